@@ -1,0 +1,430 @@
+//! Reading primitive values (§5.1, §5.2): bytes, LEB128 integers, floats,
+//! names, and the type encodings of §5.3.
+
+use crate::{DecodeError, Result};
+use weft_syntax::{
+    BlockType, Features, GlobalType, HeapType, Limits, MemType, Mut, RefType, TableType, TypeIdx,
+    ValType,
+};
+
+/// A cursor over a slice of the input that knows the absolute offset of the
+/// slice's first byte, so that errors point into the whole file.
+#[derive(Clone, Debug)]
+pub struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+    base: usize,
+    features: Features,
+    /// Message for reading past the end: the whole module ends with
+    /// "unexpected end"; a section or function body ends with
+    /// "unexpected end of section or function", as in the reference decoder.
+    eof_message: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over a whole module binary (offset 0).
+    pub fn new(data: &'a [u8], features: Features) -> Self {
+        Reader {
+            data,
+            pos: 0,
+            base: 0,
+            features,
+            eof_message: "unexpected end",
+        }
+    }
+
+    /// A reader over a part of the input whose first byte is at absolute
+    /// offset `base`, such as a section or a function body.
+    pub fn new_at(data: &'a [u8], base: usize, features: Features) -> Self {
+        Reader {
+            data,
+            pos: 0,
+            base,
+            features,
+            eof_message: "unexpected end of section or function",
+        }
+    }
+
+    /// The enabled features.
+    pub fn features(&self) -> Features {
+        self.features
+    }
+
+    /// Absolute offset of the next byte.
+    pub fn offset(&self) -> usize {
+        self.base + self.pos
+    }
+
+    /// Position relative to the start of this reader's slice.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Whether all bytes have been read.
+    pub fn is_empty(&self) -> bool {
+        self.pos >= self.data.len()
+    }
+
+    /// Number of bytes left.
+    pub fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    /// The unread bytes.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.data[self.pos..]
+    }
+
+    /// An error at the current offset.
+    pub fn error(&self, message: impl Into<String>) -> DecodeError {
+        DecodeError::new(message, self.offset())
+    }
+
+    /// An error at the given absolute offset.
+    pub fn error_at(&self, message: impl Into<String>, offset: usize) -> DecodeError {
+        DecodeError::new(message, offset)
+    }
+
+    fn eof(&self) -> DecodeError {
+        self.error(self.eof_message)
+    }
+
+    /// Reads one byte.
+    pub fn read_u8(&mut self) -> Result<u8> {
+        match self.data.get(self.pos) {
+            Some(&b) => {
+                self.pos += 1;
+                Ok(b)
+            }
+            None => Err(self.eof()),
+        }
+    }
+
+    /// The next byte, without consuming it.
+    pub fn peek_u8(&self) -> Result<u8> {
+        self.data.get(self.pos).copied().ok_or_else(|| self.eof())
+    }
+
+    /// Reads `n` bytes.
+    pub fn read_bytes(&mut self, n: usize) -> Result<&'a [u8]> {
+        if n > self.remaining() {
+            // Point at the end of the data, where the reader ran out.
+            self.pos = self.data.len();
+            return Err(self.eof());
+        }
+        let bytes = &self.data[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(bytes)
+    }
+
+    /// Skips `n` bytes.
+    pub fn skip(&mut self, n: usize) -> Result<()> {
+        self.read_bytes(n).map(|_| ())
+    }
+
+    /// Reads an unsigned LEB128 integer of at most `bits` bits (§5.2.2):
+    /// at most `ceil(bits / 7)` bytes ("integer representation too long"),
+    /// and the unused bits of the last byte must be zero ("integer too
+    /// large").
+    fn read_uleb(&mut self, bits: u32) -> Result<u64> {
+        let mut result = 0u64;
+        let mut shift = 0u32;
+        loop {
+            let byte = self.read_u8()?;
+            if shift + 7 >= bits {
+                // Last byte allowed: continuation bit or unused bits set is
+                // an error.
+                if byte & 0x80 != 0 {
+                    return Err(self.error_at("integer representation too long", self.offset() - 1));
+                }
+                let used = bits - shift;
+                if used < 7 && u32::from(byte) >> used != 0 {
+                    return Err(self.error_at("integer too large", self.offset() - 1));
+                }
+                return Ok(result | u64::from(byte) << shift);
+            }
+            result |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(result);
+            }
+            shift += 7;
+        }
+    }
+
+    /// Reads a signed LEB128 integer of at most `bits` bits (§5.2.2). The
+    /// unused bits of the last byte must be a sign extension of the last used
+    /// bit ("integer too large").
+    fn read_sleb(&mut self, bits: u32) -> Result<i64> {
+        let mut result = 0i64;
+        let mut shift = 0u32;
+        loop {
+            let byte = self.read_u8()?;
+            if shift + 7 >= bits {
+                if byte & 0x80 != 0 {
+                    return Err(self.error_at("integer representation too long", self.offset() - 1));
+                }
+                let used = bits - shift; // 1..=7 bits of this byte are used
+                if used < 7 {
+                    // Bits `used-1 ..= 6` must all equal the sign bit.
+                    let mask = 0x7fu8 << (used - 1) & 0x7f;
+                    let top = byte & mask;
+                    if top != 0 && top != mask {
+                        return Err(self.error_at("integer too large", self.offset() - 1));
+                    }
+                }
+                let value = result | (i64::from(byte & 0x7f) << shift);
+                let total = shift + 7;
+                // Sign-extend from bit `total` (if it fits in 64 bits).
+                return Ok(if total < 64 {
+                    value << (64 - total) >> (64 - total)
+                } else {
+                    value
+                });
+            }
+            result |= i64::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                return Ok(result << (64 - shift) >> (64 - shift));
+            }
+        }
+    }
+
+    /// Reads a `u32` (unsigned LEB128).
+    pub fn read_u32(&mut self) -> Result<u32> {
+        self.read_uleb(32).map(|v| v as u32)
+    }
+
+    /// Reads a `u64` (unsigned LEB128).
+    pub fn read_u64(&mut self) -> Result<u64> {
+        self.read_uleb(64)
+    }
+
+    /// Reads an `i32` (signed LEB128).
+    pub fn read_i32(&mut self) -> Result<i32> {
+        self.read_sleb(32).map(|v| v as i32)
+    }
+
+    /// Reads an `i64` (signed LEB128).
+    pub fn read_i64(&mut self) -> Result<i64> {
+        self.read_sleb(64)
+    }
+
+    /// Reads an `s33` (signed LEB128 of 33 bits), used by block types.
+    pub fn read_s33(&mut self) -> Result<i64> {
+        self.read_sleb(33)
+    }
+
+    /// Reads the bits of an `f32` (4 bytes little-endian).
+    pub fn read_f32_bits(&mut self) -> Result<u32> {
+        let b = self.read_bytes(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// Reads the bits of an `f64` (8 bytes little-endian).
+    pub fn read_f64_bits(&mut self) -> Result<u64> {
+        let b = self.read_bytes(8)?;
+        let mut a = [0; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_le_bytes(a))
+    }
+
+    /// Reads a vector length and checks it against the bytes left, assuming
+    /// each element takes at least `min_size` bytes, so that a huge count
+    /// fails at once instead of driving a huge allocation.
+    pub fn read_len(&mut self, min_size: usize) -> Result<u32> {
+        let n = self.read_u32()?;
+        if (n as usize).saturating_mul(min_size) > self.remaining() {
+            // The reference decoder runs off the end while reading the
+            // elements; report what it reports.
+            return Err(self.error(self.eof_message));
+        }
+        Ok(n)
+    }
+
+    /// Reads a name (§5.2.4): a length-prefixed UTF-8 string.
+    pub fn read_name(&mut self) -> Result<&'a str> {
+        let len = self.read_u32()? as usize;
+        let start = self.offset();
+        if len > self.remaining() {
+            return Err(self.error("length out of bounds"));
+        }
+        let bytes = self.read_bytes(len)?;
+        std::str::from_utf8(bytes).map_err(|_| self.error_at("malformed UTF-8 encoding", start))
+    }
+
+    /// Reads a heap type of a reference type's short form.
+    pub fn read_heap_type(&mut self) -> Result<HeapType> {
+        let at = self.offset();
+        match self.read_u8()? {
+            0x70 => Ok(HeapType::Func),
+            0x6F => Ok(HeapType::Extern),
+            _ => Err(self.error_at("malformed reference type", at)),
+        }
+    }
+
+    /// Reads a reference type (§5.3.3).
+    pub fn read_ref_type(&mut self) -> Result<RefType> {
+        let heap = self.read_heap_type()?;
+        Ok(RefType {
+            nullable: true,
+            heap,
+        })
+    }
+
+    /// Decodes a value type from its byte, if it is one.
+    fn val_type_of(&self, byte: u8) -> Option<ValType> {
+        Some(match byte {
+            0x7F => ValType::I32,
+            0x7E => ValType::I64,
+            0x7D => ValType::F32,
+            0x7C => ValType::F64,
+            0x7B if self.features.has(weft_syntax::Feature::Simd) => ValType::V128,
+            0x70 if self.features.has(weft_syntax::Feature::ReferenceTypes) => ValType::FUNCREF,
+            0x6F if self.features.has(weft_syntax::Feature::ReferenceTypes) => ValType::EXTERNREF,
+            _ => return None,
+        })
+    }
+
+    /// Reads a value type (§5.3.4).
+    pub fn read_val_type(&mut self) -> Result<ValType> {
+        let at = self.offset();
+        let byte = self.read_u8()?;
+        self.val_type_of(byte)
+            .ok_or_else(|| self.error_at("malformed value type", at))
+    }
+
+    /// Reads a block type (§5.4.1): `0x40`, a value type, or an `s33` type
+    /// index.
+    pub fn read_block_type(&mut self) -> Result<BlockType> {
+        let at = self.offset();
+        let byte = self.peek_u8()?;
+        if byte == 0x40 {
+            self.pos += 1;
+            return Ok(BlockType::Empty);
+        }
+        if let Some(t) = self.val_type_of(byte) {
+            self.pos += 1;
+            return Ok(BlockType::Value(t));
+        }
+        let idx = self.read_s33()?;
+        if idx < 0 || idx > i64::from(u32::MAX) {
+            return Err(self.error_at("malformed block type", at));
+        }
+        Ok(BlockType::Func(TypeIdx(idx as u32)))
+    }
+
+    /// Reads limits (§5.3.7); `index64` allows 64-bit bounds.
+    pub fn read_limits(&mut self, index64_allowed: bool) -> Result<(Limits, u8)> {
+        let at = self.offset();
+        let flags = self.read_u8()?;
+        let has_max = match flags {
+            0x00 => false,
+            0x01 => true,
+            _ => return Err(self.error_at("integer too large", at)),
+        };
+        let _ = index64_allowed;
+        let min = u64::from(self.read_u32()?);
+        let max = if has_max {
+            Some(u64::from(self.read_u32()?))
+        } else {
+            None
+        };
+        Ok((Limits { min, max }, flags))
+    }
+
+    /// Reads a table type (§5.3.9).
+    pub fn read_table_type(&mut self) -> Result<TableType> {
+        let elem = self.read_ref_type()?;
+        let (limits, _) = self.read_limits(false)?;
+        Ok(TableType { elem, limits })
+    }
+
+    /// Reads a memory type (§5.3.8).
+    pub fn read_mem_type(&mut self) -> Result<MemType> {
+        let (limits, _) = self.read_limits(false)?;
+        Ok(MemType { limits })
+    }
+
+    /// Reads a global type (§5.3.10).
+    pub fn read_global_type(&mut self) -> Result<GlobalType> {
+        let content = self.read_val_type()?;
+        let at = self.offset();
+        let mutability = match self.read_u8()? {
+            0x00 => Mut::Const,
+            0x01 => Mut::Var,
+            _ => return Err(self.error_at("malformed mutability", at)),
+        };
+        Ok(GlobalType {
+            mutability,
+            content,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(bytes: &[u8]) -> Reader<'_> {
+        Reader::new(bytes, Features::WASM2)
+    }
+
+    #[test]
+    fn u32_leb() {
+        assert_eq!(r(&[0x00]).read_u32(), Ok(0));
+        assert_eq!(r(&[0xE5, 0x8E, 0x26]).read_u32(), Ok(624485));
+        assert_eq!(r(&[0xFF, 0xFF, 0xFF, 0xFF, 0x0F]).read_u32(), Ok(u32::MAX));
+        // Overlong but within 5 bytes is fine.
+        assert_eq!(r(&[0x80, 0x80, 0x80, 0x80, 0x00]).read_u32(), Ok(0));
+        let e = r(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00])
+            .read_u32()
+            .unwrap_err();
+        assert_eq!(e.message, "integer representation too long");
+        let e = r(&[0xFF, 0xFF, 0xFF, 0xFF, 0x1F]).read_u32().unwrap_err();
+        assert_eq!(e.message, "integer too large");
+        assert_eq!(e.offset, 4);
+        let e = r(&[0x80]).read_u32().unwrap_err();
+        assert_eq!(e.message, "unexpected end");
+    }
+
+    #[test]
+    fn i32_leb() {
+        assert_eq!(r(&[0x7F]).read_i32(), Ok(-1));
+        assert_eq!(r(&[0x3F]).read_i32(), Ok(63));
+        assert_eq!(r(&[0xC0, 0x00]).read_i32(), Ok(64));
+        assert_eq!(r(&[0x80, 0x80, 0x80, 0x80, 0x78]).read_i32(), Ok(i32::MIN));
+        assert_eq!(r(&[0xFF, 0xFF, 0xFF, 0xFF, 0x07]).read_i32(), Ok(i32::MAX));
+        assert_eq!(r(&[0xFF, 0xFF, 0xFF, 0xFF, 0x7F]).read_i32(), Ok(-1));
+        let e = r(&[0xFF, 0xFF, 0xFF, 0xFF, 0x4F]).read_i32().unwrap_err();
+        assert_eq!(e.message, "integer too large");
+        let e = r(&[0x80, 0x80, 0x80, 0x80, 0x70]).read_i32().unwrap_err();
+        assert_eq!(e.message, "integer too large");
+    }
+
+    #[test]
+    fn i64_leb() {
+        let mut min = vec![0x80; 9];
+        min.push(0x7F);
+        assert_eq!(r(&min).read_i64(), Ok(i64::MIN));
+        let mut max = vec![0xFF; 9];
+        max.push(0x00);
+        assert_eq!(r(&max).read_i64(), Ok(i64::MAX));
+        let mut bad = vec![0xFF; 9];
+        bad.push(0x01);
+        assert_eq!(r(&bad).read_i64().unwrap_err().message, "integer too large");
+        assert_eq!(r(&[0x40]).read_i64(), Ok(-64));
+    }
+
+    #[test]
+    fn s33_block_type_index() {
+        assert_eq!(
+            r(&[0x05]).read_block_type(),
+            Ok(BlockType::Func(TypeIdx(5)))
+        );
+        assert_eq!(r(&[0x40]).read_block_type(), Ok(BlockType::Empty));
+        assert_eq!(
+            r(&[0x7F]).read_block_type(),
+            Ok(BlockType::Value(ValType::I32))
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! The abstract syntax of WebAssembly (spec §2, "Structure"): value and
+//! external types, typed indices, the module and its parts, and the one
+//! instruction table from which every phase derives its handling of
+//! instructions (see [`for_each_instr!`]).
+#![forbid(unsafe_code)]
+
+mod features;
+mod index;
+mod instr;
+mod module;
+mod table;
+mod types;
+
+pub use features::{Feature, Features};
+pub use index::*;
+pub use instr::*;
+pub use module::*;
+pub use types::*;

@@ -1,0 +1,232 @@
+//! Modules (§2.5).
+//!
+//! A [`Module`] borrows from the binary it was decoded from where it can
+//! (`Cow::Borrowed`); the text parser fills the same structure with owned
+//! data. Function bodies and constant expressions are kept in their binary
+//! encoding ([`Expr`]): the validator, printer and interpreter read them with
+//! the binary crate's instruction reader, so there is one decoding path.
+
+use crate::{
+    ExternKind, FuncIdx, FuncType, GlobalIdx, GlobalType, LocalIdx, MemIdx, MemType, RefType,
+    TableIdx, TableType, TypeIdx, ValType,
+};
+use std::borrow::Cow;
+
+/// A module (§2.5).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Module<'a> {
+    /// The type section.
+    pub types: Vec<FuncType>,
+    /// The import section.
+    pub imports: Vec<Import<'a>>,
+    /// The function section: the type of each defined function.
+    pub funcs: Vec<TypeIdx>,
+    /// The table section.
+    pub tables: Vec<TableType>,
+    /// The memory section.
+    pub mems: Vec<MemType>,
+    /// The global section.
+    pub globals: Vec<Global<'a>>,
+    /// The export section.
+    pub exports: Vec<Export<'a>>,
+    /// The start section.
+    pub start: Option<FuncIdx>,
+    /// The element section.
+    pub elems: Vec<Elem<'a>>,
+    /// The data count section, if present.
+    pub data_count: Option<u32>,
+    /// The code section, one entry per defined function.
+    pub code: Vec<Code<'a>>,
+    /// The data section.
+    pub datas: Vec<Data<'a>>,
+    /// Custom sections other than `name`, in order.
+    pub customs: Vec<Custom<'a>>,
+    /// The contents of the `name` custom section.
+    pub names: Names<'a>,
+}
+
+/// An import (§2.5.11).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import<'a> {
+    pub module: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub desc: ImportDesc,
+}
+
+/// What an import brings in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ImportDesc {
+    Func(TypeIdx),
+    Table(TableType),
+    Memory(MemType),
+    Global(GlobalType),
+}
+
+impl ImportDesc {
+    /// The kind of the import.
+    pub fn kind(&self) -> ExternKind {
+        match self {
+            ImportDesc::Func(_) => ExternKind::Func,
+            ImportDesc::Table(_) => ExternKind::Table,
+            ImportDesc::Memory(_) => ExternKind::Memory,
+            ImportDesc::Global(_) => ExternKind::Global,
+        }
+    }
+}
+
+/// An export (§2.5.10).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Export<'a> {
+    pub name: Cow<'a, str>,
+    pub desc: ExportDesc,
+}
+
+/// What an export refers to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ExportDesc {
+    Func(FuncIdx),
+    Table(TableIdx),
+    Memory(MemIdx),
+    Global(GlobalIdx),
+}
+
+impl ExportDesc {
+    /// The kind of the export.
+    pub fn kind(&self) -> ExternKind {
+        match self {
+            ExportDesc::Func(_) => ExternKind::Func,
+            ExportDesc::Table(_) => ExternKind::Table,
+            ExportDesc::Memory(_) => ExternKind::Memory,
+            ExportDesc::Global(_) => ExternKind::Global,
+        }
+    }
+
+    /// The index, whatever the kind.
+    pub fn index(&self) -> u32 {
+        match *self {
+            ExportDesc::Func(i) => i.0,
+            ExportDesc::Table(i) => i.0,
+            ExportDesc::Memory(i) => i.0,
+            ExportDesc::Global(i) => i.0,
+        }
+    }
+}
+
+/// An expression in its binary encoding, including the final `end`.
+/// `offset` is the absolute offset of its first byte in the binary it came
+/// from (0 for text modules), so that errors can point into the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr<'a> {
+    pub bytes: Cow<'a, [u8]>,
+    pub offset: usize,
+}
+
+/// A global (§2.5.6).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Global<'a> {
+    pub ty: GlobalType,
+    pub init: Expr<'a>,
+}
+
+/// An element segment (§2.5.7).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Elem<'a> {
+    pub ty: RefType,
+    pub items: ElemItems<'a>,
+    pub mode: ElemMode<'a>,
+}
+
+/// The initial references of an element segment: either plain function
+/// indices (binary forms 0-3) or constant expressions (forms 4-7).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ElemItems<'a> {
+    Funcs(Vec<FuncIdx>),
+    Exprs(Vec<Expr<'a>>),
+}
+
+impl ElemItems<'_> {
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        match self {
+            ElemItems::Funcs(v) => v.len(),
+            ElemItems::Exprs(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no items.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// When an element segment is used.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ElemMode<'a> {
+    Passive,
+    Active { table: TableIdx, offset: Expr<'a> },
+    Declarative,
+}
+
+/// A data segment (§2.5.8).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Data<'a> {
+    pub init: Cow<'a, [u8]>,
+    pub mode: DataMode<'a>,
+}
+
+/// When a data segment is used.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataMode<'a> {
+    Passive,
+    Active { memory: MemIdx, offset: Expr<'a> },
+}
+
+/// A run of locals of one type, as in the binary format.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Locals {
+    pub count: u32,
+    pub ty: ValType,
+}
+
+/// The code of a defined function (§2.5.3, §5.5.13).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Code<'a> {
+    /// Declared locals (parameters not included).
+    pub locals: Vec<Locals>,
+    /// The body, ending with `end`.
+    pub body: Expr<'a>,
+}
+
+/// Where a custom section sits relative to the known sections, so that the
+/// encoder can put it back in place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CustomPlace {
+    /// Before the first known section.
+    First,
+    /// After the known section with this id.
+    After(u8),
+}
+
+/// A custom section other than `name` (§2.5.13 / §5.5.3).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Custom<'a> {
+    pub name: Cow<'a, str>,
+    pub data: Cow<'a, [u8]>,
+    pub place: CustomPlace,
+}
+
+/// The `name` custom section (spec appendix 7.4): names for the module,
+/// functions and locals. Kept sorted by index, as the format requires.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Names<'a> {
+    pub module: Option<Cow<'a, str>>,
+    pub funcs: Vec<(FuncIdx, Cow<'a, str>)>,
+    pub locals: Vec<(FuncIdx, Vec<(LocalIdx, Cow<'a, str>)>)>,
+}
+
+impl Names<'_> {
+    /// Whether the section would be empty.
+    pub fn is_empty(&self) -> bool {
+        self.module.is_none() && self.funcs.is_empty() && self.locals.is_empty()
+    }
+}
