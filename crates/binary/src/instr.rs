@@ -163,12 +163,19 @@ impl<'a> Immediate<'a> for HeapType {
 impl<'a> Immediate<'a> for MemArg {
     /// `align` then `offset` (§5.4.7). With multi-memory, bit 6 of the
     /// alignment field says that a memory index follows.
+    ///
+    /// An alignment exponent of 32 or more is "malformed memop flags", as
+    /// in the reference decoder (the testsuite's align.wast).
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
+        let at = r.offset();
         let mut align = r.read_u32()?;
         let mut memory = MemIdx(0);
         if r.features().has(Feature::MultiMemory) && align & 0x40 != 0 {
             align &= !0x40;
             memory = MemIdx(r.read_u32()?);
+        }
+        if align >= 32 {
+            return Err(r.error_at("malformed memop flags", at));
         }
         let offset = if r.features().has(Feature::Memory64) {
             r.read_u64()?

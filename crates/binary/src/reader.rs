@@ -241,6 +241,19 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
+    /// Reads a byte length or vector length the way the reference decoder's
+    /// `len32` does: a length greater than the bytes left (counted from the
+    /// start of the length itself) is "length out of bounds". The caller
+    /// still meets the end of the input if the length overshoots by less.
+    pub fn read_size(&mut self) -> Result<usize> {
+        let at = self.offset();
+        let n = self.read_u32()? as usize;
+        if n > self.remaining() + (self.offset() - at) {
+            return Err(self.error_at("length out of bounds", at));
+        }
+        Ok(n)
+    }
+
     /// Reads a name (§5.2.4): a length-prefixed UTF-8 string.
     pub fn read_name(&mut self) -> Result<&'a str> {
         let len = self.read_u32()? as usize;
@@ -257,7 +270,7 @@ impl<'a> Reader<'a> {
         let at = self.offset();
         match self.read_u8()? {
             0x70 => Ok(HeapType::Func),
-            0x6F => Ok(HeapType::Extern),
+            0x6F if self.features.has(weft_syntax::Feature::ReferenceTypes) => Ok(HeapType::Extern),
             _ => Err(self.error_at("malformed reference type", at)),
         }
     }
@@ -314,12 +327,17 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads limits (§5.3.7); `index64` allows 64-bit bounds.
+    ///
+    /// The flag is read as the reference decoder reads it, as a one-bit
+    /// LEB128 number: a value above 1 is "integer too large", a set
+    /// continuation bit "integer representation too long".
     pub fn read_limits(&mut self, index64_allowed: bool) -> Result<(Limits, u8)> {
         let at = self.offset();
         let flags = self.read_u8()?;
         let has_max = match flags {
             0x00 => false,
             0x01 => true,
+            0x80 | 0x81 => return Err(self.error("integer representation too long")),
             _ => return Err(self.error_at("integer too large", at)),
         };
         let _ = index64_allowed;

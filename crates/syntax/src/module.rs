@@ -221,8 +221,11 @@ pub struct Custom<'a> {
 pub struct Names<'a> {
     pub module: Option<Cow<'a, str>>,
     pub funcs: Vec<(FuncIdx, Cow<'a, str>)>,
-    pub locals: Vec<(FuncIdx, Vec<(LocalIdx, Cow<'a, str>)>)>,
+    pub locals: Vec<(FuncIdx, LocalNames<'a>)>,
 }
+
+/// The names of one function's locals, sorted by index.
+pub type LocalNames<'a> = Vec<(LocalIdx, Cow<'a, str>)>;
 
 impl Names<'_> {
     /// Whether the section would be empty.
