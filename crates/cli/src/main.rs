@@ -1,1 +1,232 @@
-fn main() {}
+//! `weft`: the WebAssembly toolkit's command-line front door.
+//!
+//! Every subcommand reads its input, reports a bad input as one line on
+//! stderr with exit status 1, and never panics on input.
+
+mod objdump;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use weft_syntax::{Features, Module};
+
+#[derive(Parser)]
+#[command(
+    name = "weft",
+    version,
+    about = "Weft: a WebAssembly runtime and toolkit"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct FeatureArgs {
+    /// Feature set to accept: 1.0, 2.0 or 3.0
+    #[arg(long, value_name = "SET", default_value = "2.0", value_parser = parse_features)]
+    features: Features,
+}
+
+fn parse_features(s: &str) -> Result<Features, String> {
+    Features::from_name(s).ok_or_else(|| {
+        format!(
+            "unknown feature set `{s}` (expected one of: {})",
+            Features::NAMES.join(", ")
+        )
+    })
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check that a module (.wasm or .wat) is valid
+    Validate {
+        /// Module to check
+        file: PathBuf,
+        #[command(flatten)]
+        features: FeatureArgs,
+    },
+    /// Translate the text format to the binary format
+    Wat2wasm {
+        /// Text module (.wat)
+        file: PathBuf,
+        /// Output file (default: input name with .wasm)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        features: FeatureArgs,
+    },
+    /// Print a binary module in the text format
+    Wasm2wat {
+        /// Binary module (.wasm)
+        file: PathBuf,
+        /// Output file (default: stdout)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        features: FeatureArgs,
+    },
+    /// Show the contents of a binary module
+    // `-h` means headers here, as in wasm-objdump; help stays on `--help`.
+    #[command(disable_help_flag = true)]
+    Objdump {
+        /// Print help
+        #[arg(long, action = clap::ArgAction::Help)]
+        help: Option<bool>,
+        /// Binary module (.wasm)
+        file: PathBuf,
+        /// Print section headers
+        #[arg(short = 'h', long = "headers")]
+        headers: bool,
+        /// Print the details of every section
+        #[arg(short = 'x', long)]
+        details: bool,
+        /// Disassemble function bodies, with offsets
+        #[arg(short = 'd', long)]
+        disassemble: bool,
+        #[command(flatten)]
+        features: FeatureArgs,
+    },
+    /// Run WebAssembly spec test scripts (.wast files or folders of them)
+    Wast {
+        /// Scripts or folders to run
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        features: FeatureArgs,
+    },
+}
+
+/// A failure to report as one line, then exit with status 1.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(Failure(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
+
+fn is_binary(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\0asm")
+}
+
+/// Reads a module in either format; text is converted to binary bytes so
+/// that both formats go through one decoder and validator.
+fn load_binary(path: &Path, features: Features) -> Result<Vec<u8>, Failure> {
+    let bytes = read(path)?;
+    if is_binary(&bytes) {
+        return Ok(bytes);
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        Failure(format!(
+            "{}: not a WebAssembly module (neither binary nor UTF-8 text)",
+            path.display()
+        ))
+    })?;
+    let module = weft_text::parse_wat(text, features)
+        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    Ok(weft_binary::encode(&module))
+}
+
+fn decode<'a>(path: &Path, bytes: &'a [u8], features: Features) -> Result<Module<'a>, Failure> {
+    if !is_binary(bytes) {
+        return Err(Failure(format!(
+            "{}: not a WebAssembly binary (magic header not detected)",
+            path.display()
+        )));
+    }
+    weft_binary::decode(bytes, features).map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
+
+fn validate(path: &Path, module: &Module<'_>, features: Features) -> Result<(), Failure> {
+    weft_valid::validate(module, features).map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
+
+fn write_output(output: Option<&Path>, data: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    match output {
+        Some(p) => std::fs::write(p, data).map_err(|e| Failure(format!("{}: {e}", p.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(data)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+fn run(command: Command) -> Result<ExitCode, Failure> {
+    match command {
+        Command::Validate { file, features } => {
+            let f = features.features;
+            let bytes = load_binary(&file, f)?;
+            let module = decode(&file, &bytes, f)?;
+            validate(&file, &module, f)?;
+        }
+        Command::Wat2wasm {
+            file,
+            output,
+            features,
+        } => {
+            let f = features.features;
+            let bytes = load_binary(&file, f)?;
+            let module = decode(&file, &bytes, f)?;
+            validate(&file, &module, f)?;
+            let out = output.unwrap_or_else(|| file.with_extension("wasm"));
+            write_output(Some(&out), &bytes)?;
+        }
+        Command::Wasm2wat {
+            file,
+            output,
+            features,
+        } => {
+            let f = features.features;
+            let bytes = read(&file)?;
+            let module = decode(&file, &bytes, f)?;
+            let text = weft_text::print(&module);
+            write_output(output.as_deref(), text.as_bytes())?;
+        }
+        Command::Objdump {
+            help: _,
+            file,
+            headers,
+            details,
+            disassemble,
+            features,
+        } => {
+            let f = features.features;
+            let bytes = read(&file)?;
+            let module = decode(&file, &bytes, f)?;
+            let opts = objdump::Options {
+                headers: headers || !(details || disassemble),
+                details,
+                disassemble,
+            };
+            let text = objdump::dump(&file, &bytes, &module, f, opts)?;
+            write_output(None, text.as_bytes())?;
+        }
+        Command::Wast { paths, features } => {
+            let summary = weft_wast::run_paths(&paths, features.features, &mut std::io::stdout())?;
+            println!("{summary}");
+            if summary.failed > 0 {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,451 @@
+//! Printing one instruction (§6.5), generated from the instruction table:
+//! the mnemonic, then each immediate printed according to its type through
+//! [`PrintImm`]. Only the rows whose immediates are written in a different
+//! order (or partly omitted) in the text format are special-cased.
+//!
+//! The same table gives the operand arity the folded printer needs: rows with
+//! a signature class count their parameters and results, `custom` rows are
+//! listed by hand in [`custom_arity!`], so that a new custom row that is not
+//! listed there fails to compile.
+
+use super::float::{write_f32, write_f64};
+use std::fmt::Write;
+use weft_syntax::{
+    BlockType, BrTable, DataIdx, ElemIdx, FuncIdx, FuncType, GlobalIdx, HeapType, Instr, LabelIdx,
+    LaneIdx, LocalIdx, MemArg, MemIdx, ShuffleLanes, TableIdx, TypeIdx, ValType, F32, F64, V128,
+};
+
+/// Names to use for function and local indices: `(index, "$id")` pairs
+/// sorted by index. Indices without an entry are printed as numbers.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Idents<'a> {
+    pub funcs: &'a [(u32, String)],
+    pub locals: &'a [(u32, String)],
+}
+
+fn lookup(table: &[(u32, String)], i: u32) -> Option<&str> {
+    table
+        .binary_search_by_key(&i, |(k, _)| *k)
+        .ok()
+        .and_then(|at| table.get(at))
+        .map(|(_, s)| s.as_str())
+}
+
+/// Where an immediate is printed, and what it needs to know.
+pub(crate) struct ImmOut<'o, 'a> {
+    pub out: &'o mut String,
+    pub idents: Idents<'a>,
+    /// Natural alignment exponent of a memory access (from the row's
+    /// signature class), so that `align=` is printed only when it differs.
+    pub natural_align: Option<u32>,
+}
+
+/// How an immediate is written after the mnemonic. Every implementation
+/// writes a leading space before each token it prints.
+pub(crate) trait PrintImm {
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>);
+}
+
+macro_rules! numeric_imms {
+    ($($t:ty),*) => {$(
+        impl PrintImm for $t {
+            fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+                let _ = write!(p.out, " {}", self);
+            }
+        }
+    )*};
+}
+numeric_imms!(LabelIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, i32, i64, HeapType);
+
+impl PrintImm for LaneIdx {
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        let _ = write!(p.out, " {}", self.0);
+    }
+}
+
+impl PrintImm for FuncIdx {
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        match lookup(p.idents.funcs, self.0) {
+            Some(id) => {
+                p.out.push(' ');
+                p.out.push_str(id);
+            }
+            None => {
+                let _ = write!(p.out, " {}", self.0);
+            }
+        }
+    }
+}
+
+impl PrintImm for LocalIdx {
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        match lookup(p.idents.locals, self.0) {
+            Some(id) => {
+                p.out.push(' ');
+                p.out.push_str(id);
+            }
+            None => {
+                let _ = write!(p.out, " {}", self.0);
+            }
+        }
+    }
+}
+
+impl PrintImm for TypeIdx {
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        let _ = write!(p.out, " (type {})", self.0);
+    }
+}
+
+impl PrintImm for MemIdx {
+    /// Memory 0 is the default and is left out.
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        if self.0 != 0 {
+            let _ = write!(p.out, " {}", self.0);
+        }
+    }
+}
+
+impl PrintImm for BlockType {
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        match self {
+            BlockType::Empty => {}
+            BlockType::Value(t) => {
+                let _ = write!(p.out, " (result {t})");
+            }
+            BlockType::Func(i) => {
+                let _ = write!(p.out, " (type {})", i.0);
+            }
+        }
+    }
+}
+
+impl PrintImm for BrTable<'_> {
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        for l in self.labels() {
+            let _ = write!(p.out, " {}", l.0);
+        }
+        let _ = write!(p.out, " {}", self.default.0);
+    }
+}
+
+impl PrintImm for ValType {
+    /// The type of typed `select`.
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        let _ = write!(p.out, " (result {self})");
+    }
+}
+
+impl PrintImm for MemArg {
+    /// `offset=` and `align=` only where they differ from the defaults
+    /// (0 and the natural alignment).
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        if self.memory.0 != 0 {
+            let _ = write!(p.out, " {}", self.memory.0);
+        }
+        if self.offset != 0 {
+            let _ = write!(p.out, " offset={}", self.offset);
+        }
+        if p.natural_align != Some(self.align) {
+            match 1u64.checked_shl(self.align) {
+                Some(bytes) => {
+                    let _ = write!(p.out, " align={bytes}");
+                }
+                // Not expressible in the text format.
+                None => {
+                    let _ = write!(p.out, " (; align=2**{} ;)", self.align);
+                }
+            }
+        }
+    }
+}
+
+impl PrintImm for F32 {
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        p.out.push(' ');
+        write_f32(p.out, self.0);
+    }
+}
+
+impl PrintImm for F64 {
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        p.out.push(' ');
+        write_f64(p.out, self.0);
+    }
+}
+
+impl PrintImm for V128 {
+    /// Four `i32` lanes in hexadecimal.
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        p.out.push_str(" i32x4");
+        for lane in self.0.chunks_exact(4) {
+            let v = u32::from_le_bytes([lane[0], lane[1], lane[2], lane[3]]);
+            let _ = write!(p.out, " 0x{v:08x}");
+        }
+    }
+}
+
+impl PrintImm for ShuffleLanes {
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        for l in self.0 {
+            let _ = write!(p.out, " {l}");
+        }
+    }
+}
+
+/// The natural alignment exponent named by a signature class, if any.
+macro_rules! natural_align {
+    ((mem $a:literal : $($t:tt)*)) => {
+        Some($a)
+    };
+    ((memlane $a:literal $n:literal : $($t:tt)*)) => {
+        Some($a)
+    };
+    ($other:tt) => {
+        None
+    };
+}
+
+macro_rules! one {
+    ($t:tt) => {
+        1
+    };
+}
+
+/// `(params, results)` of a signature class other than `custom`.
+macro_rules! sig_arity {
+    ((mem $a:literal : $($p:ident)* -> $($r:ident)*)) => {
+        Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
+    };
+    ((memlane $a:literal $n:literal : $($p:ident)* -> $($r:ident)*)) => {
+        Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
+    };
+    ((lane $n:literal : $($p:ident)* -> $($r:ident)*)) => {
+        Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
+    };
+    (($($p:ident)* -> $($r:ident)*)) => {
+        Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
+    };
+}
+
+/// What the arity of a `custom` row depends on.
+pub(crate) trait ArityCx {
+    /// Number of values a branch to this label carries.
+    fn label_arity(&self, l: LabelIdx) -> Option<u32>;
+    /// The type of a function.
+    fn func_type(&self, f: FuncIdx) -> Option<&FuncType>;
+    /// A type of the type section.
+    fn type_at(&self, t: TypeIdx) -> Option<&FuncType>;
+    /// Number of results of the function being printed.
+    fn return_arity(&self) -> Option<u32>;
+}
+
+fn type_arity(t: Option<&FuncType>, extra_params: u32) -> Option<(u32, u32)> {
+    let t = t?;
+    let p = u32::try_from(t.params.len()).ok()?;
+    let r = u32::try_from(t.results.len()).ok()?;
+    Some((p.checked_add(extra_params)?, r))
+}
+
+/// The arity of each `custom` row, by variant name. Structured control
+/// (`block`, `loop`, `if`, `else`, `end`) is handled by the folder itself
+/// and has none here.
+macro_rules! custom_arity {
+    (Unreachable $cx:ident) => {
+        Some((0, 0))
+    };
+    (Block $cx:ident $bt:ident) => {
+        None
+    };
+    (Loop $cx:ident $bt:ident) => {
+        None
+    };
+    (If $cx:ident $bt:ident) => {
+        None
+    };
+    (Else $cx:ident) => {
+        None
+    };
+    (End $cx:ident) => {
+        None
+    };
+    (Br $cx:ident $label:ident) => {
+        $cx.label_arity(*$label).map(|a| (a, 0))
+    };
+    (BrIf $cx:ident $label:ident) => {
+        $cx.label_arity(*$label)
+            .and_then(|a| Some((a.checked_add(1)?, a)))
+    };
+    (BrTable $cx:ident $targets:ident) => {
+        $cx.label_arity($targets.default)
+            .and_then(|a| Some((a.checked_add(1)?, 0)))
+    };
+    (Return $cx:ident) => {
+        $cx.return_arity().map(|a| (a, 0))
+    };
+    (Call $cx:ident $func:ident) => {
+        type_arity($cx.func_type(*$func), 0)
+    };
+    (CallIndirect $cx:ident $ty:ident $table:ident) => {
+        type_arity($cx.type_at(*$ty), 1)
+    };
+    (Drop $cx:ident) => {
+        Some((1, 0))
+    };
+    (Select $cx:ident) => {
+        Some((3, 1))
+    };
+    (TypedSelect $cx:ident $ty:ident) => {
+        Some((3, 1))
+    };
+    (LocalGet $cx:ident $local:ident) => {
+        Some((0, 1))
+    };
+    (LocalSet $cx:ident $local:ident) => {
+        Some((1, 0))
+    };
+    (LocalTee $cx:ident $local:ident) => {
+        Some((1, 1))
+    };
+    (GlobalGet $cx:ident $global:ident) => {
+        Some((0, 1))
+    };
+    (GlobalSet $cx:ident $global:ident) => {
+        Some((1, 0))
+    };
+    (TableGet $cx:ident $table:ident) => {
+        Some((1, 1))
+    };
+    (TableSet $cx:ident $table:ident) => {
+        Some((2, 0))
+    };
+    (MemorySize $cx:ident $mem:ident) => {
+        Some((0, 1))
+    };
+    (MemoryGrow $cx:ident $mem:ident) => {
+        Some((1, 1))
+    };
+    (RefNull $cx:ident $ty:ident) => {
+        Some((0, 1))
+    };
+    (RefIsNull $cx:ident) => {
+        Some((1, 1))
+    };
+    (RefFunc $cx:ident $func:ident) => {
+        Some((0, 1))
+    };
+    (MemoryInit $cx:ident $data:ident $mem:ident) => {
+        Some((3, 0))
+    };
+    (DataDrop $cx:ident $data:ident) => {
+        Some((0, 0))
+    };
+    (MemoryCopy $cx:ident $dst:ident $src:ident) => {
+        Some((3, 0))
+    };
+    (MemoryFill $cx:ident $mem:ident) => {
+        Some((3, 0))
+    };
+    (TableInit $cx:ident $elem:ident $table:ident) => {
+        Some((3, 0))
+    };
+    (ElemDrop $cx:ident $elem:ident) => {
+        Some((0, 0))
+    };
+    (TableCopy $cx:ident $dst:ident $src:ident) => {
+        Some((3, 0))
+    };
+    (TableGrow $cx:ident $table:ident) => {
+        Some((2, 1))
+    };
+    (TableSize $cx:ident $table:ident) => {
+        Some((0, 1))
+    };
+    (TableFill $cx:ident $table:ident) => {
+        Some((3, 0))
+    };
+    (I8x16Shuffle $cx:ident $lanes:ident) => {
+        Some((2, 1))
+    };
+}
+
+macro_rules! arity_arm {
+    ((custom) $variant:ident $cx:ident $($field:ident)*) => {
+        custom_arity!($variant $cx $($field)*)
+    };
+    ($sig:tt $variant:ident $cx:ident $($field:ident)*) => {
+        sig_arity!($sig)
+    };
+}
+
+macro_rules! define_print {
+    ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
+        { $($field:ident : $ty:ty),* } $sig:tt )*) => {
+        /// Writes the mnemonic and the immediates of every row in table
+        /// order, each immediate through its [`PrintImm`] implementation.
+        fn write_generic<'a>(instr: &Instr<'a>, idents: Idents<'_>, out: &mut String) {
+            match instr {
+                $( Instr::$variant { $($field),* } => {
+                    out.push_str($name);
+                    #[allow(unused_mut, unused_variables)] // rows without immediates
+                    let mut p = ImmOut {
+                        out,
+                        idents,
+                        natural_align: natural_align!($sig),
+                    };
+                    $( <$ty as PrintImm>::print_imm($field, &mut p); )*
+                } )*
+            }
+        }
+
+        /// `(operands popped, results pushed)`, where known.
+        pub(crate) fn arity<'a>(instr: &Instr<'a>, cx: &dyn ArityCx) -> Option<(u32, u32)> {
+            match instr {
+                $( Instr::$variant { $($field),* } => {
+                    $( let _ = $field; )*
+                    arity_arm!($sig $variant cx $($field)*)
+                } )*
+            }
+        }
+    };
+}
+
+weft_syntax::for_each_instr!(define_print);
+
+/// Appends the text of one instruction (mnemonic and immediates, no
+/// parentheses) in the flat syntax.
+pub(crate) fn write_instr(instr: &Instr<'_>, idents: Idents<'_>, out: &mut String) {
+    // The text format writes these immediates in another order than the
+    // binary format, or leaves out a default table or memory in front.
+    match *instr {
+        Instr::CallIndirect { ty, table } => {
+            out.push_str("call_indirect");
+            if table.0 != 0 {
+                let _ = write!(out, " {}", table.0);
+            }
+            let _ = write!(out, " (type {})", ty.0);
+        }
+        Instr::MemoryInit { data, mem } => {
+            out.push_str("memory.init");
+            if mem.0 != 0 {
+                let _ = write!(out, " {}", mem.0);
+            }
+            let _ = write!(out, " {}", data.0);
+        }
+        Instr::MemoryCopy { dst, src } => {
+            out.push_str("memory.copy");
+            if dst.0 != 0 || src.0 != 0 {
+                let _ = write!(out, " {} {}", dst.0, src.0);
+            }
+        }
+        Instr::TableInit { elem, table } => {
+            out.push_str("table.init");
+            if table.0 != 0 {
+                let _ = write!(out, " {}", table.0);
+            }
+            let _ = write!(out, " {}", elem.0);
+        }
+        // Every other row: generated, exhaustive over the table.
+        _ => write_generic(instr, idents, out),
+    }
+}

@@ -1,0 +1,1181 @@
+//! Modules (§6.6): the module fields, their abbreviations, identifier
+//! binding and the assembly of the [`Module`].
+//!
+//! Pass one ([`Fields`]) reads the fields in order, binds every module-level
+//! identifier, desugars inline imports, exports, element and data segments
+//! the way the `wast` crate does (an inline export or segment is placed
+//! where its item is defined), and records the token ranges of instruction
+//! sequences. Pass two ([`ModCx::finish`]) walks the desugared items in
+//! order, resolves type uses (appending implicit types in order of first
+//! use) and parses the instruction sequences with all names known.
+
+use crate::body::{parse_expr, ExprKind};
+use crate::lexer::{Kind, Token};
+use crate::parser::{nat32, Cursor};
+use crate::Result;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use weft_syntax::{
+    Code, Data, DataMode, Elem, ElemItems, ElemMode, Export, ExportDesc, Expr, ExternKind,
+    Features, FuncIdx, FuncType, Global, GlobalIdx, GlobalType, Import, ImportDesc, Limits,
+    LocalIdx, Locals, MemIdx, MemType, Module, Mut, Names, RefType, TableIdx, TableType, TypeIdx,
+    ValType,
+};
+
+/// An index as written: a number or an identifier (kept as its token for
+/// error positions).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Idx<'a> {
+    Num(u32),
+    Id(Token<'a>),
+}
+
+/// Whether an index comes next.
+pub(crate) fn at_idx(c: &Cursor<'_, '_>) -> bool {
+    matches!(c.peek().kind, Kind::Nat | Kind::Id | Kind::QuotedId)
+}
+
+/// Consumes an index.
+pub(crate) fn idx<'a>(c: &mut Cursor<'_, 'a>) -> Result<Idx<'a>> {
+    let t = c.peek();
+    match t.kind {
+        Kind::Nat => {
+            c.bump();
+            Ok(Idx::Num(nat32(&t)?))
+        }
+        Kind::Id | Kind::QuotedId => {
+            c.bump();
+            Ok(Idx::Id(t))
+        }
+        _ => Err(c.unexpected()),
+    }
+}
+
+/// The name an identifier token stands for in the name section: the text
+/// after `$`, with a quoted identifier's escapes decoded.
+pub(crate) fn id_name(t: &Token<'_>) -> String {
+    match t.kind {
+        Kind::QuotedId => {
+            String::from_utf8_lossy(&crate::lexer::string_bytes(&t.text[1..])).into_owned()
+        }
+        _ => t.text.get(1..).unwrap_or("").to_string(),
+    }
+}
+
+/// A type use (§6.6.3): `(type x)?` followed by inline parameters and
+/// results.
+#[derive(Clone, Debug)]
+pub(crate) struct TypeUse<'a> {
+    pub index: Option<Idx<'a>>,
+    pub params: Vec<(Option<Token<'a>>, ValType)>,
+    pub results: Vec<ValType>,
+    /// Whether any `(param ..)` or `(result ..)` clause was written.
+    pub inline: bool,
+    /// Where the type use starts, for errors.
+    pub at: Token<'a>,
+}
+
+/// Parses a type use. Parameter identifiers are allowed only where
+/// `names` is set (functions, not block types or `call_indirect`).
+pub(crate) fn type_use<'a>(c: &mut Cursor<'_, 'a>, names: bool) -> Result<TypeUse<'a>> {
+    let at = c.peek();
+    let index = if c.eat_lparen_kw("type") {
+        let i = idx(c)?;
+        c.rparen()?;
+        Some(i)
+    } else {
+        None
+    };
+    let mut tu = TypeUse {
+        index,
+        params: Vec::new(),
+        results: Vec::new(),
+        inline: false,
+        at,
+    };
+    while c.eat_lparen_kw("param") {
+        tu.inline = true;
+        if names && matches!(c.peek().kind, Kind::Id | Kind::QuotedId) {
+            let id = c.bump();
+            let t = c.val_type()?;
+            tu.params.push((Some(id), t));
+        } else {
+            while !c.at(Kind::RParen) {
+                tu.params.push((None, c.val_type()?));
+            }
+        }
+        c.rparen()?;
+    }
+    while c.eat_lparen_kw("result") {
+        tu.inline = true;
+        while !c.at(Kind::RParen) {
+            tu.results.push(c.val_type()?);
+        }
+        c.rparen()?;
+    }
+    // A clause out of order is a syntax error at that clause (reported
+    // here, before the type use is checked against its type).
+    if c.at_lparen_kw("type") || c.at_lparen_kw("param") {
+        c.bump();
+        return Err(c.unexpected());
+    }
+    Ok(tu)
+}
+
+/// A half-open range of token positions holding an instruction sequence.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Range {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A constant expression: tokens, or the `(i32.const 0)` offset of an
+/// inline element or data segment.
+#[derive(Clone, Copy, Debug)]
+enum ExprSrc {
+    Tokens(Range),
+    ZeroOffset,
+}
+
+enum ElemItemsSrc<'a> {
+    Funcs(Vec<Idx<'a>>),
+    Exprs(Vec<ExprSrc>),
+}
+
+enum Item<'a> {
+    Import {
+        module: String,
+        name: String,
+        desc: ImportSrc<'a>,
+    },
+    Func {
+        ty: TypeUse<'a>,
+        locals: Vec<(Option<Token<'a>>, ValType)>,
+        body: Range,
+    },
+    Table(TableType),
+    Memory(MemType),
+    Global {
+        ty: GlobalType,
+        init: Range,
+    },
+    Export {
+        name: String,
+        kind: ExternKind,
+        idx: Idx<'a>,
+    },
+    Start(Idx<'a>),
+    Elem {
+        ty: RefType,
+        mode: ElemModeSrc<'a>,
+        items: ElemItemsSrc<'a>,
+    },
+    Data {
+        init: Vec<u8>,
+        mode: DataModeSrc<'a>,
+    },
+}
+
+enum ImportSrc<'a> {
+    Func(TypeUse<'a>),
+    Table(TableType),
+    Memory(MemType),
+    Global(GlobalType),
+}
+
+enum ElemModeSrc<'a> {
+    Passive,
+    Declarative,
+    Active { table: Idx<'a>, offset: ExprSrc },
+}
+
+enum DataModeSrc<'a> {
+    Passive,
+    Active { memory: Idx<'a>, offset: ExprSrc },
+}
+
+/// The index spaces of a module (§6.6.1's identifier context).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Space {
+    Type,
+    Func,
+    Table,
+    Memory,
+    Global,
+    Elem,
+    Data,
+}
+
+impl Space {
+    fn noun(self) -> &'static str {
+        match self {
+            Space::Type => "type",
+            Space::Func => "function",
+            Space::Table => "table",
+            Space::Memory => "memory",
+            Space::Global => "global",
+            Space::Elem => "elem segment",
+            Space::Data => "data segment",
+        }
+    }
+
+    /// The word of the "duplicate ..." message.
+    fn duplicate_word(self) -> &'static str {
+        match self {
+            Space::Type => "type",
+            Space::Func => "func",
+            Space::Table => "table",
+            Space::Memory => "memory",
+            Space::Global => "global",
+            Space::Elem => "elem",
+            Space::Data => "data",
+        }
+    }
+}
+
+/// One index space: its identifiers and how many entries it has.
+#[derive(Default)]
+struct IdSpace<'a> {
+    map: HashMap<&'a str, u32>,
+    count: u32,
+}
+
+/// Pass one: reads the fields.
+struct Fields<'a> {
+    features: Features,
+    items: Vec<Item<'a>>,
+    types: Vec<FuncType>,
+    spaces: [IdSpace<'a>; 7],
+    /// Identifier of each function that has one, by index.
+    func_ids: Vec<(u32, Token<'a>)>,
+    /// The kind of the last definition, for "import after ...".
+    last_def: Option<&'static str>,
+    has_start: bool,
+}
+
+fn space_slot(s: Space) -> usize {
+    s as usize
+}
+
+impl<'a> Fields<'a> {
+    fn space(&mut self, s: Space) -> &mut IdSpace<'a> {
+        &mut self.spaces[space_slot(s)]
+    }
+
+    /// Binds the next index of `space`, with `id` if given.
+    fn bind(&mut self, space: Space, id: Option<Token<'a>>) -> Result<u32> {
+        let names = self.space(space);
+        let i = names.count;
+        names.count = names.count.saturating_add(1);
+        if let Some(t) = id {
+            if names.map.insert(t.text, i).is_some() {
+                return Err(t.error(format!("duplicate {} {}", space.duplicate_word(), t.text)));
+            }
+        }
+        Ok(i)
+    }
+
+    fn check_import_order(&self, at: &Token<'_>) -> Result<()> {
+        match self.last_def {
+            Some(kind) => Err(at.error(format!("import after {kind}"))),
+            None => Ok(()),
+        }
+    }
+
+    /// `(export "name")*` of an inline definition.
+    fn inline_exports(c: &mut Cursor<'_, 'a>) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        while c.eat_lparen_kw("export") {
+            names.push(c.name()?);
+            c.rparen()?;
+        }
+        Ok(names)
+    }
+
+    /// `(import "module" "name")?` of an inline definition.
+    fn inline_import(c: &mut Cursor<'_, 'a>) -> Result<Option<(String, String)>> {
+        if !c.eat_lparen_kw("import") {
+            return Ok(None);
+        }
+        let module = c.name()?;
+        let name = c.name()?;
+        c.rparen()?;
+        Ok(Some((module, name)))
+    }
+
+    fn push_exports(&mut self, names: Vec<String>, kind: ExternKind, index: u32) {
+        for name in names {
+            self.items.push(Item::Export {
+                name,
+                kind,
+                idx: Idx::Num(index),
+            });
+        }
+    }
+
+    /// All fields up to the closing `)` of the module or the end of input.
+    fn fields(&mut self, c: &mut Cursor<'_, 'a>) -> Result<()> {
+        while c.at(Kind::LParen) {
+            let kw = c.peek_at(1);
+            if kw.kind != Kind::Keyword {
+                c.bump();
+                return Err(c.unexpected());
+            }
+            let field_at = c.peek();
+            c.pos += 2;
+            match kw.text {
+                "type" => self.type_field(c)?,
+                "import" => self.import_field(c, &field_at)?,
+                "func" => self.func_field(c, &field_at)?,
+                "table" => self.table_field(c, &field_at)?,
+                "memory" => self.memory_field(c, &field_at)?,
+                "global" => self.global_field(c, &field_at)?,
+                "export" => self.export_field(c)?,
+                "start" => {
+                    let i = idx(c)?;
+                    if self.has_start {
+                        return Err(field_at.error("multiple start sections"));
+                    }
+                    self.has_start = true;
+                    self.items.push(Item::Start(i));
+                }
+                "elem" => self.elem_field(c)?,
+                "data" => self.data_field(c)?,
+                _ => {
+                    c.pos -= 1;
+                    return Err(c.unexpected());
+                }
+            }
+            c.rparen()?;
+        }
+        Ok(())
+    }
+
+    fn type_field(&mut self, c: &mut Cursor<'_, 'a>) -> Result<()> {
+        let id = c.opt_id();
+        c.lparen()?;
+        c.keyword("func")?;
+        let mut ft = FuncType::default();
+        while c.eat_lparen_kw("param") {
+            if c.opt_id().is_some() {
+                ft.params.push(c.val_type()?);
+            } else {
+                while !c.at(Kind::RParen) {
+                    ft.params.push(c.val_type()?);
+                }
+            }
+            c.rparen()?;
+        }
+        while c.eat_lparen_kw("result") {
+            while !c.at(Kind::RParen) {
+                ft.results.push(c.val_type()?);
+            }
+            c.rparen()?;
+        }
+        c.rparen()?;
+        self.bind(Space::Type, id)?;
+        self.types.push(ft);
+        Ok(())
+    }
+
+    fn limits(c: &mut Cursor<'_, 'a>) -> Result<Limits> {
+        let min = u64::from(c.u32()?);
+        let max = if c.at(Kind::Nat) {
+            Some(u64::from(c.u32()?))
+        } else {
+            None
+        };
+        Ok(Limits { min, max })
+    }
+
+    fn table_type(c: &mut Cursor<'_, 'a>) -> Result<TableType> {
+        let limits = Self::limits(c)?;
+        let elem = c.ref_type()?;
+        Ok(TableType { elem, limits })
+    }
+
+    fn global_type(c: &mut Cursor<'_, 'a>) -> Result<GlobalType> {
+        if c.eat_lparen_kw("mut") {
+            let content = c.val_type()?;
+            c.rparen()?;
+            Ok(GlobalType {
+                mutability: Mut::Var,
+                content,
+            })
+        } else {
+            Ok(GlobalType {
+                mutability: Mut::Const,
+                content: c.val_type()?,
+            })
+        }
+    }
+
+    fn import_field(&mut self, c: &mut Cursor<'_, 'a>, at: &Token<'a>) -> Result<()> {
+        let module = c.name()?;
+        let name = c.name()?;
+        c.lparen()?;
+        let kw = c.peek();
+        if kw.kind != Kind::Keyword {
+            return Err(c.unexpected());
+        }
+        c.bump();
+        let desc = match kw.text {
+            "func" => {
+                let id = c.opt_id();
+                let ty = type_use(c, true)?;
+                let i = self.bind(Space::Func, id)?;
+                if let Some(id) = id {
+                    self.func_ids.push((i, id));
+                }
+                ImportSrc::Func(ty)
+            }
+            "table" => {
+                let id = c.opt_id();
+                let ty = Self::table_type(c)?;
+                self.bind(Space::Table, id)?;
+                ImportSrc::Table(ty)
+            }
+            "memory" => {
+                let id = c.opt_id();
+                let limits = Self::limits(c)?;
+                self.bind(Space::Memory, id)?;
+                ImportSrc::Memory(MemType { limits })
+            }
+            "global" => {
+                let id = c.opt_id();
+                let ty = Self::global_type(c)?;
+                self.bind(Space::Global, id)?;
+                ImportSrc::Global(ty)
+            }
+            _ => {
+                c.pos -= 1;
+                return Err(c.unexpected());
+            }
+        };
+        c.rparen()?;
+        self.check_import_order(at)?;
+        self.items.push(Item::Import { module, name, desc });
+        Ok(())
+    }
+
+    fn func_field(&mut self, c: &mut Cursor<'_, 'a>, at: &Token<'a>) -> Result<()> {
+        let id = c.opt_id();
+        let exports = Self::inline_exports(c)?;
+        let import = Self::inline_import(c)?;
+        let ty = type_use(c, true)?;
+        let i = self.bind(Space::Func, id)?;
+        if let Some(id) = id {
+            self.func_ids.push((i, id));
+        }
+        self.push_exports(exports, ExternKind::Func, i);
+        if let Some((module, name)) = import {
+            self.check_import_order(at)?;
+            self.items.push(Item::Import {
+                module,
+                name,
+                desc: ImportSrc::Func(ty),
+            });
+            return Ok(());
+        }
+        self.last_def = Some("function");
+        let mut locals = Vec::new();
+        while c.eat_lparen_kw("local") {
+            if let Some(id) = c.opt_id() {
+                locals.push((Some(id), c.val_type()?));
+            } else {
+                while !c.at(Kind::RParen) {
+                    locals.push((None, c.val_type()?));
+                }
+            }
+            c.rparen()?;
+        }
+        let start = c.pos;
+        let end = c.skip_to_close()?;
+        self.items.push(Item::Func {
+            ty,
+            locals,
+            body: Range { start, end },
+        });
+        Ok(())
+    }
+
+    fn table_field(&mut self, c: &mut Cursor<'_, 'a>, at: &Token<'a>) -> Result<()> {
+        let id = c.opt_id();
+        let exports = Self::inline_exports(c)?;
+        let import = Self::inline_import(c)?;
+        if import.is_none() && c.at_ref_type() {
+            // `reftype (elem ...)`: a table exactly as large as the segment.
+            let elem = c.ref_type()?;
+            c.lparen()?;
+            c.keyword("elem")?;
+            let items = if c.at(Kind::LParen) {
+                ElemItemsSrc::Exprs(Self::elem_exprs(c)?)
+            } else {
+                let mut v = Vec::new();
+                while at_idx(c) {
+                    v.push(idx(c)?);
+                }
+                ElemItemsSrc::Funcs(v)
+            };
+            c.rparen()?;
+            let len = match &items {
+                ElemItemsSrc::Funcs(v) => v.len(),
+                ElemItemsSrc::Exprs(v) => v.len(),
+            } as u64;
+            let i = self.bind(Space::Table, id)?;
+            self.push_exports(exports, ExternKind::Table, i);
+            self.last_def = Some("table");
+            self.items.push(Item::Elem {
+                ty: elem,
+                mode: ElemModeSrc::Active {
+                    table: Idx::Num(i),
+                    offset: ExprSrc::ZeroOffset,
+                },
+                items,
+            });
+            self.items.push(Item::Table(TableType {
+                elem,
+                limits: Limits {
+                    min: len,
+                    max: Some(len),
+                },
+            }));
+            return Ok(());
+        }
+        let ty = Self::table_type(c)?;
+        let i = self.bind(Space::Table, id)?;
+        self.push_exports(exports, ExternKind::Table, i);
+        match import {
+            Some((module, name)) => {
+                self.check_import_order(at)?;
+                self.items.push(Item::Import {
+                    module,
+                    name,
+                    desc: ImportSrc::Table(ty),
+                });
+            }
+            None => {
+                self.last_def = Some("table");
+                self.items.push(Item::Table(ty));
+            }
+        }
+        Ok(())
+    }
+
+    fn memory_field(&mut self, c: &mut Cursor<'_, 'a>, at: &Token<'a>) -> Result<()> {
+        let id = c.opt_id();
+        let exports = Self::inline_exports(c)?;
+        let import = Self::inline_import(c)?;
+        if import.is_none() && c.eat_lparen_kw("data") {
+            let mut init = Vec::new();
+            while c.at(Kind::String) {
+                init.extend(c.string()?);
+            }
+            c.rparen()?;
+            let pages = (init.len() as u64).div_ceil(65536);
+            let i = self.bind(Space::Memory, id)?;
+            self.push_exports(exports, ExternKind::Memory, i);
+            self.last_def = Some("memory");
+            self.items.push(Item::Data {
+                init,
+                mode: DataModeSrc::Active {
+                    memory: Idx::Num(i),
+                    offset: ExprSrc::ZeroOffset,
+                },
+            });
+            self.items.push(Item::Memory(MemType {
+                limits: Limits {
+                    min: pages,
+                    max: Some(pages),
+                },
+            }));
+            return Ok(());
+        }
+        let limits = Self::limits(c)?;
+        let i = self.bind(Space::Memory, id)?;
+        self.push_exports(exports, ExternKind::Memory, i);
+        let ty = MemType { limits };
+        match import {
+            Some((module, name)) => {
+                self.check_import_order(at)?;
+                self.items.push(Item::Import {
+                    module,
+                    name,
+                    desc: ImportSrc::Memory(ty),
+                });
+            }
+            None => {
+                self.last_def = Some("memory");
+                self.items.push(Item::Memory(ty));
+            }
+        }
+        Ok(())
+    }
+
+    fn global_field(&mut self, c: &mut Cursor<'_, 'a>, at: &Token<'a>) -> Result<()> {
+        let id = c.opt_id();
+        let exports = Self::inline_exports(c)?;
+        let import = Self::inline_import(c)?;
+        let ty = Self::global_type(c)?;
+        let i = self.bind(Space::Global, id)?;
+        self.push_exports(exports, ExternKind::Global, i);
+        match import {
+            Some((module, name)) => {
+                self.check_import_order(at)?;
+                self.items.push(Item::Import {
+                    module,
+                    name,
+                    desc: ImportSrc::Global(ty),
+                });
+            }
+            None => {
+                self.last_def = Some("global");
+                let start = c.pos;
+                let end = c.skip_to_close()?;
+                self.items.push(Item::Global {
+                    ty,
+                    init: Range { start, end },
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn export_field(&mut self, c: &mut Cursor<'_, 'a>) -> Result<()> {
+        let name = c.name()?;
+        c.lparen()?;
+        let kw = c.peek();
+        let kind = match (kw.kind, kw.text) {
+            (Kind::Keyword, "func") => ExternKind::Func,
+            (Kind::Keyword, "table") => ExternKind::Table,
+            (Kind::Keyword, "memory") => ExternKind::Memory,
+            (Kind::Keyword, "global") => ExternKind::Global,
+            _ => return Err(c.unexpected()),
+        };
+        c.bump();
+        let i = idx(c)?;
+        c.rparen()?;
+        self.items.push(Item::Export { name, kind, idx: i });
+        Ok(())
+    }
+
+    /// An offset: `(offset instr*)` or a single folded instruction.
+    fn offset(c: &mut Cursor<'_, 'a>) -> Result<ExprSrc> {
+        if c.eat_lparen_kw("offset") {
+            let start = c.pos;
+            let end = c.skip_to_close()?;
+            c.rparen()?;
+            return Ok(ExprSrc::Tokens(Range { start, end }));
+        }
+        let start = c.pos;
+        let end = c.skip_group()?;
+        Ok(ExprSrc::Tokens(Range { start, end }))
+    }
+
+    /// `(item instr*)` or single folded instructions, up to `)`.
+    fn elem_exprs(c: &mut Cursor<'_, 'a>) -> Result<Vec<ExprSrc>> {
+        let mut v = Vec::new();
+        while c.at(Kind::LParen) {
+            if c.eat_lparen_kw("item") {
+                let start = c.pos;
+                let end = c.skip_to_close()?;
+                c.rparen()?;
+                v.push(ExprSrc::Tokens(Range { start, end }));
+            } else {
+                let start = c.pos;
+                let end = c.skip_group()?;
+                v.push(ExprSrc::Tokens(Range { start, end }));
+            }
+        }
+        Ok(v)
+    }
+
+    fn elem_field(&mut self, c: &mut Cursor<'_, 'a>) -> Result<()> {
+        let id = c.opt_id();
+        let mut table_omitted = false;
+        let mode = if c.at_keyword("declare") {
+            c.bump();
+            ElemModeSrc::Declarative
+        } else if c.at(Kind::Nat) || (c.at(Kind::LParen) && !c.at_lparen_kw("ref")) {
+            let table = if c.at(Kind::Nat) {
+                table_omitted = true;
+                idx(c)?
+            } else if c.eat_lparen_kw("table") {
+                let t = idx(c)?;
+                c.rparen()?;
+                t
+            } else {
+                table_omitted = true;
+                Idx::Num(0)
+            };
+            let offset = Self::offset(c)?;
+            ElemModeSrc::Active { table, offset }
+        } else {
+            ElemModeSrc::Passive
+        };
+        let (ty, items) = if c.at_keyword("func") {
+            c.bump();
+            let mut v = Vec::new();
+            while at_idx(c) {
+                v.push(idx(c)?);
+            }
+            (RefType::FUNCREF, ElemItemsSrc::Funcs(v))
+        } else if c.at_ref_type() {
+            let ty = c.ref_type()?;
+            (ty, ElemItemsSrc::Exprs(Self::elem_exprs(c)?))
+        } else if table_omitted {
+            let mut v = Vec::new();
+            while at_idx(c) {
+                v.push(idx(c)?);
+            }
+            (RefType::FUNCREF, ElemItemsSrc::Funcs(v))
+        } else {
+            return Err(c.unexpected());
+        };
+        self.bind(Space::Elem, id)?;
+        self.items.push(Item::Elem { ty, mode, items });
+        Ok(())
+    }
+
+    fn data_field(&mut self, c: &mut Cursor<'_, 'a>) -> Result<()> {
+        let id = c.opt_id();
+        let mode = if c.at(Kind::Nat) || c.at(Kind::LParen) {
+            let memory = if c.at(Kind::Nat) {
+                idx(c)?
+            } else if c.eat_lparen_kw("memory") {
+                let m = idx(c)?;
+                c.rparen()?;
+                m
+            } else {
+                Idx::Num(0)
+            };
+            let offset = Self::offset(c)?;
+            DataModeSrc::Active { memory, offset }
+        } else {
+            DataModeSrc::Passive
+        };
+        let mut init = Vec::new();
+        while c.at(Kind::String) {
+            init.extend(c.string()?);
+        }
+        self.bind(Space::Data, id)?;
+        self.items.push(Item::Data { init, mode });
+        Ok(())
+    }
+}
+
+/// Module-level context of pass two, shared with the instruction parser.
+pub(crate) struct ModCx<'a> {
+    pub features: Features,
+    pub types: Vec<FuncType>,
+    type_index: HashMap<FuncType, u32>,
+    maps: Vec<HashMap<&'a str, u32>>,
+    /// Set when a function body uses `memory.init` or `data.drop`.
+    pub needs_data_count: bool,
+    /// Pass two over an incomplete pass one: unbound names resolve to 0.
+    partial: bool,
+}
+
+impl<'a> ModCx<'a> {
+    /// Resolves an index in `space`.
+    pub fn resolve(&self, i: Idx<'a>, space: Space) -> Result<u32> {
+        match i {
+            Idx::Num(n) => Ok(n),
+            Idx::Id(t) => match self.maps.get(space_slot(space)).and_then(|m| m.get(t.text)) {
+                Some(&i) => Ok(i),
+                None if self.partial => Ok(0),
+                None => Err(t.error(format!("unknown {} {}", space.noun(), t.text))),
+            },
+        }
+    }
+
+    /// The index of the first type equal to `ft`, appending it if new.
+    pub fn intern(&mut self, ft: FuncType) -> u32 {
+        if let Some(&i) = self.type_index.get(&ft) {
+            return i;
+        }
+        let i = self.types.len() as u32;
+        self.types.push(ft.clone());
+        self.type_index.insert(ft, i);
+        i
+    }
+
+    /// Resolves a type use (§6.6.3): the type index and, where known, the
+    /// parameter types.
+    pub fn resolve_type_use(&mut self, tu: &TypeUse<'a>) -> Result<(u32, Option<Vec<ValType>>)> {
+        let inline_params = || tu.params.iter().map(|p| p.1).collect::<Vec<_>>();
+        match tu.index {
+            Some(i) => {
+                let i = self.resolve(i, Space::Type)?;
+                let known = self.types.get(i as usize);
+                if tu.inline {
+                    let Some(ft) = known else {
+                        if self.partial {
+                            return Ok((i, Some(inline_params())));
+                        }
+                        return Err(tu.at.error(format!("unknown type {i}")));
+                    };
+                    if ft.params != inline_params() || ft.results != tu.results {
+                        return Err(tu.at.error("inline function type"));
+                    }
+                    Ok((i, Some(inline_params())))
+                } else {
+                    Ok((i, known.map(|ft| ft.params.clone())))
+                }
+            }
+            None => {
+                let params = inline_params();
+                let i = self.intern(FuncType {
+                    params: params.clone(),
+                    results: tu.results.clone(),
+                });
+                Ok((i, Some(params)))
+            }
+        }
+    }
+}
+
+/// Parses a module: `(module $id? field*)` or `field*`.
+pub(crate) fn parse_module(toks: &[Token<'_>], features: Features) -> Result<Module<'static>> {
+    let mut c = Cursor::new(toks);
+    let mut f = Fields {
+        features,
+        items: Vec::new(),
+        types: Vec::new(),
+        spaces: Default::default(),
+        func_ids: Vec::new(),
+        last_def: None,
+        has_start: false,
+    };
+    let mut module_id = None;
+    let pass_one = (|| {
+        if c.at_lparen_kw("module") {
+            c.pos += 2;
+            module_id = c.opt_id();
+            f.fields(&mut c)?;
+            c.rparen()?;
+        } else {
+            f.fields(&mut c)?;
+        }
+        if !c.at(Kind::Eof) {
+            return Err(c.unexpected());
+        }
+        Ok(())
+    })();
+    match pass_one {
+        Ok(()) => finish(f, toks, module_id, false),
+        Err(e) => {
+            // Errors are reported in source order, as by a one-pass parser:
+            // an error inside the instructions of an earlier field wins.
+            // Identifiers bound after the error are unknown here, so pass
+            // two runs leniently and only its syntax errors count.
+            match finish(f, toks, module_id, true) {
+                Err(early) if (early.line, early.column) < (e.line, e.column) => Err(early),
+                _ => Err(e),
+            }
+        }
+    }
+}
+
+fn const_expr<'a>(m: &mut ModCx<'a>, toks: &[Token<'a>], src: ExprSrc) -> Result<Expr<'static>> {
+    let mut out = Vec::new();
+    match src {
+        ExprSrc::Tokens(r) => parse_expr(m, toks, r, &HashMap::new(), ExprKind::Const, &mut out)?,
+        ExprSrc::ZeroOffset => out.extend_from_slice(&[0x41, 0x00, 0x0B]),
+    }
+    Ok(Expr {
+        bytes: Cow::Owned(out),
+        offset: 0,
+    })
+}
+
+/// Pass two: builds the module.
+fn finish<'a>(
+    f: Fields<'a>,
+    toks: &[Token<'a>],
+    module_id: Option<Token<'a>>,
+    partial: bool,
+) -> Result<Module<'static>> {
+    let mut type_index = HashMap::new();
+    for (i, ft) in f.types.iter().enumerate() {
+        type_index.entry(ft.clone()).or_insert(i as u32);
+    }
+    let Fields {
+        features,
+        items,
+        types,
+        spaces,
+        func_ids,
+        ..
+    } = f;
+    let mut m = ModCx {
+        features,
+        types,
+        type_index,
+        maps: spaces.into_iter().map(|s| s.map).collect(),
+        needs_data_count: false,
+        partial,
+    };
+    let mut module = Module::default();
+    let mut names = Names {
+        module: module_id.map(|t| Cow::Owned(id_name(&t))),
+        funcs: func_ids
+            .iter()
+            .map(|(i, t)| (FuncIdx(*i), Cow::Owned(id_name(t))))
+            .collect(),
+        locals: Vec::new(),
+    };
+    names.funcs.sort_by_key(|(i, _)| *i);
+    let mut func_index = 0u32;
+    for item in items {
+        match item {
+            Item::Import {
+                module: mname,
+                name,
+                desc,
+            } => {
+                let desc = match desc {
+                    ImportSrc::Func(tu) => {
+                        let (ti, _) = m.resolve_type_use(&tu)?;
+                        let local_names: Vec<_> = tu
+                            .params
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, (id, _))| {
+                                id.map(|t| (LocalIdx(i as u32), Cow::Owned(id_name(&t))))
+                            })
+                            .collect();
+                        if !local_names.is_empty() {
+                            names.locals.push((FuncIdx(func_index), local_names));
+                        }
+                        func_index += 1;
+                        ImportDesc::Func(TypeIdx(ti))
+                    }
+                    ImportSrc::Table(t) => ImportDesc::Table(t),
+                    ImportSrc::Memory(t) => ImportDesc::Memory(t),
+                    ImportSrc::Global(t) => ImportDesc::Global(t),
+                };
+                module.imports.push(Import {
+                    module: Cow::Owned(mname),
+                    name: Cow::Owned(name),
+                    desc,
+                });
+            }
+            Item::Func { ty, locals, body } => {
+                let (ti, params) = m.resolve_type_use(&ty)?;
+                let mut local_map: HashMap<&'a str, u32> = HashMap::new();
+                let mut local_names = Vec::new();
+                let nparams = params.as_ref().map_or(0, |p| p.len()) as u32;
+                let mut bind = |id: Option<Token<'a>>, i: u32| -> Result<()> {
+                    if let Some(t) = id {
+                        if local_map.insert(t.text, i).is_some() {
+                            return Err(t.error(format!("duplicate local {}", t.text)));
+                        }
+                        local_names.push((LocalIdx(i), Cow::Owned(id_name(&t))));
+                    }
+                    Ok(())
+                };
+                if ty.inline {
+                    for (i, (id, _)) in ty.params.iter().enumerate() {
+                        bind(*id, i as u32)?;
+                    }
+                }
+                for (i, (id, _)) in locals.iter().enumerate() {
+                    bind(*id, nparams + i as u32)?;
+                }
+                let mut out = Vec::new();
+                parse_expr(&mut m, toks, body, &local_map, ExprKind::Func, &mut out)?;
+                if !local_names.is_empty() && params.is_some() {
+                    names.locals.push((FuncIdx(func_index), local_names));
+                }
+                let mut runs: Vec<Locals> = Vec::new();
+                for (_, t) in &locals {
+                    match runs.last_mut() {
+                        Some(r) if r.ty == *t => r.count += 1,
+                        _ => runs.push(Locals { count: 1, ty: *t }),
+                    }
+                }
+                module.funcs.push(TypeIdx(ti));
+                module.code.push(Code {
+                    locals: runs,
+                    body: Expr {
+                        bytes: Cow::Owned(out),
+                        offset: 0,
+                    },
+                });
+                func_index += 1;
+            }
+            Item::Table(t) => module.tables.push(t),
+            Item::Memory(t) => module.mems.push(t),
+            Item::Global { ty, init } => {
+                let init = const_expr(&mut m, toks, ExprSrc::Tokens(init))?;
+                module.globals.push(Global { ty, init });
+            }
+            Item::Export { name, kind, idx } => {
+                let desc = match kind {
+                    ExternKind::Func => ExportDesc::Func(FuncIdx(m.resolve(idx, Space::Func)?)),
+                    ExternKind::Table => ExportDesc::Table(TableIdx(m.resolve(idx, Space::Table)?)),
+                    ExternKind::Memory => {
+                        ExportDesc::Memory(MemIdx(m.resolve(idx, Space::Memory)?))
+                    }
+                    ExternKind::Global => {
+                        ExportDesc::Global(GlobalIdx(m.resolve(idx, Space::Global)?))
+                    }
+                };
+                module.exports.push(Export {
+                    name: Cow::Owned(name),
+                    desc,
+                });
+            }
+            Item::Start(i) => module.start = Some(FuncIdx(m.resolve(i, Space::Func)?)),
+            Item::Elem { ty, mode, items } => {
+                let mode = match mode {
+                    ElemModeSrc::Passive => ElemMode::Passive,
+                    ElemModeSrc::Declarative => ElemMode::Declarative,
+                    ElemModeSrc::Active { table, offset } => ElemMode::Active {
+                        table: TableIdx(m.resolve(table, Space::Table)?),
+                        offset: const_expr(&mut m, toks, offset)?,
+                    },
+                };
+                let items = match items {
+                    ElemItemsSrc::Funcs(v) => {
+                        let mut funcs = Vec::with_capacity(v.len());
+                        for i in v {
+                            funcs.push(FuncIdx(m.resolve(i, Space::Func)?));
+                        }
+                        if ty == RefType::FUNCREF {
+                            ElemItems::Funcs(funcs)
+                        } else {
+                            ElemItems::Exprs(
+                                funcs
+                                    .into_iter()
+                                    .map(|f| {
+                                        let mut b = vec![0xD2];
+                                        crate::body::write_u32(&mut b, f.0);
+                                        b.push(0x0B);
+                                        Expr {
+                                            bytes: Cow::Owned(b),
+                                            offset: 0,
+                                        }
+                                    })
+                                    .collect(),
+                            )
+                        }
+                    }
+                    ElemItemsSrc::Exprs(v) => {
+                        let mut exprs = Vec::with_capacity(v.len());
+                        for e in v {
+                            exprs.push(const_expr(&mut m, toks, e)?);
+                        }
+                        ElemItems::Exprs(exprs)
+                    }
+                };
+                module.elems.push(Elem { ty, items, mode });
+            }
+            Item::Data { init, mode } => {
+                let mode = match mode {
+                    DataModeSrc::Passive => DataMode::Passive,
+                    DataModeSrc::Active { memory, offset } => DataMode::Active {
+                        memory: MemIdx(m.resolve(memory, Space::Memory)?),
+                        offset: const_expr(&mut m, toks, offset)?,
+                    },
+                };
+                module.datas.push(Data {
+                    init: Cow::Owned(init),
+                    mode,
+                });
+            }
+        }
+    }
+    if m.needs_data_count {
+        module.data_count = Some(module.datas.len() as u32);
+    }
+    module.types = m.types;
+    module.names = names;
+    Ok(module)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse_wat;
+    use weft_syntax::{Features, FuncType, ValType};
+
+    fn err(src: &str) -> (String, usize, usize) {
+        let e = parse_wat(src, Features::WASM2).unwrap_err();
+        (e.message, e.line, e.column)
+    }
+
+    #[test]
+    fn errors_carry_positions() {
+        assert_eq!(
+            err("(module\n  (func (i32.const 0x)))"),
+            ("unknown operator 0x".into(), 2, 20)
+        );
+        assert_eq!(
+            err("(func $f) (func $f)"),
+            ("duplicate func $f".into(), 1, 17)
+        );
+        assert_eq!(
+            err("(func (local.get $x))"),
+            ("unknown local $x".into(), 1, 18)
+        );
+        assert_eq!(err("(func (br $l))").0, "unknown label $l");
+        assert_eq!(err("(func block $a end $b)").0, "mismatching label");
+        assert_eq!(err("(func (nop) (local i32))").0, "unexpected token");
+        assert_eq!(
+            err("(func (i32.load align=3))").0,
+            "alignment must be a power of two"
+        );
+        assert_eq!(
+            err("(func) (import \"a\" \"b\" (func))").0,
+            "import after function"
+        );
+        assert_eq!(
+            err("(func (export \"\\ff\"))").0,
+            "malformed UTF-8 encoding"
+        );
+        // The earlier error wins even though pass one finds the later one.
+        assert_eq!(err("(func (i32.const 1x)) )").0, "unknown operator 1x");
+    }
+
+    #[test]
+    fn implicit_types_come_last_in_order_of_use() {
+        let m = parse_wat(
+            "(func (param i32)) (type (func)) (func (result i32) (i32.const 0)) (func (param i32))",
+            Features::WASM2,
+        )
+        .unwrap();
+        let ft = |p: &[ValType], r: &[ValType]| FuncType {
+            params: p.to_vec(),
+            results: r.to_vec(),
+        };
+        assert_eq!(
+            m.types,
+            [
+                ft(&[], &[]),
+                ft(&[ValType::I32], &[]),
+                ft(&[], &[ValType::I32])
+            ]
+        );
+        assert_eq!(m.funcs.iter().map(|t| t.0).collect::<Vec<_>>(), [1, 2, 1]);
+    }
+
+    #[test]
+    fn bodies_and_names() {
+        let m = parse_wat(
+            "(module $m (func $f (param $p i32) (local $a i64) (local i64 f32)\n\
+             (block $b (br_if $b (local.get $p))) (drop (i64.const -1))))",
+            Features::WASM2,
+        )
+        .unwrap();
+        assert_eq!(
+            m.code[0].body.bytes.as_ref(),
+            [0x02, 0x40, 0x20, 0x00, 0x0D, 0x00, 0x0B, 0x42, 0x7F, 0x1A, 0x0B]
+        );
+        assert_eq!(m.code[0].locals.len(), 2);
+        assert_eq!(m.code[0].locals[0].count, 2);
+        assert_eq!(m.names.module.as_deref(), Some("m"));
+        assert_eq!(m.names.funcs[0].1, "f");
+        assert_eq!(m.names.locals[0].1.len(), 2);
+    }
+}

@@ -1,0 +1,351 @@
+//! Round trip of every module of the spec testsuite (2.0) through the
+//! printer: `encode(parse_wat(print(decode(b))))` must equal
+//! `encode(decode(b))` byte for byte, custom sections (including `name`)
+//! aside, in both the flat and the folded form.
+//!
+//! `b` is the binary of each module of the `.wast` scripts (text modules
+//! encoded by the `wast` crate, binary modules as they are) that decodes.
+//! Three things a binary can say and the text format cannot are accepted as
+//! known differences, and only where they explain the whole difference:
+//! non-minimal LEB128 encodings inside bodies (the encoder copies bodies as
+//! they are), local declarations split into several runs of one type or runs
+//! of zero locals, and a data count section that the text does not call for
+//! (or the lack of one it does). Modules whose bodies are malformed print
+//! with an error comment and are counted apart.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use wast::parser::{self, ParseBuffer};
+use wast::{QuoteWat, Wast, WastDirective, WastExecute};
+use weft_binary::{decode, encode, encode_instr, Reader};
+use weft_syntax::{Features, Instr, Locals, Module};
+use weft_text::{parse_wat, print_with, PrintOptions};
+
+fn testsuite() -> PathBuf {
+    let dir = std::env::var_os("WEFT_TESTSUITE_2_0")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testsuite-2.0")
+        });
+    assert!(
+        dir.is_dir(),
+        "spec testsuite not found at {} (set WEFT_TESTSUITE_2_0)",
+        dir.display()
+    );
+    dir
+}
+
+fn wast_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            wast_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "wast") {
+            out.push(p);
+        }
+    }
+}
+
+/// The binaries of every module of a script that the `wast` crate can
+/// encode, with the line of each.
+fn modules(path: &Path) -> Vec<(usize, Vec<u8>)> {
+    let src = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let Ok(buf) = ParseBuffer::new(&src) else {
+        return Vec::new();
+    };
+    // A few scripts use syntax the `wast` crate rejects (e.g. bidirectional
+    // characters in names.wast): read those with our own script parser.
+    let Ok(script) = parser::parse::<Wast>(&buf) else {
+        return modules_by_weft(&src);
+    };
+    let mut out = Vec::new();
+    for d in script.directives {
+        let (span, mut q) = match d {
+            WastDirective::Module(q) | WastDirective::ModuleDefinition(q) => (q.span(), q),
+            WastDirective::AssertInvalid { span, module, .. }
+            | WastDirective::AssertMalformed { span, module, .. } => (span, module),
+            WastDirective::AssertUnlinkable { span, module, .. } => (span, QuoteWat::Wat(module)),
+            WastDirective::AssertTrap {
+                span,
+                exec: WastExecute::Wat(w),
+                ..
+            } => (span, QuoteWat::Wat(w)),
+            _ => continue,
+        };
+        if let Ok(bytes) = q.encode() {
+            out.push((span.linecol_in(&src).0 + 1, bytes));
+        }
+    }
+    out
+}
+
+/// The modules of a script as our own parser reads them, encoded.
+fn modules_by_weft(src: &str) -> Vec<(usize, Vec<u8>)> {
+    use weft_text::wast::{parse_module_source, parse_wast, CommandKind, TrapTarget};
+    let Ok(script) = parse_wast(src) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for c in script.commands {
+        let source = match c.kind {
+            CommandKind::Module { source, .. }
+            | CommandKind::AssertInvalid { module: source, .. }
+            | CommandKind::AssertUnlinkable { module: source, .. }
+            | CommandKind::AssertUninstantiable { module: source, .. }
+            | CommandKind::AssertTrap {
+                target: TrapTarget::Module(source),
+                ..
+            } => source,
+            _ => continue,
+        };
+        if let Ok(m) = parse_module_source(&source, Features::WASM2) {
+            out.push((c.line, encode(&m)));
+        }
+    }
+    out
+}
+
+/// The sections of a binary other than custom ones.
+fn without_customs(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes[..8].to_vec();
+    let mut r = Reader::new_at(&bytes[8..], 8, Features::WASM3);
+    while !r.is_empty() {
+        let start = r.position() + 8;
+        let id = r.read_u8().expect("section id");
+        let size = r.read_u32().expect("section size") as usize;
+        r.skip(size).expect("section payload");
+        if id != 0 {
+            out.extend_from_slice(&bytes[start..r.position() + 8]);
+        }
+    }
+    out
+}
+
+/// The module with what the text format cannot express made canonical:
+/// bodies re-encoded minimally, local runs merged, a data count section
+/// exactly when a body uses `memory.init` or `data.drop`.
+fn canonical(m: &Module<'_>) -> Module<'static> {
+    fn reencode(bytes: &[u8]) -> Vec<u8> {
+        let mut r = Reader::new_at(bytes, 0, Features::WASM3);
+        let mut out = Vec::new();
+        while !r.is_empty() {
+            match r.read_instr() {
+                Ok(i) => encode_instr(&i, &mut out),
+                Err(_) => return bytes.to_vec(),
+            }
+        }
+        out
+    }
+    fn uses_data_count(bytes: &[u8]) -> bool {
+        let mut r = Reader::new_at(bytes, 0, Features::WASM3);
+        while let Ok(i) = r.read_instr() {
+            if matches!(i, Instr::MemoryInit { .. } | Instr::DataDrop { .. }) {
+                return true;
+            }
+        }
+        false
+    }
+    let mut c: Module<'static> = Module {
+        types: m.types.clone(),
+        funcs: m.funcs.clone(),
+        tables: m.tables.clone(),
+        mems: m.mems.clone(),
+        start: m.start,
+        data_count: m.data_count,
+        ..Module::default()
+    };
+    // Only the parts that `encode` writes matter; rebuild owned copies.
+    let owned = encode(m);
+    let full = decode(&owned, Features::WASM3).expect("re-decode");
+    c.imports = full
+        .imports
+        .iter()
+        .map(|i| weft_syntax::Import {
+            module: Cow::Owned(i.module.to_string()),
+            name: Cow::Owned(i.name.to_string()),
+            desc: i.desc,
+        })
+        .collect();
+    let own = |e: &weft_syntax::Expr<'_>| weft_syntax::Expr {
+        bytes: Cow::Owned(reencode(&e.bytes)),
+        offset: 0,
+    };
+    c.globals = full
+        .globals
+        .iter()
+        .map(|g| weft_syntax::Global {
+            ty: g.ty,
+            init: own(&g.init),
+        })
+        .collect();
+    c.exports = full
+        .exports
+        .iter()
+        .map(|e| weft_syntax::Export {
+            name: Cow::Owned(e.name.to_string()),
+            desc: e.desc,
+        })
+        .collect();
+    c.elems = full
+        .elems
+        .iter()
+        .map(|e| weft_syntax::Elem {
+            ty: e.ty,
+            items: match &e.items {
+                weft_syntax::ElemItems::Funcs(f) => weft_syntax::ElemItems::Funcs(f.clone()),
+                weft_syntax::ElemItems::Exprs(x) => {
+                    weft_syntax::ElemItems::Exprs(x.iter().map(own).collect())
+                }
+            },
+            mode: match &e.mode {
+                weft_syntax::ElemMode::Passive => weft_syntax::ElemMode::Passive,
+                weft_syntax::ElemMode::Declarative => weft_syntax::ElemMode::Declarative,
+                weft_syntax::ElemMode::Active { table, offset } => weft_syntax::ElemMode::Active {
+                    table: *table,
+                    offset: own(offset),
+                },
+            },
+        })
+        .collect();
+    c.datas = full
+        .datas
+        .iter()
+        .map(|d| weft_syntax::Data {
+            init: Cow::Owned(d.init.to_vec()),
+            mode: match &d.mode {
+                weft_syntax::DataMode::Passive => weft_syntax::DataMode::Passive,
+                weft_syntax::DataMode::Active { memory, offset } => weft_syntax::DataMode::Active {
+                    memory: *memory,
+                    offset: own(offset),
+                },
+            },
+        })
+        .collect();
+    c.code = full
+        .code
+        .iter()
+        .map(|code| {
+            let mut locals: Vec<Locals> = Vec::new();
+            for l in &code.locals {
+                match locals.last_mut() {
+                    _ if l.count == 0 => {}
+                    Some(last) if last.ty == l.ty => last.count += l.count,
+                    _ => locals.push(*l),
+                }
+            }
+            weft_syntax::Code {
+                locals,
+                body: own(&code.body),
+            }
+        })
+        .collect();
+    let needs = full.code.iter().any(|c| uses_data_count(&c.body.bytes));
+    c.data_count = needs.then(|| u32::try_from(full.datas.len()).unwrap_or(u32::MAX));
+    c
+}
+
+#[derive(Default, Debug)]
+struct Counts {
+    modules: usize,
+    exact: usize,
+    known_gap: usize,
+    malformed_body: usize,
+    names_equal: usize,
+    failures: Vec<String>,
+}
+
+fn check(file: &Path, line: usize, bytes: &[u8], folded: bool, n: &mut Counts) {
+    let Ok(module) = decode(bytes, Features::WASM2) else {
+        return;
+    };
+    n.modules += 1;
+    let expected = encode(&module);
+    let opts = PrintOptions {
+        folded,
+        ..PrintOptions::default()
+    };
+    let text = print_with(&module, &opts);
+    let where_ = format!("{}:{line} (folded: {folded})", file.display());
+    if text.contains(";; error:") || text.contains("(; error:") {
+        n.malformed_body += 1;
+        return;
+    }
+    let reparsed = match parse_wat(&text, Features::WASM2) {
+        Ok(m) => m,
+        Err(e) => {
+            n.failures.push(format!(
+                "{where_}: printed text does not parse: {e}\n{text}"
+            ));
+            return;
+        }
+    };
+    let actual = encode(&reparsed);
+    if reparsed.names == module.names {
+        n.names_equal += 1;
+    } else if std::env::var_os("WEFT_SHOW_NAME_DIFFS").is_some() {
+        eprintln!(
+            "{where_}: names differ: {:?} vs {:?}",
+            module.names, reparsed.names
+        );
+    }
+    let (actual, expected) = (without_customs(&actual), without_customs(&expected));
+    if actual == expected {
+        n.exact += 1;
+    } else if actual == without_customs(&encode(&canonical(&module))) {
+        n.known_gap += 1;
+    } else {
+        n.failures.push(format!(
+            "{where_}: bytes differ\n{text}\nexpected {expected:02x?}\nactual   {actual:02x?}"
+        ));
+    }
+}
+
+#[test]
+fn testsuite_modules_round_trip_through_the_printer() {
+    let mut files = Vec::new();
+    wast_files(&testsuite(), &mut files);
+    assert!(files.len() >= 100, "only {} scripts found", files.len());
+    let mut flat = Counts::default();
+    let mut folded = Counts::default();
+    let mut unreadable = Vec::new();
+    for f in &files {
+        let ms = modules(f);
+        if ms.is_empty() {
+            unreadable.push(f.display().to_string());
+        }
+        for (line, bytes) in ms {
+            check(f, line, &bytes, false, &mut flat);
+            check(f, line, &bytes, true, &mut folded);
+        }
+    }
+    for (form, n) in [("flat", &flat), ("folded", &folded)] {
+        eprintln!(
+            "{form}: {} modules decoded: {} identical, {} identical up to binary-only \
+             encodings, {} with malformed bodies (printed with an error comment), {} failures; \
+             {} with identical names (name section)",
+            n.modules,
+            n.exact,
+            n.known_gap,
+            n.malformed_body,
+            n.failures.len(),
+            n.names_equal
+        );
+    }
+    if !unreadable.is_empty() {
+        eprintln!("scripts without modules to check: {unreadable:?}");
+    }
+    let failures: Vec<&String> = flat.failures.iter().chain(&folded.failures).collect();
+    for f in failures.iter().take(10) {
+        eprintln!("{f}\n");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} round-trip failures",
+        failures.len()
+    );
+    assert!(flat.exact > 3000, "too few modules checked: {flat:?}");
+}

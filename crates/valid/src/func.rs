@@ -1,0 +1,978 @@
+//! The operator validator: function bodies (§3.3, and the spec appendix's
+//! "Validation Algorithm", whose names this module follows: `vals`,
+//! `ctrls`, `push_val`, `pop_val`, `push_ctrl`, `pop_ctrl`,
+//! `label_types`, `unreachable`).
+//!
+//! Every instruction whose table row has a signature class other than
+//! `(custom)` is validated by code generated from the instruction table
+//! (see `visit_row!`); the `(custom)` rows have hand-written methods named
+//! after their variants, so that a new custom row fails to compile until it
+//! gets one.
+//!
+//! Speed: the operand and control stacks live in [`Buffers`] that are
+//! reused across functions and modules; popping an operand of the expected
+//! type is an inlined compare-and-truncate, and everything that builds an
+//! error message is out of line. Control frames refer to type lists by
+//! [`Span`]s into the module's type pool, so no instruction allocates.
+
+use crate::error::{Result, ValidationError};
+use crate::module::{missing_end, BodyPlace, Context};
+use crate::types::{list, OpType, Sig, Span};
+use weft_binary::Reader;
+use weft_syntax::{
+    BlockType, BrTable, Code, DataIdx, ElemIdx, Feature, FuncIdx, GlobalIdx, HeapType, Instr,
+    LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, Mut, ShuffleLanes, TableIdx, TypeIdx, ValType,
+};
+
+/// Locals with an index below this are looked up in a flat array; the rest
+/// (functions may declare up to 2^32-1 locals) by binary search over runs.
+const FLAT_LOCALS: usize = 4096;
+
+/// The kind of a control frame (appendix: `opcode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FrameKind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+/// A control frame (appendix: `ctrl_frame`).
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    kind: FrameKind,
+    start: Span,
+    end: Span,
+    height: usize,
+    unreachable: bool,
+}
+
+impl Frame {
+    /// The types a branch to this frame's label carries (appendix:
+    /// `label_types`).
+    #[inline]
+    fn label_types(&self) -> Span {
+        if self.kind == FrameKind::Loop {
+            self.start
+        } else {
+            self.end
+        }
+    }
+}
+
+/// Stacks and tables reused from one function (and module) to the next.
+#[derive(Debug, Default)]
+pub(crate) struct Buffers {
+    vals: Vec<OpType>,
+    ctrls: Vec<Frame>,
+    /// The first [`FLAT_LOCALS`] locals (parameters first).
+    flat_locals: Vec<OpType>,
+    /// Every local as runs: (index one past the run, type).
+    local_runs: Vec<(u64, OpType)>,
+}
+
+/// The error for an instruction of a body that does not decode.
+#[cold]
+#[inline(never)]
+fn body_decode_error(
+    e: weft_binary::DecodeError,
+    at: usize,
+    code: &Code<'_>,
+    place: BodyPlace,
+) -> ValidationError {
+    if at == code.body.offset + code.body.bytes.len() {
+        missing_end(place, at)
+    } else if e.message.starts_with("invalid result arity") {
+        // A typed `select` with other than one type decodes in the
+        // reference interpreter and fails validation.
+        ValidationError::invalid_at(e.message, e.offset)
+    } else {
+        e.into()
+    }
+}
+
+/// Validates function bodies of one module.
+pub(crate) struct FuncValidator<'c> {
+    cx: &'c Context,
+    vals: Vec<OpType>,
+    ctrls: Vec<Frame>,
+    flat_locals: Vec<OpType>,
+    local_runs: Vec<(u64, OpType)>,
+    num_locals: u64,
+    /// Height of the innermost frame's part of the operand stack, cached
+    /// from `ctrls.last()` for the fast path of `pop`.
+    height: usize,
+    /// Absolute offset of the instruction being validated.
+    offset: usize,
+}
+
+impl<'c> FuncValidator<'c> {
+    /// A validator for the bodies of the module described by `cx`.
+    pub(crate) fn new(cx: &'c Context, buffers: Buffers) -> Self {
+        FuncValidator {
+            cx,
+            vals: buffers.vals,
+            ctrls: buffers.ctrls,
+            flat_locals: buffers.flat_locals,
+            local_runs: buffers.local_runs,
+            num_locals: 0,
+            height: 0,
+            offset: 0,
+        }
+    }
+
+    /// Gives the buffers back for reuse.
+    pub(crate) fn into_buffers(self) -> Buffers {
+        Buffers {
+            vals: self.vals,
+            ctrls: self.ctrls,
+            flat_locals: self.flat_locals,
+            local_runs: self.local_runs,
+        }
+    }
+
+    /// Validates the body of a defined function with signature `sig`
+    /// (§3.4.1, §3.3.9).
+    pub(crate) fn validate_body(
+        &mut self,
+        sig: Sig,
+        code: &Code<'_>,
+        place: BodyPlace,
+    ) -> Result<()> {
+        self.set_locals(sig, code)?;
+        self.vals.clear();
+        self.ctrls.clear();
+        self.height = 0;
+        self.offset = code.body.offset;
+        self.push_ctrl(FrameKind::Func, Span::EMPTY, sig.results);
+        let mut reader = Reader::new_at(&code.body.bytes, code.body.offset, self.cx.features);
+        loop {
+            let at = reader.offset();
+            self.offset = at;
+            match reader.read_instr() {
+                Ok(instr) => self.visit(instr)?,
+                Err(e) => return Err(body_decode_error(e, at, code, place)),
+            }
+            if self.ctrls.is_empty() {
+                break;
+            }
+        }
+        if !reader.is_empty() {
+            return Err(ValidationError::malformed_at(
+                "section size mismatch: bytes after the final end of a function body",
+                reader.offset(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sets up the locals: parameters, then the declared locals (§3.4.1).
+    fn set_locals(&mut self, sig: Sig, code: &Code<'_>) -> Result<()> {
+        self.flat_locals.clear();
+        self.local_runs.clear();
+        // Parameters and locals together may exceed 2^32 (only the first
+        // 2^32 can be named); the declared locals alone may not.
+        let mut total: u64 = 0;
+        let mut declared: u64 = 0;
+        for &t in self.cx.pool.get(sig.params) {
+            total += 1;
+            self.local_runs.push((total, t));
+            if self.flat_locals.len() < FLAT_LOCALS {
+                self.flat_locals.push(t);
+            }
+        }
+        for l in &code.locals {
+            crate::module::check_val_type(self.cx.features, l.ty)
+                .map_err(|m| ValidationError::invalid_at(m, code.body.offset))?;
+            let t = OpType::of(l.ty);
+            declared += u64::from(l.count);
+            if declared > u64::from(u32::MAX) {
+                // The decoder's check (§5.5.13), for modules from elsewhere.
+                return Err(ValidationError::malformed_at(
+                    "too many locals",
+                    code.body.offset,
+                ));
+            }
+            total += u64::from(l.count);
+            if l.count == 0 {
+                continue;
+            }
+            self.local_runs.push((total, t));
+            let room = FLAT_LOCALS - self.flat_locals.len();
+            let n = room.min(l.count as usize);
+            self.flat_locals.resize(self.flat_locals.len() + n, t);
+        }
+        self.num_locals = total;
+        Ok(())
+    }
+
+    /// The type of local `idx`.
+    #[inline(always)]
+    fn local(&self, idx: LocalIdx) -> Result<OpType> {
+        match self.flat_locals.get(idx.index()) {
+            Some(&t) => Ok(t),
+            None => self.local_slow(idx),
+        }
+    }
+
+    #[cold]
+    fn local_slow(&self, idx: LocalIdx) -> Result<OpType> {
+        if u64::from(idx.0) >= self.num_locals {
+            return Err(self.err(format!("unknown local {idx}")));
+        }
+        let i = self
+            .local_runs
+            .partition_point(|&(end, _)| end <= u64::from(idx.0));
+        match self.local_runs.get(i) {
+            Some(&(_, t)) => Ok(t),
+            None => Err(self.err(format!("unknown local {idx}"))),
+        }
+    }
+
+    // ----- errors -------------------------------------------------------
+
+    /// An invalid-module error at the current instruction.
+    #[cold]
+    #[inline(never)]
+    fn err(&self, message: impl Into<String>) -> ValidationError {
+        ValidationError::invalid_at(message, self.offset)
+    }
+
+    /// A malformed-binary error at the current instruction.
+    #[cold]
+    #[inline(never)]
+    fn malformed(&self, message: &str) -> ValidationError {
+        ValidationError::malformed_at(message, self.offset)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn mismatch(&self, expected: OpType, actual: Option<OpType>) -> ValidationError {
+        match actual {
+            Some(actual) => self.err(format!(
+                "type mismatch: instruction requires [{expected}] but stack has [{actual}]"
+            )),
+            None => self.err(format!(
+                "type mismatch: instruction requires [{expected}] but stack is empty"
+            )),
+        }
+    }
+
+    // ----- the operand stack (appendix) ----------------------------------
+
+    /// Appendix: `push_val`.
+    #[inline(always)]
+    fn push(&mut self, t: OpType) {
+        self.vals.push(t);
+    }
+
+    /// Appendix: `pop_val(expect)`, for a known `expect`.
+    #[inline(always)]
+    fn pop(&mut self, expect: OpType) -> Result<()> {
+        if let Some(&t) = self.vals.last() {
+            if t == expect && self.vals.len() > self.height {
+                self.vals.pop();
+                return Ok(());
+            }
+        }
+        self.pop_slow(expect)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn pop_slow(&mut self, expect: OpType) -> Result<()> {
+        let actual = self.pop_any()?;
+        if actual != expect && actual != OpType::Unknown && expect != OpType::Unknown {
+            return Err(self.mismatch(expect, Some(actual)));
+        }
+        Ok(())
+    }
+
+    /// Whether the innermost frame is unreachable.
+    #[inline]
+    fn is_unreachable(&self) -> bool {
+        self.ctrls.last().is_some_and(|f| f.unreachable)
+    }
+
+    /// Appendix: `pop_val()`.
+    #[inline]
+    fn pop_any(&mut self) -> Result<OpType> {
+        if self.vals.len() > self.height {
+            if let Some(t) = self.vals.pop() {
+                return Ok(t);
+            }
+        }
+        if self.is_unreachable() {
+            return Ok(OpType::Unknown);
+        }
+        Err(self.err("type mismatch: instruction requires an operand but stack is empty"))
+    }
+
+    /// Appendix: `pop_vals(types)`.
+    #[inline]
+    fn pop_span(&mut self, s: Span) -> Result<()> {
+        let cx = self.cx;
+        for &t in cx.pool.get(s).iter().rev() {
+            self.pop(t)?;
+        }
+        Ok(())
+    }
+
+    /// Appendix: `push_vals(types)`.
+    #[inline]
+    fn push_span(&mut self, s: Span) {
+        self.vals.extend_from_slice(self.cx.pool.get(s));
+    }
+
+    /// Checks that the top of the stack matches `s` without changing the
+    /// stack: `push_vals(pop_vals(s))` of the appendix's `br_table`.
+    fn check_span_in_place(&self, s: Span) -> Result<()> {
+        let ts = self.cx.pool.get(s);
+        let avail = self.vals.len() - self.height;
+        for (depth, &expect) in ts.iter().rev().enumerate() {
+            if depth < avail {
+                let actual = self.vals[self.vals.len() - 1 - depth];
+                if actual != expect && actual != OpType::Unknown {
+                    return Err(self.mismatch(expect, Some(actual)));
+                }
+            } else if !self.is_unreachable() {
+                return Err(self.mismatch(expect, None));
+            }
+        }
+        Ok(())
+    }
+
+    // ----- the control stack (appendix) ----------------------------------
+
+    /// Appendix: `push_ctrl`.
+    #[inline]
+    fn push_ctrl(&mut self, kind: FrameKind, start: Span, end: Span) {
+        let height = self.vals.len();
+        self.ctrls.push(Frame {
+            kind,
+            start,
+            end,
+            height,
+            unreachable: false,
+        });
+        self.height = height;
+        self.push_span(start);
+    }
+
+    /// Appendix: `pop_ctrl`.
+    #[inline]
+    fn pop_ctrl(&mut self) -> Result<Frame> {
+        let Some(&frame) = self.ctrls.last() else {
+            return Err(self.malformed("unexpected end"));
+        };
+        self.pop_span(frame.end)?;
+        if self.vals.len() != frame.height {
+            return Err(self.err(format!(
+                "type mismatch: block requires {} but stack has {} more value(s)",
+                list(self.cx.pool.get(frame.end)),
+                self.vals.len() - frame.height
+            )));
+        }
+        self.ctrls.pop();
+        self.height = self.ctrls.last().map_or(0, |f| f.height);
+        Ok(frame)
+    }
+
+    /// Appendix: `unreachable`.
+    #[inline]
+    fn unreachable(&mut self) {
+        self.vals.truncate(self.height);
+        if let Some(f) = self.ctrls.last_mut() {
+            f.unreachable = true;
+        }
+    }
+
+    /// The label types of the frame `depth` levels out (§3.3.8 `br`).
+    #[inline]
+    fn label(&self, depth: LabelIdx) -> Result<Span> {
+        let n = self.ctrls.len();
+        match n
+            .checked_sub(1)
+            .and_then(|top| top.checked_sub(depth.index()))
+            .and_then(|i| self.ctrls.get(i))
+        {
+            Some(f) => Ok(f.label_types()),
+            None => Err(self.err(format!("unknown label {depth}"))),
+        }
+    }
+
+    /// The function type of a block type (§3.2.2 / §3.3.8).
+    #[inline]
+    fn block_sig(&self, bt: BlockType) -> Result<Sig> {
+        match bt {
+            BlockType::Empty => Ok(Sig::default()),
+            BlockType::Value(t) => Ok(Sig {
+                params: Span::EMPTY,
+                results: Span::single(OpType::of(t)),
+            }),
+            BlockType::Func(idx) => {
+                if !self.cx.features.has(Feature::MultiValue) {
+                    return Err(self.err("invalid block type: type indices require multi-value"));
+                }
+                self.type_sig(idx)
+            }
+        }
+    }
+
+    // ----- module context lookups ---------------------------------------
+
+    #[inline]
+    fn type_sig(&self, idx: TypeIdx) -> Result<Sig> {
+        match self.cx.types.get(idx.index()) {
+            Some(&s) => Ok(s),
+            None => Err(self.err(format!("unknown type {idx}"))),
+        }
+    }
+
+    #[inline]
+    fn func_sig(&self, idx: FuncIdx) -> Result<Sig> {
+        match self.cx.funcs.get(idx.index()) {
+            Some(&t) => Ok(self.cx.types.get(t as usize).copied().unwrap_or_default()),
+            None => Err(self.err(format!("unknown function {idx}"))),
+        }
+    }
+
+    /// The element type of table `idx`.
+    #[inline]
+    fn table(&self, idx: TableIdx) -> Result<OpType> {
+        match self.cx.tables.get(idx.index()) {
+            Some(t) => Ok(OpType::of_ref(t.elem)),
+            None => Err(self.err(format!("unknown table {idx}"))),
+        }
+    }
+
+    #[inline]
+    fn memory(&self, idx: MemIdx) -> Result<()> {
+        if idx.index() < self.cx.mems.len() {
+            Ok(())
+        } else {
+            Err(self.err(format!("unknown memory {idx}")))
+        }
+    }
+
+    #[inline]
+    fn elem(&self, idx: ElemIdx) -> Result<OpType> {
+        match self.cx.elems.get(idx.index()) {
+            Some(&t) => Ok(OpType::of_ref(t)),
+            None => Err(self.err(format!("unknown elem segment {idx}"))),
+        }
+    }
+
+    /// Data segments exist for bulk instructions only with a data count
+    /// section (§5.5.13: "data count section required", malformed).
+    #[inline]
+    fn data(&self, idx: DataIdx) -> Result<()> {
+        match self.cx.data_count {
+            None => Err(self.malformed("data count section required")),
+            Some(n) if idx.0 < n => Ok(()),
+            Some(_) => Err(self.err(format!("unknown data segment {idx}"))),
+        }
+    }
+
+    /// A `memarg` (§3.3.7): the memory must exist and the alignment must
+    /// not exceed the natural alignment `2^natural`. Alignment exponents of
+    /// 32 and above cannot be encoded (§5.4.7, malformed).
+    #[inline(always)]
+    fn check_memarg(&self, memarg: MemArg, natural: u32) -> Result<()> {
+        if memarg.align >= 32 {
+            return Err(self.malformed("malformed memop flags"));
+        }
+        self.memory(memarg.memory)?;
+        if memarg.align > natural {
+            return Err(self.err("alignment must not be larger than natural"));
+        }
+        Ok(())
+    }
+
+    /// A SIMD lane index must be below the lane count (§3.3.3).
+    #[inline]
+    fn check_lane(&self, lane: LaneIdx, lanes: u8) -> Result<()> {
+        if lane.0 >= lanes {
+            return Err(self.err("invalid lane index"));
+        }
+        Ok(())
+    }
+}
+
+/// The operand type a signature-class type name stands for. `addr` is the
+/// address type of a memory, `i32` in Wasm 2.0.
+macro_rules! op_type {
+    (i32) => {
+        OpType::I32
+    };
+    (i64) => {
+        OpType::I64
+    };
+    (f32) => {
+        OpType::F32
+    };
+    (f64) => {
+        OpType::F64
+    };
+    (v128) => {
+        OpType::V128
+    };
+    (addr) => {
+        OpType::I32
+    };
+}
+
+/// Pops the parameters of a signature class, last first.
+macro_rules! pop_params {
+    ($v:ident;) => {};
+    ($v:ident; $a:ident) => {
+        $v.pop(op_type!($a))?;
+    };
+    ($v:ident; $a:ident $b:ident) => {
+        $v.pop(op_type!($b))?;
+        $v.pop(op_type!($a))?;
+    };
+    ($v:ident; $a:ident $b:ident $c:ident) => {
+        $v.pop(op_type!($c))?;
+        $v.pop(op_type!($b))?;
+        $v.pop(op_type!($a))?;
+    };
+}
+
+/// The validation of one row, from its signature class.
+macro_rules! visit_row {
+    ($v:ident, $variant:ident, (custom), $($f:ident),*) => {
+        $v.$variant($($f),*)
+    };
+    ($v:ident, $variant:ident, (mem $a:literal : $($p:ident)* -> $($r:ident)*), $memarg:ident) => {{
+        $v.check_memarg($memarg, $a)?;
+        pop_params!($v; $($p)*);
+        $( $v.push(op_type!($r)); )*
+        Ok(())
+    }};
+    ($v:ident, $variant:ident, (lane $n:literal : $($p:ident)* -> $($r:ident)*), $lane:ident) => {{
+        $v.check_lane($lane, $n)?;
+        pop_params!($v; $($p)*);
+        $( $v.push(op_type!($r)); )*
+        Ok(())
+    }};
+    ($v:ident, $variant:ident, (memlane $a:literal $n:literal : $($p:ident)* -> $($r:ident)*),
+     $memarg:ident, $lane:ident) => {{
+        $v.check_memarg($memarg, $a)?;
+        $v.check_lane($lane, $n)?;
+        pop_params!($v; $($p)*);
+        $( $v.push(op_type!($r)); )*
+        Ok(())
+    }};
+    ($v:ident, $variant:ident, ($($p:ident)* -> $($r:ident)*), $($f:ident),*) => {{
+        // Immediates such as constants need no checking.
+        let _ = ($($f,)*);
+        pop_params!($v; $($p)*);
+        $( $v.push(op_type!($r)); )*
+        Ok(())
+    }};
+}
+
+macro_rules! define_visit {
+    ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
+        { $($field:ident : $ty:ty),* } $sig:tt )*) => {
+        impl FuncValidator<'_> {
+            /// Validates one instruction (§3.3). Inlined into the loop of
+            /// `validate_body`, so that the instruction is matched where it
+            /// was decoded.
+            #[inline(always)]
+            fn visit(&mut self, instr: Instr<'_>) -> Result<()> {
+                match instr {
+                    $( Instr::$variant { $($field),* } => visit_row!(self, $variant, $sig, $($field),*), )*
+                }
+            }
+        }
+    };
+}
+
+weft_syntax::for_each_instr!(define_visit);
+
+/// The `(custom)` rows of the instruction table, one method per variant.
+#[allow(non_snake_case)] // named after the table's variants so that the generated dispatch can call them
+impl FuncValidator<'_> {
+    /// §3.3.8 `unreachable`.
+    #[inline]
+    fn Unreachable(&mut self) -> Result<()> {
+        self.unreachable();
+        Ok(())
+    }
+
+    /// §3.3.8 `block`.
+    #[inline(always)]
+    fn Block(&mut self, block_type: BlockType) -> Result<()> {
+        let sig = self.block_sig(block_type)?;
+        self.pop_span(sig.params)?;
+        self.push_ctrl(FrameKind::Block, sig.params, sig.results);
+        Ok(())
+    }
+
+    /// §3.3.8 `loop`.
+    #[inline(always)]
+    fn Loop(&mut self, block_type: BlockType) -> Result<()> {
+        let sig = self.block_sig(block_type)?;
+        self.pop_span(sig.params)?;
+        self.push_ctrl(FrameKind::Loop, sig.params, sig.results);
+        Ok(())
+    }
+
+    /// §3.3.8 `if`.
+    #[inline(always)]
+    fn If(&mut self, block_type: BlockType) -> Result<()> {
+        let sig = self.block_sig(block_type)?;
+        self.pop(OpType::I32)?;
+        self.pop_span(sig.params)?;
+        self.push_ctrl(FrameKind::If, sig.params, sig.results);
+        Ok(())
+    }
+
+    /// §3.3.8 `if ... else`. An `else` that does not continue an `if` does
+    /// not decode (§5.4.1; the reference decoder then expects `end`).
+    fn Else(&mut self) -> Result<()> {
+        if self.ctrls.last().map(|f| f.kind) != Some(FrameKind::If) {
+            return Err(self.malformed("END opcode expected: else without if"));
+        }
+        let frame = self.pop_ctrl()?;
+        self.push_ctrl(FrameKind::Else, frame.start, frame.end);
+        Ok(())
+    }
+
+    /// The `end` of a block, loop, if or function. An `if` without `else`
+    /// has an implicit empty `else`, which must also type-check (§3.3.8).
+    #[inline(always)]
+    fn End(&mut self) -> Result<()> {
+        if self.ctrls.last().map(|f| f.kind) == Some(FrameKind::If) {
+            let frame = self.pop_ctrl()?;
+            self.push_ctrl(FrameKind::Else, frame.start, frame.end);
+        }
+        let frame = self.pop_ctrl()?;
+        self.push_span(frame.end);
+        Ok(())
+    }
+
+    /// §3.3.8 `br`.
+    #[inline(always)]
+    fn Br(&mut self, label: LabelIdx) -> Result<()> {
+        let s = self.label(label)?;
+        self.pop_span(s)?;
+        self.unreachable();
+        Ok(())
+    }
+
+    /// §3.3.8 `br_if`.
+    #[inline(always)]
+    fn BrIf(&mut self, label: LabelIdx) -> Result<()> {
+        let s = self.label(label)?;
+        self.pop(OpType::I32)?;
+        self.pop_span(s)?;
+        self.push_span(s);
+        Ok(())
+    }
+
+    /// §3.3.8 `br_table`: every target carries as many values as the
+    /// default, each of matching type.
+    fn BrTable(&mut self, targets: BrTable<'_>) -> Result<()> {
+        let default = self.label(targets.default)?;
+        self.pop(OpType::I32)?;
+        for l in targets.labels() {
+            let s = self.label(l)?;
+            if s.len != default.len {
+                return Err(self.err(format!(
+                    "type mismatch: br_table target {l} has arity {} but the default has {}",
+                    s.len, default.len
+                )));
+            }
+            self.check_span_in_place(s)?;
+        }
+        self.pop_span(default)?;
+        self.unreachable();
+        Ok(())
+    }
+
+    /// §3.3.8 `return`.
+    #[inline]
+    fn Return(&mut self) -> Result<()> {
+        let s = match self.ctrls.first() {
+            Some(f) => f.end,
+            None => Span::EMPTY,
+        };
+        self.pop_span(s)?;
+        self.unreachable();
+        Ok(())
+    }
+
+    /// §3.3.8 `call`.
+    #[inline(always)]
+    fn Call(&mut self, func: FuncIdx) -> Result<()> {
+        let sig = self.func_sig(func)?;
+        self.pop_span(sig.params)?;
+        self.push_span(sig.results);
+        Ok(())
+    }
+
+    /// §3.3.8 `call_indirect`: the table must hold function references.
+    fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
+        if table.0 != 0 && !self.cx.features.has(Feature::ReferenceTypes) {
+            return Err(self.malformed("zero byte expected"));
+        }
+        let elem = self.table(table)?;
+        let sig = self.type_sig(ty)?;
+        if elem != OpType::FuncRef {
+            return Err(self.err(format!(
+                "type mismatch: call_indirect requires a table of funcref, table {table} holds {elem}"
+            )));
+        }
+        self.pop(OpType::I32)?;
+        self.pop_span(sig.params)?;
+        self.push_span(sig.results);
+        Ok(())
+    }
+
+    /// §3.3.4 `drop`.
+    #[inline(always)]
+    fn Drop(&mut self) -> Result<()> {
+        self.pop_any().map(|_| ())
+    }
+
+    /// §3.3.4 `select` without a type: both operands numeric or both
+    /// vectors, of the same type.
+    fn Select(&mut self) -> Result<()> {
+        self.pop(OpType::I32)?;
+        let t1 = self.pop_any()?;
+        let t2 = self.pop_any()?;
+        if !((t1.is_num() && t2.is_num()) || (t1.is_vec() && t2.is_vec())) {
+            return Err(self.err(format!(
+                "type mismatch: select without a type needs numeric or vector operands, found {t2} and {t1}"
+            )));
+        }
+        if t1 != t2 && t1 != OpType::Unknown && t2 != OpType::Unknown {
+            return Err(self.err(format!(
+                "type mismatch: select operands have different types {t2} and {t1}"
+            )));
+        }
+        self.push(if t1 == OpType::Unknown { t2 } else { t1 });
+        Ok(())
+    }
+
+    /// §3.3.4 `select t`.
+    fn TypedSelect(&mut self, ty: ValType) -> Result<()> {
+        let t = OpType::of(ty);
+        self.pop(OpType::I32)?;
+        self.pop(t)?;
+        self.pop(t)?;
+        self.push(t);
+        Ok(())
+    }
+
+    /// §3.3.5 `local.get`.
+    #[inline(always)]
+    fn LocalGet(&mut self, local: LocalIdx) -> Result<()> {
+        let t = self.local(local)?;
+        self.push(t);
+        Ok(())
+    }
+
+    /// §3.3.5 `local.set`.
+    #[inline(always)]
+    fn LocalSet(&mut self, local: LocalIdx) -> Result<()> {
+        let t = self.local(local)?;
+        self.pop(t)
+    }
+
+    /// §3.3.5 `local.tee`.
+    #[inline(always)]
+    fn LocalTee(&mut self, local: LocalIdx) -> Result<()> {
+        let t = self.local(local)?;
+        self.pop(t)?;
+        self.push(t);
+        Ok(())
+    }
+
+    /// §3.3.5 `global.get`.
+    #[inline(always)]
+    fn GlobalGet(&mut self, global: GlobalIdx) -> Result<()> {
+        match self.cx.globals.get(global.index()) {
+            Some(g) => {
+                self.push(OpType::of(g.content));
+                Ok(())
+            }
+            None => Err(self.err(format!("unknown global {global}"))),
+        }
+    }
+
+    /// §3.3.5 `global.set`: the global must be mutable.
+    #[inline]
+    fn GlobalSet(&mut self, global: GlobalIdx) -> Result<()> {
+        match self.cx.globals.get(global.index()) {
+            Some(g) if g.mutability == Mut::Var => self.pop(OpType::of(g.content)),
+            Some(_) => Err(self.err("global is immutable")),
+            None => Err(self.err(format!("unknown global {global}"))),
+        }
+    }
+
+    /// §3.3.6 `table.get`.
+    fn TableGet(&mut self, table: TableIdx) -> Result<()> {
+        let t = self.table(table)?;
+        self.pop(OpType::I32)?;
+        self.push(t);
+        Ok(())
+    }
+
+    /// §3.3.6 `table.set`.
+    fn TableSet(&mut self, table: TableIdx) -> Result<()> {
+        let t = self.table(table)?;
+        self.pop(t)?;
+        self.pop(OpType::I32)
+    }
+
+    /// §3.3.7 `memory.size`.
+    fn MemorySize(&mut self, mem: MemIdx) -> Result<()> {
+        self.memory(mem)?;
+        self.push(OpType::I32);
+        Ok(())
+    }
+
+    /// §3.3.7 `memory.grow`.
+    fn MemoryGrow(&mut self, mem: MemIdx) -> Result<()> {
+        self.memory(mem)?;
+        self.pop(OpType::I32)?;
+        self.push(OpType::I32);
+        Ok(())
+    }
+
+    /// §3.3.2 `ref.null`.
+    fn RefNull(&mut self, ty: HeapType) -> Result<()> {
+        self.push(OpType::of_heap(ty));
+        Ok(())
+    }
+
+    /// §3.3.2 `ref.is_null`: any reference.
+    fn RefIsNull(&mut self) -> Result<()> {
+        let t = self.pop_any()?;
+        if !t.is_ref() {
+            return Err(self.err(format!(
+                "type mismatch: ref.is_null requires a reference but stack has [{t}]"
+            )));
+        }
+        self.push(OpType::I32);
+        Ok(())
+    }
+
+    /// §3.3.2 `ref.func`: the function must be declared in the module
+    /// outside function bodies (§3.4.10, `C.refs`).
+    fn RefFunc(&mut self, func: FuncIdx) -> Result<()> {
+        self.func_sig(func)?;
+        if !self.cx.refs.get(func.index()).copied().unwrap_or(false) {
+            return Err(self.err(format!("undeclared function reference {func}")));
+        }
+        self.push(OpType::FuncRef);
+        Ok(())
+    }
+
+    /// §3.3.7 `memory.init`.
+    fn MemoryInit(&mut self, data: DataIdx, mem: MemIdx) -> Result<()> {
+        if self.cx.data_count.is_none() {
+            return Err(self.malformed("data count section required"));
+        }
+        self.memory(mem)?;
+        self.data(data)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)
+    }
+
+    /// §3.3.7 `data.drop`.
+    fn DataDrop(&mut self, data: DataIdx) -> Result<()> {
+        self.data(data)
+    }
+
+    /// §3.3.7 `memory.copy`.
+    fn MemoryCopy(&mut self, dst: MemIdx, src: MemIdx) -> Result<()> {
+        self.memory(dst)?;
+        self.memory(src)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)
+    }
+
+    /// §3.3.7 `memory.fill`.
+    fn MemoryFill(&mut self, mem: MemIdx) -> Result<()> {
+        self.memory(mem)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)
+    }
+
+    /// §3.3.6 `table.init`: the segment's type must match the table's.
+    fn TableInit(&mut self, elem: ElemIdx, table: TableIdx) -> Result<()> {
+        let t = self.table(table)?;
+        let e = self.elem(elem)?;
+        if t != e {
+            return Err(self.err(format!(
+                "type mismatch: table.init of a {e} segment into a table of {t}"
+            )));
+        }
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)
+    }
+
+    /// §3.3.6 `elem.drop`.
+    fn ElemDrop(&mut self, elem: ElemIdx) -> Result<()> {
+        self.elem(elem).map(|_| ())
+    }
+
+    /// §3.3.6 `table.copy`: the element types must match.
+    fn TableCopy(&mut self, dst: TableIdx, src: TableIdx) -> Result<()> {
+        let d = self.table(dst)?;
+        let s = self.table(src)?;
+        if d != s {
+            return Err(self.err(format!(
+                "type mismatch: table.copy from a table of {s} to a table of {d}"
+            )));
+        }
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)
+    }
+
+    /// §3.3.6 `table.grow`.
+    fn TableGrow(&mut self, table: TableIdx) -> Result<()> {
+        let t = self.table(table)?;
+        self.pop(OpType::I32)?;
+        self.pop(t)?;
+        self.push(OpType::I32);
+        Ok(())
+    }
+
+    /// §3.3.6 `table.size`.
+    fn TableSize(&mut self, table: TableIdx) -> Result<()> {
+        self.table(table)?;
+        self.push(OpType::I32);
+        Ok(())
+    }
+
+    /// §3.3.6 `table.fill`.
+    fn TableFill(&mut self, table: TableIdx) -> Result<()> {
+        let t = self.table(table)?;
+        self.pop(OpType::I32)?;
+        self.pop(t)?;
+        self.pop(OpType::I32)
+    }
+
+    /// §3.3.3 `i8x16.shuffle`: every lane index below 32.
+    fn I8x16Shuffle(&mut self, lanes: ShuffleLanes) -> Result<()> {
+        if lanes.0.iter().any(|&l| l >= 32) {
+            return Err(self.err("invalid lane index"));
+        }
+        self.pop(OpType::V128)?;
+        self.pop(OpType::V128)?;
+        self.push(OpType::V128);
+        Ok(())
+    }
+}

@@ -1,0 +1,408 @@
+//! Modules (§3.4): the context `C` built from the module's definitions and
+//! the checks of every part, in the order of the reference interpreter, so
+//! that a module with several errors reports the same first one.
+
+use crate::const_expr::validate_const_expr;
+use crate::error::{Result, ValidationError};
+use crate::func::{Buffers, FuncValidator};
+use crate::types::{OpType, Pool, Sig};
+use std::collections::HashSet;
+use weft_syntax::{
+    CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Feature, Features, FuncType,
+    GlobalType, ImportDesc, Limits, MemType, Module, Mut, RefType, TableType, ValType,
+};
+
+/// The validation context `C` (§3.1.1), with types in the validator's own
+/// representation.
+#[derive(Debug)]
+pub(crate) struct Context {
+    pub features: Features,
+    /// Type lists of `types`.
+    pub pool: Pool,
+    /// `C.types`.
+    pub types: Vec<Sig>,
+    /// `C.funcs` as type indices, all valid.
+    pub funcs: Vec<u32>,
+    /// `C.tables`.
+    pub tables: Vec<TableType>,
+    /// `C.mems`.
+    pub mems: Vec<MemType>,
+    /// `C.globals`.
+    pub globals: Vec<GlobalType>,
+    /// How many of `globals` are imported: constant expressions see only
+    /// those (`C'` in §3.4.10).
+    pub imported_globals: usize,
+    /// `C.elems`.
+    pub elems: Vec<RefType>,
+    /// `C.datas` as a count, or `None` without a data count section, in
+    /// which case bulk data instructions do not decode.
+    pub data_count: Option<u32>,
+    /// `C.refs`: functions declared outside function bodies.
+    pub refs: Vec<bool>,
+}
+
+/// Where a function body sits in its binary, which decides what the
+/// reference decoder reports for a body that runs out before its final
+/// `end` (see [`missing_end`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyPlace {
+    /// Another body follows in the code section.
+    NotLast,
+    /// The last body, and more sections follow the code section.
+    LastFollowed,
+    /// The last body of the last section.
+    LastAtEnd,
+}
+
+/// The error for a body that ends before its final `end`. The reference
+/// decoder reads bodies from the section's stream without a bound, so it
+/// reads on into what follows: the size byte of the next body (reported as
+/// "END opcode expected"), the next section's id (0x0B is `end`, after
+/// which the section's size does not match) or the end of the input.
+pub(crate) fn missing_end(place: BodyPlace, offset: usize) -> ValidationError {
+    let message = match place {
+        BodyPlace::NotLast => "END opcode expected",
+        BodyPlace::LastFollowed => "section size mismatch: function body without final end",
+        BodyPlace::LastAtEnd => "unexpected end of section or function",
+    };
+    ValidationError::malformed_at(message, offset)
+}
+
+/// The place of body `i` of `module`.
+pub(crate) fn body_place(module: &Module<'_>, i: usize) -> BodyPlace {
+    if i + 1 < module.code.len() {
+        return BodyPlace::NotLast;
+    }
+    let followed = !module.datas.is_empty()
+        || !module.names.is_empty()
+        || module
+            .customs
+            .iter()
+            .any(|c| matches!(c.place, CustomPlace::After(10 | 11)));
+    if followed {
+        BodyPlace::LastFollowed
+    } else {
+        BodyPlace::LastAtEnd
+    }
+}
+
+/// A value type must be one that the enabled features provide (§3.2.3).
+/// Wasm 2.0 has only nullable references.
+pub(crate) fn check_val_type(features: Features, t: ValType) -> Result<(), String> {
+    match t {
+        ValType::V128 if !features.has(Feature::Simd) => {
+            Err("invalid value type: v128 requires SIMD".into())
+        }
+        ValType::Ref(r) if !r.nullable && !features.has(Feature::FunctionReferences) => Err(
+            format!("invalid value type: {r} requires function references"),
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn check_val_types(features: Features, ts: &[ValType]) -> Result<()> {
+    for &t in ts {
+        check_val_type(features, t).map_err(ValidationError::invalid)?;
+    }
+    Ok(())
+}
+
+/// §3.2.1 function types (and, without multi-value, at most one result).
+fn check_func_type(features: Features, ft: &FuncType) -> Result<()> {
+    check_val_types(features, &ft.params)?;
+    check_val_types(features, &ft.results)?;
+    if ft.results.len() > 1 && !features.has(Feature::MultiValue) {
+        return Err(ValidationError::invalid(
+            "invalid result arity: multiple results require multi-value",
+        ));
+    }
+    Ok(())
+}
+
+/// §3.2.2 limits within `range`.
+fn check_limits(limits: Limits, range: u64, message: &str) -> Result<()> {
+    if limits.min > range {
+        return Err(ValidationError::invalid(message));
+    }
+    if let Some(max) = limits.max {
+        if max > range {
+            return Err(ValidationError::invalid(message));
+        }
+        if limits.min > max {
+            return Err(ValidationError::invalid(
+                "size minimum must not be greater than maximum",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// §3.2.4 table types.
+fn check_table_type(features: Features, t: &TableType) -> Result<()> {
+    check_val_type(features, ValType::Ref(t.elem)).map_err(ValidationError::invalid)?;
+    check_limits(
+        t.limits,
+        u64::from(u32::MAX),
+        "table size must be at most 2^32-1",
+    )
+}
+
+/// §3.2.5 memory types: at most 65536 pages.
+fn check_mem_type(t: &MemType) -> Result<()> {
+    check_limits(
+        t.limits,
+        65536,
+        "memory size must be at most 65536 pages (4GiB)",
+    )
+}
+
+/// §3.2.6 global types.
+fn check_global_type(features: Features, t: &GlobalType) -> Result<()> {
+    check_val_type(features, t.content).map_err(ValidationError::invalid)
+}
+
+impl Context {
+    /// Builds `C` (§3.4.10). Unknown type indices of functions are reported
+    /// here, as the reference interpreter does while building its context.
+    fn new(module: &Module<'_>, features: Features) -> Result<Context> {
+        let mut pool = Pool::new();
+        let types: Vec<Sig> = module
+            .types
+            .iter()
+            .map(|ft| Sig {
+                params: pool.add(&ft.params),
+                results: pool.add(&ft.results),
+            })
+            .collect();
+        let mut cx = Context {
+            features,
+            pool,
+            types,
+            funcs: Vec::new(),
+            tables: Vec::new(),
+            mems: Vec::new(),
+            globals: Vec::new(),
+            imported_globals: 0,
+            elems: module.elems.iter().map(|e| e.ty).collect(),
+            data_count: module.data_count,
+            refs: Vec::new(),
+        };
+        let type_index = |cx: &Context, t: weft_syntax::TypeIdx| -> Result<u32> {
+            if t.index() < cx.types.len() {
+                Ok(t.0)
+            } else {
+                Err(ValidationError::invalid(format!("unknown type {t}")))
+            }
+        };
+        for import in &module.imports {
+            match &import.desc {
+                ImportDesc::Func(t) => {
+                    let t = type_index(&cx, *t)?;
+                    cx.funcs.push(t);
+                }
+                ImportDesc::Table(t) => {
+                    check_table_type(features, t)?;
+                    cx.tables.push(*t);
+                }
+                ImportDesc::Memory(m) => {
+                    check_mem_type(m)?;
+                    cx.mems.push(*m);
+                }
+                ImportDesc::Global(g) => {
+                    check_global_type(features, g)?;
+                    if g.mutability == Mut::Var && !features.has(Feature::MutableGlobal) {
+                        return Err(ValidationError::invalid(
+                            "mutable globals cannot be imported",
+                        ));
+                    }
+                    cx.globals.push(*g);
+                }
+            }
+        }
+        cx.imported_globals = cx.globals.len();
+        for &t in &module.funcs {
+            let t = type_index(&cx, t)?;
+            cx.funcs.push(t);
+        }
+        cx.tables.extend(module.tables.iter().copied());
+        cx.mems.extend(module.mems.iter().copied());
+        cx.globals.extend(module.globals.iter().map(|g| g.ty));
+        cx.refs = vec![false; cx.funcs.len()];
+        Ok(cx)
+    }
+
+    /// The signature of function `idx`, which must exist.
+    fn func_sig(&self, idx: usize) -> Option<Sig> {
+        let t = *self.funcs.get(idx)?;
+        self.types.get(t as usize).copied()
+    }
+}
+
+/// Validates `module` (§3.4.10), reusing `buffers` for the function bodies.
+pub(crate) fn validate_module(
+    module: &Module<'_>,
+    features: Features,
+    buffers: &mut Buffers,
+) -> Result<()> {
+    let mut cx = Context::new(module, features)?;
+    let mut scratch = Vec::new();
+
+    for ft in &module.types {
+        check_func_type(features, ft)?;
+    }
+
+    // Exports and plain function-index element items declare functions
+    // for `ref.func`; constant expressions declare theirs as they are
+    // validated below, all before the first function body.
+    for e in &module.exports {
+        if let ExportDesc::Func(f) = e.desc {
+            if let Some(d) = cx.refs.get_mut(f.index()) {
+                *d = true;
+            }
+        }
+    }
+
+    // §3.4.4 globals, under `C'`.
+    for g in &module.globals {
+        check_global_type(features, &g.ty)?;
+        validate_const_expr(&mut cx, &g.init, OpType::of(g.ty.content), &mut scratch)?;
+    }
+
+    // §3.4.2 tables, §3.4.3 memories.
+    for t in &module.tables {
+        check_table_type(features, t)?;
+    }
+    for m in &module.mems {
+        check_mem_type(m)?;
+    }
+
+    // §3.4.5 element segments.
+    for elem in &module.elems {
+        check_val_type(features, ValType::Ref(elem.ty)).map_err(ValidationError::invalid)?;
+        let ty = OpType::of_ref(elem.ty);
+        match &elem.items {
+            ElemItems::Funcs(funcs) => {
+                for f in funcs {
+                    match cx.refs.get_mut(f.index()) {
+                        Some(d) => *d = true,
+                        None => {
+                            return Err(ValidationError::invalid(format!("unknown function {f}")))
+                        }
+                    }
+                }
+                if ty != OpType::FuncRef {
+                    return Err(ValidationError::invalid(format!(
+                        "type mismatch: function indices in an element segment of type {}",
+                        elem.ty
+                    )));
+                }
+            }
+            ElemItems::Exprs(exprs) => {
+                for e in exprs {
+                    validate_const_expr(&mut cx, e, ty, &mut scratch)?;
+                }
+            }
+        }
+        match &elem.mode {
+            ElemMode::Passive | ElemMode::Declarative => {}
+            ElemMode::Active { table, offset } => {
+                let t = cx
+                    .tables
+                    .get(table.index())
+                    .ok_or_else(|| ValidationError::invalid(format!("unknown table {table}")))?;
+                if t.elem != elem.ty {
+                    return Err(ValidationError::invalid(format!(
+                        "type mismatch: element segment of type {} for a table of {}",
+                        elem.ty, t.elem
+                    )));
+                }
+                validate_const_expr(&mut cx, offset, OpType::I32, &mut scratch)?;
+            }
+        }
+    }
+
+    // §3.4.6 data segments.
+    for data in &module.datas {
+        match &data.mode {
+            DataMode::Passive => {}
+            DataMode::Active { memory, offset } => {
+                if memory.index() >= cx.mems.len() {
+                    return Err(ValidationError::invalid(format!("unknown memory {memory}")));
+                }
+                validate_const_expr(&mut cx, offset, OpType::I32, &mut scratch)?;
+            }
+        }
+    }
+
+    // §3.4.1 functions.
+    if module.funcs.len() != module.code.len() {
+        return Err(ValidationError {
+            message: "function and code section have inconsistent lengths".into(),
+            offset: None,
+            malformed: true,
+        });
+    }
+    let imported_funcs = cx.funcs.len() - module.funcs.len();
+    let mut fv = FuncValidator::new(&cx, std::mem::take(buffers));
+    let mut result = Ok(());
+    for (i, code) in module.code.iter().enumerate() {
+        let sig = cx.func_sig(imported_funcs + i).unwrap_or_default();
+        result = fv.validate_body(sig, code, body_place(module, i));
+        if result.is_err() {
+            break;
+        }
+    }
+    *buffers = fv.into_buffers();
+    result?;
+
+    // §3.4.7 the start function: type [] -> [].
+    if let Some(start) = module.start {
+        let sig = cx
+            .func_sig(start.index())
+            .ok_or_else(|| ValidationError::invalid(format!("unknown function {start}")))?;
+        if sig.params.len != 0 || sig.results.len != 0 {
+            return Err(ValidationError::invalid(
+                "start function must not have parameters or results",
+            ));
+        }
+    }
+
+    // §3.4.8 exports: known indices, distinct names.
+    let mut names = HashSet::with_capacity(module.exports.len());
+    for e in &module.exports {
+        let (len, noun) = match e.desc {
+            ExportDesc::Func(_) => (cx.funcs.len(), "function"),
+            ExportDesc::Table(_) => (cx.tables.len(), "table"),
+            ExportDesc::Memory(_) => (cx.mems.len(), "memory"),
+            ExportDesc::Global(_) => (cx.globals.len(), "global"),
+        };
+        let idx = e.desc.index();
+        if idx as usize >= len {
+            return Err(ValidationError::invalid(format!("unknown {noun} {idx}")));
+        }
+        if let ExportDesc::Global(g) = e.desc {
+            let mutable = cx.globals.get(g.index()).map(|g| g.mutability) == Some(Mut::Var);
+            if mutable && !features.has(Feature::MutableGlobal) {
+                return Err(ValidationError::invalid(
+                    "mutable globals cannot be exported",
+                ));
+            }
+        }
+        if !names.insert(&*e.name) {
+            return Err(ValidationError::invalid(format!(
+                "duplicate export name {:?}",
+                &*e.name
+            )));
+        }
+    }
+
+    // §3.4.10: at most one memory without multi-memory, at most one table
+    // without reference types.
+    if cx.mems.len() > 1 && !features.has(Feature::MultiMemory) {
+        return Err(ValidationError::invalid("multiple memories"));
+    }
+    if cx.tables.len() > 1 && !features.has(Feature::ReferenceTypes) {
+        return Err(ValidationError::invalid("multiple tables"));
+    }
+    Ok(())
+}
