@@ -277,6 +277,15 @@ macro_rules! opcode_pattern {
     };
 }
 
+macro_rules! feature_gate {
+    ($r:ident, $at:ident, mvp) => {};
+    ($r:ident, $at:ident, $feature:ident) => {
+        if !$r.features().has(weft_syntax::__feature!($feature)) {
+            return Err($r.error_at("illegal opcode", $at));
+        }
+    };
+}
+
 macro_rules! define_codec {
     ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
         { $($field:ident : $ty:ty),* } $sig:tt )*) => {
@@ -291,14 +300,13 @@ macro_rules! define_codec {
                     _ => None,
                 };
                 let instr = match (byte, sub) {
-                    $( opcode_pattern!($($op)+) => Instr::$variant {
+                    $( opcode_pattern!($($op)+) => {
+                        feature_gate!(self, at, $feature);
+                        Instr::$variant {
                         $( $field: <$ty as Immediate>::decode(self)?, )*
-                    }, )*
+                    } }, )*
                     _ => return Err(self.error_at("illegal opcode", at)),
                 };
-                if !self.features().has(instr.feature()) {
-                    return Err(self.error_at("illegal opcode", at));
-                }
                 Ok(instr)
             }
         }

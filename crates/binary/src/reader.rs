@@ -46,11 +46,13 @@ impl<'a> Reader<'a> {
     }
 
     /// The enabled features.
+    #[inline]
     pub fn features(&self) -> Features {
         self.features
     }
 
     /// Absolute offset of the next byte.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.base + self.pos
     }
@@ -90,6 +92,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one byte.
+    #[inline]
     pub fn read_u8(&mut self) -> Result<u8> {
         match self.data.get(self.pos) {
             Some(&b) => {
@@ -190,7 +193,14 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a `u32` (unsigned LEB128).
+    #[inline]
     pub fn read_u32(&mut self) -> Result<u32> {
+        if let Some(&b) = self.data.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(u32::from(b));
+            }
+        }
         self.read_uleb(32).map(|v| v as u32)
     }
 

@@ -86,7 +86,7 @@ pub(crate) fn body_place(module: &Module<'_>, i: usize) -> BodyPlace {
     }
 }
 
-/// A value type must be one that the enabled features provide (§3.2.3).
+/// A value type (§2.3.4) must be one that the enabled features provide.
 /// Wasm 2.0 has only nullable references.
 pub(crate) fn check_val_type(features: Features, t: ValType) -> Result<(), String> {
     match t {
@@ -107,7 +107,7 @@ fn check_val_types(features: Features, ts: &[ValType]) -> Result<()> {
     Ok(())
 }
 
-/// §3.2.1 function types (and, without multi-value, at most one result).
+/// §3.2.3 function types (and, without multi-value, at most one result).
 fn check_func_type(features: Features, ft: &FuncType) -> Result<()> {
     check_val_types(features, &ft.params)?;
     check_val_types(features, &ft.results)?;
@@ -119,7 +119,7 @@ fn check_func_type(features: Features, ft: &FuncType) -> Result<()> {
     Ok(())
 }
 
-/// §3.2.2 limits within `range`.
+/// §3.2.1 limits within `range`.
 fn check_limits(limits: Limits, range: u64, message: &str) -> Result<()> {
     if limits.min > range {
         return Err(ValidationError::invalid(message));
