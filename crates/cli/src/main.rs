@@ -4,6 +4,7 @@
 //! stderr with exit status 1, and never panics on input.
 
 mod objdump;
+mod run;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -92,8 +93,29 @@ enum Command {
         /// Scripts or folders to run
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Run with fuel metering, giving each action and instantiation N fuel
+        #[arg(long, value_name = "N")]
+        fuel: Option<u64>,
         #[command(flatten)]
         features: FeatureArgs,
+    },
+    /// Run a module: its start function and `_start`, or one export
+    #[command(after_help = run::AFTER_HELP)]
+    Run {
+        /// Call this exported function with ARGS and print its results
+        #[arg(long, value_name = "NAME")]
+        invoke: Option<String>,
+        /// Limit execution to N units of fuel (about one per instruction)
+        #[arg(long, value_name = "N")]
+        fuel: Option<u64>,
+        #[command(flatten)]
+        features: FeatureArgs,
+        /// Module to run (.wasm or .wat)
+        module: PathBuf,
+        /// Arguments of the invoked function (i32/i64: decimal or 0x hex;
+        /// f32/f64: decimal, inf, nan or nan:0xPAYLOAD)
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
 }
 
@@ -220,12 +242,36 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             let text = objdump::dump(&file, &bytes, &module, f, opts)?;
             write_output(None, text.as_bytes())?;
         }
-        Command::Wast { paths, features } => {
-            let summary = weft_wast::run_paths(&paths, features.features, &mut std::io::stdout())?;
+        Command::Wast {
+            paths,
+            fuel,
+            features,
+        } => {
+            let options = weft_wast::RunOptions {
+                features: features.features,
+                fuel,
+            };
+            let summary = weft_wast::run_paths_with(&paths, &options, &mut std::io::stdout())?;
             println!("{summary}");
             if summary.failed > 0 {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::Run {
+            invoke,
+            fuel,
+            features,
+            module,
+            args,
+        } => {
+            let f = features.features;
+            let bytes = load_binary(&module, f)?;
+            let options = run::Options {
+                invoke,
+                fuel,
+                features: f,
+            };
+            return run::run(&module, &bytes, &options, &args);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,339 @@
+//! `weft run`: instantiate a module and run it, or call one export.
+//!
+//! Exit status: 0 on success; 1 for a missing file, a module that does not
+//! decode, validate or link (imports are not provided yet: any import is
+//! an "unknown import"), or bad arguments; [`TRAP_EXIT`] (134, what a
+//! process killed by SIGABRT reports, as other runtimes use for traps) when
+//! execution traps, including running out of fuel. A trap prints
+//! `error: <message>` and the Wasm backtrace to stderr.
+
+use crate::Failure;
+use std::path::Path;
+use std::process::ExitCode;
+use weft::{Config, Engine, Error, Func, Linker, Module, Store, Val, ValType};
+use weft_syntax::Features;
+
+/// The exit status after a trap.
+pub const TRAP_EXIT: u8 = 134;
+
+/// Backtrace frames printed after a trap, innermost first.
+const MAX_FRAMES: usize = 64;
+
+/// Appended to `weft run --help`.
+pub const AFTER_HELP: &str = "\
+Without --invoke, the module is instantiated (running its start function) and \
+its `_start` export, if any, is called. With --invoke NAME, the export NAME is \
+called with ARGS converted to its parameter types, and each result is printed \
+on its own line (floats in a form that parses back to the same bits).
+
+Exit status: 0 on success, 1 for a bad input (missing file, module that does \
+not decode, validate or link, wrong arguments), 134 when execution traps (the \
+message and a backtrace go to stderr).";
+
+/// What to run.
+pub struct Options {
+    /// The export to call, instead of `_start`.
+    pub invoke: Option<String>,
+    /// Fuel budget; unlimited without.
+    pub fuel: Option<u64>,
+    /// Feature set.
+    pub features: Features,
+}
+
+/// Reports a runtime error: a trap with exit status [`TRAP_EXIT`], anything
+/// else as a one-line failure.
+fn report(path: &Path, e: Error) -> Result<ExitCode, Failure> {
+    if let Some(trap) = e.as_trap() {
+        eprintln!("error: {}", trap.message());
+        let frames = trap.backtrace();
+        if !frames.is_empty() {
+            eprintln!("wasm backtrace:");
+        }
+        // Runaway recursion leaves up to the call depth limit of frames:
+        // show the innermost ones.
+        for (i, frame) in frames.iter().take(MAX_FRAMES).enumerate() {
+            eprintln!("  {i}: {frame}");
+        }
+        if frames.len() > MAX_FRAMES {
+            eprintln!("  ... {} more frames", frames.len() - MAX_FRAMES);
+        }
+        Ok(ExitCode::from(TRAP_EXIT))
+    } else {
+        Err(Failure(format!("{}: {}", path.display(), e.message())))
+    }
+}
+
+/// Runs the module given as binary bytes.
+pub fn run(
+    path: &Path,
+    bytes: &[u8],
+    options: &Options,
+    args: &[String],
+) -> Result<ExitCode, Failure> {
+    let mut config = Config::new();
+    config.features(options.features);
+    config.consume_fuel(options.fuel.is_some());
+    let engine = Engine::new(&config);
+    let module = Module::from_binary(&engine, bytes)
+        .map_err(|e| Failure(format!("{}: {}", path.display(), e.message())))?;
+    let mut store = Store::new(&engine, ());
+    if let Some(fuel) = options.fuel {
+        store.set_fuel(fuel)?;
+    }
+    // WASI and other host modules come later: an empty linker, so any
+    // import is reported as "unknown import".
+    let linker = Linker::<()>::new(&engine);
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(i) => i,
+        Err(e) => return report(path, e),
+    };
+    let (name, func) = match &options.invoke {
+        Some(name) => {
+            let func = instance.get_func(&mut store, name).ok_or_else(|| {
+                Failure(format!(
+                    "{}: no exported function named `{name}`",
+                    path.display()
+                ))
+            })?;
+            (name.as_str(), func)
+        }
+        None => {
+            if !args.is_empty() {
+                return Err(Failure(
+                    "arguments given without --invoke (WASI arguments are not supported yet)"
+                        .to_string(),
+                ));
+            }
+            match instance.get_func(&mut store, "_start") {
+                Some(f) => ("_start", f),
+                None => return Ok(ExitCode::SUCCESS),
+            }
+        }
+    };
+    call(path, &mut store, name, func, args)
+}
+
+/// Calls `func` with `args` parsed to its parameter types and prints the
+/// results, one a line.
+fn call(
+    path: &Path,
+    store: &mut Store<()>,
+    name: &str,
+    func: Func,
+    args: &[String],
+) -> Result<ExitCode, Failure> {
+    let ty = func.ty(&*store);
+    if ty.params.len() != args.len() {
+        return Err(Failure(format!(
+            "`{name}` has type {ty} and takes {} argument(s), {} given",
+            ty.params.len(),
+            args.len()
+        )));
+    }
+    let params = ty
+        .params
+        .iter()
+        .zip(args)
+        .enumerate()
+        .map(|(i, (&t, a))| {
+            parse_arg(t, a).ok_or_else(|| {
+                Failure(format!(
+                    "argument {} of `{name}`: `{a}` is not a valid {t}",
+                    i + 1
+                ))
+            })
+        })
+        .collect::<Result<Vec<Val>, Failure>>()?;
+    let mut results: Vec<Val> = ty.results.iter().map(|&t| Val::default_for(t)).collect();
+    if let Err(e) = func.call(&mut *store, &params, &mut results) {
+        return report(path, e);
+    }
+    for r in &results {
+        println!("{}", show(r));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An unsigned integer in decimal or `0x` hex, with an optional sign;
+/// returns (negative, magnitude).
+fn parse_magnitude(s: &str) -> Option<(bool, u128)> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let digits = digits.replace('_', "");
+    let (radix, body) = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        Some(hex) => (16, hex),
+        None => (10, digits.as_str()),
+    };
+    // Digits only: `from_str_radix` would accept a sign of its own.
+    if body.is_empty() || !body.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let m = u128::from_str_radix(body, radix).ok()?;
+    Some((neg, m))
+}
+
+/// An integer of `bits` bits, signed or unsigned range, as its bit pattern.
+fn parse_int(s: &str, bits: u32) -> Option<u64> {
+    let (neg, m) = parse_magnitude(s)?;
+    let unsigned_max = (1u128 << bits) - 1;
+    let signed_min = 1u128 << (bits - 1);
+    if neg {
+        if m > signed_min {
+            return None;
+        }
+        Some((m as u64).wrapping_neg() & unsigned_max as u64)
+    } else {
+        if m > unsigned_max {
+            return None;
+        }
+        Some(m as u64)
+    }
+}
+
+/// A float: decimal (Rust's correctly rounded parser), `inf`, `nan`, or
+/// `nan:0xPAYLOAD`, each with an optional sign. Returns the bits of an f64
+/// or f32 per `f32`.
+fn parse_float(s: &str, f32_: bool) -> Option<u64> {
+    let (neg, rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (sign, exp, mant_bits) = if f32_ {
+        (1u64 << 31, 0x7f80_0000u64, 23u32)
+    } else {
+        (1u64 << 63, 0x7ff0_0000_0000_0000u64, 52u32)
+    };
+    let neg_bit = if neg { sign } else { 0 };
+    let lower = rest.to_ascii_lowercase();
+    if lower == "nan" {
+        return Some(neg_bit | exp | (1 << (mant_bits - 1)));
+    }
+    if let Some(payload) = lower.strip_prefix("nan:0x") {
+        let p = u64::from_str_radix(&payload.replace('_', ""), 16).ok()?;
+        if p == 0 || p >= 1 << mant_bits {
+            return None;
+        }
+        return Some(neg_bit | exp | p);
+    }
+    if lower == "inf" || lower == "infinity" {
+        return Some(neg_bit | exp);
+    }
+    // Only plain decimal numbers below (Rust would also take "NaN", "inf").
+    if !rest.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    // A finite literal too large for the type is out of range, as in the
+    // text format, not infinity.
+    let rest = rest.replace('_', "");
+    if f32_ {
+        let v: f32 = rest.parse().ok()?;
+        v.is_finite().then(|| u64::from(v.to_bits()) | neg_bit)
+    } else {
+        let v: f64 = rest.parse().ok()?;
+        v.is_finite().then(|| v.to_bits() | neg_bit)
+    }
+}
+
+/// A command-line argument as a value of type `t`.
+fn parse_arg(t: ValType, s: &str) -> Option<Val> {
+    Some(match t {
+        ValType::I32 => Val::I32(parse_int(s, 32)? as u32 as i32),
+        ValType::I64 => Val::I64(parse_int(s, 64)? as i64),
+        ValType::F32 => Val::F32(parse_float(s, true)? as u32),
+        ValType::F64 => Val::F64(parse_float(s, false)?),
+        ValType::V128 => {
+            let (neg, m) = parse_magnitude(s)?;
+            if neg {
+                return None;
+            }
+            Val::V128(m)
+        }
+        ValType::Ref(r) => {
+            if s != "null" {
+                return None;
+            }
+            Val::null(r)
+        }
+    })
+}
+
+/// A result as printed: integers in signed decimal, floats in the text
+/// format's spelling that parses back to the same bits (`1.5`, `-0.0`,
+/// `inf`, `nan`, `nan:0x1`), `v128` as 32 hex digits, references as
+/// `null` or their kind.
+fn show(v: &Val) -> String {
+    let mut s = String::new();
+    match v {
+        Val::I32(x) => s = x.to_string(),
+        Val::I64(x) => s = x.to_string(),
+        Val::F32(x) => weft_text::write_f32(&mut s, *x),
+        Val::F64(x) => weft_text::write_f64(&mut s, *x),
+        Val::V128(x) => s = format!("0x{x:032x}"),
+        Val::FuncRef(None) | Val::ExternRef(None) => s.push_str("null"),
+        Val::FuncRef(Some(_)) => s.push_str("funcref"),
+        Val::ExternRef(Some(_)) => s.push_str("externref"),
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ints() {
+        assert_eq!(parse_int("-1", 32), Some(0xffff_ffff));
+        assert_eq!(parse_int("4294967295", 32), Some(0xffff_ffff));
+        assert_eq!(parse_int("4294967296", 32), None);
+        assert_eq!(parse_int("-2147483648", 32), Some(0x8000_0000));
+        assert_eq!(parse_int("-2147483649", 32), None);
+        assert_eq!(parse_int("0x10", 32), Some(16));
+        assert_eq!(parse_int("-0x10", 64), Some(16u64.wrapping_neg()));
+        assert_eq!(parse_int("0x-1", 32), None);
+        assert_eq!(parse_int("--1", 32), None);
+        assert_eq!(parse_int("18446744073709551615", 64), Some(u64::MAX));
+        assert_eq!(parse_int("", 32), None);
+    }
+
+    #[test]
+    fn floats_round_trip() {
+        for bits in [
+            0u64,
+            1 << 63,
+            1.5f64.to_bits(),
+            0.1f64.to_bits(),
+            1e300f64.to_bits(),
+            f64::MIN_POSITIVE.to_bits(),
+            1,
+            f64::INFINITY.to_bits(),
+            f64::NEG_INFINITY.to_bits(),
+            0x7ff8_0000_0000_0000,
+            0xfff8_0000_0000_0001,
+        ] {
+            let text = show(&Val::F64(bits));
+            assert_eq!(parse_float(&text, false), Some(bits), "{text}");
+        }
+        for bits in [
+            0u32,
+            1 << 31,
+            0.1f32.to_bits(),
+            1,
+            0x7fc0_0000,
+            0x7fa0_0000,
+            0xff80_0000,
+        ] {
+            let text = show(&Val::F32(bits));
+            assert_eq!(parse_float(&text, true), Some(u64::from(bits)), "{text}");
+        }
+        assert_eq!(parse_float("NaN", false), Some(0x7ff8_0000_0000_0000));
+        assert_eq!(parse_float("x", false), None);
+        assert_eq!(parse_float("1e40", true), None);
+        assert_eq!(parse_float("-1e-320", false), Some(0x8000_0000_0000_07e8));
+        assert_eq!(parse_float("nan:0x0", true), None);
+    }
+}

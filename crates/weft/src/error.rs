@@ -1,0 +1,317 @@
+//! Errors and traps.
+//!
+//! One [`Error`] type for the whole API, with an [`ErrorKind`] that tells
+//! the phase: a module that does not decode (malformed) or validate
+//! (invalid), imports that do not link (unlinkable), a [`Trap`] (during a
+//! call or during instantiation), an error returned by a host function, or
+//! a misuse of the API (other). Messages start with the spec's own wording,
+//! so that the spec runner can match them by prefix.
+
+use std::fmt;
+
+/// The phase or cause of an [`Error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The module's binary (or text) is not well-formed (spec §5, §6).
+    Malformed,
+    /// The module is not valid (spec §3).
+    Invalid,
+    /// The imports do not match the module's import types (spec §4.5.4):
+    /// "unknown import" or "incompatible import type".
+    Unlinkable,
+    /// Execution trapped, in a call or while instantiating (then the
+    /// module is uninstantiable). [`Error::as_trap`] gives the details.
+    Trap,
+    /// A host function returned this error; it unwound the Wasm frames.
+    Host,
+    /// Anything else: a misuse of the API such as a type mismatch of
+    /// arguments, or a handle used with the wrong store.
+    Other,
+}
+
+/// An error of any phase. Its `Display` is its message.
+///
+/// ```
+/// use weft::{Engine, Module, ErrorKind};
+/// let engine = Engine::default();
+/// let err = Module::new(&engine, b"\0asm\x02\0\0\0").unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Malformed);
+/// assert!(err.to_string().starts_with("unknown binary version"));
+/// ```
+pub struct Error {
+    inner: Box<ErrorInner>,
+}
+
+enum ErrorInner {
+    Message { kind: ErrorKind, message: String },
+    Trap(Trap),
+    Host(Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl Error {
+    /// An error of the given kind with a message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            inner: Box::new(ErrorInner::Message {
+                kind,
+                message: message.into(),
+            }),
+        }
+    }
+
+    /// An error a host function returns to abort the call, with a message
+    /// (kind [`ErrorKind::Host`]).
+    pub fn msg(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Host, message)
+    }
+
+    /// Wraps any error of the host (kind [`ErrorKind::Host`]); get it back
+    /// with [`Error::downcast_ref`].
+    pub fn host(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error {
+            inner: Box::new(ErrorInner::Host(Box::new(error))),
+        }
+    }
+
+    /// The phase or cause.
+    pub fn kind(&self) -> ErrorKind {
+        match &*self.inner {
+            ErrorInner::Message { kind, .. } => *kind,
+            ErrorInner::Trap(_) => ErrorKind::Trap,
+            ErrorInner::Host(_) => ErrorKind::Host,
+        }
+    }
+
+    /// The trap, if this error is one.
+    pub fn as_trap(&self) -> Option<&Trap> {
+        match &*self.inner {
+            ErrorInner::Trap(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The trap code, if this error is a trap.
+    pub fn trap_code(&self) -> Option<TrapCode> {
+        self.as_trap().map(Trap::code)
+    }
+
+    /// The host error wrapped with [`Error::host`], if it has type `E`.
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        match &*self.inner {
+            ErrorInner::Host(e) => e.downcast_ref(),
+            _ => None,
+        }
+    }
+
+    /// The message without a trap's backtrace.
+    pub fn message(&self) -> String {
+        match &*self.inner {
+            ErrorInner::Message { message, .. } => message.clone(),
+            ErrorInner::Trap(t) => t.message().to_string(),
+            ErrorInner::Host(e) => e.to_string(),
+        }
+    }
+
+    pub(crate) fn other(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Other, message)
+    }
+
+    pub(crate) fn unlinkable(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Unlinkable, message)
+    }
+
+    /// Gives a trap without a backtrace its backtrace (used when the
+    /// interpreter unwinds).
+    pub(crate) fn trap_mut(&mut self) -> Option<&mut Trap> {
+        match &mut *self.inner {
+            ErrorInner::Trap(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.inner {
+            ErrorInner::Message { message, .. } => f.write_str(message),
+            ErrorInner::Trap(t) => t.fmt(f),
+            ErrorInner::Host(e) => e.fmt(f),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error({:?}: {self})", self.kind())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.inner {
+            ErrorInner::Host(e) => Some(&**e),
+            _ => None,
+        }
+    }
+}
+
+impl From<Trap> for Error {
+    fn from(t: Trap) -> Self {
+        Error {
+            inner: Box::new(ErrorInner::Trap(t)),
+        }
+    }
+}
+
+impl From<TrapCode> for Error {
+    fn from(code: TrapCode) -> Self {
+        Trap::new(code).into()
+    }
+}
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why execution trapped (spec §4.4: the instructions that trap, and the
+/// reference interpreter's messages for them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TrapCode {
+    /// `unreachable` was executed: "unreachable".
+    Unreachable,
+    /// A memory access or bulk memory operation out of bounds:
+    /// "out of bounds memory access".
+    MemoryOutOfBounds,
+    /// A table access or bulk table operation out of bounds:
+    /// "out of bounds table access".
+    TableOutOfBounds,
+    /// `call_indirect` with an index beyond the table: "undefined element".
+    UndefinedElement,
+    /// `call_indirect` through a null entry: "uninitialized element".
+    IndirectCallToNull,
+    /// `call_indirect` to a function of another type:
+    /// "indirect call type mismatch".
+    BadSignature,
+    /// Signed division overflow or a float too large for a truncation:
+    /// "integer overflow".
+    IntegerOverflow,
+    /// Integer division or remainder by zero: "integer divide by zero".
+    IntegerDivisionByZero,
+    /// Truncation of a NaN: "invalid conversion to integer".
+    BadConversionToInteger,
+    /// The call stack exceeded its configured depth or size:
+    /// "call stack exhausted".
+    StackOverflow,
+    /// The store's fuel ran out: "all fuel consumed".
+    OutOfFuel,
+}
+
+impl TrapCode {
+    /// The spec's message for this trap.
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapCode::Unreachable => "unreachable",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::TableOutOfBounds => "out of bounds table access",
+            TrapCode::UndefinedElement => "undefined element",
+            TrapCode::IndirectCallToNull => "uninitialized element",
+            TrapCode::BadSignature => "indirect call type mismatch",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::IntegerDivisionByZero => "integer divide by zero",
+            TrapCode::BadConversionToInteger => "invalid conversion to integer",
+            TrapCode::StackOverflow => "call stack exhausted",
+            TrapCode::OutOfFuel => "all fuel consumed",
+        }
+    }
+}
+
+impl fmt::Display for TrapCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// One Wasm frame of a trap's backtrace, innermost first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameInfo {
+    /// Index of the function in its module's function index space.
+    pub func_index: u32,
+    /// The function's name from the module's name section, if any.
+    pub func_name: Option<String>,
+    /// The module's name from the name section, if any.
+    pub module_name: Option<String>,
+}
+
+impl fmt::Display for FrameInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(m) = &self.module_name {
+            write!(f, "{m}!")?;
+        } else {
+            f.write_str("<module>!")?;
+        }
+        match &self.func_name {
+            Some(n) => f.write_str(n),
+            None => write!(f, "<wasm function {}>", self.func_index),
+        }
+    }
+}
+
+/// A trap: its code and the Wasm frames that were active, innermost first.
+///
+/// `Display` prints the spec's message, then the backtrace, one frame a
+/// line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trap {
+    code: TrapCode,
+    backtrace: Vec<FrameInfo>,
+}
+
+impl Trap {
+    /// A trap without backtrace.
+    pub fn new(code: TrapCode) -> Self {
+        Trap {
+            code,
+            backtrace: Vec::new(),
+        }
+    }
+
+    /// The trap code.
+    pub fn code(&self) -> TrapCode {
+        self.code
+    }
+
+    /// The spec's message, e.g. "integer divide by zero".
+    pub fn message(&self) -> &'static str {
+        self.code.message()
+    }
+
+    /// The Wasm frames active when the trap happened, innermost first.
+    pub fn backtrace(&self) -> &[FrameInfo] {
+        &self.backtrace
+    }
+
+    pub(crate) fn set_backtrace(&mut self, backtrace: Vec<FrameInfo>) {
+        self.backtrace = backtrace;
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())?;
+        if !self.backtrace.is_empty() {
+            f.write_str("\nwasm backtrace:")?;
+            for (i, frame) in self.backtrace.iter().enumerate() {
+                write!(f, "\n  {i}: {frame}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Trap {}
+
+impl From<TrapCode> for Trap {
+    fn from(code: TrapCode) -> Self {
+        Trap::new(code)
+    }
+}

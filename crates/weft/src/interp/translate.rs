@@ -1,0 +1,1367 @@
+//! Translation of a validated function body from the stack machine into the
+//! internal register-style code (see `code.rs` for the frame layout).
+//!
+//! The translator walks the body once, keeping a model of the operand
+//! stack whose entries say where each value lives: in a local's slot, in a
+//! constant's slot, or in the canonical temporary slot of its stack
+//! position. Instructions read their operands where they are and write
+//! their result to the canonical temporary of the stack position it takes.
+//!
+//! Invariants that make this correct:
+//! - A temporary always lives at the canonical slot of its stack position
+//!   (`temp_base + pos`), so values never need to move between stack
+//!   positions except at branches.
+//! - A `local.get` is not copied; before the local is overwritten, every
+//!   stack entry still naming it is copied to its canonical temporary
+//!   ("preservation"). On entry to a block, loop or if, all such entries
+//!   are preserved, so that code inside the block never needs to preserve
+//!   entries of enclosing blocks (whose copy would be skipped by a branch).
+//! - At a label, branch values are in the canonical temporaries of the
+//!   label's stack height; branches copy their values there.
+//! - `local.set` of a value the previous instruction just computed
+//!   retargets that instruction's destination to the local, unless the
+//!   local's old value is still on the stack.
+//!
+//! Constants are collected in a first pass and get slots after the locals,
+//! filled on function entry, so that instructions read them like locals.
+
+use super::code::*;
+use crate::module::ModuleInner;
+use crate::TrapCode;
+use std::collections::HashMap;
+use weft_binary::Reader;
+use weft_syntax::{
+    BlockType, BrTable, Code, DataIdx, ElemIdx, FuncIdx, FuncType, GlobalIdx, HeapType, Instr,
+    LabelIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx, TypeIdx,
+    ValType, F32, F64, V128,
+};
+
+/// Slots a frame may have: indices must fit a [`Slot`].
+const MAX_FRAME: u32 = 1 << 16;
+/// Slots reserved for constants; further constants are materialized by
+/// instructions.
+const MAX_CONST_SLOTS: u32 = 8192;
+
+type Result<T> = std::result::Result<T, String>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Temp,
+    Local,
+    Const,
+}
+
+/// Where a stack entry's value lives.
+#[derive(Clone, Copy, Debug)]
+struct Operand {
+    kind: Kind,
+    slot: Slot,
+    wide: bool,
+    /// Slot height below this entry: its canonical temporary is
+    /// `temp_base + pos`.
+    pos: u32,
+}
+
+impl Operand {
+    fn width(&self) -> u32 {
+        1 + self.wide as u32
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CtrlKind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+struct Ctrl<'m> {
+    kind: CtrlKind,
+    /// Branch target: the end, or the start of a loop.
+    label: usize,
+    /// Start of the else branch of an `if` (bound at `else` or `end`).
+    else_label: usize,
+    /// Stack entries below the block's parameters.
+    height: usize,
+    /// Slot height below the block's parameters.
+    pos: u32,
+    params: &'m [ValType],
+    results: &'m [ValType],
+}
+
+impl Ctrl<'_> {
+    fn label_types(&self) -> &[ValType] {
+        if self.kind == CtrlKind::Loop {
+            self.params
+        } else {
+            self.results
+        }
+    }
+}
+
+#[derive(Default)]
+struct Label {
+    target: Option<usize>,
+    patches: Vec<usize>,
+    used: bool,
+}
+
+fn wide(t: ValType) -> bool {
+    t == ValType::V128
+}
+
+fn slots(ts: &[ValType]) -> u32 {
+    ts.iter().map(|&t| 1 + wide(t) as u32).sum()
+}
+
+/// A one-element type list with static lifetime.
+fn one(t: ValType) -> &'static [ValType] {
+    const I32: &[ValType] = &[ValType::I32];
+    const I64: &[ValType] = &[ValType::I64];
+    const F32S: &[ValType] = &[ValType::F32];
+    const F64S: &[ValType] = &[ValType::F64];
+    const V128S: &[ValType] = &[ValType::V128];
+    const FUNCREF: &[ValType] = &[ValType::FUNCREF];
+    const EXTERNREF: &[ValType] = &[ValType::EXTERNREF];
+    const FUNC_NN: &[ValType] = &[ValType::Ref(RefType {
+        nullable: false,
+        heap: HeapType::Func,
+    })];
+    const EXTERN_NN: &[ValType] = &[ValType::Ref(RefType {
+        nullable: false,
+        heap: HeapType::Extern,
+    })];
+    match t {
+        ValType::I32 => I32,
+        ValType::I64 => I64,
+        ValType::F32 => F32S,
+        ValType::F64 => F64S,
+        ValType::V128 => V128S,
+        ValType::Ref(RefType { nullable, heap }) => match (nullable, heap) {
+            (true, HeapType::Func) => FUNCREF,
+            (true, HeapType::Extern) => EXTERNREF,
+            (false, HeapType::Func) => FUNC_NN,
+            (false, HeapType::Extern) => EXTERN_NN,
+        },
+    }
+}
+
+/// The bits of a constant immediate: (low, high, wide).
+trait ConstBits {
+    fn bits(self) -> (u64, u64, bool);
+}
+
+impl ConstBits for i32 {
+    fn bits(self) -> (u64, u64, bool) {
+        (self as u32 as u64, 0, false)
+    }
+}
+
+impl ConstBits for i64 {
+    fn bits(self) -> (u64, u64, bool) {
+        (self as u64, 0, false)
+    }
+}
+
+impl ConstBits for F32 {
+    fn bits(self) -> (u64, u64, bool) {
+        (u64::from(self.0), 0, false)
+    }
+}
+
+impl ConstBits for F64 {
+    fn bits(self) -> (u64, u64, bool) {
+        (self.0, 0, false)
+    }
+}
+
+impl ConstBits for V128 {
+    fn bits(self) -> (u64, u64, bool) {
+        let v = u128::from_le_bytes(self.0);
+        (v as u64, (v >> 64) as u64, true)
+    }
+}
+
+/// Translates defined function `def` of `m`.
+pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc> {
+    let func = m.num_imported_funcs as u32 + def;
+    let ty = m.func_type(func);
+    let code = m
+        .module
+        .code
+        .get(def as usize)
+        .ok_or("internal error: no body")?;
+    let mut t = Translator::new(m, ty, code)?;
+    t.run(code)?;
+    Ok(t.finish())
+}
+
+struct Translator<'m> {
+    m: &'m ModuleInner,
+    code: Vec<Op>,
+    shuffles: Vec<[u8; 16]>,
+    stack: Vec<Operand>,
+    ctrls: Vec<Ctrl<'m>>,
+    labels: Vec<Label>,
+    /// Slot and width of each local (parameters first).
+    locals: Vec<(Slot, bool)>,
+    param_slots: u32,
+    /// Constant pool: bits to slot.
+    consts: HashMap<(u64, u64, bool), Slot>,
+    /// Initial values after the parameters: locals, then constants.
+    init: Vec<u64>,
+    temp_base: u32,
+    max_height: u32,
+    /// Stack entries of kind `Local`, to skip scans when there are none.
+    local_refs: usize,
+    /// The last instruction, if it computed the top stack entry.
+    last_producer: Option<usize>,
+    reachable: bool,
+    /// Nesting of blocks inside unreachable code.
+    dead_depth: u32,
+    fuel: bool,
+    fuel_site: Option<usize>,
+    results: &'m [ValType],
+}
+
+impl<'m> Translator<'m> {
+    fn new(m: &'m ModuleInner, ty: &'m FuncType, code: &Code<'_>) -> Result<Self> {
+        let too_big = || "function too large: more than 65536 slots of locals".to_string();
+        let mut locals = Vec::new();
+        let mut next: u32 = 0;
+        for &p in &ty.params {
+            locals.push((next as Slot, wide(p)));
+            next += 1 + wide(p) as u32;
+            if next >= MAX_FRAME {
+                return Err(too_big());
+            }
+        }
+        let param_slots = next;
+        for run in &code.locals {
+            for _ in 0..run.count {
+                if next + 2 >= MAX_FRAME {
+                    return Err(too_big());
+                }
+                locals.push((next as Slot, wide(run.ty)));
+                next += 1 + wide(run.ty) as u32;
+            }
+        }
+        let mut init = vec![0u64; (next - param_slots) as usize];
+        // Constants: a first pass over the body.
+        let mut consts = HashMap::new();
+        let features = m.engine.config().features;
+        let mut r = Reader::new_at(&code.body.bytes, code.body.offset, features);
+        let local_slots = init.len();
+        let mut add = |bits: (u64, u64, bool), init: &mut Vec<u64>| {
+            let w = 1 + bits.2 as usize;
+            if consts.contains_key(&bits)
+                || init.len() - local_slots + w > MAX_CONST_SLOTS as usize
+                || param_slots as usize + init.len() + w >= (MAX_FRAME / 2) as usize
+            {
+                return;
+            }
+            let slot = (param_slots as usize + init.len()) as Slot;
+            init.push(bits.0);
+            if bits.2 {
+                init.push(bits.1);
+            }
+            consts.insert(bits, slot);
+        };
+        while !r.is_empty() {
+            let instr = r.read_instr().map_err(|e| e.to_string())?;
+            let bits = match instr {
+                Instr::I32Const { value } => value.bits(),
+                Instr::I64Const { value } => value.bits(),
+                Instr::F32Const { value } => value.bits(),
+                Instr::F64Const { value } => value.bits(),
+                Instr::V128Const { value } => value.bits(),
+                Instr::RefNull { .. } => (0, 0, false),
+                _ => continue,
+            };
+            add(bits, &mut init);
+        }
+        let fixed = param_slots + init.len() as u32;
+        let temp_base = fixed.max(slots(&ty.results));
+        if temp_base + 16 >= MAX_FRAME {
+            return Err(too_big());
+        }
+        Ok(Translator {
+            m,
+            code: Vec::with_capacity(code.body.bytes.len() / 2 + 4),
+            shuffles: Vec::new(),
+            stack: Vec::new(),
+            ctrls: Vec::new(),
+            labels: Vec::new(),
+            locals,
+            param_slots,
+            consts,
+            init,
+            temp_base,
+            max_height: 0,
+            local_refs: 0,
+            last_producer: None,
+            reachable: true,
+            dead_depth: 0,
+            fuel: m.engine.config().consume_fuel,
+            fuel_site: None,
+            results: &ty.results,
+        })
+    }
+
+    fn finish(self) -> CompiledFunc {
+        CompiledFunc {
+            code: self.code.into_boxed_slice(),
+            shuffles: self.shuffles.into_boxed_slice(),
+            param_slots: self.param_slots as usize,
+            init: self.init.into_boxed_slice(),
+            frame_size: (self.temp_base + self.max_height) as usize,
+        }
+    }
+
+    fn run(&mut self, code: &Code<'_>) -> Result<()> {
+        let label = self.new_label();
+        self.ctrls.push(Ctrl {
+            kind: CtrlKind::Func,
+            label,
+            else_label: label,
+            height: 0,
+            pos: 0,
+            params: &[],
+            results: self.results,
+        });
+        self.fuel_point();
+        let features = self.m.engine.config().features;
+        let mut r = Reader::new_at(&code.body.bytes, code.body.offset, features);
+        while !self.ctrls.is_empty() {
+            let instr = r.read_instr().map_err(|e| e.to_string())?;
+            if !self.reachable {
+                match instr {
+                    Instr::Block { .. } | Instr::Loop { .. } | Instr::If { .. } => {
+                        self.dead_depth += 1;
+                        continue;
+                    }
+                    Instr::End {} if self.dead_depth > 0 => {
+                        self.dead_depth -= 1;
+                        continue;
+                    }
+                    Instr::End {} | Instr::Else {} if self.dead_depth == 0 => {}
+                    _ => continue,
+                }
+            }
+            if let Some(site) = self.fuel_site {
+                if let Op::Fuel { amount } = &mut self.code[site] {
+                    *amount = amount.saturating_add(1);
+                }
+            }
+            visit(self, instr)?;
+        }
+        Ok(())
+    }
+
+    // ---- code emission ----------------------------------------------------
+
+    fn emit(&mut self, op: Op) -> usize {
+        self.code.push(op);
+        self.last_producer = None;
+        self.code.len() - 1
+    }
+
+    fn fuel_point(&mut self) {
+        if self.fuel {
+            let i = self.emit(Op::Fuel { amount: 0 });
+            self.fuel_site = Some(i);
+        }
+    }
+
+    fn new_label(&mut self) -> usize {
+        self.labels.push(Label::default());
+        self.labels.len() - 1
+    }
+
+    /// Binds `label` to the next instruction.
+    fn bind(&mut self, label: usize) {
+        let target = self.code.len();
+        let patches = std::mem::take(&mut self.labels[label].patches);
+        for p in patches {
+            if let Some(off) = self.code[p].offset_mut() {
+                *off = (target as i64 - p as i64) as i32;
+            }
+        }
+        self.labels[label].target = Some(target);
+        self.last_producer = None;
+    }
+
+    /// Emits a branch instruction to `label`.
+    fn emit_jump(&mut self, op: Op, label: usize) {
+        let i = self.emit(op);
+        let l = &mut self.labels[label];
+        l.used = true;
+        match l.target {
+            Some(t) => {
+                if let Some(off) = self.code[i].offset_mut() {
+                    *off = (t as i64 - i as i64) as i32;
+                }
+            }
+            None => l.patches.push(i),
+        }
+    }
+
+    // ---- the operand stack ------------------------------------------------
+
+    fn next_pos(&self) -> u32 {
+        self.stack.last().map_or(0, |o| o.pos + o.width())
+    }
+
+    fn push(&mut self, kind: Kind, slot: Slot, wide: bool) -> Result<Operand> {
+        let pos = self.next_pos();
+        let w = 1 + wide as u32;
+        if self.temp_base + pos + w > MAX_FRAME - 2 {
+            return Err("function too large: operand stack exceeds 65536 slots".into());
+        }
+        self.max_height = self.max_height.max(pos + w);
+        let slot = if kind == Kind::Temp {
+            (self.temp_base + pos) as Slot
+        } else {
+            slot
+        };
+        if kind == Kind::Local {
+            self.local_refs += 1;
+        }
+        let o = Operand {
+            kind,
+            slot,
+            wide,
+            pos,
+        };
+        self.stack.push(o);
+        Ok(o)
+    }
+
+    fn push_temp(&mut self, wide: bool) -> Result<Slot> {
+        Ok(self.push(Kind::Temp, 0, wide)?.slot)
+    }
+
+    fn pop(&mut self) -> Result<Operand> {
+        let o = self
+            .stack
+            .pop()
+            .ok_or("internal error: operand stack underflow")?;
+        if o.kind == Kind::Local {
+            self.local_refs -= 1;
+        }
+        Ok(o)
+    }
+
+    fn pop_slot(&mut self) -> Result<Slot> {
+        Ok(self.pop()?.slot)
+    }
+
+    /// Pushes a temporary for the result of `make(dst)` and emits it.
+    fn produce(&mut self, wide: bool, make: impl FnOnce(Slot) -> Op) -> Result<()> {
+        let dst = self.push_temp(wide)?;
+        let i = self.emit(make(dst));
+        self.last_producer = Some(i);
+        Ok(())
+    }
+
+    fn move_op(dst: Slot, src: Slot, wide: bool) -> Op {
+        if wide {
+            Op::Move128 { dst, src }
+        } else {
+            Op::Move { dst, src }
+        }
+    }
+
+    /// Copies stack entry `i` to its canonical temporary if it is not one.
+    fn materialize(&mut self, i: usize) {
+        let o = self.stack[i];
+        if o.kind == Kind::Temp {
+            return;
+        }
+        let dst = (self.temp_base + o.pos) as Slot;
+        self.emit(Self::move_op(dst, o.slot, o.wide));
+        if o.kind == Kind::Local {
+            self.local_refs -= 1;
+        }
+        self.stack[i] = Operand {
+            kind: Kind::Temp,
+            slot: dst,
+            ..o
+        };
+    }
+
+    /// Materializes the top `n` entries.
+    fn materialize_top(&mut self, n: usize) -> Result<()> {
+        let len = self.stack.len();
+        if n > len {
+            return Err("internal error: operand stack underflow".into());
+        }
+        for i in len - n..len {
+            self.materialize(i);
+        }
+        Ok(())
+    }
+
+    /// Preserves every entry that reads local slot `slot`.
+    fn preserve_local(&mut self, slot: Slot) {
+        if self.local_refs == 0 {
+            return;
+        }
+        for i in 0..self.stack.len() {
+            let o = self.stack[i];
+            if o.kind == Kind::Local && o.slot == slot {
+                self.materialize(i);
+            }
+        }
+    }
+
+    /// Preserves every entry that reads a local.
+    fn preserve_all_locals(&mut self) {
+        if self.local_refs == 0 {
+            return;
+        }
+        for i in 0..self.stack.len() {
+            if self.stack[i].kind == Kind::Local {
+                self.materialize(i);
+            }
+        }
+    }
+
+    fn local(&self, l: LocalIdx) -> Result<(Slot, bool)> {
+        self.locals
+            .get(l.index())
+            .copied()
+            .ok_or_else(|| format!("internal error: unknown local {l}"))
+    }
+
+    fn constant(&mut self, bits: (u64, u64, bool)) -> Result<()> {
+        match self.consts.get(&bits) {
+            Some(&slot) => {
+                self.push(Kind::Const, slot, bits.2)?;
+            }
+            None => {
+                let dst = self.push_temp(bits.2)?;
+                self.emit(Op::Const64 {
+                    dst,
+                    value: bits.0,
+                });
+                if bits.2 {
+                    self.emit(Op::Const64 {
+                        dst: dst + 1,
+                        value: bits.1,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ---- branches ---------------------------------------------------------
+
+    /// Whether the top `n` entries (of slot width `w`) already sit in the
+    /// canonical temporaries starting at `pos`.
+    fn in_place(&self, n: usize, w: u32, pos: u32) -> bool {
+        let len = self.stack.len();
+        n == 0
+            || (self.stack[len - n..].iter().all(|o| o.kind == Kind::Temp)
+                && self.next_pos() - w == pos)
+    }
+
+    /// Copies the top `n` entries to the canonical temporaries starting at
+    /// `pos` (sources are at or above their destinations, so copying in
+    /// order is safe).
+    fn copy_top_to(&mut self, n: usize, pos: u32) {
+        let len = self.stack.len();
+        let mut dst = self.temp_base + pos;
+        for i in len - n..len {
+            let o = self.stack[i];
+            if o.slot as u32 != dst || o.kind != Kind::Temp {
+                self.emit(Self::move_op(dst as Slot, o.slot, o.wide));
+            }
+            dst += o.width();
+        }
+    }
+
+    /// Emits the return of the top stack entries (the function's results).
+    fn emit_return(&mut self) -> Result<()> {
+        let n = self.results.len();
+        let len = self.stack.len();
+        if n > len {
+            return Err("internal error: operand stack underflow".into());
+        }
+        match n {
+            0 => {
+                self.emit(Op::Ret);
+            }
+            1 => {
+                let o = self.stack[len - 1];
+                self.emit(if o.wide {
+                    Op::Ret128 { src: o.slot }
+                } else {
+                    Op::Ret1 { src: o.slot }
+                });
+            }
+            _ => {
+                let mut d = 0u32;
+                let mut conflict = false;
+                for o in &self.stack[len - n..] {
+                    if (o.slot as u32) < d {
+                        conflict = true;
+                    }
+                    d += o.width();
+                }
+                if conflict {
+                    self.materialize_top(n)?;
+                }
+                let mut d = 0u32;
+                for i in len - n..len {
+                    let o = self.stack[i];
+                    if o.slot as u32 != d {
+                        self.emit(Self::move_op(d as Slot, o.slot, o.wide));
+                    }
+                    d += o.width();
+                }
+                self.emit(Op::Ret);
+            }
+        }
+        Ok(())
+    }
+
+    fn ctrl_at(&self, depth: LabelIdx) -> Result<usize> {
+        let d = depth.index();
+        if d >= self.ctrls.len() {
+            return Err(format!("internal error: unknown label {depth}"));
+        }
+        Ok(self.ctrls.len() - 1 - d)
+    }
+
+    /// Emits an unconditional branch to the frame at `ci` with its values
+    /// on top of the stack (left in place).
+    fn branch_to(&mut self, ci: usize) -> Result<()> {
+        let c = &self.ctrls[ci];
+        if c.kind == CtrlKind::Func {
+            return self.emit_return();
+        }
+        let types = c.label_types();
+        let (n, w, pos, label) = (types.len(), slots(types), c.pos, c.label);
+        if !self.in_place(n, w, pos) {
+            self.copy_top_to(n, pos);
+        }
+        self.emit_jump(Op::Jump { offset: 0 }, label);
+        Ok(())
+    }
+
+    /// Whether a branch to frame `ci` is a plain jump (no copies, no
+    /// return).
+    fn is_plain_branch(&self, ci: usize) -> bool {
+        let c = &self.ctrls[ci];
+        if c.kind == CtrlKind::Func {
+            return false;
+        }
+        let types = c.label_types();
+        self.in_place(types.len(), slots(types), c.pos)
+    }
+
+    /// Emits a jump to `label` taken if `cond` is non-zero (`when` true) or
+    /// zero (`when` false), fusing a just computed comparison into it.
+    fn cond_jump(&mut self, cond: Operand, when: bool, label: usize) {
+        let fused = match self.last_producer {
+            Some(i) if i + 1 == self.code.len() && cond.kind == Kind::Temp => {
+                fuse(&self.code[i], cond.slot, when)
+            }
+            _ => None,
+        };
+        let op = match fused {
+            Some(op) => {
+                self.code.pop();
+                op
+            }
+            None if when => Op::JumpIfNez {
+                cond: cond.slot,
+                offset: 0,
+            },
+            None => Op::JumpIfEqz {
+                cond: cond.slot,
+                offset: 0,
+            },
+        };
+        self.emit_jump(op, label);
+    }
+
+    // ---- blocks -----------------------------------------------------------
+
+    fn block_sig(&self, bt: BlockType) -> Result<(&'m [ValType], &'m [ValType])> {
+        Ok(match bt {
+            BlockType::Empty => (&[], &[]),
+            BlockType::Value(t) => (&[], one(t)),
+            BlockType::Func(i) => {
+                let ft = self
+                    .m
+                    .module
+                    .types
+                    .get(i.index())
+                    .ok_or("internal error: unknown type")?;
+                (&ft.params, &ft.results)
+            }
+        })
+    }
+
+    fn enter(&mut self, kind: CtrlKind, bt: BlockType) -> Result<()> {
+        let (params, results) = self.block_sig(bt)?;
+        self.preserve_all_locals();
+        let n = params.len();
+        self.materialize_top(n)?;
+        let height = self.stack.len() - n;
+        let pos = self.next_pos() - slots(params);
+        let label = self.new_label();
+        let else_label = if kind == CtrlKind::If {
+            self.new_label()
+        } else {
+            label
+        };
+        self.ctrls.push(Ctrl {
+            kind,
+            label,
+            else_label,
+            height,
+            pos,
+            params,
+            results,
+        });
+        Ok(())
+    }
+
+    /// Resets the stack to the frame's height plus `types` in canonical
+    /// temporaries.
+    fn reset_stack(&mut self, height: usize, types: &[ValType]) -> Result<()> {
+        while self.stack.len() > height {
+            self.pop()?;
+        }
+        for &t in types {
+            self.push_temp(wide(t))?;
+        }
+        Ok(())
+    }
+}
+
+/// The fused jump for a branch on the result of comparison `op` (which
+/// wrote `cond`), if it is one that fuses.
+fn fuse(op: &Op, cond: Slot, when: bool) -> Option<Op> {
+    let (cmp, b, is64) = match *op {
+        Op::I32Eq(b) => (Cmp::Eq, b, false),
+        Op::I32Ne(b) => (Cmp::Ne, b, false),
+        Op::I32LtS(b) => (Cmp::LtS, b, false),
+        Op::I32LtU(b) => (Cmp::LtU, b, false),
+        Op::I32GtS(b) => (Cmp::GtS, b, false),
+        Op::I32GtU(b) => (Cmp::GtU, b, false),
+        Op::I32LeS(b) => (Cmp::LeS, b, false),
+        Op::I32LeU(b) => (Cmp::LeU, b, false),
+        Op::I32GeS(b) => (Cmp::GeS, b, false),
+        Op::I32GeU(b) => (Cmp::GeU, b, false),
+        Op::I64Eq(b) => (Cmp::Eq, b, true),
+        Op::I64Ne(b) => (Cmp::Ne, b, true),
+        Op::I64LtS(b) => (Cmp::LtS, b, true),
+        Op::I64LtU(b) => (Cmp::LtU, b, true),
+        Op::I64GtS(b) => (Cmp::GtS, b, true),
+        Op::I64GtU(b) => (Cmp::GtU, b, true),
+        Op::I64LeS(b) => (Cmp::LeS, b, true),
+        Op::I64LeU(b) => (Cmp::LeU, b, true),
+        Op::I64GeS(b) => (Cmp::GeS, b, true),
+        Op::I64GeU(b) => (Cmp::GeU, b, true),
+        Op::I32Eqz(u) if u.dst == cond => {
+            return Some(if when {
+                Op::JumpIfEqz {
+                    cond: u.src,
+                    offset: 0,
+                }
+            } else {
+                Op::JumpIfNez {
+                    cond: u.src,
+                    offset: 0,
+                }
+            });
+        }
+        _ => return None,
+    };
+    if b.dst != cond {
+        return None;
+    }
+    let (lhs, rhs, offset) = (b.lhs, b.rhs, 0);
+    Some(match (is64, when) {
+        (false, true) => Op::JumpIfI32 {
+            cmp,
+            lhs,
+            rhs,
+            offset,
+        },
+        (false, false) => Op::JumpIfNotI32 {
+            cmp,
+            lhs,
+            rhs,
+            offset,
+        },
+        (true, true) => Op::JumpIfI64 {
+            cmp,
+            lhs,
+            rhs,
+            offset,
+        },
+        (true, false) => Op::JumpIfNotI64 {
+            cmp,
+            lhs,
+            rhs,
+            offset,
+        },
+    })
+}
+
+fn mem_offset(memarg: MemArg) -> Result<u32> {
+    u32::try_from(memarg.offset).map_err(|_| "memory offset beyond 32 bits".to_string())
+}
+
+/// Translates one instruction: table rows by signature class, `(custom)`
+/// rows by the method of the same name.
+fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
+    macro_rules! is_wide {
+        (v128) => {
+            true
+        };
+        ($t:ident) => {
+            false
+        };
+    }
+    macro_rules! row {
+        ($variant:ident (custom) {$($field:ident)*}) => {
+            t.$variant($($field),*)
+        };
+        ($variant:ident ( -> ) {}) => {
+            Ok(())
+        };
+        ($variant:ident ( -> $r:ident) {$field:ident}) => {
+            t.constant($field.bits())
+        };
+        ($variant:ident (lane $n:literal : $a:ident -> $r:ident) {$lane:ident}) => {{
+            let src = t.pop_slot()?;
+            t.produce(is_wide!($r), |dst| Op::$variant(LaneUn { dst, src, lane: $lane.0 }))
+        }};
+        ($variant:ident (lane $n:literal : $a:ident $b:ident -> $r:ident) {$lane:ident}) => {{
+            let rhs = t.pop_slot()?;
+            let lhs = t.pop_slot()?;
+            t.produce(is_wide!($r), |dst| Op::$variant(LaneBin { dst, lhs, rhs, lane: $lane.0 }))
+        }};
+        ($variant:ident (memlane $al:literal $n:literal : addr $v:ident -> $r:ident) {$memarg:ident $lane:ident}) => {{
+            let offset = mem_offset($memarg)?;
+            let src = t.pop_slot()?;
+            let addr = t.pop_slot()?;
+            t.produce(true, |dst| Op::$variant(LoadLane { dst, addr, src, lane: $lane.0, offset }))
+        }};
+        ($variant:ident (memlane $al:literal $n:literal : addr $v:ident -> ) {$memarg:ident $lane:ident}) => {{
+            let offset = mem_offset($memarg)?;
+            let val = t.pop_slot()?;
+            let addr = t.pop_slot()?;
+            t.emit(Op::$variant(StoreLane { addr, val, lane: $lane.0, offset }));
+            Ok(())
+        }};
+        ($variant:ident (mem $al:literal : addr -> $r:ident) {$memarg:ident}) => {{
+            let offset = mem_offset($memarg)?;
+            let addr = t.pop_slot()?;
+            t.produce(is_wide!($r), |dst| Op::$variant(Load { dst, addr, offset }))
+        }};
+        ($variant:ident (mem $al:literal : addr $v:ident -> ) {$memarg:ident}) => {{
+            let offset = mem_offset($memarg)?;
+            let val = t.pop_slot()?;
+            let addr = t.pop_slot()?;
+            t.emit(Op::$variant(MemStore { addr, val, offset }));
+            Ok(())
+        }};
+        ($variant:ident ($a:ident -> $r:ident) {}) => {{
+            let src = t.pop_slot()?;
+            t.produce(is_wide!($r), |dst| Op::$variant(Un { dst, src }))
+        }};
+        ($variant:ident ($a:ident $b:ident -> $r:ident) {}) => {{
+            let rhs = t.pop_slot()?;
+            let lhs = t.pop_slot()?;
+            t.produce(is_wide!($r), |dst| Op::$variant(Bin { dst, lhs, rhs }))
+        }};
+        ($variant:ident ($a:ident $b:ident $c:ident -> $r:ident) {}) => {{
+            let c = t.pop_slot()?;
+            let b = t.pop_slot()?;
+            let a = t.pop_slot()?;
+            t.produce(is_wide!($r), |dst| Op::$variant(Ter { dst, a, b, c }))
+        }};
+    }
+    macro_rules! dispatch {
+        ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
+            { $($field:ident : $ty:ty),* } $sig:tt )*) => {
+            match instr {
+                $( Instr::$variant { $($field),* } => row!($variant $sig {$($field)*}), )*
+            }
+        };
+    }
+    weft_syntax::for_each_instr!(dispatch)
+}
+
+/// The `(custom)` rows, one method each, named after the variant.
+#[allow(non_snake_case)] // methods named after the instruction table's variants
+impl Translator<'_> {
+    fn Unreachable(&mut self) -> Result<()> {
+        self.emit(Op::Trap {
+            code: TrapCode::Unreachable,
+        });
+        self.reachable = false;
+        Ok(())
+    }
+
+    fn Block(&mut self, block_type: BlockType) -> Result<()> {
+        self.enter(CtrlKind::Block, block_type)
+    }
+
+    fn Loop(&mut self, block_type: BlockType) -> Result<()> {
+        self.enter(CtrlKind::Loop, block_type)?;
+        let label = self.ctrls.last().map(|c| c.label).unwrap_or_default();
+        self.bind(label);
+        self.fuel_point();
+        Ok(())
+    }
+
+    fn If(&mut self, block_type: BlockType) -> Result<()> {
+        let cond = self.pop()?;
+        self.enter(CtrlKind::If, block_type)?;
+        let else_label = self.ctrls.last().map(|c| c.else_label).unwrap_or_default();
+        self.cond_jump(cond, false, else_label);
+        Ok(())
+    }
+
+    fn Else(&mut self) -> Result<()> {
+        let c = self.ctrls.last().ok_or("internal error: else")?;
+        let (label, else_label, height, pos) = (c.label, c.else_label, c.height, c.pos);
+        let (params, results) = (c.params, c.results);
+        if self.reachable {
+            if !self.in_place(results.len(), slots(results), pos) {
+                self.copy_top_to(results.len(), pos);
+            }
+            self.emit_jump(Op::Jump { offset: 0 }, label);
+        }
+        self.bind(else_label);
+        self.reset_stack(height, params)?;
+        if let Some(c) = self.ctrls.last_mut() {
+            c.kind = CtrlKind::Else;
+        }
+        self.reachable = true;
+        Ok(())
+    }
+
+    fn End(&mut self) -> Result<()> {
+        let c = self.ctrls.pop().ok_or("internal error: end")?;
+        if c.kind == CtrlKind::Func {
+            if self.reachable {
+                self.emit_return()?;
+            }
+            return Ok(());
+        }
+        let n = c.results.len();
+        let mut keep = false;
+        if self.reachable {
+            let must_copy = match c.kind {
+                CtrlKind::Loop => false,
+                CtrlKind::If => true,
+                _ => self.labels[c.label].used,
+            };
+            if must_copy {
+                if !self.in_place(n, slots(c.results), c.pos) {
+                    self.copy_top_to(n, c.pos);
+                }
+            } else {
+                keep = true;
+            }
+        }
+        let reachable_after =
+            self.reachable || self.labels[c.label].used || c.kind == CtrlKind::If;
+        if c.kind != CtrlKind::Loop {
+            self.bind(c.label);
+        }
+        if c.kind == CtrlKind::If {
+            self.bind(c.else_label);
+        }
+        if !keep {
+            self.reset_stack(c.height, c.results)?;
+        }
+        self.reachable = reachable_after;
+        if c.kind == CtrlKind::Loop {
+            self.fuel_point();
+        }
+        Ok(())
+    }
+
+    fn Br(&mut self, label: LabelIdx) -> Result<()> {
+        let ci = self.ctrl_at(label)?;
+        self.branch_to(ci)?;
+        self.reachable = false;
+        Ok(())
+    }
+
+    fn BrIf(&mut self, label: LabelIdx) -> Result<()> {
+        let cond = self.pop()?;
+        let ci = self.ctrl_at(label)?;
+        if self.is_plain_branch(ci) {
+            let l = self.ctrls[ci].label;
+            self.cond_jump(cond, true, l);
+        } else {
+            let skip = self.new_label();
+            self.cond_jump(cond, false, skip);
+            self.branch_to(ci)?;
+            self.bind(skip);
+        }
+        Ok(())
+    }
+
+    fn BrTable(&mut self, targets: BrTable<'_>) -> Result<()> {
+        let index = self.pop_slot()?;
+        let len = targets.len();
+        let mut depths = Vec::with_capacity(len as usize + 1);
+        depths.extend(targets.labels());
+        depths.push(targets.default);
+        self.emit(Op::JumpTable { index, len });
+        let first = self.code.len();
+        let mut stubs: Vec<(usize, usize)> = Vec::new();
+        for &d in &depths {
+            let ci = self.ctrl_at(d)?;
+            if self.is_plain_branch(ci) {
+                let l = self.ctrls[ci].label;
+                self.emit_jump(Op::Jump { offset: 0 }, l);
+            } else {
+                let i = self.emit(Op::Jump { offset: 0 });
+                stubs.push((i, ci));
+            }
+        }
+        let _ = first;
+        // Branches that need copies or return go through a stub each (one
+        // per distinct target).
+        let mut done: Vec<(usize, usize)> = Vec::new();
+        for (entry, ci) in stubs {
+            let at = match done.iter().find(|&&(c, _)| c == ci) {
+                Some(&(_, at)) => at,
+                None => {
+                    let at = self.code.len();
+                    self.branch_to(ci)?;
+                    done.push((ci, at));
+                    at
+                }
+            };
+            if let Some(off) = self.code[entry].offset_mut() {
+                *off = (at as i64 - entry as i64) as i32;
+            }
+        }
+        self.reachable = false;
+        Ok(())
+    }
+
+    fn Return(&mut self) -> Result<()> {
+        self.emit_return()?;
+        self.reachable = false;
+        Ok(())
+    }
+
+    fn Call(&mut self, func: FuncIdx) -> Result<()> {
+        let ty = self.m.func_type(func.0);
+        let (params, results) = (&ty.params, &ty.results);
+        let n = params.len();
+        self.materialize_top(n)?;
+        let base_pos = self.next_pos() - slots(params);
+        for _ in 0..n {
+            self.pop()?;
+        }
+        let base = (self.temp_base + base_pos) as Slot;
+        self.emit(Op::CallDirect { base, func: func.0 });
+        for &r in results {
+            self.push_temp(wide(r))?;
+        }
+        self.max_height = self.max_height.max(base_pos + slots(params).max(1));
+        Ok(())
+    }
+
+    fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
+        let index = self.pop_slot()?;
+        let ft = self
+            .m
+            .module
+            .types
+            .get(ty.index())
+            .ok_or("internal error: unknown type")?;
+        let n = ft.params.len();
+        self.materialize_top(n)?;
+        let base_pos = self.next_pos() - slots(&ft.params);
+        for _ in 0..n {
+            self.pop()?;
+        }
+        let base = (self.temp_base + base_pos) as Slot;
+        self.emit(Op::CallTable {
+            base,
+            index,
+            ty: ty.0,
+            table: table.0,
+        });
+        for &r in &ft.results {
+            self.push_temp(wide(r))?;
+        }
+        self.max_height = self.max_height.max(base_pos + slots(&ft.params).max(1));
+        Ok(())
+    }
+
+    fn Drop(&mut self) -> Result<()> {
+        self.pop()?;
+        Ok(())
+    }
+
+    fn Select(&mut self) -> Result<()> {
+        let cond = self.pop_slot()?;
+        let b = self.pop()?;
+        let a = self.pop_slot()?;
+        let w = b.wide;
+        let b = b.slot;
+        self.produce(w, |dst| {
+            if w {
+                Op::Choose128 { dst, cond, a, b }
+            } else {
+                Op::Choose { dst, cond, a, b }
+            }
+        })
+    }
+
+    fn TypedSelect(&mut self, _ty: ValType) -> Result<()> {
+        self.Select()
+    }
+
+    fn LocalGet(&mut self, local: LocalIdx) -> Result<()> {
+        let (slot, w) = self.local(local)?;
+        self.push(Kind::Local, slot, w)?;
+        Ok(())
+    }
+
+    fn LocalSet(&mut self, local: LocalIdx) -> Result<()> {
+        let (slot, w) = self.local(local)?;
+        let v = self.pop()?;
+        if v.kind == Kind::Local && v.slot == slot {
+            return Ok(());
+        }
+        let still_read = self.local_refs > 0
+            && self
+                .stack
+                .iter()
+                .any(|o| o.kind == Kind::Local && o.slot == slot);
+        if v.kind == Kind::Temp && !still_read {
+            if let Some(i) = self.last_producer {
+                if i + 1 == self.code.len() {
+                    if let Some(dst) = self.code[i].dst_mut() {
+                        if *dst == v.slot {
+                            *dst = slot;
+                            self.last_producer = None;
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+        }
+        self.preserve_local(slot);
+        self.emit(Self::move_op(slot, v.slot, w));
+        Ok(())
+    }
+
+    fn LocalTee(&mut self, local: LocalIdx) -> Result<()> {
+        self.LocalSet(local)?;
+        self.LocalGet(local)
+    }
+
+    fn GlobalGet(&mut self, global: GlobalIdx) -> Result<()> {
+        let ty = self
+            .m
+            .global_types
+            .get(global.index())
+            .ok_or("internal error: unknown global")?;
+        let w = wide(ty.content);
+        self.produce(w, |dst| {
+            if w {
+                Op::GlobalRead128 {
+                    dst,
+                    global: global.0,
+                }
+            } else {
+                Op::GlobalRead {
+                    dst,
+                    global: global.0,
+                }
+            }
+        })
+    }
+
+    fn GlobalSet(&mut self, global: GlobalIdx) -> Result<()> {
+        let v = self.pop()?;
+        self.emit(if v.wide {
+            Op::GlobalWrite128 {
+                src: v.slot,
+                global: global.0,
+            }
+        } else {
+            Op::GlobalWrite {
+                src: v.slot,
+                global: global.0,
+            }
+        });
+        Ok(())
+    }
+
+    fn TableGet(&mut self, table: TableIdx) -> Result<()> {
+        let index = self.pop_slot()?;
+        self.produce(false, |dst| Op::TableRead {
+            dst,
+            index,
+            table: table.0,
+        })
+    }
+
+    fn TableSet(&mut self, table: TableIdx) -> Result<()> {
+        let val = self.pop_slot()?;
+        let index = self.pop_slot()?;
+        self.emit(Op::TableWrite {
+            index,
+            val,
+            table: table.0,
+        });
+        Ok(())
+    }
+
+    fn MemorySize(&mut self, _mem: MemIdx) -> Result<()> {
+        self.produce(false, |dst| Op::MemLen { dst })
+    }
+
+    fn MemoryGrow(&mut self, _mem: MemIdx) -> Result<()> {
+        let delta = self.pop_slot()?;
+        self.produce(false, |dst| Op::MemExtend { dst, delta })
+    }
+
+    fn RefNull(&mut self, _ty: HeapType) -> Result<()> {
+        self.constant((0, 0, false))
+    }
+
+    fn RefIsNull(&mut self) -> Result<()> {
+        let src = self.pop_slot()?;
+        self.produce(false, |dst| Op::IsNull { dst, src })
+    }
+
+    fn RefFunc(&mut self, func: FuncIdx) -> Result<()> {
+        self.produce(false, |dst| Op::FuncRef { dst, func: func.0 })
+    }
+
+    fn MemoryInit(&mut self, data: DataIdx, _mem: MemIdx) -> Result<()> {
+        let len = self.pop_slot()?;
+        let src = self.pop_slot()?;
+        let dst = self.pop_slot()?;
+        self.emit(Op::MemInit {
+            dst,
+            src,
+            len,
+            data: data.0,
+        });
+        Ok(())
+    }
+
+    fn DataDrop(&mut self, data: DataIdx) -> Result<()> {
+        self.emit(Op::DataDiscard { data: data.0 });
+        Ok(())
+    }
+
+    fn MemoryCopy(&mut self, _dst: MemIdx, _src: MemIdx) -> Result<()> {
+        let len = self.pop_slot()?;
+        let src = self.pop_slot()?;
+        let dst = self.pop_slot()?;
+        self.emit(Op::MemCopy { dst, src, len });
+        Ok(())
+    }
+
+    fn MemoryFill(&mut self, _mem: MemIdx) -> Result<()> {
+        let len = self.pop_slot()?;
+        let val = self.pop_slot()?;
+        let dst = self.pop_slot()?;
+        self.emit(Op::MemFill { dst, val, len });
+        Ok(())
+    }
+
+    fn TableInit(&mut self, elem: ElemIdx, table: TableIdx) -> Result<()> {
+        let len = self.pop_slot()?;
+        let src = self.pop_slot()?;
+        let dst = self.pop_slot()?;
+        self.emit(Op::TableInitRange {
+            dst,
+            src,
+            len,
+            table: table.0,
+            elem: elem.0,
+        });
+        Ok(())
+    }
+
+    fn ElemDrop(&mut self, elem: ElemIdx) -> Result<()> {
+        self.emit(Op::ElemDiscard { elem: elem.0 });
+        Ok(())
+    }
+
+    fn TableCopy(&mut self, dst: TableIdx, src: TableIdx) -> Result<()> {
+        let len = self.pop_slot()?;
+        let s = self.pop_slot()?;
+        let d = self.pop_slot()?;
+        self.emit(Op::TableCopyRange {
+            dst: d,
+            src: s,
+            len,
+            dst_table: dst.0,
+            src_table: src.0,
+        });
+        Ok(())
+    }
+
+    fn TableGrow(&mut self, table: TableIdx) -> Result<()> {
+        let delta = self.pop_slot()?;
+        let init = self.pop_slot()?;
+        self.produce(false, |dst| Op::TableExtend {
+            dst,
+            init,
+            delta,
+            table: table.0,
+        })
+    }
+
+    fn TableSize(&mut self, table: TableIdx) -> Result<()> {
+        self.produce(false, |dst| Op::TableLen {
+            dst,
+            table: table.0,
+        })
+    }
+
+    fn TableFill(&mut self, table: TableIdx) -> Result<()> {
+        let len = self.pop_slot()?;
+        let val = self.pop_slot()?;
+        let start = self.pop_slot()?;
+        self.emit(Op::TableFillRange {
+            start,
+            val,
+            len,
+            table: table.0,
+        });
+        Ok(())
+    }
+
+    fn I8x16Shuffle(&mut self, lanes: ShuffleLanes) -> Result<()> {
+        let b = self.pop_slot()?;
+        let a = self.pop_slot()?;
+        let idx = self.shuffles.len() as u32;
+        self.shuffles.push(lanes.0);
+        self.produce(true, |dst| Op::Shuffle {
+            dst,
+            a,
+            b,
+            lanes: idx,
+        })
+    }
+}

@@ -1,0 +1,382 @@
+//! [`Module`]: a decoded and validated module, shareable across threads and
+//! stores, with its lazily translated function bodies.
+
+use crate::engine::{CompilationMode, Engine};
+use crate::interp::code::CompiledFunc;
+use crate::{Error, ErrorKind, Result};
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+use weft_syntax as syn;
+use weft_syntax::{
+    ExportDesc, ExternKind, FuncType, GlobalType, ImportDesc, MemType, TableType, TypeIdx,
+};
+
+/// A compiled module: decoded, validated, and ready to instantiate any
+/// number of times in any store of its engine. Cheap to clone (shared),
+/// `Send + Sync`.
+///
+/// ```
+/// # fn main() -> weft::Result<()> {
+/// use weft::{Engine, Module};
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module (func (export "f") (result i32) i32.const 7))"#)?;
+/// assert_eq!(module.exports().next().unwrap().name(), "f");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+pub(crate) struct ModuleInner {
+    pub(crate) engine: Engine,
+    pub(crate) module: syn::Module<'static>,
+    /// Engine-wide ids of the type section's function types.
+    pub(crate) type_ids: Vec<u32>,
+    /// The type of every function, imports first.
+    pub(crate) func_types: Vec<TypeIdx>,
+    pub(crate) num_imported_funcs: usize,
+    /// Every global's type, imports first.
+    pub(crate) global_types: Vec<GlobalType>,
+    /// Every table's type, imports first.
+    pub(crate) table_types: Vec<TableType>,
+    /// Every memory's type, imports first.
+    pub(crate) mem_types: Vec<MemType>,
+    /// Translated bodies, filled on first call (or eagerly).
+    pub(crate) compiled: Box<[OnceLock<std::result::Result<CompiledFunc, String>>]>,
+}
+
+impl Module {
+    /// Decodes and validates a module from its binary, or (with the default
+    /// `wat` feature) from its text format.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let bytes = bytes.as_ref();
+        if bytes.starts_with(b"\0asm") {
+            return Module::from_binary(engine, bytes);
+        }
+        #[cfg(feature = "wat")]
+        {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| Error::new(ErrorKind::Malformed, "malformed UTF-8 encoding"))?;
+            let module = weft_text::parse_wat(text, engine.config().features)
+                .map_err(|e| Error::new(ErrorKind::Malformed, e.to_string()))?;
+            Module::from_parsed(engine, module)
+        }
+        #[cfg(not(feature = "wat"))]
+        Module::from_binary(engine, bytes)
+    }
+
+    /// Decodes and validates a module binary.
+    pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let features = engine.config().features;
+        let module = weft_binary::decode(bytes, features)
+            .map_err(|e| Error::new(ErrorKind::Malformed, e.to_string()))?;
+        Module::from_parsed(engine, into_static(module))
+    }
+
+    /// Validates a module already in its abstract form (e.g. parsed from
+    /// text by the caller).
+    pub fn from_parsed(engine: &Engine, module: syn::Module<'static>) -> Result<Module> {
+        let features = engine.config().features;
+        weft_valid::validate(&module, features).map_err(|e| {
+            let kind = if e.malformed {
+                ErrorKind::Malformed
+            } else {
+                ErrorKind::Invalid
+            };
+            Error::new(kind, e.to_string())
+        })?;
+        let type_ids = module.types.iter().map(|t| engine.intern(t)).collect();
+        let mut func_types = Vec::new();
+        let mut global_types = Vec::new();
+        let mut table_types = Vec::new();
+        let mut mem_types = Vec::new();
+        for import in &module.imports {
+            match import.desc {
+                ImportDesc::Func(t) => func_types.push(t),
+                ImportDesc::Table(t) => table_types.push(t),
+                ImportDesc::Memory(m) => mem_types.push(m),
+                ImportDesc::Global(g) => global_types.push(g),
+            }
+        }
+        let num_imported_funcs = func_types.len();
+        func_types.extend(module.funcs.iter().copied());
+        global_types.extend(module.globals.iter().map(|g| g.ty));
+        table_types.extend(module.tables.iter().copied());
+        mem_types.extend(module.mems.iter().copied());
+        let compiled = (0..module.code.len()).map(|_| OnceLock::new()).collect();
+        let m = Module {
+            inner: Arc::new(ModuleInner {
+                engine: engine.clone(),
+                module,
+                type_ids,
+                func_types,
+                num_imported_funcs,
+                global_types,
+                table_types,
+                mem_types,
+                compiled,
+            }),
+        };
+        if engine.config().compilation_mode == CompilationMode::Eager {
+            for i in 0..m.inner.module.code.len() {
+                m.inner.compiled_func(i as u32).map_err(Error::other)?;
+            }
+        }
+        Ok(m)
+    }
+
+    /// The engine the module was made for.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The module's name from the name section.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.module.names.module.as_deref()
+    }
+
+    /// The imports, in order.
+    pub fn imports(&self) -> impl Iterator<Item = ImportType<'_>> + '_ {
+        let m = &self.inner.module;
+        m.imports.iter().map(move |i| ImportType {
+            module: &i.module,
+            name: &i.name,
+            ty: match i.desc {
+                ImportDesc::Func(t) => ExternType::Func(m.types[t.index()].clone()),
+                ImportDesc::Table(t) => ExternType::Table(t),
+                ImportDesc::Memory(t) => ExternType::Memory(t),
+                ImportDesc::Global(t) => ExternType::Global(t),
+            },
+        })
+    }
+
+    /// The exports, in order.
+    pub fn exports(&self) -> impl Iterator<Item = ExportType<'_>> + '_ {
+        let inner = &*self.inner;
+        inner.module.exports.iter().map(move |e| ExportType {
+            name: &e.name,
+            ty: inner.extern_type(e.desc),
+        })
+    }
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module").field("name", &self.name()).finish()
+    }
+}
+
+impl ModuleInner {
+    /// The type of an exported (or any) entity.
+    pub(crate) fn extern_type(&self, desc: ExportDesc) -> ExternType {
+        match desc {
+            ExportDesc::Func(i) => {
+                ExternType::Func(self.module.types[self.func_types[i.index()].index()].clone())
+            }
+            ExportDesc::Table(i) => ExternType::Table(self.table_types[i.index()]),
+            ExportDesc::Memory(i) => ExternType::Memory(self.mem_types[i.index()]),
+            ExportDesc::Global(i) => ExternType::Global(self.global_types[i.index()]),
+        }
+    }
+
+    /// The type of function `func` (function index space).
+    pub(crate) fn func_type(&self, func: u32) -> &FuncType {
+        &self.module.types[self.func_types[func as usize].index()]
+    }
+
+    /// The translated body of defined function `def` (0 = first defined
+    /// function), translating it on first use.
+    pub(crate) fn compiled_func(&self, def: u32) -> std::result::Result<&CompiledFunc, String> {
+        self.compiled[def as usize]
+            .get_or_init(|| crate::interp::translate::translate(self, def))
+            .as_ref()
+            .map_err(|e| e.clone())
+    }
+
+    /// The name of function `func` from the name section.
+    pub(crate) fn func_name(&self, func: u32) -> Option<&str> {
+        let names = &self.module.names.funcs;
+        names
+            .binary_search_by_key(&func, |(i, _)| i.0)
+            .ok()
+            .map(|i| &*names[i].1)
+    }
+}
+
+/// The type of an import or export.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExternType {
+    /// A function.
+    Func(FuncType),
+    /// A table.
+    Table(TableType),
+    /// A memory.
+    Memory(MemType),
+    /// A global.
+    Global(GlobalType),
+}
+
+impl ExternType {
+    /// The kind.
+    pub fn kind(&self) -> ExternKind {
+        match self {
+            ExternType::Func(_) => ExternKind::Func,
+            ExternType::Table(_) => ExternKind::Table,
+            ExternType::Memory(_) => ExternKind::Memory,
+            ExternType::Global(_) => ExternKind::Global,
+        }
+    }
+}
+
+/// An import of a [`Module`].
+#[derive(Clone, Debug)]
+pub struct ImportType<'m> {
+    module: &'m str,
+    name: &'m str,
+    ty: ExternType,
+}
+
+impl<'m> ImportType<'m> {
+    /// The module name.
+    pub fn module(&self) -> &'m str {
+        self.module
+    }
+    /// The item name.
+    pub fn name(&self) -> &'m str {
+        self.name
+    }
+    /// The expected type.
+    pub fn ty(&self) -> &ExternType {
+        &self.ty
+    }
+}
+
+/// An export of a [`Module`].
+#[derive(Clone, Debug)]
+pub struct ExportType<'m> {
+    name: &'m str,
+    ty: ExternType,
+}
+
+impl<'m> ExportType<'m> {
+    /// The export name.
+    pub fn name(&self) -> &'m str {
+        self.name
+    }
+    /// The type.
+    pub fn ty(&self) -> &ExternType {
+        &self.ty
+    }
+}
+
+fn own<T: ToOwned + ?Sized>(c: Cow<'_, T>) -> Cow<'static, T> {
+    Cow::Owned(c.into_owned())
+}
+
+fn own_expr(e: syn::Expr<'_>) -> syn::Expr<'static> {
+    syn::Expr {
+        bytes: own(e.bytes),
+        offset: e.offset,
+    }
+}
+
+/// Copies everything a decoded module borrows from its binary, so that the
+/// module can outlive the bytes.
+pub(crate) fn into_static(m: syn::Module<'_>) -> syn::Module<'static> {
+    syn::Module {
+        types: m.types,
+        imports: m
+            .imports
+            .into_iter()
+            .map(|i| syn::Import {
+                module: own(i.module),
+                name: own(i.name),
+                desc: i.desc,
+            })
+            .collect(),
+        funcs: m.funcs,
+        tables: m.tables,
+        mems: m.mems,
+        globals: m
+            .globals
+            .into_iter()
+            .map(|g| syn::Global {
+                ty: g.ty,
+                init: own_expr(g.init),
+            })
+            .collect(),
+        exports: m
+            .exports
+            .into_iter()
+            .map(|e| syn::Export {
+                name: own(e.name),
+                desc: e.desc,
+            })
+            .collect(),
+        start: m.start,
+        elems: m
+            .elems
+            .into_iter()
+            .map(|e| syn::Elem {
+                ty: e.ty,
+                items: match e.items {
+                    syn::ElemItems::Funcs(f) => syn::ElemItems::Funcs(f),
+                    syn::ElemItems::Exprs(x) => {
+                        syn::ElemItems::Exprs(x.into_iter().map(own_expr).collect())
+                    }
+                },
+                mode: match e.mode {
+                    syn::ElemMode::Passive => syn::ElemMode::Passive,
+                    syn::ElemMode::Declarative => syn::ElemMode::Declarative,
+                    syn::ElemMode::Active { table, offset } => syn::ElemMode::Active {
+                        table,
+                        offset: own_expr(offset),
+                    },
+                },
+            })
+            .collect(),
+        data_count: m.data_count,
+        code: m
+            .code
+            .into_iter()
+            .map(|c| syn::Code {
+                locals: c.locals,
+                body: own_expr(c.body),
+            })
+            .collect(),
+        datas: m
+            .datas
+            .into_iter()
+            .map(|d| syn::Data {
+                init: own(d.init),
+                mode: match d.mode {
+                    syn::DataMode::Passive => syn::DataMode::Passive,
+                    syn::DataMode::Active { memory, offset } => syn::DataMode::Active {
+                        memory,
+                        offset: own_expr(offset),
+                    },
+                },
+            })
+            .collect(),
+        customs: m
+            .customs
+            .into_iter()
+            .map(|c| syn::Custom {
+                name: own(c.name),
+                data: own(c.data),
+                place: c.place,
+            })
+            .collect(),
+        names: syn::Names {
+            module: m.names.module.map(own),
+            funcs: m.names.funcs.into_iter().map(|(i, n)| (i, own(n))).collect(),
+            locals: m
+                .names
+                .locals
+                .into_iter()
+                .map(|(i, l)| (i, l.into_iter().map(|(j, n)| (j, own(n))).collect()))
+                .collect(),
+        },
+    }
+}

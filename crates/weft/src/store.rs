@@ -1,0 +1,345 @@
+//! [`Store<T>`]: owns every instance, function, memory, table, global and
+//! externref, plus the host's state `T` (spec §4.2.3, the store).
+//!
+//! Handles ([`crate::Func`], [`crate::Memory`], ...) are indices into the
+//! store's vectors tagged with the store's id, so that using one with
+//! another store is caught.
+
+use crate::engine::Engine;
+use crate::func::HostFunc;
+use crate::module::ModuleInner;
+use crate::{Error, ErrorKind, Result};
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use weft_syntax::{GlobalType, MemType, TableType};
+
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Size of a memory page (§4.2.8).
+pub(crate) const PAGE_SIZE: u64 = 65536;
+/// Pages a 32-bit memory can have at most.
+pub(crate) const MAX_PAGES: u64 = 65536;
+/// Elements a table may have in this implementation (growth beyond fails
+/// with -1, as the spec permits).
+pub(crate) const MAX_TABLE_ELEMS: u64 = 10_000_000;
+
+/// A function in the store.
+pub(crate) struct FuncEntity {
+    /// Engine-wide type id.
+    pub(crate) ty: u32,
+    pub(crate) kind: FuncKind,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum FuncKind {
+    /// Defined function `def` (0 = first defined) of instance `instance`.
+    Wasm { instance: u32, def: u32 },
+    /// Host function `index` of `Store::hosts`.
+    Host(u32),
+}
+
+/// A linear memory (§4.2.8).
+pub(crate) struct MemoryEntity {
+    pub(crate) data: Vec<u8>,
+    pub(crate) ty: MemType,
+}
+
+impl MemoryEntity {
+    pub(crate) fn new(ty: MemType) -> Result<Self> {
+        let bytes = ty
+            .limits
+            .min
+            .checked_mul(PAGE_SIZE)
+            .filter(|_| ty.limits.min <= MAX_PAGES)
+            .ok_or_else(|| Error::other("memory size must be at most 65536 pages (4GiB)"))?;
+        let mut data = Vec::new();
+        data.try_reserve_exact(bytes as usize)
+            .map_err(|_| Error::other("out of memory: cannot allocate linear memory"))?;
+        data.resize(bytes as usize, 0);
+        Ok(MemoryEntity { data, ty })
+    }
+
+    /// Current size in pages.
+    pub(crate) fn pages(&self) -> u64 {
+        self.data.len() as u64 / PAGE_SIZE
+    }
+
+    /// Grows by `delta` pages; the old size, or `None` if the maximum (or
+    /// the host) does not allow it (§4.5.3.9).
+    pub(crate) fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let max = self.ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
+        let new = old.checked_add(delta).filter(|&n| n <= max)?;
+        let add = (delta * PAGE_SIZE) as usize;
+        self.data.try_reserve_exact(add).ok()?;
+        self.data.resize((new * PAGE_SIZE) as usize, 0);
+        self.ty.limits.min = new;
+        Some(old)
+    }
+}
+
+/// A table (§4.2.7): references in their slot encoding.
+pub(crate) struct TableEntity {
+    pub(crate) elems: Vec<u64>,
+    pub(crate) ty: TableType,
+}
+
+impl TableEntity {
+    pub(crate) fn new(ty: TableType, init: u64) -> Result<Self> {
+        if ty.limits.min > MAX_TABLE_ELEMS {
+            return Err(Error::other("table too large"));
+        }
+        let mut elems = Vec::new();
+        elems
+            .try_reserve_exact(ty.limits.min as usize)
+            .map_err(|_| Error::other("out of memory: cannot allocate table"))?;
+        elems.resize(ty.limits.min as usize, init);
+        Ok(TableEntity { elems, ty })
+    }
+
+    /// Grows by `delta` elements set to `init`; the old size, or `None`
+    /// (§4.5.3.8).
+    pub(crate) fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
+        let old = self.elems.len() as u64;
+        let max = self
+            .ty
+            .limits
+            .max
+            .unwrap_or(u64::from(u32::MAX))
+            .min(MAX_TABLE_ELEMS);
+        let new = old.checked_add(delta).filter(|&n| n <= max)?;
+        self.elems.try_reserve_exact(delta as usize).ok()?;
+        self.elems.resize(new as usize, init);
+        self.ty.limits.min = new;
+        Some(old)
+    }
+}
+
+/// A global (§4.2.9): its value in slot encoding (two slots for v128).
+pub(crate) struct GlobalEntity {
+    pub(crate) value: [u64; 2],
+    pub(crate) ty: GlobalType,
+}
+
+/// An instance (§4.2.5): the store addresses of everything its module
+/// refers to by index.
+pub(crate) struct InstanceEntity {
+    pub(crate) module: Arc<ModuleInner>,
+    pub(crate) funcs: Vec<u32>,
+    pub(crate) tables: Vec<u32>,
+    pub(crate) mems: Vec<u32>,
+    pub(crate) globals: Vec<u32>,
+    /// Element segments; a dropped segment is empty (§4.5.3.6).
+    pub(crate) elems: Vec<Vec<u64>>,
+    /// Whether each data segment has been dropped.
+    pub(crate) data_dropped: Vec<bool>,
+    /// Exports in module order.
+    pub(crate) exports: Vec<(String, crate::Extern)>,
+}
+
+/// A growable value stack for the interpreter, kept in the store between
+/// calls so that calls do not allocate.
+#[derive(Default)]
+pub(crate) struct Stacks {
+    pub(crate) pool: Vec<crate::interp::exec::Stack>,
+}
+
+/// The part of a store that does not depend on `T`.
+pub struct StoreInner {
+    pub(crate) id: u64,
+    pub(crate) engine: Engine,
+    pub(crate) funcs: Vec<FuncEntity>,
+    pub(crate) memories: Vec<MemoryEntity>,
+    pub(crate) tables: Vec<TableEntity>,
+    pub(crate) globals: Vec<GlobalEntity>,
+    pub(crate) instances: Vec<InstanceEntity>,
+    pub(crate) externs: Vec<Box<dyn Any + Send + Sync>>,
+    pub(crate) fuel: u64,
+    pub(crate) stacks: Stacks,
+    /// Nesting of host -> Wasm re-entries, bounded so that the native stack
+    /// cannot overflow through host functions that call back.
+    pub(crate) nesting: usize,
+}
+
+impl StoreInner {
+    pub(crate) fn check_id(&self, id: u64, what: &str) -> Result<()> {
+        if id == self.id {
+            Ok(())
+        } else {
+            Err(Error::other(format!("{what} used with the wrong store")))
+        }
+    }
+
+    #[track_caller]
+    pub(crate) fn assert_id(&self, id: u64) {
+        assert_eq!(id, self.id, "object used with the wrong store");
+    }
+}
+
+/// All the runtime state: instances and their memories, tables, globals
+/// and functions, the host's data `T`, and the fuel.
+///
+/// ```
+/// use weft::{Engine, Store};
+/// let mut store = Store::new(&Engine::default(), 5u32);
+/// *store.data_mut() += 1;
+/// assert_eq!(*store.data(), 6);
+/// ```
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) hosts: Vec<HostFunc<T>>,
+    data: T,
+}
+
+impl<T> Store<T> {
+    /// A new empty store for `engine` holding the host state `data`.
+    pub fn new(engine: &Engine, data: T) -> Self {
+        Store {
+            inner: StoreInner {
+                id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+                engine: engine.clone(),
+                funcs: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                instances: Vec::new(),
+                externs: Vec::new(),
+                fuel: 0,
+                stacks: Stacks::default(),
+                nesting: 0,
+            },
+            hosts: Vec::new(),
+            data,
+        }
+    }
+
+    /// The host state.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The host state, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Consumes the store and returns the host state.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// Sets the fuel left. Fails unless the engine was configured with
+    /// [`crate::Config::consume_fuel`].
+    ///
+    /// ```
+    /// use weft::{Config, Engine, Store};
+    /// let engine = Engine::new(Config::new().consume_fuel(true));
+    /// let mut store = Store::new(&engine, ());
+    /// store.set_fuel(1000).unwrap();
+    /// assert_eq!(store.get_fuel().unwrap(), 1000);
+    /// ```
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.check_fuel_enabled()?;
+        self.inner.fuel = fuel;
+        Ok(())
+    }
+
+    /// The fuel left. Fails unless fuel is enabled.
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.check_fuel_enabled()?;
+        Ok(self.inner.fuel)
+    }
+
+    fn check_fuel_enabled(&self) -> Result<()> {
+        if self.inner.engine.config().consume_fuel {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::Other,
+                "fuel is not enabled in this store's engine (Config::consume_fuel)",
+            ))
+        }
+    }
+
+    pub(crate) fn add_host(&mut self, host: HostFunc<T>) -> crate::Func {
+        let ty = host.ty_id;
+        let index = self.hosts.len() as u32;
+        self.hosts.push(host);
+        self.add_func(FuncEntity {
+            ty,
+            kind: FuncKind::Host(index),
+        })
+    }
+
+    pub(crate) fn add_func(&mut self, entity: FuncEntity) -> crate::Func {
+        let index = self.inner.funcs.len() as u32;
+        self.inner.funcs.push(entity);
+        crate::Func {
+            store: self.inner.id,
+            index,
+        }
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("id", &self.inner.id)
+            .field("data", &self.data)
+            .finish()
+    }
+}
+
+/// Read access to a store: implemented by [`Store`], [`crate::Caller`] and
+/// references to them, so that API functions accept any of them.
+pub trait AsContext {
+    /// The host state type.
+    type Data;
+    /// The store.
+    fn as_context(&self) -> &Store<Self::Data>;
+}
+
+/// Write access to a store (see [`AsContext`]).
+pub trait AsContextMut: AsContext {
+    /// The store, mutably.
+    fn as_context_mut(&mut self) -> &mut Store<Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> &mut Store<C::Data> {
+        (**self).as_context_mut()
+    }
+}

@@ -1,0 +1,439 @@
+//! Values (§4.2.1) as the API sees them, and their 64-bit slot encoding in
+//! the engine.
+//!
+//! Inside the engine every value lives in untyped `u64` slots: `i32`
+//! zero-extended, floats as their bit patterns, a `funcref` as the store's
+//! function index plus one (0 is null), an `externref` as the store's
+//! externref index plus one; a `v128` takes two consecutive slots, low
+//! 64 bits first.
+
+use crate::store::{AsContext, AsContextMut, StoreInner};
+use crate::{Error, Func, Result};
+use std::any::Any;
+use weft_syntax::{HeapType, RefType, ValType};
+
+/// A WebAssembly value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Val {
+    /// An `i32`.
+    I32(i32),
+    /// An `i64`.
+    I64(i64),
+    /// An `f32`, as its bit pattern (so that NaN payloads survive).
+    F32(u32),
+    /// An `f64`, as its bit pattern.
+    F64(u64),
+    /// A `v128`, lane 0 in the least significant bits.
+    V128(u128),
+    /// A `funcref`, `None` for null.
+    FuncRef(Option<Func>),
+    /// An `externref`, `None` for null.
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    /// The value's type.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
+        }
+    }
+
+    /// The default value of a type (§4.2.1: zero, or null).
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(0),
+            ValType::Ref(RefType {
+                heap: HeapType::Func,
+                ..
+            }) => Val::FuncRef(None),
+            ValType::Ref(RefType {
+                heap: HeapType::Extern,
+                ..
+            }) => Val::ExternRef(None),
+        }
+    }
+
+    /// The null reference of a reference type.
+    pub fn null(ty: RefType) -> Val {
+        Val::default_for(ValType::Ref(ty))
+    }
+
+    /// The `i32`, if this is one.
+    pub fn i32(&self) -> Option<i32> {
+        match *self {
+            Val::I32(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The `i64`, if this is one.
+    pub fn i64(&self) -> Option<i64> {
+        match *self {
+            Val::I64(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The `f32`, if this is one.
+    pub fn f32(&self) -> Option<f32> {
+        match *self {
+            Val::F32(v) => Some(f32::from_bits(v)),
+            _ => None,
+        }
+    }
+
+    /// The `f64`, if this is one.
+    pub fn f64(&self) -> Option<f64> {
+        match *self {
+            Val::F64(v) => Some(f64::from_bits(v)),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a null reference.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Val::FuncRef(None) | Val::ExternRef(None))
+    }
+
+    /// Writes the value into slots (one, or two for `v128`), checking that
+    /// references belong to `store`.
+    pub(crate) fn write_slots(&self, store: &StoreInner, out: &mut [u64]) -> Result<()> {
+        out[0] = match *self {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F32(v) => v as u64,
+            Val::F64(v) => v,
+            Val::V128(v) => {
+                out[1] = (v >> 64) as u64;
+                v as u64
+            }
+            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(Some(f)) => {
+                store.check_id(f.store, "function")?;
+                u64::from(f.index) + 1
+            }
+            Val::ExternRef(Some(r)) => {
+                store.check_id(r.store, "externref")?;
+                u64::from(r.index) + 1
+            }
+        };
+        Ok(())
+    }
+
+    /// Reads a value of type `ty` from slots.
+    pub(crate) fn from_slots(store: &StoreInner, ty: ValType, slots: &[u64]) -> Val {
+        let s = slots[0];
+        match ty {
+            ValType::I32 => Val::I32(s as u32 as i32),
+            ValType::I64 => Val::I64(s as i64),
+            ValType::F32 => Val::F32(s as u32),
+            ValType::F64 => Val::F64(s),
+            ValType::V128 => Val::V128(u128::from(s) | (u128::from(slots[1]) << 64)),
+            ValType::Ref(RefType {
+                heap: HeapType::Func,
+                ..
+            }) => Val::FuncRef(Func::from_slot(store.id, s)),
+            ValType::Ref(RefType {
+                heap: HeapType::Extern,
+                ..
+            }) => Val::ExternRef(ExternRef::from_slot(store.id, s)),
+        }
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Self {
+        Val::I32(v)
+    }
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::I64(v)
+    }
+}
+
+impl From<f32> for Val {
+    fn from(v: f32) -> Self {
+        Val::F32(v.to_bits())
+    }
+}
+
+impl From<f64> for Val {
+    fn from(v: f64) -> Self {
+        Val::F64(v.to_bits())
+    }
+}
+
+impl From<Func> for Val {
+    fn from(f: Func) -> Self {
+        Val::FuncRef(Some(f))
+    }
+}
+
+impl From<ExternRef> for Val {
+    fn from(r: ExternRef) -> Self {
+        Val::ExternRef(Some(r))
+    }
+}
+
+/// Number of slots a value of type `ty` takes.
+pub(crate) fn slot_count(ty: ValType) -> usize {
+    if ty == ValType::V128 {
+        2
+    } else {
+        1
+    }
+}
+
+/// Number of slots a list of values takes.
+pub(crate) fn slots_of(tys: &[ValType]) -> usize {
+    tys.iter().map(|&t| slot_count(t)).sum()
+}
+
+/// A reference to a host value (`externref`): a handle into its store,
+/// which owns the payload.
+///
+/// ```
+/// use weft::{Engine, Store, ExternRef};
+/// let mut store = Store::new(&Engine::default(), ());
+/// let r = ExternRef::new(&mut store, 42u32);
+/// assert_eq!(r.data(&store).downcast_ref::<u32>(), Some(&42));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExternRef {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+impl ExternRef {
+    /// Moves `payload` into the store and returns a reference to it.
+    pub fn new(mut store: impl AsContextMut, payload: impl Any + Send + Sync) -> ExternRef {
+        let inner = &mut store.as_context_mut().inner;
+        let index = inner.externs.len() as u32;
+        inner.externs.push(Box::new(payload));
+        ExternRef {
+            store: inner.id,
+            index,
+        }
+    }
+
+    /// The payload.
+    ///
+    /// # Panics
+    /// If the reference belongs to another store.
+    pub fn data<'a, C: AsContext + ?Sized>(&self, store: &'a C) -> &'a (dyn Any + Send + Sync) {
+        let inner = &store.as_context().inner;
+        inner.assert_id(self.store);
+        &*inner.externs[self.index as usize]
+    }
+
+    pub(crate) fn from_slot(store: u64, s: u64) -> Option<ExternRef> {
+        if s == 0 {
+            None
+        } else {
+            Some(ExternRef {
+                store,
+                index: (s - 1) as u32,
+            })
+        }
+    }
+}
+
+/// A Rust type that stands for a Wasm value type in typed calls
+/// ([`crate::TypedFunc`]) and host functions ([`crate::Linker::func_wrap`]).
+pub trait WasmTy: Sized + Send + 'static {
+    /// The Wasm type.
+    #[doc(hidden)]
+    fn valtype() -> ValType;
+    /// Writes the value into its slot(s).
+    #[doc(hidden)]
+    fn store_slots(self, store: &StoreInner, out: &mut [u64]) -> Result<()>;
+    /// Reads the value from its slot(s).
+    #[doc(hidden)]
+    fn load_slots(store: &StoreInner, slots: &[u64]) -> Self;
+}
+
+macro_rules! wasm_ty_num {
+    ($($t:ty => $vt:ident, |$v:ident| $to:expr, |$s:ident| $from:expr;)*) => {$(
+        impl WasmTy for $t {
+            fn valtype() -> ValType {
+                ValType::$vt
+            }
+            fn store_slots(self, _: &StoreInner, out: &mut [u64]) -> Result<()> {
+                let $v = self;
+                out[0] = $to;
+                Ok(())
+            }
+            fn load_slots(_: &StoreInner, slots: &[u64]) -> Self {
+                let $s = slots[0];
+                $from
+            }
+        }
+    )*};
+}
+
+wasm_ty_num! {
+    i32 => I32, |v| v as u32 as u64, |s| s as u32 as i32;
+    u32 => I32, |v| v as u64, |s| s as u32;
+    i64 => I64, |v| v as u64, |s| s as i64;
+    u64 => I64, |v| v, |s| s;
+    f32 => F32, |v| v.to_bits() as u64, |s| f32::from_bits(s as u32);
+    f64 => F64, |v| v.to_bits(), |s| f64::from_bits(s);
+}
+
+impl WasmTy for u128 {
+    fn valtype() -> ValType {
+        ValType::V128
+    }
+    fn store_slots(self, _: &StoreInner, out: &mut [u64]) -> Result<()> {
+        out[0] = self as u64;
+        out[1] = (self >> 64) as u64;
+        Ok(())
+    }
+    fn load_slots(_: &StoreInner, slots: &[u64]) -> Self {
+        u128::from(slots[0]) | (u128::from(slots[1]) << 64)
+    }
+}
+
+impl WasmTy for Option<Func> {
+    fn valtype() -> ValType {
+        ValType::FUNCREF
+    }
+    fn store_slots(self, store: &StoreInner, out: &mut [u64]) -> Result<()> {
+        Val::FuncRef(self).write_slots(store, out)
+    }
+    fn load_slots(store: &StoreInner, slots: &[u64]) -> Self {
+        Func::from_slot(store.id, slots[0])
+    }
+}
+
+impl WasmTy for Option<ExternRef> {
+    fn valtype() -> ValType {
+        ValType::EXTERNREF
+    }
+    fn store_slots(self, store: &StoreInner, out: &mut [u64]) -> Result<()> {
+        Val::ExternRef(self).write_slots(store, out)
+    }
+    fn load_slots(store: &StoreInner, slots: &[u64]) -> Self {
+        ExternRef::from_slot(store.id, slots[0])
+    }
+}
+
+/// A list of Wasm values as a Rust tuple (or `()`, or one [`WasmTy`]): the
+/// parameters or results of a typed call or host function.
+pub trait WasmTyList: Sized + Send + 'static {
+    /// The Wasm types.
+    #[doc(hidden)]
+    fn valtypes() -> Vec<ValType>;
+    /// Writes the values into consecutive slots.
+    #[doc(hidden)]
+    fn store_list(self, store: &StoreInner, out: &mut [u64]) -> Result<()>;
+    /// Reads the values from consecutive slots.
+    #[doc(hidden)]
+    fn load_list(store: &StoreInner, slots: &[u64]) -> Self;
+    /// Number of slots the values take.
+    #[doc(hidden)]
+    fn slot_len() -> usize {
+        slots_of(&Self::valtypes())
+    }
+}
+
+impl<A: WasmTy> WasmTyList for A {
+    fn valtypes() -> Vec<ValType> {
+        vec![A::valtype()]
+    }
+    fn store_list(self, store: &StoreInner, out: &mut [u64]) -> Result<()> {
+        self.store_slots(store, out)
+    }
+    fn load_list(store: &StoreInner, slots: &[u64]) -> Self {
+        A::load_slots(store, slots)
+    }
+}
+
+macro_rules! tuple_list {
+    ($($a:ident)*) => {
+        impl<$($a: WasmTy),*> WasmTyList for ($($a,)*) {
+            fn valtypes() -> Vec<ValType> {
+                vec![$($a::valtype()),*]
+            }
+            #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)] // tuple fields named by their types; the last offset is unused
+            fn store_list(self, store: &StoreInner, out: &mut [u64]) -> Result<()> {
+                let ($($a,)*) = self;
+                let mut at = 0;
+                $(
+                    $a.store_slots(store, &mut out[at..])?;
+                    at += slot_count($a::valtype());
+                )*
+                Ok(())
+            }
+            #[allow(unused_variables, unused_mut, unused_assignments, clippy::unused_unit)] // the empty tuple reads nothing; the last offset is unused
+            fn load_list(store: &StoreInner, slots: &[u64]) -> Self {
+                let mut at = 0;
+                ($({
+                    let v = $a::load_slots(store, &slots[at..]);
+                    at += slot_count($a::valtype());
+                    v
+                },)*)
+            }
+        }
+    };
+}
+
+tuple_list!();
+tuple_list!(A1);
+tuple_list!(A1 A2);
+tuple_list!(A1 A2 A3);
+tuple_list!(A1 A2 A3 A4);
+tuple_list!(A1 A2 A3 A4 A5);
+tuple_list!(A1 A2 A3 A4 A5 A6);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12);
+
+/// Parameters of a typed call: `()`, a [`WasmTy`] or a tuple of them.
+pub trait WasmParams: WasmTyList {}
+impl<L: WasmTyList> WasmParams for L {}
+
+/// Results of a typed call: `()`, a [`WasmTy`] or a tuple of them.
+pub trait WasmResults: WasmTyList {}
+impl<L: WasmTyList> WasmResults for L {}
+
+/// What a host function closure may return: results ([`WasmResults`]) or
+/// `Result<results, Error>` to fail the call.
+pub trait WasmRet: Send + 'static {
+    /// The results' list type.
+    #[doc(hidden)]
+    type Results: WasmResults;
+    /// Splits into results or an error.
+    #[doc(hidden)]
+    fn into_result(self) -> Result<Self::Results>;
+}
+
+impl<R: WasmResults> WasmRet for R {
+    type Results = R;
+    fn into_result(self) -> Result<R> {
+        Ok(self)
+    }
+}
+
+impl<R: WasmResults> WasmRet for Result<R, Error> {
+    type Results = R;
+    fn into_result(self) -> Result<R> {
+        self
+    }
+}

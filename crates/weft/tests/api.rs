@@ -1,0 +1,436 @@
+//! The embedding API end to end: host functions, `Caller` memory access,
+//! typed calls, traps with backtraces, and the robustness guarantees
+//! (deep recursion, fuel, memory limits, host errors) after which the
+//! store must stay usable.
+
+use weft::*;
+
+fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, Instance) {
+    let module = Module::new(engine, wat).expect("module compiles");
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .expect("module instantiates");
+    (store, instance)
+}
+
+#[test]
+fn typed_and_untyped_calls() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module
+            (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+            (func (export "swap") (param i64 f64) (result f64 i64) (local.get 1) (local.get 0))
+            (func (export "v") (param v128) (result v128) (i32x4.add (local.get 0) (local.get 0))))"#,
+    );
+    let add = instance
+        .get_typed_func::<(i32, i32), i32>(&mut store, "add")
+        .unwrap();
+    assert_eq!(add.call(&mut store, (2, 40)).unwrap(), 42);
+    assert_eq!(add.call(&mut store, (i32::MAX, 1)).unwrap(), i32::MIN);
+    let swap = instance
+        .get_typed_func::<(i64, f64), (f64, i64)>(&mut store, "swap")
+        .unwrap();
+    assert_eq!(swap.call(&mut store, (7, 1.5)).unwrap(), (1.5, 7));
+    let v = instance.get_func(&mut store, "v").unwrap();
+    let mut out = [Val::V128(0)];
+    v.call(&mut store, &[Val::V128(0x0000_0003_0000_0002_0000_0001_0000_0000)], &mut out)
+        .unwrap();
+    assert_eq!(out[0], Val::V128(0x0000_0006_0000_0004_0000_0002_0000_0000));
+    // Wrong types are errors, not panics.
+    assert!(instance
+        .get_typed_func::<i32, i32>(&mut store, "add")
+        .is_err());
+    let f = instance.get_func(&mut store, "add").unwrap();
+    let err = f
+        .call(&mut store, &[Val::I64(1), Val::I32(2)], &mut [Val::I32(0)])
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Other);
+}
+
+#[test]
+fn host_function_reads_guest_memory_through_caller() {
+    let engine = Engine::default();
+    let mut linker = Linker::<Vec<String>>::new(&engine);
+    linker
+        .func_wrap(
+            "env",
+            "log",
+            |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| -> Result<()> {
+                let mem = caller
+                    .get_export("memory")
+                    .and_then(Extern::into_memory)
+                    .ok_or_else(|| Error::msg("no memory"))?;
+                let bytes = mem
+                    .data(&caller)
+                    .get(ptr as usize..(ptr + len) as usize)
+                    .ok_or_else(|| Error::msg("bad pointer"))?
+                    .to_vec();
+                caller
+                    .data_mut()
+                    .push(String::from_utf8_lossy(&bytes).into_owned());
+                Ok(())
+            },
+        )
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "log" (func $log (param i32 i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 16) "hello, weft")
+            (func (export "run") (call $log (i32.const 16) (i32.const 11))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), ()>(&mut store, "run").unwrap();
+    run.call(&mut store, ()).unwrap();
+    run.call(&mut store, ()).unwrap();
+    assert_eq!(store.data(), &["hello, weft", "hello, weft"]);
+}
+
+#[test]
+fn func_new_and_host_results() {
+    let engine = Engine::default();
+    let mut linker = Linker::<()>::new(&engine);
+    let ty = FuncType {
+        params: vec![ValType::I32],
+        results: vec![ValType::I64, ValType::F32],
+    };
+    linker
+        .func_new("env", "split", ty, |_caller, params, results| {
+            let x = params[0].i32().unwrap();
+            results[0] = Val::I64(i64::from(x) * 2);
+            results[1] = Val::from(x as f32);
+            Ok(())
+        })
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "split" (func $s (param i32) (result i64 f32)))
+            (func (export "run") (param i32) (result i64)
+                (call $s (local.get 0)) (drop)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, i64>(&mut store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 21).unwrap(), 42);
+}
+
+#[test]
+fn trap_has_code_message_and_backtrace() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module $m
+            (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
+            (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0))))"#,
+    );
+    let outer = instance
+        .get_typed_func::<i32, i32>(&mut store, "outer")
+        .unwrap();
+    let err = outer.call(&mut store, 0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Trap);
+    let trap = err.as_trap().unwrap();
+    assert_eq!(trap.code(), TrapCode::IntegerDivisionByZero);
+    assert_eq!(trap.message(), "integer divide by zero");
+    let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["inner", "outer"]);
+    assert_eq!(trap.backtrace()[0].module_name.as_deref(), Some("m"));
+    assert!(err.to_string().starts_with("integer divide by zero"));
+    // The store is still usable.
+    assert_eq!(outer.call(&mut store, 1).unwrap(), 1);
+}
+
+const RECURSE: &str = r#"(module
+    (func $down (export "down") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+            (then (i32.const 0))
+            (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1))))))))"#;
+
+#[test]
+fn deep_recursion_traps_cleanly_and_store_stays_usable() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let down = instance
+        .get_typed_func::<i32, i32>(&mut store, "down")
+        .unwrap();
+    let err = down.call(&mut store, 1_000_000).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow));
+    assert_eq!(err.as_trap().unwrap().message(), "call stack exhausted");
+    assert_eq!(down.call(&mut store, 1000).unwrap(), 1000);
+}
+
+#[test]
+fn deep_recursion_within_a_raised_limit_succeeds() {
+    // Guest frames live on the heap: a million of them need no native
+    // stack, even on a test thread.
+    let engine = Engine::new(Config::new().max_call_depth(2_000_000));
+    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let down = instance
+        .get_typed_func::<i32, i32>(&mut store, "down")
+        .unwrap();
+    assert_eq!(down.call(&mut store, 1_000_000).unwrap(), 1_000_000);
+}
+
+#[test]
+fn infinite_loop_runs_out_of_fuel() {
+    let engine = Engine::new(Config::new().consume_fuel(true));
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module
+            (func (export "spin") (loop (br 0)))
+            (func (export "one") (result i32) (i32.const 1)))"#,
+    );
+    store.set_fuel(100_000).unwrap();
+    let spin = instance.get_typed_func::<(), ()>(&mut store, "spin").unwrap();
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::OutOfFuel));
+    assert_eq!(err.as_trap().unwrap().message(), "all fuel consumed");
+    store.set_fuel(10).unwrap();
+    let one = instance.get_typed_func::<(), i32>(&mut store, "one").unwrap();
+    assert_eq!(one.call(&mut store, ()).unwrap(), 1);
+    assert!(store.get_fuel().unwrap() < 10);
+    // Without fuel enabled, setting it is an error.
+    let mut plain = Store::new(&Engine::default(), ());
+    assert!(plain.set_fuel(1).is_err());
+}
+
+#[test]
+fn memory_grow_beyond_limit_returns_minus_one() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module
+            (memory (export "mem") 1 3)
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+            (func (export "size") (result i32) (memory.size)))"#,
+    );
+    let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 1).unwrap(), 1);
+    assert_eq!(grow.call(&mut store, 2).unwrap(), -1);
+    assert_eq!(grow.call(&mut store, -1).unwrap(), -1);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), 2);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+    let mem = instance.get_memory(&mut store, "mem").unwrap();
+    assert_eq!(mem.size(&store), 3);
+    assert!(mem.grow(&mut store, 1).is_err());
+    // A memory without maximum stops at 4 GiB.
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module (memory 0)
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    );
+    let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 65537).unwrap(), -1);
+    assert_eq!(grow.call(&mut store, 2).unwrap(), 0);
+}
+
+#[test]
+fn host_error_reaches_the_embedder() {
+    #[derive(Debug)]
+    struct Refused(u32);
+    impl std::fmt::Display for Refused {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "refused {}", self.0)
+        }
+    }
+    impl std::error::Error for Refused {}
+
+    let engine = Engine::default();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("env", "check", |x: i32| -> Result<i32> {
+            if x < 0 {
+                Err(Error::host(Refused(7)))
+            } else {
+                Ok(x + 1)
+            }
+        })
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "check" (func $check (param i32) (result i32)))
+            (func $mid (param i32) (result i32) (call $check (local.get 0)))
+            (func (export "run") (param i32) (result i32) (call $mid (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
+    let err = run.call(&mut store, -1).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Host);
+    assert_eq!(err.downcast_ref::<Refused>().map(|r| r.0), Some(7));
+    assert_eq!(run.call(&mut store, 1).unwrap(), 2);
+}
+
+#[test]
+fn host_calls_back_into_wasm() {
+    let engine = Engine::default();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("env", "twice", |mut caller: Caller<'_, ()>, x: i32| -> Result<i32> {
+            let f = caller
+                .get_export("inc")
+                .and_then(Extern::into_func)
+                .ok_or_else(|| Error::msg("no inc"))?;
+            let f = f.typed::<i32, i32>(&caller)?;
+            let y = f.call(&mut caller, x)?;
+            f.call(&mut caller, y)
+        })
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "twice" (func $twice (param i32) (result i32)))
+            (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+            (func (export "run") (param i32) (result i32) (call $twice (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 5).unwrap(), 7);
+}
+
+#[test]
+fn linking_errors_are_unlinkable() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "env" "f" (func (param i32))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::<()>::new(&engine);
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unlinkable);
+    assert!(err.to_string().starts_with("unknown import"), "{err}");
+    linker.func_wrap("env", "f", |_: i64| {}).unwrap();
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unlinkable);
+    assert!(err.to_string().starts_with("incompatible import type"), "{err}");
+    linker.func_wrap("env", "f", |_: i32| {}).unwrap();
+    linker.instantiate(&mut store, &module).unwrap();
+}
+
+#[test]
+fn instantiation_trap_keeps_earlier_writes() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let mem = Memory::new(
+        &mut store,
+        MemType {
+            limits: Limits { min: 1, max: None },
+        },
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.define("env", "mem", mem).unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "env" "mem" (memory 1))
+            (data (i32.const 0) "ab")
+            (data (i32.const 65535) "cd"))"#,
+    )
+    .unwrap();
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+    assert_eq!(&mem.data(&store)[..2], b"ab");
+}
+
+#[test]
+fn globals_tables_and_externrefs() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module
+            (global $g (export "g") (mut i64) (i64.const 5))
+            (table $t (export "t") 2 externref)
+            (func (export "bump") (global.set $g (i64.add (global.get $g) (i64.const 1))))
+            (func (export "put") (param externref) (table.set $t (i32.const 1) (local.get 0)))
+            (func (export "take") (result externref) (table.get $t (i32.const 1))))"#,
+    );
+    let g = instance.get_global(&mut store, "g").unwrap();
+    instance
+        .get_typed_func::<(), ()>(&mut store, "bump")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    assert_eq!(g.get(&store), Val::I64(6));
+    g.set(&mut store, Val::I64(10)).unwrap();
+    assert!(g.set(&mut store, Val::I32(10)).is_err());
+    let r = ExternRef::new(&mut store, String::from("payload"));
+    instance
+        .get_typed_func::<Option<ExternRef>, ()>(&mut store, "put")
+        .unwrap()
+        .call(&mut store, Some(r))
+        .unwrap();
+    let back = instance
+        .get_typed_func::<(), Option<ExternRef>>(&mut store, "take")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        back.data(&store).downcast_ref::<String>().map(String::as_str),
+        Some("payload")
+    );
+    let t = instance.get_table(&mut store, "t").unwrap();
+    assert_eq!(t.size(&store), 2);
+    assert_eq!(t.get(&store, 0), Some(Val::ExternRef(None)));
+}
+
+#[test]
+fn module_is_send_sync_and_instantiates_many_times() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Module>();
+    assert_send_sync::<Engine>();
+    fn assert_send<T: Send>() {}
+    assert_send::<Store<()>>();
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (global (export "g") (mut i32) (i32.const 0))
+            (func (export "inc") (result i32)
+                (global.set 0 (i32.add (global.get 0) (i32.const 1))) (global.get 0)))"#,
+    )
+    .unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let module = module.clone();
+            let engine = engine.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::new(&engine, ());
+                let i = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+                let inc = i.get_typed_func::<(), i32>(&mut store, "inc").unwrap();
+                (0..100).map(|_| inc.call(&mut store, ()).unwrap()).last()
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), Some(100));
+    }
+}
+
+#[test]
+fn eager_compilation_and_start_function() {
+    let engine = Engine::new(Config::new().compilation_mode(CompilationMode::Eager));
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module (global (export "g") (mut i32) (i32.const 0))
+            (func $start (global.set 0 (i32.const 9)))
+            (start $start))"#,
+    );
+    let g = instance.get_global(&mut store, "g").unwrap();
+    assert_eq!(g.get(&store), Val::I32(9));
+}
