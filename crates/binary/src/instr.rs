@@ -71,6 +71,7 @@ pub fn heap_type_byte(h: HeapType) -> u8 {
 macro_rules! index_immediates {
     ($($t:ident),*) => {$(
         impl<'a> Immediate<'a> for $t {
+            #[inline(always)]
             fn decode(r: &mut Reader<'a>) -> Result<Self> {
                 r.read_u32().map($t)
             }
@@ -85,6 +86,7 @@ index_immediates!(TypeIdx, FuncIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, Local
 impl<'a> Immediate<'a> for MemIdx {
     /// Without multi-memory the memory index of `memory.size` and friends is
     /// a single zero byte (§5.4.6).
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         if r.features().has(Feature::MultiMemory) {
             return r.read_u32().map(MemIdx);
@@ -92,7 +94,7 @@ impl<'a> Immediate<'a> for MemIdx {
         let at = r.offset();
         match r.read_u8()? {
             0 => Ok(MemIdx(0)),
-            _ => Err(r.error_at("zero byte expected", at)),
+            _ => Err(Reader::fail("zero byte expected", at)),
         }
     }
     fn encode(&self, out: &mut Vec<u8>) {
@@ -101,6 +103,7 @@ impl<'a> Immediate<'a> for MemIdx {
 }
 
 impl<'a> Immediate<'a> for BlockType {
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         r.read_block_type()
     }
@@ -113,17 +116,24 @@ impl<'a> Immediate<'a> for BlockType {
     }
 }
 
+/// Reads the labels of `br_table`, out of line (see `Reader::outlined`).
+#[inline(never)]
+fn read_br_table<'a>(r: &mut Reader<'a>) -> Result<BrTable<'a>> {
+    let count = r.read_len(1)?;
+    let start = r.rest();
+    let before = r.position();
+    for _ in 0..count {
+        r.read_u32()?;
+    }
+    let bytes = &start[..r.position() - before];
+    let default = LabelIdx(r.read_u32()?);
+    Ok(BrTable::from_encoded(bytes, count, default))
+}
+
 impl<'a> Immediate<'a> for BrTable<'a> {
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
-        let count = r.read_len(1)?;
-        let start = r.rest();
-        let before = r.position();
-        for _ in 0..count {
-            r.read_u32()?;
-        }
-        let bytes = &start[..r.position() - before];
-        let default = LabelIdx(r.read_u32()?);
-        Ok(BrTable::from_encoded(bytes, count, default))
+        r.outlined(read_br_table)
     }
     fn encode(&self, out: &mut Vec<u8>) {
         write_u32(out, self.len());
@@ -137,13 +147,9 @@ impl<'a> Immediate<'a> for BrTable<'a> {
 impl<'a> Immediate<'a> for ValType {
     /// The operand of typed `select`: a vector of value types that must hold
     /// exactly one (§5.4.3).
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
-        let at = r.offset();
-        let n = r.read_u32()?;
-        if n != 1 {
-            return Err(r.error_at("invalid result arity", at));
-        }
-        r.read_val_type()
+        r.outlined(read_select_type)
     }
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(1);
@@ -151,9 +157,21 @@ impl<'a> Immediate<'a> for ValType {
     }
 }
 
+/// Reads the type vector of typed `select`, out of line.
+#[inline(never)]
+fn read_select_type(r: &mut Reader<'_>) -> Result<ValType> {
+    let at = r.offset();
+    let n = r.read_u32()?;
+    if n != 1 {
+        return Err(Reader::fail("invalid result arity", at));
+    }
+    r.read_val_type()
+}
+
 impl<'a> Immediate<'a> for HeapType {
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
-        r.read_heap_type()
+        r.outlined(|r| r.read_heap_type())
     }
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(heap_type_byte(*self))
@@ -166,6 +184,7 @@ impl<'a> Immediate<'a> for MemArg {
     ///
     /// An alignment exponent of 32 or more is "malformed memop flags", as
     /// in the reference decoder (the testsuite's align.wast).
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         let at = r.offset();
         let mut align = r.read_u32()?;
@@ -175,7 +194,7 @@ impl<'a> Immediate<'a> for MemArg {
             memory = MemIdx(r.read_u32()?);
         }
         if align >= 32 {
-            return Err(r.error_at("malformed memop flags", at));
+            return Err(Reader::fail("malformed memop flags", at));
         }
         let offset = if r.features().has(Feature::Memory64) {
             r.read_u64()?
@@ -200,6 +219,7 @@ impl<'a> Immediate<'a> for MemArg {
 }
 
 impl<'a> Immediate<'a> for i32 {
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         r.read_i32()
     }
@@ -209,6 +229,7 @@ impl<'a> Immediate<'a> for i32 {
 }
 
 impl<'a> Immediate<'a> for i64 {
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         r.read_i64()
     }
@@ -218,6 +239,7 @@ impl<'a> Immediate<'a> for i64 {
 }
 
 impl<'a> Immediate<'a> for F32 {
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         r.read_f32_bits().map(F32)
     }
@@ -227,6 +249,7 @@ impl<'a> Immediate<'a> for F32 {
 }
 
 impl<'a> Immediate<'a> for F64 {
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         r.read_f64_bits().map(F64)
     }
@@ -235,13 +258,13 @@ impl<'a> Immediate<'a> for F64 {
     }
 }
 
+#[inline(always)]
 fn read_16(r: &mut Reader<'_>) -> Result<[u8; 16]> {
-    let mut a = [0; 16];
-    a.copy_from_slice(r.read_bytes(16)?);
-    Ok(a)
+    r.read_array()
 }
 
 impl<'a> Immediate<'a> for V128 {
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         read_16(r).map(V128)
     }
@@ -251,6 +274,7 @@ impl<'a> Immediate<'a> for V128 {
 }
 
 impl<'a> Immediate<'a> for ShuffleLanes {
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         read_16(r).map(ShuffleLanes)
     }
@@ -260,6 +284,7 @@ impl<'a> Immediate<'a> for ShuffleLanes {
 }
 
 impl<'a> Immediate<'a> for LaneIdx {
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         r.read_u8().map(LaneIdx)
     }
@@ -268,12 +293,17 @@ impl<'a> Immediate<'a> for LaneIdx {
     }
 }
 
+include!(concat!(env!("OUT_DIR"), "/visit.rs"));
+
+/// The `(byte, sub-opcode)` pattern of a row; a one-byte opcode matches any
+/// sub-opcode (it is 0 then), so that the match dispatches on the first byte
+/// alone.
 macro_rules! opcode_pattern {
     ($byte:literal) => {
-        ($byte, None)
+        ($byte, _)
     };
     ($byte:literal $sub:literal) => {
-        ($byte, Some($sub))
+        ($byte, $sub)
     };
 }
 
@@ -281,34 +311,68 @@ macro_rules! feature_gate {
     ($r:ident, $at:ident, mvp) => {};
     ($r:ident, $at:ident, $feature:ident) => {
         if !$r.features().has(weft_syntax::__feature!($feature)) {
-            return Err($r.error_at("illegal opcode", $at));
+            return Err(Reader::fail("illegal opcode", $at));
         }
     };
 }
 
 macro_rules! define_codec {
-    ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
+    ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal $visit:ident
         { $($field:ident : $ty:ty),* } $sig:tt )*) => {
+        /// A consumer of decoded instructions, one method per row of the
+        /// instruction table, named `visit_` plus the mnemonic (`.` -> `_`;
+        /// the typed `select` is `visit_typed_select`), taking the row's
+        /// immediates in binary order. [`Reader::visit_instr`] decodes an
+        /// instruction and calls the method of its row, so that a consumer
+        /// such as the validator dispatches once per instruction, on the
+        /// opcode, instead of once in the decoder and again on an [`Instr`].
+        pub trait VisitInstr<'a> {
+            /// What every method returns.
+            type Output;
+            $(
+                #[doc = concat!("`", $name, "`")]
+                fn $visit(&mut self $(, $field: $ty)*) -> Self::Output;
+            )*
+        }
+
         impl<'a> Reader<'a> {
-            /// Reads one instruction (§5.4). Opcodes of features that are
-            /// not enabled are rejected like unknown ones.
-            pub fn read_instr(&mut self) -> Result<Instr<'a>> {
+            /// Decodes one instruction (§5.4) and hands it to the method of
+            /// `v` for its row. Opcodes of features that are not enabled are
+            /// rejected like unknown ones ("illegal opcode"). Immediates are
+            /// all decoded before `v` sees the instruction.
+            ///
+            /// Always inlined: each visitor type has one call site (the
+            /// validator's loop, [`Reader::read_instr`]), into which the
+            /// opcode match is expanded next to the visitor's methods.
+            #[inline(always)]
+            pub fn visit_instr<V: VisitInstr<'a> + ?Sized>(&mut self, v: &mut V) -> Result<V::Output> {
                 let at = self.offset();
                 let byte = self.read_u8()?;
                 let sub = match byte {
-                    0xFC | 0xFD => Some(self.read_u32()?),
-                    _ => None,
+                    0xFC | 0xFD => self.read_u32()?,
+                    _ => 0,
                 };
-                let instr = match (byte, sub) {
+                Ok(match (byte, sub) {
                     $( opcode_pattern!($($op)+) => {
                         feature_gate!(self, at, $feature);
-                        Instr::$variant {
-                        $( $field: <$ty as Immediate>::decode(self)?, )*
-                    } }, )*
-                    _ => return Err(self.error_at("illegal opcode", at)),
-                };
-                Ok(instr)
+                        v.$visit($(<$ty as Immediate>::decode(self)?),*)
+                    } )*
+                    _ => return Err(Reader::fail("illegal opcode", at)),
+                })
             }
+        }
+
+        /// The visitor behind [`Reader::read_instr`]: builds the [`Instr`].
+        struct BuildInstr;
+
+        impl<'a> VisitInstr<'a> for BuildInstr {
+            type Output = Instr<'a>;
+            $(
+                #[inline(always)]
+                fn $visit(&mut self $(, $field: $ty)*) -> Instr<'a> {
+                    Instr::$variant { $($field),* }
+                }
+            )*
         }
 
         /// Appends the encoding of `instr`.
@@ -324,10 +388,22 @@ macro_rules! define_codec {
                 } )*
             }
         }
+
+        #[cfg(test)]
+        /// The rows of `for_each_visit!` as (variant, mnemonic, visit name).
+        const VISIT_ROWS: &[(&str, &str, &str)] = &[ $( (stringify!($variant), $name, stringify!($visit)), )* ];
     };
 }
 
-weft_syntax::for_each_instr!(define_codec);
+for_each_visit!(define_codec);
+
+impl<'a> Reader<'a> {
+    /// Reads one instruction (§5.4). Opcodes of features that are not
+    /// enabled are rejected like unknown ones.
+    pub fn read_instr(&mut self) -> Result<Instr<'a>> {
+        self.visit_instr(&mut BuildInstr)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -372,6 +448,23 @@ mod tests {
             count += 1;
         }
         assert_eq!(count, INSTRS.len());
+    }
+
+    /// `for_each_visit!` (generated by build.rs from the table's text) has
+    /// the table's rows, in order, with spec-derived method names.
+    #[test]
+    fn visit_rows_are_the_table() {
+        assert_eq!(VISIT_ROWS.len(), INSTRS.len());
+        let mut names = std::collections::HashSet::new();
+        for (&(variant, mnemonic, visit), info) in VISIT_ROWS.iter().zip(INSTRS) {
+            assert_eq!(mnemonic, info.mnemonic, "{variant}");
+            assert!(names.insert(visit), "{visit} twice");
+            if variant == "TypedSelect" {
+                assert_eq!(visit, "visit_typed_select");
+            } else {
+                assert_eq!(visit, format!("visit_{}", mnemonic.replace('.', "_")));
+            }
+        }
     }
 
     #[test]

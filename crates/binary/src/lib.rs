@@ -6,7 +6,10 @@
 //! - [`encode`]: [`Module`] to bytes, sections in spec order, minimal
 //!   LEB128 encodings;
 //! - [`section_headers`]: the layout of a binary, for `objdump -h`;
-//! - [`Reader`]: the primitive reader, incl. [`Reader::read_instr`].
+//! - [`Reader`]: the primitive reader, incl. [`Reader::read_instr`] and
+//!   [`Reader::visit_instr`], which hands an instruction to a
+//!   [`VisitInstr`] (one method per row of the instruction table; the rows
+//!   with the method names are [`for_each_visit!`]).
 //!
 //! Decoding borrows the input: names, data and function bodies stay slices
 //! of it, and instructions are read on demand with [`Reader::read_instr`].
@@ -26,7 +29,7 @@ mod sections;
 
 pub use encode::encode;
 pub use error::DecodeError;
-pub use instr::{encode_instr, Immediate};
+pub use instr::{encode_instr, Immediate, VisitInstr};
 pub use module::decode;
 pub use reader::Reader;
 pub use sections::{

@@ -87,12 +87,43 @@ impl<'a> Reader<'a> {
         DecodeError::new(message, offset)
     }
 
+    /// Reading past the end, at the current offset.
+    #[inline(always)]
     fn eof(&self) -> DecodeError {
-        self.error(self.eof_message)
+        // Only plain values cross into the out-of-line part, so that the
+        // reader itself never has its address taken on the hot paths (see
+        // `outlined`).
+        Self::fail(self.eof_message, self.offset())
+    }
+
+    /// Runs `f`, an out-of-line slow path, on a copy of the reader and takes
+    /// over the copy's position.
+    ///
+    /// The validator keeps its reader in registers only as long as the
+    /// reader's address is never passed to a function that is not inlined;
+    /// a slow path that took `&mut self` would pin the reader to memory for
+    /// the whole loop. Only the copy's address escapes here.
+    #[inline(always)]
+    pub(crate) fn outlined<T>(
+        &mut self,
+        f: impl FnOnce(&mut Reader<'a>) -> Result<T>,
+    ) -> Result<T> {
+        let mut copy = self.clone();
+        let result = f(&mut copy);
+        self.pos = copy.pos;
+        result
+    }
+
+    /// An error with a fixed message, built out of line so that the inlined
+    /// fast paths stay small.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn fail(message: &'static str, offset: usize) -> DecodeError {
+        DecodeError::new(message, offset)
     }
 
     /// Reads one byte.
-    #[inline]
+    #[inline(always)]
     pub fn read_u8(&mut self) -> Result<u8> {
         match self.data.get(self.pos) {
             Some(&b) => {
@@ -104,20 +135,26 @@ impl<'a> Reader<'a> {
     }
 
     /// The next byte, without consuming it.
+    #[inline]
     pub fn peek_u8(&self) -> Result<u8> {
         self.data.get(self.pos).copied().ok_or_else(|| self.eof())
     }
 
     /// Reads `n` bytes.
+    #[inline(always)]
     pub fn read_bytes(&mut self, n: usize) -> Result<&'a [u8]> {
         if n > self.remaining() {
             // Point at the end of the data, where the reader ran out.
             self.pos = self.data.len();
             return Err(self.eof());
         }
-        let bytes = &self.data[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(bytes)
+        match self.data.get(self.pos..self.pos + n) {
+            Some(bytes) => {
+                self.pos += n;
+                Ok(bytes)
+            }
+            None => Err(self.eof()),
+        }
     }
 
     /// Skips `n` bytes.
@@ -128,7 +165,8 @@ impl<'a> Reader<'a> {
     /// Reads an unsigned LEB128 integer of at most `bits` bits (§5.2.2):
     /// at most `ceil(bits / 7)` bytes ("integer representation too long"),
     /// and the unused bits of the last byte must be zero ("integer too
-    /// large").
+    /// large"). Out of line: the one-byte case is handled by the callers.
+    #[inline(never)]
     fn read_uleb(&mut self, bits: u32) -> Result<u64> {
         let mut result = 0u64;
         let mut shift = 0u32;
@@ -138,11 +176,14 @@ impl<'a> Reader<'a> {
                 // Last byte allowed: continuation bit or unused bits set is
                 // an error.
                 if byte & 0x80 != 0 {
-                    return Err(self.error_at("integer representation too long", self.offset() - 1));
+                    return Err(Self::fail(
+                        "integer representation too long",
+                        self.offset() - 1,
+                    ));
                 }
                 let used = bits - shift;
                 if used < 7 && u32::from(byte) >> used != 0 {
-                    return Err(self.error_at("integer too large", self.offset() - 1));
+                    return Err(Self::fail("integer too large", self.offset() - 1));
                 }
                 return Ok(result | u64::from(byte) << shift);
             }
@@ -156,7 +197,9 @@ impl<'a> Reader<'a> {
 
     /// Reads a signed LEB128 integer of at most `bits` bits (§5.2.2). The
     /// unused bits of the last byte must be a sign extension of the last used
-    /// bit ("integer too large").
+    /// bit ("integer too large"). Out of line: the one-byte case is handled
+    /// by the callers.
+    #[inline(never)]
     fn read_sleb(&mut self, bits: u32) -> Result<i64> {
         let mut result = 0i64;
         let mut shift = 0u32;
@@ -164,7 +207,10 @@ impl<'a> Reader<'a> {
             let byte = self.read_u8()?;
             if shift + 7 >= bits {
                 if byte & 0x80 != 0 {
-                    return Err(self.error_at("integer representation too long", self.offset() - 1));
+                    return Err(Self::fail(
+                        "integer representation too long",
+                        self.offset() - 1,
+                    ));
                 }
                 let used = bits - shift; // 1..=7 bits of this byte are used
                 if used < 7 {
@@ -172,7 +218,7 @@ impl<'a> Reader<'a> {
                     let mask = 0x7fu8 << (used - 1) & 0x7f;
                     let top = byte & mask;
                     if top != 0 && top != mask {
-                        return Err(self.error_at("integer too large", self.offset() - 1));
+                        return Err(Self::fail("integer too large", self.offset() - 1));
                     }
                 }
                 let value = result | (i64::from(byte & 0x7f) << shift);
@@ -193,7 +239,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a `u32` (unsigned LEB128).
-    #[inline]
+    #[inline(always)]
     pub fn read_u32(&mut self) -> Result<u32> {
         if let Some(&b) = self.data.get(self.pos) {
             if b < 0x80 {
@@ -201,41 +247,71 @@ impl<'a> Reader<'a> {
                 return Ok(u32::from(b));
             }
         }
-        self.read_uleb(32).map(|v| v as u32)
+        self.outlined(|r| r.read_uleb(32)).map(|v| v as u32)
     }
 
     /// Reads a `u64` (unsigned LEB128).
+    #[inline(always)]
     pub fn read_u64(&mut self) -> Result<u64> {
-        self.read_uleb(64)
+        if let Some(&b) = self.data.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(u64::from(b));
+            }
+        }
+        self.outlined(|r| r.read_uleb(64))
     }
 
     /// Reads an `i32` (signed LEB128).
+    #[inline(always)]
     pub fn read_i32(&mut self) -> Result<i32> {
-        self.read_sleb(32).map(|v| v as i32)
+        if let Some(&b) = self.data.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                // Sign-extend from bit 6.
+                return Ok(i32::from(b) << 25 >> 25);
+            }
+        }
+        self.outlined(|r| r.read_sleb(32)).map(|v| v as i32)
     }
 
     /// Reads an `i64` (signed LEB128).
+    #[inline(always)]
     pub fn read_i64(&mut self) -> Result<i64> {
-        self.read_sleb(64)
+        if let Some(&b) = self.data.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                // Sign-extend from bit 6.
+                return Ok(i64::from(b) << 57 >> 57);
+            }
+        }
+        self.outlined(|r| r.read_sleb(64))
     }
 
     /// Reads an `s33` (signed LEB128 of 33 bits), used by block types.
+    #[inline]
     pub fn read_s33(&mut self) -> Result<i64> {
-        self.read_sleb(33)
+        self.outlined(|r| r.read_sleb(33))
+    }
+
+    /// Reads `N` bytes as an array.
+    #[inline(always)]
+    pub(crate) fn read_array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let mut a = [0; N];
+        a.copy_from_slice(self.read_bytes(N)?);
+        Ok(a)
     }
 
     /// Reads the bits of an `f32` (4 bytes little-endian).
+    #[inline(always)]
     pub fn read_f32_bits(&mut self) -> Result<u32> {
-        let b = self.read_bytes(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        self.read_array().map(u32::from_le_bytes)
     }
 
     /// Reads the bits of an `f64` (8 bytes little-endian).
+    #[inline(always)]
     pub fn read_f64_bits(&mut self) -> Result<u64> {
-        let b = self.read_bytes(8)?;
-        let mut a = [0; 8];
-        a.copy_from_slice(b);
-        Ok(u64::from_le_bytes(a))
+        self.read_array().map(u64::from_le_bytes)
     }
 
     /// Reads a vector length and checks it against the bytes left, assuming
@@ -276,12 +352,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a heap type of a reference type's short form.
+    #[inline]
     pub fn read_heap_type(&mut self) -> Result<HeapType> {
         let at = self.offset();
         match self.read_u8()? {
             0x70 => Ok(HeapType::Func),
             0x6F if self.features.has(weft_syntax::Feature::ReferenceTypes) => Ok(HeapType::Extern),
-            _ => Err(self.error_at("malformed reference type", at)),
+            _ => Err(Self::fail("malformed reference type", at)),
         }
     }
 
@@ -295,6 +372,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Decodes a value type from its byte, if it is one.
+    #[inline]
     fn val_type_of(&self, byte: u8) -> Option<ValType> {
         Some(match byte {
             0x7F => ValType::I32,
@@ -309,15 +387,17 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a value type (§5.3.4).
+    #[inline]
     pub fn read_val_type(&mut self) -> Result<ValType> {
         let at = self.offset();
         let byte = self.read_u8()?;
         self.val_type_of(byte)
-            .ok_or_else(|| self.error_at("malformed value type", at))
+            .ok_or_else(|| Self::fail("malformed value type", at))
     }
 
     /// Reads a block type (§5.4.1): `0x40`, a value type, or an `s33` type
     /// index.
+    #[inline(always)]
     pub fn read_block_type(&mut self) -> Result<BlockType> {
         let at = self.offset();
         let byte = self.peek_u8()?;
@@ -331,7 +411,7 @@ impl<'a> Reader<'a> {
         }
         let idx = self.read_s33()?;
         if idx < 0 || idx > i64::from(u32::MAX) {
-            return Err(self.error_at("malformed block type", at));
+            return Err(Self::fail("malformed block type", at));
         }
         Ok(BlockType::Func(TypeIdx(idx as u32)))
     }

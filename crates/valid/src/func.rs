@@ -3,25 +3,35 @@
 //! `ctrls`, `push_val`, `pop_val`, `push_ctrl`, `pop_ctrl`,
 //! `label_types`, `unreachable`).
 //!
-//! Every instruction whose table row has a signature class other than
-//! `(custom)` is validated by code generated from the instruction table
-//! (see `visit_row!`); the `(custom)` rows have hand-written methods named
-//! after their variants, so that a new custom row fails to compile until it
-//! gets one.
+//! The validator is a [`VisitInstr`]: `Reader::visit_instr` decodes an
+//! instruction and calls the validator's `visit_*` method for its row, so
+//! each instruction is dispatched once, on its opcode, rather than once in
+//! the decoder and again on an `Instr`. Every row whose signature class is
+//! not `(custom)` gets its method from the instruction table (see
+//! `visit_row!`); the methods of the `(custom)` rows call hand-written
+//! methods named after their variants, so that a new custom row fails to
+//! compile until it gets one.
 //!
-//! Speed: the operand and control stacks live in [`Buffers`] that are
-//! reused across functions and modules; popping an operand of the expected
-//! type is an inlined compare-and-truncate, and everything that builds an
-//! error message is out of line. Control frames refer to type lists by
-//! [`Span`]s into the module's type pool, so no instruction allocates.
+//! Speed (measured with `cargo bench -p weft-wast --bench validate`):
+//! `visit_instr` and every `visit_*` method are inlined
+//! into the loop of `validate_body`, which becomes one opcode jump table
+//! whose arms decode the immediates and check the operands in place. The
+//! operand and control stacks live in [`Buffers`] that are reused across
+//! functions and modules; popping an operand of the expected type is an
+//! inlined compare-and-truncate (a unary or binary operator rewrites the
+//! top of the stack in place), an `end` whose results are already in place
+//! pops just the frame, and everything that builds an error message is out
+//! of line. Control frames refer to type lists by [`Span`]s into the
+//! module's type pool, so no instruction allocates.
 
 use crate::error::{Result, ValidationError};
 use crate::module::{missing_end, BodyPlace, Context};
 use crate::types::{list, OpType, Sig, Span};
-use weft_binary::Reader;
+use weft_binary::{Reader, VisitInstr};
 use weft_syntax::{
-    BlockType, BrTable, Code, DataIdx, ElemIdx, Feature, FuncIdx, GlobalIdx, HeapType, Instr,
-    LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, Mut, ShuffleLanes, TableIdx, TypeIdx, ValType,
+    BlockType, BrTable, Code, DataIdx, ElemIdx, Feature, FuncIdx, GlobalIdx, HeapType, LabelIdx,
+    LaneIdx, LocalIdx, MemArg, MemIdx, Mut, ShuffleLanes, TableIdx, TypeIdx, ValType, F32, F64,
+    V128,
 };
 
 /// Locals with an index below this are looked up in a flat array; the rest
@@ -150,8 +160,10 @@ impl<'c> FuncValidator<'c> {
         loop {
             let at = reader.offset();
             self.offset = at;
-            match reader.read_instr() {
-                Ok(instr) => self.visit(instr)?,
+            // One dispatch per instruction: the reader's opcode match calls
+            // this validator's method for the row.
+            match reader.visit_instr(self) {
+                Ok(checked) => checked?,
                 Err(e) => return Err(body_decode_error(e, at, code, place)),
             }
             if self.ctrls.is_empty() {
@@ -219,14 +231,14 @@ impl<'c> FuncValidator<'c> {
     #[cold]
     fn local_slow(&self, idx: LocalIdx) -> Result<OpType> {
         if u64::from(idx.0) >= self.num_locals {
-            return Err(self.err(format!("unknown local {idx}")));
+            return Err(self.unknown("local", idx));
         }
         let i = self
             .local_runs
             .partition_point(|&(end, _)| end <= u64::from(idx.0));
         match self.local_runs.get(i) {
             Some(&(_, t)) => Ok(t),
-            None => Err(self.err(format!("unknown local {idx}"))),
+            None => Err(self.unknown("local", idx)),
         }
     }
 
@@ -237,6 +249,13 @@ impl<'c> FuncValidator<'c> {
     #[inline(never)]
     fn err(&self, message: impl Into<String>) -> ValidationError {
         ValidationError::invalid_at(message, self.offset)
+    }
+
+    /// "unknown {what} {idx}" at the current instruction.
+    #[cold]
+    #[inline(never)]
+    fn unknown(&self, what: &str, idx: impl std::fmt::Display) -> ValidationError {
+        self.err(format!("unknown {what} {idx}"))
     }
 
     /// A malformed-binary error at the current instruction.
@@ -279,6 +298,23 @@ impl<'c> FuncValidator<'c> {
         self.pop_slow(expect)
     }
 
+    /// `pop_val(expect)` then `push_val(result)`: on the fast path the top
+    /// of the stack is overwritten in place.
+    #[inline(always)]
+    fn pop_push(&mut self, expect: OpType, result: OpType) -> Result<()> {
+        if self.vals.len() > self.height {
+            if let Some(top) = self.vals.last_mut() {
+                if *top == expect {
+                    *top = result;
+                    return Ok(());
+                }
+            }
+        }
+        self.pop_slow(expect)?;
+        self.push(result);
+        Ok(())
+    }
+
     #[cold]
     #[inline(never)]
     fn pop_slow(&mut self, expect: OpType) -> Result<()> {
@@ -290,13 +326,13 @@ impl<'c> FuncValidator<'c> {
     }
 
     /// Whether the innermost frame is unreachable.
-    #[inline]
+    #[inline(always)]
     fn is_unreachable(&self) -> bool {
         self.ctrls.last().is_some_and(|f| f.unreachable)
     }
 
     /// Appendix: `pop_val()`.
-    #[inline]
+    #[inline(always)]
     fn pop_any(&mut self) -> Result<OpType> {
         if self.vals.len() > self.height {
             if let Some(t) = self.vals.pop() {
@@ -310,8 +346,11 @@ impl<'c> FuncValidator<'c> {
     }
 
     /// Appendix: `pop_vals(types)`.
-    #[inline]
+    #[inline(always)]
     fn pop_span(&mut self, s: Span) -> Result<()> {
+        if s.len == 0 {
+            return Ok(());
+        }
         let cx = self.cx;
         for &t in cx.pool.get(s).iter().rev() {
             self.pop(t)?;
@@ -320,9 +359,13 @@ impl<'c> FuncValidator<'c> {
     }
 
     /// Appendix: `push_vals(types)`.
-    #[inline]
+    #[inline(always)]
     fn push_span(&mut self, s: Span) {
-        self.vals.extend_from_slice(self.cx.pool.get(s));
+        match self.cx.pool.get(s) {
+            [] => {}
+            [t] => self.vals.push(*t),
+            ts => self.vals.extend_from_slice(ts),
+        }
     }
 
     /// Checks that the top of the stack matches `s` without changing the
@@ -346,7 +389,7 @@ impl<'c> FuncValidator<'c> {
     // ----- the control stack (appendix) ----------------------------------
 
     /// Appendix: `push_ctrl`.
-    #[inline]
+    #[inline(always)]
     fn push_ctrl(&mut self, kind: FrameKind, start: Span, end: Span) {
         let height = self.vals.len();
         self.ctrls.push(Frame {
@@ -361,7 +404,7 @@ impl<'c> FuncValidator<'c> {
     }
 
     /// Appendix: `pop_ctrl`.
-    #[inline]
+    #[inline(always)]
     fn pop_ctrl(&mut self) -> Result<Frame> {
         let Some(&frame) = self.ctrls.last() else {
             return Err(self.malformed("unexpected end"));
@@ -380,7 +423,7 @@ impl<'c> FuncValidator<'c> {
     }
 
     /// Appendix: `unreachable`.
-    #[inline]
+    #[inline(always)]
     fn unreachable(&mut self) {
         self.vals.truncate(self.height);
         if let Some(f) = self.ctrls.last_mut() {
@@ -389,7 +432,7 @@ impl<'c> FuncValidator<'c> {
     }
 
     /// The label types of the frame `depth` levels out (§3.3.8 `br`).
-    #[inline]
+    #[inline(always)]
     fn label(&self, depth: LabelIdx) -> Result<Span> {
         let n = self.ctrls.len();
         match n
@@ -398,12 +441,12 @@ impl<'c> FuncValidator<'c> {
             .and_then(|i| self.ctrls.get(i))
         {
             Some(f) => Ok(f.label_types()),
-            None => Err(self.err(format!("unknown label {depth}"))),
+            None => Err(self.unknown("label", depth)),
         }
     }
 
     /// The function type of a block type (§3.2.2 / §3.3.8).
-    #[inline]
+    #[inline(always)]
     fn block_sig(&self, bt: BlockType) -> Result<Sig> {
         match bt {
             BlockType::Empty => Ok(Sig::default()),
@@ -422,19 +465,19 @@ impl<'c> FuncValidator<'c> {
 
     // ----- module context lookups ---------------------------------------
 
-    #[inline]
+    #[inline(always)]
     fn type_sig(&self, idx: TypeIdx) -> Result<Sig> {
         match self.cx.types.get(idx.index()) {
             Some(&s) => Ok(s),
-            None => Err(self.err(format!("unknown type {idx}"))),
+            None => Err(self.unknown("type", idx)),
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn func_sig(&self, idx: FuncIdx) -> Result<Sig> {
         match self.cx.funcs.get(idx.index()) {
             Some(&t) => Ok(self.cx.types.get(t as usize).copied().unwrap_or_default()),
-            None => Err(self.err(format!("unknown function {idx}"))),
+            None => Err(self.unknown("function", idx)),
         }
     }
 
@@ -443,16 +486,16 @@ impl<'c> FuncValidator<'c> {
     fn table(&self, idx: TableIdx) -> Result<OpType> {
         match self.cx.tables.get(idx.index()) {
             Some(t) => Ok(OpType::of_ref(t.elem)),
-            None => Err(self.err(format!("unknown table {idx}"))),
+            None => Err(self.unknown("table", idx)),
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn memory(&self, idx: MemIdx) -> Result<()> {
         if idx.index() < self.cx.mems.len() {
             Ok(())
         } else {
-            Err(self.err(format!("unknown memory {idx}")))
+            Err(self.unknown("memory", idx))
         }
     }
 
@@ -460,7 +503,7 @@ impl<'c> FuncValidator<'c> {
     fn elem(&self, idx: ElemIdx) -> Result<OpType> {
         match self.cx.elems.get(idx.index()) {
             Some(&t) => Ok(OpType::of_ref(t)),
-            None => Err(self.err(format!("unknown elem segment {idx}"))),
+            None => Err(self.unknown("elem segment", idx)),
         }
     }
 
@@ -471,7 +514,7 @@ impl<'c> FuncValidator<'c> {
         match self.cx.data_count {
             None => Err(self.malformed("data count section required")),
             Some(n) if idx.0 < n => Ok(()),
-            Some(_) => Err(self.err(format!("unknown data segment {idx}"))),
+            Some(_) => Err(self.unknown("data segment", idx)),
         }
     }
 
@@ -480,6 +523,17 @@ impl<'c> FuncValidator<'c> {
     /// 32 and above cannot be encoded (§5.4.7, malformed).
     #[inline(always)]
     fn check_memarg(&self, memarg: MemArg, natural: u32) -> Result<()> {
+        if memarg.align <= natural && memarg.memory.index() < self.cx.mems.len() {
+            return Ok(());
+        }
+        self.memarg_error(memarg, natural)
+    }
+
+    /// The error of a `memarg` that fails `check_memarg`, in the order of
+    /// the checks: encoding, memory, alignment.
+    #[cold]
+    #[inline(never)]
+    fn memarg_error(&self, memarg: MemArg, natural: u32) -> Result<()> {
         if memarg.align >= 32 {
             return Err(self.malformed("malformed memop flags"));
         }
@@ -540,6 +594,32 @@ macro_rules! pop_params {
     };
 }
 
+/// Pops the parameters of a signature and pushes its results; a single
+/// result replaces the first parameter in place when it can.
+macro_rules! apply_sig {
+    ($v:ident; -> $($r:ident)*) => {{
+        $( $v.push(op_type!($r)); )*
+        Ok(())
+    }};
+    ($v:ident; $a:ident -> $r:ident) => {
+        $v.pop_push(op_type!($a), op_type!($r))
+    };
+    ($v:ident; $a:ident $b:ident -> $r:ident) => {{
+        $v.pop(op_type!($b))?;
+        $v.pop_push(op_type!($a), op_type!($r))
+    }};
+    ($v:ident; $a:ident $b:ident $c:ident -> $r:ident) => {{
+        $v.pop(op_type!($c))?;
+        $v.pop(op_type!($b))?;
+        $v.pop_push(op_type!($a), op_type!($r))
+    }};
+    ($v:ident; $($p:ident)* -> $($r:ident)*) => {{
+        pop_params!($v; $($p)*);
+        $( $v.push(op_type!($r)); )*
+        Ok(())
+    }};
+}
+
 /// The validation of one row, from its signature class.
 macro_rules! visit_row {
     ($v:ident, $variant:ident, (custom), $($f:ident),*) => {
@@ -547,51 +627,44 @@ macro_rules! visit_row {
     };
     ($v:ident, $variant:ident, (mem $a:literal : $($p:ident)* -> $($r:ident)*), $memarg:ident) => {{
         $v.check_memarg($memarg, $a)?;
-        pop_params!($v; $($p)*);
-        $( $v.push(op_type!($r)); )*
-        Ok(())
+        apply_sig!($v; $($p)* -> $($r)*)
     }};
     ($v:ident, $variant:ident, (lane $n:literal : $($p:ident)* -> $($r:ident)*), $lane:ident) => {{
         $v.check_lane($lane, $n)?;
-        pop_params!($v; $($p)*);
-        $( $v.push(op_type!($r)); )*
-        Ok(())
+        apply_sig!($v; $($p)* -> $($r)*)
     }};
     ($v:ident, $variant:ident, (memlane $a:literal $n:literal : $($p:ident)* -> $($r:ident)*),
      $memarg:ident, $lane:ident) => {{
         $v.check_memarg($memarg, $a)?;
         $v.check_lane($lane, $n)?;
-        pop_params!($v; $($p)*);
-        $( $v.push(op_type!($r)); )*
-        Ok(())
+        apply_sig!($v; $($p)* -> $($r)*)
     }};
     ($v:ident, $variant:ident, ($($p:ident)* -> $($r:ident)*), $($f:ident),*) => {{
         // Immediates such as constants need no checking.
         let _ = ($($f,)*);
-        pop_params!($v; $($p)*);
-        $( $v.push(op_type!($r)); )*
-        Ok(())
+        apply_sig!($v; $($p)* -> $($r)*)
     }};
 }
 
 macro_rules! define_visit {
-    ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
+    ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal $visit:ident
         { $($field:ident : $ty:ty),* } $sig:tt )*) => {
-        impl FuncValidator<'_> {
-            /// Validates one instruction (§3.3). Inlined into the loop of
-            /// `validate_body`, so that the instruction is matched where it
-            /// was decoded.
-            #[inline(always)]
-            fn visit(&mut self, instr: Instr<'_>) -> Result<()> {
-                match instr {
-                    $( Instr::$variant { $($field),* } => visit_row!(self, $variant, $sig, $($field),*), )*
+        /// Validates one instruction (§3.3). `Reader::visit_instr` is
+        /// inlined into the loop of `validate_body` and these methods into
+        /// its opcode match, so that each instruction is dispatched once.
+        impl<'a> VisitInstr<'a> for FuncValidator<'_> {
+            type Output = Result<()>;
+            $(
+                #[inline(always)]
+                fn $visit(&mut self $(, $field: $ty)*) -> Result<()> {
+                    visit_row!(self, $variant, $sig, $($field),*)
                 }
-            }
+            )*
         }
     };
 }
 
-weft_syntax::for_each_instr!(define_visit);
+weft_binary::for_each_visit!(define_visit);
 
 /// The `(custom)` rows of the instruction table, one method per variant.
 #[allow(non_snake_case)] // named after the table's variants so that the generated dispatch can call them
@@ -646,6 +719,20 @@ impl FuncValidator<'_> {
     /// has an implicit empty `else`, which must also type-check (§3.3.8).
     #[inline(always)]
     fn End(&mut self) -> Result<()> {
+        // Fast path: exactly the frame's results, of the right types, are
+        // above its height. `pop_ctrl` then `push_vals` would leave the
+        // stack as it is.
+        if let Some(frame) = self.ctrls.last() {
+            if frame.kind != FrameKind::If {
+                let height = frame.height;
+                let ts = self.cx.pool.get(frame.end);
+                if self.vals.get(height..) == Some(ts) {
+                    self.ctrls.pop();
+                    self.height = self.ctrls.last().map_or(0, |f| f.height);
+                    return Ok(());
+                }
+            }
+        }
         if self.ctrls.last().map(|f| f.kind) == Some(FrameKind::If) {
             let frame = self.pop_ctrl()?;
             self.push_ctrl(FrameKind::Else, frame.start, frame.end);
@@ -801,7 +888,7 @@ impl FuncValidator<'_> {
                 self.push(OpType::of(g.content));
                 Ok(())
             }
-            None => Err(self.err(format!("unknown global {global}"))),
+            None => Err(self.unknown("global", global)),
         }
     }
 
@@ -811,7 +898,7 @@ impl FuncValidator<'_> {
         match self.cx.globals.get(global.index()) {
             Some(g) if g.mutability == Mut::Var => self.pop(OpType::of(g.content)),
             Some(_) => Err(self.err("global is immutable")),
-            None => Err(self.err(format!("unknown global {global}"))),
+            None => Err(self.unknown("global", global)),
         }
     }
 

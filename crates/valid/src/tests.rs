@@ -574,3 +574,29 @@ fn many_locals() {
     ];
     malformed(&m, "too many locals");
 }
+
+/// A constant expression with a huge stack gives a short message.
+#[test]
+fn const_expr_type_mismatch_message_is_short() {
+    let mut init = vec![I::I32Const { value: 0 }; 100_000];
+    init.push(I::End {});
+    let m = Module {
+        globals: vec![Global {
+            ty: GlobalType {
+                mutability: Mut::Const,
+                content: I32,
+            },
+            init: expr(&init),
+        }],
+        ..Module::default()
+    };
+    let e = check(&m).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "type mismatch: constant expression must have type [i32] but has [i32 i32"
+        ),
+        "{e}"
+    );
+    assert!(e.message.ends_with("... 99984 more]"), "{e}");
+    assert!(e.message.len() < 200, "{} bytes", e.message.len());
+}

@@ -172,15 +172,38 @@ impl Pool {
     }
 }
 
+/// At most this many types of a list are spelled out in a message.
+const LIST_SHOWN: usize = 16;
+
 /// `[t1 t2]`, the spec's notation for a type list, for error messages.
+/// A list longer than [`LIST_SHOWN`] types ends in `... N more`, so that a
+/// message stays short however long the list in the input.
 pub(crate) fn list(ts: &[OpType]) -> String {
     let mut s = String::from("[");
-    for (i, t) in ts.iter().enumerate() {
+    for (i, t) in ts.iter().take(LIST_SHOWN).enumerate() {
         if i > 0 {
             s.push(' ');
         }
         s.push_str(&t.to_string());
     }
+    if ts.len() > LIST_SHOWN {
+        s.push_str(&format!(" ... {} more", ts.len() - LIST_SHOWN));
+    }
     s.push(']');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_are_cut_short() {
+        assert_eq!(list(&[]), "[]");
+        assert_eq!(list(&[OpType::I32, OpType::F64]), "[i32 f64]");
+        let long = vec![OpType::I32; 100_000];
+        let m = list(&long);
+        assert!(m.ends_with(" i32 ... 99984 more]"), "{m}");
+        assert!(m.len() < 100, "{m}");
+    }
 }
