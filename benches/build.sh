@@ -33,4 +33,5 @@ for wasm in benches/programs/*.wasm benches/kernels/*.wat; do
     exit 1
   fi
 done
+chmod -x benches/programs/*.wasm
 ls -l benches/programs/*.wasm

@@ -10,6 +10,16 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 fn main() {
+    // The dispatch loop threads handlers through tail calls, which LLVM
+    // turns into jumps only when optimizing; other builds use a loop.
+    println!("cargo::rustc-check-cfg=cfg(weft_tail_calls)");
+    let opt = std::env::var("OPT_LEVEL").unwrap_or_default();
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    if matches!(opt.as_str(), "2" | "3" | "s" | "z")
+        && matches!(arch.as_str(), "x86_64" | "aarch64")
+    {
+        println!("cargo:rustc-cfg=weft_tail_calls");
+    }
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let table = dir.join("../syntax/src/table.rs");
     println!("cargo:rerun-if-changed={}", table.display());
@@ -23,18 +33,24 @@ fn main() {
     for line in text.lines() {
         let line = line.trim();
         // Rows look like: feature [opcode..] Variant "mnemonic" {..} (sig)
-        let Some(close) = line.find(']') else { continue };
+        let Some(close) = line.find(']') else {
+            continue;
+        };
         if !line.starts_with(|c: char| c.is_ascii_lowercase()) || !line.contains('"') {
             continue;
         }
         let rest = line[close + 1..].trim_start();
         let mut parts = rest.splitn(2, char::is_whitespace);
-        let (Some(variant), Some(after)) = (parts.next(), parts.next()) else { continue };
+        let (Some(variant), Some(after)) = (parts.next(), parts.next()) else {
+            continue;
+        };
         let after = after.trim_start();
         if !after.starts_with('"') {
             continue;
         }
-        let Some(end) = after[1..].find('"') else { continue };
+        let Some(end) = after[1..].find('"') else {
+            continue;
+        };
         let mnemonic = &after[1..1 + end];
         if !seen.insert(variant.to_string()) {
             continue;

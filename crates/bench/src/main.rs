@@ -3,7 +3,7 @@
 //! the ratio Weft / wasmi and the geometric mean of the ratios.
 //!
 //! ```text
-//! cargo run --release -p weft-bench -- [--rounds N] [--only ENGINE] [--list] [FILTER...]
+//! cargo run --release -p weft-bench -- [--rounds N] [--only ENGINE] [--quick] [--list] [FILTER...]
 //! ```
 //!
 //! Every program exports `run(i32) -> i32`: it does work proportional to its

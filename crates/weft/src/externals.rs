@@ -1,8 +1,6 @@
 //! [`Extern`], [`Memory`], [`Table`] and [`Global`].
 
-use crate::store::{
-    AsContext, AsContextMut, GlobalEntity, MemoryEntity, TableEntity, PAGE_SIZE,
-};
+use crate::store::{AsContext, AsContextMut, GlobalEntity, MemoryEntity, TableEntity, PAGE_SIZE};
 use crate::{Error, Func, Result, Val};
 use weft_syntax::{ExternKind, GlobalType, MemType, Mut, TableType, ValType};
 

@@ -261,13 +261,19 @@ impl<P, R> Copy for TypedFunc<P, R> {}
 
 impl<P, R> std::fmt::Debug for TypedFunc<P, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TypedFunc").field("func", &self.func).finish()
+        f.debug_struct("TypedFunc")
+            .field("func", &self.func)
+            .finish()
     }
 }
 
 impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     /// Calls the function.
-    pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: Params) -> Result<Results> {
+    pub fn call<T>(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        params: Params,
+    ) -> Result<Results> {
         let store = store.as_context_mut();
         store.inner.check_id(self.func.store, "function")?;
         let mut buf = [0u64; 16];

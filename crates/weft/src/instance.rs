@@ -9,9 +9,7 @@ use crate::store::{
 use crate::values::{WasmParams, WasmResults};
 use crate::{Error, Extern, Global, Memory, Result, Table, Trap, TrapCode, TypedFunc};
 use weft_binary::Reader;
-use weft_syntax::{
-    DataMode, ElemItems, ElemMode, ExportDesc, Expr, ImportDesc, Instr, Limits,
-};
+use weft_syntax::{DataMode, ElemItems, ElemMode, ExportDesc, Expr, ImportDesc, Instr, Limits};
 
 /// An instance of a module in a store: a `Copy` handle.
 ///

@@ -130,7 +130,8 @@ impl<T: 'static> Linker<T> {
     }
 
     fn insert(&mut self, module: &str, name: &str, def: Definition<T>) {
-        self.defs.insert((module.to_string(), name.to_string()), def);
+        self.defs
+            .insert((module.to_string(), name.to_string()), def);
     }
 
     /// The definition of `module`.`name` as an item of `store` (a host

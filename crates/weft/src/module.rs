@@ -163,7 +163,9 @@ impl Module {
 
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Module").field("name", &self.name()).finish()
+        f.debug_struct("Module")
+            .field("name", &self.name())
+            .finish()
     }
 }
 
@@ -370,7 +372,12 @@ pub(crate) fn into_static(m: syn::Module<'_>) -> syn::Module<'static> {
             .collect(),
         names: syn::Names {
             module: m.names.module.map(own),
-            funcs: m.names.funcs.into_iter().map(|(i, n)| (i, own(n))).collect(),
+            funcs: m
+                .names
+                .funcs
+                .into_iter()
+                .map(|(i, n)| (i, own(n)))
+                .collect(),
             locals: m
                 .names
                 .locals

@@ -35,8 +35,12 @@ fn typed_and_untyped_calls() {
     assert_eq!(swap.call(&mut store, (7, 1.5)).unwrap(), (1.5, 7));
     let v = instance.get_func(&mut store, "v").unwrap();
     let mut out = [Val::V128(0)];
-    v.call(&mut store, &[Val::V128(0x0000_0003_0000_0002_0000_0001_0000_0000)], &mut out)
-        .unwrap();
+    v.call(
+        &mut store,
+        &[Val::V128(0x0000_0003_0000_0002_0000_0001_0000_0000)],
+        &mut out,
+    )
+    .unwrap();
     assert_eq!(out[0], Val::V128(0x0000_0006_0000_0004_0000_0002_0000_0000));
     // Wrong types are errors, not panics.
     assert!(instance
@@ -85,7 +89,9 @@ fn host_function_reads_guest_memory_through_caller() {
     .unwrap();
     let mut store = Store::new(&engine, Vec::new());
     let instance = linker.instantiate(&mut store, &module).unwrap();
-    let run = instance.get_typed_func::<(), ()>(&mut store, "run").unwrap();
+    let run = instance
+        .get_typed_func::<(), ()>(&mut store, "run")
+        .unwrap();
     run.call(&mut store, ()).unwrap();
     run.call(&mut store, ()).unwrap();
     assert_eq!(store.data(), &["hello, weft", "hello, weft"]);
@@ -117,7 +123,9 @@ fn func_new_and_host_results() {
     .unwrap();
     let mut store = Store::new(&engine, ());
     let instance = linker.instantiate(&mut store, &module).unwrap();
-    let run = instance.get_typed_func::<i32, i64>(&mut store, "run").unwrap();
+    let run = instance
+        .get_typed_func::<i32, i64>(&mut store, "run")
+        .unwrap();
     assert_eq!(run.call(&mut store, 21).unwrap(), 42);
 }
 
@@ -191,12 +199,16 @@ fn infinite_loop_runs_out_of_fuel() {
             (func (export "one") (result i32) (i32.const 1)))"#,
     );
     store.set_fuel(100_000).unwrap();
-    let spin = instance.get_typed_func::<(), ()>(&mut store, "spin").unwrap();
+    let spin = instance
+        .get_typed_func::<(), ()>(&mut store, "spin")
+        .unwrap();
     let err = spin.call(&mut store, ()).unwrap_err();
     assert_eq!(err.trap_code(), Some(TrapCode::OutOfFuel));
     assert_eq!(err.as_trap().unwrap().message(), "all fuel consumed");
     store.set_fuel(10).unwrap();
-    let one = instance.get_typed_func::<(), i32>(&mut store, "one").unwrap();
+    let one = instance
+        .get_typed_func::<(), i32>(&mut store, "one")
+        .unwrap();
     assert_eq!(one.call(&mut store, ()).unwrap(), 1);
     assert!(store.get_fuel().unwrap() < 10);
     // Without fuel enabled, setting it is an error.
@@ -214,7 +226,9 @@ fn memory_grow_beyond_limit_returns_minus_one() {
             (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
             (func (export "size") (result i32) (memory.size)))"#,
     );
-    let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    let grow = instance
+        .get_typed_func::<i32, i32>(&mut store, "grow")
+        .unwrap();
     assert_eq!(grow.call(&mut store, 1).unwrap(), 1);
     assert_eq!(grow.call(&mut store, 2).unwrap(), -1);
     assert_eq!(grow.call(&mut store, -1).unwrap(), -1);
@@ -229,7 +243,9 @@ fn memory_grow_beyond_limit_returns_minus_one() {
         r#"(module (memory 0)
             (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
     );
-    let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    let grow = instance
+        .get_typed_func::<i32, i32>(&mut store, "grow")
+        .unwrap();
     assert_eq!(grow.call(&mut store, 65537).unwrap(), -1);
     assert_eq!(grow.call(&mut store, 2).unwrap(), 0);
 }
@@ -266,7 +282,9 @@ fn host_error_reaches_the_embedder() {
     .unwrap();
     let mut store = Store::new(&engine, ());
     let instance = linker.instantiate(&mut store, &module).unwrap();
-    let run = instance.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
     let err = run.call(&mut store, -1).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Host);
     assert_eq!(err.downcast_ref::<Refused>().map(|r| r.0), Some(7));
@@ -278,15 +296,19 @@ fn host_calls_back_into_wasm() {
     let engine = Engine::default();
     let mut linker = Linker::<()>::new(&engine);
     linker
-        .func_wrap("env", "twice", |mut caller: Caller<'_, ()>, x: i32| -> Result<i32> {
-            let f = caller
-                .get_export("inc")
-                .and_then(Extern::into_func)
-                .ok_or_else(|| Error::msg("no inc"))?;
-            let f = f.typed::<i32, i32>(&caller)?;
-            let y = f.call(&mut caller, x)?;
-            f.call(&mut caller, y)
-        })
+        .func_wrap(
+            "env",
+            "twice",
+            |mut caller: Caller<'_, ()>, x: i32| -> Result<i32> {
+                let f = caller
+                    .get_export("inc")
+                    .and_then(Extern::into_func)
+                    .ok_or_else(|| Error::msg("no inc"))?;
+                let f = f.typed::<i32, i32>(&caller)?;
+                let y = f.call(&mut caller, x)?;
+                f.call(&mut caller, y)
+            },
+        )
         .unwrap();
     let module = Module::new(
         &engine,
@@ -298,18 +320,16 @@ fn host_calls_back_into_wasm() {
     .unwrap();
     let mut store = Store::new(&engine, ());
     let instance = linker.instantiate(&mut store, &module).unwrap();
-    let run = instance.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
     assert_eq!(run.call(&mut store, 5).unwrap(), 7);
 }
 
 #[test]
 fn linking_errors_are_unlinkable() {
     let engine = Engine::default();
-    let module = Module::new(
-        &engine,
-        r#"(module (import "env" "f" (func (param i32))))"#,
-    )
-    .unwrap();
+    let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i32))))"#).unwrap();
     let mut store = Store::new(&engine, ());
     let mut linker = Linker::<()>::new(&engine);
     let err = linker.instantiate(&mut store, &module).unwrap_err();
@@ -318,7 +338,10 @@ fn linking_errors_are_unlinkable() {
     linker.func_wrap("env", "f", |_: i64| {}).unwrap();
     let err = linker.instantiate(&mut store, &module).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unlinkable);
-    assert!(err.to_string().starts_with("incompatible import type"), "{err}");
+    assert!(
+        err.to_string().starts_with("incompatible import type"),
+        "{err}"
+    );
     linker.func_wrap("env", "f", |_: i32| {}).unwrap();
     linker.instantiate(&mut store, &module).unwrap();
 }
@@ -382,7 +405,9 @@ fn globals_tables_and_externrefs() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        back.data(&store).downcast_ref::<String>().map(String::as_str),
+        back.data(&store)
+            .downcast_ref::<String>()
+            .map(String::as_str),
         Some("payload")
     );
     let t = instance.get_table(&mut store, "t").unwrap();
@@ -411,7 +436,9 @@ fn module_is_send_sync_and_instantiates_many_times() {
             let engine = engine.clone();
             std::thread::spawn(move || {
                 let mut store = Store::new(&engine, ());
-                let i = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+                let i = Linker::new(&engine)
+                    .instantiate(&mut store, &module)
+                    .unwrap();
                 let inc = i.get_typed_func::<(), i32>(&mut store, "inc").unwrap();
                 (0..100).map(|_| inc.call(&mut store, ()).unwrap()).last()
             })

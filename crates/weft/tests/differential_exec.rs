@@ -11,7 +11,8 @@
 //! as a backstop.
 //!
 //! For each module both engines instantiate it (start function included),
-//! then call every exported function in export order, once with default
+//! then call every exported function in the order of their names (wasmi
+//! lists exports sorted by name), once with default
 //! arguments (zeros and nulls) and once with arguments drawn from the seed,
 //! and compare:
 //! - whether instantiation succeeded, or how it trapped;
@@ -27,7 +28,12 @@
 //! module: the calls before it are compared, the final state is not, and the
 //! module is counted as "cut short". A module whose instantiation exhausts
 //! fuel or stack on either side is skipped; so is one that wasmi rejects
-//! (an implementation limit of wasmi's).
+//! (an implementation limit of wasmi's) or panics on (wasmi 2.0.0's
+//! translator hits an `unreachable!()` in `translate_store` on a rare module,
+//! e.g. seed 17501; such seeds are listed).
+//!
+//! wasm-smith's `disallow_traps` is off: see `config` for the wasmi bug its
+//! guard code runs into.
 //!
 //! `WEFT_DIFF_EXEC_MODULES=N` checks N modules instead of the default 5,000;
 //! `WEFT_DIFF_EXEC_SEED=S` checks only the module of seed S and prints both
@@ -43,8 +49,14 @@ use std::time::Instant;
 /// Modules checked by a plain `cargo test`.
 const DEFAULT_MODULES: u64 = 5_000;
 
-/// Fuel for instantiation and for each call, in either engine's units.
+/// Fuel for instantiation and for each call, in Weft's units (one per
+/// instruction).
 const FUEL: u64 = 200_000;
+
+/// wasmi's fuel for the same: its costs per instruction are higher than
+/// Weft's, so it gets more, so that a call that ends in Weft within `FUEL`
+/// usually ends in wasmi too and is compared.
+const WASMI_FUEL: u64 = 8 * FUEL;
 
 /// Call depth limit, the same for both engines (they count frames alike
 /// only roughly; exhausting it cuts the comparison short).
@@ -263,7 +275,7 @@ fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
     e.downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| e.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".into())
+        .unwrap_or_else(|| "(see the panic message printed above)".into())
 }
 
 /// The spec's message for a trap both engines agree is a table access out
@@ -347,6 +359,8 @@ struct Tally {
     modules: u64,
     compared: u64,
     cut_short: u64,
+    /// Why calls were cut short: "weft: ..., wasmi: ...", how often.
+    cut_short_why: std::collections::BTreeMap<String, u64>,
     skipped_exhausted: u64,
     skipped_wasmi_rejects: u64,
     /// Seeds whose module makes wasmi panic (skipped; listed).
@@ -368,6 +382,9 @@ impl Tally {
         self.modules += o.modules;
         self.compared += o.compared;
         self.cut_short += o.cut_short;
+        for (w, n) in o.cut_short_why {
+            *self.cut_short_why.entry(w).or_default() += n;
+        }
         self.skipped_exhausted += o.skipped_exhausted;
         self.skipped_wasmi_rejects += o.skipped_wasmi_rejects;
         self.wasmi_panics.extend(o.wasmi_panics);
@@ -385,8 +402,8 @@ impl Tally {
     }
 }
 
-/// The first difference between the two observations, if any, and whether
-/// the comparison was cut short by exhaustion.
+/// The first difference between the two observations, if any. Counts what
+/// was compared in `t`.
 fn compare(weft: &Observed, wasmi: &Observed, t: &mut Tally) -> Option<String> {
     if weft.exports != wasmi.exports {
         return Some(format!(
@@ -410,6 +427,14 @@ fn compare(weft: &Observed, wasmi: &Observed, t: &mut Tally) -> Option<String> {
         }
         if wo.is_exhausted() || mo.is_exhausted() {
             t.cut_short += 1;
+            let why = |o: &Outcome| match o {
+                Outcome::Exhausted(m) => *m,
+                Outcome::Trapped(_) => "trapped",
+                Outcome::Returned(_) => "returned",
+                Outcome::Error(_) => "error",
+            };
+            let key = format!("weft {}, wasmi {}", why(wo), why(mo));
+            *t.cut_short_why.entry(key).or_default() += 1;
             return None;
         }
         t.calls += 1;
@@ -663,6 +688,12 @@ fn same_execution_as_wasmi() {
         .map(|(m, n)| format!("{n} {m}"))
         .collect();
     eprintln!("traps seen: {}", traps.join(", "));
+    let cut: Vec<String> = total
+        .cut_short_why
+        .iter()
+        .map(|(w, n)| format!("{n} {w}"))
+        .collect();
+    eprintln!("cut short: {}", cut.join("; "));
     eprintln!(
         "differential execution in {:.1} s: {total}",
         start.elapsed().as_secs_f64()
@@ -683,7 +714,7 @@ fn same_execution_as_wasmi() {
 // ----- wasmi ----------------------------------------------------------------
 
 mod wasmi_side {
-    use super::{Observed, Outcome, Rng, Ty, Value, FUEL, MAX_CALL_DEPTH, TABLE_OOB};
+    use super::{Observed, Outcome, Rng, Ty, Value, MAX_CALL_DEPTH, TABLE_OOB, WASMI_FUEL};
     use wasmi::errors::{ErrorKind, InstantiationError};
     use wasmi::TrapCode;
 
@@ -787,7 +818,7 @@ mod wasmi_side {
         o.exports.sort();
         let mut store = wasmi::Store::new(&engine, ());
         let linker = wasmi::Linker::<()>::new(&engine);
-        let fuel = |store: &mut wasmi::Store<()>| store.set_fuel(FUEL).expect("fuel is on");
+        let fuel = |store: &mut wasmi::Store<()>| store.set_fuel(WASMI_FUEL).expect("fuel is on");
         fuel(&mut store);
         let instance = match linker.instantiate_and_start(&mut store, &module) {
             Ok(i) => i,

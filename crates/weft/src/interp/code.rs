@@ -21,12 +21,23 @@
 //! payload type follows the row's signature class ([`Un`], [`Bin`], ...);
 //! rows the interpreter handles by hand (control, locals, globals, tables,
 //! constants) get the uninhabited payload [`Never`] and are never built.
-//! The hand-written variants follow.
+//! The hand-written variants follow. `Op` is `#[repr(u16)]` and at most
+//! 16 bytes; the executed form pairs each with its handler (`exec::Inst`,
+//! 24 bytes).
 
 use crate::TrapCode;
 
 /// A frame slot index.
 pub(crate) type Slot = u16;
+
+/// Accumulator use of an instruction (the `M` of its handler): the result
+/// goes to the accumulator as well as to its slot.
+pub(crate) const ACC_OUT: u8 = 1;
+/// The first operand (or the only one, or a store's address, or a jump's
+/// condition) comes from the accumulator.
+pub(crate) const ACC_IN_L: u8 = 2;
+/// The second operand (or a store's value) comes from the accumulator.
+pub(crate) const ACC_IN_R: u8 = 4;
 
 /// The payload of table rows that are never translated to their own
 /// variant (control instructions, constants, ...): uninhabited.
@@ -111,18 +122,42 @@ pub(crate) struct StoreLane {
 
 /// The payload type of a table row, by signature class.
 macro_rules! payload {
-    ((custom)) => { Never };
-    (( -> )) => { Never };
-    (( -> $r:ident)) => { Never };
-    ((lane $n:literal : $a:ident -> $r:ident)) => { LaneUn };
-    ((lane $n:literal : $a:ident $b:ident -> $r:ident)) => { LaneBin };
-    ((memlane $al:literal $n:literal : addr $v:ident -> $r:ident)) => { LoadLane };
-    ((memlane $al:literal $n:literal : addr $v:ident -> )) => { StoreLane };
-    ((mem $al:literal : addr -> $r:ident)) => { Load };
-    ((mem $al:literal : addr $v:ident -> )) => { MemStore };
-    (($a:ident -> $r:ident)) => { Un };
-    (($a:ident $b:ident -> $r:ident)) => { Bin };
-    (($a:ident $b:ident $c:ident -> $r:ident)) => { Ter };
+    ((custom)) => {
+        Never
+    };
+    (( -> )) => {
+        Never
+    };
+    (( -> $r:ident)) => {
+        Never
+    };
+    ((lane $n:literal : $a:ident -> $r:ident)) => {
+        LaneUn
+    };
+    ((lane $n:literal : $a:ident $b:ident -> $r:ident)) => {
+        LaneBin
+    };
+    ((memlane $al:literal $n:literal : addr $v:ident -> $r:ident)) => {
+        LoadLane
+    };
+    ((memlane $al:literal $n:literal : addr $v:ident -> )) => {
+        StoreLane
+    };
+    ((mem $al:literal : addr -> $r:ident)) => {
+        Load
+    };
+    ((mem $al:literal : addr $v:ident -> )) => {
+        MemStore
+    };
+    (($a:ident -> $r:ident)) => {
+        Un
+    };
+    (($a:ident $b:ident -> $r:ident)) => {
+        Bin
+    };
+    (($a:ident $b:ident $c:ident -> $r:ident)) => {
+        Ter
+    };
 }
 
 /// The destination slot of a payload, if it has one.
@@ -157,97 +192,184 @@ impl Dst for Never {
 macro_rules! define_op {
     ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
         { $($field:ident : $ty:ty),* } $sig:tt )*) => {
-        /// One internal instruction (see the module documentation).
+        /// The tags of the table rows' variants, in table order: the same
+        /// numbers as their discriminants in [`Op`].
+        #[repr(u16)]
+        #[allow(dead_code)] // only the numbers are used
+        pub(crate) enum RowTag {
+            $( $variant, )*
+            /// The number of rows.
+            Count,
+        }
+
+        /// One internal instruction (see the module documentation). The
+        /// primitive representation puts the `u16` tag first, which the
+        /// dispatch reads to find the handler (`exec.rs`).
         #[derive(Clone, Copy, Debug)]
+        #[repr(u16)]
         #[allow(dead_code)] // rows with a `Never` payload exist only to keep the table complete
         pub(crate) enum Op {
             $( $variant(payload!($sig)), )*
 
             /// Trap with `code`.
-            Trap { code: TrapCode },
+            Trap { code: TrapCode } = tag::TRAP,
             /// Charge `amount` units of fuel.
-            Fuel { amount: u32 },
+            Fuel { amount: u32 } = tag::FUEL,
             /// Jump by `offset` instructions (relative to this one).
-            Jump { offset: i32 },
+            Jump { offset: i32 } = tag::JUMP,
             /// Jump if `cond` (an i32) is not zero.
-            JumpIfNez { cond: Slot, offset: i32 },
+            JumpIfNez { cond: Slot, offset: i32 } = tag::JUMP_IF_NEZ,
             /// Jump if `cond` (an i32) is zero.
-            JumpIfEqz { cond: Slot, offset: i32 },
-            /// Jump if the i32 comparison `lhs <op> rhs` holds.
-            JumpIfI32 { cmp: Cmp, lhs: Slot, rhs: Slot, offset: i32 },
-            /// Jump if the i32 comparison `lhs <op> rhs` does not hold.
-            JumpIfNotI32 { cmp: Cmp, lhs: Slot, rhs: Slot, offset: i32 },
-            /// Jump if the i64 comparison `lhs <op> rhs` holds.
-            JumpIfI64 { cmp: Cmp, lhs: Slot, rhs: Slot, offset: i32 },
-            /// Jump if the i64 comparison `lhs <op> rhs` does not hold.
-            JumpIfNotI64 { cmp: Cmp, lhs: Slot, rhs: Slot, offset: i32 },
+            JumpIfEqz { cond: Slot, offset: i32 } = tag::JUMP_IF_EQZ,
+            /// Jump if the i32 comparison `lhs eq rhs` holds.
+            BrI32Eq { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_EQ,
+            /// Jump if the i32 comparison `lhs ne rhs` holds.
+            BrI32Ne { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_NE,
+            /// Jump if the i32 comparison `lhs lts rhs` holds.
+            BrI32LtS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_LT_S,
+            /// Jump if the i32 comparison `lhs ltu rhs` holds.
+            BrI32LtU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_LT_U,
+            /// Jump if the i32 comparison `lhs gts rhs` holds.
+            BrI32GtS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_GT_S,
+            /// Jump if the i32 comparison `lhs gtu rhs` holds.
+            BrI32GtU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_GT_U,
+            /// Jump if the i32 comparison `lhs les rhs` holds.
+            BrI32LeS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_LE_S,
+            /// Jump if the i32 comparison `lhs leu rhs` holds.
+            BrI32LeU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_LE_U,
+            /// Jump if the i32 comparison `lhs ges rhs` holds.
+            BrI32GeS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_GE_S,
+            /// Jump if the i32 comparison `lhs geu rhs` holds.
+            BrI32GeU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_GE_U,
+            /// Jump if the i64 comparison `lhs eq rhs` holds.
+            BrI64Eq { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_EQ,
+            /// Jump if the i64 comparison `lhs ne rhs` holds.
+            BrI64Ne { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_NE,
+            /// Jump if the i64 comparison `lhs lts rhs` holds.
+            BrI64LtS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_LT_S,
+            /// Jump if the i64 comparison `lhs ltu rhs` holds.
+            BrI64LtU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_LT_U,
+            /// Jump if the i64 comparison `lhs gts rhs` holds.
+            BrI64GtS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_GT_S,
+            /// Jump if the i64 comparison `lhs gtu rhs` holds.
+            BrI64GtU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_GT_U,
+            /// Jump if the i64 comparison `lhs les rhs` holds.
+            BrI64LeS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_LE_S,
+            /// Jump if the i64 comparison `lhs leu rhs` holds.
+            BrI64LeU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_LE_U,
+            /// Jump if the i64 comparison `lhs ges rhs` holds.
+            BrI64GeS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_GE_S,
+            /// Jump if the i64 comparison `lhs geu rhs` holds.
+            BrI64GeU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_GE_U,
+            /// Jump if the f32 comparison `Eq` holds.
+            BrF32Eq { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_EQ,
+            /// Jump if the f32 comparison `Ne` holds.
+            BrF32Ne { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_NE,
+            /// Jump if the f32 comparison `Lt` holds.
+            BrF32Lt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_LT,
+            /// Jump if the f32 comparison `Gt` holds.
+            BrF32Gt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_GT,
+            /// Jump if the f32 comparison `Le` holds.
+            BrF32Le { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_LE,
+            /// Jump if the f32 comparison `Ge` holds.
+            BrF32Ge { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_GE,
+            /// Jump if the f32 comparison `NotLt` holds.
+            BrF32NotLt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_NOT_LT,
+            /// Jump if the f32 comparison `NotGt` holds.
+            BrF32NotGt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_NOT_GT,
+            /// Jump if the f32 comparison `NotLe` holds.
+            BrF32NotLe { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_NOT_LE,
+            /// Jump if the f32 comparison `NotGe` holds.
+            BrF32NotGe { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_NOT_GE,
+            /// Jump if the f64 comparison `Eq` holds.
+            BrF64Eq { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_EQ,
+            /// Jump if the f64 comparison `Ne` holds.
+            BrF64Ne { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_NE,
+            /// Jump if the f64 comparison `Lt` holds.
+            BrF64Lt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_LT,
+            /// Jump if the f64 comparison `Gt` holds.
+            BrF64Gt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_GT,
+            /// Jump if the f64 comparison `Le` holds.
+            BrF64Le { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_LE,
+            /// Jump if the f64 comparison `Ge` holds.
+            BrF64Ge { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_GE,
+            /// Jump if the f64 comparison `NotLt` holds.
+            BrF64NotLt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_NOT_LT,
+            /// Jump if the f64 comparison `NotGt` holds.
+            BrF64NotGt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_NOT_GT,
+            /// Jump if the f64 comparison `NotLe` holds.
+            BrF64NotLe { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_NOT_LE,
+            /// Jump if the f64 comparison `NotGe` holds.
+            BrF64NotGe { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_NOT_GE,
+            /// `dst = src == 0 ? a : b` for an i64 `cond`.
+            ChooseZ64 { dst: Slot, cond: Slot, a: Slot, b: Slot } = tag::CHOOSE_Z64,
             /// `br_table`: followed by `len + 1` `Jump`s; takes entry
             /// `min(index, len)`.
-            JumpTable { index: Slot, len: u32 },
+            JumpTable { index: Slot, len: u32 } = tag::JUMP_TABLE,
             /// `dst = src`.
-            Move { dst: Slot, src: Slot },
+            Move { dst: Slot, src: Slot } = tag::MOVE,
             /// `dst, dst+1 = src, src+1` (a v128).
-            Move128 { dst: Slot, src: Slot },
+            Move128 { dst: Slot, src: Slot } = tag::MOVE128,
             /// Return; the results are already in slots 0...
-            Ret,
+            Ret = tag::RET,
             /// Return the one-slot value `src` (moved to slot 0).
-            Ret1 { src: Slot },
+            Ret1 { src: Slot } = tag::RET1,
             /// Return the v128 `src` (moved to slots 0, 1).
-            Ret128 { src: Slot },
+            Ret128 { src: Slot } = tag::RET128,
             /// Call function `func` (module index space); the arguments are
             /// at `base..`, and so are the results afterwards.
-            CallDirect { base: Slot, func: u32 },
+            CallDirect { base: Slot, func: u32 } = tag::CALL_DIRECT,
             /// Call the function at `table[index]`, checked against type
             /// `ty` (module type index).
-            CallTable { base: Slot, index: Slot, ty: u32, table: u32 },
+            CallTable { base: Slot, index: Slot, ty: u32, table: u32 } = tag::CALL_TABLE,
             /// `dst = cond != 0 ? a : b`.
-            Choose { dst: Slot, cond: Slot, a: Slot, b: Slot },
+            Choose { dst: Slot, cond: Slot, a: Slot, b: Slot } = tag::CHOOSE,
             /// `select` of v128 values.
-            Choose128 { dst: Slot, cond: Slot, a: Slot, b: Slot },
+            Choose128 { dst: Slot, cond: Slot, a: Slot, b: Slot } = tag::CHOOSE128,
             /// `dst = global`.
-            GlobalRead { dst: Slot, global: u32 },
+            GlobalRead { dst: Slot, global: u32 } = tag::GLOBAL_READ,
             /// `dst = global` (v128).
-            GlobalRead128 { dst: Slot, global: u32 },
+            GlobalRead128 { dst: Slot, global: u32 } = tag::GLOBAL_READ128,
             /// `global = src`.
-            GlobalWrite { src: Slot, global: u32 },
+            GlobalWrite { src: Slot, global: u32 } = tag::GLOBAL_WRITE,
             /// `global = src` (v128).
-            GlobalWrite128 { src: Slot, global: u32 },
+            GlobalWrite128 { src: Slot, global: u32 } = tag::GLOBAL_WRITE128,
             /// `dst = ref.func func`.
-            FuncRef { dst: Slot, func: u32 },
+            FuncRef { dst: Slot, func: u32 } = tag::FUNC_REF,
             /// `dst = src == null`.
-            IsNull { dst: Slot, src: Slot },
+            IsNull { dst: Slot, src: Slot } = tag::IS_NULL,
             /// `dst = table[index]`.
-            TableRead { dst: Slot, index: Slot, table: u32 },
+            TableRead { dst: Slot, index: Slot, table: u32 } = tag::TABLE_READ,
             /// `table[index] = val`.
-            TableWrite { index: Slot, val: Slot, table: u32 },
+            TableWrite { index: Slot, val: Slot, table: u32 } = tag::TABLE_WRITE,
             /// `dst = table.size`.
-            TableLen { dst: Slot, table: u32 },
+            TableLen { dst: Slot, table: u32 } = tag::TABLE_LEN,
             /// `dst = table.grow(init, delta)`.
-            TableExtend { dst: Slot, init: Slot, delta: Slot, table: u32 },
+            TableExtend { dst: Slot, init: Slot, delta: Slot, table: u32 } = tag::TABLE_EXTEND,
             /// `table.fill(start, val, len)`.
-            TableFillRange { start: Slot, val: Slot, len: Slot, table: u32 },
+            TableFillRange { start: Slot, val: Slot, len: Slot, table: u32 } = tag::TABLE_FILL_RANGE,
             /// `table.copy`.
-            TableCopyRange { dst: Slot, src: Slot, len: Slot, dst_table: u32, src_table: u32 },
+            TableCopyRange { dst: Slot, src: Slot, len: Slot, dst_table: u32, src_table: u32 } = tag::TABLE_COPY_RANGE,
             /// `table.init`.
-            TableInitRange { dst: Slot, src: Slot, len: Slot, table: u32, elem: u32 },
+            TableInitRange { dst: Slot, src: Slot, len: Slot, table: u32, elem: u32 } = tag::TABLE_INIT_RANGE,
             /// `elem.drop`.
-            ElemDiscard { elem: u32 },
+            ElemDiscard { elem: u32 } = tag::ELEM_DISCARD,
             /// `dst = memory.size`.
-            MemLen { dst: Slot },
+            MemLen { dst: Slot } = tag::MEM_LEN,
             /// `dst = memory.grow(delta)`.
-            MemExtend { dst: Slot, delta: Slot },
+            MemExtend { dst: Slot, delta: Slot } = tag::MEM_EXTEND,
             /// `memory.fill`.
-            MemFill { dst: Slot, val: Slot, len: Slot },
+            MemFill { dst: Slot, val: Slot, len: Slot } = tag::MEM_FILL,
             /// `memory.copy`.
-            MemCopy { dst: Slot, src: Slot, len: Slot },
+            MemCopy { dst: Slot, src: Slot, len: Slot } = tag::MEM_COPY,
             /// `memory.init`.
-            MemInit { dst: Slot, src: Slot, len: Slot, data: u32 },
+            MemInit { dst: Slot, src: Slot, len: Slot, data: u32 } = tag::MEM_INIT,
             /// `data.drop`.
-            DataDiscard { data: u32 },
+            DataDiscard { data: u32 } = tag::DATA_DISCARD,
             /// `i8x16.shuffle` with lanes `shuffles[lanes]`.
-            Shuffle { dst: Slot, a: Slot, b: Slot, lanes: u32 },
+            Shuffle { dst: Slot, a: Slot, b: Slot, lanes: u32 } = tag::SHUFFLE,
             /// `dst = value` for constants beyond the constant area.
-            Const64 { dst: Slot, value: u64 },
+            Const64 { dst: Slot, value: u64 } = tag::CONST64,
         }
 
         impl Op {
@@ -268,17 +390,54 @@ macro_rules! define_op {
                     | Op::MemLen { dst }
                     | Op::MemExtend { dst, .. }
                     | Op::Shuffle { dst, .. }
+                    | Op::ChooseZ64 { dst, .. }
                     | Op::Const64 { dst, .. } => Some(dst),
                     Op::Trap { .. }
                     | Op::Fuel { .. }
                     | Op::Jump { .. }
                     | Op::JumpIfNez { .. }
                     | Op::JumpIfEqz { .. }
-                    | Op::JumpIfI32 { .. }
-                    | Op::JumpIfNotI32 { .. }
-                    | Op::JumpIfI64 { .. }
-                    | Op::JumpIfNotI64 { .. }
+                    | Op::BrI32Eq { .. }
+                    | Op::BrI32Ne { .. }
+                    | Op::BrI32LtS { .. }
+                    | Op::BrI32LtU { .. }
+                    | Op::BrI32GtS { .. }
+                    | Op::BrI32GtU { .. }
+                    | Op::BrI32LeS { .. }
+                    | Op::BrI32LeU { .. }
+                    | Op::BrI32GeS { .. }
+                    | Op::BrI32GeU { .. }
+                    | Op::BrI64Eq { .. }
+                    | Op::BrI64Ne { .. }
+                    | Op::BrI64LtS { .. }
+                    | Op::BrI64LtU { .. }
+                    | Op::BrI64GtS { .. }
+                    | Op::BrI64GtU { .. }
+                    | Op::BrI64LeS { .. }
+                    | Op::BrI64LeU { .. }
+                    | Op::BrI64GeS { .. }
+                    | Op::BrI64GeU { .. }
                     | Op::JumpTable { .. }
+                    | Op::BrF32Eq { .. }
+                    | Op::BrF32Ne { .. }
+                    | Op::BrF32Lt { .. }
+                    | Op::BrF32Gt { .. }
+                    | Op::BrF32Le { .. }
+                    | Op::BrF32Ge { .. }
+                    | Op::BrF32NotLt { .. }
+                    | Op::BrF32NotGt { .. }
+                    | Op::BrF32NotLe { .. }
+                    | Op::BrF32NotGe { .. }
+                    | Op::BrF64Eq { .. }
+                    | Op::BrF64Ne { .. }
+                    | Op::BrF64Lt { .. }
+                    | Op::BrF64Gt { .. }
+                    | Op::BrF64Le { .. }
+                    | Op::BrF64Ge { .. }
+                    | Op::BrF64NotLt { .. }
+                    | Op::BrF64NotGt { .. }
+                    | Op::BrF64NotLe { .. }
+                    | Op::BrF64NotGe { .. }
                     | Op::Move { .. }
                     | Op::Move128 { .. }
                     | Op::Ret
@@ -306,10 +465,46 @@ macro_rules! define_op {
                     Op::Jump { offset }
                     | Op::JumpIfNez { offset, .. }
                     | Op::JumpIfEqz { offset, .. }
-                    | Op::JumpIfI32 { offset, .. }
-                    | Op::JumpIfNotI32 { offset, .. }
-                    | Op::JumpIfI64 { offset, .. }
-                    | Op::JumpIfNotI64 { offset, .. } => Some(offset),
+                    | Op::BrI32Eq { offset, .. }
+                    | Op::BrI32Ne { offset, .. }
+                    | Op::BrI32LtS { offset, .. }
+                    | Op::BrI32LtU { offset, .. }
+                    | Op::BrI32GtS { offset, .. }
+                    | Op::BrI32GtU { offset, .. }
+                    | Op::BrI32LeS { offset, .. }
+                    | Op::BrI32LeU { offset, .. }
+                    | Op::BrI32GeS { offset, .. }
+                    | Op::BrI32GeU { offset, .. }
+                    | Op::BrI64Eq { offset, .. }
+                    | Op::BrI64Ne { offset, .. }
+                    | Op::BrI64LtS { offset, .. }
+                    | Op::BrI64LtU { offset, .. }
+                    | Op::BrI64GtS { offset, .. }
+                    | Op::BrI64GtU { offset, .. }
+                    | Op::BrI64LeS { offset, .. }
+                    | Op::BrI64LeU { offset, .. }
+                    | Op::BrI64GeS { offset, .. }
+                    | Op::BrI64GeU { offset, .. }
+                    | Op::BrF32Eq { offset, .. }
+                    | Op::BrF32Ne { offset, .. }
+                    | Op::BrF32Lt { offset, .. }
+                    | Op::BrF32Gt { offset, .. }
+                    | Op::BrF32Le { offset, .. }
+                    | Op::BrF32Ge { offset, .. }
+                    | Op::BrF32NotLt { offset, .. }
+                    | Op::BrF32NotGt { offset, .. }
+                    | Op::BrF32NotLe { offset, .. }
+                    | Op::BrF32NotGe { offset, .. }
+                    | Op::BrF64Eq { offset, .. }
+                    | Op::BrF64Ne { offset, .. }
+                    | Op::BrF64Lt { offset, .. }
+                    | Op::BrF64Gt { offset, .. }
+                    | Op::BrF64Le { offset, .. }
+                    | Op::BrF64Ge { offset, .. }
+                    | Op::BrF64NotLt { offset, .. }
+                    | Op::BrF64NotGt { offset, .. }
+                    | Op::BrF64NotLe { offset, .. }
+                    | Op::BrF64NotGe { offset, .. } => Some(offset),
                     _ => None,
                 }
             }
@@ -319,7 +514,92 @@ macro_rules! define_op {
 
 weft_syntax::for_each_instr!(define_op);
 
-/// A comparison fused into a conditional jump.
+/// Tags of the hand-written variants of [`Op`], after the table rows.
+pub(crate) mod tag {
+    use super::RowTag;
+    pub(crate) const TRAP: u16 = RowTag::Count as u16;
+    pub(crate) const FUEL: u16 = RowTag::Count as u16 + 1;
+    pub(crate) const JUMP: u16 = RowTag::Count as u16 + 2;
+    pub(crate) const JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 3;
+    pub(crate) const JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 4;
+    pub(crate) const BR_I32_EQ: u16 = RowTag::Count as u16 + 5;
+    pub(crate) const BR_I32_NE: u16 = RowTag::Count as u16 + 6;
+    pub(crate) const BR_I32_LT_S: u16 = RowTag::Count as u16 + 7;
+    pub(crate) const BR_I32_LT_U: u16 = RowTag::Count as u16 + 8;
+    pub(crate) const BR_I32_GT_S: u16 = RowTag::Count as u16 + 9;
+    pub(crate) const BR_I32_GT_U: u16 = RowTag::Count as u16 + 10;
+    pub(crate) const BR_I32_LE_S: u16 = RowTag::Count as u16 + 11;
+    pub(crate) const BR_I32_LE_U: u16 = RowTag::Count as u16 + 12;
+    pub(crate) const BR_I32_GE_S: u16 = RowTag::Count as u16 + 13;
+    pub(crate) const BR_I32_GE_U: u16 = RowTag::Count as u16 + 14;
+    pub(crate) const BR_I64_EQ: u16 = RowTag::Count as u16 + 15;
+    pub(crate) const BR_I64_NE: u16 = RowTag::Count as u16 + 16;
+    pub(crate) const BR_I64_LT_S: u16 = RowTag::Count as u16 + 17;
+    pub(crate) const BR_I64_LT_U: u16 = RowTag::Count as u16 + 18;
+    pub(crate) const BR_I64_GT_S: u16 = RowTag::Count as u16 + 19;
+    pub(crate) const BR_I64_GT_U: u16 = RowTag::Count as u16 + 20;
+    pub(crate) const BR_I64_LE_S: u16 = RowTag::Count as u16 + 21;
+    pub(crate) const BR_I64_LE_U: u16 = RowTag::Count as u16 + 22;
+    pub(crate) const BR_I64_GE_S: u16 = RowTag::Count as u16 + 23;
+    pub(crate) const BR_I64_GE_U: u16 = RowTag::Count as u16 + 24;
+    pub(crate) const JUMP_TABLE: u16 = RowTag::Count as u16 + 25;
+    pub(crate) const MOVE: u16 = RowTag::Count as u16 + 26;
+    pub(crate) const MOVE128: u16 = RowTag::Count as u16 + 27;
+    pub(crate) const RET: u16 = RowTag::Count as u16 + 28;
+    pub(crate) const RET1: u16 = RowTag::Count as u16 + 29;
+    pub(crate) const RET128: u16 = RowTag::Count as u16 + 30;
+    pub(crate) const CALL_DIRECT: u16 = RowTag::Count as u16 + 31;
+    pub(crate) const CALL_TABLE: u16 = RowTag::Count as u16 + 32;
+    pub(crate) const CHOOSE: u16 = RowTag::Count as u16 + 33;
+    pub(crate) const CHOOSE128: u16 = RowTag::Count as u16 + 34;
+    pub(crate) const GLOBAL_READ: u16 = RowTag::Count as u16 + 35;
+    pub(crate) const GLOBAL_READ128: u16 = RowTag::Count as u16 + 36;
+    pub(crate) const GLOBAL_WRITE: u16 = RowTag::Count as u16 + 37;
+    pub(crate) const GLOBAL_WRITE128: u16 = RowTag::Count as u16 + 38;
+    pub(crate) const FUNC_REF: u16 = RowTag::Count as u16 + 39;
+    pub(crate) const IS_NULL: u16 = RowTag::Count as u16 + 40;
+    pub(crate) const TABLE_READ: u16 = RowTag::Count as u16 + 41;
+    pub(crate) const TABLE_WRITE: u16 = RowTag::Count as u16 + 42;
+    pub(crate) const TABLE_LEN: u16 = RowTag::Count as u16 + 43;
+    pub(crate) const TABLE_EXTEND: u16 = RowTag::Count as u16 + 44;
+    pub(crate) const TABLE_FILL_RANGE: u16 = RowTag::Count as u16 + 45;
+    pub(crate) const TABLE_COPY_RANGE: u16 = RowTag::Count as u16 + 46;
+    pub(crate) const TABLE_INIT_RANGE: u16 = RowTag::Count as u16 + 47;
+    pub(crate) const ELEM_DISCARD: u16 = RowTag::Count as u16 + 48;
+    pub(crate) const MEM_LEN: u16 = RowTag::Count as u16 + 49;
+    pub(crate) const MEM_EXTEND: u16 = RowTag::Count as u16 + 50;
+    pub(crate) const MEM_FILL: u16 = RowTag::Count as u16 + 51;
+    pub(crate) const MEM_COPY: u16 = RowTag::Count as u16 + 52;
+    pub(crate) const MEM_INIT: u16 = RowTag::Count as u16 + 53;
+    pub(crate) const DATA_DISCARD: u16 = RowTag::Count as u16 + 54;
+    pub(crate) const SHUFFLE: u16 = RowTag::Count as u16 + 55;
+    pub(crate) const CONST64: u16 = RowTag::Count as u16 + 56;
+    pub(crate) const BR_F32_EQ: u16 = RowTag::Count as u16 + 57;
+    pub(crate) const BR_F32_NE: u16 = RowTag::Count as u16 + 58;
+    pub(crate) const BR_F32_LT: u16 = RowTag::Count as u16 + 59;
+    pub(crate) const BR_F32_GT: u16 = RowTag::Count as u16 + 60;
+    pub(crate) const BR_F32_LE: u16 = RowTag::Count as u16 + 61;
+    pub(crate) const BR_F32_GE: u16 = RowTag::Count as u16 + 62;
+    pub(crate) const BR_F32_NOT_LT: u16 = RowTag::Count as u16 + 63;
+    pub(crate) const BR_F32_NOT_GT: u16 = RowTag::Count as u16 + 64;
+    pub(crate) const BR_F32_NOT_LE: u16 = RowTag::Count as u16 + 65;
+    pub(crate) const BR_F32_NOT_GE: u16 = RowTag::Count as u16 + 66;
+    pub(crate) const BR_F64_EQ: u16 = RowTag::Count as u16 + 67;
+    pub(crate) const BR_F64_NE: u16 = RowTag::Count as u16 + 68;
+    pub(crate) const BR_F64_LT: u16 = RowTag::Count as u16 + 69;
+    pub(crate) const BR_F64_GT: u16 = RowTag::Count as u16 + 70;
+    pub(crate) const BR_F64_LE: u16 = RowTag::Count as u16 + 71;
+    pub(crate) const BR_F64_GE: u16 = RowTag::Count as u16 + 72;
+    pub(crate) const BR_F64_NOT_LT: u16 = RowTag::Count as u16 + 73;
+    pub(crate) const BR_F64_NOT_GT: u16 = RowTag::Count as u16 + 74;
+    pub(crate) const BR_F64_NOT_LE: u16 = RowTag::Count as u16 + 75;
+    pub(crate) const BR_F64_NOT_GE: u16 = RowTag::Count as u16 + 76;
+    pub(crate) const CHOOSE_Z64: u16 = RowTag::Count as u16 + 77;
+    /// Number of tags.
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 78;
+}
+
+/// A comparison fused into a conditional jump (by the translator).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Cmp {
     Eq,
@@ -334,10 +614,28 @@ pub(crate) enum Cmp {
     GeU,
 }
 
+impl Cmp {
+    /// The comparison that holds exactly when this one does not.
+    pub(crate) fn negate(self) -> Cmp {
+        match self {
+            Cmp::Eq => Cmp::Ne,
+            Cmp::Ne => Cmp::Eq,
+            Cmp::LtS => Cmp::GeS,
+            Cmp::LtU => Cmp::GeU,
+            Cmp::GtS => Cmp::LeS,
+            Cmp::GtU => Cmp::LeU,
+            Cmp::LeS => Cmp::GtS,
+            Cmp::LeU => Cmp::GtU,
+            Cmp::GeS => Cmp::LtS,
+            Cmp::GeU => Cmp::LtU,
+        }
+    }
+}
+
 /// A translated function body.
 pub(crate) struct CompiledFunc {
-    /// The instructions.
-    pub(crate) code: Box<[Op]>,
+    /// The instructions, with their handlers.
+    pub(crate) code: Box<[super::exec::Inst]>,
     /// Lane vectors of `i8x16.shuffle`.
     pub(crate) shuffles: Box<[[u8; 16]]>,
     /// Slots taken by the parameters.
@@ -356,6 +654,10 @@ mod tests {
 
     #[test]
     fn op_is_small() {
-        assert!(std::mem::size_of::<Op>() <= 16, "{}", std::mem::size_of::<Op>());
+        assert!(
+            std::mem::size_of::<Op>() <= 16,
+            "{}",
+            std::mem::size_of::<Op>()
+        );
     }
 }

@@ -171,7 +171,10 @@ mod tests {
         assert_eq!(v128_load8x8_s(b).to_i16x8()[0], -1);
         assert_eq!(v128_load8x8_u(b).to_i16x8()[0], 255);
         assert_eq!(v128_load8x8_s(b).to_i16x8()[2], -128);
-        assert_eq!(v128_load32x2_s([0, 0, 0, 0x80, 1, 0, 0, 0]).to_i64x2(), [i32::MIN as i64, 1]);
+        assert_eq!(
+            v128_load32x2_s([0, 0, 0, 0x80, 1, 0, 0, 0]).to_i64x2(),
+            [i32::MIN as i64, 1]
+        );
         assert_eq!(v128_load16_splat([1, 2]).to_u16x8(), [0x201; 8]);
         let v = v128_load16_lane([0xaa, 0xbb], V128(0), 7);
         assert_eq!(v.to_u16x8()[7], 0xbbaa);

@@ -21,6 +21,10 @@
 //! - `local.set` of a value the previous instruction just computed
 //!   retargets that instruction's destination to the local, unless the
 //!   local's old value is still on the stack.
+//! - A scalar temporary computed by one instruction and consumed by the
+//!   very next one travels in the accumulator register instead of its slot
+//!   (`modes`, see `exec.rs`); temporaries are read exactly once, and no
+//!   label, call or other instruction sits between the two.
 //!
 //! Constants are collected in a first pass and get slots after the locals,
 //! filled on function entry, so that instructions read them like locals.
@@ -32,8 +36,8 @@ use std::collections::HashMap;
 use weft_binary::Reader;
 use weft_syntax::{
     BlockType, BrTable, Code, DataIdx, ElemIdx, FuncIdx, FuncType, GlobalIdx, HeapType, Instr,
-    LabelIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx, TypeIdx,
-    ValType, F32, F64, V128,
+    LabelIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx, TypeIdx, ValType, F32,
+    F64, V128,
 };
 
 /// Slots a frame may have: indices must fit a [`Slot`].
@@ -218,6 +222,10 @@ struct Translator<'m> {
     local_refs: usize,
     /// The last instruction, if it computed the top stack entry.
     last_producer: Option<usize>,
+    /// Whether `last_producer` can leave its result in the accumulator.
+    acc_capable: bool,
+    /// Accumulator use of each instruction (`ACC_*` bits, see `code.rs`).
+    modes: Vec<u8>,
     reachable: bool,
     /// Nesting of blocks inside unreachable code.
     dead_depth: u32,
@@ -302,6 +310,8 @@ impl<'m> Translator<'m> {
             max_height: 0,
             local_refs: 0,
             last_producer: None,
+            acc_capable: false,
+            modes: Vec::new(),
             reachable: true,
             dead_depth: 0,
             fuel: m.engine.config().consume_fuel,
@@ -312,7 +322,7 @@ impl<'m> Translator<'m> {
 
     fn finish(self) -> CompiledFunc {
         CompiledFunc {
-            code: self.code.into_boxed_slice(),
+            code: super::exec::thread(self.code, &self.modes),
             shuffles: self.shuffles.into_boxed_slice(),
             param_slots: self.param_slots as usize,
             init: self.init.into_boxed_slice(),
@@ -364,8 +374,52 @@ impl<'m> Translator<'m> {
 
     fn emit(&mut self, op: Op) -> usize {
         self.code.push(op);
+        self.modes.push(0);
         self.last_producer = None;
         self.code.len() - 1
+    }
+
+    /// Removes the last instruction (replaced by a fused one). If it read
+    /// the accumulator and `keep_in` is false, the previous instruction
+    /// writes its result to its slot again.
+    fn unemit(&mut self, keep_in: bool) -> u8 {
+        self.code.pop();
+        let m = self.modes.pop().unwrap_or(0);
+        if m & (ACC_IN_L | ACC_IN_R) != 0 && !keep_in {
+            if let Some(p) = self.modes.last_mut() {
+                *p &= !ACC_OUT;
+            }
+        }
+        self.last_producer = None;
+        m
+    }
+
+    /// The accumulator bit `bit` if operand `o` is the result the previous
+    /// instruction just computed and it can pass it in the accumulator.
+    fn acc_bit(&self, o: &Operand, bit: u8) -> u8 {
+        match self.last_producer {
+            Some(i) if self.acc_capable && i + 1 == self.code.len() && o.kind != Kind::Const => {
+                let mut op = self.code[i];
+                match op.dst_mut() {
+                    Some(d) if *d == o.slot => bit,
+                    _ => 0,
+                }
+            }
+            _ => 0,
+        }
+    }
+
+    /// Emits `op` reading the accumulator as `bits` say (0: not at all),
+    /// and makes the previous instruction write it.
+    fn emit_acc(&mut self, op: Op, bits: u8) -> usize {
+        if bits != 0 {
+            if let Some(p) = self.modes.last_mut() {
+                *p |= ACC_OUT;
+            }
+        }
+        let i = self.emit(op);
+        self.modes[i] = bits;
+        i
     }
 
     fn fuel_point(&mut self) {
@@ -393,9 +447,10 @@ impl<'m> Translator<'m> {
         self.last_producer = None;
     }
 
-    /// Emits a branch instruction to `label`.
-    fn emit_jump(&mut self, op: Op, label: usize) {
-        let i = self.emit(op);
+    /// Emits a branch instruction to `label`, reading the accumulator as
+    /// `bits` say.
+    fn emit_jump(&mut self, op: Op, label: usize, bits: u8) {
+        let i = self.emit_acc(op, bits);
         let l = &mut self.labels[label];
         l.used = true;
         match l.target {
@@ -460,9 +515,23 @@ impl<'m> Translator<'m> {
 
     /// Pushes a temporary for the result of `make(dst)` and emits it.
     fn produce(&mut self, wide: bool, make: impl FnOnce(Slot) -> Op) -> Result<()> {
+        self.produce_acc(false, 0, wide, make)
+    }
+
+    /// Like `produce`, for instructions whose handlers use the accumulator:
+    /// `bits` say which operand comes from it, `capable` whether the result
+    /// may go to it.
+    fn produce_acc(
+        &mut self,
+        capable: bool,
+        bits: u8,
+        wide: bool,
+        make: impl FnOnce(Slot) -> Op,
+    ) -> Result<()> {
         let dst = self.push_temp(wide)?;
-        let i = self.emit(make(dst));
+        let i = self.emit_acc(make(dst), bits);
         self.last_producer = Some(i);
+        self.acc_capable = capable;
         Ok(())
     }
 
@@ -543,10 +612,7 @@ impl<'m> Translator<'m> {
             }
             None => {
                 let dst = self.push_temp(bits.2)?;
-                self.emit(Op::Const64 {
-                    dst,
-                    value: bits.0,
-                });
+                self.emit(Op::Const64 { dst, value: bits.0 });
                 if bits.2 {
                     self.emit(Op::Const64 {
                         dst: dst + 1,
@@ -649,7 +715,7 @@ impl<'m> Translator<'m> {
         if !self.in_place(n, w, pos) {
             self.copy_top_to(n, pos);
         }
-        self.emit_jump(Op::Jump { offset: 0 }, label);
+        self.emit_jump(Op::Jump { offset: 0 }, label, 0);
         Ok(())
     }
 
@@ -673,21 +739,25 @@ impl<'m> Translator<'m> {
             }
             _ => None,
         };
-        let op = match fused {
-            Some(op) => {
-                self.code.pop();
-                op
-            }
-            None if when => Op::JumpIfNez {
-                cond: cond.slot,
-                offset: 0,
-            },
-            None => Op::JumpIfEqz {
-                cond: cond.slot,
-                offset: 0,
-            },
+        let (op, bits) = match fused {
+            // The fused jump reads the comparison's operands as it did.
+            Some(op) => (op, self.unemit(true) & (ACC_IN_L | ACC_IN_R)),
+            None if when => (
+                Op::JumpIfNez {
+                    cond: cond.slot,
+                    offset: 0,
+                },
+                self.acc_bit(&cond, ACC_IN_L),
+            ),
+            None => (
+                Op::JumpIfEqz {
+                    cond: cond.slot,
+                    offset: 0,
+                },
+                self.acc_bit(&cond, ACC_IN_L),
+            ),
         };
-        self.emit_jump(op, label);
+        self.emit_jump(op, label, bits);
     }
 
     // ---- blocks -----------------------------------------------------------
@@ -770,6 +840,22 @@ fn fuse(op: &Op, cond: Slot, when: bool) -> Option<Op> {
         Op::I64LeU(b) => (Cmp::LeU, b, true),
         Op::I64GeS(b) => (Cmp::GeS, b, true),
         Op::I64GeU(b) => (Cmp::GeU, b, true),
+        Op::F32Eq(b)
+        | Op::F32Ne(b)
+        | Op::F32Lt(b)
+        | Op::F32Gt(b)
+        | Op::F32Le(b)
+        | Op::F32Ge(b)
+        | Op::F64Eq(b)
+        | Op::F64Ne(b)
+        | Op::F64Lt(b)
+        | Op::F64Gt(b)
+        | Op::F64Le(b)
+        | Op::F64Ge(b)
+            if b.dst == cond =>
+        {
+            return Some(fuse_float(op, b.lhs, b.rhs, when));
+        }
         Op::I32Eqz(u) if u.dst == cond => {
             return Some(if when {
                 Op::JumpIfEqz {
@@ -788,33 +874,64 @@ fn fuse(op: &Op, cond: Slot, when: bool) -> Option<Op> {
     if b.dst != cond {
         return None;
     }
+    // A jump when the comparison fails is a jump when its negation holds
+    // (integers have no unordered case).
+    let cmp = if when { cmp } else { cmp.negate() };
     let (lhs, rhs, offset) = (b.lhs, b.rhs, 0);
-    Some(match (is64, when) {
-        (false, true) => Op::JumpIfI32 {
-            cmp,
-            lhs,
-            rhs,
-            offset,
-        },
-        (false, false) => Op::JumpIfNotI32 {
-            cmp,
-            lhs,
-            rhs,
-            offset,
-        },
-        (true, true) => Op::JumpIfI64 {
-            cmp,
-            lhs,
-            rhs,
-            offset,
-        },
-        (true, false) => Op::JumpIfNotI64 {
-            cmp,
-            lhs,
-            rhs,
-            offset,
-        },
+    macro_rules! pick {
+        ($($c:ident => $i32:ident $i64:ident,)*) => {
+            match (cmp, is64) {
+                $(
+                    (Cmp::$c, false) => Op::$i32 { lhs, rhs, offset },
+                    (Cmp::$c, true) => Op::$i64 { lhs, rhs, offset },
+                )*
+            }
+        };
+    }
+    Some(pick! {
+        Eq => BrI32Eq BrI64Eq,
+        Ne => BrI32Ne BrI64Ne,
+        LtS => BrI32LtS BrI64LtS,
+        LtU => BrI32LtU BrI64LtU,
+        GtS => BrI32GtS BrI64GtS,
+        GtU => BrI32GtU BrI64GtU,
+        LeS => BrI32LeS BrI64LeS,
+        LeU => BrI32LeU BrI64LeU,
+        GeS => BrI32GeS BrI64GeS,
+        GeU => BrI32GeU BrI64GeU,
     })
+}
+
+/// The fused jump for a branch on float comparison `op` (NaN makes every
+/// ordered comparison false, so "not less" is not "greater or equal").
+fn fuse_float(op: &Op, lhs: Slot, rhs: Slot, when: bool) -> Op {
+    let offset = 0;
+    macro_rules! pick {
+        ($($v:ident => $yes:ident $no:ident,)*) => {
+            match op {
+                $( Op::$v(_) => if when {
+                    Op::$yes { lhs, rhs, offset }
+                } else {
+                    Op::$no { lhs, rhs, offset }
+                }, )*
+                _ => Op::Jump { offset },
+            }
+        };
+    }
+    pick! {
+        F32Eq => BrF32Eq BrF32Ne,
+        F32Ne => BrF32Ne BrF32Eq,
+        F32Lt => BrF32Lt BrF32NotLt,
+        F32Gt => BrF32Gt BrF32NotGt,
+        F32Le => BrF32Le BrF32NotLe,
+        F32Ge => BrF32Ge BrF32NotGe,
+        F64Eq => BrF64Eq BrF64Ne,
+        F64Ne => BrF64Ne BrF64Eq,
+        F64Lt => BrF64Lt BrF64NotLt,
+        F64Gt => BrF64Gt BrF64NotGt,
+        F64Le => BrF64Le BrF64NotLe,
+        F64Ge => BrF64Ge BrF64NotGe,
+    }
 }
 
 fn mem_offset(memarg: MemArg) -> Result<u32> {
@@ -866,24 +983,49 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
         }};
         ($variant:ident (mem $al:literal : addr -> $r:ident) {$memarg:ident}) => {{
             let offset = mem_offset($memarg)?;
-            let addr = t.pop_slot()?;
-            t.produce(is_wide!($r), |dst| Op::$variant(Load { dst, addr, offset }))
+            let addr = t.pop()?;
+            let ok = !is_wide!($r);
+            let bits = if ok { t.acc_bit(&addr, ACC_IN_L) } else { 0 };
+            let addr = addr.slot;
+            t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Load { dst, addr, offset }))
         }};
         ($variant:ident (mem $al:literal : addr $v:ident -> ) {$memarg:ident}) => {{
             let offset = mem_offset($memarg)?;
-            let val = t.pop_slot()?;
-            let addr = t.pop_slot()?;
-            t.emit(Op::$variant(MemStore { addr, val, offset }));
+            let val = t.pop()?;
+            let addr = t.pop()?;
+            let bits = if is_wide!($v) {
+                0
+            } else if t.acc_bit(&addr, ACC_IN_L) != 0 {
+                ACC_IN_L
+            } else {
+                t.acc_bit(&val, ACC_IN_R)
+            };
+            let (addr, val) = (addr.slot, val.slot);
+            t.emit_acc(Op::$variant(MemStore { addr, val, offset }), bits);
             Ok(())
         }};
         ($variant:ident ($a:ident -> $r:ident) {}) => {{
-            let src = t.pop_slot()?;
-            t.produce(is_wide!($r), |dst| Op::$variant(Un { dst, src }))
+            let src = t.pop()?;
+            let ok = !is_wide!($a) && !is_wide!($r);
+            let bits = if ok { t.acc_bit(&src, ACC_IN_L) } else { 0 };
+            let src = src.slot;
+            t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Un { dst, src }))
         }};
         ($variant:ident ($a:ident $b:ident -> $r:ident) {}) => {{
-            let rhs = t.pop_slot()?;
-            let lhs = t.pop_slot()?;
-            t.produce(is_wide!($r), |dst| Op::$variant(Bin { dst, lhs, rhs }))
+            let rhs = t.pop()?;
+            let lhs = t.pop()?;
+            let ok = !is_wide!($a) && !is_wide!($b) && !is_wide!($r);
+            // One operand at most comes from the accumulator (both may
+            // name the same local).
+            let bits = if !ok {
+                0
+            } else if t.acc_bit(&lhs, ACC_IN_L) != 0 {
+                ACC_IN_L
+            } else {
+                t.acc_bit(&rhs, ACC_IN_R)
+            };
+            let (lhs, rhs) = (lhs.slot, rhs.slot);
+            t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Bin { dst, lhs, rhs }))
         }};
         ($variant:ident ($a:ident $b:ident $c:ident -> $r:ident) {}) => {{
             let c = t.pop_slot()?;
@@ -942,7 +1084,7 @@ impl Translator<'_> {
             if !self.in_place(results.len(), slots(results), pos) {
                 self.copy_top_to(results.len(), pos);
             }
-            self.emit_jump(Op::Jump { offset: 0 }, label);
+            self.emit_jump(Op::Jump { offset: 0 }, label, 0);
         }
         self.bind(else_label);
         self.reset_stack(height, params)?;
@@ -977,8 +1119,7 @@ impl Translator<'_> {
                 keep = true;
             }
         }
-        let reachable_after =
-            self.reachable || self.labels[c.label].used || c.kind == CtrlKind::If;
+        let reachable_after = self.reachable || self.labels[c.label].used || c.kind == CtrlKind::If;
         if c.kind != CtrlKind::Loop {
             self.bind(c.label);
         }
@@ -1030,7 +1171,7 @@ impl Translator<'_> {
             let ci = self.ctrl_at(d)?;
             if self.is_plain_branch(ci) {
                 let l = self.ctrls[ci].label;
-                self.emit_jump(Op::Jump { offset: 0 }, l);
+                self.emit_jump(Op::Jump { offset: 0 }, l, 0);
             } else {
                 let i = self.emit(Op::Jump { offset: 0 });
                 stubs.push((i, ci));
@@ -1116,11 +1257,37 @@ impl Translator<'_> {
     }
 
     fn Select(&mut self) -> Result<()> {
-        let cond = self.pop_slot()?;
+        let cond = self.pop()?;
         let b = self.pop()?;
         let a = self.pop_slot()?;
         let w = b.wide;
         let b = b.slot;
+        // `select` on `eqz x`: select on `x` with the operands swapped.
+        if let (false, Some(i), Kind::Temp) = (w, self.last_producer, cond.kind) {
+            if i + 1 == self.code.len() {
+                let fused = match self.code[i] {
+                    Op::I32Eqz(u) if u.dst == cond.slot => Some((u.src, false)),
+                    Op::I64Eqz(u) if u.dst == cond.slot => Some((u.src, true)),
+                    _ => None,
+                };
+                if let Some((x, is64)) = fused {
+                    self.unemit(false);
+                    return self.produce(false, |dst| {
+                        if is64 {
+                            Op::ChooseZ64 { dst, cond: x, a, b }
+                        } else {
+                            Op::Choose {
+                                dst,
+                                cond: x,
+                                a: b,
+                                b: a,
+                            }
+                        }
+                    });
+                }
+            }
+        }
+        let cond = cond.slot;
         self.produce(w, |dst| {
             if w {
                 Op::Choose128 { dst, cond, a, b }
@@ -1156,8 +1323,10 @@ impl Translator<'_> {
                 if i + 1 == self.code.len() {
                     if let Some(dst) = self.code[i].dst_mut() {
                         if *dst == v.slot {
+                            // The instruction now computes the local, and
+                            // may still pass it to the next one in the
+                            // accumulator.
                             *dst = slot;
-                            self.last_producer = None;
                             return Ok(());
                         }
                     }
@@ -1363,5 +1532,31 @@ impl Translator<'_> {
             b,
             lanes: idx,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Prints the translation of every function of the module at
+    /// `$WEFT_DUMP` (a debugging aid; does nothing without the variable).
+    #[test]
+    fn dump() {
+        let Ok(path) = std::env::var("WEFT_DUMP") else {
+            return;
+        };
+        let bytes = std::fs::read(path).unwrap();
+        let engine = crate::Engine::default();
+        let module = crate::Module::new(&engine, bytes).unwrap();
+        let m = &module.inner;
+        for def in 0..m.module.code.len() as u32 {
+            let c = super::translate(m, def).unwrap();
+            println!(
+                "func {def}: frame {} params {} init {:?}",
+                c.frame_size, c.param_slots, c.init
+            );
+            for (i, inst) in c.code.iter().enumerate() {
+                println!("  {i:4}: {inst:?}");
+            }
+        }
     }
 }
