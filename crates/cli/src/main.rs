@@ -102,6 +102,16 @@ enum Command {
     /// Run a module: its start function and `_start`, or one export
     #[command(after_help = run::AFTER_HELP)]
     Run {
+        /// Give the guest the host directory HOST, under the name GUEST
+        /// (default: HOST); repeatable
+        #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+        dirs: Vec<String>,
+        /// Set the guest's environment variable NAME; repeatable
+        #[arg(long = "env", value_name = "NAME=VALUE")]
+        envs: Vec<String>,
+        /// Cap every linear memory at BYTES (memory.grow beyond fails)
+        #[arg(long, value_name = "BYTES")]
+        max_memory: Option<u64>,
         /// Call this exported function with ARGS and print its results
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
@@ -112,8 +122,9 @@ enum Command {
         features: FeatureArgs,
         /// Module to run (.wasm or .wat)
         module: PathBuf,
-        /// Arguments of the invoked function (i32/i64: decimal or 0x hex;
-        /// f32/f64: decimal, inf, nan or nan:0xPAYLOAD)
+        /// Arguments of the guest program, or of the invoked function
+        /// (i32/i64: decimal or 0x hex; f32/f64: decimal, inf, nan or
+        /// nan:0xPAYLOAD)
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -258,6 +269,9 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             }
         }
         Command::Run {
+            dirs,
+            envs,
+            max_memory,
             invoke,
             fuel,
             features,
@@ -270,6 +284,9 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 invoke,
                 fuel,
                 features: f,
+                dirs,
+                envs,
+                max_memory,
             };
             return run::run(&module, &bytes, &options, &args);
         }

@@ -1,17 +1,24 @@
-//! `weft run`: instantiate a module and run it, or call one export.
+//! `weft run`: instantiate a module with WASI preview1 and run it, or call
+//! one export.
 //!
-//! Exit status: 0 on success; 1 for a missing file, a module that does not
-//! decode, validate or link (imports are not provided yet: any import is
-//! an "unknown import"), or bad arguments; [`TRAP_EXIT`] (134, what a
-//! process killed by SIGABRT reports, as other runtimes use for traps) when
-//! execution traps, including running out of fuel. A trap prints
-//! `error: <message>` and the Wasm backtrace to stderr.
+//! The guest gets the arguments after MODULE (`argv[0]` is MODULE as
+//! given), the variables of `--env`, the directories of `--dir` and the
+//! process's own stdin, stdout and stderr.
+//!
+//! Exit status: the guest's `proc_exit` status (its low 8 bits, as a Unix
+//! process reports it), 0 when `_start` returns; 1 for a missing file, a
+//! module that does not decode, validate or link, a `--dir` that cannot be
+//! opened, or bad arguments; [`TRAP_EXIT`] (134, what a process killed by
+//! SIGABRT reports, as other runtimes use for traps) when execution traps,
+//! including running out of fuel. A trap prints `error: <message>` and the
+//! Wasm backtrace to stderr.
 
 use crate::Failure;
 use std::path::Path;
 use std::process::ExitCode;
 use weft::{Config, Engine, Error, Func, Linker, Module, Store, Val, ValType};
 use weft_syntax::Features;
+use weft_wasi::{WasiCtx, WasiCtxBuilder};
 
 /// The exit status after a trap.
 pub const TRAP_EXIT: u8 = 134;
@@ -21,14 +28,19 @@ const MAX_FRAMES: usize = 64;
 
 /// Appended to `weft run --help`.
 pub const AFTER_HELP: &str = "\
+The module runs with WASI preview1 (wasi_snapshot_preview1): it sees ARGS \
+(argv[0] is MODULE as given), the --env variables, the --dir directories and \
+nothing else of the file system, and the process's stdin, stdout and stderr.
+
 Without --invoke, the module is instantiated (running its start function) and \
 its `_start` export, if any, is called. With --invoke NAME, the export NAME is \
 called with ARGS converted to its parameter types, and each result is printed \
 on its own line (floats in a form that parses back to the same bits).
 
-Exit status: 0 on success, 1 for a bad input (missing file, module that does \
-not decode, validate or link, wrong arguments), 134 when execution traps (the \
-message and a backtrace go to stderr).";
+Exit status: the guest's proc_exit status (0 when _start returns), 1 for a bad \
+input (missing file, module that does not decode, validate or link, wrong \
+arguments), 134 when execution traps (the message and a backtrace go to \
+stderr).";
 
 /// What to run.
 pub struct Options {
@@ -38,6 +50,36 @@ pub struct Options {
     pub fuel: Option<u64>,
     /// Feature set.
     pub features: Features,
+    /// Preopened directories: `HOST[::GUEST]` (GUEST defaults to HOST).
+    pub dirs: Vec<String>,
+    /// Environment variables: `NAME=VALUE`.
+    pub envs: Vec<String>,
+    /// Largest size of any linear memory, in bytes.
+    pub max_memory: Option<u64>,
+}
+
+/// The store's data: the guest's WASI state.
+struct Host {
+    wasi: WasiCtx,
+}
+
+/// How a run ended.
+enum Outcome {
+    /// Returned normally.
+    Done,
+    /// The guest called `proc_exit`.
+    Exit(i32),
+}
+
+/// Splits off a guest `proc_exit` from the other errors.
+fn outcome(r: Result<(), Error>) -> Result<Outcome, Error> {
+    match r {
+        Ok(()) => Ok(Outcome::Done),
+        Err(e) => match weft_wasi::exit_status(&e) {
+            Some(code) => Ok(Outcome::Exit(code)),
+            None => Err(e),
+        },
+    }
 }
 
 /// Reports a runtime error: a trap with exit status [`TRAP_EXIT`], anything
@@ -63,6 +105,56 @@ fn report(path: &Path, e: Error) -> Result<ExitCode, Failure> {
     }
 }
 
+/// The process exit status for a guest's `proc_exit(code)`: its low 8
+/// bits, as a Unix process reports `exit(code)`.
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from((code & 0xff) as u8)
+}
+
+/// Caps every memory the module defines or imports at `max_bytes`: a
+/// minimum above it is an error, and the maximum becomes the cap, so that
+/// `memory.grow` beyond it returns -1 as the spec says for a failed grow.
+/// (The engine has no per-store memory limiter yet; the module is
+/// rewritten instead.)
+fn limit_memory(
+    path: &Path,
+    bytes: &[u8],
+    features: Features,
+    max_bytes: u64,
+) -> Result<Vec<u8>, Failure> {
+    let pages = max_bytes / 65536;
+    let mut module = weft_binary::decode(bytes, features)
+        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let cap = |ty: &mut weft_syntax::MemType| -> Result<(), Failure> {
+        if ty.limits.min > pages {
+            return Err(Failure(format!(
+                "{}: memory needs {} bytes at least, more than --max-memory {max_bytes}",
+                path.display(),
+                ty.limits.min * 65536
+            )));
+        }
+        ty.limits.max = Some(ty.limits.max.map_or(pages, |m| m.min(pages)));
+        Ok(())
+    };
+    for ty in &mut module.mems {
+        cap(ty)?;
+    }
+    for import in &mut module.imports {
+        if let weft_syntax::ImportDesc::Memory(ty) = &mut import.desc {
+            cap(ty)?;
+        }
+    }
+    Ok(weft_binary::encode(&module))
+}
+
+/// Parses `HOST[::GUEST]`.
+fn split_dir(spec: &str) -> (&str, &str) {
+    match spec.split_once("::") {
+        Some((host, guest)) => (host, guest),
+        None => (spec, spec),
+    }
+}
+
 /// Runs the module given as binary bytes.
 pub fn run(
     path: &Path,
@@ -74,18 +166,50 @@ pub fn run(
     config.features(options.features);
     config.consume_fuel(options.fuel.is_some());
     let engine = Engine::new(&config);
+    let limited;
+    let bytes = match options.max_memory {
+        Some(max) => {
+            limited = limit_memory(path, bytes, options.features, max)?;
+            &limited[..]
+        }
+        None => bytes,
+    };
     let module = Module::from_binary(&engine, bytes)
         .map_err(|e| Failure(format!("{}: {}", path.display(), e.message())))?;
-    let mut store = Store::new(&engine, ());
+
+    let mut builder = WasiCtxBuilder::new();
+    builder.arg(path.to_string_lossy());
+    if options.invoke.is_none() {
+        builder.args(args);
+    }
+    for var in &options.envs {
+        let (name, value) = var
+            .split_once('=')
+            .ok_or_else(|| Failure(format!("--env `{var}`: expected NAME=VALUE")))?;
+        builder.env(name, value);
+    }
+    for dir in &options.dirs {
+        let (host, guest) = split_dir(dir);
+        builder.preopened_dir(host, guest);
+    }
+    builder.inherit_stdio();
+    let wasi = builder.build().map_err(|e| Failure(e.to_string()))?;
+
+    let mut store = Store::new(&engine, Host { wasi });
     if let Some(fuel) = options.fuel {
         store.set_fuel(fuel)?;
     }
-    // WASI and other host modules come later: an empty linker, so any
-    // import is reported as "unknown import".
-    let linker = Linker::<()>::new(&engine);
+    let mut linker = Linker::<Host>::new(&engine);
+    weft_wasi::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(i) => i,
-        Err(e) => return report(path, e),
+        // A start function may call `proc_exit` too.
+        Err(e) => {
+            return match weft_wasi::exit_status(&e) {
+                Some(code) => Ok(exit_code(code)),
+                None => report(path, e),
+            }
+        }
     };
     let (name, func) = match &options.invoke {
         Some(name) => {
@@ -97,18 +221,16 @@ pub fn run(
             })?;
             (name.as_str(), func)
         }
-        None => {
-            if !args.is_empty() {
-                return Err(Failure(
-                    "arguments given without --invoke (WASI arguments are not supported yet)"
-                        .to_string(),
-                ));
+        None => match instance.get_func(&mut store, "_start") {
+            Some(f) => {
+                return match outcome(f.call(&mut store, &[], &mut [])) {
+                    Ok(Outcome::Done) => Ok(ExitCode::SUCCESS),
+                    Ok(Outcome::Exit(code)) => Ok(exit_code(code)),
+                    Err(e) => report(path, e),
+                };
             }
-            match instance.get_func(&mut store, "_start") {
-                Some(f) => ("_start", f),
-                None => return Ok(ExitCode::SUCCESS),
-            }
-        }
+            None => return Ok(ExitCode::SUCCESS),
+        },
     };
     call(path, &mut store, name, func, args)
 }
@@ -117,7 +239,7 @@ pub fn run(
 /// results, one a line.
 fn call(
     path: &Path,
-    store: &mut Store<()>,
+    store: &mut Store<Host>,
     name: &str,
     func: Func,
     args: &[String],
@@ -145,8 +267,10 @@ fn call(
         })
         .collect::<Result<Vec<Val>, Failure>>()?;
     let mut results: Vec<Val> = ty.results.iter().map(|&t| Val::default_for(t)).collect();
-    if let Err(e) = func.call(&mut *store, &params, &mut results) {
-        return report(path, e);
+    match outcome(func.call(&mut *store, &params, &mut results)) {
+        Ok(Outcome::Done) => {}
+        Ok(Outcome::Exit(code)) => return Ok(exit_code(code)),
+        Err(e) => return report(path, e),
     }
     for r in &results {
         println!("{}", show(r));

@@ -1,0 +1,233 @@
+//! `weft run` with WASI: the README's main job, arguments, environment,
+//! preopened directories, stdio, exit statuses, traps and `--max-memory`,
+//! through the built binary.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn weft_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
+        .current_dir(root())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("weft runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn weft(args: &[&str]) -> Output {
+    weft_with_stdin(args, b"")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Writes a module to a temporary file and returns its path.
+fn module(name: &str, wat: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("weft-run-wasi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, wat).unwrap();
+    p
+}
+
+const EXIT: &str = r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (i32.const CODE))))"#;
+
+#[test]
+fn main_job() {
+    let o = weft(&["run", "examples/hello_wasi.wasm"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.starts_with("Hello from WebAssembly (WASI preview1)!\n"),
+        "{out}"
+    );
+    assert!(out.contains("no directory preopened"), "{out}");
+}
+
+#[test]
+fn arguments_environment_and_directories() {
+    let o = weft(&[
+        "run",
+        "--dir",
+        "examples::/",
+        "--env",
+        "GREETING=Hi",
+        "examples/hello_wasi.wasm",
+        "you",
+        "--not-an-option",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.starts_with("Hi from WebAssembly"), "{out}");
+    assert!(
+        out.contains("and hello to you\n  and hello to --not-an-option\n"),
+        "{out}"
+    );
+    let entries = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .filter(|e| {
+            !e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with('.')
+        })
+        .count();
+    assert!(out.contains(&format!("has {entries} entries")), "{out}");
+}
+
+#[test]
+fn exit_status_is_the_guests() {
+    for (code, status) in [(0, 0), (3, 3), (255, 255), (300, 44)] {
+        let p = module(
+            &format!("exit{code}.wat"),
+            &EXIT.replace("CODE", &code.to_string()),
+        );
+        let o = weft(&["run", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(status), "proc_exit({code})");
+        assert_eq!(text(&o.stderr), "");
+    }
+}
+
+#[test]
+fn proc_exit_in_the_start_function() {
+    let p = module(
+        "start.wat",
+        r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (func $s (call $exit (i32.const 5)))
+  (start $s))"#,
+    );
+    let o = weft(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(5));
+}
+
+#[test]
+fn stdio_is_the_processs() {
+    // cat: stdin to stdout, through fd_read and fd_write.
+    let cat = module(
+        "cat.wat",
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (loop $l
+      (i32.store (i32.const 0) (i32.const 64))
+      (i32.store (i32.const 4) (i32.const 1000))
+      (drop (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (if (i32.load (i32.const 8))
+        (then
+          (i32.store (i32.const 4) (i32.load (i32.const 8)))
+          (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (br $l))))))"#,
+    );
+    let o = weft_with_stdin(&["run", cat.to_str().unwrap()], b"through the guest\n");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "through the guest\n");
+}
+
+#[test]
+fn trap_in_start_prints_backtrace_and_exits_134() {
+    let p = module(
+        "trap.wat",
+        r#"(module $prog
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (func $deep (unreachable))
+  (func (export "_start") (call $deep)))"#,
+    );
+    let o = weft(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(134));
+    let err = text(&o.stderr);
+    assert!(
+        err.starts_with("error: unreachable\nwasm backtrace:\n  0: prog!deep\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn invoke_a_wasi_export() {
+    let p = module(
+        "greet.wat",
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\n")
+  (func (export "greet") (param i32) (result i32)
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.add (local.get 0) (i32.const 1))))"#,
+    );
+    let o = weft(&["run", "--invoke", "greet", p.to_str().unwrap(), "41"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "hi\n42\n");
+}
+
+#[test]
+fn max_memory_caps_growth() {
+    // Exit status: memory.grow's result + 1 (0 when the grow failed).
+    let p = module(
+        "grow.wat",
+        r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (call $exit (i32.add (memory.grow (i32.const 3)) (i32.const 1)))))"#,
+    );
+    let o = weft(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "grows without a cap");
+    let o = weft(&["run", "--max-memory", "196608", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "3 pages cap: growing to 4 fails");
+    let o = weft(&["run", "--max-memory", "262144", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "4 pages cap: growing to 4 works");
+    let o = weft(&["run", "--max-memory", "1000", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.starts_with("error: ") && err.contains("--max-memory"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_options_are_one_line_and_status_1() {
+    for args in [
+        &["run", "--dir", "no/such/dir", "examples/hello_wasi.wasm"][..],
+        &["run", "--env", "NOEQUALS", "examples/hello_wasi.wasm"],
+        &["run", "examples/missing.wasm"],
+    ] {
+        let o = weft(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = text(&o.stderr);
+        assert!(
+            err.starts_with("error: ") && err.lines().count() == 1,
+            "{args:?}: {err}"
+        );
+    }
+    // An import WASI does not have.
+    let p = module(
+        "unknown.wat",
+        r#"(module (import "wasi_snapshot_preview1" "no_such" (func)))"#,
+    );
+    let o = weft(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("unknown import"),
+        "{}",
+        text(&o.stderr)
+    );
+}

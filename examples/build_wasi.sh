@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Rebuilds the committed WASI fixtures from their C sources with zig
+# (wasm32-wasi, see ../shared/TOOLCHAIN.md): examples/hello_wasi.wasm and
+# the test programs of crates/wasi/tests/wasm/.
+#
+#   python3 -m venv .venv-wasm && .venv-wasm/bin/pip install ziglang==0.17.1
+#   examples/build_wasi.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ZIG="${ZIG:-.venv-wasm/bin/python3 -m ziglang}"
+export ZIG_GLOBAL_CACHE_DIR="${ZIG_GLOBAL_CACHE_DIR:-$PWD/.zig-cache}"
+cc() { $ZIG cc -target wasm32-wasi -O2 -s "$@"; }
+
+cc examples/hello_wasi.c -o examples/hello_wasi.wasm
+for name in calls sandbox sockets copy_fd; do
+  cc crates/wasi/tests/c/$name.c -o crates/wasi/tests/wasm/$name.wasm
+done
+ls -l examples/hello_wasi.wasm crates/wasi/tests/wasm/*.wasm
