@@ -14,41 +14,12 @@
 //! with an error comment and are counted apart.
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastDirective, WastExecute};
 use weft_binary::{decode, encode, encode_instr, Reader};
 use weft_syntax::{Features, Instr, Locals, Module};
 use weft_text::{parse_wat, print_with, PrintOptions};
-
-fn testsuite() -> PathBuf {
-    let dir = std::env::var_os("WEFT_TESTSUITE_2_0")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testsuite-2.0")
-        });
-    assert!(
-        dir.is_dir(),
-        "spec testsuite not found at {} (set WEFT_TESTSUITE_2_0)",
-        dir.display()
-    );
-    dir
-}
-
-fn wast_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            wast_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "wast") {
-            out.push(p);
-        }
-    }
-}
 
 /// The binaries of every module of a script that the `wast` crate can
 /// encode, with the line of each.
@@ -306,8 +277,7 @@ fn check(file: &Path, line: usize, bytes: &[u8], folded: bool, n: &mut Counts) {
 
 #[test]
 fn testsuite_modules_round_trip_through_the_printer() {
-    let mut files = Vec::new();
-    wast_files(&testsuite(), &mut files);
+    let files = weft_testkit::wast_files(&weft_testkit::testsuite_2_0());
     assert!(files.len() >= 100, "only {} scripts found", files.len());
     let mut flat = Counts::default();
     let mut folded = Counts::default();

@@ -2,56 +2,14 @@
 //! errors (or modules), and deep nesting neither overflows the stack nor
 //! takes long.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use weft_syntax::Features;
+use weft_testkit::XorShift;
 use weft_text::parse_wat;
 use weft_text::wast::{parse_module_source, parse_wast, CommandKind, ModuleSource, TrapTarget};
 
-fn testsuite_dir() -> PathBuf {
-    let dir = match std::env::var_os("WEFT_TESTSUITE_2_0") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testsuite-2.0"),
-    };
-    assert!(
-        dir.is_dir(),
-        "spec testsuite not found at {} (set WEFT_TESTSUITE_2_0)",
-        dir.display()
-    );
-    dir
-}
-
 fn wast_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|e| e == "wast") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&testsuite_dir(), &mut out);
-    out
-}
-
-/// xorshift64*: deterministic pseudo-random numbers.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
+    weft_testkit::wast_files(&weft_testkit::testsuite_2_0())
 }
 
 const SNIPPETS: &[&str] = &[
@@ -121,19 +79,19 @@ fn char_floor(s: &str, mut i: usize) -> usize {
     i
 }
 
-fn mutate(src: &str, rng: &mut Rng) -> String {
+fn mutate(src: &str, rng: &mut XorShift) -> String {
     let mut s = src.to_string();
-    for _ in 0..1 + rng.below(3) {
-        let at = char_floor(&s, rng.below(s.len() + 1));
-        match rng.below(3) {
-            0 => s.insert_str(at, SNIPPETS[rng.below(SNIPPETS.len())]),
+    for _ in 0..1 + rng.below_mod(3) {
+        let at = char_floor(&s, rng.below_mod(s.len() + 1));
+        match rng.below_mod(3) {
+            0 => s.insert_str(at, SNIPPETS[rng.below_mod(SNIPPETS.len())]),
             1 => {
-                let end = char_floor(&s, at + rng.below(8));
+                let end = char_floor(&s, at + rng.below_mod(8));
                 s.replace_range(at..end, "");
             }
             _ => {
-                let end = char_floor(&s, at + rng.below(4));
-                s.replace_range(at..end, SNIPPETS[rng.below(SNIPPETS.len())]);
+                let end = char_floor(&s, at + rng.below_mod(4));
+                s.replace_range(at..end, SNIPPETS[rng.below_mod(SNIPPETS.len())]);
             }
         }
     }
@@ -169,7 +127,7 @@ fn module_texts(src: &str) -> Vec<String> {
 
 #[test]
 fn truncated_and_mutated_testsuite_never_panics() {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = XorShift::from_state(0x9E37_79B9_7F4A_7C15);
     let mut runs = 0usize;
     for path in wast_files() {
         let src = std::fs::read_to_string(&path).unwrap();
@@ -184,7 +142,7 @@ fn truncated_and_mutated_testsuite_never_panics() {
         let step = (texts.len() / 60).max(1);
         for text in texts.iter().step_by(step) {
             for _ in 0..4 {
-                let cut = char_floor(text, rng.below(text.len() + 1));
+                let cut = char_floor(text, rng.below_mod(text.len() + 1));
                 let _ = parse_wat(&text[..cut], Features::WASM2);
                 let m = mutate(text, &mut rng);
                 let _ = parse_wat(&m, Features::WASM2);

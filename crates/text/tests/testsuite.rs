@@ -7,40 +7,12 @@
 //! `weft_binary::decode`.
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use weft_syntax::{DataMode, ElemItems, ElemMode, Features, Module};
 use weft_text::wast::{parse_module_source, parse_wast, CommandKind, ModuleSource, TrapTarget};
 
-fn testsuite_dir() -> PathBuf {
-    let dir = match std::env::var_os("WEFT_TESTSUITE_2_0") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testsuite-2.0"),
-    };
-    assert!(
-        dir.is_dir(),
-        "spec testsuite not found at {} (set WEFT_TESTSUITE_2_0)",
-        dir.display()
-    );
-    dir
-}
-
 fn wast_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|e| e == "wast") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&testsuite_dir(), &mut out);
+    let out = weft_testkit::wast_files(&weft_testkit::testsuite_2_0());
     assert!(out.len() >= 140, "only {} .wast files found", out.len());
     out
 }

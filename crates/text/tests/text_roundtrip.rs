@@ -4,44 +4,14 @@
 //! and folded), so this checks that printing loses nothing the encoder
 //! writes.
 
-use std::path::{Path, PathBuf};
 use weft_syntax::Features;
 use weft_text::wast::{parse_module_source, parse_wast, CommandKind, ModuleSource};
 use weft_text::{parse_wat, print_with, PrintOptions};
 
-fn testsuite_dir() -> PathBuf {
-    let dir = match std::env::var_os("WEFT_TESTSUITE_2_0") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testsuite-2.0"),
-    };
-    assert!(
-        dir.is_dir(),
-        "spec testsuite not found at {} (set WEFT_TESTSUITE_2_0)",
-        dir.display()
-    );
-    dir
-}
-
-fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            scripts(&p, out);
-        } else if p.extension().is_some_and(|e| e == "wast") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn text_binary_text_binary_is_identical() {
     let features = Features::WASM2;
-    let mut files = Vec::new();
-    scripts(&testsuite_dir(), &mut files);
+    let files = weft_testkit::wast_files(&weft_testkit::testsuite_2_0());
     assert!(files.len() >= 140, "only {} scripts found", files.len());
     let (mut checked, mut unprintable, mut failures) = (0, 0, Vec::new());
     for file in &files {

@@ -7,46 +7,7 @@
 
 use arbitrary::Unstructured;
 use weft_syntax::Features;
-
-/// A small deterministic generator (xorshift64*), so that failures repeat.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
-
-fn config() -> wasm_smith::Config {
-    wasm_smith::Config {
-        simd_enabled: true,
-        reference_types_enabled: true,
-        bulk_memory_enabled: true,
-        multi_value_enabled: true,
-        saturating_float_to_int_enabled: true,
-        sign_extension_ops_enabled: true,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        relaxed_simd_enabled: false,
-        tail_call_enabled: false,
-        threads_enabled: false,
-        shared_everything_threads_enabled: false,
-        wide_arithmetic_enabled: false,
-        extended_const_enabled: false,
-        custom_page_sizes_enabled: false,
-        custom_descriptors_enabled: false,
-        compact_imports_enabled: false,
-        max_memories: 1,
-        ..wasm_smith::Config::default()
-    }
-}
+use weft_testkit::{wasm2_config, XorShift};
 
 fn wasmparser_ok(bytes: &[u8]) -> Result<(), String> {
     let mut v = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::WASM2);
@@ -61,16 +22,16 @@ fn wasmparser_limit(message: &str) -> bool {
 
 #[test]
 fn random_modules_agree_with_wasmparser() {
-    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let mut rng = XorShift::from_state(0x5EED_1234_ABCD_0001);
     let mut generated = 0;
     let mut mutants = 0;
     let mut mutants_decoded = 0;
     let mut failures = Vec::new();
     for _ in 0..3000 {
-        let len = 64 + (rng.next() % 16384) as usize;
+        let len = 64 + (rng.next_u64() % 16384) as usize;
         let seed = rng.bytes(len);
         let mut u = Unstructured::new(&seed);
-        let Ok(module) = wasm_smith::Module::new(config(), &mut u) else {
+        let Ok(module) = wasm_smith::Module::new(wasm2_config(), &mut u) else {
             continue;
         };
         let bytes = module.to_bytes();
@@ -89,8 +50,8 @@ fn random_modules_agree_with_wasmparser() {
             if mutant.len() <= 8 {
                 break;
             }
-            let at = 8 + (rng.next() as usize) % (mutant.len() - 8);
-            mutant[at] = rng.next() as u8;
+            let at = 8 + (rng.next_u64() as usize) % (mutant.len() - 8);
+            mutant[at] = rng.next_u64() as u8;
             mutants += 1;
             let Ok(m) = weft_binary::decode(&mutant, Features::WASM2) else {
                 continue;

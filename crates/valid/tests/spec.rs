@@ -14,7 +14,7 @@
 //! defaulting to `shared/testsuite-2.0` beside the workspace.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastDirective, WastExecute};
@@ -31,26 +31,6 @@ struct Counts {
     mismatches: usize,
     /// Expected messages of the malformed modules caught here.
     malformed_messages: std::collections::BTreeMap<String, usize>,
-}
-
-fn testsuite() -> PathBuf {
-    match std::env::var_os("WEFT_TESTSUITE_2_0") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testsuite-2.0"),
-    }
-}
-
-fn wast_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read the testsuite at {}: {e}", dir.display()));
-    for entry in entries {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            wast_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "wast") {
-            out.push(path);
-        }
-    }
 }
 
 /// What a module's outcome should be.
@@ -168,14 +148,13 @@ fn run_file(path: &Path, counts: &mut Counts, report: &mut String) {
 
 #[test]
 fn spec_testsuite_2_0() {
-    let dir = testsuite();
+    let dir = weft_testkit::testsuite_2_0();
     assert!(
         dir.is_dir(),
         "the Wasm 2.0 testsuite is missing at {} (set WEFT_TESTSUITE_2_0)",
         dir.display()
     );
-    let mut files = Vec::new();
-    wast_files(&dir, &mut files);
+    let mut files = weft_testkit::wast_files(&dir);
     files.sort();
     assert!(
         files.len() > 100,

@@ -33,6 +33,7 @@ use arbitrary::Unstructured;
 use std::fmt::Write as _;
 use std::time::Instant;
 use weft_syntax::Features;
+use weft_testkit::XorShift;
 
 /// Modules checked by a plain `cargo test`.
 const DEFAULT_MODULES: u64 = 20_000;
@@ -55,72 +56,10 @@ const WASMPARSER_LIMITS: &[&str] = &[
     "effective type size exceeds the limit",
 ];
 
-/// xorshift64* seeded through splitmix64: small, fast, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Rng((z ^ (z >> 31)) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        (((self.next() >> 32) * n as u64) >> 32) as usize
-    }
-
-    /// True with probability `num / den`.
-    fn chance(&mut self, num: usize, den: usize) -> bool {
-        self.below(den) < num
-    }
-
-    fn fill(&mut self, buf: &mut [u8]) {
-        for chunk in buf.chunks_mut(8) {
-            let v = self.next().to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-    }
-}
-
 /// A wasm-smith configuration for exactly WebAssembly 2.0, with the shape
 /// knobs drawn from `rng`.
-fn config(rng: &mut Rng) -> wasm_smith::Config {
-    let mut c = wasm_smith::Config {
-        // The proposals merged into 2.0 (mutable globals and the MVP are
-        // always on in wasm-smith).
-        simd_enabled: true,
-        reference_types_enabled: true,
-        bulk_memory_enabled: true,
-        multi_value_enabled: true,
-        sign_extension_ops_enabled: true,
-        saturating_float_to_int_enabled: true,
-        // Everything after 2.0.
-        tail_call_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        threads_enabled: false,
-        shared_everything_threads_enabled: false,
-        relaxed_simd_enabled: false,
-        extended_const_enabled: false,
-        custom_page_sizes_enabled: false,
-        wide_arithmetic_enabled: false,
-        custom_descriptors_enabled: false,
-        compact_imports_enabled: false,
-        acquire_release_atomics_enabled: false,
-        multibyte_array_access_enabled: false,
-        max_memories: 1,
-        ..wasm_smith::Config::default()
-    };
+fn config(rng: &mut XorShift) -> wasm_smith::Config {
+    let mut c = weft_testkit::wasm2_config();
     // Reference types allow several tables.
     c.max_tables = 1 + rng.below(4);
     c.max_instructions = [10, 50, 100, 300][rng.below(4)];
@@ -150,7 +89,7 @@ fn config(rng: &mut Rng) -> wasm_smith::Config {
 
 /// Makes a wasm-smith module from `rng`, and whether some of its bodies may
 /// be raw bytes.
-fn generate(rng: &mut Rng) -> (Vec<u8>, bool) {
+fn generate(rng: &mut XorShift) -> (Vec<u8>, bool) {
     loop {
         if let Some(m) = try_generate(rng) {
             return m;
@@ -159,7 +98,7 @@ fn generate(rng: &mut Rng) -> (Vec<u8>, bool) {
 }
 
 /// `None` if wasm-smith gave up on its input.
-fn try_generate(rng: &mut Rng) -> Option<(Vec<u8>, bool)> {
+fn try_generate(rng: &mut XorShift) -> Option<(Vec<u8>, bool)> {
     let config = config(rng);
     let raw_funcs = config.allow_invalid_funcs;
     let len = if rng.chance(1, 10) {
@@ -296,7 +235,7 @@ const SNIPPETS: &[&[u8]] = &[
 ];
 
 /// One random change to `bytes` (never empty afterwards unless it was).
-fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>, log: &mut String) {
+fn mutate_bytes(rng: &mut XorShift, bytes: &mut Vec<u8>, log: &mut String) {
     let len = bytes.len();
     let kind = if len == 0 { 4 } else { rng.below(7) };
     match kind {
@@ -308,7 +247,7 @@ fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>, log: &mut String) {
         }
         1 => {
             let i = rng.below(len);
-            bytes[i] = rng.next() as u8;
+            bytes[i] = rng.next_u64() as u8;
             let _ = write!(log, " set@{i}={:#x}", bytes[i]);
         }
         2 => {
@@ -324,7 +263,7 @@ fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>, log: &mut String) {
         4 => {
             let i = rng.below(len + 1);
             let b = if rng.chance(1, 2) {
-                rng.next() as u8
+                rng.next_u64() as u8
             } else {
                 INTERESTING[rng.below(INTERESTING.len())]
             };
@@ -365,7 +304,7 @@ fn instr_starts(body: &[u8]) -> Option<Vec<usize>> {
 
 /// One change at instruction granularity: the body stays well-formed more
 /// often than not, so the validator's typing rules are what rejects it.
-fn mutate_instrs(rng: &mut Rng, body: &mut Vec<u8>, starts: &[usize], log: &mut String) {
+fn mutate_instrs(rng: &mut XorShift, body: &mut Vec<u8>, starts: &[usize], log: &mut String) {
     // Instruction i spans starts[i]..starts[i + 1].
     let n = starts.len() - 1;
     if n == 0 {
@@ -416,7 +355,7 @@ enum Mode {
 }
 
 /// Mutates a wasm-smith module. Returns a description of what was done.
-fn mutate(rng: &mut Rng, wasm: &mut Vec<u8>, mode: Mode) -> String {
+fn mutate(rng: &mut XorShift, wasm: &mut Vec<u8>, mode: Mode) -> String {
     let mut log = String::new();
     let n = 1 + rng.below(3) * rng.below(2);
     let mut secs = match sections(wasm) {
@@ -571,7 +510,7 @@ impl Tally {
 
 /// Checks the module of `seed`.
 fn check_seed(seed: u64, verbose: bool) -> Tally {
-    let mut rng = Rng::new(seed);
+    let mut rng = XorShift::new(seed);
     // Mutate a bit over half of the modules (some mutations keep the module
     // valid, which brings the invalid verdicts to about half), mostly inside
     // function bodies, where the validator does most of its work.
@@ -696,7 +635,7 @@ fn env_u64(name: &str) -> Option<u64> {
 #[test]
 fn config_is_exactly_wasm2() {
     // wasm-smith's own account of the features its configuration needs.
-    let mut rng = Rng::new(0);
+    let mut rng = XorShift::new(0);
     let mut c = config(&mut rng);
     c.bulk_memory_enabled = true;
     c.reference_types_enabled = true;

@@ -5,7 +5,6 @@
 //! The testsuite is read from `$WEFT_TESTSUITE_2_0` or
 //! `../shared/testsuite-2.0` beside the repository, as in build.rs.
 
-use std::path::PathBuf;
 use weft_syntax::Features;
 use weft_wast::RunOptions;
 
@@ -15,16 +14,7 @@ const FUEL: u64 = 10_000_000_000;
 
 #[test]
 fn testsuite_2_0_with_fuel() {
-    let dir = std::env::var_os("WEFT_TESTSUITE_2_0")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testsuite-2.0")
-        });
-    assert!(
-        dir.is_dir(),
-        "spec testsuite not found at {}: set WEFT_TESTSUITE_2_0",
-        dir.display()
-    );
+    let dir = weft_testkit::testsuite_2_0();
     let options = RunOptions {
         features: Features::WASM2,
         fuel: Some(FUEL),

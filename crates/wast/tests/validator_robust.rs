@@ -15,36 +15,7 @@ use arbitrary::Unstructured;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 use weft_syntax::Features;
-
-/// xorshift64* seeded through splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Rng((z ^ (z >> 31)) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (((self.next() >> 32) * n as u64) >> 32) as usize
-    }
-
-    fn fill(&mut self, buf: &mut [u8]) {
-        for chunk in buf.chunks_mut(8) {
-            let v = self.next().to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-    }
-}
+use weft_testkit::XorShift;
 
 /// What decoding and validating gave.
 #[derive(Debug, PartialEq)]
@@ -244,25 +215,16 @@ fn cat(parts: &[&[u8]]) -> Vec<u8> {
 // ----- wasm-smith inputs --------------------------------------------------
 
 fn smith_module(seed: u64) -> Vec<u8> {
-    let mut rng = Rng::new(seed);
+    let mut rng = XorShift::new(seed);
     loop {
+        // Exactly Wasm 2.0, with these shape knobs.
         let mut c = wasm_smith::Config {
-            tail_call_enabled: false,
-            exceptions_enabled: false,
-            gc_enabled: false,
-            memory64_enabled: false,
-            threads_enabled: false,
-            relaxed_simd_enabled: false,
-            extended_const_enabled: false,
-            wide_arithmetic_enabled: false,
-            compact_imports_enabled: false,
-            max_memories: 1,
             max_tables: 3,
             min_funcs: 1,
             max_instructions: 200,
             allow_invalid_funcs: rng.below(8) == 0,
             generate_custom_sections: rng.below(4) == 0,
-            ..wasm_smith::Config::default()
+            ..weft_testkit::wasm2_config()
         };
         c.min_uleb_size = if rng.below(8) == 0 { 5 } else { 1 };
         let mut data = vec![0u8; 256 + rng.below(8192)];
@@ -279,7 +241,7 @@ const HUGE: &[u64] = &[u32::MAX as u64, 1 << 31, (1 << 28) + 1, 1_000_000, 100_0
 #[test]
 fn mutated_wasm_smith_modules() {
     let mut log = Log::default();
-    let mut rng = Rng::new(7);
+    let mut rng = XorShift::new(7);
     let modules = std::env::var("WEFT_ROBUST_MODULES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -408,7 +370,7 @@ fn mutated_wasm_smith_modules() {
 #[test]
 fn random_bytes() {
     let mut log = Log::default();
-    let mut rng = Rng::new(11);
+    let mut rng = XorShift::new(11);
     for i in 0..30_000u64 {
         let len = rng.below(if i % 10 == 0 { 4096 } else { 256 });
         let mut w = vec![0u8; len];

@@ -45,6 +45,7 @@ use arbitrary::Unstructured;
 use std::fmt::{self, Write as _};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
+use weft_testkit::XorShift;
 
 /// Modules checked by a plain `cargo test`.
 const DEFAULT_MODULES: u64 = 5_000;
@@ -70,75 +71,13 @@ const MAX_CALL_DEPTH: usize = 1_000;
 /// (the memory is only reserved, not committed, until it is touched).
 const WORKER_STACK: usize = 1 << 30;
 
-// ----- random numbers -------------------------------------------------------
-
-/// xorshift64* seeded through splitmix64: small, fast, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Rng((z ^ (z >> 31)) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        (((self.next() >> 32) * n as u64) >> 32) as usize
-    }
-
-    /// True with probability `num / den`.
-    fn chance(&mut self, num: usize, den: usize) -> bool {
-        self.below(den) < num
-    }
-
-    fn fill(&mut self, buf: &mut [u8]) {
-        for chunk in buf.chunks_mut(8) {
-            let v = self.next().to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-    }
-}
-
 // ----- modules --------------------------------------------------------------
 
 /// A wasm-smith configuration for exactly WebAssembly 2.0, for execution:
 /// deterministic floats, everything exported, no imports, bounded memories
 /// and tables. Shape knobs are drawn from `rng`.
-fn config(rng: &mut Rng) -> wasm_smith::Config {
+fn config(rng: &mut XorShift) -> wasm_smith::Config {
     let mut c = wasm_smith::Config {
-        // The proposals merged into 2.0 (mutable globals and the MVP are
-        // always on in wasm-smith).
-        simd_enabled: true,
-        reference_types_enabled: true,
-        bulk_memory_enabled: true,
-        multi_value_enabled: true,
-        sign_extension_ops_enabled: true,
-        saturating_float_to_int_enabled: true,
-        // Everything after 2.0.
-        tail_call_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        threads_enabled: false,
-        shared_everything_threads_enabled: false,
-        relaxed_simd_enabled: false,
-        extended_const_enabled: false,
-        custom_page_sizes_enabled: false,
-        wide_arithmetic_enabled: false,
-        custom_descriptors_enabled: false,
-        compact_imports_enabled: false,
-        acquire_release_atomics_enabled: false,
-        multibyte_array_access_enabled: false,
-        max_memories: 1,
         // Execution needs determinism and something to call.
         canonicalize_nans: true,
         export_everything: true,
@@ -150,7 +89,7 @@ fn config(rng: &mut Rng) -> wasm_smith::Config {
         memory_max_size_required: true,
         max_table_elements: 1_000,
         table_max_size_required: true,
-        ..wasm_smith::Config::default()
+        ..weft_testkit::wasm2_config()
     };
     c.max_tables = 1 + rng.below(4);
     c.max_instructions = [10, 50, 100, 300][rng.below(4)];
@@ -181,7 +120,7 @@ fn config(rng: &mut Rng) -> wasm_smith::Config {
 }
 
 /// Makes a wasm-smith module from `rng`.
-fn generate(rng: &mut Rng) -> Vec<u8> {
+fn generate(rng: &mut XorShift) -> Vec<u8> {
     loop {
         let config = config(rng);
         let max = if rng.chance(1, 8) { 32768 } else { 8192 };
@@ -286,7 +225,7 @@ const TABLE_OOB: &str = "out of bounds table access";
 
 /// Arguments for a function with parameters `params`: the defaults for
 /// `round` 0, values from `rng` after that.
-fn arguments(params: &[Ty], round: usize, rng: &mut Rng) -> Vec<Value> {
+fn arguments(params: &[Ty], round: usize, rng: &mut XorShift) -> Vec<Value> {
     params
         .iter()
         .map(|ty| {
@@ -302,7 +241,7 @@ fn arguments(params: &[Ty], round: usize, rng: &mut Rng) -> Vec<Value> {
                 };
             }
             let small = rng.below(3) == 0;
-            let bits = rng.next();
+            let bits = rng.next_u64();
             match ty {
                 Ty::I32 => Value::I32(if small {
                     (bits % 17) as i32 - 8
@@ -343,7 +282,7 @@ fn arguments(params: &[Ty], round: usize, rng: &mut Rng) -> Vec<Value> {
                         }
                     }
                 }),
-                Ty::V128 => Value::V128(u128::from(bits) << 64 | u128::from(rng.next())),
+                Ty::V128 => Value::V128(u128::from(bits) << 64 | u128::from(rng.next_u64())),
                 Ty::FuncRef => Value::FuncRef { null: true },
                 Ty::ExternRef => Value::ExternRef { null: true },
             }
@@ -502,9 +441,9 @@ fn compare(weft: &Observed, wasmi: &Observed, t: &mut Tally) -> Option<String> {
 
 /// Checks the module of `seed`.
 fn check_seed(seed: u64, verbose: bool) -> Tally {
-    let mut rng = Rng::new(seed);
+    let mut rng = XorShift::new(seed);
     let wasm = generate(&mut rng);
-    let arg_seed = rng.next();
+    let arg_seed = rng.next_u64();
     // Half of the modules run with eager translation in Weft, half lazily.
     let eager = seed % 2 == 1;
     let mut t = Tally {
@@ -512,7 +451,7 @@ fn check_seed(seed: u64, verbose: bool) -> Tally {
         ..Tally::default()
     };
     let wasmi = match catch_unwind(AssertUnwindSafe(|| {
-        wasmi_side::observe(&wasm, &mut Rng::new(arg_seed))
+        wasmi_side::observe(&wasm, &mut XorShift::new(arg_seed))
     })) {
         Ok(o) => o,
         Err(e) => {
@@ -522,7 +461,7 @@ fn check_seed(seed: u64, verbose: bool) -> Tally {
         }
     };
     let weft = catch_unwind(AssertUnwindSafe(|| {
-        weft_side::observe(&wasm, eager, &mut Rng::new(arg_seed))
+        weft_side::observe(&wasm, eager, &mut XorShift::new(arg_seed))
     }))
     .unwrap_or_else(|e| Observed {
         panicked: Some(panic_message(&e)),
@@ -630,7 +569,7 @@ impl fmt::Display for Tally {
 #[test]
 fn config_is_exactly_wasm2() {
     // wasm-smith's own account of the features its configuration needs.
-    let mut c = config(&mut Rng::new(0));
+    let mut c = config(&mut XorShift::new(0));
     c.bulk_memory_enabled = true;
     c.reference_types_enabled = true;
     c.simd_enabled = true;
@@ -714,7 +653,7 @@ fn same_execution_as_wasmi() {
 // ----- wasmi ----------------------------------------------------------------
 
 mod wasmi_side {
-    use super::{Observed, Outcome, Rng, Ty, Value, MAX_CALL_DEPTH, TABLE_OOB, WASMI_FUEL};
+    use super::{Observed, Outcome, Ty, Value, XorShift, MAX_CALL_DEPTH, TABLE_OOB, WASMI_FUEL};
     use wasmi::errors::{ErrorKind, InstantiationError};
     use wasmi::TrapCode;
 
@@ -784,7 +723,7 @@ mod wasmi_side {
 
     /// Runs `wasm` in wasmi: eager translation, so that fuel is only spent
     /// on execution.
-    pub fn observe(wasm: &[u8], rng: &mut Rng) -> Observed {
+    pub fn observe(wasm: &[u8], rng: &mut XorShift) -> Observed {
         let mut config = wasmi::Config::default();
         config
             .consume_fuel(true)
@@ -887,7 +826,7 @@ mod wasmi_side {
 // ----- Weft -----------------------------------------------------------------
 
 mod weft_side {
-    use super::{Observed, Outcome, Rng, Ty, Value, FUEL, MAX_CALL_DEPTH, TABLE_OOB};
+    use super::{Observed, Outcome, Ty, Value, XorShift, FUEL, MAX_CALL_DEPTH, TABLE_OOB};
     use weft::{
         CompilationMode, Config, Engine, Error, ExternType, HeapType, Linker, Module, Store,
         TrapCode, Val, ValType,
@@ -947,7 +886,7 @@ mod weft_side {
 
     /// Runs `wasm` in Weft through its public API, translating eagerly or
     /// lazily.
-    pub fn observe(wasm: &[u8], eager: bool, rng: &mut Rng) -> Observed {
+    pub fn observe(wasm: &[u8], eager: bool, rng: &mut XorShift) -> Observed {
         let mut config = Config::new();
         config
             .features(weft::Features::WASM2)

@@ -14,36 +14,12 @@ use weft_syntax::{CustomPlace, DataMode, ElemItems, ElemMode, Module};
 /// to the repository. Panics if it is missing: a silently skipped testsuite
 /// is a test that passes for the wrong reason.
 pub fn testsuite_dir() -> PathBuf {
-    let dir = match std::env::var_os("WEFT_TESTSUITE_2_0") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testsuite-2.0"),
-    };
-    assert!(
-        dir.is_dir(),
-        "Wasm 2.0 testsuite not found at {} (set WEFT_TESTSUITE_2_0)",
-        dir.display()
-    );
-    dir
+    weft_testkit::testsuite_2_0()
 }
 
 /// Every `.wast` file under the testsuite directory, sorted.
 pub fn wast_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|e| e == "wast") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&testsuite_dir(), &mut out);
+    let out = weft_testkit::wast_files(&testsuite_dir());
     assert!(out.len() >= 100, "only {} .wast files found", out.len());
     out
 }

@@ -257,14 +257,8 @@ fn run_wast(path: &str, exercised: &mut HashSet<InstrKind>) -> (usize, Vec<Strin
 
 #[test]
 fn spec_testsuite_single_instruction_functions() {
-    let dir = match std::env::var("WEFT_TESTSUITE_2_0") {
-        Ok(d) => d,
-        Err(_) => concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testsuite-2.0").to_string(),
-    };
-    assert!(
-        std::path::Path::new(&dir).is_dir(),
-        "spec testsuite not found at {dir} (set WEFT_TESTSUITE_2_0)"
-    );
+    let suite = weft_testkit::testsuite_2_0();
+    let dir = suite.display();
     let mut files: Vec<String> = [
         "i32",
         "i64",
@@ -282,15 +276,11 @@ fn spec_testsuite_single_instruction_functions() {
     .iter()
     .map(|f| format!("{dir}/{f}.wast"))
     .collect();
-    let mut simd: Vec<String> = std::fs::read_dir(format!("{dir}/simd"))
-        .map(|d| {
-            d.filter_map(|e| Some(e.ok()?.path().to_str()?.to_string()))
-                .filter(|p| p.ends_with(".wast"))
-                .collect()
-        })
-        .unwrap_or_default();
-    simd.sort();
-    files.extend(simd);
+    files.extend(
+        weft_testkit::wast_files(&suite.join("simd"))
+            .iter()
+            .map(|p| p.display().to_string()),
+    );
 
     let mut total = 0;
     let mut failures = Vec::new();

@@ -1,0 +1,149 @@
+//! Helpers shared by Weft's tests (a dev-dependency only, never published):
+//! where the Wasm 2.0 spec testsuite is, its `.wast` scripts, a small
+//! fixed-seed random number generator, and a wasm-smith configuration for
+//! exactly WebAssembly 2.0.
+
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The Wasm 2.0 spec testsuite directory: `$WEFT_TESTSUITE_2_0`, or
+/// `shared/testsuite-2.0` beside the repository (`../../../shared/testsuite-2.0`
+/// from a crate's `CARGO_MANIFEST_DIR`).
+///
+/// Panics if it is missing: a silently skipped testsuite is a test that
+/// passes for the wrong reason.
+pub fn testsuite_2_0() -> PathBuf {
+    let dir = match std::env::var_os("WEFT_TESTSUITE_2_0") {
+        Some(d) => PathBuf::from(d),
+        // This crate sits beside the others in `crates/`, so the path
+        // from its manifest directory is the same as from theirs.
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testsuite-2.0"),
+    };
+    assert!(
+        dir.is_dir(),
+        "spec testsuite not found at {} (set WEFT_TESTSUITE_2_0)",
+        dir.display()
+    );
+    dir
+}
+
+/// Every `.wast` file under `dir`, recursively, sorted by path (each
+/// directory's entries in order, subdirectories walked where they sort).
+///
+/// Panics if a directory cannot be read.
+pub fn wast_files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| {
+                e.unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                    .path()
+            })
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e == "wast") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out
+}
+
+/// xorshift64*: small, fast, deterministic pseudo-random numbers, so that
+/// every run of a test sees the same inputs.
+#[derive(Clone, Debug)]
+pub struct XorShift(u64);
+
+impl XorShift {
+    /// A generator whose state is `seed` run through splitmix64 (so that
+    /// nearby seeds give unrelated sequences; the state is never zero).
+    pub fn new(seed: u64) -> XorShift {
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        XorShift((z ^ (z >> 31)) | 1)
+    }
+
+    /// A generator whose state is `state` as is (it must not be zero, or
+    /// every number is zero).
+    pub fn from_state(state: u64) -> XorShift {
+        XorShift(state)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `0..n` (n > 0), from the high 32 bits (multiply and shift).
+    pub fn below(&mut self, n: usize) -> usize {
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
+    }
+
+    /// In `0..n` as `next_u64() % n` (`0` for `n == 0`).
+    pub fn below_mod(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    /// True with probability `num / den` (by `below`).
+    pub fn chance(&mut self, num: usize, den: usize) -> bool {
+        self.below(den) < num
+    }
+
+    /// Fills `buf`, eight bytes (little-endian) per number.
+    pub fn fill(&mut self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            let v = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+
+    /// `n` bytes, the low byte of one number each.
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next_u64() as u8).collect()
+    }
+}
+
+/// A wasm-smith configuration for exactly WebAssembly 2.0: the proposals
+/// merged into 2.0 on, everything after 2.0 off, at most one memory; every
+/// other knob at wasm-smith's default. Tests set their shape knobs (and
+/// e.g. `canonicalize_nans`) on top of it.
+pub fn wasm2_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        // The proposals merged into 2.0 (mutable globals and the MVP are
+        // always on in wasm-smith).
+        simd_enabled: true,
+        reference_types_enabled: true,
+        bulk_memory_enabled: true,
+        multi_value_enabled: true,
+        sign_extension_ops_enabled: true,
+        saturating_float_to_int_enabled: true,
+        // Everything after 2.0.
+        tail_call_enabled: false,
+        exceptions_enabled: false,
+        gc_enabled: false,
+        memory64_enabled: false,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        relaxed_simd_enabled: false,
+        extended_const_enabled: false,
+        custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        custom_descriptors_enabled: false,
+        compact_imports_enabled: false,
+        acquire_release_atomics_enabled: false,
+        multibyte_array_access_enabled: false,
+        // Wasm 2.0 has one memory.
+        max_memories: 1,
+        ..wasm_smith::Config::default()
+    }
+}
