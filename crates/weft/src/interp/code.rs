@@ -370,6 +370,30 @@ macro_rules! define_op {
             Shuffle { dst: Slot, a: Slot, b: Slot, lanes: u32 } = tag::SHUFFLE,
             /// `dst = value` for constants beyond the constant area.
             Const64 { dst: Slot, value: u64 } = tag::CONST64,
+            /// `dst = a + b` (i32), then jump if `dst eq rhs`.
+            AddBrI32Eq { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_EQ,
+            /// `dst = a + b` (i32), then jump if `dst ne rhs`.
+            AddBrI32Ne { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_NE,
+            /// `dst = a + b` (i32), then jump if `dst lts rhs`.
+            AddBrI32LtS { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_LT_S,
+            /// `dst = a + b` (i32), then jump if `dst ltu rhs`.
+            AddBrI32LtU { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_LT_U,
+            /// `dst = a + b` (i32), then jump if `dst gts rhs`.
+            AddBrI32GtS { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_GT_S,
+            /// `dst = a + b` (i32), then jump if `dst gtu rhs`.
+            AddBrI32GtU { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_GT_U,
+            /// `dst = a + b` (i32), then jump if `dst les rhs`.
+            AddBrI32LeS { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_LE_S,
+            /// `dst = a + b` (i32), then jump if `dst leu rhs`.
+            AddBrI32LeU { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_LE_U,
+            /// `dst = a + b` (i32), then jump if `dst ges rhs`.
+            AddBrI32GeS { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_GE_S,
+            /// `dst = a + b` (i32), then jump if `dst geu rhs`.
+            AddBrI32GeU { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_GE_U,
+            /// `dst = a + b` (i32), then jump if `dst` is not zero.
+            AddJumpIfNez { dst: Slot, a: Slot, b: Slot, offset: i32 } = tag::ADD_JUMP_IF_NEZ,
+            /// `dst = a + b` (i32), then jump if `dst` is zero.
+            AddJumpIfEqz { dst: Slot, a: Slot, b: Slot, offset: i32 } = tag::ADD_JUMP_IF_EQZ,
         }
 
         impl Op {
@@ -455,6 +479,18 @@ macro_rules! define_op {
                     | Op::MemFill { .. }
                     | Op::MemCopy { .. }
                     | Op::MemInit { .. }
+                    | Op::AddBrI32Eq { .. }
+                    | Op::AddBrI32Ne { .. }
+                    | Op::AddBrI32LtS { .. }
+                    | Op::AddBrI32LtU { .. }
+                    | Op::AddBrI32GtS { .. }
+                    | Op::AddBrI32GtU { .. }
+                    | Op::AddBrI32LeS { .. }
+                    | Op::AddBrI32LeU { .. }
+                    | Op::AddBrI32GeS { .. }
+                    | Op::AddBrI32GeU { .. }
+                    | Op::AddJumpIfNez { .. }
+                    | Op::AddJumpIfEqz { .. }
                     | Op::DataDiscard { .. } => None,
                 }
             }
@@ -504,6 +540,18 @@ macro_rules! define_op {
                     | Op::BrF64NotLt { offset, .. }
                     | Op::BrF64NotGt { offset, .. }
                     | Op::BrF64NotLe { offset, .. }
+                    | Op::AddBrI32Eq { offset, .. }
+                    | Op::AddBrI32Ne { offset, .. }
+                    | Op::AddBrI32LtS { offset, .. }
+                    | Op::AddBrI32LtU { offset, .. }
+                    | Op::AddBrI32GtS { offset, .. }
+                    | Op::AddBrI32GtU { offset, .. }
+                    | Op::AddBrI32LeS { offset, .. }
+                    | Op::AddBrI32LeU { offset, .. }
+                    | Op::AddBrI32GeS { offset, .. }
+                    | Op::AddBrI32GeU { offset, .. }
+                    | Op::AddJumpIfNez { offset, .. }
+                    | Op::AddJumpIfEqz { offset, .. }
                     | Op::BrF64NotGe { offset, .. } => Some(offset),
                     _ => None,
                 }
@@ -595,8 +643,20 @@ pub(crate) mod tag {
     pub(crate) const BR_F64_NOT_LE: u16 = RowTag::Count as u16 + 75;
     pub(crate) const BR_F64_NOT_GE: u16 = RowTag::Count as u16 + 76;
     pub(crate) const CHOOSE_Z64: u16 = RowTag::Count as u16 + 77;
+    pub(crate) const ADD_BR_I32_EQ: u16 = RowTag::Count as u16 + 78;
+    pub(crate) const ADD_BR_I32_NE: u16 = RowTag::Count as u16 + 79;
+    pub(crate) const ADD_BR_I32_LT_S: u16 = RowTag::Count as u16 + 80;
+    pub(crate) const ADD_BR_I32_LT_U: u16 = RowTag::Count as u16 + 81;
+    pub(crate) const ADD_BR_I32_GT_S: u16 = RowTag::Count as u16 + 82;
+    pub(crate) const ADD_BR_I32_GT_U: u16 = RowTag::Count as u16 + 83;
+    pub(crate) const ADD_BR_I32_LE_S: u16 = RowTag::Count as u16 + 84;
+    pub(crate) const ADD_BR_I32_LE_U: u16 = RowTag::Count as u16 + 85;
+    pub(crate) const ADD_BR_I32_GE_S: u16 = RowTag::Count as u16 + 86;
+    pub(crate) const ADD_BR_I32_GE_U: u16 = RowTag::Count as u16 + 87;
+    pub(crate) const ADD_JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 88;
+    pub(crate) const ADD_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 89;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 78;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 90;
 }
 
 /// A comparison fused into a conditional jump (by the translator).

@@ -457,8 +457,11 @@ fn enter(regs: Regs, cx: &mut Cx<'_>) -> Stop {
 
 /// Defines the handler of a hand-written variant: `$pat` binds its fields.
 macro_rules! def {
-    ($name:ident ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident) $pat:pat => $body:block) => {
-        #[allow(non_snake_case, unused_variables, unused_mut)] // named after the variant; uniform signature
+    ($(#[$attr:meta])* $name:ident ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident) $pat:pat => $body:block) => {
+        // Named after the variant; one signature for all, whose arguments
+        // some handlers ignore or overwrite.
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
+        $(#[$attr])*
         fn $name(
             $ip: *const Inst,
             mut $fp: *mut u64,
@@ -981,6 +984,71 @@ br_cmp! {
     BrF64NotGe: f64, |a, b| !(a >= b);
 }
 
+/// The handler of an i32 addition fused with the compare-and-branch on
+/// its result (a loop counter's step and test).
+macro_rules! add_br {
+    ($($name:ident: $t:ty, |$a:ident, $b:ident| $cond:expr;)*) => {$(
+        def!($name(ip, fp, mb, ml, cx, acc) Op::$name { dst, a, b, rhs, offset } => {
+            // SAFETY: slots of the frame.
+            let ($a, $b) = unsafe {
+                let v = rd::<u32>(fp, a).wrapping_add(rd::<u32>(fp, b));
+                wr(fp, dst, v);
+                // The old accumulator is dead after a jump: reusing its
+                // register spares the handler a native stack frame.
+                acc = u64::from(v);
+                (v as $t, rd::<$t>(fp, rhs))
+            };
+            if $cond {
+                // SAFETY: the translator computed the offset within the
+                // function.
+                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc)
+            }
+            // SAFETY: the next instruction.
+            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+        });
+    )*};
+}
+
+add_br! {
+    AddBrI32Eq: u32, |a, b| a == b;
+    AddBrI32Ne: u32, |a, b| a != b;
+    AddBrI32LtS: i32, |a, b| a < b;
+    AddBrI32LtU: u32, |a, b| a < b;
+    AddBrI32GtS: i32, |a, b| a > b;
+    AddBrI32GtU: u32, |a, b| a > b;
+    AddBrI32LeS: i32, |a, b| a <= b;
+    AddBrI32LeU: u32, |a, b| a <= b;
+    AddBrI32GeS: i32, |a, b| a >= b;
+    AddBrI32GeU: u32, |a, b| a >= b;
+}
+
+/// The handler of an i32 addition fused with the zero test of its result.
+macro_rules! add_jump {
+    ($($name:ident: |$v:ident| $cond:expr;)*) => {$(
+        def!($name(ip, fp, mb, ml, cx, acc) Op::$name { dst, a, b, offset } => {
+            // SAFETY: slots of the frame.
+            let $v = unsafe {
+                let v = rd::<u32>(fp, a).wrapping_add(rd::<u32>(fp, b));
+                wr(fp, dst, v);
+                acc = u64::from(v);
+                v
+            };
+            if $cond {
+                // SAFETY: the translator computed the offset within the
+                // function.
+                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc)
+            }
+            // SAFETY: the next instruction.
+            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+        });
+    )*};
+}
+
+add_jump! {
+    AddJumpIfNez: |v| v != 0;
+    AddJumpIfEqz: |v| v == 0;
+}
+
 def!(ChooseZ64(ip, fp, mb, ml, cx, acc) Op::ChooseZ64 { dst, cond, a, b } => {
     // SAFETY: slots of the frame; the next instruction.
     unsafe {
@@ -1068,10 +1136,88 @@ def!(Ret128(ip, fp, mb, ml, cx, acc) Op::Ret128 { src } => {
     do_return(cx, mb, ml)
 });
 
+/// Most initial slots (locals and constants) a callee may have for the
+/// fast call path, which copies them without a call to `memcpy`.
+const FAST_INIT: usize = 8;
+
+/// Enters defined function `def` of the current instance, whose code is
+/// `c`, with its arguments at slot `base`, if that needs neither
+/// allocation nor a call (room in the frame and value stacks, few initial
+/// slots): the new frame pointer, or `None` for the general path
+/// ([`call_wasm`]). Kept free of calls so that the call handlers need no
+/// native stack frame on this path.
+#[inline(always)]
+fn enter_fast(
+    ip: *const Inst,
+    fp: *mut u64,
+    cx: &mut Cx<'_>,
+    def: u32,
+    c: &CompiledFunc,
+    base: Slot,
+) -> Option<*mut u64> {
+    let n = cx.stack.frames.len();
+    let init = &c.init;
+    if n >= cx.max_depth || n == cx.stack.frames.capacity() || init.len() > FAST_INIT {
+        return None;
+    }
+    let new_fp = fp_offset(cx, fp) + base as usize;
+    if new_fp + c.frame_size > cx.stack.slots.len() {
+        return None;
+    }
+    let frame = Frame {
+        // SAFETY: the instruction after the call.
+        ip: unsafe { ip.add(1) },
+        fp: fp_offset(cx, fp),
+        def: cx.def,
+        inst: cx.inst,
+        code: cx.code,
+    };
+    // SAFETY: `n` is below the capacity of `frames`, so slot `n` of its
+    // buffer is allocated; writing it and growing the length by one keeps
+    // every element initialized.
+    unsafe {
+        cx.stack.frames.as_mut_ptr().add(n).write(frame);
+        cx.stack.frames.set_len(n + 1);
+    }
+    // SAFETY: the value stack has `frame_size` slots from `new_fp`, and the
+    // parameters and `init` fit the frame, so the `init.len() <= FAST_INIT`
+    // slots after the parameters are inside it.
+    let fp = unsafe {
+        let fp = cx.stack.slots.as_mut_ptr().add(new_fp);
+        let dst = fp.add(c.param_slots);
+        for i in 0..FAST_INIT {
+            if i < init.len() {
+                *dst.add(i) = *init.as_ptr().add(i);
+            }
+        }
+        fp
+    };
+    cx.code = c;
+    cx.def = def;
+    Some(fp)
+}
+
 def!(CallDirect(ip, fp, mb, ml, cx, acc) Op::CallDirect { base, func } => {
     // SAFETY: the store keeps the current module alive.
     let m = unsafe { &*cx.module };
-    // Fast path: a defined function of the same module, translated.
+    // Fast path: a defined function of the same module, translated, with
+    // room on the stacks.
+    if let Some(def) = func.checked_sub(m.num_imported_funcs as u32) {
+        if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
+            if let Some(fp) = enter_fast(ip, fp, cx, def, c, base) {
+                next!(c.code.as_ptr(), fp, mb, ml, cx, 0)
+            }
+        }
+    }
+    CallDirectSlow(ip, fp, mb, ml, cx, acc)
+});
+
+def!(
+    /// `CallDirect` in general, out of line (see [`enter_fast`]).
+    #[inline(never)]
+    CallDirectSlow(ip, fp, mb, ml, cx, acc) Op::CallDirect { base, func } => {
+    // SAFETY: the store keeps the current module alive.
+    let m = unsafe { &*cx.module };
     if let Some(def) = func.checked_sub(m.num_imported_funcs as u32) {
         if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
             let inst = cx.inst;
@@ -1083,6 +1229,38 @@ def!(CallDirect(ip, fp, mb, ml, cx, acc) Op::CallDirect { base, func } => {
 });
 
 def!(CallTable(ip, fp, mb, ml, cx, acc) Op::CallTable { base, index, ty, table } => {
+    // SAFETY: a slot of the frame.
+    let i = unsafe { rd::<u32>(fp, index) };
+    let instance = &cx.inner.instances[cx.inst as usize];
+    let t = instance.tables[table as usize];
+    let expected = instance.module.type_ids[ty as usize];
+    // Fast path: a translated function of the current instance with the
+    // expected type, and room on the stacks; anything else (including
+    // every trap) is left to `CallTableSlow`.
+    if let Some(&r) = cx.inner.tables[t as usize].elems.get(i as usize) {
+        if let Some(f) = cx.inner.funcs.get((r as u32).wrapping_sub(1) as usize) {
+            if r != 0 && f.ty == expected {
+                if let FuncKind::Wasm { instance, def } = f.kind {
+                    if instance == cx.inst {
+                        // SAFETY: the store keeps the current module alive.
+                        let m = unsafe { &*cx.module };
+                        if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
+                            if let Some(fp) = enter_fast(ip, fp, cx, def, c, base) {
+                                next!(c.code.as_ptr(), fp, mb, ml, cx, 0)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    CallTableSlow(ip, fp, mb, ml, cx, acc)
+});
+
+def!(
+    /// `CallTable` in general, out of line (see [`enter_fast`]).
+    #[inline(never)]
+    CallTableSlow(ip, fp, mb, ml, cx, acc) Op::CallTable { base, index, ty, table } => {
     // SAFETY: a slot of the frame.
     let i = unsafe { rd::<u32>(fp, index) };
     let instance = &cx.inner.instances[cx.inst as usize];
@@ -1561,6 +1739,18 @@ macro_rules! custom_entries {
         $t[2][tag::BR_F64_NOT_GE as usize] = BrF64NotGe::<2>;
         $t[4][tag::BR_F64_NOT_GE as usize] = BrF64NotGe::<4>;
         $t[0][tag::CHOOSE_Z64 as usize] = ChooseZ64;
+        $t[0][tag::ADD_BR_I32_EQ as usize] = AddBrI32Eq;
+        $t[0][tag::ADD_BR_I32_NE as usize] = AddBrI32Ne;
+        $t[0][tag::ADD_BR_I32_LT_S as usize] = AddBrI32LtS;
+        $t[0][tag::ADD_BR_I32_LT_U as usize] = AddBrI32LtU;
+        $t[0][tag::ADD_BR_I32_GT_S as usize] = AddBrI32GtS;
+        $t[0][tag::ADD_BR_I32_GT_U as usize] = AddBrI32GtU;
+        $t[0][tag::ADD_BR_I32_LE_S as usize] = AddBrI32LeS;
+        $t[0][tag::ADD_BR_I32_LE_U as usize] = AddBrI32LeU;
+        $t[0][tag::ADD_BR_I32_GE_S as usize] = AddBrI32GeS;
+        $t[0][tag::ADD_BR_I32_GE_U as usize] = AddBrI32GeU;
+        $t[0][tag::ADD_JUMP_IF_NEZ as usize] = AddJumpIfNez;
+        $t[0][tag::ADD_JUMP_IF_EQZ as usize] = AddJumpIfEqz;
     };
 }
 

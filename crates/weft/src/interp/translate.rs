@@ -757,7 +757,59 @@ impl<'m> Translator<'m> {
                 self.acc_bit(&cond, ACC_IN_L),
             ),
         };
+        let (op, bits) = self.fuse_add(op, bits);
         self.emit_jump(op, label, bits);
+    }
+
+    /// Fuses an i32 compare-and-branch that takes one operand from the
+    /// accumulator (`bits`) with the `i32.add` just before it that computed
+    /// that operand: the add is removed and the fused jump returned.
+    fn fuse_add(&mut self, op: Op, bits: u8) -> (Op, u8) {
+        let Some(&Op::I32Add(add)) = self.code.last() else {
+            return (op, bits);
+        };
+        // The add writes its slot and the accumulator, and reads no
+        // accumulator itself (so nothing before it changes).
+        if self.modes.last() != Some(&ACC_OUT) || !(bits == ACC_IN_L || bits == ACC_IN_R) {
+            return (op, bits);
+        }
+        let (dst, a, b) = (add.dst, add.lhs, add.rhs);
+        // `x op v` with the sum `v` on the right is `v op' x`.
+        let swap = bits == ACC_IN_R;
+        macro_rules! pick {
+            ($($br:ident => $fused:ident $swapped:ident,)* ; $($jz:ident => $zfused:ident,)*) => {
+                match op {
+                    $( Op::$br { lhs, rhs, offset } => {
+                        if swap {
+                            Op::$swapped { dst, a, b, rhs: lhs, offset }
+                        } else {
+                            Op::$fused { dst, a, b, rhs, offset }
+                        }
+                    } )*
+                    $( Op::$jz { offset, .. } if !swap => Op::$zfused { dst, a, b, offset }, )*
+                    _ => return (op, bits),
+                }
+            };
+        }
+        let fused = pick! {
+            BrI32Eq => AddBrI32Eq AddBrI32Eq,
+            BrI32Ne => AddBrI32Ne AddBrI32Ne,
+            BrI32LtS => AddBrI32LtS AddBrI32GtS,
+            BrI32LtU => AddBrI32LtU AddBrI32GtU,
+            BrI32GtS => AddBrI32GtS AddBrI32LtS,
+            BrI32GtU => AddBrI32GtU AddBrI32LtU,
+            BrI32LeS => AddBrI32LeS AddBrI32GeS,
+            BrI32LeU => AddBrI32LeU AddBrI32GeU,
+            BrI32GeS => AddBrI32GeS AddBrI32LeS,
+            BrI32GeU => AddBrI32GeU AddBrI32LeU,
+            ;
+            JumpIfNez => AddJumpIfNez,
+            JumpIfEqz => AddJumpIfEqz,
+        };
+        self.code.pop();
+        self.modes.pop();
+        self.last_producer = None;
+        (fused, 0)
     }
 
     // ---- blocks -----------------------------------------------------------
