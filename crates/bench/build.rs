@@ -17,7 +17,7 @@ fn main() {
     let lock_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock");
     println!("cargo:rerun-if-changed={lock_path}");
     let lock = std::fs::read_to_string(lock_path).unwrap_or_default();
-    for krate in ["wasmi", "weft"] {
+    for krate in ["wasmi", "weft", "wasm3", "wasmtime"] {
         let version = locked_version(&lock, krate).unwrap_or_else(|| "unknown".into());
         println!(
             "cargo:rustc-env=WEFT_BENCH_{}_VERSION={version}",

@@ -1,9 +1,11 @@
 //! The engines under comparison, behind one small interface: compile and
-//! instantiate a module (not timed), then call its `run(i32) -> i32` export.
+//! instantiate a module (not timed), then call its `run(i32) -> i32` export;
+//! compile and instantiate a module with trapping stubs for its imports (the
+//! start-up case); and the host-call module of [`HOST_CALLS_WAT`].
 
 /// A runtime that can load a benchmark module.
 pub trait Engine {
-    /// Short name for the table ("weft", "wasmi").
+    /// Short name for the table ("weft", "wasmi", "wasm3", "pulley").
     fn name(&self) -> &'static str;
     /// The crate version that was built.
     fn version(&self) -> &'static str;
@@ -11,6 +13,12 @@ pub trait Engine {
     fn config(&self) -> &'static str;
     /// Compiles `wasm`, instantiates it without imports and finds `run`.
     fn instantiate(&self, wasm: &[u8]) -> Result<Box<dyn Instance>, String>;
+    /// Compiles `wasm` and instantiates it, every function import defined as
+    /// a host function that traps; everything is dropped afterwards.
+    fn compile_and_instantiate(&self, wasm: &[u8]) -> Result<(), String>;
+    /// Instantiates [`HOST_CALLS_WAT`] with `env.inc` as a host function
+    /// returning its argument plus one.
+    fn host_calls(&self) -> Result<Box<dyn HostCalls>, String>;
 }
 
 /// An instantiated benchmark program.
@@ -19,9 +27,47 @@ pub trait Instance {
     fn run(&mut self, n: i32) -> Result<i32, String>;
 }
 
-/// Every engine, Weft first (the ratio is the first over the second).
+/// An instance of [`HOST_CALLS_WAT`].
+pub trait HostCalls {
+    /// Host to guest: a Rust loop of `n` typed calls of the export `inc`,
+    /// each fed the previous result; returns the last result (`n`).
+    fn host_to_guest(&mut self, n: i32) -> Result<i32, String>;
+    /// Guest to host: calls the export `call_host(n)`, a Wasm loop of `n`
+    /// calls of the imported `env.inc`; returns its result (`n`).
+    fn guest_to_host(&mut self, n: i32) -> Result<i32, String>;
+}
+
+/// The host-call module: a trivial `(i32) -> i32` export, and a loop that
+/// calls the trivial imported host function `env.inc` `n` times.
+pub const HOST_CALLS_WAT: &str = r#"
+(module
+  (import "env" "inc" (func $inc (param i32) (result i32)))
+  (func (export "inc") (param i32) (result i32)
+    (i32.add (local.get 0) (i32.const 1)))
+  (func (export "call_host") (param $n i32) (result i32) (local $acc i32)
+    (block $done
+      (br_if $done (i32.eqz (local.get $n)))
+      (loop $l
+        (local.set $acc (call $inc (local.get $acc)))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+    (local.get $acc)))
+"#;
+
+/// The host function `env.inc`.
+pub fn inc(x: i32) -> i32 {
+    x.wrapping_add(1)
+}
+
+/// Every engine, Weft first (the ratios are Weft's time over each peer's).
+/// The heavy peers are behind the crate's features `wasm3` and `pulley`.
 pub fn all() -> Vec<Box<dyn Engine>> {
-    vec![Box::new(Weft), Box::new(Wasmi)]
+    #[allow(unused_mut)] // pushed to only with the optional peers' features
+    let mut engines: Vec<Box<dyn Engine>> = vec![Box::new(Weft), Box::new(Wasmi)];
+    #[cfg(feature = "wasm3")]
+    engines.push(Box::new(crate::peer_wasm3::Wasm3));
+    #[cfg(feature = "pulley")]
+    engines.push(Box::new(crate::peer_pulley::Pulley));
+    engines
 }
 
 /// Weft with its default `Config` (lazy translation, no fuel).
@@ -58,12 +104,95 @@ impl Engine for Weft {
             .map_err(|e| e.to_string())?;
         Ok(Box::new(WeftInstance { store, run }))
     }
+
+    fn compile_and_instantiate(&self, wasm: &[u8]) -> Result<(), String> {
+        weft_compile_and_instantiate(&weft::Engine::default(), wasm)
+    }
+
+    fn host_calls(&self) -> Result<Box<dyn HostCalls>, String> {
+        let engine = weft::Engine::default();
+        let module = weft::Module::new(&engine, wat(HOST_CALLS_WAT)?).map_err(|e| e.to_string())?;
+        let mut store = weft::Store::new(&engine, ());
+        let mut linker = weft::Linker::<()>::new(&engine);
+        linker
+            .func_wrap("env", "inc", inc)
+            .map_err(|e| e.to_string())?;
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .map_err(|e| e.to_string())?;
+        let inc = instance
+            .get_typed_func::<i32, i32>(&mut store, "inc")
+            .map_err(|e| e.to_string())?;
+        let call_host = instance
+            .get_typed_func::<i32, i32>(&mut store, "call_host")
+            .map_err(|e| e.to_string())?;
+        Ok(Box::new(WeftHostCalls {
+            store,
+            inc,
+            call_host,
+        }))
+    }
+}
+
+/// Compiles and instantiates `wasm` under `engine` with trapping stubs for
+/// its function imports (also used for the eager-translation figure).
+pub fn weft_compile_and_instantiate(engine: &weft::Engine, wasm: &[u8]) -> Result<(), String> {
+    let module = weft::Module::new(engine, wasm).map_err(|e| e.to_string())?;
+    let mut store = weft::Store::new(engine, ());
+    let mut linker = weft::Linker::<()>::new(engine);
+    for import in module.imports() {
+        if let weft::ExternType::Func(ty) = import.ty() {
+            let what = format!("{}.{} is a stub", import.module(), import.name());
+            linker
+                .func_new(
+                    import.module(),
+                    import.name(),
+                    ty.clone(),
+                    move |_, _, _| Err(weft::Error::msg(what.clone())),
+                )
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    linker
+        .instantiate(&mut store, &module)
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+struct WeftHostCalls {
+    store: weft::Store<()>,
+    inc: weft::TypedFunc<i32, i32>,
+    call_host: weft::TypedFunc<i32, i32>,
+}
+
+impl HostCalls for WeftHostCalls {
+    fn host_to_guest(&mut self, n: i32) -> Result<i32, String> {
+        let mut acc = 0;
+        for _ in 0..n {
+            acc = self
+                .inc
+                .call(&mut self.store, acc)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(acc)
+    }
+
+    fn guest_to_host(&mut self, n: i32) -> Result<i32, String> {
+        self.call_host
+            .call(&mut self.store, n)
+            .map_err(|e| e.to_string())
+    }
 }
 
 impl Instance for WeftInstance {
     fn run(&mut self, n: i32) -> Result<i32, String> {
         self.run.call(&mut self.store, n).map_err(|e| e.to_string())
     }
+}
+
+/// A WAT source in the binary format.
+pub fn wat(src: &str) -> Result<Vec<u8>, String> {
+    wat::parse_str(src).map_err(|e| e.to_string())
 }
 
 /// wasmi 2.x with its default `Config` (lazy translation, no fuel).
@@ -100,10 +229,84 @@ impl Engine for Wasmi {
             .map_err(|e| e.to_string())?;
         Ok(Box::new(WasmiInstance { store, run }))
     }
+
+    fn compile_and_instantiate(&self, wasm: &[u8]) -> Result<(), String> {
+        let engine = wasmi::Engine::default();
+        let module = wasmi::Module::new(&engine, wasm).map_err(|e| e.to_string())?;
+        let mut store = wasmi::Store::new(&engine, ());
+        let mut linker = wasmi::Linker::<()>::new(&engine);
+        for import in module.imports() {
+            if let wasmi::ExternType::Func(ty) = import.ty() {
+                let what = format!("{}.{} is a stub", import.module(), import.name());
+                linker
+                    .func_new(
+                        import.module(),
+                        import.name(),
+                        ty.clone(),
+                        move |_, _, _| Err(wasmi::Error::new(what.clone())),
+                    )
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        linker
+            .instantiate_and_start(&mut store, &module)
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    fn host_calls(&self) -> Result<Box<dyn HostCalls>, String> {
+        let engine = wasmi::Engine::default();
+        let module =
+            wasmi::Module::new(&engine, wat(HOST_CALLS_WAT)?).map_err(|e| e.to_string())?;
+        let mut store = wasmi::Store::new(&engine, ());
+        let mut linker = wasmi::Linker::<()>::new(&engine);
+        linker
+            .func_wrap("env", "inc", inc)
+            .map_err(|e| e.to_string())?;
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .map_err(|e| e.to_string())?;
+        let inc = instance
+            .get_typed_func::<i32, i32>(&store, "inc")
+            .map_err(|e| e.to_string())?;
+        let call_host = instance
+            .get_typed_func::<i32, i32>(&store, "call_host")
+            .map_err(|e| e.to_string())?;
+        Ok(Box::new(WasmiHostCalls {
+            store,
+            inc,
+            call_host,
+        }))
+    }
 }
 
 impl Instance for WasmiInstance {
     fn run(&mut self, n: i32) -> Result<i32, String> {
         self.run.call(&mut self.store, n).map_err(|e| e.to_string())
+    }
+}
+
+struct WasmiHostCalls {
+    store: wasmi::Store<()>,
+    inc: wasmi::TypedFunc<i32, i32>,
+    call_host: wasmi::TypedFunc<i32, i32>,
+}
+
+impl HostCalls for WasmiHostCalls {
+    fn host_to_guest(&mut self, n: i32) -> Result<i32, String> {
+        let mut acc = 0;
+        for _ in 0..n {
+            acc = self
+                .inc
+                .call(&mut self.store, acc)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(acc)
+    }
+
+    fn guest_to_host(&mut self, n: i32) -> Result<i32, String> {
+        self.call_host
+            .call(&mut self.store, n)
+            .map_err(|e| e.to_string())
     }
 }
