@@ -293,6 +293,19 @@ impl<'a> Fields<'a> {
     }
 
     /// `(import "module" "name")?` of an inline definition.
+    /// Adds an import (written as `(import ...)` or inline), after
+    /// checking that no definition came before it.
+    fn push_import(
+        &mut self,
+        at: &Token<'_>,
+        (module, name): (String, String),
+        desc: ImportSrc<'a>,
+    ) -> Result<()> {
+        self.check_import_order(at)?;
+        self.items.push(Item::Import { module, name, desc });
+        Ok(())
+    }
+
     fn inline_import(c: &mut Cursor<'_, 'a>) -> Result<Option<(String, String)>> {
         if !c.eat_lparen_kw("import") {
             return Ok(None);
@@ -453,9 +466,7 @@ impl<'a> Fields<'a> {
             }
         };
         c.rparen()?;
-        self.check_import_order(at)?;
-        self.items.push(Item::Import { module, name, desc });
-        Ok(())
+        self.push_import(at, (module, name), desc)
     }
 
     fn func_field(&mut self, c: &mut Cursor<'_, 'a>, at: &Token<'a>) -> Result<()> {
@@ -468,14 +479,8 @@ impl<'a> Fields<'a> {
             self.func_ids.push((i, id));
         }
         self.push_exports(exports, ExternKind::Func, i);
-        if let Some((module, name)) = import {
-            self.check_import_order(at)?;
-            self.items.push(Item::Import {
-                module,
-                name,
-                desc: ImportSrc::Func(ty),
-            });
-            return Ok(());
+        if let Some(import) = import {
+            return self.push_import(at, import, ImportSrc::Func(ty));
         }
         self.last_def = Some("function");
         let mut locals = Vec::new();
@@ -546,14 +551,7 @@ impl<'a> Fields<'a> {
         let i = self.bind(Space::Table, id)?;
         self.push_exports(exports, ExternKind::Table, i);
         match import {
-            Some((module, name)) => {
-                self.check_import_order(at)?;
-                self.items.push(Item::Import {
-                    module,
-                    name,
-                    desc: ImportSrc::Table(ty),
-                });
-            }
+            Some(import) => self.push_import(at, import, ImportSrc::Table(ty))?,
             None => {
                 self.last_def = Some("table");
                 self.items.push(Item::Table(ty));
@@ -596,14 +594,7 @@ impl<'a> Fields<'a> {
         self.push_exports(exports, ExternKind::Memory, i);
         let ty = MemType { limits };
         match import {
-            Some((module, name)) => {
-                self.check_import_order(at)?;
-                self.items.push(Item::Import {
-                    module,
-                    name,
-                    desc: ImportSrc::Memory(ty),
-                });
-            }
+            Some(import) => self.push_import(at, import, ImportSrc::Memory(ty))?,
             None => {
                 self.last_def = Some("memory");
                 self.items.push(Item::Memory(ty));
@@ -620,14 +611,7 @@ impl<'a> Fields<'a> {
         let i = self.bind(Space::Global, id)?;
         self.push_exports(exports, ExternKind::Global, i);
         match import {
-            Some((module, name)) => {
-                self.check_import_order(at)?;
-                self.items.push(Item::Import {
-                    module,
-                    name,
-                    desc: ImportSrc::Global(ty),
-                });
-            }
+            Some(import) => self.push_import(at, import, ImportSrc::Global(ty))?,
             None => {
                 self.last_def = Some("global");
                 let start = c.pos;
