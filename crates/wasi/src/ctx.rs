@@ -98,6 +98,17 @@ impl Table {
         self.fds.get(&fd).ok_or(Errno::Badf)
     }
 
+    /// The non-directory descriptor `fd`, if it holds the `needed` rights
+    /// (`badf` for a directory, as the leading runtimes answer).
+    pub(crate) fn file(&self, fd: u32, needed: u64) -> R<&Descriptor> {
+        let d = self.get(fd)?;
+        if d.is_dir() {
+            return Err(Errno::Badf);
+        }
+        d.need(needed)?;
+        Ok(d)
+    }
+
     pub(crate) fn get_mut(&mut self, fd: u32) -> R<&mut Descriptor> {
         self.fds.get_mut(&fd).ok_or(Errno::Badf)
     }

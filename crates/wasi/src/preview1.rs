@@ -364,11 +364,7 @@ impl WasiCtx {
         offset: u64,
         out: u32,
     ) -> R<()> {
-        let d = self.table.get(fd)?;
-        if d.is_dir() {
-            return Err(Errno::Badf);
-        }
-        d.need(rights::FD_READ)?;
+        let d = self.table.file(fd, rights::FD_READ)?;
         if is_stream(d) {
             return Err(Errno::Spipe);
         }
@@ -393,11 +389,7 @@ impl WasiCtx {
         offset: u64,
         out: u32,
     ) -> R<()> {
-        let d = self.table.get(fd)?;
-        if d.is_dir() {
-            return Err(Errno::Badf);
-        }
-        d.need(rights::FD_WRITE)?;
+        let d = self.table.file(fd, rights::FD_WRITE)?;
         if is_stream(d) {
             return Err(Errno::Spipe);
         }
@@ -420,11 +412,7 @@ impl WasiCtx {
         iovs_len: u32,
         out: u32,
     ) -> R<()> {
-        let d = self.table.get(fd)?;
-        if d.is_dir() {
-            return Err(Errno::Badf);
-        }
-        d.need(rights::FD_READ)?;
+        let d = self.table.file(fd, rights::FD_READ)?;
         let iovs = mem.iovecs(iovs, iovs_len, IOV_MAX)?;
         mem.check(out, 4, 4)?;
         let r = first_nonempty(&iovs);
@@ -446,11 +434,7 @@ impl WasiCtx {
         iovs_len: u32,
         out: u32,
     ) -> R<()> {
-        let d = self.table.get(fd)?;
-        if d.is_dir() {
-            return Err(Errno::Badf);
-        }
-        d.need(rights::FD_WRITE)?;
+        let d = self.table.file(fd, rights::FD_WRITE)?;
         let iovs = mem.iovecs(iovs, iovs_len, IOV_MAX)?;
         mem.check(out, 4, 4)?;
         let all = mem.all();
