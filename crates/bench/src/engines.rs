@@ -190,9 +190,11 @@ impl Instance for WeftInstance {
     }
 }
 
-/// A WAT source in the binary format.
+/// A WAT source in the binary format, by Weft's own text parser and
+/// encoder: every engine then runs the same bytes.
 pub fn wat(src: &str) -> Result<Vec<u8>, String> {
-    wat::parse_str(src).map_err(|e| e.to_string())
+    let module = weft_text::parse_wat(src, weft::Features::WASM2).map_err(|e| e.to_string())?;
+    Ok(weft_binary::encode(&module))
 }
 
 /// wasmi 2.x with its default `Config` (lazy translation, no fuel).

@@ -40,7 +40,7 @@ impl Program {
     pub fn wasm(&self) -> Cow<'static, [u8]> {
         match self.source {
             Source::Binary(b) => Cow::Borrowed(b),
-            Source::Text(t) => match wat::parse_str(t) {
+            Source::Text(t) => match crate::engines::wat(t) {
                 Ok(b) => Cow::Owned(b),
                 // The kernels are part of this repository.
                 Err(e) => panic!("benches/kernels/{}.wat: {e}", self.name),
