@@ -38,6 +38,9 @@ pub(crate) const ACC_OUT: u8 = 1;
 pub(crate) const ACC_IN_L: u8 = 2;
 /// The second operand (or a store's value) comes from the accumulator.
 pub(crate) const ACC_IN_R: u8 = 4;
+/// A load's or store's address is the i32 sum of `addr` and `idx` (an
+/// `i32.add` fused into the access).
+pub(crate) const ADDR_ADD: u8 = 8;
 
 /// The payload of table rows that are never translated to their own
 /// variant (control instructions, constants, ...): uninhabited.
@@ -85,19 +88,23 @@ pub(crate) struct LaneBin {
     pub(crate) lane: u8,
 }
 
-/// `dst = load(mem[addr + offset])`.
+/// `dst = load(mem[addr + offset])`, or `mem[(addr + idx) + offset]` in
+/// mode [`ADDR_ADD`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Load {
     pub(crate) dst: Slot,
     pub(crate) addr: Slot,
+    pub(crate) idx: Slot,
     pub(crate) offset: u32,
 }
 
-/// `mem[addr + offset] = store(val)`.
+/// `mem[addr + offset] = store(val)`, or `mem[(addr + idx) + offset]` in
+/// mode [`ADDR_ADD`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct MemStore {
     pub(crate) addr: Slot,
     pub(crate) val: Slot,
+    pub(crate) idx: Slot,
     pub(crate) offset: u32,
 }
 

@@ -531,6 +531,21 @@ unsafe fn operand<const M: u8, const BIT: u8, V: SlotVal + AccVal>(
     }
 }
 
+/// The address operand of a load or store: `addr` (or the accumulator),
+/// plus `idx` in mode [`ADDR_ADD`].
+///
+/// # Safety
+/// `addr` and `idx` must be slots of the frame.
+#[inline(always)]
+unsafe fn address<const M: u8>(fp: *mut u64, addr: Slot, idx: Slot, acc: u64) -> u32 {
+    let a = operand::<M, ACC_IN_L, u32>(fp, addr, acc);
+    if M & ADDR_ADD != 0 {
+        a.wrapping_add(rd::<u32>(fp, idx))
+    } else {
+        a
+    }
+}
+
 /// Defines the handler of a table row whose operands and result may use
 /// the accumulator: one function per mode `M` (see `ACC_*`).
 macro_rules! def_acc {
@@ -607,10 +622,10 @@ macro_rules! row_handler {
         });
     };
     ($v:ident (mem $al:literal : addr -> $r:ident)) => {
-        def_acc!($v(ip, fp, mb, ml, cx, acc) Op::$v(Load { dst, addr, offset }) => {
+        def_acc!($v(ip, fp, mb, ml, cx, acc) Op::$v(Load { dst, addr, idx, offset }) => {
             // SAFETY: a slot of the frame; `mb`/`ml` describe the memory.
             let b = unsafe {
-                match load(mb, ml, operand::<M, ACC_IN_L, u32>(fp, addr, acc), offset) {
+                match load(mb, ml, address::<M>(fp, addr, idx, acc), offset) {
                     Some(b) => b,
                     None => return trap(cx, TrapCode::MemoryOutOfBounds),
                 }
@@ -620,10 +635,10 @@ macro_rules! row_handler {
         });
     };
     ($v:ident (mem $al:literal : addr $t:ident -> )) => {
-        def_acc!($v(ip, fp, mb, ml, cx, acc) Op::$v(MemStore { addr, val, offset }) => {
+        def_acc!($v(ip, fp, mb, ml, cx, acc) Op::$v(MemStore { addr, val, idx, offset }) => {
             // SAFETY: slots of the frame; `mb`/`ml` describe the memory.
             unsafe {
-                let a = operand::<M, ACC_IN_L, u32>(fp, addr, acc);
+                let a = address::<M>(fp, addr, idx, acc);
                 let bytes = instr_fn!(mem, $v)(operand::<M, ACC_IN_R, _>(fp, val, acc));
                 if !store_bytes(mb, ml, a, offset, bytes) {
                     return trap(cx, TrapCode::MemoryOutOfBounds);
@@ -682,8 +697,8 @@ macro_rules! result {
     }};
 }
 
-/// Number of accumulator modes (`ACC_*` combinations).
-const MODES: usize = 8;
+/// Number of handler modes (`ACC_*` combinations and [`ADDR_ADD`]).
+const MODES: usize = 16;
 
 macro_rules! row_handlers {
     ($( $feature:ident [$($opc:literal)+] $variant:ident $name:literal
@@ -712,13 +727,13 @@ macro_rules! row_entry {
         $t[0][RowTag::$v as usize] = $v::<0>;
     };
     ($t:ident, $v:ident (mem $al:literal : addr -> $r:ident)) => {
-        modes!($t, $v, 0 1 2 3);
+        modes!($t, $v, 0 1 2 3 8 9 10 11);
     };
     ($t:ident, $v:ident (mem $al:literal : addr v128 -> )) => {
         $t[0][RowTag::$v as usize] = $v::<0>;
     };
     ($t:ident, $v:ident (mem $al:literal : addr $x:ident -> )) => {
-        modes!($t, $v, 0 2 4);
+        modes!($t, $v, 0 2 4 8 10);
     };
     ($t:ident, $v:ident (v128 -> $r:ident)) => {
         $t[0][RowTag::$v as usize] = $v::<0>;
@@ -1098,8 +1113,14 @@ def_acc!(JumpIfEqz(ip, fp, mb, ml, cx, acc) Op::JumpIfEqz { cond, offset } => {
 def!(JumpTable(ip, fp, mb, ml, cx, acc) Op::JumpTable { index, len } => {
     // SAFETY: a slot of the frame; the table is followed by `len + 1`
     // jumps.
-    let ip = unsafe { ip.add(1 + rd::<u32>(fp, index).min(len) as usize) };
-    next!(ip, fp, mb, ml, cx, acc)
+    let entry = unsafe { ip.add(1 + rd::<u32>(fp, index).min(len) as usize) };
+    // Go straight to the entry's target: one dispatch instead of two.
+    // SAFETY: the entry is an instruction of the function, and a jump's
+    // offset stays in the function.
+    match unsafe { (*entry).op } {
+        Op::Jump { offset } => next!(unsafe { jump(entry, offset) }, fp, mb, ml, cx, acc),
+        _ => next!(entry, fp, mb, ml, cx, acc),
+    }
 });
 
 def!(Move(ip, fp, mb, ml, cx, acc) Op::Move { dst, src } => {

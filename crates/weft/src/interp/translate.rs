@@ -226,6 +226,9 @@ struct Translator<'m> {
     acc_capable: bool,
     /// Accumulator use of each instruction (`ACC_*` bits, see `code.rs`).
     modes: Vec<u8>,
+    /// The label each branch instruction jumps to (`NO_LABEL` for other
+    /// instructions), for loop rotation (see `branch_to`).
+    jump_labels: Vec<u32>,
     reachable: bool,
     /// Nesting of blocks inside unreachable code.
     dead_depth: u32,
@@ -312,6 +315,7 @@ impl<'m> Translator<'m> {
             last_producer: None,
             acc_capable: false,
             modes: Vec::new(),
+            jump_labels: Vec::new(),
             reachable: true,
             dead_depth: 0,
             fuel: m.engine.config().consume_fuel,
@@ -320,7 +324,8 @@ impl<'m> Translator<'m> {
         })
     }
 
-    fn finish(self) -> CompiledFunc {
+    fn finish(mut self) -> CompiledFunc {
+        thread_jumps(&mut self.code);
         CompiledFunc {
             code: super::exec::thread(self.code, &self.modes),
             shuffles: self.shuffles.into_boxed_slice(),
@@ -375,6 +380,7 @@ impl<'m> Translator<'m> {
     fn emit(&mut self, op: Op) -> usize {
         self.code.push(op);
         self.modes.push(0);
+        self.jump_labels.push(NO_LABEL);
         self.last_producer = None;
         self.code.len() - 1
     }
@@ -384,6 +390,7 @@ impl<'m> Translator<'m> {
     /// writes its result to its slot again.
     fn unemit(&mut self, keep_in: bool) -> u8 {
         self.code.pop();
+        self.jump_labels.pop();
         let m = self.modes.pop().unwrap_or(0);
         if m & (ACC_IN_L | ACC_IN_R) != 0 && !keep_in {
             if let Some(p) = self.modes.last_mut() {
@@ -409,10 +416,10 @@ impl<'m> Translator<'m> {
         }
     }
 
-    /// Emits `op` reading the accumulator as `bits` say (0: not at all),
-    /// and makes the previous instruction write it.
+    /// Emits `op` in mode `bits` (`ACC_*`, `ADDR_ADD`); if it reads the
+    /// accumulator, makes the previous instruction write it.
     fn emit_acc(&mut self, op: Op, bits: u8) -> usize {
-        if bits != 0 {
+        if bits & (ACC_IN_L | ACC_IN_R) != 0 {
             if let Some(p) = self.modes.last_mut() {
                 *p |= ACC_OUT;
             }
@@ -451,6 +458,7 @@ impl<'m> Translator<'m> {
     /// `bits` say.
     fn emit_jump(&mut self, op: Op, label: usize, bits: u8) {
         let i = self.emit_acc(op, bits);
+        self.jump_labels[i] = label as u32;
         let l = &mut self.labels[label];
         l.used = true;
         match l.target {
@@ -712,11 +720,43 @@ impl<'m> Translator<'m> {
         }
         let types = c.label_types();
         let (n, w, pos, label) = (types.len(), slots(types), c.pos, c.label);
+        let is_loop = c.kind == CtrlKind::Loop;
         if !self.in_place(n, w, pos) {
             self.copy_top_to(n, pos);
         }
+        if is_loop && self.rotate_loop(label) {
+            return Ok(());
+        }
         self.emit_jump(Op::Jump { offset: 0 }, label, 0);
         Ok(())
+    }
+
+    /// Loop rotation: a branch back to a loop whose first instruction is a
+    /// conditional exit `if c goto E` becomes `if !c goto start + 1; goto
+    /// E`, so that each iteration dispatches one branch instead of two.
+    /// The copy sees the state the loop's start would (the branch's values
+    /// are in place), so it computes the same. Not with fuel: the loop's
+    /// start is then its fuel charge.
+    fn rotate_loop(&mut self, loop_label: usize) -> bool {
+        let Some(start) = self.labels[loop_label].target else {
+            return false;
+        };
+        let (Some(&head), Some(&exit)) = (self.code.get(start), self.jump_labels.get(start)) else {
+            return false;
+        };
+        if exit == NO_LABEL || self.modes[start] != 0 {
+            return false;
+        }
+        let Some(mut neg) = negate_branch(head) else {
+            return false;
+        };
+        let i = self.code.len();
+        if let Some(off) = neg.offset_mut() {
+            *off = (start as i64 + 1 - i as i64) as i32;
+        }
+        self.emit(neg);
+        self.emit_jump(Op::Jump { offset: 0 }, exit as usize, 0);
+        true
     }
 
     /// Whether a branch to frame `ci` is a plain jump (no copies, no
@@ -808,8 +848,33 @@ impl<'m> Translator<'m> {
         };
         self.code.pop();
         self.modes.pop();
+        self.jump_labels.pop();
         self.last_producer = None;
         (fused, 0)
+    }
+
+    /// Fuses the `i32.add` just emitted into the memory access whose
+    /// address `addr` it computed: removes it and returns the access's
+    /// `addr`, `idx` and mode (`ADDR_ADD`, and `ACC_IN_L` if the add read
+    /// one operand from the accumulator, which becomes `addr`). The sum
+    /// is a temporary, read only by the access.
+    fn fuse_address(&mut self, addr: &Operand) -> Option<(Slot, Slot, u8)> {
+        let i = self.last_producer?;
+        if addr.kind != Kind::Temp || i + 1 != self.code.len() {
+            return None;
+        }
+        let Op::I32Add(add) = self.code[i] else {
+            return None;
+        };
+        if add.dst != addr.slot {
+            return None;
+        }
+        let m = self.unemit(true);
+        Some(if m & ACC_IN_R != 0 {
+            (add.rhs, add.lhs, ADDR_ADD | ACC_IN_L)
+        } else {
+            (add.lhs, add.rhs, ADDR_ADD | (m & ACC_IN_L))
+        })
     }
 
     // ---- blocks -----------------------------------------------------------
@@ -865,6 +930,72 @@ impl<'m> Translator<'m> {
             self.push_temp(wide(t))?;
         }
         Ok(())
+    }
+}
+
+/// `jump_labels` entry of instructions that are not branches to a label.
+const NO_LABEL: u32 = u32::MAX;
+
+/// The conditional branch that jumps exactly when `op` does not (with the
+/// same side effects), if `op` is one.
+fn negate_branch(op: Op) -> Option<Op> {
+    macro_rules! pairs {
+        ($($a:ident $b:ident,)* ; $($za:ident $zb:ident,)* ; $($aa:ident $ab:ident,)*) => {
+            match op {
+                $(
+                    Op::$a { lhs, rhs, offset } => Op::$b { lhs, rhs, offset },
+                    Op::$b { lhs, rhs, offset } => Op::$a { lhs, rhs, offset },
+                )*
+                $(
+                    Op::$za { cond, offset } => Op::$zb { cond, offset },
+                    Op::$zb { cond, offset } => Op::$za { cond, offset },
+                )*
+                $(
+                    Op::$aa { dst, a, b, rhs, offset } => Op::$ab { dst, a, b, rhs, offset },
+                    Op::$ab { dst, a, b, rhs, offset } => Op::$aa { dst, a, b, rhs, offset },
+                )*
+                Op::AddJumpIfNez { dst, a, b, offset } => Op::AddJumpIfEqz { dst, a, b, offset },
+                Op::AddJumpIfEqz { dst, a, b, offset } => Op::AddJumpIfNez { dst, a, b, offset },
+                _ => return None,
+            }
+        };
+    }
+    Some(pairs! {
+        BrI32Eq BrI32Ne, BrI32LtS BrI32GeS, BrI32LtU BrI32GeU, BrI32GtS BrI32LeS,
+        BrI32GtU BrI32LeU,
+        BrI64Eq BrI64Ne, BrI64LtS BrI64GeS, BrI64LtU BrI64GeU, BrI64GtS BrI64LeS,
+        BrI64GtU BrI64LeU,
+        BrF32Eq BrF32Ne, BrF32Lt BrF32NotLt, BrF32Gt BrF32NotGt, BrF32Le BrF32NotLe,
+        BrF32Ge BrF32NotGe,
+        BrF64Eq BrF64Ne, BrF64Lt BrF64NotLt, BrF64Gt BrF64NotGt, BrF64Le BrF64NotLe,
+        BrF64Ge BrF64NotGe,
+        ;
+        JumpIfNez JumpIfEqz,
+        ;
+        AddBrI32Eq AddBrI32Ne, AddBrI32LtS AddBrI32GeS, AddBrI32LtU AddBrI32GeU,
+        AddBrI32GtS AddBrI32LeS, AddBrI32GtU AddBrI32LeU,
+    })
+}
+
+/// Jump threading: a branch to an unconditional `Jump` goes to that
+/// jump's target instead (following a few in a row).
+fn thread_jumps(code: &mut [Op]) {
+    for i in 0..code.len() {
+        let mut op = code[i];
+        let Some(off) = op.offset_mut() else {
+            continue;
+        };
+        let mut target = i as i64 + i64::from(*off);
+        for _ in 0..4 {
+            match code.get(target as usize) {
+                Some(Op::Jump { offset }) if target as usize != i => {
+                    target += i64::from(*offset);
+                }
+                _ => break,
+            }
+        }
+        *off = (target - i as i64) as i32;
+        code[i] = op;
     }
 }
 
@@ -1037,23 +1168,29 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             let offset = mem_offset($memarg)?;
             let addr = t.pop()?;
             let ok = !is_wide!($r);
-            let bits = if ok { t.acc_bit(&addr, ACC_IN_L) } else { 0 };
-            let addr = addr.slot;
-            t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Load { dst, addr, offset }))
+            let (addr, idx, bits) = match t.fuse_address(&addr) {
+                Some(fused) if ok => fused,
+                _ => (addr.slot, 0, if ok { t.acc_bit(&addr, ACC_IN_L) } else { 0 }),
+            };
+            t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Load { dst, addr, idx, offset }))
         }};
         ($variant:ident (mem $al:literal : addr $v:ident -> ) {$memarg:ident}) => {{
             let offset = mem_offset($memarg)?;
             let val = t.pop()?;
             let addr = t.pop()?;
-            let bits = if is_wide!($v) {
-                0
-            } else if t.acc_bit(&addr, ACC_IN_L) != 0 {
-                ACC_IN_L
+            let fused = if is_wide!($v) || val.kind == Kind::Temp {
+                None
             } else {
-                t.acc_bit(&val, ACC_IN_R)
+                t.fuse_address(&addr)
             };
-            let (addr, val) = (addr.slot, val.slot);
-            t.emit_acc(Op::$variant(MemStore { addr, val, offset }), bits);
+            let (addr, idx, bits) = match fused {
+                Some(fused) => fused,
+                None if is_wide!($v) => (addr.slot, 0, 0),
+                None if t.acc_bit(&addr, ACC_IN_L) != 0 => (addr.slot, 0, ACC_IN_L),
+                None => (addr.slot, 0, t.acc_bit(&val, ACC_IN_R)),
+            };
+            let val = val.slot;
+            t.emit_acc(Op::$variant(MemStore { addr, val, idx, offset }), bits);
             Ok(())
         }};
         ($variant:ident ($a:ident -> $r:ident) {}) => {{
