@@ -31,13 +31,17 @@ use crate::TrapCode;
 pub(crate) type Slot = u16;
 
 /// Accumulator use of an instruction (the `M` of its handler): the result
-/// goes to the accumulator as well as to its slot.
+/// goes to the accumulator instead of its slot (it is a temporary that
+/// only the next instruction reads).
 pub(crate) const ACC_OUT: u8 = 1;
 /// The first operand (or the only one, or a store's address, or a jump's
 /// condition) comes from the accumulator.
 pub(crate) const ACC_IN_L: u8 = 2;
 /// The second operand (or a store's value) comes from the accumulator.
 pub(crate) const ACC_IN_R: u8 = 4;
+/// With [`ACC_OUT`]: the result goes to its slot too (it is a local's
+/// new value that the next instruction also reads).
+pub(crate) const SLOT_TOO: u8 = 16;
 /// A load's or store's address is the i32 sum of `addr` and `idx` (an
 /// `i32.add` fused into the access).
 pub(crate) const ADDR_ADD: u8 = 8;

@@ -678,17 +678,23 @@ macro_rules! row_handler {
     };
 }
 
-/// Stores an op's result in its slot or the accumulator (mode `$m`), or
-/// traps, and continues.
+/// Stores an op's result in its slot, or in the accumulator (mode `$m`
+/// has `ACC_OUT`; the slot too only with `SLOT_TOO`), or traps, and
+/// continues.
 macro_rules! result {
     ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident, $m:expr, $dst:expr, $r:expr) => {{
         match IntoTrapResult::into_trap_result($r) {
             Ok(v) => {
                 if $m & ACC_OUT != 0 {
                     $acc = AccVal::to_acc(v);
+                    if $m & SLOT_TOO != 0 {
+                        // SAFETY: `dst` is a slot of the frame.
+                        unsafe { wr($fp, $dst, v) }
+                    }
+                } else {
+                    // SAFETY: `dst` is a slot of the frame.
+                    unsafe { wr($fp, $dst, v) }
                 }
-                // SAFETY: `dst` is a slot of the frame.
-                unsafe { wr($fp, $dst, v) }
             }
             Err(code) => return trap($cx, code),
         }
@@ -697,8 +703,8 @@ macro_rules! result {
     }};
 }
 
-/// Number of handler modes (`ACC_*` combinations and [`ADDR_ADD`]).
-const MODES: usize = 16;
+/// Number of handler modes (`ACC_*`, `SLOT_TOO` and `ADDR_ADD` combinations).
+const MODES: usize = 32;
 
 macro_rules! row_handlers {
     ($( $feature:ident [$($opc:literal)+] $variant:ident $name:literal
@@ -727,7 +733,7 @@ macro_rules! row_entry {
         $t[0][RowTag::$v as usize] = $v::<0>;
     };
     ($t:ident, $v:ident (mem $al:literal : addr -> $r:ident)) => {
-        modes!($t, $v, 0 1 2 3 8 9 10 11);
+        modes!($t, $v, 0 1 2 3 8 9 10 11 17 19 25 27);
     };
     ($t:ident, $v:ident (mem $al:literal : addr v128 -> )) => {
         $t[0][RowTag::$v as usize] = $v::<0>;
@@ -742,7 +748,7 @@ macro_rules! row_entry {
         $t[0][RowTag::$v as usize] = $v::<0>;
     };
     ($t:ident, $v:ident ($a:ident -> $r:ident)) => {
-        modes!($t, $v, 0 1 2 3);
+        modes!($t, $v, 0 1 2 3 17 19);
     };
     ($t:ident, $v:ident (v128 $b:ident -> $r:ident)) => {
         $t[0][RowTag::$v as usize] = $v::<0>;
@@ -754,7 +760,7 @@ macro_rules! row_entry {
         $t[0][RowTag::$v as usize] = $v::<0>;
     };
     ($t:ident, $v:ident ($a:ident $b:ident -> $r:ident)) => {
-        modes!($t, $v, 0 1 2 3 4 5);
+        modes!($t, $v, 0 1 2 3 4 5 17 19 21);
     };
     ($t:ident, $v:ident $sig:tt) => {
         $t[0][RowTag::$v as usize] = $v;

@@ -394,21 +394,25 @@ impl<'m> Translator<'m> {
         let m = self.modes.pop().unwrap_or(0);
         if m & (ACC_IN_L | ACC_IN_R) != 0 && !keep_in {
             if let Some(p) = self.modes.last_mut() {
-                *p &= !ACC_OUT;
+                *p &= !(ACC_OUT | SLOT_TOO);
             }
         }
         self.last_producer = None;
         m
     }
 
-    /// The accumulator bit `bit` if operand `o` is the result the previous
+    /// The accumulator bit `bit` if operand `o` is the value the previous
     /// instruction just computed and it can pass it in the accumulator.
+    /// For a temporary, the producer then no longer writes its slot (`o`
+    /// was popped, and temporaries are read once); for a local it does
+    /// (`KEEP_SLOT`, which `emit_acc` turns into `SLOT_TOO`).
     fn acc_bit(&self, o: &Operand, bit: u8) -> u8 {
         match self.last_producer {
             Some(i) if self.acc_capable && i + 1 == self.code.len() && o.kind != Kind::Const => {
                 let mut op = self.code[i];
                 match op.dst_mut() {
-                    Some(d) if *d == o.slot => bit,
+                    Some(d) if *d == o.slot && o.kind == Kind::Temp => bit,
+                    Some(d) if *d == o.slot => bit | KEEP_SLOT,
                     _ => 0,
                 }
             }
@@ -422,10 +426,13 @@ impl<'m> Translator<'m> {
         if bits & (ACC_IN_L | ACC_IN_R) != 0 {
             if let Some(p) = self.modes.last_mut() {
                 *p |= ACC_OUT;
+                if bits & KEEP_SLOT != 0 {
+                    *p |= SLOT_TOO;
+                }
             }
         }
         let i = self.emit(op);
-        self.modes[i] = bits;
+        self.modes[i] = bits & !KEEP_SLOT;
         i
     }
 
@@ -808,14 +815,17 @@ impl<'m> Translator<'m> {
         let Some(&Op::I32Add(add)) = self.code.last() else {
             return (op, bits);
         };
-        // The add writes its slot and the accumulator, and reads no
+        // The add writes the accumulator (and maybe its slot), and reads no
         // accumulator itself (so nothing before it changes).
-        if self.modes.last() != Some(&ACC_OUT) || !(bits == ACC_IN_L || bits == ACC_IN_R) {
+        let in_bits = bits & !KEEP_SLOT;
+        if self.modes.last().map(|m| m & !SLOT_TOO) != Some(ACC_OUT)
+            || !(in_bits == ACC_IN_L || in_bits == ACC_IN_R)
+        {
             return (op, bits);
         }
         let (dst, a, b) = (add.dst, add.lhs, add.rhs);
         // `x op v` with the sum `v` on the right is `v op' x`.
-        let swap = bits == ACC_IN_R;
+        let swap = in_bits == ACC_IN_R;
         macro_rules! pick {
             ($($br:ident => $fused:ident $swapped:ident,)* ; $($jz:ident => $zfused:ident,)*) => {
                 match op {
@@ -932,6 +942,10 @@ impl<'m> Translator<'m> {
         Ok(())
     }
 }
+
+/// A flag of `acc_bit` results: the operand is a local, whose slot its
+/// producer must write as well (never stored in `modes`).
+const KEEP_SLOT: u8 = 0x80;
 
 /// `jump_labels` entry of instructions that are not branches to a label.
 const NO_LABEL: u32 = u32::MAX;
@@ -1186,8 +1200,10 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             let (addr, idx, bits) = match fused {
                 Some(fused) => fused,
                 None if is_wide!($v) => (addr.slot, 0, 0),
-                None if t.acc_bit(&addr, ACC_IN_L) != 0 => (addr.slot, 0, ACC_IN_L),
-                None => (addr.slot, 0, t.acc_bit(&val, ACC_IN_R)),
+                None => {
+                    let l = t.acc_bit(&addr, ACC_IN_L);
+                    (addr.slot, 0, if l != 0 { l } else { t.acc_bit(&val, ACC_IN_R) })
+                }
             };
             let val = val.slot;
             t.emit_acc(Op::$variant(MemStore { addr, val, idx, offset }), bits);
@@ -1208,10 +1224,11 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             // name the same local).
             let bits = if !ok {
                 0
-            } else if t.acc_bit(&lhs, ACC_IN_L) != 0 {
-                ACC_IN_L
             } else {
-                t.acc_bit(&rhs, ACC_IN_R)
+                match t.acc_bit(&lhs, ACC_IN_L) {
+                    0 => t.acc_bit(&rhs, ACC_IN_R),
+                    l => l,
+                }
             };
             let (lhs, rhs) = (lhs.slot, rhs.slot);
             t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Bin { dst, lhs, rhs }))
