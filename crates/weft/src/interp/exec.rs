@@ -1070,13 +1070,13 @@ add_jump! {
     AddJumpIfEqz: |v| v == 0;
 }
 
-def!(ChooseZ64(ip, fp, mb, ml, cx, acc) Op::ChooseZ64 { dst, cond, a, b } => {
-    // SAFETY: slots of the frame; the next instruction.
-    unsafe {
-        let s = if rd::<u64>(fp, cond) == 0 { a } else { b };
-        *fp.add(dst as usize) = *fp.add(s as usize);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
-    }
+def_acc!(ChooseZ64(ip, fp, mb, ml, cx, acc) Op::ChooseZ64 { dst, cond, a, b } => {
+    // SAFETY: slots of the frame.
+    let v: u64 = unsafe {
+        let s = if operand::<M, ACC_IN_L, u64>(fp, cond, acc) == 0 { a } else { b };
+        rd(fp, s)
+    };
+    result!(ip, fp, mb, ml, cx, acc, M, dst, v)
 });
 
 def!(Trap(ip, fp, mb, ml, cx, acc) Op::Trap { code } => { trap(cx, code) });
@@ -1318,13 +1318,13 @@ def!(
     do_call(ip, fp, mb, ml, cx, sf, base)
 });
 
-def!(Choose(ip, fp, mb, ml, cx, acc) Op::Choose { dst, cond, a, b } => {
-    // SAFETY: slots of the frame; the next instruction.
-    unsafe {
-        let s = if rd::<u32>(fp, cond) != 0 { a } else { b };
-        *fp.add(dst as usize) = *fp.add(s as usize);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
-    }
+def_acc!(Choose(ip, fp, mb, ml, cx, acc) Op::Choose { dst, cond, a, b } => {
+    // SAFETY: slots of the frame.
+    let v: u64 = unsafe {
+        let s = if operand::<M, ACC_IN_L, u32>(fp, cond, acc) != 0 { a } else { b };
+        rd(fp, s)
+    };
+    result!(ip, fp, mb, ml, cx, acc, M, dst, v)
 });
 
 def!(Choose128(ip, fp, mb, ml, cx, acc) Op::Choose128 { dst, cond, a, b } => {
@@ -1681,7 +1681,12 @@ macro_rules! custom_entries {
         $t[0][tag::RET128 as usize] = Ret128;
         $t[0][tag::CALL_DIRECT as usize] = CallDirect;
         $t[0][tag::CALL_TABLE as usize] = CallTable;
-        $t[0][tag::CHOOSE as usize] = Choose;
+        $t[0][tag::CHOOSE as usize] = Choose::<0>;
+        $t[1][tag::CHOOSE as usize] = Choose::<1>;
+        $t[2][tag::CHOOSE as usize] = Choose::<2>;
+        $t[3][tag::CHOOSE as usize] = Choose::<3>;
+        $t[17][tag::CHOOSE as usize] = Choose::<17>;
+        $t[19][tag::CHOOSE as usize] = Choose::<19>;
         $t[0][tag::CHOOSE128 as usize] = Choose128;
         $t[0][tag::GLOBAL_READ as usize] = GlobalRead;
         $t[0][tag::GLOBAL_READ128 as usize] = GlobalRead128;
@@ -1765,7 +1770,12 @@ macro_rules! custom_entries {
         $t[0][tag::BR_F64_NOT_GE as usize] = BrF64NotGe::<0>;
         $t[2][tag::BR_F64_NOT_GE as usize] = BrF64NotGe::<2>;
         $t[4][tag::BR_F64_NOT_GE as usize] = BrF64NotGe::<4>;
-        $t[0][tag::CHOOSE_Z64 as usize] = ChooseZ64;
+        $t[0][tag::CHOOSE_Z64 as usize] = ChooseZ64::<0>;
+        $t[1][tag::CHOOSE_Z64 as usize] = ChooseZ64::<1>;
+        $t[2][tag::CHOOSE_Z64 as usize] = ChooseZ64::<2>;
+        $t[3][tag::CHOOSE_Z64 as usize] = ChooseZ64::<3>;
+        $t[17][tag::CHOOSE_Z64 as usize] = ChooseZ64::<17>;
+        $t[19][tag::CHOOSE_Z64 as usize] = ChooseZ64::<19>;
         $t[0][tag::ADD_BR_I32_EQ as usize] = AddBrI32Eq;
         $t[0][tag::ADD_BR_I32_NE as usize] = AddBrI32Ne;
         $t[0][tag::ADD_BR_I32_LT_S as usize] = AddBrI32LtS;

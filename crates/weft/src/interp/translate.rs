@@ -1477,8 +1477,10 @@ impl Translator<'_> {
                     _ => None,
                 };
                 if let Some((x, is64)) = fused {
-                    self.unemit(false);
-                    return self.produce(false, |dst| {
+                    // `x` stays in the accumulator if the eqz took it from
+                    // there.
+                    let bits = self.unemit(true) & ACC_IN_L;
+                    return self.produce_acc(true, bits, false, |dst| {
                         if is64 {
                             Op::ChooseZ64 { dst, cond: x, a, b }
                         } else {
@@ -1493,8 +1495,9 @@ impl Translator<'_> {
                 }
             }
         }
+        let bits = if w { 0 } else { self.acc_bit(&cond, ACC_IN_L) };
         let cond = cond.slot;
-        self.produce(w, |dst| {
+        self.produce_acc(!w, bits, w, |dst| {
             if w {
                 Op::Choose128 { dst, cond, a, b }
             } else {
