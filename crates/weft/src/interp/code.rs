@@ -717,6 +717,48 @@ pub(crate) struct CompiledFunc {
     /// Slots the frame needs (parameters, locals, constants,
     /// temporaries, and room for the results).
     pub(crate) frame_size: usize,
+    /// For the fast call path: `init` padded to [`FAST_INIT`] slots
+    /// (copied whole, without a loop or a call)...
+    pub(crate) fast_init: [u64; FAST_INIT],
+    /// ...and the slots that path needs from the callee's frame pointer:
+    /// `frame_size`, which is then at least `param_slots + FAST_INIT`; or,
+    /// if `init` is longer, a size no value stack has, which sends every
+    /// call to the general path.
+    pub(crate) fast_frame: usize,
+}
+
+/// Most initial slots (locals and constants) a callee may have for the
+/// fast call path.
+pub(crate) const FAST_INIT: usize = 8;
+
+impl CompiledFunc {
+    /// A function of `code` whose frame starts with `param_slots`
+    /// parameters and then `init`, and needs `frame_size` slots.
+    pub(crate) fn new(
+        code: Box<[super::exec::Inst]>,
+        shuffles: Box<[[u8; 16]]>,
+        param_slots: usize,
+        init: Box<[u64]>,
+        frame_size: usize,
+    ) -> Self {
+        let mut fast_init = [0; FAST_INIT];
+        let (frame_size, fast_frame) = if init.len() <= FAST_INIT {
+            fast_init[..init.len()].copy_from_slice(&init);
+            let size = frame_size.max(param_slots + FAST_INIT);
+            (size, size)
+        } else {
+            (frame_size, usize::MAX / 2)
+        };
+        CompiledFunc {
+            code,
+            shuffles,
+            param_slots,
+            init,
+            frame_size,
+            fast_init,
+            fast_frame,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1163,10 +1163,6 @@ def!(Ret128(ip, fp, mb, ml, cx, acc) Op::Ret128 { src } => {
     do_return(cx, mb, ml)
 });
 
-/// Most initial slots (locals and constants) a callee may have for the
-/// fast call path, which copies them without a call to `memcpy`.
-const FAST_INIT: usize = 8;
-
 /// Enters defined function `def` of the current instance, whose code is
 /// `c`, with its arguments at slot `base`, if that needs neither
 /// allocation nor a call (room in the frame and value stacks, few initial
@@ -1183,12 +1179,12 @@ fn enter_fast(
     base: Slot,
 ) -> Option<*mut u64> {
     let n = cx.stack.frames.len();
-    let init = &c.init;
-    if n >= cx.max_depth || n == cx.stack.frames.capacity() || init.len() > FAST_INIT {
+    if n >= cx.max_depth || n == cx.stack.frames.capacity() {
         return None;
     }
     let new_fp = fp_offset(cx, fp) + base as usize;
-    if new_fp + c.frame_size > cx.stack.slots.len() {
+    // `fast_frame` is beyond any stack if `init` is too long for this path.
+    if new_fp + c.fast_frame > cx.stack.slots.len() {
         return None;
     }
     let frame = Frame {
@@ -1206,17 +1202,14 @@ fn enter_fast(
         cx.stack.frames.as_mut_ptr().add(n).write(frame);
         cx.stack.frames.set_len(n + 1);
     }
-    // SAFETY: the value stack has `frame_size` slots from `new_fp`, and the
-    // parameters and `init` fit the frame, so the `init.len() <= FAST_INIT`
-    // slots after the parameters are inside it.
+    // SAFETY: the value stack has `fast_frame = frame_size >= param_slots
+    // + FAST_INIT` slots from `new_fp`, so the `FAST_INIT` slots after the
+    // parameters are inside the frame. Those beyond `init` are
+    // temporaries, which are written before they are read.
     let fp = unsafe {
         let fp = cx.stack.slots.as_mut_ptr().add(new_fp);
-        let dst = fp.add(c.param_slots);
-        for i in 0..FAST_INIT {
-            if i < init.len() {
-                *dst.add(i) = *init.as_ptr().add(i);
-            }
-        }
+        let dst = fp.add(c.param_slots) as *mut [u64; FAST_INIT];
+        dst.write_unaligned(c.fast_init);
         fp
     };
     cx.code = c;

@@ -326,13 +326,13 @@ impl<'m> Translator<'m> {
 
     fn finish(mut self) -> CompiledFunc {
         thread_jumps(&mut self.code);
-        CompiledFunc {
-            code: super::exec::thread(self.code, &self.modes),
-            shuffles: self.shuffles.into_boxed_slice(),
-            param_slots: self.param_slots as usize,
-            init: self.init.into_boxed_slice(),
-            frame_size: (self.temp_base + self.max_height) as usize,
-        }
+        CompiledFunc::new(
+            super::exec::thread(self.code, &self.modes),
+            self.shuffles.into_boxed_slice(),
+            self.param_slots as usize,
+            self.init.into_boxed_slice(),
+            (self.temp_base + self.max_height) as usize,
+        )
     }
 
     fn run(&mut self, code: &Code<'_>) -> Result<()> {
