@@ -321,6 +321,8 @@ macro_rules! define_op {
             Move { dst: Slot, src: Slot } = tag::MOVE,
             /// `dst, dst+1 = src, src+1` (a v128).
             Move128 { dst: Slot, src: Slot } = tag::MOVE128,
+            /// `d1 = s1`, then `d2 = s2`: two `Move`s in a row.
+            Move2 { d1: Slot, s1: Slot, d2: Slot, s2: Slot } = tag::MOVE2,
             /// Return; the results are already in slots 0...
             Ret = tag::RET,
             /// Return the one-slot value `src` (moved to slot 0).
@@ -475,6 +477,7 @@ macro_rules! define_op {
                     | Op::BrF64NotGe { .. }
                     | Op::Move { .. }
                     | Op::Move128 { .. }
+                    | Op::Move2 { .. }
                     | Op::Ret
                     | Op::Ret1 { .. }
                     | Op::Ret128 { .. }
@@ -666,8 +669,9 @@ pub(crate) mod tag {
     pub(crate) const ADD_BR_I32_GE_U: u16 = RowTag::Count as u16 + 87;
     pub(crate) const ADD_JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 88;
     pub(crate) const ADD_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 89;
+    pub(crate) const MOVE2: u16 = RowTag::Count as u16 + 90;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 90;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 91;
 }
 
 /// A comparison fused into a conditional jump (by the translator).

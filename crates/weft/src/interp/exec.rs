@@ -1137,6 +1137,15 @@ def!(Move(ip, fp, mb, ml, cx, acc) Op::Move { dst, src } => {
     }
 });
 
+def!(Move2(ip, fp, mb, ml, cx, acc) Op::Move2 { d1, s1, d2, s2 } => {
+    // SAFETY: slots of the frame; the next instruction.
+    unsafe {
+        *fp.add(d1 as usize) = *fp.add(s1 as usize);
+        *fp.add(d2 as usize) = *fp.add(s2 as usize);
+        next!(ip.add(1), fp, mb, ml, cx, acc)
+    }
+});
+
 def!(Move128(ip, fp, mb, ml, cx, acc) Op::Move128 { dst, src } => {
     // SAFETY: slots of the frame; the next instruction.
     unsafe {
@@ -1669,6 +1678,7 @@ macro_rules! custom_entries {
         $t[0][tag::JUMP_TABLE as usize] = JumpTable;
         $t[0][tag::MOVE as usize] = Move;
         $t[0][tag::MOVE128 as usize] = Move128;
+        $t[0][tag::MOVE2 as usize] = Move2;
         $t[0][tag::RET as usize] = Ret;
         $t[0][tag::RET1 as usize] = Ret1;
         $t[0][tag::RET128 as usize] = Ret128;

@@ -226,6 +226,9 @@ struct Translator<'m> {
     acc_capable: bool,
     /// Accumulator use of each instruction (`ACC_*` bits, see `code.rs`).
     modes: Vec<u8>,
+    /// The code position a label was last bound to (so a new instruction
+    /// there is a jump target).
+    last_bind: usize,
     /// The label each branch instruction jumps to (`NO_LABEL` for other
     /// instructions), for loop rotation (see `branch_to`).
     jump_labels: Vec<u32>,
@@ -316,6 +319,7 @@ impl<'m> Translator<'m> {
             acc_capable: false,
             modes: Vec::new(),
             jump_labels: Vec::new(),
+            last_bind: usize::MAX,
             reachable: true,
             dead_depth: 0,
             fuel: m.engine.config().consume_fuel,
@@ -378,6 +382,18 @@ impl<'m> Translator<'m> {
     // ---- code emission ----------------------------------------------------
 
     fn emit(&mut self, op: Op) -> usize {
+        // Two moves in a row become one instruction, unless the second is
+        // a jump target.
+        if let (Op::Move { dst: d2, src: s2 }, Some(&Op::Move { dst: d1, src: s1 })) =
+            (op, self.code.last())
+        {
+            if self.last_bind != self.code.len() {
+                let i = self.code.len() - 1;
+                self.code[i] = Op::Move2 { d1, s1, d2, s2 };
+                self.last_producer = None;
+                return i;
+            }
+        }
         self.code.push(op);
         self.modes.push(0);
         self.jump_labels.push(NO_LABEL);
@@ -458,6 +474,7 @@ impl<'m> Translator<'m> {
             }
         }
         self.labels[label].target = Some(target);
+        self.last_bind = target;
         self.last_producer = None;
     }
 
@@ -1527,6 +1544,25 @@ impl Translator<'_> {
                 .stack
                 .iter()
                 .any(|o| o.kind == Kind::Local && o.slot == slot);
+        // A constant set before any instruction, outside loops, runs once
+        // per call before anything reads the local: it becomes the local's
+        // initial value.
+        if v.kind == Kind::Const
+            && !still_read
+            && self.code.is_empty()
+            && slot as u32 >= self.param_slots
+            && self.ctrls.iter().all(|c| c.kind != CtrlKind::Loop)
+        {
+            let (from, to) = (
+                (v.slot as u32 - self.param_slots) as usize,
+                (slot as u32 - self.param_slots) as usize,
+            );
+            let w = 1 + w as usize;
+            if from + w <= self.init.len() && to + w <= self.init.len() {
+                self.init.copy_within(from..from + w, to);
+                return Ok(());
+            }
+        }
         if v.kind == Kind::Temp && !still_read {
             if let Some(i) = self.last_producer {
                 if i + 1 == self.code.len() {
