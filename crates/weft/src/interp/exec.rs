@@ -14,7 +14,9 @@
 //! An accumulator register (`acc`, the sixth argument) carries a scalar
 //! result from the instruction that computes it to the one instruction
 //! that consumes it, when they are adjacent, so that dependent chains do
-//! not go through memory. Handlers that can use it are generic over a mode
+//! not go through memory. f64 values use a second one, `facc` (the seventh
+//! argument, a vector register), so that float chains do not cross between
+//! register files either. Handlers that can use it are generic over a mode
 //! `M` (`ACC_OUT`, `ACC_IN_L`, `ACC_IN_R` in `code.rs`); the translator
 //! records each instruction's mode and [`thread`] picks the handler.
 //!
@@ -311,6 +313,7 @@ struct Regs {
     mb: *mut u8,
     ml: usize,
     acc: u64,
+    facc: f64,
 }
 
 /// Why the handlers stopped.
@@ -405,12 +408,12 @@ pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> Box<[Inst]> {
 
 /// A handler: executes the instruction at `ip` and continues with the
 /// next one.
-type Handler = fn(*const Inst, *mut u64, *mut u8, usize, &mut Cx<'_>, u64) -> Done;
+type Handler = fn(*const Inst, *mut u64, *mut u8, usize, &mut Cx<'_>, u64, f64) -> Done;
 
 /// Continues with the instruction at `$ip`: a tail call of its handler
 /// when optimizing, else a return to the loop in [`enter`].
 macro_rules! next {
-    ($ip:expr, $fp:expr, $mb:expr, $ml:expr, $cx:expr, $acc:expr) => {{
+    ($ip:expr, $fp:expr, $mb:expr, $ml:expr, $cx:expr, $acc:expr, $facc:expr) => {{
         let ip: *const Inst = $ip;
         #[cfg(weft_tail_calls)]
         {
@@ -418,7 +421,7 @@ macro_rules! next {
             // documentation).
             #[allow(unused_unsafe)] // `next!` is used inside and outside unsafe blocks
             let h = unsafe { (*ip).h };
-            return h(ip, $fp, $mb, $ml, $cx, $acc);
+            return h(ip, $fp, $mb, $ml, $cx, $acc, $facc);
         }
         #[cfg(not(weft_tail_calls))]
         {
@@ -428,6 +431,7 @@ macro_rules! next {
                 mb: $mb,
                 ml: $ml,
                 acc: $acc,
+                facc: $facc,
             });
         }
     }};
@@ -439,7 +443,7 @@ fn enter(regs: Regs, cx: &mut Cx<'_>) -> Stop {
     {
         // SAFETY: as in `next!`.
         let h = unsafe { (*regs.ip).h };
-        h(regs.ip, regs.fp, regs.mb, regs.ml, cx, regs.acc)
+        h(regs.ip, regs.fp, regs.mb, regs.ml, cx, regs.acc, regs.facc)
     }
     #[cfg(not(weft_tail_calls))]
     {
@@ -447,7 +451,7 @@ fn enter(regs: Regs, cx: &mut Cx<'_>) -> Stop {
         loop {
             // SAFETY: as in `next!`.
             let h = unsafe { (*r.ip).h };
-            match h(r.ip, r.fp, r.mb, r.ml, cx, r.acc) {
+            match h(r.ip, r.fp, r.mb, r.ml, cx, r.acc, r.facc) {
                 Done::Continue(n) => r = n,
                 Done::Stop(s) => return s,
             }
@@ -457,7 +461,7 @@ fn enter(regs: Regs, cx: &mut Cx<'_>) -> Stop {
 
 /// Defines the handler of a hand-written variant: `$pat` binds its fields.
 macro_rules! def {
-    ($(#[$attr:meta])* $name:ident ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident) $pat:pat => $body:block) => {
+    ($(#[$attr:meta])* $name:ident ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident, $facc:ident) $pat:pat => $body:block) => {
         // Named after the variant; one signature for all, whose arguments
         // some handlers ignore or overwrite.
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
@@ -469,6 +473,7 @@ macro_rules! def {
             mut $ml: usize,
             $cx: &mut Cx<'_>,
             mut $acc: u64,
+            mut $facc: f64,
         ) -> Done {
             // SAFETY: the dispatch found this handler through the tag of
             // `*ip`, so the instruction is this variant.
@@ -486,6 +491,17 @@ macro_rules! def {
 trait AccVal: Sized {
     fn from_acc(acc: u64) -> Self;
     fn to_acc(self) -> u64;
+    /// Reads the value from its accumulator: `facc` for an f64, `acc` for
+    /// the others.
+    #[inline(always)]
+    fn from_regs(acc: u64, _facc: f64) -> Self {
+        Self::from_acc(acc)
+    }
+    /// Writes the value to its accumulator.
+    #[inline(always)]
+    fn to_regs(self, acc: &mut u64, _facc: &mut f64) {
+        *acc = self.to_acc();
+    }
 }
 
 macro_rules! acc_val {
@@ -510,11 +526,33 @@ acc_val! {
     i64: |a| a as i64, |v| v as u64;
     u64: |a| a, |v| v;
     f32: |a| f32::from_bits(a as u32), |v| v.to_bits() as u64;
-    f64: |a| f64::from_bits(a), |v| v.to_bits();
     V128: |a| V128(u128::from(a)), |v| v.0 as u64;
 }
 
-/// Reads operand `s`, or the accumulator if `M` has bit `BIT`.
+/// f64 values travel in their own accumulator, `facc`, which the calling
+/// convention keeps in a vector register (the handlers' seventh argument):
+/// float chains then never move between integer and vector registers.
+impl AccVal for f64 {
+    #[inline(always)]
+    fn from_acc(acc: u64) -> Self {
+        f64::from_bits(acc)
+    }
+    #[inline(always)]
+    fn to_acc(self) -> u64 {
+        self.to_bits()
+    }
+    #[inline(always)]
+    fn from_regs(_acc: u64, facc: f64) -> Self {
+        facc
+    }
+    #[inline(always)]
+    fn to_regs(self, _acc: &mut u64, facc: &mut f64) {
+        *facc = self;
+    }
+}
+
+/// Reads operand `s`, or its accumulator (see [`AccVal::from_regs`]) if
+/// `M` has bit `BIT`.
 ///
 /// # Safety
 /// `s` must be a slot of the frame.
@@ -523,9 +561,10 @@ unsafe fn operand<const M: u8, const BIT: u8, V: SlotVal + AccVal>(
     fp: *mut u64,
     s: Slot,
     acc: u64,
+    facc: f64,
 ) -> V {
     if M & BIT != 0 {
-        V::from_acc(acc)
+        V::from_regs(acc, facc)
     } else {
         rd(fp, s)
     }
@@ -538,7 +577,7 @@ unsafe fn operand<const M: u8, const BIT: u8, V: SlotVal + AccVal>(
 /// `addr` and `idx` must be slots of the frame.
 #[inline(always)]
 unsafe fn address<const M: u8>(fp: *mut u64, addr: Slot, idx: Slot, acc: u64) -> u32 {
-    let a = operand::<M, ACC_IN_L, u32>(fp, addr, acc);
+    let a = operand::<M, ACC_IN_L, u32>(fp, addr, acc, 0.0);
     if M & ADDR_ADD != 0 {
         a.wrapping_add(rd::<u32>(fp, idx))
     } else {
@@ -549,7 +588,7 @@ unsafe fn address<const M: u8>(fp: *mut u64, addr: Slot, idx: Slot, acc: u64) ->
 /// Defines the handler of a table row whose operands and result may use
 /// the accumulator: one function per mode `M` (see `ACC_*`).
 macro_rules! def_acc {
-    ($name:ident ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident) $pat:pat => $body:block) => {
+    ($name:ident ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident, $facc:ident) $pat:pat => $body:block) => {
         // Named after the variant; one signature for all; the negated float
         // comparisons of the fused branches are meant (they hold for NaN).
         #[allow(
@@ -565,6 +604,7 @@ macro_rules! def_acc {
             mut $ml: usize,
             $cx: &mut Cx<'_>,
             mut $acc: u64,
+            mut $facc: f64,
         ) -> Done {
             // SAFETY: the dispatch found this handler through the tag of
             // `*ip`, so the instruction is this variant.
@@ -582,22 +622,22 @@ macro_rules! row_handler {
     ($v:ident ( -> )) => {};
     ($v:ident ( -> $r:ident)) => {};
     ($v:ident (lane $n:literal : $a:ident -> $r:ident)) => {
-        def!($v(ip, fp, mb, ml, cx, acc) Op::$v(LaneUn { dst, src, lane }) => {
+        def!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(LaneUn { dst, src, lane }) => {
             // SAFETY: slots of the frame.
             let r = instr_fn!(ops, $v)(unsafe { rd(fp, src) }, lane);
-            result!(ip, fp, mb, ml, cx, acc, 0, dst, r)
+            result!(ip, fp, mb, ml, cx, acc, facc, 0, dst, r)
         });
     };
     ($v:ident (lane $n:literal : $a:ident $b:ident -> $r:ident)) => {
-        def!($v(ip, fp, mb, ml, cx, acc) Op::$v(LaneBin { dst, lhs, rhs, lane }) => {
+        def!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(LaneBin { dst, lhs, rhs, lane }) => {
             // SAFETY: slots of the frame.
             let (a, b) = unsafe { (rd(fp, lhs), rd(fp, rhs)) };
             let r = instr_fn!(ops, $v)(a, b, lane);
-            result!(ip, fp, mb, ml, cx, acc, 0, dst, r)
+            result!(ip, fp, mb, ml, cx, acc, facc, 0, dst, r)
         });
     };
     ($v:ident (memlane $al:literal $n:literal : addr $t:ident -> $r:ident)) => {
-        def!($v(ip, fp, mb, ml, cx, acc) Op::$v(LoadLane { dst, addr, src, lane, offset }) => {
+        def!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(LoadLane { dst, addr, src, lane, offset }) => {
             // SAFETY: slots of the frame; `mb`/`ml` describe the memory.
             unsafe {
                 match load(mb, ml, rd(fp, addr), offset) {
@@ -606,11 +646,11 @@ macro_rules! row_handler {
                 }
             }
             // SAFETY: the next instruction.
-            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
         });
     };
     ($v:ident (memlane $al:literal $n:literal : addr $t:ident -> )) => {
-        def!($v(ip, fp, mb, ml, cx, acc) Op::$v(StoreLane { addr, val, lane, offset }) => {
+        def!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(StoreLane { addr, val, lane, offset }) => {
             // SAFETY: as for loads.
             unsafe {
                 if !store_bytes(mb, ml, rd(fp, addr), offset, instr_fn!(mem, $v)(rd(fp, val), lane)) {
@@ -618,11 +658,11 @@ macro_rules! row_handler {
                 }
             }
             // SAFETY: the next instruction.
-            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
         });
     };
     ($v:ident (mem $al:literal : addr -> $r:ident)) => {
-        def_acc!($v(ip, fp, mb, ml, cx, acc) Op::$v(Load { dst, addr, idx, offset }) => {
+        def_acc!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(Load { dst, addr, idx, offset }) => {
             // SAFETY: a slot of the frame; `mb`/`ml` describe the memory.
             let b = unsafe {
                 match load(mb, ml, address::<M>(fp, addr, idx, acc), offset) {
@@ -631,49 +671,49 @@ macro_rules! row_handler {
                 }
             };
             let r = instr_fn!(mem, $v)(b);
-            result!(ip, fp, mb, ml, cx, acc, M, dst, r)
+            result!(ip, fp, mb, ml, cx, acc, facc, M, dst, r)
         });
     };
     ($v:ident (mem $al:literal : addr $t:ident -> )) => {
-        def_acc!($v(ip, fp, mb, ml, cx, acc) Op::$v(MemStore { addr, val, idx, offset }) => {
+        def_acc!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(MemStore { addr, val, idx, offset }) => {
             // SAFETY: slots of the frame; `mb`/`ml` describe the memory.
             unsafe {
                 let a = address::<M>(fp, addr, idx, acc);
-                let bytes = instr_fn!(mem, $v)(operand::<M, ACC_IN_R, _>(fp, val, acc));
+                let bytes = instr_fn!(mem, $v)(operand::<M, ACC_IN_R, _>(fp, val, acc, facc));
                 if !store_bytes(mb, ml, a, offset, bytes) {
                     return trap(cx, TrapCode::MemoryOutOfBounds);
                 }
             }
             // SAFETY: the next instruction.
-            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
         });
     };
     ($v:ident ($a:ident -> $r:ident)) => {
-        def_acc!($v(ip, fp, mb, ml, cx, acc) Op::$v(Un { dst, src }) => {
+        def_acc!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(Un { dst, src }) => {
             // SAFETY: a slot of the frame.
-            let r = instr_fn!(ops, $v)(unsafe { operand::<M, ACC_IN_L, _>(fp, src, acc) });
-            result!(ip, fp, mb, ml, cx, acc, M, dst, r)
+            let r = instr_fn!(ops, $v)(unsafe { operand::<M, ACC_IN_L, _>(fp, src, acc, facc) });
+            result!(ip, fp, mb, ml, cx, acc, facc, M, dst, r)
         });
     };
     ($v:ident ($a:ident $b:ident -> $r:ident)) => {
-        def_acc!($v(ip, fp, mb, ml, cx, acc) Op::$v(Bin { dst, lhs, rhs }) => {
+        def_acc!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(Bin { dst, lhs, rhs }) => {
             // SAFETY: slots of the frame.
             let (a, b) = unsafe {
                 (
-                    operand::<M, ACC_IN_L, _>(fp, lhs, acc),
-                    operand::<M, ACC_IN_R, _>(fp, rhs, acc),
+                    operand::<M, ACC_IN_L, _>(fp, lhs, acc, facc),
+                    operand::<M, ACC_IN_R, _>(fp, rhs, acc, facc),
                 )
             };
             let r = instr_fn!(ops, $v)(a, b);
-            result!(ip, fp, mb, ml, cx, acc, M, dst, r)
+            result!(ip, fp, mb, ml, cx, acc, facc, M, dst, r)
         });
     };
     ($v:ident ($a:ident $b:ident $c:ident -> $r:ident)) => {
-        def!($v(ip, fp, mb, ml, cx, acc) Op::$v(Ter { dst, a, b, c }) => {
+        def!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(Ter { dst, a, b, c }) => {
             // SAFETY: slots of the frame.
             let (a, b, c) = unsafe { (rd(fp, a), rd(fp, b), rd(fp, c)) };
             let r = instr_fn!(ops, $v)(a, b, c);
-            result!(ip, fp, mb, ml, cx, acc, 0, dst, r)
+            result!(ip, fp, mb, ml, cx, acc, facc, 0, dst, r)
         });
     };
 }
@@ -682,11 +722,11 @@ macro_rules! row_handler {
 /// has `ACC_OUT`; the slot too only with `SLOT_TOO`), or traps, and
 /// continues.
 macro_rules! result {
-    ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident, $m:expr, $dst:expr, $r:expr) => {{
+    ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident, $facc:ident, $m:expr, $dst:expr, $r:expr) => {{
         match IntoTrapResult::into_trap_result($r) {
             Ok(v) => {
                 if $m & ACC_OUT != 0 {
-                    $acc = AccVal::to_acc(v);
+                    AccVal::to_regs(v, &mut $acc, &mut $facc);
                     if $m & SLOT_TOO != 0 {
                         // SAFETY: `dst` is a slot of the frame.
                         unsafe { wr($fp, $dst, v) }
@@ -699,7 +739,7 @@ macro_rules! result {
             Err(code) => return trap($cx, code),
         }
         // SAFETY: the next instruction of the same function.
-        next!(unsafe { $ip.add(1) }, $fp, $mb, $ml, $cx, $acc)
+        next!(unsafe { $ip.add(1) }, $fp, $mb, $ml, $cx, $acc, $facc)
     }};
 }
 
@@ -782,7 +822,15 @@ fn trap(_cx: &mut Cx<'_>, code: TrapCode) -> Done {
 
 /// The handler of tags that never occur in code.
 #[allow(non_snake_case)] // like the handlers
-fn Invalid(_: *const Inst, _: *mut u64, _: *mut u8, _: usize, _: &mut Cx<'_>, _: u64) -> Done {
+fn Invalid(
+    _: *const Inst,
+    _: *mut u64,
+    _: *mut u8,
+    _: usize,
+    _: &mut Cx<'_>,
+    _: u64,
+    _: f64,
+) -> Done {
     stop(Stop::Error)
 }
 
@@ -818,7 +866,7 @@ fn do_return(cx: &mut Cx<'_>, mb: *mut u8, ml: usize) -> Done {
                 (mb, ml) = mem_view(cx.inner, cx.inst);
             }
             // The accumulator is dead across calls.
-            next!(f.ip, fp, mb, ml, cx, 0)
+            next!(f.ip, fp, mb, ml, cx, 0, 0.0)
         }
     }
 }
@@ -893,7 +941,7 @@ fn call_wasm(
         switch_instance(cx, ci);
         (mb, ml) = mem_view(cx.inner, cx.inst);
     }
-    next!(c.code.as_ptr(), fp, mb, ml, cx, 0)
+    next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
 }
 
 /// Calls store function `sf` with its arguments at slot `base`; `ip` is
@@ -932,6 +980,7 @@ fn do_call(
                 mb,
                 ml,
                 acc: 0,
+                facc: 0.0,
             };
             stop(Stop::Host)
         }
@@ -941,20 +990,20 @@ fn do_call(
 /// The handler of a fused compare-and-branch.
 macro_rules! br_cmp {
     ($($name:ident: $t:ty, |$a:ident, $b:ident| $cond:expr;)*) => {$(
-        def_acc!($name(ip, fp, mb, ml, cx, acc) Op::$name { lhs, rhs, offset } => {
+        def_acc!($name(ip, fp, mb, ml, cx, acc, facc) Op::$name { lhs, rhs, offset } => {
             // SAFETY: slots of the frame.
             let ($a, $b): ($t, $t) = unsafe {
-                (operand::<M, ACC_IN_L, _>(fp, lhs, acc), operand::<M, ACC_IN_R, _>(fp, rhs, acc))
+                (operand::<M, ACC_IN_L, _>(fp, lhs, acc, facc), operand::<M, ACC_IN_R, _>(fp, rhs, acc, facc))
             };
             // Two dispatches, so that the CPU predicts the branch instead
             // of waiting for the comparison to pick the next handler.
             if $cond {
                 // SAFETY: the translator computed the offset within the
                 // function.
-                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc)
+                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
             }
             // SAFETY: the next instruction.
-            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
         });
     )*};
 }
@@ -1009,7 +1058,7 @@ br_cmp! {
 /// its result (a loop counter's step and test).
 macro_rules! add_br {
     ($($name:ident: $t:ty, |$a:ident, $b:ident| $cond:expr;)*) => {$(
-        def!($name(ip, fp, mb, ml, cx, acc) Op::$name { dst, a, b, rhs, offset } => {
+        def!($name(ip, fp, mb, ml, cx, acc, facc) Op::$name { dst, a, b, rhs, offset } => {
             // SAFETY: slots of the frame.
             let ($a, $b) = unsafe {
                 let v = rd::<u32>(fp, a).wrapping_add(rd::<u32>(fp, b));
@@ -1022,10 +1071,10 @@ macro_rules! add_br {
             if $cond {
                 // SAFETY: the translator computed the offset within the
                 // function.
-                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc)
+                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
             }
             // SAFETY: the next instruction.
-            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
         });
     )*};
 }
@@ -1046,7 +1095,7 @@ add_br! {
 /// The handler of an i32 addition fused with the zero test of its result.
 macro_rules! add_jump {
     ($($name:ident: |$v:ident| $cond:expr;)*) => {$(
-        def!($name(ip, fp, mb, ml, cx, acc) Op::$name { dst, a, b, offset } => {
+        def!($name(ip, fp, mb, ml, cx, acc, facc) Op::$name { dst, a, b, offset } => {
             // SAFETY: slots of the frame.
             let $v = unsafe {
                 let v = rd::<u32>(fp, a).wrapping_add(rd::<u32>(fp, b));
@@ -1057,10 +1106,10 @@ macro_rules! add_jump {
             if $cond {
                 // SAFETY: the translator computed the offset within the
                 // function.
-                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc)
+                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
             }
             // SAFETY: the next instruction.
-            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
         });
     )*};
 }
@@ -1070,53 +1119,57 @@ add_jump! {
     AddJumpIfEqz: |v| v == 0;
 }
 
-def_acc!(ChooseZ64(ip, fp, mb, ml, cx, acc) Op::ChooseZ64 { dst, cond, a, b } => {
+def_acc!(ChooseZ64(ip, fp, mb, ml, cx, acc, facc) Op::ChooseZ64 { dst, cond, a, b } => {
     // SAFETY: slots of the frame.
     let v: u64 = unsafe {
-        let s = if operand::<M, ACC_IN_L, u64>(fp, cond, acc) == 0 { a } else { b };
+        let s = if operand::<M, ACC_IN_L, u64>(fp, cond, acc, facc) == 0 { a } else { b };
         rd(fp, s)
     };
-    result!(ip, fp, mb, ml, cx, acc, M, dst, v)
+    // The value's type is not known here: it goes to both accumulators.
+    if M & ACC_OUT != 0 {
+        facc = f64::from_bits(v);
+    }
+    result!(ip, fp, mb, ml, cx, acc, facc, M, dst, v)
 });
 
-def!(Trap(ip, fp, mb, ml, cx, acc) Op::Trap { code } => { trap(cx, code) });
+def!(Trap(ip, fp, mb, ml, cx, acc, facc) Op::Trap { code } => { trap(cx, code) });
 
-def!(Fuel(ip, fp, mb, ml, cx, acc) Op::Fuel { amount } => {
+def!(Fuel(ip, fp, mb, ml, cx, acc, facc) Op::Fuel { amount } => {
     let fuel = &mut cx.inner.fuel;
     if *fuel < u64::from(amount) {
         return trap(cx, TrapCode::OutOfFuel);
     }
     *fuel -= u64::from(amount);
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(Jump(ip, fp, mb, ml, cx, acc) Op::Jump { offset } => {
+def!(Jump(ip, fp, mb, ml, cx, acc, facc) Op::Jump { offset } => {
     // SAFETY: the translator computed the offset within the function.
-    next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc)
+    next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
 });
 
-def_acc!(JumpIfNez(ip, fp, mb, ml, cx, acc) Op::JumpIfNez { cond, offset } => {
+def_acc!(JumpIfNez(ip, fp, mb, ml, cx, acc, facc) Op::JumpIfNez { cond, offset } => {
     // SAFETY: a slot of the frame.
-    if unsafe { operand::<M, ACC_IN_L, u32>(fp, cond, acc) } != 0 {
+    if unsafe { operand::<M, ACC_IN_L, u32>(fp, cond, acc, facc) } != 0 {
         // SAFETY: the offset stays in the function.
-        next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc)
+        next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
     }
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def_acc!(JumpIfEqz(ip, fp, mb, ml, cx, acc) Op::JumpIfEqz { cond, offset } => {
+def_acc!(JumpIfEqz(ip, fp, mb, ml, cx, acc, facc) Op::JumpIfEqz { cond, offset } => {
     // SAFETY: a slot of the frame.
-    if unsafe { operand::<M, ACC_IN_L, u32>(fp, cond, acc) } == 0 {
+    if unsafe { operand::<M, ACC_IN_L, u32>(fp, cond, acc, facc) } == 0 {
         // SAFETY: the offset stays in the function.
-        next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc)
+        next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
     }
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(JumpTable(ip, fp, mb, ml, cx, acc) Op::JumpTable { index, len } => {
+def!(JumpTable(ip, fp, mb, ml, cx, acc, facc) Op::JumpTable { index, len } => {
     // SAFETY: a slot of the frame; the table is followed by `len + 1`
     // jumps.
     let entry = unsafe { ip.add(1 + rd::<u32>(fp, index).min(len) as usize) };
@@ -1124,46 +1177,46 @@ def!(JumpTable(ip, fp, mb, ml, cx, acc) Op::JumpTable { index, len } => {
     // SAFETY: the entry is an instruction of the function, and a jump's
     // offset stays in the function.
     match unsafe { (*entry).op } {
-        Op::Jump { offset } => next!(unsafe { jump(entry, offset) }, fp, mb, ml, cx, acc),
-        _ => next!(entry, fp, mb, ml, cx, acc),
+        Op::Jump { offset } => next!(unsafe { jump(entry, offset) }, fp, mb, ml, cx, acc, facc),
+        _ => next!(entry, fp, mb, ml, cx, acc, facc),
     }
 });
 
-def!(Move(ip, fp, mb, ml, cx, acc) Op::Move { dst, src } => {
+def!(Move(ip, fp, mb, ml, cx, acc, facc) Op::Move { dst, src } => {
     // SAFETY: slots of the frame; the next instruction.
     unsafe {
         *fp.add(dst as usize) = *fp.add(src as usize);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(Move2(ip, fp, mb, ml, cx, acc) Op::Move2 { d1, s1, d2, s2 } => {
+def!(Move2(ip, fp, mb, ml, cx, acc, facc) Op::Move2 { d1, s1, d2, s2 } => {
     // SAFETY: slots of the frame; the next instruction.
     unsafe {
         *fp.add(d1 as usize) = *fp.add(s1 as usize);
         *fp.add(d2 as usize) = *fp.add(s2 as usize);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(Move128(ip, fp, mb, ml, cx, acc) Op::Move128 { dst, src } => {
+def!(Move128(ip, fp, mb, ml, cx, acc, facc) Op::Move128 { dst, src } => {
     // SAFETY: slots of the frame; the next instruction.
     unsafe {
         let v: V128 = rd(fp, src);
         wr(fp, dst, v);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(Ret(ip, fp, mb, ml, cx, acc) Op::Ret => { do_return(cx, mb, ml) });
+def!(Ret(ip, fp, mb, ml, cx, acc, facc) Op::Ret => { do_return(cx, mb, ml) });
 
-def!(Ret1(ip, fp, mb, ml, cx, acc) Op::Ret1 { src } => {
+def!(Ret1(ip, fp, mb, ml, cx, acc, facc) Op::Ret1 { src } => {
     // SAFETY: slots of the frame.
     unsafe { *fp = *fp.add(src as usize) };
     do_return(cx, mb, ml)
 });
 
-def!(Ret128(ip, fp, mb, ml, cx, acc) Op::Ret128 { src } => {
+def!(Ret128(ip, fp, mb, ml, cx, acc, facc) Op::Ret128 { src } => {
     // SAFETY: slots of the frame (two at least, as the result is a v128).
     unsafe {
         let v: V128 = rd(fp, src);
@@ -1226,7 +1279,7 @@ fn enter_fast(
     Some(fp)
 }
 
-def!(CallDirect(ip, fp, mb, ml, cx, acc) Op::CallDirect { base, func } => {
+def!(CallDirect(ip, fp, mb, ml, cx, acc, facc) Op::CallDirect { base, func } => {
     // SAFETY: the store keeps the current module alive.
     let m = unsafe { &*cx.module };
     // Fast path: a defined function of the same module, translated, with
@@ -1234,17 +1287,17 @@ def!(CallDirect(ip, fp, mb, ml, cx, acc) Op::CallDirect { base, func } => {
     if let Some(def) = func.checked_sub(m.num_imported_funcs as u32) {
         if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
             if let Some(fp) = enter_fast(ip, fp, cx, def, c, base) {
-                next!(c.code.as_ptr(), fp, mb, ml, cx, 0)
+                next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
             }
         }
     }
-    CallDirectSlow(ip, fp, mb, ml, cx, acc)
+    CallDirectSlow(ip, fp, mb, ml, cx, acc, facc)
 });
 
 def!(
     /// `CallDirect` in general, out of line (see [`enter_fast`]).
     #[inline(never)]
-    CallDirectSlow(ip, fp, mb, ml, cx, acc) Op::CallDirect { base, func } => {
+    CallDirectSlow(ip, fp, mb, ml, cx, acc, facc) Op::CallDirect { base, func } => {
     // SAFETY: the store keeps the current module alive.
     let m = unsafe { &*cx.module };
     if let Some(def) = func.checked_sub(m.num_imported_funcs as u32) {
@@ -1257,7 +1310,7 @@ def!(
     do_call(ip, fp, mb, ml, cx, sf, base)
 });
 
-def!(CallTable(ip, fp, mb, ml, cx, acc) Op::CallTable { base, index, ty, table } => {
+def!(CallTable(ip, fp, mb, ml, cx, acc, facc) Op::CallTable { base, index, ty, table } => {
     // SAFETY: a slot of the frame.
     let i = unsafe { rd::<u32>(fp, index) };
     let instance = &cx.inner.instances[cx.inst as usize];
@@ -1275,7 +1328,7 @@ def!(CallTable(ip, fp, mb, ml, cx, acc) Op::CallTable { base, index, ty, table }
                         let m = unsafe { &*cx.module };
                         if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
                             if let Some(fp) = enter_fast(ip, fp, cx, def, c, base) {
-                                next!(c.code.as_ptr(), fp, mb, ml, cx, 0)
+                                next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
                             }
                         }
                     }
@@ -1283,13 +1336,13 @@ def!(CallTable(ip, fp, mb, ml, cx, acc) Op::CallTable { base, index, ty, table }
             }
         }
     }
-    CallTableSlow(ip, fp, mb, ml, cx, acc)
+    CallTableSlow(ip, fp, mb, ml, cx, acc, facc)
 });
 
 def!(
     /// `CallTable` in general, out of line (see [`enter_fast`]).
     #[inline(never)]
-    CallTableSlow(ip, fp, mb, ml, cx, acc) Op::CallTable { base, index, ty, table } => {
+    CallTableSlow(ip, fp, mb, ml, cx, acc, facc) Op::CallTable { base, index, ty, table } => {
     // SAFETY: a slot of the frame.
     let i = unsafe { rd::<u32>(fp, index) };
     let instance = &cx.inner.instances[cx.inst as usize];
@@ -1320,81 +1373,85 @@ def!(
     do_call(ip, fp, mb, ml, cx, sf, base)
 });
 
-def_acc!(Choose(ip, fp, mb, ml, cx, acc) Op::Choose { dst, cond, a, b } => {
+def_acc!(Choose(ip, fp, mb, ml, cx, acc, facc) Op::Choose { dst, cond, a, b } => {
     // SAFETY: slots of the frame.
     let v: u64 = unsafe {
-        let s = if operand::<M, ACC_IN_L, u32>(fp, cond, acc) != 0 { a } else { b };
+        let s = if operand::<M, ACC_IN_L, u32>(fp, cond, acc, facc) != 0 { a } else { b };
         rd(fp, s)
     };
-    result!(ip, fp, mb, ml, cx, acc, M, dst, v)
+    // The value's type is not known here: it goes to both accumulators.
+    if M & ACC_OUT != 0 {
+        facc = f64::from_bits(v);
+    }
+    result!(ip, fp, mb, ml, cx, acc, facc, M, dst, v)
 });
 
-def!(Choose128(ip, fp, mb, ml, cx, acc) Op::Choose128 { dst, cond, a, b } => {
+def!(Choose128(ip, fp, mb, ml, cx, acc, facc) Op::Choose128 { dst, cond, a, b } => {
     // SAFETY: slots of the frame; the next instruction.
     unsafe {
         let s = if rd::<u32>(fp, cond) != 0 { a } else { b };
         let v: V128 = rd(fp, s);
         wr(fp, dst, v);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(GlobalRead(ip, fp, mb, ml, cx, acc) Op::GlobalRead { dst, global } => {
+def!(GlobalRead(ip, fp, mb, ml, cx, acc, facc) Op::GlobalRead { dst, global } => {
     let g = cx.inner.instances[cx.inst as usize].globals[global as usize];
     let v = cx.inner.globals[g as usize].value[0];
     // SAFETY: a slot of the frame; the next instruction.
     unsafe {
         wr(fp, dst, v);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(GlobalRead128(ip, fp, mb, ml, cx, acc) Op::GlobalRead128 { dst, global } => {
+def!(GlobalRead128(ip, fp, mb, ml, cx, acc, facc) Op::GlobalRead128 { dst, global } => {
     let g = cx.inner.instances[cx.inst as usize].globals[global as usize];
     let [lo, hi] = cx.inner.globals[g as usize].value;
     // SAFETY: slots of the frame; the next instruction.
     unsafe {
         wr(fp, dst, lo);
         wr(fp, dst + 1, hi);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(GlobalWrite(ip, fp, mb, ml, cx, acc) Op::GlobalWrite { src, global } => {
+def!(GlobalWrite(ip, fp, mb, ml, cx, acc, facc) Op::GlobalWrite { src, global } => {
     let g = cx.inner.instances[cx.inst as usize].globals[global as usize];
     // SAFETY: a slot of the frame.
     cx.inner.globals[g as usize].value[0] = unsafe { rd(fp, src) };
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(GlobalWrite128(ip, fp, mb, ml, cx, acc) Op::GlobalWrite128 { src, global } => {
+def!(GlobalWrite128(ip, fp, mb, ml, cx, acc, facc) Op::GlobalWrite128 { src, global } => {
     let g = cx.inner.instances[cx.inst as usize].globals[global as usize];
     // SAFETY: slots of the frame.
     cx.inner.globals[g as usize].value = unsafe { [rd(fp, src), rd(fp, src + 1)] };
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(FuncRef(ip, fp, mb, ml, cx, acc) Op::FuncRef { dst, func } => {
+def!(FuncRef(ip, fp, mb, ml, cx, acc, facc) Op::FuncRef { dst, func } => {
     let f = cx.inner.instances[cx.inst as usize].funcs[func as usize];
     // SAFETY: a slot of the frame; the next instruction.
     unsafe {
         wr(fp, dst, u64::from(f) + 1);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(IsNull(ip, fp, mb, ml, cx, acc) Op::IsNull { dst, src } => {
+def!(IsNull(ip, fp, mb, ml, cx, acc, facc) Op::IsNull { dst, src } => {
     // SAFETY: slots of the frame; the next instruction.
     unsafe {
         let v: u64 = rd(fp, src);
         wr(fp, dst, (v == 0) as u32);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(TableRead(ip, fp, mb, ml, cx, acc) Op::TableRead { dst, index, table } => {
+def!(TableRead(ip, fp, mb, ml, cx, acc, facc) Op::TableRead { dst, index, table } => {
     // SAFETY: a slot of the frame.
     let i: u32 = unsafe { rd(fp, index) };
     let t = cx.inner.instances[cx.inst as usize].tables[table as usize];
@@ -1404,10 +1461,10 @@ def!(TableRead(ip, fp, mb, ml, cx, acc) Op::TableRead { dst, index, table } => {
         None => return trap(cx, TrapCode::TableOutOfBounds),
     }
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(TableWrite(ip, fp, mb, ml, cx, acc) Op::TableWrite { index, val, table } => {
+def!(TableWrite(ip, fp, mb, ml, cx, acc, facc) Op::TableWrite { index, val, table } => {
     // SAFETY: slots of the frame.
     let (i, v): (u32, u64) = unsafe { (rd(fp, index), rd(fp, val)) };
     let t = cx.inner.instances[cx.inst as usize].tables[table as usize];
@@ -1416,20 +1473,20 @@ def!(TableWrite(ip, fp, mb, ml, cx, acc) Op::TableWrite { index, val, table } =>
         None => return trap(cx, TrapCode::TableOutOfBounds),
     }
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(TableLen(ip, fp, mb, ml, cx, acc) Op::TableLen { dst, table } => {
+def!(TableLen(ip, fp, mb, ml, cx, acc, facc) Op::TableLen { dst, table } => {
     let t = cx.inner.instances[cx.inst as usize].tables[table as usize];
     let n = cx.inner.tables[t as usize].elems.len() as u32;
     // SAFETY: a slot of the frame; the next instruction.
     unsafe {
         wr(fp, dst, n);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(TableExtend(ip, fp, mb, ml, cx, acc) Op::TableExtend { dst, init, delta, table } => {
+def!(TableExtend(ip, fp, mb, ml, cx, acc, facc) Op::TableExtend { dst, init, delta, table } => {
     // SAFETY: slots of the frame.
     let (v, d): (u64, u32) = unsafe { (rd(fp, init), rd(fp, delta)) };
     let t = cx.inner.instances[cx.inst as usize].tables[table as usize];
@@ -1439,11 +1496,11 @@ def!(TableExtend(ip, fp, mb, ml, cx, acc) Op::TableExtend { dst, init, delta, ta
     // SAFETY: a slot of the frame; the next instruction.
     unsafe {
         wr(fp, dst, r);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(TableFillRange(ip, fp, mb, ml, cx, acc) Op::TableFillRange { start, val, len, table } => {
+def!(TableFillRange(ip, fp, mb, ml, cx, acc, facc) Op::TableFillRange { start, val, len, table } => {
     // SAFETY: slots of the frame.
     let (s, v, n): (u32, u64, u32) = unsafe { (rd(fp, start), rd(fp, val), rd(fp, len)) };
     let t = cx.inner.instances[cx.inst as usize].tables[table as usize];
@@ -1453,10 +1510,10 @@ def!(TableFillRange(ip, fp, mb, ml, cx, acc) Op::TableFillRange { start, val, le
     }
     elems[s as usize..(s + n) as usize].fill(v);
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(TableCopyRange(ip, fp, mb, ml, cx, acc) Op::TableCopyRange { dst, src, len, dst_table, src_table } => {
+def!(TableCopyRange(ip, fp, mb, ml, cx, acc, facc) Op::TableCopyRange { dst, src, len, dst_table, src_table } => {
     // SAFETY: slots of the frame.
     let (d, s, n): (u32, u32, u32) = unsafe { (rd(fp, dst), rd(fp, src), rd(fp, len)) };
     let instance = &cx.inner.instances[cx.inst as usize];
@@ -1477,10 +1534,10 @@ def!(TableCopyRange(ip, fp, mb, ml, cx, acc) Op::TableCopyRange { dst, src, len,
         b[0].elems[d..d + n].copy_from_slice(&a[st].elems[s..s + n]);
     }
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(TableInitRange(ip, fp, mb, ml, cx, acc) Op::TableInitRange { dst, src, len, table, elem } => {
+def!(TableInitRange(ip, fp, mb, ml, cx, acc, facc) Op::TableInitRange { dst, src, len, table, elem } => {
     // SAFETY: slots of the frame.
     let (d, s, n): (u32, u32, u32) = unsafe { (rd(fp, dst), rd(fp, src), rd(fp, len)) };
     let StoreInner { instances, tables, .. } = &mut *cx.inner;
@@ -1492,24 +1549,24 @@ def!(TableInitRange(ip, fp, mb, ml, cx, acc) Op::TableInitRange { dst, src, len,
     }
     tab[d as usize..(d + n) as usize].copy_from_slice(&seg[s as usize..(s + n) as usize]);
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(ElemDiscard(ip, fp, mb, ml, cx, acc) Op::ElemDiscard { elem } => {
+def!(ElemDiscard(ip, fp, mb, ml, cx, acc, facc) Op::ElemDiscard { elem } => {
     cx.inner.instances[cx.inst as usize].elems[elem as usize] = Vec::new();
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(MemLen(ip, fp, mb, ml, cx, acc) Op::MemLen { dst } => {
+def!(MemLen(ip, fp, mb, ml, cx, acc, facc) Op::MemLen { dst } => {
     // SAFETY: a slot of the frame; the next instruction.
     unsafe {
         wr(fp, dst, (ml as u64 / PAGE_SIZE) as u32);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(MemExtend(ip, fp, mb, ml, cx, acc) Op::MemExtend { dst, delta } => {
+def!(MemExtend(ip, fp, mb, ml, cx, acc, facc) Op::MemExtend { dst, delta } => {
     // SAFETY: a slot of the frame.
     let d: u32 = unsafe { rd(fp, delta) };
     let m = cx.inner.instances[cx.inst as usize].mems[0];
@@ -1520,11 +1577,11 @@ def!(MemExtend(ip, fp, mb, ml, cx, acc) Op::MemExtend { dst, delta } => {
     // SAFETY: a slot of the frame; the next instruction.
     unsafe {
         wr(fp, dst, r);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(MemFill(ip, fp, mb, ml, cx, acc) Op::MemFill { dst, val, len } => {
+def!(MemFill(ip, fp, mb, ml, cx, acc, facc) Op::MemFill { dst, val, len } => {
     // SAFETY: slots of the frame.
     let (d, v, n): (u32, u32, u32) = unsafe { (rd(fp, dst), rd(fp, val), rd(fp, len)) };
     if !in_bounds(d, n, ml) {
@@ -1533,11 +1590,11 @@ def!(MemFill(ip, fp, mb, ml, cx, acc) Op::MemFill { dst, val, len } => {
     // SAFETY: the range is inside the memory; the next instruction.
     unsafe {
         std::ptr::write_bytes(mb.add(d as usize), v as u8, n as usize);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(MemCopy(ip, fp, mb, ml, cx, acc) Op::MemCopy { dst, src, len } => {
+def!(MemCopy(ip, fp, mb, ml, cx, acc, facc) Op::MemCopy { dst, src, len } => {
     // SAFETY: slots of the frame.
     let (d, s, n): (u32, u32, u32) = unsafe { (rd(fp, dst), rd(fp, src), rd(fp, len)) };
     if !in_bounds(s, n, ml) || !in_bounds(d, n, ml) {
@@ -1547,11 +1604,11 @@ def!(MemCopy(ip, fp, mb, ml, cx, acc) Op::MemCopy { dst, src, len } => {
     // the next instruction.
     unsafe {
         std::ptr::copy(mb.add(s as usize), mb.add(d as usize), n as usize);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(MemInit(ip, fp, mb, ml, cx, acc) Op::MemInit { dst, src, len, data } => {
+def!(MemInit(ip, fp, mb, ml, cx, acc, facc) Op::MemInit { dst, src, len, data } => {
     // SAFETY: slots of the frame.
     let (d, s, n): (u32, u32, u32) = unsafe { (rd(fp, dst), rd(fp, src), rd(fp, len)) };
     let instance = &cx.inner.instances[cx.inst as usize];
@@ -1567,14 +1624,14 @@ def!(MemInit(ip, fp, mb, ml, cx, acc) Op::MemInit { dst, src, len, data } => {
     // is not part of it; the next instruction.
     unsafe {
         std::ptr::copy_nonoverlapping(seg.as_ptr().add(s as usize), mb.add(d as usize), n as usize);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(DataDiscard(ip, fp, mb, ml, cx, acc) Op::DataDiscard { data } => {
+def!(DataDiscard(ip, fp, mb, ml, cx, acc, facc) Op::DataDiscard { data } => {
     cx.inner.instances[cx.inst as usize].data_dropped[data as usize] = true;
     // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc)
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
 /// `i8x16.shuffle` out of line: its lane array lives on the native stack,
@@ -1588,20 +1645,20 @@ unsafe fn shuffle(fp: *mut u64, dst: Slot, a: Slot, b: Slot, lanes: &[u8; 16]) {
     wr(fp, dst, r);
 }
 
-def!(Shuffle(ip, fp, mb, ml, cx, acc) Op::Shuffle { dst, a, b, lanes } => {
+def!(Shuffle(ip, fp, mb, ml, cx, acc, facc) Op::Shuffle { dst, a, b, lanes } => {
     // SAFETY: the code outlives the handlers; slots of the frame; the
     // next instruction.
     unsafe {
         shuffle(fp, dst, a, b, &(*cx.code).shuffles[lanes as usize]);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(Const64(ip, fp, mb, ml, cx, acc) Op::Const64 { dst, value } => {
+def!(Const64(ip, fp, mb, ml, cx, acc, facc) Op::Const64 { dst, value } => {
     // SAFETY: a slot of the frame; the next instruction.
     unsafe {
         wr(fp, dst, value);
-        next!(ip.add(1), fp, mb, ml, cx, acc)
+        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
@@ -1815,6 +1872,7 @@ fn run<T>(
         mb,
         ml,
         acc: 0,
+        facc: 0.0,
     };
     let (mut inst, mut def, mut code) = (inst, def, code as *const CompiledFunc);
     loop {
