@@ -171,6 +171,69 @@ macro_rules! payload {
     };
 }
 
+/// The operands of a payload of class [`Bin`], if it is one.
+pub(crate) trait AsBin {
+    fn as_bin(&self) -> Option<Bin> {
+        None
+    }
+}
+
+impl AsBin for Bin {
+    fn as_bin(&self) -> Option<Bin> {
+        Some(*self)
+    }
+}
+
+impl AsBin for Never {}
+impl AsBin for Un {}
+impl AsBin for Ter {}
+impl AsBin for LaneUn {}
+impl AsBin for LaneBin {}
+impl AsBin for Load {}
+impl AsBin for MemStore {}
+impl AsBin for LoadLane {}
+impl AsBin for StoreLane {}
+
+/// The pairs of binary operators whose dependent sequence `op2(op1(a, b),
+/// c)` is one instruction ([`Op::Pair`]): the most frequent ones in the
+/// benchmark programs' loops (`x * y + z`, `x ^ (x >> k)`, ...). Only
+/// operators that cannot trap. `$m!` gets `Name: Op1 Op2;` per pair.
+macro_rules! for_each_pair {
+    ($m:ident) => {
+        $m! {
+            PairI32MulAdd: I32Mul I32Add;
+            PairI32AddAdd: I32Add I32Add;
+            PairI32ShlAdd: I32Shl I32Add;
+            PairI32AddShl: I32Add I32Shl;
+            PairI32ShrUXor: I32ShrU I32Xor;
+            PairI32RotlXor: I32Rotl I32Xor;
+            PairI32XorAnd: I32Xor I32And;
+            PairI32ShlOr: I32Shl I32Or;
+            PairI32XorAdd: I32Xor I32Add;
+            PairI32AddShrU: I32Add I32ShrU;
+            PairI32XorXor: I32Xor I32Xor;
+            PairI32AndOr: I32And I32Or;
+            PairI32ShrUAnd: I32ShrU I32And;
+            PairI32AddXor: I32Add I32Xor;
+            PairI32MulXor: I32Mul I32Xor;
+            PairI64ShrUXor: I64ShrU I64Xor;
+            PairI64XorMul: I64Xor I64Mul;
+            PairI64MulShrU: I64Mul I64ShrU;
+            PairI64MulAdd: I64Mul I64Add;
+            PairI64XorXor: I64Xor I64Xor;
+            PairI64AddXor: I64Add I64Xor;
+            PairI64ShlOr: I64Shl I64Or;
+            PairI64RotlXor: I64Rotl I64Xor;
+            PairF64MulAdd: F64Mul F64Add;
+            PairF64MulMul: F64Mul F64Mul;
+            PairF64AddAdd: F64Add F64Add;
+            PairF64MulSub: F64Mul F64Sub;
+            PairF64SubMul: F64Sub F64Mul;
+        }
+    };
+}
+pub(crate) use for_each_pair;
+
 /// The destination slot of a payload, if it has one.
 pub(crate) trait Dst {
     fn dst_mut(&mut self) -> Option<&mut Slot>;
@@ -321,6 +384,9 @@ macro_rules! define_op {
             Move { dst: Slot, src: Slot } = tag::MOVE,
             /// `dst, dst+1 = src, src+1` (a v128).
             Move128 { dst: Slot, src: Slot } = tag::MOVE128,
+            /// `dst = op2(op1(a, b), c)` for pair `pair` of
+            /// [`for_each_pair`] (its handler knows which).
+            Pair { dst: Slot, a: Slot, b: Slot, c: Slot, pair: u16 } = tag::PAIR,
             /// `d1 = s1`, then `d2 = s2`: two `Move`s in a row.
             Move2 { d1: Slot, s1: Slot, d2: Slot, s2: Slot } = tag::MOVE2,
             /// Return; the results are already in slots 0...
@@ -410,6 +476,14 @@ macro_rules! define_op {
         }
 
         impl Op {
+            /// The tag and operands of an instruction of class [`Bin`].
+            pub(crate) fn as_bin(&self) -> Option<(u16, Bin)> {
+                match self {
+                    $( Op::$variant(p) => p.as_bin().map(|b| (RowTag::$variant as u16, b)), )*
+                    _ => None,
+                }
+            }
+
             /// The destination slot of an instruction that computes one
             /// value into a slot the translator may choose.
             pub(crate) fn dst_mut(&mut self) -> Option<&mut Slot> {
@@ -428,6 +502,7 @@ macro_rules! define_op {
                     | Op::MemExtend { dst, .. }
                     | Op::Shuffle { dst, .. }
                     | Op::ChooseZ64 { dst, .. }
+                    | Op::Pair { dst, .. }
                     | Op::Const64 { dst, .. } => Some(dst),
                     Op::Trap { .. }
                     | Op::Fuel { .. }
@@ -670,9 +745,18 @@ pub(crate) mod tag {
     pub(crate) const ADD_JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 88;
     pub(crate) const ADD_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 89;
     pub(crate) const MOVE2: u16 = RowTag::Count as u16 + 90;
+    pub(crate) const PAIR: u16 = RowTag::Count as u16 + 91;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 91;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 92;
 }
+
+macro_rules! pair_table {
+    ($($name:ident: $op1:ident $op2:ident;)*) => {
+        /// The tags of each pair's operators, in [`for_each_pair`] order.
+        pub(crate) const PAIRS: &[(u16, u16)] = &[$((RowTag::$op1 as u16, RowTag::$op2 as u16)),*];
+    };
+}
+for_each_pair!(pair_table);
 
 /// A comparison fused into a conditional jump (by the translator).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -398,10 +398,14 @@ pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> Box<[Inst]> {
             // SAFETY: `Op` is `#[repr(u16)]`: its first two bytes are the
             // tag, below `tag::COUNT`.
             let tag = unsafe { *(&op as *const Op as *const u16) } as usize;
-            Inst {
-                h: HANDLERS[mode as usize % MODES][tag],
-                op,
-            }
+            let h = match op {
+                Op::Pair { pair, .. } => PAIR_HANDLERS[mode as usize % MODES]
+                    .get(pair as usize)
+                    .copied()
+                    .unwrap_or(Invalid),
+                _ => HANDLERS[mode as usize % MODES][tag],
+            };
+            Inst { h, op }
         })
         .collect()
 }
@@ -1852,6 +1856,41 @@ macro_rules! custom_entries {
 }
 
 weft_syntax::for_each_instr!(row_handlers);
+
+/// The handlers of [`Op::Pair`], one per pair and mode (`a` may come from
+/// the accumulator; the result may go to it).
+macro_rules! pair_handlers {
+    ($($name:ident: $op1:ident $op2:ident;)*) => {
+        $(
+            def_acc!($name(ip, fp, mb, ml, cx, acc, facc) Op::Pair { dst, a, b, c, .. } => {
+                // SAFETY: slots of the frame.
+                let (x, y, z) = unsafe {
+                    (operand::<M, ACC_IN_L, _>(fp, a, acc, facc), rd(fp, b), rd(fp, c))
+                };
+                let r = instr_fn!(ops, $op2)(instr_fn!(ops, $op1)(x, y), z);
+                result!(ip, fp, mb, ml, cx, acc, facc, M, dst, r)
+            });
+        )*
+
+        static PAIR_HANDLERS: [[Handler; PAIRS.len()]; MODES] = {
+            let mut t: [[Handler; PAIRS.len()]; MODES] = [[Invalid; PAIRS.len()]; MODES];
+            let mut i = 0;
+            $(
+                t[0][i] = $name::<0>;
+                t[1][i] = $name::<1>;
+                t[2][i] = $name::<2>;
+                t[3][i] = $name::<3>;
+                t[17][i] = $name::<17>;
+                t[19][i] = $name::<19>;
+                i += 1;
+            )*
+            let _ = i;
+            t
+        };
+    };
+}
+
+for_each_pair!(pair_handlers);
 
 /// Runs `code` (store function `func` of instance `inst`), whose frame is
 /// at the bottom of `stack` with its parameters and initial locals in

@@ -904,6 +904,41 @@ impl<'m> Translator<'m> {
         })
     }
 
+    /// Fuses binary operator `op2` (tag), whose operands are `lhs` and
+    /// `rhs` and which takes one of them from the accumulator (`bits`),
+    /// with the binary operator just emitted that computed it, if the two
+    /// form one of the [`PAIRS`]: removes that one and returns the pair's
+    /// `a`, `b`, `c`, index and mode (`ACC_IN_L` if `a` comes from the
+    /// accumulator).
+    fn fuse_pair(
+        &mut self,
+        op2: u16,
+        bits: u8,
+        lhs: Slot,
+        rhs: Slot,
+    ) -> Option<(Slot, Slot, Slot, u16, u8)> {
+        // The first result must be a temporary that only `op2` reads.
+        if bits & KEEP_SLOT != 0 {
+            return None;
+        }
+        let c = match bits & (ACC_IN_L | ACC_IN_R) {
+            ACC_IN_L => rhs,
+            ACC_IN_R if commutes(op2) => lhs,
+            _ => return None,
+        };
+        let (op1, bin) = self.code.last()?.as_bin()?;
+        // (`op2` is not emitted yet: `op1` does not have `ACC_OUT` yet.)
+        let (a, b, mode) = match *self.modes.last()? {
+            0 => (bin.lhs, bin.rhs, 0),
+            ACC_IN_L => (bin.lhs, bin.rhs, ACC_IN_L),
+            ACC_IN_R if commutes(op1) => (bin.rhs, bin.lhs, ACC_IN_L),
+            _ => return None,
+        };
+        let pair = PAIRS.iter().position(|&p| p == (op1, op2))? as u16;
+        self.unemit(true);
+        Some((a, b, c, pair, mode))
+    }
+
     // ---- blocks -----------------------------------------------------------
 
     fn block_sig(&self, bt: BlockType) -> Result<(&'m [ValType], &'m [ValType])> {
@@ -958,6 +993,25 @@ impl<'m> Translator<'m> {
         }
         Ok(())
     }
+}
+
+/// Whether integer operator `tag` is commutative (floats are left alone:
+/// swapping operands could change which NaN payload propagates).
+fn commutes(tag: u16) -> bool {
+    [
+        RowTag::I32Add,
+        RowTag::I32Mul,
+        RowTag::I32And,
+        RowTag::I32Or,
+        RowTag::I32Xor,
+        RowTag::I64Add,
+        RowTag::I64Mul,
+        RowTag::I64And,
+        RowTag::I64Or,
+        RowTag::I64Xor,
+    ]
+    .into_iter()
+    .any(|t| t as u16 == tag)
 }
 
 /// A flag of `acc_bit` results: the operand is a local, whose slot its
@@ -1248,6 +1302,13 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
                 }
             };
             let (lhs, rhs) = (lhs.slot, rhs.slot);
+            if ok {
+                if let Some((a, b, c, pair, mode)) =
+                    t.fuse_pair(RowTag::$variant as u16, bits, lhs, rhs)
+                {
+                    return t.produce_acc(true, mode, false, |dst| Op::Pair { dst, a, b, c, pair });
+                }
+            }
             t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Bin { dst, lhs, rhs }))
         }};
         ($variant:ident ($a:ident $b:ident $c:ident -> $r:ident) {}) => {{
