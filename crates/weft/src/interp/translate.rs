@@ -774,13 +774,62 @@ impl<'m> Translator<'m> {
         let Some(mut neg) = negate_branch(head) else {
             return false;
         };
+        let neg = self.fuse_add_in_slot(neg);
         let i = self.code.len();
+        let mut neg = neg;
         if let Some(off) = neg.offset_mut() {
             *off = (start as i64 + 1 - i as i64) as i32;
         }
         self.emit(neg);
         self.emit_jump(Op::Jump { offset: 0 }, exit as usize, 0);
         true
+    }
+
+    /// Like [`fuse_add`](Self::fuse_add), for a conditional jump `op`
+    /// that reads the sum from its slot (the rotated copy of a loop's
+    /// exit test, typically after `i += 1`): the `i32.add` just emitted,
+    /// which uses no accumulator, and `op` become one instruction.
+    fn fuse_add_in_slot(&mut self, op: Op) -> Op {
+        let Some(&Op::I32Add(add)) = self.code.last() else {
+            return op;
+        };
+        if self.modes.last() != Some(&0) {
+            return op;
+        }
+        let (dst, a, b) = (add.dst, add.lhs, add.rhs);
+        macro_rules! pick {
+            ($($br:ident => $fused:ident $swapped:ident,)* ; $($jz:ident => $zfused:ident,)*) => {
+                match op {
+                    $(
+                        Op::$br { lhs, rhs, offset } if lhs == dst && rhs != dst => {
+                            Op::$fused { dst, a, b, rhs, offset }
+                        }
+                        Op::$br { lhs, rhs, offset } if rhs == dst && lhs != dst => {
+                            Op::$swapped { dst, a, b, rhs: lhs, offset }
+                        }
+                    )*
+                    $( Op::$jz { cond, offset } if cond == dst => Op::$zfused { dst, a, b, offset }, )*
+                    _ => return op,
+                }
+            };
+        }
+        let fused = pick! {
+            BrI32Eq => AddBrI32Eq AddBrI32Eq,
+            BrI32Ne => AddBrI32Ne AddBrI32Ne,
+            BrI32LtS => AddBrI32LtS AddBrI32GtS,
+            BrI32LtU => AddBrI32LtU AddBrI32GtU,
+            BrI32GtS => AddBrI32GtS AddBrI32LtS,
+            BrI32GtU => AddBrI32GtU AddBrI32LtU,
+            BrI32LeS => AddBrI32LeS AddBrI32GeS,
+            BrI32LeU => AddBrI32LeU AddBrI32GeU,
+            BrI32GeS => AddBrI32GeS AddBrI32LeS,
+            BrI32GeU => AddBrI32GeU AddBrI32LeU,
+            ;
+            JumpIfNez => AddJumpIfNez,
+            JumpIfEqz => AddJumpIfEqz,
+        };
+        self.unemit(true);
+        fused
     }
 
     /// Whether a branch to frame `ci` is a plain jump (no copies, no
