@@ -364,6 +364,12 @@ struct Cx<'a> {
     def: u32,
     /// The current instance's module.
     module: *const ModuleInner,
+    /// The current instance's table addresses (`InstanceEntity::tables`)
+    /// and its module's engine-wide type ids (`ModuleInner::type_ids`),
+    /// for `call_indirect`. Neither vector changes after instantiation,
+    /// and the store keeps both alive.
+    tables: *const u32,
+    type_ids: *const u32,
     /// The current function's code.
     code: *const CompiledFunc,
     max_depth: usize,
@@ -879,7 +885,18 @@ fn do_return(cx: &mut Cx<'_>, mb: *mut u8, ml: usize) -> Done {
 #[inline(always)]
 fn switch_instance(cx: &mut Cx<'_>, inst: u32) {
     cx.inst = inst;
-    cx.module = std::sync::Arc::as_ptr(&cx.inner.instances[inst as usize].module);
+    (cx.module, cx.tables, cx.type_ids) = instance_view(cx.inner, inst);
+}
+
+/// The module, table addresses and type ids of instance `inst` (see
+/// [`Cx`]).
+fn instance_view(inner: &StoreInner, inst: u32) -> (*const ModuleInner, *const u32, *const u32) {
+    let i = &inner.instances[inst as usize];
+    (
+        std::sync::Arc::as_ptr(&i.module),
+        i.tables.as_ptr(),
+        i.module.type_ids.as_ptr(),
+    )
 }
 
 /// Copies a function's initial locals and constants into its frame.
@@ -1317,9 +1334,10 @@ def!(
 def!(CallTable(ip, fp, mb, ml, cx, acc, facc) Op::CallTable { base, index, ty, table } => {
     // SAFETY: a slot of the frame.
     let i = unsafe { rd::<u32>(fp, index) };
-    let instance = &cx.inner.instances[cx.inst as usize];
-    let t = instance.tables[table as usize];
-    let expected = instance.module.type_ids[ty as usize];
+    // SAFETY: validation checked that `table` and `ty` are indices of the
+    // module's tables and types, and instantiation gave the instance one
+    // address per table, as the module has one type id per type.
+    let (t, expected) = unsafe { (*cx.tables.add(table as usize), *cx.type_ids.add(ty as usize)) };
     // Fast path: a translated function of the current instance with the
     // expected type, and room on the stacks; anything else (including
     // every trap) is left to `CallTableSlow`.
@@ -1915,13 +1933,15 @@ fn run<T>(
     };
     let (mut inst, mut def, mut code) = (inst, def, code as *const CompiledFunc);
     loop {
-        let module = std::sync::Arc::as_ptr(&store.inner.instances[inst as usize].module);
+        let (module, tables, type_ids) = instance_view(&store.inner, inst);
         let mut cx = Cx {
             inner: &mut store.inner,
             stack: &mut *stack,
             inst,
             def,
             module,
+            tables,
+            type_ids,
             code,
             max_depth,
             host: (0, 0),

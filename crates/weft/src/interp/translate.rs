@@ -771,12 +771,11 @@ impl<'m> Translator<'m> {
         if exit == NO_LABEL || self.modes[start] != 0 {
             return false;
         }
-        let Some(mut neg) = negate_branch(head) else {
+        let Some(neg) = negate_branch(head) else {
             return false;
         };
-        let neg = self.fuse_add_in_slot(neg);
+        let mut neg = self.fuse_add_in_slot(neg);
         let i = self.code.len();
-        let mut neg = neg;
         if let Some(off) = neg.offset_mut() {
             *off = (start as i64 + 1 - i as i64) as i32;
         }
