@@ -397,8 +397,11 @@ impl std::fmt::Debug for Inst {
 }
 
 /// Attaches its handler to each instruction.
+/// A `Jump` entry of a `JumpTable` gets its target's handler, which the
+/// table's handler calls directly (it never executes the entry).
 pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> Box<[Inst]> {
-    code.into_iter()
+    let mut insts: Box<[Inst]> = code
+        .into_iter()
         .zip(modes.iter().copied().chain(std::iter::repeat(0)))
         .map(|(op, mode)| {
             // SAFETY: `Op` is `#[repr(u16)]`: its first two bytes are the
@@ -413,7 +416,24 @@ pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> Box<[Inst]> {
             };
             Inst { h, op }
         })
-        .collect()
+        .collect();
+    for i in 0..insts.len() {
+        let Op::JumpTable { len, .. } = insts[i].op else {
+            continue;
+        };
+        for e in i + 1..=(i + 1).saturating_add(len as usize) {
+            let Some(Op::Jump { offset }) = insts.get(e).map(|x| x.op) else {
+                continue;
+            };
+            if let Some(t) = e
+                .checked_add_signed(offset as isize)
+                .and_then(|t| insts.get(t))
+            {
+                insts[e].h = t.h;
+            }
+        }
+    }
+    insts
 }
 
 /// A handler: executes the instruction at `ip` and continues with the
@@ -1190,15 +1210,30 @@ def_acc!(JumpIfEqz(ip, fp, mb, ml, cx, acc, facc) Op::JumpIfEqz { cond, offset }
     next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(JumpTable(ip, fp, mb, ml, cx, acc, facc) Op::JumpTable { index, len } => {
+def_acc!(JumpTable(ip, fp, mb, ml, cx, acc, facc) Op::JumpTable { index, len } => {
     // SAFETY: a slot of the frame; the table is followed by `len + 1`
     // jumps.
-    let entry = unsafe { ip.add(1 + rd::<u32>(fp, index).min(len) as usize) };
-    // Go straight to the entry's target: one dispatch instead of two.
-    // SAFETY: the entry is an instruction of the function, and a jump's
-    // offset stays in the function.
-    match unsafe { (*entry).op } {
-        Op::Jump { offset } => next!(unsafe { jump(entry, offset) }, fp, mb, ml, cx, acc, facc),
+    let entry = unsafe {
+        ip.add(1 + operand::<M, ACC_IN_L, u32>(fp, index, acc, facc).min(len) as usize)
+    };
+    // SAFETY: the entry is an instruction of the function.
+    let e = unsafe { &*entry };
+    // Go straight to the entry's target: one dispatch instead of two. A
+    // `Jump` entry carries its target's handler (see `thread`), so that
+    // the handler's load does not wait for the offset's.
+    match e.op {
+        Op::Jump { offset } => {
+            // SAFETY: a jump's offset stays in the function.
+            let target = unsafe { jump(entry, offset) };
+            #[cfg(weft_tail_calls)]
+            {
+                return (e.h)(target, fp, mb, ml, cx, acc, facc);
+            }
+            #[cfg(not(weft_tail_calls))]
+            {
+                next!(target, fp, mb, ml, cx, acc, facc)
+            }
+        }
         _ => next!(entry, fp, mb, ml, cx, acc, facc),
     }
 });
@@ -1754,7 +1789,8 @@ macro_rules! custom_entries {
         $t[0][tag::BR_I64_GE_U as usize] = BrI64GeU::<0>;
         $t[2][tag::BR_I64_GE_U as usize] = BrI64GeU::<2>;
         $t[4][tag::BR_I64_GE_U as usize] = BrI64GeU::<4>;
-        $t[0][tag::JUMP_TABLE as usize] = JumpTable;
+        $t[0][tag::JUMP_TABLE as usize] = JumpTable::<0>;
+        $t[2][tag::JUMP_TABLE as usize] = JumpTable::<2>;
         $t[0][tag::MOVE as usize] = Move;
         $t[0][tag::MOVE128 as usize] = Move128;
         $t[0][tag::MOVE2 as usize] = Move2;

@@ -1491,12 +1491,14 @@ impl Translator<'_> {
     }
 
     fn BrTable(&mut self, targets: BrTable<'_>) -> Result<()> {
-        let index = self.pop_slot()?;
+        let index = self.pop()?;
+        let bits = self.acc_bit(&index, ACC_IN_L);
+        let index = index.slot;
         let len = targets.len();
         let mut depths = Vec::with_capacity(len as usize + 1);
         depths.extend(targets.labels());
         depths.push(targets.default);
-        self.emit(Op::JumpTable { index, len });
+        self.emit_acc(Op::JumpTable { index, len }, bits);
         let first = self.code.len();
         let mut stubs: Vec<(usize, usize)> = Vec::new();
         for &d in &depths {
