@@ -387,6 +387,15 @@ macro_rules! define_op {
             /// `dst = op2(op1(a, b), c)` for pair `pair` of
             /// [`for_each_pair`] (its handler knows which).
             Pair { dst: Slot, a: Slot, b: Slot, c: Slot, pair: u16 } = tag::PAIR,
+            /// Jump if the `i32.load` at `addr` (`+ idx` in mode
+            /// `ADDR_ADD`) `+ offset` is not zero.
+            LoadJumpIfNez { addr: Slot, idx: Slot, offset: u32, jump: i32 } = tag::LOAD_JUMP_IF_NEZ,
+            /// Jump if that `i32.load` is zero.
+            LoadJumpIfEqz { addr: Slot, idx: Slot, offset: u32, jump: i32 } = tag::LOAD_JUMP_IF_EQZ,
+            /// Jump if that `i32.load8_u` is not zero.
+            Load8JumpIfNez { addr: Slot, idx: Slot, offset: u32, jump: i32 } = tag::LOAD8_JUMP_IF_NEZ,
+            /// Jump if that `i32.load8_u` is zero.
+            Load8JumpIfEqz { addr: Slot, idx: Slot, offset: u32, jump: i32 } = tag::LOAD8_JUMP_IF_EQZ,
             /// `d1 = s1`, then `d2 = s2`: two `Move`s in a row.
             Move2 { d1: Slot, s1: Slot, d2: Slot, s2: Slot } = tag::MOVE2,
             /// Return; the results are already in slots 0...
@@ -553,6 +562,10 @@ macro_rules! define_op {
                     | Op::Move { .. }
                     | Op::Move128 { .. }
                     | Op::Move2 { .. }
+                    | Op::LoadJumpIfNez { .. }
+                    | Op::LoadJumpIfEqz { .. }
+                    | Op::Load8JumpIfNez { .. }
+                    | Op::Load8JumpIfEqz { .. }
                     | Op::Ret
                     | Op::Ret1 { .. }
                     | Op::Ret128 { .. }
@@ -641,6 +654,10 @@ macro_rules! define_op {
                     | Op::AddBrI32GeU { offset, .. }
                     | Op::AddJumpIfNez { offset, .. }
                     | Op::AddJumpIfEqz { offset, .. }
+                    | Op::LoadJumpIfNez { jump: offset, .. }
+                    | Op::LoadJumpIfEqz { jump: offset, .. }
+                    | Op::Load8JumpIfNez { jump: offset, .. }
+                    | Op::Load8JumpIfEqz { jump: offset, .. }
                     | Op::BrF64NotGe { offset, .. } => Some(offset),
                     _ => None,
                 }
@@ -746,8 +763,12 @@ pub(crate) mod tag {
     pub(crate) const ADD_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 89;
     pub(crate) const MOVE2: u16 = RowTag::Count as u16 + 90;
     pub(crate) const PAIR: u16 = RowTag::Count as u16 + 91;
+    pub(crate) const LOAD_JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 92;
+    pub(crate) const LOAD_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 93;
+    pub(crate) const LOAD8_JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 94;
+    pub(crate) const LOAD8_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 95;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 92;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 96;
 }
 
 macro_rules! pair_table {

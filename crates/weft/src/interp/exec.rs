@@ -794,6 +794,17 @@ macro_rules! row_handlers {
     };
 }
 
+/// The load-and-jump handlers in their modes (address from the
+/// accumulator, `ADDR_ADD`).
+macro_rules! load_jump_entries {
+    ($t:ident, $($tag:ident $name:ident),*) => {$(
+        $t[0][tag::$tag as usize] = $name::<0>;
+        $t[2][tag::$tag as usize] = $name::<2>;
+        $t[8][tag::$tag as usize] = $name::<8>;
+        $t[10][tag::$tag as usize] = $name::<10>;
+    )*};
+}
+
 /// Whether a type takes part in accumulator modes.
 macro_rules! row_entry {
     ($t:ident, $v:ident (custom)) => {};
@@ -1245,6 +1256,35 @@ def!(Move(ip, fp, mb, ml, cx, acc, facc) Op::Move { dst, src } => {
         next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
+
+/// Handlers of the loads fused with a jump on whether the value is zero:
+/// `Name: Variant, bytes, |value| taken;`.
+macro_rules! load_jumps {
+    ($($name:ident: $n:literal, |$v:ident| $taken:expr;)*) => {$(
+        def_acc!($name(ip, fp, mb, ml, cx, acc, facc) Op::$name { addr, idx, offset, jump: off } => {
+            // SAFETY: slots of the frame; `mb`/`ml` describe the memory.
+            let $v = unsafe {
+                match load::<$n>(mb, ml, address::<M>(fp, addr, idx, acc), offset) {
+                    Some(b) => b,
+                    None => return trap(cx, TrapCode::MemoryOutOfBounds),
+                }
+            };
+            if $taken {
+                // SAFETY: the offset stays in the function.
+                next!(unsafe { jump(ip, off) }, fp, mb, ml, cx, acc, facc)
+            }
+            // SAFETY: the next instruction.
+            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+        });
+    )*};
+}
+
+load_jumps! {
+    LoadJumpIfNez: 4, |v| u32::from_le_bytes(v) != 0;
+    LoadJumpIfEqz: 4, |v| u32::from_le_bytes(v) == 0;
+    Load8JumpIfNez: 1, |v| v[0] != 0;
+    Load8JumpIfEqz: 1, |v| v[0] == 0;
+}
 
 def!(Move2(ip, fp, mb, ml, cx, acc, facc) Op::Move2 { d1, s1, d2, s2 } => {
     // SAFETY: slots of the frame; the next instruction.
@@ -1794,6 +1834,8 @@ macro_rules! custom_entries {
         $t[0][tag::MOVE as usize] = Move;
         $t[0][tag::MOVE128 as usize] = Move128;
         $t[0][tag::MOVE2 as usize] = Move2;
+        load_jump_entries!($t, LOAD_JUMP_IF_NEZ LoadJumpIfNez, LOAD_JUMP_IF_EQZ LoadJumpIfEqz,
+            LOAD8_JUMP_IF_NEZ Load8JumpIfNez, LOAD8_JUMP_IF_EQZ Load8JumpIfEqz);
         $t[0][tag::RET as usize] = Ret;
         $t[0][tag::RET1 as usize] = Ret1;
         $t[0][tag::RET128 as usize] = Ret128;

@@ -768,18 +768,25 @@ impl<'m> Translator<'m> {
         let (Some(&head), Some(&exit)) = (self.code.get(start), self.jump_labels.get(start)) else {
             return false;
         };
-        if exit == NO_LABEL || self.modes[start] != 0 {
+        // The copy reads no accumulator; it may add its address operands.
+        let mode = self.modes[start];
+        if exit == NO_LABEL || mode & !ADDR_ADD != 0 {
             return false;
         }
         let Some(neg) = negate_branch(head) else {
             return false;
         };
-        let mut neg = self.fuse_add_in_slot(neg);
+        let mut neg = if mode == 0 {
+            self.fuse_add_in_slot(neg)
+        } else {
+            neg
+        };
         let i = self.code.len();
         if let Some(off) = neg.offset_mut() {
             *off = (start as i64 + 1 - i as i64) as i32;
         }
-        self.emit(neg);
+        let i = self.emit(neg);
+        self.modes[i] = mode;
         self.emit_jump(Op::Jump { offset: 0 }, exit as usize, 0);
         true
     }
@@ -851,9 +858,16 @@ impl<'m> Translator<'m> {
             }
             _ => None,
         };
-        let (op, bits) = match fused {
+        let fused = match fused {
             // The fused jump reads the comparison's operands as it did.
-            Some(op) => (op, self.unemit(true) & (ACC_IN_L | ACC_IN_R)),
+            Some(op) => Some((op, ACC_IN_L | ACC_IN_R)),
+            // A jump on a loaded value: the load's address as it was.
+            None => self
+                .load_jump(&cond, when)
+                .map(|op| (op, ACC_IN_L | ADDR_ADD)),
+        };
+        let (op, bits) = match fused {
+            Some((op, keep)) => (op, self.unemit(true) & keep),
             None if when => (
                 Op::JumpIfNez {
                     cond: cond.slot,
@@ -871,6 +885,51 @@ impl<'m> Translator<'m> {
         };
         let (op, bits) = self.fuse_add(op, bits);
         self.emit_jump(op, label, bits);
+    }
+
+    /// The fused load-and-jump for a jump on `cond` taken if it is not
+    /// zero (`when`) or zero, if `cond` is the temporary that the
+    /// `i32.load` or `i32.load8_u` just emitted loaded.
+    fn load_jump(&self, cond: &Operand, when: bool) -> Option<Op> {
+        let i = self.last_producer?;
+        if cond.kind != Kind::Temp || i + 1 != self.code.len() {
+            return None;
+        }
+        let (l, wide) = match self.code[i] {
+            Op::I32Load(l) => (l, true),
+            Op::I32Load8U(l) => (l, false),
+            _ => return None,
+        };
+        if l.dst != cond.slot {
+            return None;
+        }
+        let (addr, idx, offset, jump) = (l.addr, l.idx, l.offset, 0);
+        Some(match (wide, when) {
+            (true, true) => Op::LoadJumpIfNez {
+                addr,
+                idx,
+                offset,
+                jump,
+            },
+            (true, false) => Op::LoadJumpIfEqz {
+                addr,
+                idx,
+                offset,
+                jump,
+            },
+            (false, true) => Op::Load8JumpIfNez {
+                addr,
+                idx,
+                offset,
+                jump,
+            },
+            (false, false) => Op::Load8JumpIfEqz {
+                addr,
+                idx,
+                offset,
+                jump,
+            },
+        })
     }
 
     /// Fuses an i32 compare-and-branch that takes one operand from the
@@ -1088,6 +1147,10 @@ fn negate_branch(op: Op) -> Option<Op> {
                     Op::$ab { dst, a, b, rhs, offset } => Op::$aa { dst, a, b, rhs, offset },
                 )*
                 Op::AddJumpIfNez { dst, a, b, offset } => Op::AddJumpIfEqz { dst, a, b, offset },
+                Op::LoadJumpIfNez { addr, idx, offset, jump } => Op::LoadJumpIfEqz { addr, idx, offset, jump },
+                Op::LoadJumpIfEqz { addr, idx, offset, jump } => Op::LoadJumpIfNez { addr, idx, offset, jump },
+                Op::Load8JumpIfNez { addr, idx, offset, jump } => Op::Load8JumpIfEqz { addr, idx, offset, jump },
+                Op::Load8JumpIfEqz { addr, idx, offset, jump } => Op::Load8JumpIfNez { addr, idx, offset, jump },
                 Op::AddJumpIfEqz { dst, a, b, offset } => Op::AddJumpIfNez { dst, a, b, offset },
                 _ => return None,
             }
