@@ -171,9 +171,12 @@ macro_rules! payload {
     };
 }
 
-/// The operands of a payload of class [`Bin`], if it is one.
+/// The operands of a payload of class [`Bin`] or [`Load`], if it is one.
 pub(crate) trait AsBin {
     fn as_bin(&self) -> Option<Bin> {
+        None
+    }
+    fn as_load(&self) -> Option<Load> {
         None
     }
 }
@@ -189,7 +192,11 @@ impl AsBin for Un {}
 impl AsBin for Ter {}
 impl AsBin for LaneUn {}
 impl AsBin for LaneBin {}
-impl AsBin for Load {}
+impl AsBin for Load {
+    fn as_load(&self) -> Option<Load> {
+        Some(*self)
+    }
+}
 impl AsBin for MemStore {}
 impl AsBin for LoadLane {}
 impl AsBin for StoreLane {}
@@ -233,6 +240,39 @@ macro_rules! for_each_pair {
     };
 }
 pub(crate) use for_each_pair;
+
+/// The pairs of a load and a binary operator whose dependent sequence
+/// `op2(load(address), c)` is one instruction ([`Op::LoadPair`]), as
+/// [`for_each_pair`]: the frequent ones (array element times or plus a
+/// value, ...), without comparisons (which fuse into branches instead).
+macro_rules! for_each_load_pair {
+    ($m:ident) => {
+        $m! {
+            LoadPairI32Add: I32Load I32Add;
+            LoadPairI32Sub: I32Load I32Sub;
+            LoadPairI32Mul: I32Load I32Mul;
+            LoadPairI32And: I32Load I32And;
+            LoadPairI32Or: I32Load I32Or;
+            LoadPairI32Xor: I32Load I32Xor;
+            LoadPairI32Shl: I32Load I32Shl;
+            LoadPairI32ShrU: I32Load I32ShrU;
+            LoadPair16SMul: I32Load16S I32Mul;
+            LoadPair16SAdd: I32Load16S I32Add;
+            LoadPair16UAdd: I32Load16U I32Add;
+            LoadPair8UAdd: I32Load8U I32Add;
+            LoadPair8USub: I32Load8U I32Sub;
+            LoadPair8UXor: I32Load8U I32Xor;
+            LoadPair8UShl: I32Load8U I32Shl;
+            LoadPair8UOr: I32Load8U I32Or;
+            LoadPairI64Add: I64Load I64Add;
+            LoadPairI64Xor: I64Load I64Xor;
+            LoadPairF64Add: F64Load F64Add;
+            LoadPairF64Sub: F64Load F64Sub;
+            LoadPairF64Mul: F64Load F64Mul;
+        }
+    };
+}
+pub(crate) use for_each_load_pair;
 
 /// The destination slot of a payload, if it has one.
 pub(crate) trait Dst {
@@ -396,6 +436,9 @@ macro_rules! define_op {
             Load8JumpIfNez { addr: Slot, idx: Slot, offset: u32, jump: i32 } = tag::LOAD8_JUMP_IF_NEZ,
             /// Jump if that `i32.load8_u` is zero.
             Load8JumpIfEqz { addr: Slot, idx: Slot, offset: u32, jump: i32 } = tag::LOAD8_JUMP_IF_EQZ,
+            /// `dst = op2(load(addr (+ idx) + offset), c)` for pair `pair`
+            /// of [`for_each_load_pair`] (its handler knows which).
+            LoadPair { dst: Slot, addr: Slot, idx: Slot, c: Slot, pair: u16, offset: u32 } = tag::LOAD_PAIR,
             /// `d1 = s1`, then `d2 = s2`: two `Move`s in a row.
             Move2 { d1: Slot, s1: Slot, d2: Slot, s2: Slot } = tag::MOVE2,
             /// Return; the results are already in slots 0...
@@ -485,6 +528,14 @@ macro_rules! define_op {
         }
 
         impl Op {
+            /// The tag and operands of an instruction of class [`Load`].
+            pub(crate) fn as_load(&self) -> Option<(u16, Load)> {
+                match self {
+                    $( Op::$variant(p) => p.as_load().map(|l| (RowTag::$variant as u16, l)), )*
+                    _ => None,
+                }
+            }
+
             /// The tag and operands of an instruction of class [`Bin`].
             pub(crate) fn as_bin(&self) -> Option<(u16, Bin)> {
                 match self {
@@ -512,6 +563,7 @@ macro_rules! define_op {
                     | Op::Shuffle { dst, .. }
                     | Op::ChooseZ64 { dst, .. }
                     | Op::Pair { dst, .. }
+                    | Op::LoadPair { dst, .. }
                     | Op::Const64 { dst, .. } => Some(dst),
                     Op::Trap { .. }
                     | Op::Fuel { .. }
@@ -767,8 +819,9 @@ pub(crate) mod tag {
     pub(crate) const LOAD_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 93;
     pub(crate) const LOAD8_JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 94;
     pub(crate) const LOAD8_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 95;
+    pub(crate) const LOAD_PAIR: u16 = RowTag::Count as u16 + 96;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 96;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 97;
 }
 
 macro_rules! pair_table {
@@ -778,6 +831,15 @@ macro_rules! pair_table {
     };
 }
 for_each_pair!(pair_table);
+
+macro_rules! load_pair_table {
+    ($($name:ident: $op1:ident $op2:ident;)*) => {
+        /// The tags of each load pair's load and operator, in
+        /// [`for_each_load_pair`] order.
+        pub(crate) const LOAD_PAIRS: &[(u16, u16)] = &[$((RowTag::$op1 as u16, RowTag::$op2 as u16)),*];
+    };
+}
+for_each_load_pair!(load_pair_table);
 
 /// A comparison fused into a conditional jump (by the translator).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -412,6 +412,10 @@ pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> Box<[Inst]> {
                     .get(pair as usize)
                     .copied()
                     .unwrap_or(Invalid),
+                Op::LoadPair { pair, .. } => LOAD_PAIR_HANDLERS[mode as usize % MODES]
+                    .get(pair as usize)
+                    .copied()
+                    .unwrap_or(Invalid),
                 _ => HANDLERS[mode as usize % MODES][tag],
             };
             Inst { h, op }
@@ -1987,6 +1991,50 @@ macro_rules! pair_handlers {
 }
 
 for_each_pair!(pair_handlers);
+
+/// The handlers of [`Op::LoadPair`], one per pair and mode (the address
+/// as for loads; the result may go to the accumulator).
+macro_rules! load_pair_handlers {
+    ($($name:ident: $op1:ident $op2:ident;)*) => {
+        $(
+            def_acc!($name(ip, fp, mb, ml, cx, acc, facc) Op::LoadPair { dst, addr, idx, c, offset, .. } => {
+                // SAFETY: slots of the frame; `mb`/`ml` describe the memory.
+                let (b, z) = unsafe {
+                    match load(mb, ml, address::<M>(fp, addr, idx, acc), offset) {
+                        Some(b) => (b, rd(fp, c)),
+                        None => return trap(cx, TrapCode::MemoryOutOfBounds),
+                    }
+                };
+                let r = instr_fn!(ops, $op2)(instr_fn!(mem, $op1)(b), z);
+                result!(ip, fp, mb, ml, cx, acc, facc, M, dst, r)
+            });
+        )*
+
+        static LOAD_PAIR_HANDLERS: [[Handler; LOAD_PAIRS.len()]; MODES] = {
+            let mut t: [[Handler; LOAD_PAIRS.len()]; MODES] = [[Invalid; LOAD_PAIRS.len()]; MODES];
+            let mut i = 0;
+            $(
+                t[0][i] = $name::<0>;
+                t[1][i] = $name::<1>;
+                t[2][i] = $name::<2>;
+                t[3][i] = $name::<3>;
+                t[8][i] = $name::<8>;
+                t[9][i] = $name::<9>;
+                t[10][i] = $name::<10>;
+                t[11][i] = $name::<11>;
+                t[17][i] = $name::<17>;
+                t[19][i] = $name::<19>;
+                t[25][i] = $name::<25>;
+                t[27][i] = $name::<27>;
+                i += 1;
+            )*
+            let _ = i;
+            t
+        };
+    };
+}
+
+for_each_load_pair!(load_pair_handlers);
 
 /// Runs `code` (store function `func` of instance `inst`), whose frame is
 /// at the bottom of `stack` with its parameters and initial locals in

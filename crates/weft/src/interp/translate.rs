@@ -1046,6 +1046,34 @@ impl<'m> Translator<'m> {
         Some((a, b, c, pair, mode))
     }
 
+    /// Like [`fuse_pair`](Self::fuse_pair), for a load just emitted whose
+    /// value `op2` takes from the accumulator: returns the load, `c`, the
+    /// index in [`LOAD_PAIRS`] and the load's address mode.
+    fn fuse_load_pair(
+        &mut self,
+        op2: u16,
+        bits: u8,
+        lhs: Slot,
+        rhs: Slot,
+    ) -> Option<(Load, Slot, u16, u8)> {
+        if bits & KEEP_SLOT != 0 {
+            return None;
+        }
+        let c = match bits & (ACC_IN_L | ACC_IN_R) {
+            ACC_IN_L => rhs,
+            ACC_IN_R if commutes(op2) => lhs,
+            _ => return None,
+        };
+        let (op1, load) = self.code.last()?.as_load()?;
+        let mode = *self.modes.last()?;
+        if mode & !(ACC_IN_L | ADDR_ADD) != 0 {
+            return None;
+        }
+        let pair = LOAD_PAIRS.iter().position(|&p| p == (op1, op2))? as u16;
+        self.unemit(true);
+        Some((load, c, pair, mode))
+    }
+
     // ---- blocks -----------------------------------------------------------
 
     fn block_sig(&self, bt: BlockType) -> Result<(&'m [ValType], &'m [ValType])> {
@@ -1418,6 +1446,14 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
                     t.fuse_pair(RowTag::$variant as u16, bits, lhs, rhs)
                 {
                     return t.produce_acc(true, mode, false, |dst| Op::Pair { dst, a, b, c, pair });
+                }
+                if let Some((l, c, pair, mode)) =
+                    t.fuse_load_pair(RowTag::$variant as u16, bits, lhs, rhs)
+                {
+                    let (addr, idx, offset) = (l.addr, l.idx, l.offset);
+                    return t.produce_acc(true, mode, false, |dst| Op::LoadPair {
+                        dst, addr, idx, c, pair, offset,
+                    });
                 }
             }
             t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Bin { dst, lhs, rhs }))
