@@ -274,6 +274,32 @@ macro_rules! for_each_load_pair {
 }
 pub(crate) use for_each_load_pair;
 
+/// The pairs of a binary operator and a store whose sequence
+/// `store(addr + offset, op(a, b))` is one instruction
+/// ([`Op::StorePair`]), as [`for_each_pair`].
+macro_rules! for_each_store_pair {
+    ($m:ident) => {
+        $m! {
+            StorePairI32Add: I32Add I32Store;
+            StorePairI32Sub: I32Sub I32Store;
+            StorePairI32Or: I32Or I32Store;
+            StorePairI32And: I32And I32Store;
+            StorePairI32Xor: I32Xor I32Store;
+            StorePairI32Shl: I32Shl I32Store;
+            StorePairI32Add8: I32Add I32Store8;
+            StorePairI32Xor8: I32Xor I32Store8;
+            StorePairI32ShrU8: I32ShrU I32Store8;
+            StorePairI32Add16: I32Add I32Store16;
+            StorePairI64Add: I64Add I64Store;
+            StorePairI64Xor: I64Xor I64Store;
+            StorePairF64Add: F64Add F64Store;
+            StorePairF64Sub: F64Sub F64Store;
+            StorePairF64Mul: F64Mul F64Store;
+        }
+    };
+}
+pub(crate) use for_each_store_pair;
+
 /// The destination slot of a payload, if it has one.
 pub(crate) trait Dst {
     fn dst_mut(&mut self) -> Option<&mut Slot>;
@@ -439,6 +465,12 @@ macro_rules! define_op {
             /// `dst = op2(load(addr (+ idx) + offset), c)` for pair `pair`
             /// of [`for_each_load_pair`] (its handler knows which).
             LoadPair { dst: Slot, addr: Slot, idx: Slot, c: Slot, pair: u16, offset: u32 } = tag::LOAD_PAIR,
+            /// `store(addr + offset, op(a, b))` for pair `pair` of
+            /// [`for_each_store_pair`] (its handler knows which).
+            StorePair { addr: Slot, a: Slot, b: Slot, pair: u16, offset: u32 } = tag::STORE_PAIR,
+            /// `dst = (x & m) == 0 ? a : b` (`select` on `eqz (and x m)`,
+            /// for i32 and i64 alike: i32 slots are zero-extended).
+            ChooseTestZ { dst: Slot, x: Slot, m: Slot, a: Slot, b: Slot } = tag::CHOOSE_TEST_Z,
             /// `d1 = s1`, then `d2 = s2`: two `Move`s in a row.
             Move2 { d1: Slot, s1: Slot, d2: Slot, s2: Slot } = tag::MOVE2,
             /// Return; the results are already in slots 0...
@@ -564,6 +596,7 @@ macro_rules! define_op {
                     | Op::ChooseZ64 { dst, .. }
                     | Op::Pair { dst, .. }
                     | Op::LoadPair { dst, .. }
+                    | Op::ChooseTestZ { dst, .. }
                     | Op::Const64 { dst, .. } => Some(dst),
                     Op::Trap { .. }
                     | Op::Fuel { .. }
@@ -614,6 +647,7 @@ macro_rules! define_op {
                     | Op::Move { .. }
                     | Op::Move128 { .. }
                     | Op::Move2 { .. }
+                    | Op::StorePair { .. }
                     | Op::LoadJumpIfNez { .. }
                     | Op::LoadJumpIfEqz { .. }
                     | Op::Load8JumpIfNez { .. }
@@ -820,8 +854,10 @@ pub(crate) mod tag {
     pub(crate) const LOAD8_JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 94;
     pub(crate) const LOAD8_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 95;
     pub(crate) const LOAD_PAIR: u16 = RowTag::Count as u16 + 96;
+    pub(crate) const STORE_PAIR: u16 = RowTag::Count as u16 + 97;
+    pub(crate) const CHOOSE_TEST_Z: u16 = RowTag::Count as u16 + 98;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 97;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 99;
 }
 
 macro_rules! pair_table {
@@ -840,6 +876,15 @@ macro_rules! load_pair_table {
     };
 }
 for_each_load_pair!(load_pair_table);
+
+macro_rules! store_pair_table {
+    ($($name:ident: $op1:ident $op2:ident;)*) => {
+        /// The tags of each store pair's operator and store, in
+        /// [`for_each_store_pair`] order.
+        pub(crate) const STORE_PAIRS: &[(u16, u16)] = &[$((RowTag::$op1 as u16, RowTag::$op2 as u16)),*];
+    };
+}
+for_each_store_pair!(store_pair_table);
 
 /// A comparison fused into a conditional jump (by the translator).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

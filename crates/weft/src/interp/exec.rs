@@ -416,6 +416,10 @@ pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> Box<[Inst]> {
                     .get(pair as usize)
                     .copied()
                     .unwrap_or(Invalid),
+                Op::StorePair { pair, .. } => STORE_PAIR_HANDLERS[mode as usize % MODES]
+                    .get(pair as usize)
+                    .copied()
+                    .unwrap_or(Invalid),
                 _ => HANDLERS[mode as usize % MODES][tag],
             };
             Inst { h, op }
@@ -1188,6 +1192,19 @@ def_acc!(ChooseZ64(ip, fp, mb, ml, cx, acc, facc) Op::ChooseZ64 { dst, cond, a, 
     result!(ip, fp, mb, ml, cx, acc, facc, M, dst, v)
 });
 
+def_acc!(ChooseTestZ(ip, fp, mb, ml, cx, acc, facc) Op::ChooseTestZ { dst, x, m, a, b } => {
+    // SAFETY: slots of the frame.
+    let v: u64 = unsafe {
+        let s = if rd::<u64>(fp, x) & rd::<u64>(fp, m) == 0 { a } else { b };
+        rd(fp, s)
+    };
+    // The value's type is not known here: it goes to both accumulators.
+    if M & ACC_OUT != 0 {
+        facc = f64::from_bits(v);
+    }
+    result!(ip, fp, mb, ml, cx, acc, facc, M, dst, v)
+});
+
 def!(Trap(ip, fp, mb, ml, cx, acc, facc) Op::Trap { code } => { trap(cx, code) });
 
 def!(Fuel(ip, fp, mb, ml, cx, acc, facc) Op::Fuel { amount } => {
@@ -1838,6 +1855,9 @@ macro_rules! custom_entries {
         $t[0][tag::MOVE as usize] = Move;
         $t[0][tag::MOVE128 as usize] = Move128;
         $t[0][tag::MOVE2 as usize] = Move2;
+        $t[0][tag::CHOOSE_TEST_Z as usize] = ChooseTestZ::<0>;
+        $t[1][tag::CHOOSE_TEST_Z as usize] = ChooseTestZ::<1>;
+        $t[17][tag::CHOOSE_TEST_Z as usize] = ChooseTestZ::<17>;
         load_jump_entries!($t, LOAD_JUMP_IF_NEZ LoadJumpIfNez, LOAD_JUMP_IF_EQZ LoadJumpIfEqz,
             LOAD8_JUMP_IF_NEZ Load8JumpIfNez, LOAD8_JUMP_IF_EQZ Load8JumpIfEqz);
         $t[0][tag::RET as usize] = Ret;
@@ -2035,6 +2055,43 @@ macro_rules! load_pair_handlers {
 }
 
 for_each_load_pair!(load_pair_handlers);
+
+/// The handlers of [`Op::StorePair`], one per pair and mode (`a` may come
+/// from the accumulator).
+macro_rules! store_pair_handlers {
+    ($($name:ident: $op1:ident $op2:ident;)*) => {
+        $(
+            def_acc!($name(ip, fp, mb, ml, cx, acc, facc) Op::StorePair { addr, a, b, offset, .. } => {
+                // SAFETY: slots of the frame; `mb`/`ml` describe the memory.
+                unsafe {
+                    let v = instr_fn!(ops, $op1)(
+                        operand::<M, ACC_IN_L, _>(fp, a, acc, facc),
+                        rd(fp, b),
+                    );
+                    if !store_bytes(mb, ml, rd(fp, addr), offset, instr_fn!(mem, $op2)(v)) {
+                        return trap(cx, TrapCode::MemoryOutOfBounds);
+                    }
+                }
+                // SAFETY: the next instruction.
+                next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+            });
+        )*
+
+        static STORE_PAIR_HANDLERS: [[Handler; STORE_PAIRS.len()]; MODES] = {
+            let mut t: [[Handler; STORE_PAIRS.len()]; MODES] = [[Invalid; STORE_PAIRS.len()]; MODES];
+            let mut i = 0;
+            $(
+                t[0][i] = $name::<0>;
+                t[2][i] = $name::<2>;
+                i += 1;
+            )*
+            let _ = i;
+            t
+        };
+    };
+}
+
+for_each_store_pair!(store_pair_handlers);
 
 /// Runs `code` (store function `func` of instance `inst`), whose frame is
 /// at the bottom of `stack` with its parameters and initial locals in

@@ -1074,6 +1074,24 @@ impl<'m> Translator<'m> {
         Some((load, c, pair, mode))
     }
 
+    /// Fuses store `op2` (tag), whose value is the temporary that the
+    /// binary operator just emitted computed (and passes in the
+    /// accumulator), with that operator, if the two are one of the
+    /// [`STORE_PAIRS`]: removes the operator and returns its operands `a`
+    /// and `b`, the pair's index and mode (`ACC_IN_L` for `a`).
+    fn fuse_store_pair(&mut self, op2: u16) -> Option<(Slot, Slot, u16, u8)> {
+        let (op1, bin) = self.code.last()?.as_bin()?;
+        let (a, b, mode) = match *self.modes.last()? {
+            0 => (bin.lhs, bin.rhs, 0),
+            ACC_IN_L => (bin.lhs, bin.rhs, ACC_IN_L),
+            ACC_IN_R if commutes(op1) => (bin.rhs, bin.lhs, ACC_IN_L),
+            _ => return None,
+        };
+        let pair = STORE_PAIRS.iter().position(|&p| p == (op1, op2))? as u16;
+        self.unemit(true);
+        Some((a, b, pair, mode))
+    }
+
     // ---- blocks -----------------------------------------------------------
 
     fn block_sig(&self, bt: BlockType) -> Result<(&'m [ValType], &'m [ValType])> {
@@ -1415,6 +1433,12 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
                     (addr.slot, 0, if l != 0 { l } else { t.acc_bit(&val, ACC_IN_R) })
                 }
             };
+            if bits == ACC_IN_R {
+                if let Some((a, b, pair, mode)) = t.fuse_store_pair(RowTag::$variant as u16) {
+                    t.emit_acc(Op::StorePair { addr, a, b, pair, offset }, mode);
+                    return Ok(());
+                }
+            }
             let val = val.slot;
             t.emit_acc(Op::$variant(MemStore { addr, val, idx, offset }), bits);
             Ok(())
@@ -1707,6 +1731,23 @@ impl Translator<'_> {
                     // `x` stays in the accumulator if the eqz took it from
                     // there.
                     let bits = self.unemit(true) & ACC_IN_L;
+                    // ... unless it is the temporary of an `and` just
+                    // before, which then fuses too: a test-and-select.
+                    if let (ACC_IN_L, Some(&ACC_OUT), Some(Op::I32And(t) | Op::I64And(t))) =
+                        (bits, self.modes.last(), self.code.last().copied())
+                    {
+                        if t.dst == x {
+                            self.unemit(true);
+                            let (x, m) = (t.lhs, t.rhs);
+                            return self.produce_acc(true, 0, false, |dst| Op::ChooseTestZ {
+                                dst,
+                                x,
+                                m,
+                                a,
+                                b,
+                            });
+                        }
+                    }
                     return self.produce_acc(true, bits, false, |dst| {
                         if is64 {
                             Op::ChooseZ64 { dst, cond: x, a, b }
