@@ -933,19 +933,21 @@ pub(crate) struct CompiledFunc {
     /// Slots the frame needs (parameters, locals, constants,
     /// temporaries, and room for the results).
     pub(crate) frame_size: usize,
-    /// For the fast call path: `init` padded to [`FAST_INIT`] slots
-    /// (copied whole, without a loop or a call)...
+    /// For the fast call path: `init` padded to [`FAST_INIT`] slots, of
+    /// which it copies the first half, or all if `fast_long` (whole
+    /// blocks, without a loop or a call)...
     pub(crate) fast_init: [u64; FAST_INIT],
+    pub(crate) fast_long: bool,
     /// ...and the slots that path needs from the callee's frame pointer:
-    /// `frame_size`, which is then at least `param_slots + FAST_INIT`; or,
-    /// if `init` is longer, a size no value stack has, which sends every
-    /// call to the general path.
+    /// `frame_size`, which is then at least `param_slots` plus the slots
+    /// it copies; or, if `init` is longer than `FAST_INIT`, a size no
+    /// value stack has, which sends every call to the general path.
     pub(crate) fast_frame: usize,
 }
 
 /// Most initial slots (locals and constants) a callee may have for the
 /// fast call path.
-pub(crate) const FAST_INIT: usize = 8;
+pub(crate) const FAST_INIT: usize = 16;
 
 impl CompiledFunc {
     /// A function of `code` whose frame starts with `param_slots`
@@ -958,9 +960,11 @@ impl CompiledFunc {
         frame_size: usize,
     ) -> Self {
         let mut fast_init = [0; FAST_INIT];
+        let fast_long = init.len() > FAST_INIT / 2;
         let (frame_size, fast_frame) = if init.len() <= FAST_INIT {
             fast_init[..init.len()].copy_from_slice(&init);
-            let size = frame_size.max(param_slots + FAST_INIT);
+            let copied = if fast_long { FAST_INIT } else { FAST_INIT / 2 };
+            let size = frame_size.max(param_slots + copied);
             (size, size)
         } else {
             (frame_size, usize::MAX / 2)
@@ -972,6 +976,7 @@ impl CompiledFunc {
             init,
             frame_size,
             fast_init,
+            fast_long,
             fast_frame,
         }
     }

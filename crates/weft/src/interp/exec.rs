@@ -1381,14 +1381,20 @@ fn enter_fast(
         cx.stack.frames.as_mut_ptr().add(n).write(frame);
         cx.stack.frames.set_len(n + 1);
     }
-    // SAFETY: the value stack has `fast_frame = frame_size >= param_slots
-    // + FAST_INIT` slots from `new_fp`, so the `FAST_INIT` slots after the
-    // parameters are inside the frame. Those beyond `init` are
-    // temporaries, which are written before they are read.
+    // SAFETY: the value stack has `fast_frame = frame_size` slots from
+    // `new_fp`, at least `param_slots` plus the `FAST_INIT / 2` slots copied
+    // (`FAST_INIT` if `fast_long`), so they are inside the frame. Those
+    // beyond `init` are temporaries, which are written before they are
+    // read.
     let fp = unsafe {
+        const HALF: usize = FAST_INIT / 2;
         let fp = cx.stack.slots.as_mut_ptr().add(new_fp);
-        let dst = fp.add(c.param_slots) as *mut [u64; FAST_INIT];
-        dst.write_unaligned(c.fast_init);
+        let dst = fp.add(c.param_slots) as *mut [u64; HALF];
+        let src = c.fast_init.as_ptr() as *const [u64; HALF];
+        dst.write_unaligned(src.read());
+        if c.fast_long {
+            dst.add(1).write_unaligned(src.add(1).read());
+        }
         fp
     };
     cx.code = c;
