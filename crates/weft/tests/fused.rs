@@ -5,7 +5,8 @@
 //! load-and-jump, test-and-select, `Move2`, constant locals folded into the
 //! frame's initial values, `br_table` through the accumulator, f64 values in
 //! their own accumulator). Random modules rarely contain these exact shapes,
-//! so this test writes them out: each exported function is called with every
+//! so this test writes them out (and the shapes next to them that must
+//! not fuse, such as a v128 load of a computed address): each exported function is called with every
 //! combination of a set of interesting arguments (zero, small values, page
 //! boundaries, out-of-bounds addresses, sign bits) in both engines, and the
 //! results, or the fact of a trap, must agree.
@@ -106,6 +107,15 @@ const WAT: &str = r#"
                          (i32.ne (i32.load8_u (local.get 0)) (i32.const 0))))
       (br_if $l (i32.load8_u offset=20 (local.get 0))))
     (local.get 0))
+
+  (func (export "tee_address") (param i32 i32 i32) (result i32)
+    (local $p i32) (local $s i32)
+    (local.set $s (i32.load8_u (local.tee $p (i32.add (local.get 0) (local.get 1)))))
+    (local.set $s (i32.add (local.get $s)
+      (i32.load16_u offset=2 (local.tee $p (i32.add (local.get $p) (local.get 2))))))
+    (i32.add (local.get $s) (i32.mul (local.get $p) (i32.const 3))))
+  (func (export "v128_address") (param i32 i32 i32) (result i32)
+    (i32x4.extract_lane 1 (v128.load (i32.add (local.get 0) (local.get 1)))))
 
   ;; loops: rotation with the add fused into the exit test; a constant
   ;; local.set inside a loop (not an initial value); outside one (is one)
@@ -230,7 +240,7 @@ fn fused_instructions_agree_with_wasmi() {
         }
     }
     // Every export was called with every combination.
-    assert_eq!(checked, 18 * ARGS.len().pow(3));
+    assert_eq!(checked, 20 * ARGS.len().pow(3));
 }
 
 /// A scalar result's bit pattern.

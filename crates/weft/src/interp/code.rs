@@ -42,6 +42,10 @@ pub(crate) const ACC_IN_R: u8 = 4;
 /// With [`ACC_OUT`]: the result goes to its slot too (it is a local's
 /// new value that the next instruction also reads).
 pub(crate) const SLOT_TOO: u8 = 16;
+/// Loads only, with [`ADDR_ADD`]: the address sum also goes to slot `sum`
+/// (a local the fused `i32.add` wrote). Loads take no second operand, so
+/// this shares its bit with [`ACC_IN_R`].
+pub(crate) const SUM_TOO: u8 = ACC_IN_R;
 /// A load's or store's address is the i32 sum of `addr` and `idx` (an
 /// `i32.add` fused into the access).
 pub(crate) const ADDR_ADD: u8 = 8;
@@ -93,12 +97,14 @@ pub(crate) struct LaneBin {
 }
 
 /// `dst = load(mem[addr + offset])`, or `mem[(addr + idx) + offset]` in
-/// mode [`ADDR_ADD`].
+/// mode [`ADDR_ADD`] (which writes `addr + idx` to `sum` too in mode
+/// [`SUM_TOO`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Load {
     pub(crate) dst: Slot,
     pub(crate) addr: Slot,
     pub(crate) idx: Slot,
+    pub(crate) sum: Slot,
     pub(crate) offset: u32,
 }
 

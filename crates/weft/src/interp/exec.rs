@@ -700,10 +700,14 @@ macro_rules! row_handler {
         });
     };
     ($v:ident (mem $al:literal : addr -> $r:ident)) => {
-        def_acc!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(Load { dst, addr, idx, offset }) => {
-            // SAFETY: a slot of the frame; `mb`/`ml` describe the memory.
+        def_acc!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(Load { dst, addr, idx, sum, offset }) => {
+            // SAFETY: slots of the frame; `mb`/`ml` describe the memory.
             let b = unsafe {
-                match load(mb, ml, address::<M>(fp, addr, idx, acc), offset) {
+                let a = address::<M>(fp, addr, idx, acc);
+                if M & ADDR_ADD != 0 && M & SUM_TOO != 0 {
+                    wr(fp, sum, a);
+                }
+                match load(mb, ml, a, offset) {
                     Some(b) => b,
                     None => return trap(cx, TrapCode::MemoryOutOfBounds),
                 }
@@ -822,7 +826,7 @@ macro_rules! row_entry {
         $t[0][RowTag::$v as usize] = $v::<0>;
     };
     ($t:ident, $v:ident (mem $al:literal : addr -> $r:ident)) => {
-        modes!($t, $v, 0 1 2 3 8 9 10 11 17 19 25 27);
+        modes!($t, $v, 0 1 2 3 8 9 10 11 12 13 14 15 17 19 25 27 29 31);
     };
     ($t:ident, $v:ident (mem $al:literal : addr v128 -> )) => {
         $t[0][RowTag::$v as usize] = $v::<0>;

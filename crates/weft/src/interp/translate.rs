@@ -226,6 +226,8 @@ struct Translator<'m> {
     acc_capable: bool,
     /// Accumulator use of each instruction (`ACC_*` bits, see `code.rs`).
     modes: Vec<u8>,
+    /// The `sum` slot of the last address `fuse_address` fused.
+    sum_slot: Slot,
     /// The code position a label was last bound to (so a new instruction
     /// there is a jump target).
     last_bind: usize,
@@ -320,6 +322,7 @@ impl<'m> Translator<'m> {
             modes: Vec::new(),
             jump_labels: Vec::new(),
             last_bind: usize::MAX,
+            sum_slot: 0,
             reachable: true,
             dead_depth: 0,
             fuel: m.engine.config().consume_fuel,
@@ -408,7 +411,7 @@ impl<'m> Translator<'m> {
         self.code.pop();
         self.jump_labels.pop();
         let m = self.modes.pop().unwrap_or(0);
-        if m & (ACC_IN_L | ACC_IN_R) != 0 && !keep_in {
+        if acc_inputs(m) != 0 && !keep_in {
             if let Some(p) = self.modes.last_mut() {
                 *p &= !(ACC_OUT | SLOT_TOO);
             }
@@ -439,7 +442,7 @@ impl<'m> Translator<'m> {
     /// Emits `op` in mode `bits` (`ACC_*`, `ADDR_ADD`); if it reads the
     /// accumulator, makes the previous instruction write it.
     fn emit_acc(&mut self, op: Op, bits: u8) -> usize {
-        if bits & (ACC_IN_L | ACC_IN_R) != 0 {
+        if acc_inputs(bits) != 0 {
             if let Some(p) = self.modes.last_mut() {
                 *p |= ACC_OUT;
                 if bits & KEEP_SLOT != 0 {
@@ -900,7 +903,8 @@ impl<'m> Translator<'m> {
             Op::I32Load8U(l) => (l, false),
             _ => return None,
         };
-        if l.dst != cond.slot {
+        // Not if the load also writes a local (`SUM_TOO`).
+        if l.dst != cond.slot || self.modes[i] & (ADDR_ADD | SUM_TOO) == ADDR_ADD | SUM_TOO {
             return None;
         }
         let (addr, idx, offset, jump) = (l.addr, l.idx, l.offset, 0);
@@ -992,9 +996,18 @@ impl<'m> Translator<'m> {
     /// `addr`, `idx` and mode (`ADDR_ADD`, and `ACC_IN_L` if the add read
     /// one operand from the accumulator, which becomes `addr`). The sum
     /// is a temporary, read only by the access.
-    fn fuse_address(&mut self, addr: &Operand) -> Option<(Slot, Slot, u8)> {
+    ///
+    /// For a load (`sum`), the add may also have computed a local that
+    /// the access reads (`local.tee`): the access then writes it too
+    /// ([`SUM_TOO`], slot in `sum_slot`).
+    fn fuse_address(&mut self, addr: &Operand, sum: bool) -> Option<(Slot, Slot, u8)> {
         let i = self.last_producer?;
-        if addr.kind != Kind::Temp || i + 1 != self.code.len() {
+        let sum_too = match addr.kind {
+            Kind::Temp => 0,
+            Kind::Local if sum => SUM_TOO,
+            _ => return None,
+        };
+        if i + 1 != self.code.len() {
             return None;
         }
         let Op::I32Add(add) = self.code[i] else {
@@ -1003,11 +1016,12 @@ impl<'m> Translator<'m> {
         if add.dst != addr.slot {
             return None;
         }
+        self.sum_slot = add.dst;
         let m = self.unemit(true);
         Some(if m & ACC_IN_R != 0 {
-            (add.rhs, add.lhs, ADDR_ADD | ACC_IN_L)
+            (add.rhs, add.lhs, ADDR_ADD | sum_too | ACC_IN_L)
         } else {
-            (add.lhs, add.rhs, ADDR_ADD | (m & ACC_IN_L))
+            (add.lhs, add.rhs, ADDR_ADD | sum_too | (m & ACC_IN_L))
         })
     }
 
@@ -1165,6 +1179,17 @@ fn commutes(tag: u16) -> bool {
     ]
     .into_iter()
     .any(|t| t as u16 == tag)
+}
+
+/// The accumulator inputs of mode `m`: with `ADDR_ADD`, bit `ACC_IN_R`
+/// is `SUM_TOO` (a fused access never takes its value from the
+/// accumulator).
+fn acc_inputs(m: u8) -> u8 {
+    if m & ADDR_ADD != 0 {
+        m & ACC_IN_L
+    } else {
+        m & (ACC_IN_L | ACC_IN_R)
+    }
 }
 
 /// A flag of `acc_bit` results: the operand is a local, whose slot its
@@ -1410,11 +1435,12 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             let offset = mem_offset($memarg)?;
             let addr = t.pop()?;
             let ok = !is_wide!($r);
-            let (addr, idx, bits) = match t.fuse_address(&addr) {
-                Some(fused) if ok => fused,
-                _ => (addr.slot, 0, if ok { t.acc_bit(&addr, ACC_IN_L) } else { 0 }),
+            let fused = if ok { t.fuse_address(&addr, true) } else { None };
+            let (addr, idx, sum, bits) = match fused {
+                Some((a, i, bits)) => (a, i, t.sum_slot, bits),
+                None => (addr.slot, 0, 0, if ok { t.acc_bit(&addr, ACC_IN_L) } else { 0 }),
             };
-            t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Load { dst, addr, idx, offset }))
+            t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Load { dst, addr, idx, sum, offset }))
         }};
         ($variant:ident (mem $al:literal : addr $v:ident -> ) {$memarg:ident}) => {{
             let offset = mem_offset($memarg)?;
@@ -1423,7 +1449,7 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             let fused = if is_wide!($v) || val.kind == Kind::Temp {
                 None
             } else {
-                t.fuse_address(&addr)
+                t.fuse_address(&addr, false)
             };
             let (addr, idx, bits) = match fused {
                 Some(fused) => fused,
