@@ -28,6 +28,25 @@
 //!
 //! Constants are collected in a first pass and get slots after the locals,
 //! filled on function entry, so that instructions read them like locals.
+//!
+//! Fusions: each replaces the instruction just emitted and the one being
+//! emitted by one that does both, when the first one's result is a
+//! temporary that only the second reads (so it never needs its slot):
+//! - compare + conditional jump (`BrI32LtU`, ...), `i32.add` + that jump
+//!   (`AddBrI32*`), also for the rotated copy of a loop's exit test;
+//! - `i32.add` + load or store: the access adds its address (`ADDR_ADD`);
+//!   for a load, also when the sum is a local (`SUM_TOO`);
+//! - `i32.load` / `i32.load8_u` + jump on zero (`LoadJumpIf*`);
+//! - two dependent binary operators (`Pair`), a load and an operator
+//!   (`LoadPair`), an operator and a store (`StorePair`), from short lists
+//!   of the frequent ones (`code.rs`);
+//! - `eqz` + `select`, and `and` + `eqz` + `select` (`ChooseTestZ`);
+//! - two moves (`Move2`).
+//!
+//! And a few rewrites: a branch back to a loop whose first instruction is
+//! its exit test gets a negated copy of that test (loop rotation); jumps
+//! to jumps go to the final target (`thread_jumps`); constant `local.set`s
+//! before any code become initial values.
 
 use super::code::*;
 use crate::module::ModuleInner;
