@@ -207,6 +207,45 @@ impl ConstBits for V128 {
     }
 }
 
+/// The hasher of the constant pool: a multiply-rotate hash (SipHash showed
+/// in translation profiles), started from a random per-process seed so
+/// that a module cannot be built to make its constants collide.
+#[derive(Clone, Copy, Default)]
+struct BuildConstHasher;
+
+impl std::hash::BuildHasher for BuildConstHasher {
+    type Hasher = ConstHasher;
+    fn build_hasher(&self) -> ConstHasher {
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let seed = *SEED.get_or_init(|| {
+            use std::hash::Hasher;
+            std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+        });
+        ConstHasher(seed)
+    }
+}
+
+struct ConstHasher(u64);
+
+impl std::hash::Hasher for ConstHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(u64::from(v));
+    }
+}
+
 /// Translates defined function `def` of `m`.
 pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc> {
     let func = m.num_imported_funcs as u32 + def;
@@ -232,7 +271,7 @@ struct Translator<'m> {
     locals: Vec<(Slot, bool)>,
     param_slots: u32,
     /// Constant pool: bits to slot.
-    consts: HashMap<(u64, u64, bool), Slot>,
+    consts: HashMap<(u64, u64, bool), Slot, BuildConstHasher>,
     /// Initial values after the parameters: locals, then constants.
     init: Vec<u64>,
     temp_base: u32,
@@ -285,7 +324,7 @@ impl<'m> Translator<'m> {
         }
         let mut init = vec![0u64; (next - param_slots) as usize];
         // Constants: a first pass over the body.
-        let mut consts = HashMap::new();
+        let mut consts = HashMap::with_hasher(BuildConstHasher);
         let features = m.engine.config().features;
         let mut r = Reader::new_at(&code.body.bytes, code.body.offset, features);
         let local_slots = init.len();
