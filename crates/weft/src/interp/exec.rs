@@ -1991,6 +1991,24 @@ macro_rules! custom_entries {
 
 weft_syntax::for_each_instr!(row_handlers);
 
+/// The handler table of a pair list (`$list`, handlers `$name` in its
+/// order), filled in modes `$m`.
+macro_rules! pair_table {
+    ($list:ident, $($name:ident)*; $modes:tt) => {{
+        let mut t: [[Handler; $list.len()]; MODES] = [[Invalid; $list.len()]; MODES];
+        let mut i = 0;
+        $(
+            pair_table!(@ t, i, $name, $modes);
+            i += 1;
+        )*
+        let _ = i;
+        t
+    }};
+    (@ $t:ident, $i:ident, $name:ident, [$($m:literal)*]) => {
+        $( $t[$m][$i] = $name::<$m>; )*
+    };
+}
+
 /// The handlers of [`Op::Pair`], one per pair and mode (`a` may come from
 /// the accumulator; the result may go to it).
 macro_rules! pair_handlers {
@@ -2006,21 +2024,8 @@ macro_rules! pair_handlers {
             });
         )*
 
-        static PAIR_HANDLERS: [[Handler; PAIRS.len()]; MODES] = {
-            let mut t: [[Handler; PAIRS.len()]; MODES] = [[Invalid; PAIRS.len()]; MODES];
-            let mut i = 0;
-            $(
-                t[0][i] = $name::<0>;
-                t[1][i] = $name::<1>;
-                t[2][i] = $name::<2>;
-                t[3][i] = $name::<3>;
-                t[17][i] = $name::<17>;
-                t[19][i] = $name::<19>;
-                i += 1;
-            )*
-            let _ = i;
-            t
-        };
+        static PAIR_HANDLERS: [[Handler; PAIRS.len()]; MODES] =
+            pair_table!(PAIRS, $($name)*; [0 1 2 3 17 19]);
     };
 }
 
@@ -2044,27 +2049,8 @@ macro_rules! load_pair_handlers {
             });
         )*
 
-        static LOAD_PAIR_HANDLERS: [[Handler; LOAD_PAIRS.len()]; MODES] = {
-            let mut t: [[Handler; LOAD_PAIRS.len()]; MODES] = [[Invalid; LOAD_PAIRS.len()]; MODES];
-            let mut i = 0;
-            $(
-                t[0][i] = $name::<0>;
-                t[1][i] = $name::<1>;
-                t[2][i] = $name::<2>;
-                t[3][i] = $name::<3>;
-                t[8][i] = $name::<8>;
-                t[9][i] = $name::<9>;
-                t[10][i] = $name::<10>;
-                t[11][i] = $name::<11>;
-                t[17][i] = $name::<17>;
-                t[19][i] = $name::<19>;
-                t[25][i] = $name::<25>;
-                t[27][i] = $name::<27>;
-                i += 1;
-            )*
-            let _ = i;
-            t
-        };
+        static LOAD_PAIR_HANDLERS: [[Handler; LOAD_PAIRS.len()]; MODES] =
+            pair_table!(LOAD_PAIRS, $($name)*; [0 1 2 3 8 9 10 11 17 19 25 27]);
     };
 }
 
@@ -2091,17 +2077,8 @@ macro_rules! store_pair_handlers {
             });
         )*
 
-        static STORE_PAIR_HANDLERS: [[Handler; STORE_PAIRS.len()]; MODES] = {
-            let mut t: [[Handler; STORE_PAIRS.len()]; MODES] = [[Invalid; STORE_PAIRS.len()]; MODES];
-            let mut i = 0;
-            $(
-                t[0][i] = $name::<0>;
-                t[2][i] = $name::<2>;
-                i += 1;
-            )*
-            let _ = i;
-            t
-        };
+        static STORE_PAIR_HANDLERS: [[Handler; STORE_PAIRS.len()]; MODES] =
+            pair_table!(STORE_PAIRS, $($name)*; [0 2]);
     };
 }
 

@@ -863,40 +863,13 @@ impl<'m> Translator<'m> {
         if self.modes.last() != Some(&0) {
             return op;
         }
-        let (dst, a, b) = (add.dst, add.lhs, add.rhs);
-        macro_rules! pick {
-            ($($br:ident => $fused:ident $swapped:ident,)* ; $($jz:ident => $zfused:ident,)*) => {
-                match op {
-                    $(
-                        Op::$br { lhs, rhs, offset } if lhs == dst && rhs != dst => {
-                            Op::$fused { dst, a, b, rhs, offset }
-                        }
-                        Op::$br { lhs, rhs, offset } if rhs == dst && lhs != dst => {
-                            Op::$swapped { dst, a, b, rhs: lhs, offset }
-                        }
-                    )*
-                    $( Op::$jz { cond, offset } if cond == dst => Op::$zfused { dst, a, b, offset }, )*
-                    _ => return op,
-                }
-            };
+        match add_branch(op, add, None) {
+            Some(fused) => {
+                self.unemit(true);
+                fused
+            }
+            None => op,
         }
-        let fused = pick! {
-            BrI32Eq => AddBrI32Eq AddBrI32Eq,
-            BrI32Ne => AddBrI32Ne AddBrI32Ne,
-            BrI32LtS => AddBrI32LtS AddBrI32GtS,
-            BrI32LtU => AddBrI32LtU AddBrI32GtU,
-            BrI32GtS => AddBrI32GtS AddBrI32LtS,
-            BrI32GtU => AddBrI32GtU AddBrI32LtU,
-            BrI32LeS => AddBrI32LeS AddBrI32GeS,
-            BrI32LeU => AddBrI32LeU AddBrI32GeU,
-            BrI32GeS => AddBrI32GeS AddBrI32LeS,
-            BrI32GeU => AddBrI32GeU AddBrI32LeU,
-            ;
-            JumpIfNez => AddJumpIfNez,
-            JumpIfEqz => AddJumpIfEqz,
-        };
-        self.unemit(true);
-        fused
     }
 
     /// Whether a branch to frame `ci` is a plain jump (no copies, no
@@ -1009,43 +982,10 @@ impl<'m> Translator<'m> {
         {
             return (op, bits);
         }
-        let (dst, a, b) = (add.dst, add.lhs, add.rhs);
-        // `x op v` with the sum `v` on the right is `v op' x`.
-        let swap = in_bits == ACC_IN_R;
-        macro_rules! pick {
-            ($($br:ident => $fused:ident $swapped:ident,)* ; $($jz:ident => $zfused:ident,)*) => {
-                match op {
-                    $( Op::$br { lhs, rhs, offset } => {
-                        if swap {
-                            Op::$swapped { dst, a, b, rhs: lhs, offset }
-                        } else {
-                            Op::$fused { dst, a, b, rhs, offset }
-                        }
-                    } )*
-                    $( Op::$jz { offset, .. } if !swap => Op::$zfused { dst, a, b, offset }, )*
-                    _ => return (op, bits),
-                }
-            };
-        }
-        let fused = pick! {
-            BrI32Eq => AddBrI32Eq AddBrI32Eq,
-            BrI32Ne => AddBrI32Ne AddBrI32Ne,
-            BrI32LtS => AddBrI32LtS AddBrI32GtS,
-            BrI32LtU => AddBrI32LtU AddBrI32GtU,
-            BrI32GtS => AddBrI32GtS AddBrI32LtS,
-            BrI32GtU => AddBrI32GtU AddBrI32LtU,
-            BrI32LeS => AddBrI32LeS AddBrI32GeS,
-            BrI32LeU => AddBrI32LeU AddBrI32GeU,
-            BrI32GeS => AddBrI32GeS AddBrI32LeS,
-            BrI32GeU => AddBrI32GeU AddBrI32LeU,
-            ;
-            JumpIfNez => AddJumpIfNez,
-            JumpIfEqz => AddJumpIfEqz,
+        let Some(fused) = add_branch(op, add, Some(in_bits == ACC_IN_R)) else {
+            return (op, bits);
         };
-        self.code.pop();
-        self.modes.pop();
-        self.jump_labels.pop();
-        self.last_producer = None;
+        self.unemit(true);
         (fused, 0)
     }
 
@@ -1097,25 +1037,25 @@ impl<'m> Translator<'m> {
         rhs: Slot,
     ) -> Option<(Slot, Slot, Slot, u16, u8)> {
         // The first result must be a temporary that only `op2` reads.
-        if bits & KEEP_SLOT != 0 {
-            return None;
-        }
-        let c = match bits & (ACC_IN_L | ACC_IN_R) {
-            ACC_IN_L => rhs,
-            ACC_IN_R if commutes(op2) => lhs,
-            _ => return None,
-        };
-        let (op1, bin) = self.code.last()?.as_bin()?;
-        // (`op2` is not emitted yet: `op1` does not have `ACC_OUT` yet.)
-        let (a, b, mode) = match *self.modes.last()? {
-            0 => (bin.lhs, bin.rhs, 0),
-            ACC_IN_L => (bin.lhs, bin.rhs, ACC_IN_L),
-            ACC_IN_R if commutes(op1) => (bin.rhs, bin.lhs, ACC_IN_L),
-            _ => return None,
-        };
+        let c = other_operand(op2, bits, lhs, rhs)?;
+        let (op1, a, b, mode) = self.last_bin()?;
         let pair = PAIRS.iter().position(|&p| p == (op1, op2))? as u16;
         self.unemit(true);
         Some((a, b, c, pair, mode))
+    }
+
+    /// The binary operator just emitted: its tag, operands `a` and `b`, and
+    /// mode (`ACC_IN_L` if `a` comes from the accumulator; a commutative
+    /// one that takes its right operand from there is read swapped).
+    fn last_bin(&self) -> Option<(u16, Slot, Slot, u8)> {
+        let (op1, bin) = self.code.last()?.as_bin()?;
+        // (The next instruction is not emitted yet: no `ACC_OUT` yet.)
+        match *self.modes.last()? {
+            0 => Some((op1, bin.lhs, bin.rhs, 0)),
+            ACC_IN_L => Some((op1, bin.lhs, bin.rhs, ACC_IN_L)),
+            ACC_IN_R if commutes(op1) => Some((op1, bin.rhs, bin.lhs, ACC_IN_L)),
+            _ => None,
+        }
     }
 
     /// Like [`fuse_pair`](Self::fuse_pair), for a load just emitted whose
@@ -1128,14 +1068,7 @@ impl<'m> Translator<'m> {
         lhs: Slot,
         rhs: Slot,
     ) -> Option<(Load, Slot, u16, u8)> {
-        if bits & KEEP_SLOT != 0 {
-            return None;
-        }
-        let c = match bits & (ACC_IN_L | ACC_IN_R) {
-            ACC_IN_L => rhs,
-            ACC_IN_R if commutes(op2) => lhs,
-            _ => return None,
-        };
+        let c = other_operand(op2, bits, lhs, rhs)?;
         let (op1, load) = self.code.last()?.as_load()?;
         let mode = *self.modes.last()?;
         if mode & !(ACC_IN_L | ADDR_ADD) != 0 {
@@ -1152,13 +1085,7 @@ impl<'m> Translator<'m> {
     /// [`STORE_PAIRS`]: removes the operator and returns its operands `a`
     /// and `b`, the pair's index and mode (`ACC_IN_L` for `a`).
     fn fuse_store_pair(&mut self, op2: u16) -> Option<(Slot, Slot, u16, u8)> {
-        let (op1, bin) = self.code.last()?.as_bin()?;
-        let (a, b, mode) = match *self.modes.last()? {
-            0 => (bin.lhs, bin.rhs, 0),
-            ACC_IN_L => (bin.lhs, bin.rhs, ACC_IN_L),
-            ACC_IN_R if commutes(op1) => (bin.rhs, bin.lhs, ACC_IN_L),
-            _ => return None,
-        };
+        let (op1, a, b, mode) = self.last_bin()?;
         let pair = STORE_PAIRS.iter().position(|&p| p == (op1, op2))? as u16;
         self.unemit(true);
         Some((a, b, pair, mode))
@@ -1220,6 +1147,21 @@ impl<'m> Translator<'m> {
     }
 }
 
+/// For binary operator `op2` (tag) with operands `lhs` and `rhs`, one of
+/// which is a temporary it takes from the accumulator (`bits`): the other
+/// one, seen as the right operand (swapped if `op2` commutes).
+fn other_operand(op2: u16, bits: u8, lhs: Slot, rhs: Slot) -> Option<Slot> {
+    // A local's value must reach its slot: only a temporary fuses away.
+    if bits & KEEP_SLOT != 0 {
+        return None;
+    }
+    match bits & (ACC_IN_L | ACC_IN_R) {
+        ACC_IN_L => Some(rhs),
+        ACC_IN_R if commutes(op2) => Some(lhs),
+        _ => None,
+    }
+}
+
 /// Whether integer operator `tag` is commutative (floats are left alone:
 /// swapping operands could change which NaN payload propagates).
 fn commutes(tag: u16) -> bool {
@@ -1253,6 +1195,56 @@ fn acc_inputs(m: u8) -> u8 {
 /// A flag of `acc_bit` results: the operand is a local, whose slot its
 /// producer must write as well (never stored in `modes`).
 const KEEP_SLOT: u8 = 0x80;
+
+/// The fused add-and-jump (`AddBrI32*`, `AddJumpIf*`) for conditional
+/// jump `op`, one of whose operands is the sum `add` computes: the one on
+/// the right if `right` is `Some(true)`, on the left (or the condition) if
+/// `Some(false)`; if `None`, the operand that reads `add.dst` (and the
+/// other must not).
+fn add_branch(op: Op, add: Bin, right: Option<bool>) -> Option<Op> {
+    let (dst, a, b) = (add.dst, add.lhs, add.rhs);
+    macro_rules! pick {
+        ($($br:ident => $fused:ident $swapped:ident,)* ; $($jz:ident => $zfused:ident,)*) => {
+            match op {
+                $( Op::$br { lhs, rhs, offset } => {
+                    let right = match right {
+                        Some(r) => r,
+                        None if lhs == dst && rhs != dst => false,
+                        None if rhs == dst && lhs != dst => true,
+                        None => return None,
+                    };
+                    // `x op v` with the sum `v` on the right is `v op' x`.
+                    Some(if right {
+                        Op::$swapped { dst, a, b, rhs: lhs, offset }
+                    } else {
+                        Op::$fused { dst, a, b, rhs, offset }
+                    })
+                } )*
+                $( Op::$jz { cond, offset } => match right {
+                    Some(false) => Some(Op::$zfused { dst, a, b, offset }),
+                    None if cond == dst => Some(Op::$zfused { dst, a, b, offset }),
+                    _ => None,
+                }, )*
+                _ => None,
+            }
+        };
+    }
+    pick! {
+        BrI32Eq => AddBrI32Eq AddBrI32Eq,
+        BrI32Ne => AddBrI32Ne AddBrI32Ne,
+        BrI32LtS => AddBrI32LtS AddBrI32GtS,
+        BrI32LtU => AddBrI32LtU AddBrI32GtU,
+        BrI32GtS => AddBrI32GtS AddBrI32LtS,
+        BrI32GtU => AddBrI32GtU AddBrI32LtU,
+        BrI32LeS => AddBrI32LeS AddBrI32GeS,
+        BrI32LeU => AddBrI32LeU AddBrI32GeU,
+        BrI32GeS => AddBrI32GeS AddBrI32LeS,
+        BrI32GeU => AddBrI32GeU AddBrI32LeU,
+        ;
+        JumpIfNez => AddJumpIfNez,
+        JumpIfEqz => AddJumpIfEqz,
+    }
+}
 
 /// `jump_labels` entry of instructions that are not branches to a label.
 const NO_LABEL: u32 = u32::MAX;
