@@ -26,7 +26,8 @@
 //! such work goes into an `#[inline(never)]` helper (see `shuffle`). To
 //! check a release build: `objdump -d -C target/release/weft` must show
 //! no `call *%reg` / `call *off(%reg)` inside `weft::interp::exec::*`
-//! handlers.
+//! handlers. `tests/native_stack.rs` runs a long mixed loop on a small
+//! native stack, which overflows if dispatch leaks stack.
 //!
 //! Conditional jumps dispatch on both paths separately (two tail calls)
 //! rather than selecting the next instruction with a conditional move:
