@@ -4,11 +4,11 @@
 //! something on the native stack across its dispatch turns that jump into a
 //! call, and every instruction it executes then leaks a stack frame.
 //!
-//! This test runs a loop of about 40 million instructions of many kinds
+//! This test runs a loop of tens of millions of instructions of many kinds
 //! (integer and float arithmetic, the fused forms, loads and stores, select,
 //! `br_table`, calls, `call_indirect`, SIMD with a shuffle, float rounding
 //! that calls into libm) on a thread with a 256 KiB stack. A leak of even
-//! 8 bytes per instruction would need hundreds of MiB, so the thread would
+//! 8 bytes per instruction would need tens of MiB or more, so the thread would
 //! overflow its stack and the test process would die.
 
 use weft::{Engine, Instance, Module, Store, TypedFunc};
