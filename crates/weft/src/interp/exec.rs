@@ -480,6 +480,29 @@ macro_rules! next {
     }};
 }
 
+/// Continues at the jump target `$ip + $offset` if `$cond` holds, else at
+/// the next instruction: two dispatches, so that the CPU predicts the
+/// branch instead of waiting for the condition to pick the next handler.
+macro_rules! branch {
+    ($cond:expr, $ip:ident, $offset:expr, $fp:expr, $mb:expr, $ml:expr, $cx:expr, $acc:expr, $facc:expr) => {{
+        if $cond {
+            // SAFETY: the translator computed the offset within the
+            // function.
+            next!(
+                unsafe { jump($ip, $offset) },
+                $fp,
+                $mb,
+                $ml,
+                $cx,
+                $acc,
+                $facc
+            )
+        }
+        // SAFETY: the next instruction.
+        next!(unsafe { $ip.add(1) }, $fp, $mb, $ml, $cx, $acc, $facc)
+    }};
+}
+
 /// Runs handlers from `regs` until one stops.
 fn enter(regs: Regs, cx: &mut Cx<'_>) -> Stop {
     #[cfg(weft_tail_calls)]
@@ -1064,15 +1087,7 @@ macro_rules! br_cmp {
             let ($a, $b): ($t, $t) = unsafe {
                 (operand::<M, ACC_IN_L, _>(fp, lhs, acc, facc), operand::<M, ACC_IN_R, _>(fp, rhs, acc, facc))
             };
-            // Two dispatches, so that the CPU predicts the branch instead
-            // of waiting for the comparison to pick the next handler.
-            if $cond {
-                // SAFETY: the translator computed the offset within the
-                // function.
-                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
-            }
-            // SAFETY: the next instruction.
-            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+            branch!($cond, ip, offset, fp, mb, ml, cx, acc, facc)
         });
     )*};
 }
@@ -1137,13 +1152,7 @@ macro_rules! add_br {
                 acc = u64::from(v);
                 (v as $t, rd::<$t>(fp, rhs))
             };
-            if $cond {
-                // SAFETY: the translator computed the offset within the
-                // function.
-                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
-            }
-            // SAFETY: the next instruction.
-            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+            branch!($cond, ip, offset, fp, mb, ml, cx, acc, facc)
         });
     )*};
 }
@@ -1172,13 +1181,7 @@ macro_rules! add_jump {
                 acc = u64::from(v);
                 v
             };
-            if $cond {
-                // SAFETY: the translator computed the offset within the
-                // function.
-                next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
-            }
-            // SAFETY: the next instruction.
-            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+            branch!($cond, ip, offset, fp, mb, ml, cx, acc, facc)
         });
     )*};
 }
@@ -1233,22 +1236,14 @@ def!(Jump(ip, fp, mb, ml, cx, acc, facc) Op::Jump { offset } => {
 
 def_acc!(JumpIfNez(ip, fp, mb, ml, cx, acc, facc) Op::JumpIfNez { cond, offset } => {
     // SAFETY: a slot of the frame.
-    if unsafe { operand::<M, ACC_IN_L, u32>(fp, cond, acc, facc) } != 0 {
-        // SAFETY: the offset stays in the function.
-        next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
-    }
-    // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+    let c: u32 = unsafe { operand::<M, ACC_IN_L, _>(fp, cond, acc, facc) };
+    branch!(c != 0, ip, offset, fp, mb, ml, cx, acc, facc)
 });
 
 def_acc!(JumpIfEqz(ip, fp, mb, ml, cx, acc, facc) Op::JumpIfEqz { cond, offset } => {
     // SAFETY: a slot of the frame.
-    if unsafe { operand::<M, ACC_IN_L, u32>(fp, cond, acc, facc) } == 0 {
-        // SAFETY: the offset stays in the function.
-        next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
-    }
-    // SAFETY: the next instruction.
-    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+    let c: u32 = unsafe { operand::<M, ACC_IN_L, _>(fp, cond, acc, facc) };
+    branch!(c == 0, ip, offset, fp, mb, ml, cx, acc, facc)
 });
 
 def_acc!(JumpTable(ip, fp, mb, ml, cx, acc, facc) Op::JumpTable { index, len } => {
@@ -1299,12 +1294,7 @@ macro_rules! load_jumps {
                     None => return trap(cx, TrapCode::MemoryOutOfBounds),
                 }
             };
-            if $taken {
-                // SAFETY: the offset stays in the function.
-                next!(unsafe { jump(ip, off) }, fp, mb, ml, cx, acc, facc)
-            }
-            // SAFETY: the next instruction.
-            next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+            branch!($taken, ip, off, fp, mb, ml, cx, acc, facc)
         });
     )*};
 }
