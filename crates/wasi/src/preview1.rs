@@ -94,6 +94,16 @@ fn clock(id: u32) -> R<ClockId> {
 
 /// The first non-empty buffer of an iovec array (an empty range if all
 /// are empty): reads fill one buffer per call, as wasmtime's do.
+/// Runs a blocking call again when a signal interrupted it (`EINTR`).
+fn retry_on_intr<T>(mut call: impl FnMut() -> rustix::io::Result<T>) -> rustix::io::Result<T> {
+    loop {
+        match call() {
+            Err(E::INTR) => continue,
+            r => return r,
+        }
+    }
+}
+
 fn first_nonempty(iovs: &[std::ops::Range<usize>]) -> std::ops::Range<usize> {
     iovs.iter().find(|r| !r.is_empty()).cloned().unwrap_or(0..0)
 }
@@ -417,12 +427,7 @@ impl WasiCtx {
         mem.check(out, 4, 4)?;
         let r = first_nonempty(&iovs);
         let buf = mem.slice_mut(r.start as u32, r.len() as u32)?;
-        let n = loop {
-            match rustix::io::read(&d.fd, &mut *buf) {
-                Err(E::INTR) => continue,
-                r => break r?,
-            }
-        };
+        let n = retry_on_intr(|| rustix::io::read(&d.fd, &mut *buf))?;
         mem.write_u32(out, n as u32)
     }
 
@@ -439,12 +444,7 @@ impl WasiCtx {
         mem.check(out, 4, 4)?;
         let all = mem.all();
         let slices: Vec<IoSlice<'_>> = iovs.iter().map(|r| IoSlice::new(&all[r.clone()])).collect();
-        let n = loop {
-            match rustix::io::writev(&d.fd, &slices) {
-                Err(E::INTR) => continue,
-                r => break r?,
-            }
-        };
+        let n = retry_on_intr(|| rustix::io::writev(&d.fd, &slices))?;
         mem.write_u32(out, n as u32)
     }
 
@@ -983,12 +983,7 @@ impl WasiCtx {
         if flags & fdflags::NONBLOCK != 0 {
             sf |= rustix::net::SocketFlags::NONBLOCK;
         }
-        let conn = loop {
-            match rustix::net::accept_with(&d.fd, sf) {
-                Err(E::INTR) => continue,
-                r => break r?,
-            }
-        };
+        let conn = retry_on_intr(|| rustix::net::accept_with(&d.fd, sf))?;
         let n = self.table.insert(Descriptor::new(
             conn,
             Kind::Socket,
@@ -1026,12 +1021,7 @@ impl WasiCtx {
         }
         let r = first_nonempty(&iovs);
         let buf = mem.slice_mut(r.start as u32, r.len() as u32)?;
-        let (n, _) = loop {
-            match rustix::net::recv(&d.fd, &mut *buf, rf) {
-                Err(E::INTR) => continue,
-                r => break r?,
-            }
-        };
+        let (n, _) = retry_on_intr(|| rustix::net::recv(&d.fd, &mut *buf, rf))?;
         mem.write_u32(out_len, n as u32)?;
         mem.write_u16(out_flags, 0)
     }
@@ -1053,12 +1043,7 @@ impl WasiCtx {
         mem.check(out, 4, 4)?;
         let r = first_nonempty(&iovs);
         let buf = mem.slice(r.start as u32, r.len() as u32)?;
-        let n = loop {
-            match rustix::net::send(&d.fd, buf, rustix::net::SendFlags::NOSIGNAL) {
-                Err(E::INTR) => continue,
-                r => break r?,
-            }
-        };
+        let n = retry_on_intr(|| rustix::net::send(&d.fd, buf, rustix::net::SendFlags::NOSIGNAL))?;
         mem.write_u32(out, n as u32)
     }
 
