@@ -2,8 +2,6 @@
 //! (`translate`), the code itself (`code`), the semantics of loads and
 //! stores (`mem`) and the dispatch loop (`exec`).
 
-include!(concat!(env!("OUT_DIR"), "/instr_fn.rs"));
-
 pub(crate) mod code;
 pub(crate) mod exec;
 pub(crate) mod mem;

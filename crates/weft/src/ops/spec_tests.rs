@@ -66,36 +66,86 @@ macro_rules! arg {
     };
 }
 
-macro_rules! call {
-    ($instr:ident $it:ident $variant:ident $f:ident [] ($($p:ident)*)) => {
-        $f($(arg!($p, $it.next()?)),*).into_trap_result().map(Val::from)
+/// One table row's evaluation: numeric and SIMD rows (a plain or lane
+/// signature with operands) call their function in `ops`; the others
+/// (control, memory, constants) are not evaluated here.
+macro_rules! eval_row {
+    ($instr:ident $it:ident $variant:ident (custom)) => {
+        return None
     };
-    ($instr:ident $it:ident $variant:ident $f:ident [lane $n:literal] ($($p:ident)*)) => {{
+    ($instr:ident $it:ident $variant:ident (mem $($t:tt)*)) => {
+        return None
+    };
+    ($instr:ident $it:ident $variant:ident (memlane $($t:tt)*)) => {
+        return None
+    };
+    ($instr:ident $it:ident $variant:ident ( -> $($r:ident)?)) => {
+        return None
+    };
+    ($instr:ident $it:ident $variant:ident (lane $n:literal : $($p:ident)* -> $r:ident)) => {{
         let Instr::$variant { lane } = *$instr else {
             return None;
         };
-        $f($(arg!($p, $it.next()?)),*, lane.0).into_trap_result().map(Val::from)
+        instr_fn!(super, $variant)($(arg!($p, $it.next()?)),*, lane.0)
+            .into_trap_result()
+            .map(Val::from)
     }};
+    ($instr:ident $it:ident $variant:ident ($($p:ident)+ -> $r:ident)) => {
+        instr_fn!(super, $variant)($(arg!($p, $it.next()?)),*)
+            .into_trap_result()
+            .map(Val::from)
+    };
+}
+
+/// Whether a row's signature is one `eval_row!` evaluates.
+macro_rules! is_op {
+    ((custom)) => {
+        false
+    };
+    ((mem $($t:tt)*)) => {
+        false
+    };
+    ((memlane $($t:tt)*)) => {
+        false
+    };
+    (( -> $($r:ident)?)) => {
+        false
+    };
+    ($sig:tt) => {
+        true
+    };
 }
 
 macro_rules! make_eval {
-    ($( $variant:ident $f:ident [$($lane:tt)*] ($($p:ident)* -> $r:ident) )*) => {
+    ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
+        { $($field:ident : $ty:ty),* } $sig:tt )*) => {
         /// Runs a single-instruction function; `None` for other instructions.
+        #[allow(unreachable_code)] // the `return None` rows
         fn eval(instr: &Instr<'_>, args: &[Val]) -> Option<Result<Val, TrapCode>> {
             let mut it = args.iter().copied();
+            // A `(custom)` row with a function here.
+            if let Instr::I8x16Shuffle { lanes } = *instr {
+                let (a, b) = (arg!(v128, it.next()?), arg!(v128, it.next()?));
+                return Some(Ok(Val::V128(i8x16_shuffle(a, b, &lanes.0))));
+            }
             let result = match *instr {
-                $( Instr::$variant { .. } => call!(instr it $variant $f [$($lane)*] ($($p)*)), )*
-                Instr::I8x16Shuffle { lanes } => {
-                    Ok(Val::V128(i8x16_shuffle(arg!(v128, it.next()?), arg!(v128, it.next()?), &lanes.0)))
-                }
-                // Not numeric: the interpreter's, not tested here.
-                _ => return None,
+                $( Instr::$variant { .. } => eval_row!(instr it $variant $sig), )*
             };
             Some(result)
         }
+
+        /// The numeric and SIMD instructions `eval` evaluates, with their
+        /// mnemonics.
+        fn numeric_kinds() -> Vec<(InstrKind, &'static str)> {
+            let mut v = Vec::new();
+            $( if is_op!($sig) {
+                v.push((InstrKind::$variant, $name));
+            } )*
+            v
+        }
     };
 }
-for_each_op!(make_eval);
+weft_syntax::for_each_instr!(make_eval);
 
 fn arg_val(v: &Value) -> Option<Val> {
     Some(match *v {
@@ -298,16 +348,11 @@ fn spec_testsuite_single_instruction_functions() {
         "total: {total} assertions checked, {} failed",
         failures.len()
     );
-    macro_rules! not_exercised {
-        ($( $variant:ident $f:ident [$($lane:tt)*] $sig:tt )*) => {
-            [$( (InstrKind::$variant, stringify!($f)) ),*]
-                .into_iter()
-                .filter(|(k, _)| !exercised.contains(k))
-                .map(|(_, f)| f)
-                .collect::<Vec<_>>()
-        };
-    }
-    let missing = for_each_op!(not_exercised);
+    let missing: Vec<&str> = numeric_kinds()
+        .into_iter()
+        .filter(|(k, _)| !exercised.contains(k))
+        .map(|(_, name)| name)
+        .collect();
     eprintln!(
         "{} instructions exercised; ops without a single-instruction test: {missing:?}",
         exercised.len()

@@ -1,9 +1,7 @@
-//! Tests of the pure numerics: hand-picked edge cases and a check of
-//! [`for_each_op!`] against the instruction table. The spec testsuite's
-//! assertions are checked in `spec_tests`.
+//! Tests of the pure numerics: hand-picked edge cases. The spec
+//! testsuite's assertions are checked in `spec_tests`.
 
 use super::*;
-use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------------------
 // Hand-picked edge cases.
@@ -345,54 +343,4 @@ fn into_trap_result() {
     );
     assert_eq!(v128_not(V128(0)).into_trap_result(), Ok(V128(u128::MAX)));
     assert_eq!(TrapCode::IntegerOverflow.to_string(), "integer overflow");
-}
-
-// ---------------------------------------------------------------------------
-// `for_each_op!` against the instruction table.
-
-#[test]
-fn for_each_op_covers_the_table() {
-    fn squash(s: &str) -> String {
-        s.chars().filter(|c| !c.is_whitespace()).collect()
-    }
-    // Rows of the table that are numeric or SIMD instructions: a plain or
-    // lane signature with at least one operand.
-    macro_rules! table_rows {
-        ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
-            { $($field:ident : $ty:ty),* } $sig:tt )*) => {
-            vec![$( (stringify!($variant), $name, squash(stringify!($sig))) ),*]
-        };
-    }
-    let mut expected = BTreeMap::new();
-    for (variant, name, sig) in weft_syntax::for_each_instr!(table_rows) {
-        let plain = sig.strip_prefix('(').and_then(|s| s.strip_suffix(')'));
-        let Some(body) = plain else { continue };
-        if body.starts_with("custom") || body.starts_with("mem") {
-            continue;
-        }
-        let operands = body.split_once(':').map_or(body, |(_, rest)| rest);
-        if operands.starts_with("->") {
-            continue; // constants and `nop`
-        }
-        expected.insert(variant, (name.replace('.', "_"), sig));
-    }
-
-    macro_rules! op_rows {
-        ($( $variant:ident $f:ident [$(lane $n:literal)?] ($($sig:tt)*) )*) => {
-            vec![$( (
-                stringify!($variant),
-                stringify!($f).to_string(),
-                squash(concat!("(", $("lane ", stringify!($n), ": ",)? stringify!($($sig)*), ")")),
-            ) ),*]
-        };
-    }
-    let mut actual = BTreeMap::new();
-    for (variant, f, sig) in for_each_op!(op_rows) {
-        assert!(
-            actual.insert(variant, (f, sig)).is_none(),
-            "{variant} twice"
-        );
-    }
-    assert_eq!(actual, expected);
-    assert_eq!(actual.len(), 348);
 }
