@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use weft_binary::{decode, encode, section_headers};
 use weft_syntax::Features;
+use weft_testkit::write_leb as leb;
 
 /// Marsaglia's xorshift64.
 struct XorShift(u64);
@@ -194,16 +195,4 @@ fn huge_counts() {
     bytes.extend_from_slice(&global);
     check(&bytes, &|| "deep nesting".to_string(), &mut failures);
     assert!(failures.is_empty(), "{failures:#?}");
-}
-
-fn leb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7F) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
 }

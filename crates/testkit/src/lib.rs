@@ -1,7 +1,8 @@
 //! Helpers shared by Weft's tests (a dev-dependency only, never published):
 //! where the Wasm 2.0 spec testsuite is, its `.wast` scripts, a small
-//! fixed-seed random number generator, and a wasm-smith configuration for
-//! exactly WebAssembly 2.0.
+//! fixed-seed random number generator, a wasm-smith configuration for
+//! exactly WebAssembly 2.0, LEB128 for hand-built modules, and small
+//! reporting helpers.
 
 #![forbid(unsafe_code)]
 
@@ -146,4 +147,54 @@ pub fn wasm2_config() -> wasm_smith::Config {
         max_memories: 1,
         ..wasm_smith::Config::default()
     }
+}
+
+/// Appends `v` in unsigned LEB128 (minimal length).
+pub fn write_leb(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+/// Reads an unsigned LEB128 `u32` at `*pos` and moves past it; `None` if
+/// the bytes end, or the value does not fit in 32 bits within five bytes.
+/// Lenient (no check of unused bits): for tests that walk modules they
+/// built or mutated, not a decoder.
+pub fn read_leb(bytes: &[u8], pos: &mut usize) -> Option<u32> {
+    let mut result: u64 = 0;
+    for shift in (0..35).step_by(7) {
+        let b = *bytes.get(*pos)?;
+        *pos += 1;
+        result |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return u32::try_from(result).ok();
+        }
+    }
+    None
+}
+
+/// `bytes` in lowercase hexadecimal, for a failing test's report.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The number in environment variable `name`, if it is set. Panics if it
+/// is set but not a number (a typo must not silently run the default).
+pub fn env_u64(name: &str) -> Option<u64> {
+    let v = std::env::var(name).ok()?;
+    Some(
+        v.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v}: not a number")),
+    )
 }

@@ -33,7 +33,7 @@ use arbitrary::Unstructured;
 use std::fmt::Write as _;
 use std::time::Instant;
 use weft_syntax::Features;
-use weft_testkit::XorShift;
+use weft_testkit::{env_u64, hex, read_leb, write_leb, XorShift};
 
 /// Modules checked by a plain `cargo test`.
 const DEFAULT_MODULES: u64 = 20_000;
@@ -115,31 +115,6 @@ fn try_generate(rng: &mut XorShift) -> Option<(Vec<u8>, bool)> {
 
 // ----- mutations ------------------------------------------------------------
 
-fn read_leb(bytes: &[u8], pos: &mut usize) -> Option<u32> {
-    let mut result: u64 = 0;
-    for shift in (0..35).step_by(7) {
-        let b = *bytes.get(*pos)?;
-        *pos += 1;
-        result |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return u32::try_from(result).ok();
-        }
-    }
-    None
-}
-
-fn write_leb(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
 /// The sections of a well-formed module: id and contents.
 fn sections(bytes: &[u8]) -> Option<Vec<(u8, Vec<u8>)>> {
     let mut pos = 8;
@@ -158,7 +133,7 @@ fn assemble(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {
     let mut out = b"\0asm\x01\0\0\0".to_vec();
     for (id, contents) in sections {
         out.push(*id);
-        write_leb(&mut out, contents.len() as u32);
+        write_leb(&mut out, contents.len() as u64);
         out.extend_from_slice(contents);
     }
     out
@@ -400,9 +375,9 @@ fn mutate(rng: &mut XorShift, wasm: &mut Vec<u8>, mode: Mode) -> String {
                     }
                 }
                 let mut out = Vec::new();
-                write_leb(&mut out, bodies.len() as u32);
+                write_leb(&mut out, bodies.len() as u64);
                 for b in &bodies {
-                    write_leb(&mut out, b.len() as u32);
+                    write_leb(&mut out, b.len() as u64);
                     out.extend_from_slice(b);
                 }
                 *code = out;
@@ -616,22 +591,6 @@ fn verdict(v: &Result<(), String>) -> String {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-fn env_u64(name: &str) -> Option<u64> {
-    let v = std::env::var(name).ok()?;
-    Some(
-        v.trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v}: not a number")),
-    )
-}
-
 #[test]
 fn config_is_exactly_wasm2() {
     // wasm-smith's own account of the features its configuration needs.
@@ -656,7 +615,7 @@ fn known_wasmparser_divergences() {
     let func = (3, &[1, 0][..]);
     let code = |body: &[u8]| {
         let mut c = vec![1];
-        write_leb(&mut c, body.len() as u32);
+        write_leb(&mut c, body.len() as u64);
         c.extend_from_slice(body);
         c
     };

@@ -15,7 +15,7 @@ use arbitrary::Unstructured;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 use weft_syntax::Features;
-use weft_testkit::XorShift;
+use weft_testkit::{read_leb, write_leb as leb, XorShift};
 
 /// What decoding and validating gave.
 #[derive(Debug, PartialEq)]
@@ -128,31 +128,6 @@ impl Log {
 }
 
 // ----- binary helpers ---------------------------------------------------
-
-fn leb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-fn read_leb(bytes: &[u8], pos: &mut usize) -> Option<u32> {
-    let mut result: u64 = 0;
-    for shift in (0..35).step_by(7) {
-        let b = *bytes.get(*pos)?;
-        *pos += 1;
-        result |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return u32::try_from(result).ok();
-        }
-    }
-    None
-}
 
 /// A module from (section id, contents) pairs.
 fn module(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {

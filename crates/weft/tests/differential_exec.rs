@@ -42,10 +42,10 @@
 //! `diff-exec-SEED.wasm` in the test's scratch directory (see the message).
 
 use arbitrary::Unstructured;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
-use weft_testkit::XorShift;
+use weft_testkit::{env_u64, hex, XorShift};
 
 /// Modules checked by a plain `cargo test`.
 const DEFAULT_MODULES: u64 = 5_000;
@@ -521,22 +521,6 @@ fn check_seed(seed: u64, verbose: bool) -> Tally {
     }
     t.compared = 1;
     t
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-fn env_u64(name: &str) -> Option<u64> {
-    let v = std::env::var(name).ok()?;
-    Some(
-        v.trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v}: not a number")),
-    )
 }
 
 impl fmt::Display for Tally {
