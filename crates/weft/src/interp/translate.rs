@@ -284,8 +284,6 @@ struct Translator<'m> {
     acc_capable: bool,
     /// Accumulator use of each instruction (`ACC_*` bits, see `code.rs`).
     modes: Vec<u8>,
-    /// The `sum` slot of the last address `fuse_address` fused.
-    sum_slot: Slot,
     /// The code position a label was last bound to (so a new instruction
     /// there is a jump target).
     last_bind: usize,
@@ -380,7 +378,6 @@ impl<'m> Translator<'m> {
             modes: Vec::new(),
             jump_labels: Vec::new(),
             last_bind: usize::MAX,
-            sum_slot: 0,
             reachable: true,
             dead_depth: 0,
             fuel: m.engine.config().consume_fuel,
@@ -997,7 +994,7 @@ impl<'m> Translator<'m> {
     ///
     /// For a load (`sum`), the add may also have computed a local that
     /// the access reads (`local.tee`): the access then writes it too
-    /// ([`SUM_TOO`], slot in `sum_slot`).
+    /// ([`SUM_TOO`], to `addr`'s slot).
     fn fuse_address(&mut self, addr: &Operand, sum: bool) -> Option<(Slot, Slot, u8)> {
         let i = self.last_producer?;
         let sum_too = match addr.kind {
@@ -1014,7 +1011,6 @@ impl<'m> Translator<'m> {
         if add.dst != addr.slot {
             return None;
         }
-        self.sum_slot = add.dst;
         let m = self.unemit(true);
         Some(if m & ACC_IN_R != 0 {
             (add.rhs, add.lhs, ADDR_ADD | sum_too | ACC_IN_L)
@@ -1487,7 +1483,8 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             let ok = !is_wide!($r);
             let fused = if ok { t.fuse_address(&addr, true) } else { None };
             let (addr, idx, sum, bits) = match fused {
-                Some((a, i, bits)) => (a, i, t.sum_slot, bits),
+                // With `SUM_TOO` the sum goes to the local `addr` named.
+                Some((a, i, bits)) => (a, i, addr.slot, bits),
                 None => (addr.slot, 0, 0, if ok { t.acc_bit(&addr, ACC_IN_L) } else { 0 }),
             };
             t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Load { dst, addr, idx, sum, offset }))
