@@ -595,6 +595,46 @@ acc_val! {
     V128: |a| V128(u128::from(a)), |v| v.0 as u64;
 }
 
+/// A slot's bits whose Wasm type the handler does not know (the result of
+/// `select`): as an accumulator value it goes to both accumulators, since
+/// the next instruction may read it as an f64 or as anything else.
+#[derive(Clone, Copy)]
+struct Untyped(u64);
+
+impl SlotVal for Untyped {
+    #[inline(always)]
+    unsafe fn read(p: *const u64) -> Self {
+        Untyped(*p)
+    }
+    #[inline(always)]
+    unsafe fn write(self, p: *mut u64) {
+        *p = self.0;
+    }
+}
+
+impl AccVal for Untyped {
+    #[inline(always)]
+    fn from_acc(acc: u64) -> Self {
+        Untyped(acc)
+    }
+    #[inline(always)]
+    fn to_acc(self) -> u64 {
+        self.0
+    }
+    #[inline(always)]
+    fn to_regs(self, acc: &mut u64, facc: &mut f64) {
+        *acc = self.0;
+        *facc = f64::from_bits(self.0);
+    }
+}
+
+impl IntoTrapResult<Untyped> for Untyped {
+    #[inline(always)]
+    fn into_trap_result(self) -> std::result::Result<Untyped, TrapCode> {
+        Ok(self)
+    }
+}
+
 /// f64 values travel in their own accumulator, `facc`, which the calling
 /// convention keeps in a vector register (the handlers' seventh argument):
 /// float chains then never move between integer and vector registers.
@@ -1193,27 +1233,19 @@ add_jump! {
 
 def_acc!(ChooseZ64(ip, fp, mb, ml, cx, acc, facc) Op::ChooseZ64 { dst, cond, a, b } => {
     // SAFETY: slots of the frame.
-    let v: u64 = unsafe {
+    let v: Untyped = unsafe {
         let s = if operand::<M, ACC_IN_L, u64>(fp, cond, acc, facc) == 0 { a } else { b };
         rd(fp, s)
     };
-    // The value's type is not known here: it goes to both accumulators.
-    if M & ACC_OUT != 0 {
-        facc = f64::from_bits(v);
-    }
     result!(ip, fp, mb, ml, cx, acc, facc, M, dst, v)
 });
 
 def_acc!(ChooseTestZ(ip, fp, mb, ml, cx, acc, facc) Op::ChooseTestZ { dst, x, m, a, b } => {
     // SAFETY: slots of the frame.
-    let v: u64 = unsafe {
+    let v: Untyped = unsafe {
         let s = if rd::<u64>(fp, x) & rd::<u64>(fp, m) == 0 { a } else { b };
         rd(fp, s)
     };
-    // The value's type is not known here: it goes to both accumulators.
-    if M & ACC_OUT != 0 {
-        facc = f64::from_bits(v);
-    }
     result!(ip, fp, mb, ml, cx, acc, facc, M, dst, v)
 });
 
@@ -1498,14 +1530,10 @@ def!(
 
 def_acc!(Choose(ip, fp, mb, ml, cx, acc, facc) Op::Choose { dst, cond, a, b } => {
     // SAFETY: slots of the frame.
-    let v: u64 = unsafe {
+    let v: Untyped = unsafe {
         let s = if operand::<M, ACC_IN_L, u32>(fp, cond, acc, facc) != 0 { a } else { b };
         rd(fp, s)
     };
-    // The value's type is not known here: it goes to both accumulators.
-    if M & ACC_OUT != 0 {
-        facc = f64::from_bits(v);
-    }
     result!(ip, fp, mb, ml, cx, acc, facc, M, dst, v)
 });
 

@@ -66,7 +66,7 @@ macro_rules! plain_into_trap_result {
         }
     )*};
 }
-plain_into_trap_result!(i32, i64, u64, f32, f64, V128);
+plain_into_trap_result!(i32, i64, f32, f64, V128);
 
 /// A `v128` value. Lane `i` of an `N`-lane shape is bits `i*128/N ..
 /// (i+1)*128/N` (little-endian lane order, as in memory).
