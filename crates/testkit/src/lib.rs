@@ -198,3 +198,30 @@ pub fn env_u64(name: &str) -> Option<u64> {
             .unwrap_or_else(|_| panic!("{name}={v}: not a number")),
     )
 }
+
+/// The sections of a module with a well-formed section structure: (id,
+/// contents) pairs after the 8-byte header; `None` if a size runs past the
+/// end.
+pub fn sections(bytes: &[u8]) -> Option<Vec<(u8, Vec<u8>)>> {
+    let mut pos = 8;
+    let mut out = Vec::new();
+    while pos < bytes.len() {
+        let id = bytes[pos];
+        pos += 1;
+        let size = read_leb(bytes, &mut pos)? as usize;
+        out.push((id, bytes.get(pos..pos.checked_add(size)?)?.to_vec()));
+        pos += size;
+    }
+    Some(out)
+}
+
+/// A module from (section id, contents) pairs, after the header.
+pub fn assemble(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {
+    let mut out = b"\0asm\x01\0\0\0".to_vec();
+    for (id, contents) in sections {
+        out.push(*id);
+        write_leb(&mut out, contents.len() as u64);
+        out.extend_from_slice(contents);
+    }
+    out
+}

@@ -33,7 +33,7 @@ use arbitrary::Unstructured;
 use std::fmt::Write as _;
 use std::time::Instant;
 use weft_syntax::Features;
-use weft_testkit::{env_u64, hex, read_leb, write_leb, XorShift};
+use weft_testkit::{assemble, env_u64, hex, read_leb, sections, write_leb, XorShift};
 
 /// Modules checked by a plain `cargo test`.
 const DEFAULT_MODULES: u64 = 20_000;
@@ -114,30 +114,6 @@ fn try_generate(rng: &mut XorShift) -> Option<(Vec<u8>, bool)> {
 }
 
 // ----- mutations ------------------------------------------------------------
-
-/// The sections of a well-formed module: id and contents.
-fn sections(bytes: &[u8]) -> Option<Vec<(u8, Vec<u8>)>> {
-    let mut pos = 8;
-    let mut out = Vec::new();
-    while pos < bytes.len() {
-        let id = bytes[pos];
-        pos += 1;
-        let size = read_leb(bytes, &mut pos)? as usize;
-        out.push((id, bytes.get(pos..pos + size)?.to_vec()));
-        pos += size;
-    }
-    Some(out)
-}
-
-fn assemble(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {
-    let mut out = b"\0asm\x01\0\0\0".to_vec();
-    for (id, contents) in sections {
-        out.push(*id);
-        write_leb(&mut out, contents.len() as u64);
-        out.extend_from_slice(contents);
-    }
-    out
-}
 
 /// Byte values that tend to matter: `end`, `else`, LEB continuation, the
 /// prefixes, type codes, block types.

@@ -15,7 +15,7 @@ use arbitrary::Unstructured;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 use weft_syntax::Features;
-use weft_testkit::{read_leb, write_leb as leb, XorShift};
+use weft_testkit::{assemble as module, read_leb, sections, write_leb as leb, XorShift};
 
 /// What decoding and validating gave.
 #[derive(Debug, PartialEq)]
@@ -128,31 +128,6 @@ impl Log {
 }
 
 // ----- binary helpers ---------------------------------------------------
-
-/// A module from (section id, contents) pairs.
-fn module(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {
-    let mut out = b"\0asm\x01\0\0\0".to_vec();
-    for (id, contents) in sections {
-        out.push(*id);
-        leb(&mut out, contents.len() as u64);
-        out.extend_from_slice(contents);
-    }
-    out
-}
-
-/// The sections of a well-formed module.
-fn sections(bytes: &[u8]) -> Option<Vec<(u8, Vec<u8>)>> {
-    let mut pos = 8;
-    let mut out = Vec::new();
-    while pos < bytes.len() {
-        let id = bytes[pos];
-        pos += 1;
-        let size = read_leb(bytes, &mut pos)? as usize;
-        out.push((id, bytes.get(pos..pos + size)?.to_vec()));
-        pos += size;
-    }
-    Some(out)
-}
 
 /// A vector section: count, then the items' bytes.
 fn vec_section(count: u64, items: &[u8]) -> Vec<u8> {
