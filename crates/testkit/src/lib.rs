@@ -225,3 +225,42 @@ pub fn assemble(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {
     }
     out
 }
+
+/// Runs `check(seed)` for seeds `0..n` on up to 8 worker threads (worker
+/// `w` takes seeds `w`, `w + threads`, ...), each with a native stack of
+/// `stack` bytes (`None`: the default), and folds the results into one
+/// with `add`.
+pub fn run_seeds<T: Default + Send>(
+    n: u64,
+    stack: Option<usize>,
+    check: impl Fn(u64) -> T + Sync,
+    add: impl Fn(&mut T, T) + Sync,
+) -> T {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8) as u64;
+    let (check, add) = (&check, &add);
+    let mut total = T::default();
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|w| {
+                let mut b = std::thread::Builder::new();
+                if let Some(size) = stack {
+                    b = b.stack_size(size);
+                }
+                b.spawn_scoped(s, move || {
+                    let mut t = T::default();
+                    for seed in (w..n).step_by(threads as usize) {
+                        add(&mut t, check(seed));
+                    }
+                    t
+                })
+                .expect("spawn a worker")
+            })
+            .collect();
+        for w in workers {
+            add(&mut total, w.join().expect("worker panicked"));
+        }
+    });
+    total
+}

@@ -660,29 +660,8 @@ fn same_verdict_as_wasmparser() {
         return;
     }
     let wanted = env_u64("WEFT_DIFF_MODULES").unwrap_or(DEFAULT_MODULES);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8) as u64;
     let start = Instant::now();
-    let mut total = Tally::default();
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|w| {
-                s.spawn(move || {
-                    // Seeds 0..wanted, one module each; worker w takes
-                    // seeds w, w + threads, ...
-                    let mut t = Tally::default();
-                    for seed in (w..wanted).step_by(threads as usize) {
-                        t.add(check_seed(seed, false));
-                    }
-                    t
-                })
-            })
-            .collect();
-        for w in workers {
-            total.add(w.join().expect("worker panicked"));
-        }
-    });
+    let total = weft_testkit::run_seeds(wanted, None, |seed| check_seed(seed, false), Tally::add);
     let secs = start.elapsed().as_secs_f64();
     let mut messages: Vec<_> = total.messages.iter().collect();
     messages.sort_by(|a, b| b.1.cmp(a.1));

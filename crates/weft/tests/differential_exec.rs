@@ -574,31 +574,13 @@ fn same_execution_as_wasmi() {
         return;
     }
     let wanted = env_u64("WEFT_DIFF_EXEC_MODULES").unwrap_or(DEFAULT_MODULES);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8) as u64;
     let start = Instant::now();
-    let mut total = Tally::default();
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|w| {
-                std::thread::Builder::new()
-                    .stack_size(WORKER_STACK)
-                    .spawn_scoped(s, move || {
-                        // Seeds 0..wanted; worker w takes w, w + threads, ...
-                        let mut t = Tally::default();
-                        for seed in (w..wanted).step_by(threads as usize) {
-                            t.add(check_seed(seed, false));
-                        }
-                        t
-                    })
-                    .expect("spawn a worker")
-            })
-            .collect();
-        for w in workers {
-            total.add(w.join().expect("worker panicked"));
-        }
-    });
+    let total = weft_testkit::run_seeds(
+        wanted,
+        Some(WORKER_STACK),
+        |seed| check_seed(seed, false),
+        Tally::add,
+    );
     for p in &total.wasmi_panics {
         eprintln!("wasmi panicked (module skipped): {p}");
     }
