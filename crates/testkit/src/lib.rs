@@ -215,6 +215,23 @@ pub fn sections(bytes: &[u8]) -> Option<Vec<(u8, Vec<u8>)>> {
     Some(out)
 }
 
+/// The function bodies of a code section's contents, as far as its counts
+/// and sizes can be read (a body cut short by the end is kept as it is).
+pub fn code_bodies(code: &[u8]) -> Vec<Vec<u8>> {
+    let mut pos = 0;
+    let count = read_leb(code, &mut pos).unwrap_or(0);
+    let mut bodies = Vec::new();
+    for _ in 0..count {
+        let Some(size) = read_leb(code, &mut pos) else {
+            break;
+        };
+        let end = (pos + size as usize).min(code.len());
+        bodies.push(code[pos..end].to_vec());
+        pos = end;
+    }
+    bodies
+}
+
 /// A module from (section id, contents) pairs, after the header.
 pub fn assemble(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {
     let mut out = b"\0asm\x01\0\0\0".to_vec();

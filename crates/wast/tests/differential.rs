@@ -33,7 +33,7 @@ use arbitrary::Unstructured;
 use std::fmt::Write as _;
 use std::time::Instant;
 use weft_syntax::Features;
-use weft_testkit::{assemble, env_u64, hex, read_leb, sections, write_leb, XorShift};
+use weft_testkit::{assemble, code_bodies, env_u64, hex, sections, write_leb, XorShift};
 
 /// Modules checked by a plain `cargo test`.
 const DEFAULT_MODULES: u64 = 20_000;
@@ -323,17 +323,7 @@ fn mutate(rng: &mut XorShift, wasm: &mut Vec<u8>, mode: Mode) -> String {
     match code {
         Some(c) if mode == Mode::Body => {
             let code = &mut secs[c].1;
-            let mut pos = 0;
-            let count = read_leb(code, &mut pos).unwrap_or(0);
-            let mut bodies = Vec::new();
-            for _ in 0..count {
-                let Some(size) = read_leb(code, &mut pos) else {
-                    break;
-                };
-                let end = (pos + size as usize).min(code.len());
-                bodies.push(code[pos..end].to_vec());
-                pos = end;
-            }
+            let mut bodies = code_bodies(code);
             if bodies.is_empty() {
                 log.push_str("code section (no body):");
                 for _ in 0..n {

@@ -15,7 +15,9 @@ use arbitrary::Unstructured;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 use weft_syntax::Features;
-use weft_testkit::{assemble as module, read_leb, sections, write_leb as leb, XorShift};
+use weft_testkit::{
+    assemble as module, code_bodies, read_leb, sections, write_leb as leb, XorShift,
+};
 
 /// What decoding and validating gave.
 #[derive(Debug, PartialEq)]
@@ -247,17 +249,7 @@ fn mutated_wasm_smith_modules() {
         }
         if let Some(ci) = secs.iter().position(|s| s.0 == 10) {
             let code = &secs[ci].1;
-            let mut pos = 0;
-            let count = read_leb(code, &mut pos).unwrap_or(0);
-            let mut bodies = Vec::new();
-            for _ in 0..count {
-                let Some(size) = read_leb(code, &mut pos) else {
-                    break;
-                };
-                let end = (pos + size as usize).min(code.len());
-                bodies.push(code[pos..end].to_vec());
-                pos = end;
-            }
+            let bodies = code_bodies(code);
             for f in 0..bodies.len().min(4) {
                 let body = &bodies[f];
                 let mut p = 0;
