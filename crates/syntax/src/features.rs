@@ -40,6 +40,26 @@ pub enum Feature {
     Gc,
     /// Relaxed SIMD (3.0).
     RelaxedSimd,
+    /// Threads and atomics: shared memories, 0xFE instructions (beside 3.0).
+    Threads,
+    /// 128-bit addition and wide multiplication (beside 3.0).
+    WideArithmetic,
+    /// Page sizes other than 64 KiB (beside 3.0).
+    CustomPageSizes,
+    /// The legacy exception instructions `try`, `catch`, `catch_all`,
+    /// `delegate` and `rethrow` (beside 3.0; toolchains still emit them).
+    LegacyExceptions,
+}
+
+impl Feature {
+    /// The proposals beside Wasm 3.0 that can be named one by one
+    /// (`--features 3.0,threads`), with their names.
+    pub const NAMED: &'static [(&'static str, Feature)] = &[
+        ("threads", Feature::Threads),
+        ("wide-arithmetic", Feature::WideArithmetic),
+        ("custom-page-sizes", Feature::CustomPageSizes),
+        ("legacy-exceptions", Feature::LegacyExceptions),
+    ];
 }
 
 /// The set of enabled features.
@@ -74,21 +94,66 @@ impl Features {
         Feature::ReferenceTypes,
         Feature::Simd,
     ]);
-    /// WebAssembly 3.0. Not every 3.0 feature is implemented yet; the preset
-    /// enables those that are.
-    pub const WASM3: Features = Features::WASM2;
+    /// WebAssembly 3.0: 2.0 plus tail calls, multi-memory, memory64,
+    /// extended constant expressions, exception handling, typed function
+    /// references, GC and relaxed SIMD.
+    pub const WASM3: Features = Features::of(&[
+        Feature::MutableGlobal,
+        Feature::SignExt,
+        Feature::SatFloatToInt,
+        Feature::MultiValue,
+        Feature::BulkMemory,
+        Feature::ReferenceTypes,
+        Feature::Simd,
+        Feature::TailCall,
+        Feature::MultiMemory,
+        Feature::Memory64,
+        Feature::ExtendedConst,
+        Feature::Exceptions,
+        Feature::FunctionReferences,
+        Feature::Gc,
+        Feature::RelaxedSimd,
+    ]);
 
-    /// Names accepted by [`Features::from_name`], for help texts.
-    pub const NAMES: &'static [&'static str] = &["1.0", "2.0", "3.0"];
+    /// Names accepted by [`Features::from_name`], for help texts: a preset,
+    /// optionally followed by proposals (`3.0,threads`).
+    pub const NAMES: &'static [&'static str] = &[
+        "1.0",
+        "2.0",
+        "3.0",
+        "threads",
+        "wide-arithmetic",
+        "custom-page-sizes",
+        "legacy-exceptions",
+    ];
 
-    /// The preset with the given name (`"1.0"`, `"2.0"`, `"3.0"`).
+    /// The set named by `name`: a comma-separated list of presets (`"1.0"`,
+    /// `"2.0"`, `"3.0"`) and proposal names ([`Feature::NAMED`]), united. A
+    /// list of proposals alone starts from 3.0, which every one of them
+    /// builds on.
     pub fn from_name(name: &str) -> Option<Features> {
-        match name {
-            "1.0" | "mvp" => Some(Features::WASM1),
-            "2.0" => Some(Features::WASM2),
-            "3.0" => Some(Features::WASM3),
-            _ => None,
+        let mut preset = None;
+        let mut extra = Vec::new();
+        for part in name.split(',').map(str::trim) {
+            let set = match part {
+                "1.0" | "mvp" => Features::WASM1,
+                "2.0" => Features::WASM2,
+                "3.0" => Features::WASM3,
+                _ => {
+                    let (_, f) = Feature::NAMED.iter().find(|(n, _)| *n == part)?;
+                    extra.push(*f);
+                    continue;
+                }
+            };
+            preset = Some(Features {
+                bits: preset.map_or(0, |p: Features| p.bits) | set.bits,
+            });
         }
+        let mut set = preset.unwrap_or(Features::WASM3);
+        for f in extra {
+            set = set.with(f, true);
+        }
+        Some(set)
     }
 
     /// Whether `feature` is enabled.
@@ -113,5 +178,24 @@ impl Default for Features {
     /// The default is Wasm 2.0.
     fn default() -> Self {
         Features::WASM2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(Features::from_name("2.0"), Some(Features::WASM2));
+        assert_eq!(Features::from_name("3.0"), Some(Features::WASM3));
+        let t = Features::from_name("3.0,threads").unwrap();
+        assert!(t.has(Feature::Threads) && t.has(Feature::Gc));
+        let w = Features::from_name("wide-arithmetic").unwrap();
+        assert!(w.has(Feature::WideArithmetic) && w.has(Feature::Memory64));
+        assert!(!Features::WASM3.has(Feature::Threads));
+        assert!(!Features::WASM2.has(Feature::TailCall));
+        assert_eq!(Features::from_name("3.0,bogus"), None);
+        assert_eq!(Features::from_name(""), None);
     }
 }
