@@ -9,7 +9,7 @@
 //! - [`Reader`]: the primitive reader, incl. [`Reader::read_instr`] and
 //!   [`Reader::visit_instr`], which hands an instruction to a
 //!   [`VisitInstr`] (one method per row of the instruction table; the rows
-//!   with the method names are [`for_each_visit!`]).
+//!   with the method names are `weft_syntax::for_each_visit!`).
 //!
 //! Decoding borrows the input: names, data and function bodies stay slices
 //! of it, and instructions are read on demand with [`Reader::read_instr`].

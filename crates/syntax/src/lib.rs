@@ -16,3 +16,7 @@ pub use index::*;
 pub use instr::*;
 pub use module::*;
 pub use types::*;
+
+// `for_each_visit!` and `instr_fn!`: names derived from the instruction
+// table by build.rs.
+include!(concat!(env!("OUT_DIR"), "/derived.rs"));

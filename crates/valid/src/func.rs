@@ -664,7 +664,7 @@ macro_rules! define_visit {
     };
 }
 
-weft_binary::for_each_visit!(define_visit);
+weft_syntax::for_each_visit!(define_visit);
 
 /// The `(custom)` rows of the instruction table, one method per variant.
 #[allow(non_snake_case)] // named after the table's variants so that the generated dispatch can call them
