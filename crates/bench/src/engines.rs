@@ -5,7 +5,7 @@
 
 /// A runtime that can load a benchmark module.
 pub trait Engine {
-    /// Short name for the table ("weft", "wasmi", "wasm3", "pulley").
+    /// Short name for the table ("weft", "wasmi", "wasm3", "wasmtime", "pulley").
     fn name(&self) -> &'static str;
     /// The crate version that was built.
     fn version(&self) -> &'static str;
@@ -59,14 +59,17 @@ pub fn inc(x: i32) -> i32 {
 }
 
 /// Every engine, Weft first (the ratios are Weft's time over each peer's).
-/// The heavy peers are behind the crate's features `wasm3` and `pulley`.
+/// The heavy peers are behind the crate's features `wasm3`, `wasmtime` and
+/// `pulley`.
 pub fn all() -> Vec<Box<dyn Engine>> {
     #[allow(unused_mut)] // pushed to only with the optional peers' features
     let mut engines: Vec<Box<dyn Engine>> = vec![Box::new(Weft), Box::new(Wasmi)];
     #[cfg(feature = "wasm3")]
     engines.push(Box::new(crate::peer_wasm3::Wasm3));
+    #[cfg(feature = "wasmtime")]
+    engines.push(Box::new(crate::peer_wasmtime::NATIVE));
     #[cfg(feature = "pulley")]
-    engines.push(Box::new(crate::peer_pulley::Pulley));
+    engines.push(Box::new(crate::peer_wasmtime::PULLEY));
     engines
 }
 

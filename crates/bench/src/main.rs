@@ -1,6 +1,7 @@
 //! `weft-bench`: runs CPU-bound Wasm programs under Weft and its peers
-//! (wasmi 2.x; wasm3 and wasmtime's Pulley interpreter with the features
-//! `wasm3` and `pulley`) in the same process, alternating, and prints the
+//! (wasmi 2.x; with the features `wasm3`, `wasmtime` and `pulley`: wasm3,
+//! wasmtime with Cranelift's native code, and wasmtime's Pulley interpreter)
+//! in the same process, alternating, and prints the
 //! median time of each, the ratio Weft / peer and the geometric mean of the
 //! ratios per peer. Then the start-up case (compile and instantiate a module
 //! with more than 1 MB of code), the host-call cases (ns per call) and the
@@ -8,7 +9,7 @@
 //! child process).
 //!
 //! ```text
-//! cargo run --release -p weft-bench [--features wasm3,pulley] -- [OPTIONS] [FILTER...]
+//! cargo run --release -p weft-bench [--features wasm3,wasmtime,pulley] -- [OPTIONS] [FILTER...]
 //! ```
 //!
 //! Every program exports `run(i32) -> i32`: it does work proportional to its
@@ -24,10 +25,10 @@
 //! kernels in `benches/kernels/`. See BENCHMARKS.md.
 
 mod engines;
-#[cfg(feature = "pulley")]
-mod peer_pulley;
 #[cfg(feature = "wasm3")]
 mod peer_wasm3;
+#[cfg(any(feature = "wasmtime", feature = "pulley"))]
+mod peer_wasmtime;
 mod programs;
 
 use engines::{Engine, Instance};

@@ -1,31 +1,54 @@
-//! wasmtime with its Pulley interpreter as a peer, behind the feature
-//! `pulley`: Cranelift compiles each module (eagerly) to Pulley bytecode,
-//! which wasmtime's interpreter runs.
+//! wasmtime as a peer, in two configurations: with Cranelift compiling to
+//! the host's machine code (feature `wasmtime`), the compiler tier Weft's
+//! own is measured against, and with Cranelift compiling to Pulley bytecode
+//! that wasmtime's interpreter runs (feature `pulley`). Both compile each
+//! module eagerly, on one thread, with wasmtime's default `Config` as built
+//! with the features `cranelift`, `runtime` and `std` (signal-based traps and
+//! guard pages included).
 
 use crate::engines::{inc, wat, Engine, HostCalls, Instance, HOST_CALLS_WAT};
 
-/// wasmtime targeting `pulley64` (otherwise its default `Config` as built
-/// with the features `cranelift`, `runtime` and `std`).
-pub struct Pulley;
+/// wasmtime with one compilation target.
+pub struct Wasmtime {
+    /// `None` for the host, or a target triple such as `pulley64`.
+    target: Option<&'static str>,
+}
+
+/// wasmtime compiling to Pulley bytecode.
+#[cfg(feature = "pulley")]
+pub const PULLEY: Wasmtime = Wasmtime {
+    target: Some("pulley64"),
+};
+
+/// wasmtime compiling to the host's machine code.
+#[cfg(feature = "wasmtime")]
+pub const NATIVE: Wasmtime = Wasmtime { target: None };
 
 fn err(e: impl std::fmt::Display) -> String {
     format!("wasmtime: {e}")
 }
 
-fn engine() -> Result<wasmtime::Engine, String> {
-    let mut config = wasmtime::Config::new();
-    config.target("pulley64").map_err(err)?;
-    wasmtime::Engine::new(&config).map_err(err)
+impl Wasmtime {
+    fn engine(&self) -> Result<wasmtime::Engine, String> {
+        let mut config = wasmtime::Config::new();
+        if let Some(target) = self.target {
+            config.target(target).map_err(err)?;
+        }
+        wasmtime::Engine::new(&config).map_err(err)
+    }
 }
 
-struct PulleyInstance {
+struct WasmtimeInstance {
     store: wasmtime::Store<()>,
     run: wasmtime::TypedFunc<i32, i32>,
 }
 
-impl Engine for Pulley {
+impl Engine for Wasmtime {
     fn name(&self) -> &'static str {
-        "pulley"
+        match self.target {
+            None => "wasmtime",
+            Some(_) => "pulley",
+        }
     }
 
     fn version(&self) -> &'static str {
@@ -33,11 +56,18 @@ impl Engine for Pulley {
     }
 
     fn config(&self) -> &'static str {
-        "wasmtime, Config::target(\"pulley64\"), Cranelift compiles eagerly, one thread"
+        match self.target {
+            None => {
+                "wasmtime, default Config (Cranelift, native code), compiles eagerly, one thread"
+            }
+            Some(_) => {
+                "wasmtime, Config::target(\"pulley64\"), Cranelift compiles eagerly, one thread"
+            }
+        }
     }
 
     fn instantiate(&self, wasm: &[u8]) -> Result<Box<dyn Instance>, String> {
-        let engine = engine()?;
+        let engine = self.engine()?;
         let module = wasmtime::Module::new(&engine, wasm).map_err(err)?;
         let mut store = wasmtime::Store::new(&engine, ());
         let linker = wasmtime::Linker::<()>::new(&engine);
@@ -45,11 +75,11 @@ impl Engine for Pulley {
         let run = instance
             .get_typed_func::<i32, i32>(&mut store, "run")
             .map_err(err)?;
-        Ok(Box::new(PulleyInstance { store, run }))
+        Ok(Box::new(WasmtimeInstance { store, run }))
     }
 
     fn compile_and_instantiate(&self, wasm: &[u8]) -> Result<(), String> {
-        let engine = engine()?;
+        let engine = self.engine()?;
         let module = wasmtime::Module::new(&engine, wasm).map_err(err)?;
         let mut store = wasmtime::Store::new(&engine, ());
         let mut linker = wasmtime::Linker::<()>::new(&engine);
@@ -61,7 +91,7 @@ impl Engine for Pulley {
     }
 
     fn host_calls(&self) -> Result<Box<dyn HostCalls>, String> {
-        let engine = engine()?;
+        let engine = self.engine()?;
         let module = wasmtime::Module::new(&engine, wat(HOST_CALLS_WAT)?).map_err(err)?;
         let mut store = wasmtime::Store::new(&engine, ());
         let mut linker = wasmtime::Linker::<()>::new(&engine);
@@ -73,7 +103,7 @@ impl Engine for Pulley {
         let call_host = instance
             .get_typed_func::<i32, i32>(&mut store, "call_host")
             .map_err(err)?;
-        Ok(Box::new(PulleyHostCalls {
+        Ok(Box::new(WasmtimeHostCalls {
             store,
             inc,
             call_host,
@@ -81,19 +111,19 @@ impl Engine for Pulley {
     }
 }
 
-impl Instance for PulleyInstance {
+impl Instance for WasmtimeInstance {
     fn run(&mut self, n: i32) -> Result<i32, String> {
         self.run.call(&mut self.store, n).map_err(err)
     }
 }
 
-struct PulleyHostCalls {
+struct WasmtimeHostCalls {
     store: wasmtime::Store<()>,
     inc: wasmtime::TypedFunc<i32, i32>,
     call_host: wasmtime::TypedFunc<i32, i32>,
 }
 
-impl HostCalls for PulleyHostCalls {
+impl HostCalls for WasmtimeHostCalls {
     fn host_to_guest(&mut self, n: i32) -> Result<i32, String> {
         let mut acc = 0;
         for _ in 0..n {
