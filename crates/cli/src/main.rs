@@ -96,6 +96,16 @@ enum Command {
         /// Run with fuel metering, giving each action and instantiation N fuel
         #[arg(long, value_name = "N")]
         fuel: Option<u64>,
+        /// Check the front end only: decode, parse and validate every module,
+        /// run the malformed/invalid assertions, skip execution
+        #[arg(long)]
+        front_end_only: bool,
+        /// Print a line for each skipped command, with the reason
+        #[arg(long)]
+        show_skipped: bool,
+        /// Print the counts per folder (front-end and execution commands apart)
+        #[arg(long)]
+        summary_by_folder: bool,
         #[command(flatten)]
         features: FeatureArgs,
     },
@@ -256,15 +266,34 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Wast {
             paths,
             fuel,
+            front_end_only,
+            show_skipped,
+            summary_by_folder,
             features,
         } => {
+            use std::io::Write;
             let options = weft_wast::RunOptions {
-                features: features.features,
                 fuel,
+                execute: !front_end_only,
+                show_skipped,
+                ..weft_wast::RunOptions::new(features.features)
             };
-            let summary = weft_wast::run_paths_with(&paths, &options, &mut std::io::stdout())?;
-            println!("{summary}");
-            if summary.failed > 0 {
+            let mut out = std::io::stdout().lock();
+            let folders = weft_wast::run_paths_by_folder(&paths, &options, &mut out)?;
+            let mut summary = weft_wast::Summary::default();
+            for (_, s) in &folders {
+                summary.add(*s);
+            }
+            if summary_by_folder {
+                let rows: Vec<(String, weft_wast::Summary)> = folders
+                    .iter()
+                    .map(|(f, s)| (f.display().to_string(), *s))
+                    .collect();
+                write!(out, "{}", weft_wast::summary_table(&rows))?;
+            }
+            writeln!(out, "{summary}")?;
+            out.flush()?;
+            if summary.failed() > 0 {
                 return Ok(ExitCode::FAILURE);
             }
         }

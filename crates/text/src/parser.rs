@@ -60,6 +60,9 @@ const KEYWORDS: &[&str] = &[
     "assert_malformed",
     "assert_unlinkable",
     "assert_uninstantiable",
+    "assert_exception",
+    "assert_malformed_custom",
+    "assert_invalid_custom",
     "script",
     "input",
     "output",
@@ -67,6 +70,10 @@ const KEYWORDS: &[&str] = &[
     "nan:arithmetic",
     "ref.extern",
     "ref.host",
+    "ref.any",
+    "ref.struct",
+    "ref.array",
+    "ref.exn",
     "either",
 ];
 

@@ -10,7 +10,7 @@ use crate::body::{float_value, int_value, v128_const, Shape};
 use crate::lexer::{tokenize, Kind, Token};
 use crate::parser::{nat32, unexpected, Cursor};
 use crate::{num, parse_wat, ParseError, Result};
-use weft_syntax::{Features, HeapType, Module, F32, F64, V128};
+use weft_syntax::{Features, Module, F32, F64, V128};
 
 /// A parsed script.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,10 +45,23 @@ pub enum ModuleSource {
 /// A script command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CommandKind {
-    /// Defines (and instantiates) a module, optionally named `$name`.
+    /// Defines and instantiates a module, optionally named `$name` (the
+    /// name then stands for both the definition and the instance).
     Module {
         name: Option<String>,
         source: ModuleSource,
+    },
+    /// `(module definition $name? ...)`: compiles a module without
+    /// instantiating it.
+    ModuleDefinition {
+        name: Option<String>,
+        source: ModuleSource,
+    },
+    /// `(module instance $instance? $module?)`: instantiates a defined
+    /// module (the last one defined when `module` is absent).
+    ModuleInstance {
+        instance: Option<String>,
+        module: Option<String>,
     },
     /// Makes a module's exports importable under `as_name`.
     Register {
@@ -66,6 +79,8 @@ pub enum CommandKind {
     AssertTrap { target: TrapTarget, message: String },
     /// The action exhausts a resource (the call stack).
     AssertExhaustion { action: Action, message: String },
+    /// The action throws a Wasm exception that nothing catches.
+    AssertException { action: Action },
     /// The module fails validation.
     AssertInvalid {
         module: ModuleSource,
@@ -83,6 +98,18 @@ pub enum CommandKind {
     },
     /// Instantiating the module traps (in its start function).
     AssertUninstantiable {
+        module: ModuleSource,
+        message: String,
+    },
+    /// The module is well-formed but a custom section made from its
+    /// annotations (`@custom`, `@name`, branch hints) is malformed.
+    AssertMalformedCustom {
+        module: ModuleSource,
+        message: String,
+    },
+    /// The module is valid but a custom section made from its annotations
+    /// is invalid (a branch hint on an instruction that does not branch).
+    AssertInvalidCustom {
         module: ModuleSource,
         message: String,
     },
@@ -111,6 +138,62 @@ pub enum Action {
     },
 }
 
+/// The abstract heap types a script can name in `ref.null` (scripts never
+/// name concrete types), with the hierarchy each belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AbsHeapType {
+    Any,
+    Eq,
+    I31,
+    Struct,
+    Array,
+    None,
+    Func,
+    NoFunc,
+    Extern,
+    NoExtern,
+    Exn,
+    NoExn,
+}
+
+impl AbsHeapType {
+    /// Every abstract heap type with its text name (§6.4.3).
+    pub const ALL: [(AbsHeapType, &'static str); 12] = [
+        (AbsHeapType::Any, "any"),
+        (AbsHeapType::Eq, "eq"),
+        (AbsHeapType::I31, "i31"),
+        (AbsHeapType::Struct, "struct"),
+        (AbsHeapType::Array, "array"),
+        (AbsHeapType::None, "none"),
+        (AbsHeapType::Func, "func"),
+        (AbsHeapType::NoFunc, "nofunc"),
+        (AbsHeapType::Extern, "extern"),
+        (AbsHeapType::NoExtern, "noextern"),
+        (AbsHeapType::Exn, "exn"),
+        (AbsHeapType::NoExn, "noexn"),
+    ];
+
+    /// The type's text name.
+    pub fn name(self) -> &'static str {
+        AbsHeapType::ALL
+            .iter()
+            .find(|(h, _)| *h == self)
+            .map_or("?", |(_, n)| n)
+    }
+
+    /// The top of the type's hierarchy (`any`, `func`, `extern` or `exn`):
+    /// null references of one hierarchy are all the same value.
+    pub fn top(self) -> AbsHeapType {
+        use AbsHeapType::*;
+        match self {
+            Any | Eq | I31 | Struct | Array | None => Any,
+            Func | NoFunc => Func,
+            Extern | NoExtern => Extern,
+            Exn | NoExn => Exn,
+        }
+    }
+}
+
 /// An argument value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value {
@@ -119,9 +202,13 @@ pub enum Value {
     F32(F32),
     F64(F64),
     V128(V128),
-    RefNull(HeapType),
-    /// A host reference with the given number.
+    RefNull(AbsHeapType),
+    /// `(ref.extern n)`: a host reference with the given number, as an
+    /// `externref`.
     RefExtern(u32),
+    /// `(ref.host n)`: a host reference with the given number, in the `any`
+    /// hierarchy.
+    RefHost(u32),
 }
 
 /// The NaN patterns of expected float results.
@@ -151,19 +238,65 @@ pub enum V128Expected {
     F64x2([FloatExpected<F64>; 2]),
 }
 
+/// The non-null reference kinds an expected result can ask for without
+/// saying which reference (`(ref.struct)`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    /// `(ref.any)`: any non-null reference of the `any` hierarchy.
+    Any,
+    /// `(ref.eq)`: a reference that `ref.eq` can compare.
+    Eq,
+    /// `(ref.i31)`: an unboxed scalar.
+    I31,
+    /// `(ref.struct)`: a struct.
+    Struct,
+    /// `(ref.array)`: an array.
+    Array,
+    /// `(ref.exn)`: an exception.
+    Exn,
+}
+
+impl RefKind {
+    /// Every kind with its keyword.
+    pub const ALL: [(RefKind, &'static str); 6] = [
+        (RefKind::Any, "ref.any"),
+        (RefKind::Eq, "ref.eq"),
+        (RefKind::I31, "ref.i31"),
+        (RefKind::Struct, "ref.struct"),
+        (RefKind::Array, "ref.array"),
+        (RefKind::Exn, "ref.exn"),
+    ];
+
+    /// The kind's keyword.
+    pub fn keyword(self) -> &'static str {
+        RefKind::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("?", |(_, n)| n)
+    }
+}
+
 /// An expected result.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Expected {
     I32(i32),
     I64(i64),
     F32(FloatExpected<F32>),
     F64(FloatExpected<F64>),
     V128(V128Expected),
-    RefNull(HeapType),
+    /// `(ref.null ht)`: a null reference of `ht`'s hierarchy; `(ref.null)`:
+    /// any null reference.
+    RefNull(Option<AbsHeapType>),
     /// `(ref.extern n)`, or any non-null host reference without `n`.
     RefExtern(Option<u32>),
+    /// `(ref.host n)`: the host reference `n` of the `any` hierarchy.
+    RefHost(u32),
     /// `(ref.func)`: any non-null function reference (or the given index).
     RefFunc(Option<u32>),
+    /// A non-null reference of the given kind.
+    Ref(RefKind),
+    /// `(either r*)`: any one of the alternatives.
+    Either(Vec<Expected>),
 }
 
 /// Parses a script.
@@ -195,9 +328,26 @@ pub fn parse_wast(src: &str) -> Result<Script> {
             return Err(c.unexpected());
         }
         let kind = match kw.text {
+            "module" if c.peek_at(2).is_keyword("instance") => {
+                c.pos += 3;
+                let instance = c.opt_id().map(|t| t.text.to_string());
+                let module = c.opt_id().map(|t| t.text.to_string());
+                c.rparen()?;
+                CommandKind::ModuleInstance { instance, module }
+            }
             "module" => {
-                let (name, source) = module_form(&mut c, src)?;
-                CommandKind::Module { name, source }
+                let form = module_form(&mut c, src)?;
+                if form.definition {
+                    CommandKind::ModuleDefinition {
+                        name: form.name,
+                        source: form.source,
+                    }
+                } else {
+                    CommandKind::Module {
+                        name: form.name,
+                        source: form.source,
+                    }
+                }
             }
             "register" => {
                 c.pos += 2;
@@ -220,7 +370,7 @@ pub fn parse_wast(src: &str) -> Result<Script> {
             "assert_trap" => {
                 c.pos += 2;
                 let target = if c.at_lparen_kw("module") {
-                    TrapTarget::Module(module_form(&mut c, src)?.1)
+                    TrapTarget::Module(module_form(&mut c, src)?.source)
                 } else {
                     TrapTarget::Action(action(&mut c)?)
                 };
@@ -235,18 +385,30 @@ pub fn parse_wast(src: &str) -> Result<Script> {
                 c.rparen()?;
                 CommandKind::AssertExhaustion { action, message }
             }
+            "assert_exception" => {
+                c.pos += 2;
+                let action = action(&mut c)?;
+                c.rparen()?;
+                CommandKind::AssertException { action }
+            }
             "assert_invalid"
             | "assert_malformed"
             | "assert_unlinkable"
-            | "assert_uninstantiable" => {
+            | "assert_uninstantiable"
+            | "assert_malformed_custom"
+            | "assert_invalid_custom" => {
                 c.pos += 2;
-                let (_, module) = module_form(&mut c, src)?;
+                let module = module_form(&mut c, src)?.source;
                 let message = message(&mut c)?;
                 c.rparen()?;
                 match kw.text {
                     "assert_invalid" => CommandKind::AssertInvalid { module, message },
                     "assert_malformed" => CommandKind::AssertMalformed { module, message },
                     "assert_unlinkable" => CommandKind::AssertUnlinkable { module, message },
+                    "assert_malformed_custom" => {
+                        CommandKind::AssertMalformedCustom { module, message }
+                    }
+                    "assert_invalid_custom" => CommandKind::AssertInvalidCustom { module, message },
                     _ => CommandKind::AssertUninstantiable { module, message },
                 }
             }
@@ -300,12 +462,20 @@ pub fn parse_module_source(src: &ModuleSource, features: Features) -> Result<Mod
     }
 }
 
-/// `(module $id? ...)`: text, `binary` or `quote`.
-fn module_form(c: &mut Cursor<'_, '_>, src: &str) -> Result<(Option<String>, ModuleSource)> {
+/// A module form of a script.
+struct ModuleForm {
+    /// Written `(module definition ...)`.
+    definition: bool,
+    name: Option<String>,
+    source: ModuleSource,
+}
+
+/// `(module definition? $id? ...)`: text, `binary` or `quote`.
+fn module_form(c: &mut Cursor<'_, '_>, src: &str) -> Result<ModuleForm> {
     let open = c.peek();
-    let start = c.pos;
     c.lparen()?;
     c.keyword("module")?;
+    let definition = c.at_keyword("definition").then(|| c.bump());
     let name = c.opt_id().map(|t| t.text.to_string());
     let source = if c.at_keyword("binary") || c.at_keyword("quote") {
         let binary = c.at_keyword("binary");
@@ -326,17 +496,43 @@ fn module_form(c: &mut Cursor<'_, '_>, src: &str) -> Result<(Option<String>, Mod
             ModuleSource::Quote(bytes)
         }
     } else {
-        c.pos = start;
-        c.skip_group()?;
-        let close = c
-            .toks
-            .get(c.pos.saturating_sub(1))
-            .map_or(src.len(), |t| t.offset + 1);
+        let close = c.skip_to_close()?;
+        c.rparen()?;
+        let close = c.toks.get(close).map_or(src.len(), |t| t.offset + 1);
+        // The text parser reads `(module $id? field*)`: the keyword
+        // `definition` is blanked out, keeping every column in place.
         let mut text = " ".repeat(open.col.saturating_sub(1) as usize);
-        text.push_str(src.get(open.offset..close).unwrap_or(""));
+        match definition {
+            Some(kw) => {
+                text.push_str(src.get(open.offset..kw.offset).unwrap_or(""));
+                text.push_str(&" ".repeat(kw.text.len()));
+                text.push_str(src.get(kw.offset + kw.text.len()..close).unwrap_or(""));
+            }
+            None => text.push_str(src.get(open.offset..close).unwrap_or("")),
+        }
         ModuleSource::Text(text, open.line as usize)
     };
-    Ok((name, source))
+    Ok(ModuleForm {
+        definition: definition.is_some(),
+        name,
+        source,
+    })
+}
+
+/// An abstract heap type named by a script.
+fn abs_heap_type(c: &mut Cursor<'_, '_>) -> Result<AbsHeapType> {
+    let t = c.peek();
+    let found = AbsHeapType::ALL
+        .iter()
+        .find(|(_, n)| t.is_keyword(n))
+        .map(|(h, _)| *h);
+    match found {
+        Some(h) => {
+            c.bump();
+            Ok(h)
+        }
+        None => Err(unexpected(&t)),
+    }
 }
 
 /// The message string of an assertion.
@@ -391,8 +587,9 @@ fn const_value(c: &mut Cursor<'_, '_>) -> Result<Value> {
         "f32.const" => Value::F32(F32(number(c, |t| float_value(t, num::F32))? as u32)),
         "f64.const" => Value::F64(F64(number(c, |t| float_value(t, num::F64))?)),
         "v128.const" => Value::V128(V128(v128_const(c)?)),
-        "ref.null" => Value::RefNull(c.heap_type()?),
+        "ref.null" => Value::RefNull(abs_heap_type(c)?),
         "ref.extern" => Value::RefExtern(number(c, nat_token)?),
+        "ref.host" => Value::RefHost(number(c, nat_token)?),
         _ => return Err(unexpected(&kw)),
     };
     c.rparen()?;
@@ -443,13 +640,31 @@ fn expected_value(c: &mut Cursor<'_, '_>) -> Result<Expected> {
         return Err(unexpected(&kw));
     }
     c.bump();
+    if let Some((kind, _)) = RefKind::ALL.iter().find(|(_, k)| *k == kw.text) {
+        c.rparen()?;
+        return Ok(Expected::Ref(*kind));
+    }
     let v = match kw.text {
+        "either" => {
+            let mut alternatives = Vec::new();
+            while c.at(Kind::LParen) {
+                alternatives.push(expected_value(c)?);
+            }
+            if alternatives.is_empty() {
+                return Err(c.unexpected());
+            }
+            Expected::Either(alternatives)
+        }
         "i32.const" => Expected::I32(number(c, |t| int_value(t, 32))? as u32 as i32),
         "i64.const" => Expected::I64(number(c, |t| int_value(t, 64))? as i64),
         "f32.const" => Expected::F32(f32_expected(c)?),
         "f64.const" => Expected::F64(f64_expected(c)?),
         "v128.const" => Expected::V128(v128_expected(c)?),
-        "ref.null" => Expected::RefNull(c.heap_type()?),
+        "ref.null" => Expected::RefNull(match c.peek().kind {
+            Kind::Keyword => Some(abs_heap_type(c)?),
+            _ => None,
+        }),
+        "ref.host" => Expected::RefHost(number(c, nat_token)?),
         "ref.extern" => Expected::RefExtern(match c.peek().kind {
             Kind::Nat => Some(number(c, nat_token)?),
             _ => None,
@@ -563,6 +778,80 @@ mod tests {
         };
         assert_eq!(*module, ModuleSource::Quote(b"(func nop)".to_vec()));
         assert_eq!(s.commands[5].line, 6);
+    }
+}
+
+#[cfg(test)]
+mod forms_3_0_tests {
+    use super::*;
+
+    #[test]
+    fn definitions_instances_and_3_0_assertions() {
+        let s = parse_wast(
+            "(module definition $M (func))\n\
+             (module instance $I $M)\n\
+             (module instance)\n\
+             (module definition $B binary \"\\00asm\" \"\\01\\00\\00\\00\")\n\
+             (assert_exception (invoke $I \"f\" (ref.host 2) (ref.null any)))\n\
+             (assert_return (invoke \"g\") (either (i32.const 1) (ref.null)) (ref.struct) (ref.null nofunc))\n\
+             (assert_malformed_custom (module quote \"(@custom)\") \"@custom annotation: missing\")\n\
+             (assert_invalid_custom (module) \"@metadata.code.branch_hint annotation: invalid target\")",
+        )
+        .unwrap();
+        let kinds: Vec<&CommandKind> = s.commands.iter().map(|c| &c.kind).collect();
+        let CommandKind::ModuleDefinition { name, source } = kinds[0] else {
+            panic!("{:?}", kinds[0])
+        };
+        assert_eq!(name.as_deref(), Some("$M"));
+        // `definition` is blanked out for the text parser.
+        assert_eq!(
+            *source,
+            ModuleSource::Text("(module            $M (func))".into(), 1)
+        );
+        parse_module_source(source, Features::WASM2).unwrap();
+        assert_eq!(
+            *kinds[1],
+            CommandKind::ModuleInstance {
+                instance: Some("$I".into()),
+                module: Some("$M".into())
+            }
+        );
+        assert_eq!(
+            *kinds[2],
+            CommandKind::ModuleInstance {
+                instance: None,
+                module: None
+            }
+        );
+        assert!(matches!(
+            kinds[3],
+            CommandKind::ModuleDefinition { source: ModuleSource::Binary(b), .. } if b.len() == 8
+        ));
+        let CommandKind::AssertException {
+            action: Action::Invoke { args, .. },
+        } = kinds[4]
+        else {
+            panic!("{:?}", kinds[4])
+        };
+        assert_eq!(*args, [Value::RefHost(2), Value::RefNull(AbsHeapType::Any)]);
+        let CommandKind::AssertReturn { expected, .. } = kinds[5] else {
+            panic!()
+        };
+        assert_eq!(
+            *expected,
+            [
+                Expected::Either(vec![Expected::I32(1), Expected::RefNull(None)]),
+                Expected::Ref(RefKind::Struct),
+                Expected::RefNull(Some(AbsHeapType::NoFunc)),
+            ]
+        );
+        assert!(matches!(
+            kinds[6],
+            CommandKind::AssertMalformedCustom { .. }
+        ));
+        assert!(matches!(kinds[7], CommandKind::AssertInvalidCustom { .. }));
+        assert!(parse_wast("(assert_return (invoke \"g\") (either))").is_err());
+        assert!(parse_wast("(assert_return (invoke \"g\") (ref.null $t))").is_err());
     }
 }
 

@@ -1,12 +1,18 @@
 //! Runner for WebAssembly spec scripts (`.wast`).
 //!
-//! Each command of a script counts once: as passed, failed or skipped. The
-//! runner executes scripts against the public API of the `weft` crate only
-//! (no engine internals), as an embedder would:
+//! Each command of a script counts once: as passed, failed or skipped, and
+//! either as a *front-end* command (`assert_malformed`, `assert_invalid`,
+//! `assert_malformed_custom`, `assert_invalid_custom`, `module definition`)
+//! or as an *execution* command (everything else). Front-end commands are
+//! checked with the decoder, text parser and validator directly; execution
+//! goes through the public API of the `weft` crate only (no engine
+//! internals), as an embedder would:
 //!
-//! - `module` compiles and instantiates (named modules `$M` are remembered;
-//!   the last one is the default target of actions); `register "name" $M?`
-//!   makes a module's exports importable under `name`.
+//! - `module` compiles and instantiates (named modules `$M` are remembered
+//!   as a definition and an instance; the last instance is the default
+//!   target of actions); `module definition $M` compiles only, `module
+//!   instance $I $M` instantiates a definition; `register "name" $I?` makes
+//!   an instance's exports importable under `name`.
 //! - `invoke` / `get` actions; `assert_return` compares exact bits for
 //!   numbers, `nan:canonical` / `nan:arithmetic` per float and per `v128`
 //!   lane, `v128` per lane in the shape the script wrote, and references by
@@ -15,11 +21,25 @@
 //!   `assert_exhaustion`, `assert_unlinkable` and `assert_uninstantiable`
 //!   check the error's kind and match its message by prefix
 //!   ([`messages`] holds the one alias table).
-//! - `assert_malformed` / `assert_invalid`: `weft::Module` must reject the
-//!   module in the right phase ([`weft::ErrorKind`] `Malformed` or
-//!   `Invalid`) with the expected message. Text and quoted modules are
-//!   parsed by `weft-text` first and handed over with
-//!   `weft::Module::from_parsed`, so that text errors keep script lines.
+//! - `assert_malformed` / `assert_invalid`: decoding (or text parsing) or
+//!   validation must reject the module, in that phase, with the expected
+//!   message. Text and quoted modules are parsed by `weft-text` (so that
+//!   text errors keep script lines). `assert_malformed_custom` /
+//!   `assert_invalid_custom` expect the annotations that make custom
+//!   sections (`@custom`, `@name`, branch hints) to be rejected with the
+//!   message; Weft checks them, targets included, while parsing the text.
+//! - `assert_exception`: the action must end in an uncaught Wasm exception.
+//! - Results: `(either r*)` matches any alternative; `(ref.null ht?)`,
+//!   `(ref.struct)`, `(ref.array)`, `(ref.i31)`, `(ref.eq)`, `(ref.any)`,
+//!   `(ref.exn)` and `(ref.host n)` match references of that kind.
+//!
+//! Skipped, never passed: a command the engine cannot execute yet. That is
+//! a module the engine refuses with [`ErrorKind::Unsupported`], every
+//! command that needs its instance (or a module that imports from it), an
+//! argument or expected result the runner cannot build or check with the
+//! values of [`weft::Val`] (GC and exception references), and, with
+//! [`RunOptions::execute`] off, every execution command that needs an
+//! instance.
 //!
 //! Imports resolve against the `spectest` host module ([`spectest`]) and
 //! the registered modules. With [`RunOptions::fuel`], every action and
@@ -43,29 +63,75 @@ use weft_text::wast::{
     parse_module_source, parse_wast, Action, CommandKind, Expected, ModuleSource, TrapTarget,
 };
 
-/// Counts of a run.
+/// Passed, failed and skipped commands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
+pub struct Counts {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
 }
 
-impl Summary {
-    fn add(&mut self, other: Summary) {
+impl Counts {
+    fn add(&mut self, other: Counts) {
         self.passed += other.passed;
         self.failed += other.failed;
         self.skipped += other.skipped;
     }
 }
 
-impl fmt::Display for Summary {
+impl fmt::Display for Counts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{} passed, {} failed, {} skipped",
             self.passed, self.failed, self.skipped
         )
+    }
+}
+
+/// Counts of a run: front-end commands and execution commands apart (see
+/// the crate documentation for which is which). A script that does not
+/// parse counts as one failed front-end command.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub front_end: Counts,
+    pub execution: Counts,
+}
+
+impl Summary {
+    /// Adds another run's counts.
+    pub fn add(&mut self, other: Summary) {
+        self.front_end.add(other.front_end);
+        self.execution.add(other.execution);
+    }
+
+    /// Passed commands of both kinds.
+    pub fn passed(&self) -> usize {
+        self.total().passed
+    }
+
+    /// Failed commands of both kinds.
+    pub fn failed(&self) -> usize {
+        self.total().failed
+    }
+
+    /// Skipped commands of both kinds.
+    pub fn skipped(&self) -> usize {
+        self.total().skipped
+    }
+
+    /// Both kinds of command together.
+    pub fn total(&self) -> Counts {
+        let mut t = self.front_end;
+        t.add(self.execution);
+        t
+    }
+}
+
+impl fmt::Display for Summary {
+    /// The totals, as `N passed, M failed, K skipped`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.total().fmt(f)
     }
 }
 
@@ -77,14 +143,32 @@ pub struct RunOptions {
     /// Run with fuel metering on, giving every action and every
     /// instantiation this much fuel.
     pub fuel: Option<u64>,
+    /// Execute: instantiate modules and perform actions. When off, only the
+    /// front end runs: every module of the script (those of `module`,
+    /// `assert_trap`, `assert_unlinkable` and `assert_uninstantiable`
+    /// included) is decoded and validated, counted as a front-end command,
+    /// and commands that need an instance are skipped.
+    pub execute: bool,
+    /// Print a line for every skipped command, with the reason.
+    pub show_skipped: bool,
 }
 
 impl RunOptions {
-    /// The given features, no fuel.
+    /// The given features, no fuel, executing.
     pub fn new(features: Features) -> Self {
         RunOptions {
             features,
             fuel: None,
+            execute: true,
+            show_skipped: false,
+        }
+    }
+
+    /// The given features, front end only.
+    pub fn front_end_only(features: Features) -> Self {
+        RunOptions {
+            execute: false,
+            ..RunOptions::new(features)
         }
     }
 }
@@ -96,6 +180,8 @@ enum Rejection {
     Malformed(String),
     /// Validation failed (`assert_invalid`).
     Invalid(String),
+    /// The engine cannot execute the (valid) module yet.
+    Unsupported(String),
     /// Any other error kind (a runtime bug).
     Other(ErrorKind, String),
 }
@@ -105,7 +191,19 @@ impl fmt::Display for Rejection {
         match self {
             Rejection::Malformed(m) => write!(f, "malformed: \"{m}\""),
             Rejection::Invalid(m) => write!(f, "invalid: \"{m}\""),
+            Rejection::Unsupported(m) => write!(f, "unsupported: \"{m}\""),
             Rejection::Other(k, m) => write!(f, "{k:?}: \"{m}\""),
+        }
+    }
+}
+
+impl From<weft::Error> for Rejection {
+    fn from(e: weft::Error) -> Self {
+        match e.kind() {
+            ErrorKind::Malformed => Rejection::Malformed(e.message()),
+            ErrorKind::Invalid => Rejection::Invalid(e.message()),
+            ErrorKind::Unsupported => Rejection::Unsupported(e.message()),
+            kind => Rejection::Other(kind, e.message()),
         }
     }
 }
@@ -114,11 +212,55 @@ impl fmt::Display for Rejection {
 enum Outcome {
     Pass,
     Fail(String),
+    /// The engine (or the runner) cannot do this yet; the reason.
+    Skip(String),
+}
+
+/// Something the runner holds by name that may be missing because the
+/// engine could not provide it: the reason is kept for the commands that
+/// need it, which are then skipped.
+#[derive(Clone)]
+enum Slot<T> {
+    Ready(T),
+    Unavailable(String),
+}
+
+/// Whether a command is a front-end command (see the crate documentation).
+fn is_front_end(kind: &CommandKind, execute: bool) -> bool {
+    match kind {
+        CommandKind::AssertMalformed { .. }
+        | CommandKind::AssertInvalid { .. }
+        | CommandKind::AssertMalformedCustom { .. }
+        | CommandKind::AssertInvalidCustom { .. }
+        | CommandKind::ModuleDefinition { .. } => true,
+        CommandKind::Module { .. }
+        | CommandKind::AssertTrap {
+            target: TrapTarget::Module(_),
+            ..
+        }
+        | CommandKind::AssertUnlinkable { .. }
+        | CommandKind::AssertUninstantiable { .. } => !execute,
+        CommandKind::ModuleInstance { .. }
+        | CommandKind::Register { .. }
+        | CommandKind::Action(_)
+        | CommandKind::AssertReturn { .. }
+        | CommandKind::AssertTrap {
+            target: TrapTarget::Action(_),
+            ..
+        }
+        | CommandKind::AssertExhaustion { .. }
+        | CommandKind::AssertException { .. } => false,
+    }
 }
 
 fn command_name(kind: &CommandKind) -> &'static str {
     match kind {
         CommandKind::Module { .. } => "module",
+        CommandKind::ModuleDefinition { .. } => "module definition",
+        CommandKind::ModuleInstance { .. } => "module instance",
+        CommandKind::AssertException { .. } => "assert_exception",
+        CommandKind::AssertMalformedCustom { .. } => "assert_malformed_custom",
+        CommandKind::AssertInvalidCustom { .. } => "assert_invalid_custom",
         CommandKind::Register { .. } => "register",
         CommandKind::Action(Action::Invoke { .. }) => "invoke",
         CommandKind::Action(Action::Get { .. }) => "get",
@@ -164,6 +306,7 @@ fn show_command(kind: &CommandKind) -> String {
         CommandKind::Action(a)
         | CommandKind::AssertReturn { action: a, .. }
         | CommandKind::AssertExhaustion { action: a, .. }
+        | CommandKind::AssertException { action: a }
         | CommandKind::AssertTrap {
             target: TrapTarget::Action(a),
             ..
@@ -172,6 +315,15 @@ fn show_command(kind: &CommandKind) -> String {
             _ => format!("{name} {}", show_action(a)),
         },
         CommandKind::Module { name: Some(m), .. } => format!("module {m}"),
+        CommandKind::ModuleDefinition { name: Some(m), .. } => format!("module definition {m}"),
+        CommandKind::ModuleInstance { instance, module } => {
+            let mut s = name.to_string();
+            for n in [instance, module].into_iter().flatten() {
+                s.push(' ');
+                s.push_str(n);
+            }
+            s
+        }
         CommandKind::Register { as_name, module } => match module {
             Some(m) => format!("register {as_name:?} {m}"),
             None => format!("register {as_name:?}"),
@@ -194,14 +346,41 @@ struct Runner {
     spectest: Vec<(&'static str, Extern)>,
     /// Registered instances in order of registration.
     registered: Vec<(String, Instance)>,
+    /// Names registered for instances the engine could not provide, with
+    /// the reason: modules importing from them are skipped.
+    registered_unavailable: Vec<(String, String)>,
+    /// Named module definitions.
+    definitions: HashMap<String, Slot<weft::Module>>,
+    /// The last module defined: the default of `module instance`.
+    last_definition: Option<Slot<weft::Module>>,
     /// Named module instances.
-    named: HashMap<String, Instance>,
+    named: HashMap<String, Slot<Instance>>,
     /// The last module instantiated: the default target of actions.
-    current: Option<Instance>,
+    current: Option<Slot<Instance>>,
 }
 
 fn other(e: weft::Error) -> ScriptError {
     format!("runner set-up failed: {e}")
+}
+
+/// Looks up a name (or the default) among slots: `Err` for a script error,
+/// `Ok(Err(why))` for one the engine could not provide.
+fn lookup<T: Clone>(
+    map: &HashMap<String, Slot<T>>,
+    default: &Option<Slot<T>>,
+    name: Option<&str>,
+    what: &str,
+) -> Result<Result<T, String>, ScriptError> {
+    let slot = match name {
+        Some(n) => map.get(n).ok_or_else(|| format!("unknown {what} {n}"))?,
+        None => default
+            .as_ref()
+            .ok_or_else(|| format!("no {what} defined yet"))?,
+    };
+    Ok(match slot {
+        Slot::Ready(t) => Ok(t.clone()),
+        Slot::Unavailable(why) => Err(why.clone()),
+    })
 }
 
 impl Runner {
@@ -219,6 +398,9 @@ impl Runner {
             store,
             spectest,
             registered: Vec::new(),
+            registered_unavailable: Vec::new(),
+            definitions: HashMap::new(),
+            last_definition: None,
             named: HashMap::new(),
             current: None,
         };
@@ -251,35 +433,58 @@ impl Runner {
         Ok(())
     }
 
+    /// The front end alone: decodes (or parses) and validates a module,
+    /// without the engine.
+    fn check(&self, source: &ModuleSource) -> Result<(), Rejection> {
+        let features = self.options.features;
+        let validate = |module: &weft_syntax::Module<'_>| {
+            weft_valid::validate(module, features).map_err(|e| {
+                if e.malformed {
+                    Rejection::Malformed(e.to_string())
+                } else {
+                    Rejection::Invalid(e.to_string())
+                }
+            })
+        };
+        match source {
+            ModuleSource::Binary(bytes) => {
+                let module = weft_binary::decode(bytes, features)
+                    .map_err(|e| Rejection::Malformed(e.to_string()))?;
+                validate(&module)
+            }
+            ModuleSource::Text(..) | ModuleSource::Quote(_) => {
+                let module = parse_module_source(source, features)
+                    .map_err(|e| Rejection::Malformed(e.message))?;
+                validate(&module)
+            }
+        }
+    }
+
     /// Compiles a module with the runtime (`weft::Module`): binary modules
     /// directly, text and quoted modules parsed by the text crate first (so
     /// that text errors carry script lines).
     fn compile(&self, source: &ModuleSource) -> Result<weft::Module, Rejection> {
-        let compiled = match source {
-            ModuleSource::Binary(bytes) => weft::Module::from_binary(&self.engine, bytes),
+        Ok(match source {
+            ModuleSource::Binary(bytes) => weft::Module::from_binary(&self.engine, bytes)?,
             ModuleSource::Text(..) | ModuleSource::Quote(_) => {
                 let module = parse_module_source(source, self.options.features)
                     .map_err(|e| Rejection::Malformed(e.message))?;
-                weft::Module::from_parsed(&self.engine, module)
+                weft::Module::from_parsed(&self.engine, module)?
             }
-        };
-        compiled.map_err(|e| match e.kind() {
-            ErrorKind::Malformed => Rejection::Malformed(e.message()),
-            ErrorKind::Invalid => Rejection::Invalid(e.message()),
-            kind => Rejection::Other(kind, e.message()),
         })
     }
 
-    /// `assert_malformed` / `assert_invalid`: the module must be rejected
-    /// in the given phase with a message starting with `expected`.
+    /// `assert_malformed` / `assert_invalid` (and their `_custom` forms):
+    /// the front end must reject the module in the given phase with a
+    /// message starting with `expected`.
     fn expect_rejection(&self, source: &ModuleSource, malformed: bool, expected: &str) -> Outcome {
         let want = if malformed {
             Rejection::Malformed(expected.to_string())
         } else {
             Rejection::Invalid(expected.to_string())
         };
-        match self.compile(source) {
-            Ok(_) => Outcome::Fail(format!("expected {want}, but the module is valid")),
+        match self.check(source) {
+            Ok(()) => Outcome::Fail(format!("expected {want}, but the module is valid")),
             Err(got) => {
                 let ok = match (&got, malformed) {
                     (Rejection::Malformed(m), true) | (Rejection::Invalid(m), false) => {
@@ -296,64 +501,127 @@ impl Runner {
         }
     }
 
-    /// Compiles and instantiates: `Err` for a script error, `Ok(Err)` for
-    /// the runtime's answer (unlinkable, trap).
-    fn instantiate(
-        &mut self,
-        source: &ModuleSource,
-    ) -> Result<Result<Instance, weft::Error>, ScriptError> {
-        let module = self
-            .compile(source)
-            .map_err(|e| format!("module failed to compile: {e}"))?;
-        self.refuel()?;
-        Ok(self.linker.instantiate(&mut self.store, &module))
-    }
-
-    fn instance(&self, name: Option<&str>) -> Result<Instance, ScriptError> {
-        match name {
-            Some(n) => self
-                .named
-                .get(n)
-                .copied()
-                .ok_or_else(|| format!("unknown module {n}")),
-            None => self
-                .current
-                .ok_or_else(|| "no module defined yet".to_string()),
+    /// `assert_malformed_custom` / `assert_invalid_custom`: Weft processes
+    /// the annotations that make custom sections, and checks their targets,
+    /// in the text parser, so both kinds of rejection come from it.
+    fn expect_custom_rejection(&self, source: &ModuleSource, expected: &str) -> Outcome {
+        if let ModuleSource::Binary(_) = source {
+            return Outcome::Fail(
+                "custom sections of binary modules are not checked by Weft".to_string(),
+            );
+        }
+        match parse_module_source(source, self.options.features) {
+            Ok(_) => Outcome::Fail(format!(
+                "expected custom-section error \"{expected}\", but the module parses"
+            )),
+            Err(e) if messages::matches(&e.message, expected) => Outcome::Pass,
+            Err(e) => Outcome::Fail(format!(
+                "expected custom-section error \"{expected}\", got malformed: \"{}\"",
+                e.message
+            )),
         }
     }
 
-    /// Performs an action: `Err` for a script error, `Ok(Err)` for the
+    /// The front end's verdict on a module that the script expects to be
+    /// valid, as a command's outcome.
+    fn expect_valid(&self, source: &ModuleSource) -> Outcome {
+        match self.check(source) {
+            Ok(()) => Outcome::Pass,
+            Err(e) => Outcome::Fail(format!("module failed to compile: {e}")),
+        }
+    }
+
+    /// If a link error comes from an import of a registration the engine
+    /// could not provide, the reason.
+    fn unavailable_import(&self, module: &weft::Module) -> Option<String> {
+        module.imports().find_map(|i| {
+            self.registered_unavailable
+                .iter()
+                .find(|(n, _)| n == i.module())
+                .map(|(n, why)| format!("imports from {n:?}, which is unavailable: {why}"))
+        })
+    }
+
+    /// Instantiates a compiled module: `Ok(Err)` for the runtime's answer
+    /// (unlinkable, trap), `Err(Outcome::Skip)` when the engine cannot.
+    fn instantiate_module(
+        &mut self,
+        module: &weft::Module,
+    ) -> Result<Result<Instance, weft::Error>, Outcome> {
+        self.refuel().map_err(Outcome::Fail)?;
+        match self.linker.instantiate(&mut self.store, module) {
+            Err(e) if e.kind() == ErrorKind::Unsupported => Err(Outcome::Skip(e.message())),
+            Err(e) if e.kind() == ErrorKind::Unlinkable => match self.unavailable_import(module) {
+                Some(why) => Err(Outcome::Skip(why)),
+                None => Ok(Err(e)),
+            },
+            got => Ok(got),
+        }
+    }
+
+    /// Compiles and instantiates: `Err(outcome)` when the command ends
+    /// before instantiation (it does not compile, or the engine cannot run
+    /// it), else the runtime's answer.
+    fn instantiate(
+        &mut self,
+        source: &ModuleSource,
+    ) -> Result<Result<Instance, weft::Error>, Outcome> {
+        let module = match self.compile(source) {
+            Ok(m) => m,
+            Err(Rejection::Unsupported(why)) => return Err(Outcome::Skip(why)),
+            Err(e) => return Err(Outcome::Fail(format!("module failed to compile: {e}"))),
+        };
+        self.instantiate_module(&module)
+    }
+
+    /// The instance an action names: `Ok(Err(why))` when the engine could
+    /// not provide it.
+    fn instance(&self, name: Option<&str>) -> Result<Result<Instance, String>, ScriptError> {
+        lookup(&self.named, &self.current, name, "module instance")
+    }
+
+    /// Performs an action: `Err` when the command ends without the
+    /// runtime's answer (a script error, or a skip), `Ok(Err)` for the
     /// runtime's answer (a trap).
-    fn perform(&mut self, action: &Action) -> Result<Result<Vec<Val>, weft::Error>, ScriptError> {
+    fn perform(&mut self, action: &Action) -> Result<Result<Vec<Val>, weft::Error>, Outcome> {
+        if !self.options.execute {
+            return Err(Outcome::Skip("execution is off".to_string()));
+        }
+        let module = match action {
+            Action::Invoke { module, .. } | Action::Get { module, .. } => module.as_deref(),
+        };
+        let instance = match self.instance(module).map_err(Outcome::Fail)? {
+            Ok(i) => i,
+            Err(why) => return Err(Outcome::Skip(why)),
+        };
         match action {
-            Action::Invoke { module, name, args } => {
-                let instance = self.instance(module.as_deref())?;
+            Action::Invoke { name, args, .. } => {
                 let func = instance
                     .get_func(&mut self.store, name)
-                    .ok_or_else(|| format!("no exported function {name:?}"))?;
+                    .ok_or_else(|| Outcome::Fail(format!("no exported function {name:?}")))?;
                 let ty = func.ty(&self.store);
                 if ty.params.len() != args.len() {
-                    return Err(format!(
+                    return Err(Outcome::Fail(format!(
                         "{name:?} has type {ty}, given {} arguments",
                         args.len()
-                    ));
+                    )));
                 }
-                let params: Vec<Val> = args
-                    .iter()
-                    .map(|a| values::to_val(&mut self.store, a))
-                    .collect();
+                let mut params = Vec::with_capacity(args.len());
+                for a in args {
+                    params.push(values::to_val(&mut self.store, a).map_err(Outcome::Skip)?);
+                }
                 let mut results: Vec<Val> =
                     ty.results.iter().map(|&t| Val::default_for(t)).collect();
-                self.refuel()?;
-                Ok(func
-                    .call(&mut self.store, &params, &mut results)
-                    .map(|()| results))
+                self.refuel().map_err(Outcome::Fail)?;
+                match func.call(&mut self.store, &params, &mut results) {
+                    Err(e) if e.kind() == ErrorKind::Unsupported => Err(Outcome::Skip(e.message())),
+                    got => Ok(got.map(|()| results)),
+                }
             }
-            Action::Get { module, name } => {
-                let instance = self.instance(module.as_deref())?;
+            Action::Get { name, .. } => {
                 let global = instance
                     .get_global(&mut self.store, name)
-                    .ok_or_else(|| format!("no exported global {name:?}"))?;
+                    .ok_or_else(|| Outcome::Fail(format!("no exported global {name:?}")))?;
                 Ok(Ok(vec![global.get(&mut self.store)]))
             }
         }
@@ -405,100 +673,238 @@ impl Runner {
         }
     }
 
-    /// Runs one command.
-    fn command(&mut self, kind: &CommandKind) -> Result<Outcome, ScriptError> {
-        Ok(match kind {
-            CommandKind::Module { name, source } => match self.instantiate(source)? {
-                Ok(instance) => {
-                    if let Some(n) = name {
-                        self.named.insert(n.clone(), instance);
-                    }
-                    self.current = Some(instance);
-                    Outcome::Pass
-                }
-                Err(e) => Outcome::Fail(format!(
-                    "instantiation failed: {:?} \"{}\"",
-                    e.kind(),
-                    e.message()
-                )),
-            },
-            CommandKind::Register { as_name, module } => {
-                let instance = self.instance(module.as_deref())?;
-                if let Some(slot) = self.registered.iter_mut().find(|(n, _)| n == as_name) {
-                    slot.1 = instance;
-                    self.rebuild_linker()?;
-                } else {
-                    self.registered.push((as_name.clone(), instance));
-                    self.linker
-                        .instance(&mut self.store, as_name, instance)
-                        .map_err(other)?;
-                }
+    /// `assert_return`: the results against the expected patterns.
+    fn check_results(&self, results: &[Val], expected: &[Expected]) -> Outcome {
+        let mut unknown = None;
+        let mut ok = results.len() == expected.len();
+        for (r, e) in results.iter().zip(expected) {
+            match values::matches(&self.store, r, e) {
+                Ok(true) => {}
+                Ok(false) => ok = false,
+                Err(why) => unknown = Some(why),
+            }
+        }
+        if ok {
+            match unknown {
+                Some(why) => Outcome::Skip(why),
+                None => Outcome::Pass,
+            }
+        } else {
+            let want: Vec<String> = expected.iter().map(values::show_expected).collect();
+            let want = if want.is_empty() {
+                "no results".to_string()
+            } else {
+                want.join(" ")
+            };
+            Outcome::Fail(format!(
+                "expected {want}, got {}",
+                self.show_results(results, expected)
+            ))
+        }
+    }
+
+    /// A module command that instantiates (`module`, `module instance`):
+    /// remembers the instance, or why there is none.
+    fn bind_instance(&mut self, name: Option<&String>, slot: Slot<Instance>) {
+        if let Some(n) = name {
+            self.named.insert(n.clone(), slot.clone());
+        }
+        self.current = Some(slot);
+    }
+
+    fn bind_definition(&mut self, name: Option<&String>, slot: Slot<weft::Module>) {
+        if let Some(n) = name {
+            self.definitions.insert(n.clone(), slot.clone());
+        }
+        self.last_definition = Some(slot);
+    }
+
+    /// Instantiates a compiled module for `module` / `module instance`.
+    fn instantiate_and_bind(&mut self, name: Option<&String>, module: &weft::Module) -> Outcome {
+        match self.instantiate_module(module) {
+            Ok(Ok(instance)) => {
+                self.bind_instance(name, Slot::Ready(instance));
                 Outcome::Pass
             }
-            CommandKind::Action(action) => match self.perform(action)? {
-                Ok(_) => Outcome::Pass,
-                Err(e) => Outcome::Fail(format!("{:?} \"{}\"", e.kind(), e.message())),
-            },
-            CommandKind::AssertReturn { action, expected } => match self.perform(action)? {
-                Ok(results) => {
-                    let ok = results.len() == expected.len()
-                        && results
-                            .iter()
-                            .zip(expected)
-                            .all(|(r, e)| values::matches(&self.store, r, e));
-                    if ok {
-                        Outcome::Pass
-                    } else {
-                        let want: Vec<String> =
-                            expected.iter().map(values::show_expected).collect();
-                        let want = if want.is_empty() {
-                            "no results".to_string()
-                        } else {
-                            want.join(" ")
-                        };
-                        Outcome::Fail(format!(
-                            "expected {want}, got {}",
-                            self.show_results(&results, expected)
-                        ))
+            Ok(Err(e)) => {
+                let why = format!("instantiation failed: {:?} \"{}\"", e.kind(), e.message());
+                self.bind_instance(name, Slot::Unavailable(why.clone()));
+                Outcome::Fail(why)
+            }
+            Err(outcome) => {
+                let why = match &outcome {
+                    Outcome::Skip(why) | Outcome::Fail(why) => why.clone(),
+                    Outcome::Pass => String::new(),
+                };
+                self.bind_instance(name, Slot::Unavailable(why));
+                outcome
+            }
+        }
+    }
+
+    /// `module` and `module definition`: compiles, then instantiates if
+    /// `instantiate`.
+    fn module_command(
+        &mut self,
+        name: Option<&String>,
+        source: &ModuleSource,
+        instantiate: bool,
+    ) -> Outcome {
+        if !self.options.execute || !instantiate {
+            let outcome = self.expect_valid(source);
+            let why = "module not compiled by the engine (front end only)".to_string();
+            if !self.options.execute {
+                self.bind_instance(name, Slot::Unavailable(why.clone()));
+                self.bind_definition(name, Slot::Unavailable(why));
+                return outcome;
+            }
+        }
+        let module = match self.compile(source) {
+            Ok(m) => m,
+            Err(e) => {
+                let (outcome, why) = match e {
+                    Rejection::Unsupported(why) => (Outcome::Skip(why.clone()), why),
+                    e => {
+                        let why = format!("module failed to compile: {e}");
+                        (Outcome::Fail(why.clone()), why)
+                    }
+                };
+                self.bind_definition(name, Slot::Unavailable(why.clone()));
+                if instantiate {
+                    self.bind_instance(name, Slot::Unavailable(why));
+                }
+                return outcome;
+            }
+        };
+        self.bind_definition(name, Slot::Ready(module.clone()));
+        if instantiate {
+            self.instantiate_and_bind(name, &module)
+        } else {
+            Outcome::Pass
+        }
+    }
+
+    /// Runs one command.
+    fn command(&mut self, kind: &CommandKind) -> Result<Outcome, ScriptError> {
+        let execute = self.options.execute;
+        Ok(match kind {
+            CommandKind::Module { name, source } => {
+                self.module_command(name.as_ref(), source, true)
+            }
+            CommandKind::ModuleDefinition { name, source } => {
+                self.module_command(name.as_ref(), source, false)
+            }
+            CommandKind::ModuleInstance { instance, module } => {
+                match lookup(
+                    &self.definitions,
+                    &self.last_definition,
+                    module.as_deref(),
+                    "module definition",
+                )? {
+                    Ok(m) => self.instantiate_and_bind(instance.as_ref(), &m),
+                    Err(why) => {
+                        self.bind_instance(instance.as_ref(), Slot::Unavailable(why.clone()));
+                        Outcome::Skip(why)
                     }
                 }
-                Err(e) => Outcome::Fail(format!(
+            }
+            CommandKind::Register { as_name, module } => {
+                self.registered_unavailable.retain(|(n, _)| n != as_name);
+                match self.instance(module.as_deref())? {
+                    Ok(instance) => {
+                        if let Some(slot) = self.registered.iter_mut().find(|(n, _)| n == as_name) {
+                            slot.1 = instance;
+                            self.rebuild_linker()?;
+                        } else {
+                            self.registered.push((as_name.clone(), instance));
+                            self.linker
+                                .instance(&mut self.store, as_name, instance)
+                                .map_err(other)?;
+                        }
+                        Outcome::Pass
+                    }
+                    Err(why) => {
+                        self.registered_unavailable
+                            .push((as_name.clone(), why.clone()));
+                        Outcome::Skip(why)
+                    }
+                }
+            }
+            CommandKind::Action(action) => match self.perform(action) {
+                Ok(Ok(_)) => Outcome::Pass,
+                Ok(Err(e)) => Outcome::Fail(format!("{:?} \"{}\"", e.kind(), e.message())),
+                Err(outcome) => outcome,
+            },
+            CommandKind::AssertReturn { action, expected } => match self.perform(action) {
+                Ok(Ok(results)) => self.check_results(&results, expected),
+                Ok(Err(e)) => Outcome::Fail(format!(
                     "expected results, got {:?} \"{}\"",
                     e.kind(),
                     e.message()
                 )),
+                Err(outcome) => outcome,
             },
             CommandKind::AssertTrap {
                 target: TrapTarget::Action(action),
                 message,
             }
-            | CommandKind::AssertExhaustion { action, message } => {
-                let got = self.perform(action)?;
-                self.expect_error(got, ErrorKind::Trap, message, |s, r| {
+            | CommandKind::AssertExhaustion { action, message } => match self.perform(action) {
+                Ok(got) => self.expect_error(got, ErrorKind::Trap, message, |s, r| {
                     s.show_results(&r, &[])
-                })
+                }),
+                Err(outcome) => outcome,
+            },
+            CommandKind::AssertException { action } => match self.perform(action) {
+                Ok(Ok(results)) => Outcome::Fail(format!(
+                    "expected an exception, got {}",
+                    self.show_results(&results, &[])
+                )),
+                // The API has no error kind for an uncaught exception yet:
+                // no answer can pass.
+                Ok(Err(e)) => Outcome::Fail(format!(
+                    "expected an exception, got {:?} \"{}\"",
+                    e.kind(),
+                    e.message()
+                )),
+                Err(outcome) => outcome,
+            },
+            CommandKind::AssertTrap {
+                target: TrapTarget::Module(module),
+                ..
+            }
+            | CommandKind::AssertUninstantiable { module, .. }
+            | CommandKind::AssertUnlinkable { module, .. }
+                if !execute =>
+            {
+                self.expect_valid(module)
             }
             CommandKind::AssertTrap {
                 target: TrapTarget::Module(module),
                 message,
             }
             | CommandKind::AssertUninstantiable { module, message } => {
-                let got = self.instantiate(module)?;
-                self.expect_error(got, ErrorKind::Trap, message, |_, _| {
-                    "a module instance".to_string()
-                })
+                match self.instantiate(module) {
+                    Ok(got) => self.expect_error(got, ErrorKind::Trap, message, |_, _| {
+                        "a module instance".to_string()
+                    }),
+                    Err(outcome) => outcome,
+                }
             }
-            CommandKind::AssertUnlinkable { module, message } => {
-                let got = self.instantiate(module)?;
-                self.expect_error(got, ErrorKind::Unlinkable, message, |_, _| {
+            CommandKind::AssertUnlinkable { module, message } => match self.instantiate(module) {
+                Ok(got) => self.expect_error(got, ErrorKind::Unlinkable, message, |_, _| {
                     "a module instance".to_string()
-                })
-            }
+                }),
+                Err(outcome) => outcome,
+            },
             CommandKind::AssertMalformed { module, message } => {
                 self.expect_rejection(module, true, message)
             }
             CommandKind::AssertInvalid { module, message } => {
                 self.expect_rejection(module, false, message)
+            }
+            CommandKind::AssertMalformedCustom { module, message }
+            | CommandKind::AssertInvalidCustom { module, message } => {
+                self.expect_custom_rejection(module, message)
             }
         })
     }
@@ -531,7 +937,7 @@ pub fn run_script_with(
                 "{name}:{}:{}: script does not parse: {}",
                 e.line, e.column, e.message
             )?;
-            summary.failed += 1;
+            summary.front_end.failed += 1;
             return Ok(summary);
         }
     };
@@ -539,7 +945,7 @@ pub fn run_script_with(
         Ok(r) => r,
         Err(why) => {
             writeln!(out, "{name}: {why}")?;
-            summary.failed += script.commands.len().max(1);
+            summary.execution.failed += script.commands.len().max(1);
             return Ok(summary);
         }
     };
@@ -550,16 +956,32 @@ pub fn run_script_with(
             Ok(Err(script_error)) => Outcome::Fail(script_error),
             Err(payload) => Outcome::Fail(format!("panicked: {}", panic_message(&*payload))),
         };
+        let counts = if is_front_end(&command.kind, options.execute) {
+            &mut summary.front_end
+        } else {
+            &mut summary.execution
+        };
         match outcome {
-            Outcome::Pass => summary.passed += 1,
+            Outcome::Pass => counts.passed += 1,
             Outcome::Fail(why) => {
-                summary.failed += 1;
+                counts.failed += 1;
                 writeln!(
                     out,
                     "{name}:{}: {}: {why}",
                     command.line,
                     show_command(&command.kind)
                 )?;
+            }
+            Outcome::Skip(why) => {
+                counts.skipped += 1;
+                if options.show_skipped {
+                    writeln!(
+                        out,
+                        "{name}:{}: {}: skipped: {why}",
+                        command.line,
+                        show_command(&command.kind)
+                    )?;
+                }
             }
         }
     }
@@ -589,10 +1011,9 @@ pub fn run_file_with(
         Ok(src) => run_script_with(&name, src, options, out),
         Err(e) => {
             writeln!(out, "{name}: not UTF-8 text: {e}")?;
-            Ok(Summary {
-                failed: 1,
-                ..Summary::default()
-            })
+            let mut summary = Summary::default();
+            summary.front_end.failed = 1;
+            Ok(summary)
         }
     }
 }
@@ -643,6 +1064,56 @@ pub fn run_paths_with(
         }
     }
     Ok(total)
+}
+
+/// Runs every script under the given paths, printing failures to `out`,
+/// and returns the counts per folder (the folder that holds each script),
+/// in the order the folders were first met.
+pub fn run_paths_by_folder(
+    paths: &[PathBuf],
+    options: &RunOptions,
+    out: &mut dyn Write,
+) -> io::Result<Vec<(PathBuf, Summary)>> {
+    let mut folders: Vec<(PathBuf, Summary)> = Vec::new();
+    for path in paths {
+        for script in collect_scripts(path)? {
+            let summary = run_file_with(&script, options, out)?;
+            let folder = script.parent().map(Path::to_path_buf).unwrap_or_default();
+            match folders.iter_mut().find(|(f, _)| *f == folder) {
+                Some((_, s)) => s.add(summary),
+                None => folders.push((folder, summary)),
+            }
+        }
+    }
+    Ok(folders)
+}
+
+/// A table of counts per folder (or per any label), front-end and
+/// execution commands apart, with a total row.
+pub fn summary_table(rows: &[(String, Summary)]) -> String {
+    let mut total = Summary::default();
+    for (_, s) in rows {
+        total.add(*s);
+    }
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.len())
+        .chain(["folder".len(), "total".len()])
+        .max()
+        .unwrap_or(0);
+    let mut t = format!(
+        "{:<width$}  {:>27}  {:>27}\n",
+        "folder", "front end: pass/fail/skip", "execution: pass/fail/skip"
+    );
+    let cell = |c: &Counts| format!("{}/{}/{}", c.passed, c.failed, c.skipped);
+    for (label, s) in rows.iter().chain([&("total".to_string(), total)]) {
+        t.push_str(&format!(
+            "{label:<width$}  {:>27}  {:>27}\n",
+            cell(&s.front_end),
+            cell(&s.execution)
+        ));
+    }
+    t
 }
 
 /// Runs every script under the given paths with the given features and no

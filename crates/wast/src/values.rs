@@ -4,22 +4,33 @@
 
 use std::fmt::Write as _;
 use weft::{ExternRef, Store, Val};
-use weft_syntax::HeapType;
-use weft_text::wast::{Expected, FloatExpected, NanPattern, V128Expected, Value};
+use weft_text::wast::{AbsHeapType, Expected, FloatExpected, NanPattern, V128Expected, Value};
+
+/// Why a value or pattern of the `any` or `exn` hierarchy cannot be used:
+/// [`Val`] has no such references yet.
+fn no_val(what: &str) -> String {
+    format!("{what}: the API has no values of this reference hierarchy yet")
+}
 
 /// The runtime value of a script argument. `(ref.extern N)` becomes a new
 /// host reference carrying `N` (a `u32`); results are compared by `N`.
-pub fn to_val(store: &mut Store<()>, v: &Value) -> Val {
-    match *v {
+/// `Err` for an argument [`Val`] cannot express yet (the command is then
+/// skipped).
+pub fn to_val(store: &mut Store<()>, v: &Value) -> Result<Val, String> {
+    Ok(match *v {
         Value::I32(x) => Val::I32(x),
         Value::I64(x) => Val::I64(x),
         Value::F32(x) => Val::F32(x.0),
         Value::F64(x) => Val::F64(x.0),
         Value::V128(x) => Val::V128(u128::from_le_bytes(x.0)),
-        Value::RefNull(HeapType::Func) => Val::FuncRef(None),
-        Value::RefNull(HeapType::Extern) => Val::ExternRef(None),
+        Value::RefNull(h) => match h.top() {
+            AbsHeapType::Func => Val::FuncRef(None),
+            AbsHeapType::Extern => Val::ExternRef(None),
+            _ => return Err(no_val(&show_value(v))),
+        },
         Value::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(&mut *store, n))),
-    }
+        Value::RefHost(_) => return Err(no_val(&show_value(v))),
+    })
 }
 
 /// The number a host reference carries, if it was made by [`to_val`].
@@ -85,17 +96,47 @@ fn v128_matches(v: u128, e: &V128Expected) -> bool {
     }
 }
 
+/// Whether `(ref.null h?)` matches a null of hierarchy `top`.
+fn null_of(h: Option<AbsHeapType>, top: AbsHeapType) -> bool {
+    match h {
+        None => true,
+        Some(h) => h.top() == top,
+    }
+}
+
 /// Whether a result matches its expected pattern (exact bits for numbers,
 /// NaN patterns per float and per lane, references by kind and number).
-pub fn matches(store: &Store<()>, actual: &Val, expected: &Expected) -> bool {
-    match (actual, expected) {
+/// `Err` for a pattern the runner cannot check yet (references of the `any`
+/// and `exn` hierarchies, which [`Val`] cannot hold): the command is
+/// skipped, unless another result already fails it.
+pub fn matches(store: &Store<()>, actual: &Val, expected: &Expected) -> Result<bool, String> {
+    Ok(match (actual, expected) {
+        (_, Expected::Either(alternatives)) => {
+            let mut unknown = None;
+            for e in alternatives {
+                match matches(store, actual, e) {
+                    Ok(true) => return Ok(true),
+                    Ok(false) => {}
+                    Err(why) => unknown = Some(why),
+                }
+            }
+            return unknown.map_or(Ok(false), Err);
+        }
+        (_, Expected::RefNull(Some(h)))
+            if !matches!(h.top(), AbsHeapType::Func | AbsHeapType::Extern) =>
+        {
+            return Err(no_val(&show_expected(expected)))
+        }
+        (_, Expected::Ref(_) | Expected::RefHost(_)) => {
+            return Err(no_val(&show_expected(expected)))
+        }
         (Val::I32(a), Expected::I32(e)) => a == e,
         (Val::I64(a), Expected::I64(e)) => a == e,
         (Val::F32(a), Expected::F32(e)) => f32_matches(*a, *e),
         (Val::F64(a), Expected::F64(e)) => f64_matches(*a, *e),
         (Val::V128(a), Expected::V128(e)) => v128_matches(*a, e),
-        (Val::FuncRef(None), Expected::RefNull(HeapType::Func)) => true,
-        (Val::ExternRef(None), Expected::RefNull(HeapType::Extern)) => true,
+        (Val::FuncRef(None), Expected::RefNull(h)) => null_of(*h, AbsHeapType::Func),
+        (Val::ExternRef(None), Expected::RefNull(h)) => null_of(*h, AbsHeapType::Extern),
         (Val::ExternRef(Some(r)), Expected::RefExtern(n)) => match n {
             None => true,
             Some(n) => extern_number(store, r) == Some(*n),
@@ -104,7 +145,7 @@ pub fn matches(store: &Store<()>, actual: &Val, expected: &Expected) -> bool {
         // beyond being non-null.
         (Val::FuncRef(Some(_)), Expected::RefFunc(_)) => true,
         _ => false,
-    }
+    })
 }
 
 fn write_f32(out: &mut String, bits: u32) {
@@ -224,10 +265,13 @@ pub fn show_value(v: &Value) -> String {
         }
         Value::V128(x) => write_v128(&mut s, u128::from_le_bytes(x.0), Shape::I32x4),
         Value::RefNull(h) => {
-            let _ = write!(s, "ref.null {h}");
+            let _ = write!(s, "ref.null {}", h.name());
         }
         Value::RefExtern(n) => {
             let _ = write!(s, "ref.extern {n}");
+        }
+        Value::RefHost(n) => {
+            let _ = write!(s, "ref.host {n}");
         }
     }
     s.push(')');
@@ -292,8 +336,20 @@ pub fn show_expected(e: &Expected) -> String {
                 s.push_str(&l);
             }
         }
-        Expected::RefNull(h) => {
-            let _ = write!(s, "ref.null {h}");
+        Expected::RefNull(None) => s.push_str("ref.null"),
+        Expected::RefNull(Some(h)) => {
+            let _ = write!(s, "ref.null {}", h.name());
+        }
+        Expected::RefHost(n) => {
+            let _ = write!(s, "ref.host {n}");
+        }
+        Expected::Ref(kind) => s.push_str(kind.keyword()),
+        Expected::Either(alternatives) => {
+            s.push_str("either");
+            for a in alternatives {
+                s.push(' ');
+                s.push_str(&show_expected(a));
+            }
         }
         Expected::RefExtern(None) => s.push_str("ref.extern"),
         Expected::RefExtern(Some(n)) => {

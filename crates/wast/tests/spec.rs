@@ -10,7 +10,7 @@ fn run(path: &str) {
     let summary = weft_wast::run_file(Path::new(path), Features::WASM2, &mut report)
         .unwrap_or_else(|e| panic!("{path}: {e}"));
     assert!(
-        summary.failed == 0 && summary.skipped == 0 && summary.passed > 0,
+        summary.failed() == 0 && summary.skipped() == 0 && summary.passed() > 0,
         "{path}: {summary}\n{}",
         String::from_utf8_lossy(&report)
     );

@@ -16,14 +16,14 @@ const FUEL: u64 = 10_000_000_000;
 fn testsuite_2_0_with_fuel() {
     let dir = weft_testkit::testsuite_2_0();
     let options = RunOptions {
-        features: Features::WASM2,
         fuel: Some(FUEL),
+        ..RunOptions::new(Features::WASM2)
     };
     let mut report = Vec::new();
     let summary =
         weft_wast::run_paths_with(&[dir], &options, &mut report).unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        summary.failed == 0 && summary.skipped == 0 && summary.passed > 0,
+        summary.failed() == 0 && summary.skipped() == 0 && summary.passed() > 0,
         "with fuel: {summary}\n{}",
         String::from_utf8_lossy(&report)
     );
