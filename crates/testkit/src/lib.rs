@@ -1,5 +1,5 @@
 //! Helpers shared by Weft's tests (a dev-dependency only, never published):
-//! where the Wasm 2.0 spec testsuite is, its `.wast` scripts, a small
+//! where the Wasm 2.0 and 3.0 spec testsuites are, its `.wast` scripts, a small
 //! fixed-seed random number generator, a wasm-smith configuration for
 //! exactly WebAssembly 2.0, LEB128 for hand-built modules, and small
 //! reporting helpers.
@@ -24,6 +24,24 @@ pub fn testsuite_2_0() -> PathBuf {
     assert!(
         dir.is_dir(),
         "spec testsuite not found at {} (set WEFT_TESTSUITE_2_0)",
+        dir.display()
+    );
+    dir
+}
+
+/// The Wasm 3.0 spec testsuite directory (3.0 at its root, with
+/// `spec-core-extra/`, `custom/`, `proposals/` and `legacy/`):
+/// `$WEFT_TESTSUITE_3_0`, or `shared/testsuite` beside the repository.
+///
+/// Panics if it is missing, like [`testsuite_2_0`].
+pub fn testsuite_3_0() -> PathBuf {
+    let dir = match std::env::var_os("WEFT_TESTSUITE_3_0") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testsuite"),
+    };
+    assert!(
+        dir.join("MANIFEST.tsv").is_file(),
+        "3.0 spec testsuite (with its MANIFEST.tsv) not found at {} (set WEFT_TESTSUITE_3_0)",
         dir.display()
     );
     dir
