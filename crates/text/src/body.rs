@@ -15,6 +15,7 @@ use crate::num;
 use crate::parser::{nat32, unexpected, Cursor};
 use crate::wat::{at_idx, idx, type_use, ModCx, Range, Space};
 use crate::Result;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use weft_binary::{encode_instr, Immediate};
@@ -53,7 +54,7 @@ pub(crate) fn parse_expr<'a>(
     m: &mut ModCx<'a>,
     toks: &[Token<'a>],
     range: Range,
-    locals: &HashMap<&'a str, u32>,
+    locals: &HashMap<Cow<'a, str>, u32>,
     kind: ExprKind,
     out: &mut Vec<u8>,
 ) -> Result<()> {
@@ -85,10 +86,13 @@ enum Frame<'a> {
     FoldedIf {
         state: IfState,
         pending: Vec<u8>,
-        label: Option<&'a str>,
+        label: Option<Cow<'a, str>>,
     },
     /// A plain `block`, `loop` or `if` closed by `end`.
-    Plain { is_if: bool, label: Option<&'a str> },
+    Plain {
+        is_if: bool,
+        label: Option<Cow<'a, str>>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,9 +120,9 @@ enum Ctx {
 pub(crate) struct BodyParser<'c, 't, 'a> {
     c: Cursor<'t, 'a>,
     m: &'c mut ModCx<'a>,
-    locals: &'c HashMap<&'a str, u32>,
-    /// Labels in scope, innermost last.
-    labels: Vec<Option<&'a str>>,
+    locals: &'c HashMap<Cow<'a, str>, u32>,
+    /// Labels in scope, innermost last, by [`Token::id_key`].
+    labels: Vec<Option<Cow<'a, str>>>,
     kind: ExprKind,
 }
 
@@ -157,7 +161,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
                         {
                             out.append(pending);
                             *state = IfState::Then;
-                            self.labels.push(*label);
+                            self.labels.push(label.clone());
                         }
                     } else if t.kind == Kind::LParen {
                         self.folded_start(&mut frames, out)?;
@@ -228,9 +232,9 @@ impl<'a> BodyParser<'_, '_, 'a> {
 
     /// An optional label after `end` or `else`, which must repeat the
     /// block's label.
-    fn end_label(&mut self, label: Option<&'a str>) -> Result<()> {
+    fn end_label(&mut self, label: Option<Cow<'a, str>>) -> Result<()> {
         if let Some(id) = self.c.opt_id() {
-            if Some(id.text) != label {
+            if Some(id.id_key()) != label {
                 return Err(id.error("mismatching label"));
             }
         }
@@ -249,10 +253,10 @@ impl<'a> BodyParser<'_, '_, 'a> {
         self.c.bump();
         match kind {
             InstrKind::Block | InstrKind::Loop | InstrKind::If => {
-                let label = self.c.opt_id().map(|t| t.text);
+                let label = self.c.opt_id().map(|t| t.id_key());
                 let block_type = self.block_type()?;
                 encode_instr(&block_instr(kind, block_type), out);
-                self.labels.push(label);
+                self.labels.push(label.clone());
                 frames.push(Frame::Plain {
                     is_if: kind == InstrKind::If,
                     label,
@@ -261,7 +265,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
             InstrKind::Else => match frames.last_mut() {
                 Some(Frame::Plain { is_if, label }) if *is_if => {
                     *is_if = false;
-                    let label = *label;
+                    let label = label.clone();
                     self.end_label(label)?;
                     out.push(0x05);
                 }
@@ -269,7 +273,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
             },
             InstrKind::End => match frames.last() {
                 Some(Frame::Plain { label, .. }) => {
-                    let label = *label;
+                    let label = label.clone();
                     self.end_label(label)?;
                     self.close_block(frames, out);
                 }
@@ -291,14 +295,14 @@ impl<'a> BodyParser<'_, '_, 'a> {
         self.c.bump();
         match kind {
             InstrKind::Block | InstrKind::Loop => {
-                let label = self.c.opt_id().map(|t| t.text);
+                let label = self.c.opt_id().map(|t| t.id_key());
                 let block_type = self.block_type()?;
                 encode_instr(&block_instr(kind, block_type), out);
                 self.labels.push(label);
                 frames.push(Frame::FoldedBlock);
             }
             InstrKind::If => {
-                let label = self.c.opt_id().map(|t| t.text);
+                let label = self.c.opt_id().map(|t| t.id_key());
                 let block_type = self.block_type()?;
                 let mut pending = Vec::new();
                 encode_instr(&block_instr(kind, block_type), &mut pending);
@@ -453,7 +457,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
                 self.labels
                     .iter()
                     .rev()
-                    .position(|l| *l == Some(t.text))
+                    .position(|l| l.as_deref() == Some(&*t.id_key()))
                     .map(|d| LabelIdx(d as u32))
                     .ok_or_else(|| t.error(format!("unknown label {}", t.text)))
             }
@@ -744,7 +748,7 @@ impl<'a> TextImmediate<'a> for LocalIdx {
             Kind::Id | Kind::QuotedId => {
                 p.c.bump();
                 p.locals
-                    .get(t.text)
+                    .get(&*t.id_key())
                     .map(|&i| LocalIdx(i))
                     .ok_or_else(|| t.error(format!("unknown local {}", t.text)))
             }

@@ -14,6 +14,7 @@
 //! source order.
 
 use crate::ParseError;
+use std::borrow::Cow;
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +54,7 @@ pub(crate) struct Token<'a> {
     pub col: u32,
 }
 
-impl Token<'_> {
+impl<'a> Token<'a> {
     /// An error located at this token.
     pub fn error(&self, message: impl Into<String>) -> ParseError {
         ParseError::new(message, self.line as usize, self.col as usize)
@@ -62,6 +63,25 @@ impl Token<'_> {
     /// Whether this is the keyword `kw`.
     pub fn is_keyword(&self, kw: &str) -> bool {
         self.kind == Kind::Keyword && self.text == kw
+    }
+
+    /// The name an identifier token stands for: the text after `$`, or a
+    /// quoted identifier's string decoded, so that `$x` and `$"x"` are the
+    /// same identifier (§6.3.5). The lexer has checked that a quoted one is
+    /// UTF-8.
+    pub fn id_key(&self) -> Cow<'a, str> {
+        let rest = self.text.get(1..).unwrap_or("");
+        match self.kind {
+            Kind::QuotedId => {
+                let inner = rest.get(1..rest.len().saturating_sub(1)).unwrap_or("");
+                if inner.contains('\\') {
+                    Cow::Owned(String::from_utf8_lossy(&string_bytes(rest)).into_owned())
+                } else {
+                    Cow::Borrowed(inner)
+                }
+            }
+            _ => Cow::Borrowed(rest),
+        }
     }
 }
 
@@ -290,7 +310,16 @@ impl<'a> Lexer<'a> {
             match c {
                 b' ' | b'\t' | b'\n' | b'\r' | b'(' | b')' | b';' if self.pos > start => break,
                 b'"' => {
-                    self.string()?;
+                    if let Err(e) = self.string() {
+                        // `$"..."` and `@"..."` whose string does not lex
+                        // are empty identifiers / annotation ids to the
+                        // reference lexer.
+                        return Err(match (self.pos_is_second(start), self.bytes[start]) {
+                            (true, b'$') => ("empty identifier", start),
+                            (true, b'@') => ("empty annotation id", start),
+                            _ => e,
+                        });
+                    }
                     strings += 1;
                     if strings == 1 {
                         first_string_end = self.pos;
@@ -316,8 +345,27 @@ impl<'a> Lexer<'a> {
         } else {
             classify(text)
         };
+        if text == "$" {
+            return Err(("empty identifier", start));
+        }
+        if kind == Kind::QuotedId {
+            // §6.3.5: a quoted identifier is a non-empty UTF-8 name.
+            let name = string_bytes(&text[1..]);
+            if name.is_empty() {
+                return Err(("empty identifier", start));
+            }
+            if std::str::from_utf8(&name).is_err() {
+                return Err(("malformed UTF-8 encoding", start));
+            }
+        }
         self.push(kind, start, end);
         Ok(())
+    }
+
+    /// Whether the string being lexed opened right after the first
+    /// character of the token that starts at `start`.
+    fn pos_is_second(&self, start: usize) -> bool {
+        self.bytes.get(start + 1) == Some(&b'"')
     }
 }
 

@@ -16,6 +16,7 @@
 //! cannot overflow the native stack.
 #![forbid(unsafe_code)]
 
+mod annot;
 mod body;
 mod lexer;
 mod num;
@@ -64,7 +65,15 @@ pub type Result<T, E = ParseError> = std::result::Result<T, E>;
 
 /// Parses a module in the text format: either a whole `(module $id? field*)`
 /// form or a sequence of bare module fields (§6.6.13).
+///
+/// Annotations (`(@id ...)`) are taken out first; `@custom`, `@name` and
+/// branch hints are checked (see `annot`), and the custom sections and the
+/// module name they give are added to the module.
 pub fn parse_wat(src: &str, features: Features) -> Result<Module<'static>> {
     let tokens = lexer::tokenize(src);
-    wat::parse_module(&tokens, features)
+    let (tokens, annotations) = annot::strip(&tokens);
+    let known = annot::Known::check(&tokens, &annotations)?;
+    let mut module = wat::parse_module(&tokens, features)?;
+    known.apply(&mut module);
+    Ok(module)
 }

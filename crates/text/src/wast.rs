@@ -301,7 +301,9 @@ pub enum Expected {
 
 /// Parses a script.
 pub fn parse_wast(src: &str) -> Result<Script> {
-    let toks = tokenize(src);
+    // Annotations may stand anywhere in a script too; those inside a
+    // module are seen again when the module is parsed.
+    let (toks, _) = crate::annot::strip(&tokenize(src));
     let mut c = Cursor::new(&toks);
     let mut commands = Vec::new();
     // A script may be just the fields of one module (an inline module).

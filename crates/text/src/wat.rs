@@ -54,12 +54,7 @@ pub(crate) fn idx<'a>(c: &mut Cursor<'_, 'a>) -> Result<Idx<'a>> {
 /// The name an identifier token stands for in the name section: the text
 /// after `$`, with a quoted identifier's escapes decoded.
 pub(crate) fn id_name(t: &Token<'_>) -> String {
-    match t.kind {
-        Kind::QuotedId => {
-            String::from_utf8_lossy(&crate::lexer::string_bytes(&t.text[1..])).into_owned()
-        }
-        _ => t.text.get(1..).unwrap_or("").to_string(),
-    }
+    t.id_key().into_owned()
 }
 
 /// A type use (§6.6.3): `(type x)?` followed by inline parameters and
@@ -236,7 +231,8 @@ impl Space {
 /// One index space: its identifiers and how many entries it has.
 #[derive(Default)]
 struct IdSpace<'a> {
-    map: HashMap<&'a str, u32>,
+    /// Keyed by [`Token::id_key`], so that `$x` and `$"x"` are one name.
+    map: HashMap<Cow<'a, str>, u32>,
     count: u32,
 }
 
@@ -268,7 +264,7 @@ impl<'a> Fields<'a> {
         let i = names.count;
         names.count = names.count.saturating_add(1);
         if let Some(t) = id {
-            if names.map.insert(t.text, i).is_some() {
+            if names.map.insert(t.id_key(), i).is_some() {
                 return Err(t.error(format!("duplicate {} {}", space.duplicate_word(), t.text)));
             }
         }
@@ -753,7 +749,7 @@ pub(crate) struct ModCx<'a> {
     pub features: Features,
     pub types: Vec<FuncType>,
     type_index: HashMap<FuncType, u32>,
-    maps: Vec<HashMap<&'a str, u32>>,
+    maps: Vec<HashMap<Cow<'a, str>, u32>>,
     /// Set when a function body uses `memory.init` or `data.drop`.
     pub needs_data_count: bool,
     /// Pass two over an incomplete pass one: unbound names resolve to 0.
@@ -765,7 +761,11 @@ impl<'a> ModCx<'a> {
     pub fn resolve(&self, i: Idx<'a>, space: Space) -> Result<u32> {
         match i {
             Idx::Num(n) => Ok(n),
-            Idx::Id(t) => match self.maps.get(space_slot(space)).and_then(|m| m.get(t.text)) {
+            Idx::Id(t) => match self
+                .maps
+                .get(space_slot(space))
+                .and_then(|m| m.get(&*t.id_key()))
+            {
                 Some(&i) => Ok(i),
                 None if self.partial => Ok(0),
                 None => Err(t.error(format!("unknown {} {}", space.noun(), t.text))),
@@ -947,12 +947,12 @@ fn finish<'a>(
             }
             Item::Func { ty, locals, body } => {
                 let (ti, params) = m.resolve_type_use(&ty)?;
-                let mut local_map: HashMap<&'a str, u32> = HashMap::new();
+                let mut local_map: HashMap<Cow<'a, str>, u32> = HashMap::new();
                 let mut local_names = Vec::new();
                 let nparams = params.as_ref().map_or(0, |p| p.len()) as u32;
                 let mut bind = |id: Option<Token<'a>>, i: u32| -> Result<()> {
                     if let Some(t) = id {
-                        if local_map.insert(t.text, i).is_some() {
+                        if local_map.insert(t.id_key(), i).is_some() {
                             return Err(t.error(format!("duplicate local {}", t.text)));
                         }
                         local_names.push((LocalIdx(i), Cow::Owned(id_name(&t))));
