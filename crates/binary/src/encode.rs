@@ -14,8 +14,8 @@ use crate::instr::{encode_instr, heap_type_byte, write_u32, write_u64, write_val
 use crate::names::{encode_names, write_name};
 use crate::sections::{id, SECTION_ORDER};
 use weft_syntax::{
-    CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Expr, FuncType, GlobalType, ImportDesc,
-    Instr, Limits, Module, Mut, RefType, TableType,
+    AddrType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Expr, FuncType, GlobalType,
+    ImportDesc, Instr, Limits, MemType, Module, Mut, RefType, TableType,
 };
 
 /// Encodes a module in the binary format.
@@ -85,7 +85,7 @@ fn section(m: &Module<'_>, section_id: u8, out: &mut Vec<u8>) -> bool {
                 }
                 ImportDesc::Memory(t) => {
                     out.push(0x02);
-                    limits(out, &t.limits);
+                    mem_type(out, &t);
                 }
                 ImportDesc::Global(t) => {
                     out.push(0x03);
@@ -95,7 +95,7 @@ fn section(m: &Module<'_>, section_id: u8, out: &mut Vec<u8>) -> bool {
         }),
         id::FUNCTION => vec(out, &m.funcs, |out, t| write_u32(out, t.0)),
         id::TABLE => vec(out, &m.tables, table_type),
-        id::MEMORY => vec(out, &m.mems, |out, t| limits(out, &t.limits)),
+        id::MEMORY => vec(out, &m.mems, mem_type),
         id::GLOBAL => vec(out, &m.globals, |out, g| {
             global_type(out, &g.ty);
             expr(out, &g.init);
@@ -179,23 +179,39 @@ fn ref_type(out: &mut Vec<u8>, t: RefType) {
     out.push(heap_type_byte(t.heap));
 }
 
-fn limits(out: &mut Vec<u8>, l: &Limits) {
-    match l.max {
-        None => {
-            out.push(0x00);
-            write_u64(out, l.min);
-        }
-        Some(max) => {
-            out.push(0x01);
-            write_u64(out, l.min);
-            write_u64(out, max);
-        }
+/// Flags and limits (§5.3.7): bit 0 a maximum, bit 1 shared, bit 2 64-bit
+/// addresses, bit 3 a page size follows the limits.
+fn limits(out: &mut Vec<u8>, addr: AddrType, l: &Limits, shared: bool, page_size: Option<u32>) {
+    let mut flags = 0;
+    if l.max.is_some() {
+        flags |= 0x01;
+    }
+    if shared {
+        flags |= 0x02;
+    }
+    if addr == AddrType::I64 {
+        flags |= 0x04;
+    }
+    if page_size.is_some() {
+        flags |= 0x08;
+    }
+    out.push(flags);
+    write_u64(out, l.min);
+    if let Some(max) = l.max {
+        write_u64(out, max);
+    }
+    if let Some(p) = page_size {
+        write_u32(out, p);
     }
 }
 
 fn table_type(out: &mut Vec<u8>, t: &TableType) {
     ref_type(out, t.elem);
-    limits(out, &t.limits);
+    limits(out, t.addr, &t.limits, false, None);
+}
+
+fn mem_type(out: &mut Vec<u8>, t: &MemType) {
+    limits(out, t.addr, &t.limits, t.shared, t.page_size_log2);
 }
 
 fn global_type(out: &mut Vec<u8>, t: &GlobalType) {
@@ -392,9 +408,7 @@ mod tests {
             mode,
         };
         let m = Module {
-            mems: vec![MemType {
-                limits: Limits { min: 1, max: None },
-            }],
+            mems: vec![MemType::new(Limits { min: 1, max: None })],
             datas: vec![
                 data(DataMode::Active {
                     memory: MemIdx(0),

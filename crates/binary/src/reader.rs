@@ -3,8 +3,8 @@
 
 use crate::{DecodeError, Result};
 use weft_syntax::{
-    BlockType, Features, GlobalType, HeapType, Limits, MemType, Mut, RefType, TableType, TypeIdx,
-    ValType,
+    AddrType, BlockType, Feature, Features, GlobalType, HeapType, Limits, MemType, Mut, RefType,
+    TableType, TypeIdx, ValType,
 };
 
 /// A cursor over a slice of the input that knows the absolute offset of the
@@ -416,41 +416,85 @@ impl<'a> Reader<'a> {
         Ok(BlockType::Func(TypeIdx(idx as u32)))
     }
 
-    /// Reads limits (§5.3.7); `index64` allows 64-bit bounds.
+    /// Reads the flags and limits of a table or memory type (§5.3.7):
+    /// `(address type, limits, shared, page size log2)`.
     ///
-    /// The flag is read as the reference decoder reads it, as a one-bit
-    /// LEB128 number: a value above 1 is "integer too large", a set
-    /// continuation bit "integer representation too long".
-    pub fn read_limits(&mut self, index64_allowed: bool) -> Result<(Limits, u8)> {
+    /// Wasm 2.0 reads the flag as the reference decoder of 2.0 does, as a
+    /// one-bit LEB128 number (a value above 1 is "integer too large", a set
+    /// continuation bit "integer representation too long"), and the bounds
+    /// as `u32`. With memory64, threads or custom page sizes the flag is a
+    /// byte of bits (0x01 maximum, 0x02 shared, 0x04 64-bit addresses,
+    /// 0x08 page size follows), any other bit "malformed limits flags", and
+    /// the bounds are `u64`, as in Wasm 3.0.
+    fn read_limits(&mut self, memory: bool) -> Result<(AddrType, Limits, bool, Option<u32>)> {
         let at = self.offset();
+        let has = |f| self.features.has(f);
+        if !(has(Feature::Memory64) || has(Feature::Threads) || has(Feature::CustomPageSizes)) {
+            let has_max = match self.read_u8()? {
+                0x00 => false,
+                0x01 => true,
+                0x80 | 0x81 => return Err(self.error("integer representation too long")),
+                _ => return Err(self.error_at("integer too large", at)),
+            };
+            let min = u64::from(self.read_u32()?);
+            let max = match has_max {
+                true => Some(u64::from(self.read_u32()?)),
+                false => None,
+            };
+            return Ok((AddrType::I32, Limits { min, max }, false, None));
+        }
+        let mut allowed = 0x01;
+        if has(Feature::Memory64) {
+            allowed |= 0x04;
+        }
+        if memory && has(Feature::Threads) {
+            allowed |= 0x02;
+        }
+        if memory && has(Feature::CustomPageSizes) {
+            allowed |= 0x08;
+        }
         let flags = self.read_u8()?;
-        let has_max = match flags {
-            0x00 => false,
-            0x01 => true,
-            0x80 | 0x81 => return Err(self.error("integer representation too long")),
-            _ => return Err(self.error_at("integer too large", at)),
+        if flags & !allowed != 0 {
+            return Err(self.error_at("malformed limits flags", at));
+        }
+        let addr = match flags & 0x04 {
+            0 => AddrType::I32,
+            _ => AddrType::I64,
         };
-        let _ = index64_allowed;
-        let min = u64::from(self.read_u32()?);
-        let max = if has_max {
-            Some(u64::from(self.read_u32()?))
-        } else {
-            None
+        let min = self.read_u64()?;
+        let max = match flags & 0x01 {
+            0 => None,
+            _ => Some(self.read_u64()?),
         };
-        Ok((Limits { min, max }, flags))
+        let page_size_log2 = match flags & 0x08 {
+            0 => None,
+            _ => {
+                let at = self.offset();
+                match self.read_u32()? {
+                    p if p < 64 => Some(p),
+                    _ => return Err(self.error_at("invalid custom page size", at)),
+                }
+            }
+        };
+        Ok((addr, Limits { min, max }, flags & 0x02 != 0, page_size_log2))
     }
 
     /// Reads a table type (§5.3.9).
     pub fn read_table_type(&mut self) -> Result<TableType> {
         let elem = self.read_ref_type()?;
-        let (limits, _) = self.read_limits(false)?;
-        Ok(TableType { elem, limits })
+        let (addr, limits, _, _) = self.read_limits(false)?;
+        Ok(TableType { addr, elem, limits })
     }
 
     /// Reads a memory type (§5.3.8).
     pub fn read_mem_type(&mut self) -> Result<MemType> {
-        let (limits, _) = self.read_limits(false)?;
-        Ok(MemType { limits })
+        let (addr, limits, shared, page_size_log2) = self.read_limits(true)?;
+        Ok(MemType {
+            addr,
+            limits,
+            shared,
+            page_size_log2,
+        })
     }
 
     /// Reads a global type (§5.3.10).

@@ -136,17 +136,90 @@ pub struct Limits {
     pub max: Option<u64>,
 }
 
-/// Memory types (§2.3.8); limits are in pages of 64 KiB.
+/// Address types (3.0 §2.3.10): the type of addresses into a memory or
+/// indices into a table. Wasm 2.0 has only `i32`; memory64 adds `i64`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AddrType {
+    #[default]
+    I32,
+    I64,
+}
+
+impl AddrType {
+    /// The value type of an address.
+    pub fn val_type(self) -> ValType {
+        match self {
+            AddrType::I32 => ValType::I32,
+            AddrType::I64 => ValType::I64,
+        }
+    }
+
+    /// The smaller of two address types: the type of the length operand of
+    /// a copy between a memory (or table) of each type.
+    pub fn min(self, other: AddrType) -> AddrType {
+        if self == AddrType::I32 || other == AddrType::I32 {
+            AddrType::I32
+        } else {
+            AddrType::I64
+        }
+    }
+}
+
+impl fmt::Display for AddrType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.val_type().fmt(f)
+    }
+}
+
+/// Memory types (§2.3.8): limits in pages, an address type, whether the
+/// memory is shared between threads (threads proposal), and the page size
+/// as a power of two if the module gave one (custom-page-sizes proposal;
+/// kept as written so that encodings round-trip).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemType {
+    pub addr: AddrType,
     pub limits: Limits,
+    pub shared: bool,
+    pub page_size_log2: Option<u32>,
+}
+
+impl MemType {
+    /// The log2 of the default page size, 64 KiB.
+    pub const DEFAULT_PAGE_SIZE_LOG2: u32 = 16;
+
+    /// A Wasm 2.0 memory type: 32-bit, unshared, pages of 64 KiB.
+    pub const fn new(limits: Limits) -> MemType {
+        MemType {
+            addr: AddrType::I32,
+            limits,
+            shared: false,
+            page_size_log2: None,
+        }
+    }
+
+    /// The log2 of the page size in bytes.
+    pub fn page_size_log2(&self) -> u32 {
+        self.page_size_log2.unwrap_or(Self::DEFAULT_PAGE_SIZE_LOG2)
+    }
 }
 
 /// Table types (§2.3.9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TableType {
+    pub addr: AddrType,
     pub elem: RefType,
     pub limits: Limits,
+}
+
+impl TableType {
+    /// A Wasm 2.0 table type (32-bit indices).
+    pub const fn new(elem: RefType, limits: Limits) -> TableType {
+        TableType {
+            addr: AddrType::I32,
+            elem,
+            limits,
+        }
+    }
 }
 
 /// Mutability of a global (§2.3.10).

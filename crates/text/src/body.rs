@@ -480,13 +480,21 @@ impl<'a> BodyParser<'_, '_, 'a> {
         }
     }
 
-    /// A memory argument (§6.5.6): `offset=n? align=m?`, with the natural
-    /// alignment `2^natural` as default.
-    fn memarg(&mut self, natural: u32) -> Result<MemArg> {
-        let memory = if self.m.features.has(Feature::MultiMemory) {
-            self.opt_index(Space::Memory)?
-        } else {
+    /// A memory argument (§6.5.6): `memidx? offset=n? align=m?`, with the
+    /// natural alignment `2^natural` as default. Before a lane index, a
+    /// lone number is the lane: it is a memory index only when another
+    /// number or `offset=`/`align=` follows.
+    fn memarg(&mut self, natural: u32, lane: bool) -> Result<MemArg> {
+        let next = self.c.peek_at(1);
+        let index_follows = next.kind == Kind::Nat
+            || (next.kind == Kind::Keyword
+                && (next.text.starts_with("offset=") || next.text.starts_with("align=")));
+        let memory = if !self.m.features.has(Feature::MultiMemory) {
             0
+        } else if lane && self.c.peek().kind == Kind::Nat && !index_follows {
+            0
+        } else {
+            self.opt_index(Space::Memory)?
         };
         let mut offset = 0;
         let t = self.c.peek();
@@ -699,6 +707,8 @@ pub(crate) fn v128_const(c: &mut Cursor<'_, '_>) -> Result<[u8; 16]> {
 struct ImmCx<'a> {
     /// The natural alignment exponent of a memory access row.
     align: u32,
+    /// Whether a lane index follows the `memarg`.
+    lane: bool,
     /// The labels of `br_table`, parsed beforehand.
     labels: &'a [LabelIdx],
 }
@@ -799,7 +809,7 @@ impl<'a> TextImmediate<'a> for HeapType {
 
 impl<'a> TextImmediate<'a> for MemArg {
     fn parse(p: &mut BodyParser<'_, '_, '_>, cx: ImmCx<'a>) -> Result<Self> {
-        p.memarg(cx.align)
+        p.memarg(cx.align, cx.lane)
     }
 }
 
@@ -880,6 +890,16 @@ impl<'a> TextImmediate<'a> for LaneIdx {
 }
 
 /// The natural alignment exponent of a row, from its signature class.
+/// Whether a row's `memarg` is followed by a lane index.
+macro_rules! has_lane {
+    ((memlane $a:literal $n:literal : $($rest:tt)*)) => {
+        true
+    };
+    ($other:tt) => {
+        false
+    };
+}
+
 macro_rules! natural_align {
     ((mem $a:literal : $($rest:tt)*)) => {
         $a
@@ -907,7 +927,7 @@ macro_rules! define_text {
             Ok(match kind {
                 $( InstrKind::$variant => {
                     #[allow(unused_variables)] // rows without immediates do not read `cx`
-                    let cx = ImmCx { align: natural_align!($sig), labels };
+                    let cx = ImmCx { align: natural_align!($sig), lane: has_lane!($sig), labels };
                     Instr::$variant { $($field: <$ty as TextImmediate<'a>>::parse(p, cx)?,)* }
                 } )*
             })

@@ -20,8 +20,8 @@ use instr::Idents;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use weft_syntax::{
-    CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Features, FuncType, GlobalType,
-    ImportDesc, Instr, Limits, Module, Mut, TableType, TypeIdx, ValType,
+    AddrType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Features, FuncType,
+    GlobalType, ImportDesc, Instr, Limits, MemType, Module, Mut, TableType, TypeIdx, ValType,
 };
 
 /// How [`print_with`] lays out a module.
@@ -267,7 +267,7 @@ impl<'m, 'a> Printer<'m, 'a> {
             .count();
         for (k, t) in m.mems.iter().enumerate() {
             let _ = write!(self.out, "  (memory (;{};) ", nmems + k);
-            self.limits(&t.limits);
+            self.mem_type(t);
             self.out.push_str(")\n");
         }
         let nglobals = m
@@ -366,7 +366,26 @@ impl<'m, 'a> Printer<'m, 'a> {
         }
     }
 
+    fn addr_type(&mut self, a: AddrType) {
+        if a == AddrType::I64 {
+            self.out.push_str("i64 ");
+        }
+    }
+
+    /// `i64? limits shared? (pagesize n)?`.
+    fn mem_type(&mut self, t: &MemType) {
+        self.addr_type(t.addr);
+        self.limits(&t.limits);
+        if t.shared {
+            self.out.push_str(" shared");
+        }
+        if let Some(log2) = t.page_size_log2 {
+            let _ = write!(self.out, " (pagesize {})", 1u64 << log2);
+        }
+    }
+
     fn table_type(&mut self, t: &TableType) {
+        self.addr_type(t.addr);
         self.limits(&t.limits);
         let _ = write!(self.out, " {}", t.elem);
     }
@@ -411,7 +430,7 @@ impl<'m, 'a> Printer<'m, 'a> {
                 }
                 ImportDesc::Memory(t) => {
                     let _ = write!(self.out, " (memory (;{mems};) ");
-                    self.limits(&t.limits);
+                    self.mem_type(&t);
                     mems += 1;
                 }
                 ImportDesc::Global(t) => {
@@ -645,9 +664,7 @@ mod tests {
                 results: vec![ValType::I32],
             }],
             funcs: vec![TypeIdx(0)],
-            mems: vec![MemType {
-                limits: Limits { min: 1, max: None },
-            }],
+            mems: vec![MemType::new(Limits { min: 1, max: None })],
             code: vec![Code {
                 locals: vec![],
                 body,
@@ -743,13 +760,13 @@ mod tests {
             },
             init: expr(&[I32Const { value: -7 }]),
         });
-        m.tables.push(TableType {
-            elem: weft_syntax::RefType::FUNCREF,
-            limits: Limits {
+        m.tables.push(TableType::new(
+            weft_syntax::RefType::FUNCREF,
+            Limits {
                 min: 2,
                 max: Some(3),
             },
-        });
+        ));
         m.exports.push(Export {
             name: Cow::Borrowed("run"),
             desc: ExportDesc::Func(FuncIdx(1)),

@@ -11,15 +11,16 @@
 
 use crate::body::{parse_expr, ExprKind};
 use crate::lexer::{Kind, Token};
+use crate::num;
 use crate::parser::{nat32, Cursor};
 use crate::Result;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use weft_syntax::{
-    Code, Data, DataMode, Elem, ElemItems, ElemMode, Export, ExportDesc, Expr, ExternKind,
-    Features, FuncIdx, FuncType, Global, GlobalIdx, GlobalType, Import, ImportDesc, Limits,
-    LocalIdx, Locals, MemIdx, MemType, Module, Mut, Names, RefType, TableIdx, TableType, TypeIdx,
-    ValType,
+    AddrType, Code, Data, DataMode, Elem, ElemItems, ElemMode, Export, ExportDesc, Expr,
+    ExternKind, Feature, Features, FuncIdx, FuncType, Global, GlobalIdx, GlobalType, Import,
+    ImportDesc, Limits, LocalIdx, Locals, MemIdx, MemType, Module, Mut, Names, RefType, TableIdx,
+    TableType, TypeIdx, ValType,
 };
 
 /// An index as written: a number or an identifier (kept as its token for
@@ -129,7 +130,8 @@ pub(crate) struct Range {
 #[derive(Clone, Copy, Debug)]
 enum ExprSrc {
     Tokens(Range),
-    ZeroOffset,
+    /// `i32.const 0` or `i64.const 0`: the offset of an inline segment.
+    ZeroOffset(AddrType),
 }
 
 enum ElemItemsSrc<'a> {
@@ -387,20 +389,74 @@ impl<'a> Fields<'a> {
         Ok(())
     }
 
-    fn limits(c: &mut Cursor<'_, 'a>) -> Result<Limits> {
-        let min = u64::from(c.u32()?);
+    /// An optional address type (memory64): `i32` when absent.
+    fn addr_type(c: &mut Cursor<'_, 'a>, features: Features) -> AddrType {
+        if features.has(Feature::Memory64) {
+            if c.at_keyword("i64") {
+                c.bump();
+                return AddrType::I64;
+            }
+            if c.at_keyword("i32") {
+                c.bump();
+            }
+        }
+        AddrType::I32
+    }
+
+    /// Limits (§6.4.3): `u32` bounds in Wasm 2.0, `u64` with memory64, whose
+    /// validation bounds them by the address type instead.
+    fn limits(c: &mut Cursor<'_, 'a>, features: Features) -> Result<Limits> {
+        let bound = |c: &mut Cursor<'_, 'a>| -> Result<u64> {
+            if !features.has(Feature::Memory64) {
+                return c.u32().map(u64::from);
+            }
+            let t = c.expect(Kind::Nat)?;
+            num::parse_nat(t.text).ok_or_else(|| t.error("i64 constant out of range"))
+        };
+        let min = bound(c)?;
         let max = if c.at(Kind::Nat) {
-            Some(u64::from(c.u32()?))
+            Some(bound(c)?)
         } else {
             None
         };
         Ok(Limits { min, max })
     }
 
-    fn table_type(c: &mut Cursor<'_, 'a>) -> Result<TableType> {
-        let limits = Self::limits(c)?;
+    /// `(pagesize n)` (custom-page-sizes): the log2 of a power of two.
+    fn opt_page_size(c: &mut Cursor<'_, 'a>, features: Features) -> Result<Option<u32>> {
+        if !features.has(Feature::CustomPageSizes) || !c.eat_lparen_kw("pagesize") {
+            return Ok(None);
+        }
+        let t = c.expect(Kind::Nat)?;
+        let size = num::parse_nat(t.text).ok_or_else(|| t.error("i64 constant out of range"))?;
+        if !size.is_power_of_two() {
+            return Err(t.error("invalid custom page size"));
+        }
+        c.rparen()?;
+        Ok(Some(size.trailing_zeros()))
+    }
+
+    /// A memory type (§6.4.5) after its address type: limits, `shared`
+    /// (threads), `(pagesize n)`.
+    fn mem_type(c: &mut Cursor<'_, 'a>, features: Features, addr: AddrType) -> Result<MemType> {
+        let limits = Self::limits(c, features)?;
+        let shared = features.has(Feature::Threads) && c.at_keyword("shared");
+        if shared {
+            c.bump();
+        }
+        let page_size_log2 = Self::opt_page_size(c, features)?;
+        Ok(MemType {
+            addr,
+            limits,
+            shared,
+            page_size_log2,
+        })
+    }
+
+    fn table_type(c: &mut Cursor<'_, 'a>, features: Features, addr: AddrType) -> Result<TableType> {
+        let limits = Self::limits(c, features)?;
         let elem = c.ref_type()?;
-        Ok(TableType { elem, limits })
+        Ok(TableType { addr, elem, limits })
     }
 
     fn global_type(c: &mut Cursor<'_, 'a>) -> Result<GlobalType> {
@@ -440,15 +496,17 @@ impl<'a> Fields<'a> {
             }
             "table" => {
                 let id = c.opt_id();
-                let ty = Self::table_type(c)?;
+                let addr = Self::addr_type(c, self.features);
+                let ty = Self::table_type(c, self.features, addr)?;
                 self.bind(Space::Table, id)?;
                 ImportSrc::Table(ty)
             }
             "memory" => {
                 let id = c.opt_id();
-                let limits = Self::limits(c)?;
+                let addr = Self::addr_type(c, self.features);
+                let ty = Self::mem_type(c, self.features, addr)?;
                 self.bind(Space::Memory, id)?;
-                ImportSrc::Memory(MemType { limits })
+                ImportSrc::Memory(ty)
             }
             "global" => {
                 let id = c.opt_id();
@@ -504,6 +562,7 @@ impl<'a> Fields<'a> {
         let id = c.opt_id();
         let exports = Self::inline_exports(c)?;
         let import = Self::inline_import(c)?;
+        let addr = Self::addr_type(c, self.features);
         if import.is_none() && c.at_ref_type() {
             // `reftype (elem ...)`: a table exactly as large as the segment.
             let elem = c.ref_type()?;
@@ -530,11 +589,12 @@ impl<'a> Fields<'a> {
                 ty: elem,
                 mode: ElemModeSrc::Active {
                     table: Idx::Num(i),
-                    offset: ExprSrc::ZeroOffset,
+                    offset: ExprSrc::ZeroOffset(addr),
                 },
                 items,
             });
             self.items.push(Item::Table(TableType {
+                addr,
                 elem,
                 limits: Limits {
                     min: len,
@@ -543,7 +603,7 @@ impl<'a> Fields<'a> {
             }));
             return Ok(());
         }
-        let ty = Self::table_type(c)?;
+        let ty = Self::table_type(c, self.features, addr)?;
         let i = self.bind(Space::Table, id)?;
         self.push_exports(exports, ExternKind::Table, i);
         match import {
@@ -560,13 +620,20 @@ impl<'a> Fields<'a> {
         let id = c.opt_id();
         let exports = Self::inline_exports(c)?;
         let import = Self::inline_import(c)?;
+        let addr = Self::addr_type(c, self.features);
+        let page_size_log2 = if import.is_none() {
+            Self::opt_page_size(c, self.features)?
+        } else {
+            None
+        };
         if import.is_none() && c.eat_lparen_kw("data") {
             let mut init = Vec::new();
             while c.at(Kind::String) {
                 init.extend(c.string()?);
             }
             c.rparen()?;
-            let pages = (init.len() as u64).div_ceil(65536);
+            let log2 = page_size_log2.unwrap_or(MemType::DEFAULT_PAGE_SIZE_LOG2);
+            let pages = (init.len() as u64).div_ceil(1 << log2);
             let i = self.bind(Space::Memory, id)?;
             self.push_exports(exports, ExternKind::Memory, i);
             self.last_def = Some("memory");
@@ -574,21 +641,26 @@ impl<'a> Fields<'a> {
                 init,
                 mode: DataModeSrc::Active {
                     memory: Idx::Num(i),
-                    offset: ExprSrc::ZeroOffset,
+                    offset: ExprSrc::ZeroOffset(addr),
                 },
             });
             self.items.push(Item::Memory(MemType {
+                addr,
                 limits: Limits {
                     min: pages,
                     max: Some(pages),
                 },
+                shared: false,
+                page_size_log2,
             }));
             return Ok(());
         }
-        let limits = Self::limits(c)?;
+        if page_size_log2.is_some() {
+            return Err(c.unexpected());
+        }
+        let ty = Self::mem_type(c, self.features, addr)?;
         let i = self.bind(Space::Memory, id)?;
         self.push_exports(exports, ExternKind::Memory, i);
-        let ty = MemType { limits };
         match import {
             Some(import) => self.push_import(at, import, ImportSrc::Memory(ty))?,
             None => {
@@ -865,7 +937,8 @@ fn const_expr<'a>(m: &mut ModCx<'a>, toks: &[Token<'a>], src: ExprSrc) -> Result
     let mut out = Vec::new();
     match src {
         ExprSrc::Tokens(r) => parse_expr(m, toks, r, &HashMap::new(), ExprKind::Const, &mut out)?,
-        ExprSrc::ZeroOffset => out.extend_from_slice(&[0x41, 0x00, 0x0B]),
+        ExprSrc::ZeroOffset(AddrType::I32) => out.extend_from_slice(&[0x41, 0x00, 0x0B]),
+        ExprSrc::ZeroOffset(AddrType::I64) => out.extend_from_slice(&[0x42, 0x00, 0x0B]),
     }
     Ok(Expr {
         bytes: Cow::Owned(out),

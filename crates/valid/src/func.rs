@@ -490,12 +490,21 @@ impl<'c> FuncValidator<'c> {
         }
     }
 
+    /// The address type of memory `idx`.
     #[inline(always)]
-    fn memory(&self, idx: MemIdx) -> Result<()> {
-        if idx.index() < self.cx.mems.len() {
-            Ok(())
-        } else {
-            Err(self.unknown("memory", idx))
+    fn memory(&self, idx: MemIdx) -> Result<OpType> {
+        match self.cx.mems.get(idx.index()) {
+            Some(m) => Ok(OpType::of_addr(m.addr)),
+            None => Err(self.unknown("memory", idx)),
+        }
+    }
+
+    /// The address type of table `idx`.
+    #[inline]
+    fn table_addr(&self, idx: TableIdx) -> Result<OpType> {
+        match self.cx.tables.get(idx.index()) {
+            Some(t) => Ok(OpType::of_addr(t.addr)),
+            None => Err(self.unknown("table", idx)),
         }
     }
 
@@ -518,30 +527,37 @@ impl<'c> FuncValidator<'c> {
         }
     }
 
-    /// A `memarg` (§3.3.7): the memory must exist and the alignment must
-    /// not exceed the natural alignment `2^natural`. Alignment exponents of
-    /// 32 and above cannot be encoded (§5.4.7, malformed).
+    /// A `memarg` (§3.3.7): the memory must exist, the alignment must not
+    /// exceed the natural alignment `2^natural`, and the offset must be an
+    /// address of the memory's type. Alignment exponents of 32 and above
+    /// cannot be encoded (§5.4.7, malformed). Returns the address type.
     #[inline(always)]
-    fn check_memarg(&self, memarg: MemArg, natural: u32) -> Result<()> {
-        if memarg.align <= natural && memarg.memory.index() < self.cx.mems.len() {
-            return Ok(());
+    fn check_memarg(&self, memarg: MemArg, natural: u32) -> Result<OpType> {
+        if memarg.align <= natural && memarg.offset >> 32 == 0 {
+            if let Some(m) = self.cx.mems.get(memarg.memory.index()) {
+                return Ok(OpType::of_addr(m.addr));
+            }
         }
         self.memarg_error(memarg, natural)
     }
 
-    /// The error of a `memarg` that fails `check_memarg`, in the order of
-    /// the checks: encoding, memory, alignment.
+    /// The error of a `memarg` that fails the fast path of `check_memarg`
+    /// (or its address type, for a 64-bit offset into a 64-bit memory), in
+    /// the order of the checks: encoding, memory, alignment, offset.
     #[cold]
     #[inline(never)]
-    fn memarg_error(&self, memarg: MemArg, natural: u32) -> Result<()> {
+    fn memarg_error(&self, memarg: MemArg, natural: u32) -> Result<OpType> {
         if memarg.align >= 32 {
             return Err(self.malformed("malformed memop flags"));
         }
-        self.memory(memarg.memory)?;
+        let addr = self.memory(memarg.memory)?;
         if memarg.align > natural {
             return Err(self.err("alignment must not be larger than natural"));
         }
-        Ok(())
+        if addr == OpType::I32 && memarg.offset > u64::from(u32::MAX) {
+            return Err(self.err("offset out of range: beyond the 32-bit address space"));
+        }
+        Ok(addr)
     }
 
     /// A SIMD lane index must be below the lane count (§3.3.3).
@@ -555,67 +571,64 @@ impl<'c> FuncValidator<'c> {
 }
 
 /// The operand type a signature-class type name stands for. `addr` is the
-/// address type of a memory, `i32` in Wasm 2.0.
+/// address type of the memory the row accesses, given as `$addr`.
 macro_rules! op_type {
-    (i32) => {
+    ($addr:expr, i32) => {
         OpType::I32
     };
-    (i64) => {
+    ($addr:expr, i64) => {
         OpType::I64
     };
-    (f32) => {
+    ($addr:expr, f32) => {
         OpType::F32
     };
-    (f64) => {
+    ($addr:expr, f64) => {
         OpType::F64
     };
-    (v128) => {
+    ($addr:expr, v128) => {
         OpType::V128
     };
-    (addr) => {
-        OpType::I32
+    ($addr:expr, addr) => {
+        $addr
     };
 }
 
 /// Pops the parameters of a signature class, last first.
 macro_rules! pop_params {
-    ($v:ident;) => {};
-    ($v:ident; $a:ident) => {
-        $v.pop(op_type!($a))?;
+    ($v:ident, $addr:expr;) => {};
+    ($v:ident, $addr:expr; $($p:ident)+) => {
+        pop_params!(@rev $v, $addr; [$($p)+] []);
     };
-    ($v:ident; $a:ident $b:ident) => {
-        $v.pop(op_type!($b))?;
-        $v.pop(op_type!($a))?;
+    (@rev $v:ident, $addr:expr; [$first:ident $($rest:ident)*] [$($done:ident)*]) => {
+        pop_params!(@rev $v, $addr; [$($rest)*] [$first $($done)*]);
     };
-    ($v:ident; $a:ident $b:ident $c:ident) => {
-        $v.pop(op_type!($c))?;
-        $v.pop(op_type!($b))?;
-        $v.pop(op_type!($a))?;
+    (@rev $v:ident, $addr:expr; [] [$($p:ident)*]) => {
+        $( $v.pop(op_type!($addr, $p))?; )*
     };
 }
 
 /// Pops the parameters of a signature and pushes its results; a single
 /// result replaces the first parameter in place when it can.
 macro_rules! apply_sig {
-    ($v:ident; -> $($r:ident)*) => {{
-        $( $v.push(op_type!($r)); )*
+    ($v:ident, $addr:expr; -> $($r:ident)*) => {{
+        $( $v.push(op_type!($addr, $r)); )*
         Ok(())
     }};
-    ($v:ident; $a:ident -> $r:ident) => {
-        $v.pop_push(op_type!($a), op_type!($r))
+    ($v:ident, $addr:expr; $a:ident -> $r:ident) => {
+        $v.pop_push(op_type!($addr, $a), op_type!($addr, $r))
     };
-    ($v:ident; $a:ident $b:ident -> $r:ident) => {{
-        $v.pop(op_type!($b))?;
-        $v.pop_push(op_type!($a), op_type!($r))
+    ($v:ident, $addr:expr; $a:ident $b:ident -> $r:ident) => {{
+        $v.pop(op_type!($addr, $b))?;
+        $v.pop_push(op_type!($addr, $a), op_type!($addr, $r))
     }};
-    ($v:ident; $a:ident $b:ident $c:ident -> $r:ident) => {{
-        $v.pop(op_type!($c))?;
-        $v.pop(op_type!($b))?;
-        $v.pop_push(op_type!($a), op_type!($r))
+    ($v:ident, $addr:expr; $a:ident $b:ident $c:ident -> $r:ident) => {{
+        $v.pop(op_type!($addr, $c))?;
+        $v.pop(op_type!($addr, $b))?;
+        $v.pop_push(op_type!($addr, $a), op_type!($addr, $r))
     }};
-    ($v:ident; $($p:ident)* -> $($r:ident)*) => {{
-        pop_params!($v; $($p)*);
-        $( $v.push(op_type!($r)); )*
+    ($v:ident, $addr:expr; $($p:ident)* -> $($r:ident)*) => {{
+        pop_params!($v, $addr; $($p)*);
+        $( $v.push(op_type!($addr, $r)); )*
         Ok(())
     }};
 }
@@ -626,23 +639,23 @@ macro_rules! visit_row {
         $v.$variant($($f),*)
     };
     ($v:ident, $variant:ident, (mem $a:literal : $($p:ident)* -> $($r:ident)*), $memarg:ident) => {{
-        $v.check_memarg($memarg, $a)?;
-        apply_sig!($v; $($p)* -> $($r)*)
+        let addr = $v.check_memarg($memarg, $a)?;
+        apply_sig!($v, addr; $($p)* -> $($r)*)
     }};
     ($v:ident, $variant:ident, (lane $n:literal : $($p:ident)* -> $($r:ident)*), $lane:ident) => {{
         $v.check_lane($lane, $n)?;
-        apply_sig!($v; $($p)* -> $($r)*)
+        apply_sig!($v, OpType::I32; $($p)* -> $($r)*)
     }};
     ($v:ident, $variant:ident, (memlane $a:literal $n:literal : $($p:ident)* -> $($r:ident)*),
      $memarg:ident, $lane:ident) => {{
-        $v.check_memarg($memarg, $a)?;
+        let addr = $v.check_memarg($memarg, $a)?;
         $v.check_lane($lane, $n)?;
-        apply_sig!($v; $($p)* -> $($r)*)
+        apply_sig!($v, addr; $($p)* -> $($r)*)
     }};
     ($v:ident, $variant:ident, ($($p:ident)* -> $($r:ident)*), $($f:ident),*) => {{
         // Immediates such as constants need no checking.
         let _ = ($($f,)*);
-        apply_sig!($v; $($p)* -> $($r)*)
+        apply_sig!($v, OpType::I32; $($p)* -> $($r)*)
     }};
 }
 
@@ -808,13 +821,14 @@ impl FuncValidator<'_> {
             return Err(self.malformed("zero byte expected"));
         }
         let elem = self.table(table)?;
+        let addr = self.table_addr(table)?;
         let sig = self.type_sig(ty)?;
         if elem != OpType::FuncRef {
             return Err(self.err(format!(
                 "type mismatch: call_indirect requires a table of funcref, table {table} holds {elem}"
             )));
         }
-        self.pop(OpType::I32)?;
+        self.pop(addr)?;
         self.pop_span(sig.params)?;
         self.push_span(sig.results);
         Ok(())
@@ -905,7 +919,8 @@ impl FuncValidator<'_> {
     /// §3.3.6 `table.get`.
     fn TableGet(&mut self, table: TableIdx) -> Result<()> {
         let t = self.table(table)?;
-        self.pop(OpType::I32)?;
+        let addr = self.table_addr(table)?;
+        self.pop(addr)?;
         self.push(t);
         Ok(())
     }
@@ -913,22 +928,23 @@ impl FuncValidator<'_> {
     /// §3.3.6 `table.set`.
     fn TableSet(&mut self, table: TableIdx) -> Result<()> {
         let t = self.table(table)?;
+        let addr = self.table_addr(table)?;
         self.pop(t)?;
-        self.pop(OpType::I32)
+        self.pop(addr)
     }
 
     /// §3.3.7 `memory.size`.
     fn MemorySize(&mut self, mem: MemIdx) -> Result<()> {
-        self.memory(mem)?;
-        self.push(OpType::I32);
+        let addr = self.memory(mem)?;
+        self.push(addr);
         Ok(())
     }
 
     /// §3.3.7 `memory.grow`.
     fn MemoryGrow(&mut self, mem: MemIdx) -> Result<()> {
-        self.memory(mem)?;
-        self.pop(OpType::I32)?;
-        self.push(OpType::I32);
+        let addr = self.memory(mem)?;
+        self.pop(addr)?;
+        self.push(addr);
         Ok(())
     }
 
@@ -966,11 +982,11 @@ impl FuncValidator<'_> {
         if self.cx.data_count.is_none() {
             return Err(self.malformed("data count section required"));
         }
-        self.memory(mem)?;
+        let addr = self.memory(mem)?;
         self.data(data)?;
         self.pop(OpType::I32)?;
         self.pop(OpType::I32)?;
-        self.pop(OpType::I32)
+        self.pop(addr)
     }
 
     /// §3.3.7 `data.drop`.
@@ -979,25 +995,27 @@ impl FuncValidator<'_> {
     }
 
     /// §3.3.7 `memory.copy`.
+    /// The length has the smaller of the two address types.
     fn MemoryCopy(&mut self, dst: MemIdx, src: MemIdx) -> Result<()> {
-        self.memory(dst)?;
-        self.memory(src)?;
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)
+        let d = self.memory(dst)?;
+        let s = self.memory(src)?;
+        self.pop(OpType::min_addr(d, s))?;
+        self.pop(s)?;
+        self.pop(d)
     }
 
     /// §3.3.7 `memory.fill`.
     fn MemoryFill(&mut self, mem: MemIdx) -> Result<()> {
-        self.memory(mem)?;
+        let addr = self.memory(mem)?;
+        self.pop(addr)?;
         self.pop(OpType::I32)?;
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)
+        self.pop(addr)
     }
 
     /// §3.3.6 `table.init`: the segment's type must match the table's.
     fn TableInit(&mut self, elem: ElemIdx, table: TableIdx) -> Result<()> {
         let t = self.table(table)?;
+        let addr = self.table_addr(table)?;
         let e = self.elem(elem)?;
         if t != e {
             return Err(self.err(format!(
@@ -1006,7 +1024,7 @@ impl FuncValidator<'_> {
         }
         self.pop(OpType::I32)?;
         self.pop(OpType::I32)?;
-        self.pop(OpType::I32)
+        self.pop(addr)
     }
 
     /// §3.3.6 `elem.drop`.
@@ -1023,33 +1041,36 @@ impl FuncValidator<'_> {
                 "type mismatch: table.copy from a table of {s} to a table of {d}"
             )));
         }
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)
+        let (da, sa) = (self.table_addr(dst)?, self.table_addr(src)?);
+        self.pop(OpType::min_addr(da, sa))?;
+        self.pop(sa)?;
+        self.pop(da)
     }
 
     /// §3.3.6 `table.grow`.
     fn TableGrow(&mut self, table: TableIdx) -> Result<()> {
         let t = self.table(table)?;
-        self.pop(OpType::I32)?;
+        let addr = self.table_addr(table)?;
+        self.pop(addr)?;
         self.pop(t)?;
-        self.push(OpType::I32);
+        self.push(addr);
         Ok(())
     }
 
     /// §3.3.6 `table.size`.
     fn TableSize(&mut self, table: TableIdx) -> Result<()> {
-        self.table(table)?;
-        self.push(OpType::I32);
+        let addr = self.table_addr(table)?;
+        self.push(addr);
         Ok(())
     }
 
     /// §3.3.6 `table.fill`.
     fn TableFill(&mut self, table: TableIdx) -> Result<()> {
         let t = self.table(table)?;
-        self.pop(OpType::I32)?;
+        let addr = self.table_addr(table)?;
+        self.pop(addr)?;
         self.pop(t)?;
-        self.pop(OpType::I32)
+        self.pop(addr)
     }
 
     /// §3.3.3 `i8x16.shuffle`: every lane index below 32.

@@ -8,7 +8,7 @@ use crate::func::{Buffers, FuncValidator};
 use crate::types::{OpType, Pool, Sig};
 use std::collections::HashSet;
 use weft_syntax::{
-    CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Feature, Features, FuncType,
+    AddrType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Feature, Features, FuncType,
     GlobalType, ImportDesc, Limits, MemType, Module, Mut, RefType, TableType, ValType,
 };
 
@@ -137,23 +137,43 @@ fn check_limits(limits: Limits, range: u64, message: &str) -> Result<()> {
     Ok(())
 }
 
-/// §3.2.4 table types.
+/// §3.2.4 table types: at most 2^32-1 (or, 64-bit, 2^64-1) entries.
 fn check_table_type(features: Features, t: &TableType) -> Result<()> {
     check_val_type(features, ValType::Ref(t.elem)).map_err(ValidationError::invalid)?;
-    check_limits(
-        t.limits,
-        u64::from(u32::MAX),
-        "table size must be at most 2^32-1",
-    )
+    match t.addr {
+        AddrType::I32 => check_limits(
+            t.limits,
+            u64::from(u32::MAX),
+            "table size must be at most 2^32-1",
+        ),
+        AddrType::I64 => check_limits(t.limits, u64::MAX, "table size must be at most 2^64-1"),
+    }
 }
 
-/// §3.2.5 memory types: at most 65536 pages.
+/// §3.2.5 memory types: at most 2^32 (or, 64-bit, 2^64) bytes of pages,
+/// as a number of pages that fits the address type; pages of 64 KiB or, with
+/// custom page sizes, of 1 byte; shared memories (threads) have a maximum.
 fn check_mem_type(t: &MemType) -> Result<()> {
-    check_limits(
-        t.limits,
-        65536,
-        "memory size must be at most 65536 pages (4GiB)",
-    )
+    let log2 = t.page_size_log2();
+    if log2 != 0 && log2 != MemType::DEFAULT_PAGE_SIZE_LOG2 {
+        return Err(ValidationError::invalid(format!(
+            "invalid custom page size: 2^{log2} bytes, must be 1 or 65536"
+        )));
+    }
+    let bits = match t.addr {
+        AddrType::I32 => 32,
+        AddrType::I64 => 64,
+    };
+    let pages = ((1u128 << bits) >> log2).min((1u128 << bits) - 1) as u64;
+    let message = match (t.addr, log2) {
+        (AddrType::I32, 16) => "memory size must be at most 65536 pages (4GiB)".to_string(),
+        _ => format!("memory size must be at most {pages} pages"),
+    };
+    check_limits(t.limits, pages, &message)?;
+    if t.shared && t.limits.max.is_none() {
+        return Err(ValidationError::invalid("shared memory must have maximum"));
+    }
+    Ok(())
 }
 
 /// §3.2.6 global types.
@@ -316,7 +336,8 @@ pub(crate) fn validate_module(
                         elem.ty, t.elem
                     )));
                 }
-                validate_const_expr(&mut cx, offset, OpType::I32, &mut scratch)?;
+                let addr = OpType::of_addr(t.addr);
+                validate_const_expr(&mut cx, offset, addr, &mut scratch)?;
             }
         }
     }
@@ -326,10 +347,12 @@ pub(crate) fn validate_module(
         match &data.mode {
             DataMode::Passive => {}
             DataMode::Active { memory, offset } => {
-                if memory.index() >= cx.mems.len() {
-                    return Err(ValidationError::invalid(format!("unknown memory {memory}")));
-                }
-                validate_const_expr(&mut cx, offset, OpType::I32, &mut scratch)?;
+                let m = cx
+                    .mems
+                    .get(memory.index())
+                    .ok_or_else(|| ValidationError::invalid(format!("unknown memory {memory}")))?;
+                let addr = OpType::of_addr(m.addr);
+                validate_const_expr(&mut cx, offset, addr, &mut scratch)?;
             }
         }
     }

@@ -33,9 +33,7 @@ fn func_module(ty: FuncType, locals: &[ValType], instrs: &[Instr<'_>]) -> Module
     Module {
         types: vec![ty],
         funcs: vec![TypeIdx(0)],
-        mems: vec![MemType {
-            limits: Limits { min: 1, max: None },
-        }],
+        mems: vec![MemType::new(Limits { min: 1, max: None })],
         code: vec![Code {
             locals: locals.iter().map(|&ty| Locals { count: 1, ty }).collect(),
             body: expr(instrs),
@@ -422,9 +420,7 @@ fn constant_expressions() {
 
 #[test]
 fn module_level() {
-    let mem = |min, max| MemType {
-        limits: Limits { min, max },
-    };
+    let mem = |min, max| MemType::new(Limits { min, max });
     let mut m = Module {
         mems: vec![mem(65537, None)],
         ..Module::default()
@@ -456,10 +452,10 @@ fn module_level() {
 #[test]
 fn element_segments() {
     let mut m = func_module(ft(&[], &[]), &[], &[I::End {}]);
-    m.tables.push(TableType {
-        elem: RefType::EXTERNREF,
-        limits: Limits { min: 1, max: None },
-    });
+    m.tables.push(TableType::new(
+        RefType::EXTERNREF,
+        Limits { min: 1, max: None },
+    ));
     m.elems.push(Elem {
         ty: RefType::FUNCREF,
         items: ElemItems::Funcs(vec![FuncIdx(0)]),

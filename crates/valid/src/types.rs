@@ -8,7 +8,7 @@
 //! data and no instruction allocates.
 
 use std::fmt;
-use weft_syntax::{HeapType, RefType, ValType};
+use weft_syntax::{AddrType, HeapType, RefType, ValType};
 
 /// A value type on the operand stack, or `Unknown` (appendix: `Unknown`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +57,26 @@ impl OpType {
     #[inline]
     pub(crate) fn of_ref(r: RefType) -> OpType {
         OpType::of_heap(r.heap)
+    }
+
+    /// The operand type of an address of type `a`.
+    #[inline]
+    pub(crate) fn of_addr(a: AddrType) -> OpType {
+        match a {
+            AddrType::I32 => OpType::I32,
+            AddrType::I64 => OpType::I64,
+        }
+    }
+
+    /// The smaller of two address types (`i32` unless both are `i64`): the
+    /// type of the length of a copy between memories or tables.
+    #[inline]
+    pub(crate) fn min_addr(a: OpType, b: OpType) -> OpType {
+        if a == OpType::I64 && b == OpType::I64 {
+            OpType::I64
+        } else {
+            OpType::I32
+        }
     }
 
     /// The operand type of a nullable reference to `h`.

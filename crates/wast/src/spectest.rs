@@ -48,21 +48,19 @@ pub fn items(store: &mut Store<()>) -> weft::Result<Vec<(&'static str, Extern)>>
         let global = Global::new(&mut *store, ty, value)?;
         items.push((name, Extern::Global(global)));
     }
-    let table_ty = TableType {
-        elem: RefType::FUNCREF,
-        limits: Limits {
+    let table_ty = TableType::new(
+        RefType::FUNCREF,
+        Limits {
             min: 10,
             max: Some(20),
         },
-    };
+    );
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
     items.push(("table", Extern::Table(table)));
-    let memory_ty = MemType {
-        limits: Limits {
-            min: 1,
-            max: Some(2),
-        },
-    };
+    let memory_ty = MemType::new(Limits {
+        min: 1,
+        max: Some(2),
+    });
     let memory = Memory::new(&mut *store, memory_ty)?;
     items.push(("memory", Extern::Memory(memory)));
     Ok(items)

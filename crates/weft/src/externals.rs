@@ -100,7 +100,7 @@ impl From<Global> for Extern {
 /// # fn main() -> weft::Result<()> {
 /// use weft::{Engine, Limits, Memory, MemType, Store};
 /// let mut store = Store::new(&Engine::default(), ());
-/// let mem = Memory::new(&mut store, MemType { limits: Limits { min: 1, max: Some(2) } })?;
+/// let mem = Memory::new(&mut store, MemType::new(Limits { min: 1, max: Some(2) }))?;
 /// mem.write(&mut store, 8, b"hi")?;
 /// let mut buf = [0u8; 2];
 /// mem.read(&store, 8, &mut buf)?;
@@ -118,6 +118,7 @@ pub struct Memory {
 impl Memory {
     /// A new memory of type `ty`, zero-filled.
     pub fn new(mut store: impl AsContextMut, ty: MemType) -> Result<Memory> {
+        crate::module::check_runnable_memory(&ty)?;
         let inner = &mut store.as_context_mut().inner;
         let entity = MemoryEntity::new(ty)?;
         inner.memories.push(entity);
@@ -206,7 +207,7 @@ impl Memory {
 /// # fn main() -> weft::Result<()> {
 /// use weft::{Engine, Limits, RefType, Store, Table, TableType, Val};
 /// let mut store = Store::new(&Engine::default(), ());
-/// let ty = TableType { elem: RefType::FUNCREF, limits: Limits { min: 2, max: None } };
+/// let ty = TableType::new(RefType::FUNCREF, Limits { min: 2, max: None });
 /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
 /// assert_eq!(table.size(&store), 2);
 /// assert_eq!(table.grow(&mut store, 3, Val::FuncRef(None))?, 2);
@@ -223,6 +224,7 @@ pub struct Table {
 impl Table {
     /// A new table of type `ty` with every element `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
+        crate::module::check_runnable_table(&ty)?;
         let inner = &mut store.as_context_mut().inner;
         let init = ref_slot(inner, ValType::Ref(ty.elem), init)?;
         let entity = TableEntity::new(ty, init)?;

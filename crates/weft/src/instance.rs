@@ -139,7 +139,7 @@ fn check_import(
                 min: e.elems.len() as u64,
                 max: e.ty.limits.max,
             };
-            e.ty.elem == t.elem && limits_match(actual, t.limits)
+            e.ty.elem == t.elem && e.ty.addr == t.addr && limits_match(actual, t.limits)
         }
         (ImportDesc::Memory(m), Extern::Memory(mem)) => {
             let e = &inner.memories[mem.index as usize];
@@ -147,7 +147,10 @@ fn check_import(
                 min: e.pages(),
                 max: e.ty.limits.max,
             };
-            limits_match(actual, m.limits)
+            e.ty.addr == m.addr
+                && e.ty.shared == m.shared
+                && e.ty.page_size_log2() == m.page_size_log2()
+                && limits_match(actual, m.limits)
         }
         (ImportDesc::Global(g), Extern::Global(gl)) => inner.globals[gl.index as usize].ty == g,
         _ => false,

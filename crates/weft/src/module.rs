@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 use weft_syntax as syn;
 use weft_syntax::{
-    ExportDesc, ExternKind, FuncType, GlobalType, ImportDesc, MemType, TableType, TypeIdx,
+    AddrType, ExportDesc, ExternKind, FuncType, GlobalType, ImportDesc, MemType, TableType, TypeIdx,
 };
 
 /// A compiled module: decoded, validated, and ready to instantiate any
@@ -86,6 +86,7 @@ impl Module {
             };
             Error::new(kind, e.to_string())
         })?;
+        check_runnable_memories_and_tables(&module)?;
         let type_ids = module.types.iter().map(|t| engine.intern(t)).collect();
         let mut func_types = Vec::new();
         let mut global_types = Vec::new();
@@ -386,4 +387,57 @@ pub(crate) fn into_static(m: syn::Module<'_>) -> syn::Module<'static> {
                 .collect(),
         },
     }
+}
+
+/// Refuses memories and tables the engine cannot run yet although they
+/// validate: more than one memory (multi-memory: the interpreter addresses
+/// memory 0 only), 64-bit addresses (memory64, table64), shared memories
+/// (threads) and page sizes other than 64 KiB (custom-page-sizes). Checked
+/// once here, so that the interpreter may rely on one 32-bit memory.
+fn check_runnable_memories_and_tables(m: &syn::Module<'_>) -> Result<()> {
+    let mut mems = m.mems.len();
+    for i in &m.imports {
+        match &i.desc {
+            ImportDesc::Memory(t) => {
+                check_runnable_memory(t)?;
+                mems += 1;
+            }
+            ImportDesc::Table(t) => check_runnable_table(t)?,
+            ImportDesc::Func(_) | ImportDesc::Global(_) => {}
+        }
+    }
+    if mems > 1 {
+        return Err(unsupported("more than one memory"));
+    }
+    m.mems.iter().try_for_each(check_runnable_memory)?;
+    m.tables.iter().try_for_each(check_runnable_table)
+}
+
+/// See [`check_runnable_memories_and_tables`].
+pub(crate) fn check_runnable_memory(t: &MemType) -> Result<()> {
+    let what = if t.addr != AddrType::I32 {
+        "a 64-bit memory"
+    } else if t.shared {
+        "a shared memory"
+    } else if t.page_size_log2() != MemType::DEFAULT_PAGE_SIZE_LOG2 {
+        "a memory with a custom page size"
+    } else {
+        return Ok(());
+    };
+    Err(unsupported(what))
+}
+
+/// See [`check_runnable_memories_and_tables`].
+pub(crate) fn check_runnable_table(t: &TableType) -> Result<()> {
+    match t.addr {
+        AddrType::I32 => Ok(()),
+        AddrType::I64 => Err(unsupported("a 64-bit table")),
+    }
+}
+
+fn unsupported(what: &str) -> Error {
+    Error::new(
+        ErrorKind::Invalid,
+        format!("unsupported: {what} cannot be executed yet"),
+    )
 }

@@ -350,13 +350,7 @@ fn linking_errors_are_unlinkable() {
 fn instantiation_trap_keeps_earlier_writes() {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
-    let mem = Memory::new(
-        &mut store,
-        MemType {
-            limits: Limits { min: 1, max: None },
-        },
-    )
-    .unwrap();
+    let mem = Memory::new(&mut store, MemType::new(Limits { min: 1, max: None })).unwrap();
     let mut linker = Linker::<()>::new(&engine);
     linker.define("env", "mem", mem).unwrap();
     let module = Module::new(

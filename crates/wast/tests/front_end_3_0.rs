@@ -1,0 +1,257 @@
+//! The front end (text, binary, validation) on Wasm 3.0 constructs the
+//! engine cannot run yet, so that they are checked without instantiation:
+//! each case is parsed from text with the given features, encoded, decoded
+//! again, re-encoded (the bytes must agree), printed and re-parsed (the
+//! bytes must agree again) and validated; the verdict must be the expected
+//! one. Under `--features 2.0` the same text must not be accepted.
+
+use weft_syntax::Features;
+
+/// What a case must give.
+enum Expect {
+    /// Decodes and validates.
+    Valid,
+    /// Parses and encodes but fails validation with this message prefix.
+    Invalid(&'static str),
+    /// Fails to parse from text with this message prefix.
+    Malformed(&'static str),
+}
+use Expect::*;
+
+fn check(features: &str, wat: &str, expect: Expect) {
+    let features = Features::from_name(features).expect("a feature set");
+    let module = match (weft_text::parse_wat(wat, features), &expect) {
+        (Ok(m), Valid | Invalid(_)) => m,
+        (Err(e), Malformed(prefix)) => {
+            let e = e.to_string();
+            assert!(
+                e.contains(prefix),
+                "{wat}: expected malformed {prefix:?}, got {e}"
+            );
+            return;
+        }
+        (Ok(_), Malformed(prefix)) => panic!("{wat}: parsed, expected malformed {prefix:?}"),
+        (Err(e), _) => panic!("{wat}: does not parse: {e}"),
+    };
+    let bytes = weft_binary::encode(&module);
+    let decoded = weft_binary::decode(&bytes, features)
+        .unwrap_or_else(|e| panic!("{wat}: own encoding does not decode: {e}"));
+    assert_eq!(
+        weft_binary::encode(&decoded),
+        bytes,
+        "{wat}: binary round trip"
+    );
+    let printed = weft_text::print(&decoded);
+    let reparsed = weft_text::parse_wat(&printed, features)
+        .unwrap_or_else(|e| panic!("{wat}: printed text does not parse: {e}\n{printed}"));
+    assert_eq!(
+        weft_binary::encode(&reparsed),
+        bytes,
+        "{wat}: text round trip\n{printed}"
+    );
+    match (weft_valid::validate(&decoded, features), expect) {
+        (Ok(()), Valid) => {}
+        (Err(e), Invalid(prefix)) => {
+            assert!(
+                e.message.starts_with(prefix),
+                "{wat}: expected invalid {prefix:?}, got {e}"
+            )
+        }
+        (Ok(()), _) => panic!("{wat}: valid, expected invalid"),
+        (Err(e), _) => panic!("{wat}: expected valid, got {e}"),
+    }
+    // Nothing of this file is Wasm 2.0.
+    let as_2_0 = weft_text::parse_wat(wat, Features::WASM2)
+        .map_err(|e| e.to_string())
+        .and_then(|m| {
+            let bytes = weft_binary::encode(&m);
+            let m = weft_binary::decode(&bytes, Features::WASM2).map_err(|e| e.to_string())?;
+            weft_valid::validate(&m, Features::WASM2).map_err(|e| e.to_string())
+        });
+    assert!(as_2_0.is_err(), "{wat}: accepted as Wasm 2.0");
+}
+
+#[test]
+fn memory64_and_table64() {
+    check("3.0", "(module (memory i64 1 0x1_0000_0000_0000))", Valid);
+    check(
+        "3.0",
+        "(module (memory i64 0x1_0000_0000_0001))",
+        Invalid("memory size must be at most 281474976710656 pages"),
+    );
+    check(
+        "3.0",
+        "(module (memory 0x1_0001))",
+        Invalid("memory size must be at most 65536 pages"),
+    );
+    check(
+        "3.0",
+        "(module (table i64 0 0xffff_ffff_ffff_ffff funcref))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (table i64 2 1 funcref))",
+        Invalid("size minimum must not be greater than maximum"),
+    );
+    check(
+        "3.0",
+        "(module (memory i64 1) (func (param i64) (result i32)
+           (drop (i32.load offset=0x1_0000_0000 (local.get 0)))
+           (i64.store (local.get 0) (i64.const 1))
+           (drop (memory.grow (i64.const 1)))
+           (memory.fill (local.get 0) (i32.const 0) (i64.const 1))
+           (i32.wrap_i64 (memory.size))))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (memory i64 1) (func (drop (i32.load (i32.const 0)))))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (memory 1) (func (drop (i32.load offset=0x1_0000_0000 (i32.const 0)))))",
+        Invalid("offset out of range"),
+    );
+    check(
+        "3.0",
+        "(module (memory i64 (data \"hi\")) (func (result i64) (memory.size)))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (memory i64 1) (data (i32.const 0) \"\"))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (table $t i64 1 funcref) (type $f (func))
+           (func (param i64)
+             (call_indirect $t (type $f) (local.get 0))
+             (drop (table.get $t (local.get 0)))
+             (drop (table.grow $t (ref.null func) (i64.const 1)))
+             (table.fill $t (i64.const 0) (ref.null func) (table.size $t))))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (table i64 funcref (elem)) (func (drop (table.get 0 (i32.const 0)))))",
+        Invalid("type mismatch"),
+    );
+}
+
+#[test]
+fn multi_memory() {
+    check(
+        "3.0",
+        "(module (memory $a 1) (memory $b i64 1)
+           (func (param i32 i64)
+             (memory.copy $a $b (local.get 0) (local.get 1) (i32.const 1))
+             (memory.copy $b $a (local.get 1) (local.get 0) (i32.const 1))
+             (drop (v128.load8_lane $b 1 (local.get 1) (v128.const i64x2 0 0)))
+             (drop (v128.load8_lane 1 (local.get 0) (v128.const i64x2 0 0)))
+             (i64.store $b offset=8 (local.get 1) (i64.load8_u 1 (local.get 1)))))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (memory $a 1) (memory $b i64 1)
+           (func (param i32 i64) (memory.copy $a $b (local.get 0) (local.get 1) (i64.const 1))))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (memory 1) (func (drop (i32.load 1 (i32.const 0)))))",
+        Invalid("unknown memory 1"),
+    );
+}
+
+#[test]
+fn shared_memories_and_page_sizes() {
+    check("3.0,threads", "(module (memory 1 2 shared))", Valid);
+    check(
+        "3.0,threads",
+        "(module (memory 1 shared))",
+        Invalid("shared memory must have maximum"),
+    );
+    check(
+        "3.0,custom-page-sizes",
+        "(module (memory 0xffff_ffff (pagesize 1)))",
+        Valid,
+    );
+    check(
+        "3.0,custom-page-sizes",
+        "(module (memory 0x1_0000_0000 (pagesize 1)))",
+        Invalid("memory size must be at most"),
+    );
+    check(
+        "3.0,custom-page-sizes",
+        "(module (memory i64 0 (pagesize 65536)))",
+        Valid,
+    );
+    check(
+        "3.0,custom-page-sizes",
+        "(module (memory 0 (pagesize 2)))",
+        Invalid("invalid custom page size"),
+    );
+    check(
+        "3.0,custom-page-sizes",
+        "(module (memory 0 (pagesize 3)))",
+        Malformed("invalid custom page size"),
+    );
+    check(
+        "3.0,custom-page-sizes",
+        "(module (memory (pagesize 1) (data \"xyz\")) (func (result i32) (memory.size)))",
+        Valid,
+    );
+}
+
+/// The limits flags of Wasm 3.0 are bits of a byte; Wasm 2.0 reads a
+/// one-bit LEB128 number.
+#[test]
+fn limits_flags() {
+    let module = |flags: &[u8]| {
+        let mut m = b"\0asm\x01\0\0\0\x05".to_vec();
+        m.push(flags.len() as u8 + 1);
+        m.push(1);
+        m.extend_from_slice(flags);
+        m
+    };
+    let err = |bytes: &[u8], f: Features| weft_binary::decode(bytes, f).err().map(|e| e.message);
+    let w3 = Features::WASM3;
+    assert_eq!(err(&module(&[0x04, 0x00]), w3), None);
+    assert_eq!(
+        err(&module(&[0x05, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10]), w3),
+        None
+    );
+    assert_eq!(
+        err(&module(&[0x02, 0x00, 0x00]), w3).as_deref(),
+        Some("malformed limits flags")
+    );
+    assert_eq!(
+        err(&module(&[0x08, 0x00, 0x00]), w3).as_deref(),
+        Some("malformed limits flags")
+    );
+    assert_eq!(
+        err(&module(&[0x81, 0x00]), w3).as_deref(),
+        Some("malformed limits flags")
+    );
+    let threads = Features::from_name("3.0,threads").expect("a feature set");
+    assert_eq!(err(&module(&[0x03, 0x00, 0x01]), threads), None);
+    let pages = Features::from_name("3.0,custom-page-sizes").expect("a feature set");
+    assert_eq!(err(&module(&[0x08, 0x00, 0x10]), pages), None);
+    assert_eq!(
+        err(&module(&[0x08, 0x00, 0x41]), pages).as_deref(),
+        Some("invalid custom page size")
+    );
+    let w2 = Features::WASM2;
+    assert_eq!(
+        err(&module(&[0x04, 0x00]), w2).as_deref(),
+        Some("integer too large")
+    );
+    assert_eq!(
+        err(&module(&[0x81, 0x00]), w2).as_deref(),
+        Some("integer representation too long")
+    );
+}
