@@ -489,12 +489,11 @@ impl<'a> BodyParser<'_, '_, 'a> {
         let index_follows = next.kind == Kind::Nat
             || (next.kind == Kind::Keyword
                 && (next.text.starts_with("offset=") || next.text.starts_with("align=")));
-        let memory = if !self.m.features.has(Feature::MultiMemory) {
-            0
-        } else if lane && self.c.peek().kind == Kind::Nat && !index_follows {
-            0
-        } else {
+        let lane_only = lane && self.c.peek().kind == Kind::Nat && !index_follows;
+        let memory = if self.m.features.has(Feature::MultiMemory) && !lane_only {
             self.opt_index(Space::Memory)?
+        } else {
+            0
         };
         let mut offset = 0;
         let t = self.c.peek();
