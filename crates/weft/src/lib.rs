@@ -47,6 +47,7 @@ mod linker;
 mod module;
 #[allow(dead_code)] // the full set of semantics; the interpreter uses what the table names
 pub(crate) mod ops;
+mod runtime;
 mod store;
 mod values;
 

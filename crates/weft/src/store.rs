@@ -8,6 +8,7 @@
 use crate::engine::Engine;
 use crate::func::HostFunc;
 use crate::module::ModuleInner;
+use crate::runtime::memory::LinearMemory;
 use crate::{Error, ErrorKind, Result};
 use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,8 +17,7 @@ use weft_syntax::{GlobalType, MemType, TableType};
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Size of a memory page (§4.2.8).
-pub(crate) const PAGE_SIZE: u64 = 65536;
+pub(crate) use crate::runtime::memory::PAGE_SIZE;
 /// Pages a 32-bit memory can have at most.
 pub(crate) const MAX_PAGES: u64 = 65536;
 /// Elements a table may have in this implementation (growth beyond fails
@@ -39,24 +39,29 @@ pub(crate) enum FuncKind {
     Host(u32),
 }
 
-/// A linear memory (§4.2.8).
+/// A linear memory (§4.2.8): its bytes at an address that never moves.
 pub(crate) struct MemoryEntity {
-    pub(crate) data: Vec<u8>,
+    pub(crate) data: LinearMemory,
     pub(crate) ty: MemType,
 }
 
 impl MemoryEntity {
     pub(crate) fn new(ty: MemType) -> Result<Self> {
-        let bytes = ty
+        if ty.limits.min > MAX_PAGES {
+            return Err(Error::other(
+                "memory size must be at most 65536 pages (4GiB)",
+            ));
+        }
+        let max = ty
             .limits
-            .min
-            .checked_mul(PAGE_SIZE)
-            .filter(|_| ty.limits.min <= MAX_PAGES)
-            .ok_or_else(|| Error::other("memory size must be at most 65536 pages (4GiB)"))?;
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes as usize)
-            .map_err(|_| Error::other("out of memory: cannot allocate linear memory"))?;
-        data.resize(bytes as usize, 0);
+            .max
+            .unwrap_or(MAX_PAGES)
+            .clamp(ty.limits.min, MAX_PAGES);
+        let data = LinearMemory::new(
+            (ty.limits.min * PAGE_SIZE) as usize,
+            (max * PAGE_SIZE) as usize,
+        )
+        .ok_or_else(|| Error::other("out of memory: cannot allocate linear memory"))?;
         Ok(MemoryEntity { data, ty })
     }
 
@@ -65,15 +70,15 @@ impl MemoryEntity {
         self.data.len() as u64 / PAGE_SIZE
     }
 
-    /// Grows by `delta` pages; the old size, or `None` if the maximum (or
-    /// the host) does not allow it (§4.5.3.9).
+    /// Grows by `delta` pages in place; the old size, or `None` if the
+    /// maximum (or the host) does not allow it (§4.5.3.9).
     pub(crate) fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages();
         let max = self.ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
         let new = old.checked_add(delta).filter(|&n| n <= max)?;
-        let add = (delta * PAGE_SIZE) as usize;
-        self.data.try_reserve_exact(add).ok()?;
-        self.data.resize((new * PAGE_SIZE) as usize, 0);
+        if !self.data.grow_to((new * PAGE_SIZE) as usize) {
+            return None;
+        }
         self.ty.limits.min = new;
         Some(old)
     }

@@ -1,0 +1,4 @@
+//! Runtime entities that live apart from either execution tier: linear
+//! memories whose base never moves.
+
+pub(crate) mod memory;
