@@ -181,24 +181,52 @@ pub(crate) struct Known {
     module_name: Option<String>,
 }
 
-/// The keyword of the group that is open at token `at` of `toks`, and the
-/// nesting depth there (0 outside any group).
-fn enclosing<'a>(toks: &[Token<'a>], at: usize) -> (usize, Option<&'a str>) {
-    let mut stack: Vec<Option<&'a str>> = Vec::new();
-    for (k, t) in toks[..at.min(toks.len())].iter().enumerate() {
-        match t.kind {
-            Kind::LParen => stack.push(
-                toks.get(k + 1)
-                    .filter(|n| n.kind == Kind::Keyword)
-                    .map(|n| n.text),
-            ),
-            Kind::RParen => {
-                stack.pop();
+/// Where an annotation stands: the nesting depth (0 outside any group),
+/// the keyword of the innermost open group, and whether a `(func ...)`
+/// module field is open.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    depth: usize,
+    group: Option<&'a str>,
+    in_func: bool,
+}
+
+/// The context of each annotation, in one pass over the tokens (the
+/// annotations are in token order), so that many annotations cost no more
+/// than one walk.
+fn contexts<'a>(
+    toks: &[Token<'a>],
+    annots: &[Annotation<'_>],
+    field_depth: usize,
+) -> Vec<Context<'a>> {
+    // Per open group: its keyword and whether it is a function field.
+    let mut stack: Vec<(Option<&'a str>, bool)> = Vec::new();
+    let mut out = Vec::with_capacity(annots.len());
+    let mut next = 0;
+    for a in annots {
+        while next < a.at.min(toks.len()) {
+            match toks[next].kind {
+                Kind::LParen => {
+                    let kw = toks
+                        .get(next + 1)
+                        .filter(|n| n.kind == Kind::Keyword)
+                        .map(|n| n.text);
+                    stack.push((kw, stack.len() == field_depth && kw == Some("func")));
+                }
+                Kind::RParen => {
+                    stack.pop();
+                }
+                _ => {}
             }
-            _ => {}
+            next += 1;
         }
+        out.push(Context {
+            depth: stack.len(),
+            group: stack.last().and_then(|g| g.0),
+            in_func: stack.get(field_depth).is_some_and(|g| g.1),
+        });
     }
-    (stack.len(), stack.last().copied().flatten())
+    out
 }
 
 /// Whether `at` is right after the header `(kw $id?` of a group whose
@@ -224,8 +252,9 @@ impl Known {
         let wrapped = toks.first().is_some_and(|t| t.kind == Kind::LParen)
             && toks.get(1).is_some_and(|t| t.is_keyword("module"));
         let field_depth = usize::from(wrapped);
-        for (n, a) in annots.iter().enumerate() {
-            let (depth, group) = enclosing(toks, a.at);
+        let contexts = contexts(toks, annots, field_depth);
+        for (n, (a, cx)) in annots.iter().zip(&contexts).enumerate() {
+            let (depth, group) = (cx.depth, cx.group);
             match a.id.as_str() {
                 "custom" => {
                     let at_fields = depth == field_depth
@@ -250,10 +279,12 @@ impl Known {
                 }
                 "metadata.code.branch_hint" => {
                     const WHAT: &str = "@metadata.code.branch_hint annotation";
-                    if !func_group_open(toks, a.at, field_depth) {
+                    if !cx.in_func {
                         return Err(a.open.error(format!("{WHAT}: not in a function")));
                     }
-                    if annots[n + 1..].iter().any(|b| b.at == a.at && b.id == a.id) {
+                    // Annotations at one place are next to each other.
+                    let mut same_place = annots[n + 1..].iter().take_while(|b| b.at == a.at);
+                    if same_place.any(|b| b.id == a.id) {
                         return Err(a.open.error(format!("{WHAT}: duplicate annotation")));
                     }
                     let hint = match a.body.as_slice() {
@@ -284,25 +315,6 @@ impl Known {
             module.names.module = Some(Cow::Owned(n));
         }
     }
-}
-
-/// Whether token `at` lies inside a `(func ...)` module field.
-fn func_group_open(toks: &[Token<'_>], at: usize, field_depth: usize) -> bool {
-    let mut stack: Vec<bool> = Vec::new();
-    for (k, t) in toks[..at.min(toks.len())].iter().enumerate() {
-        match t.kind {
-            Kind::LParen => {
-                let is_func = stack.len() == field_depth
-                    && toks.get(k + 1).is_some_and(|n| n.is_keyword("func"));
-                stack.push(is_func);
-            }
-            Kind::RParen => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
-    stack.get(field_depth).copied().unwrap_or(false)
 }
 
 /// The one string of a `@name` annotation.
@@ -455,5 +467,35 @@ mod tests {
         assert_eq!(err("(func $)"), "empty identifier");
         assert_eq!(err("(func $\"\\ef\")"), "malformed UTF-8 encoding");
         assert_eq!(err("(func $\"a\" (call $b))"), "unknown function $b");
+    }
+}
+
+#[cfg(test)]
+mod robustness_tests {
+    use crate::parse_wat;
+    use weft_syntax::Features;
+
+    #[test]
+    fn many_and_deep_annotations_are_cheap() {
+        // 50,000 branch hints (each checked) and 50,000 unknown annotations
+        // in one function, and one annotation nested 100,000 deep: one pass
+        // each, no recursion.
+        let mut src = String::from("(func (param i32)");
+        for _ in 0..50_000 {
+            src.push_str(
+                " (@metadata.code.branch_hint \"\\00\") (if (local.get 0) (then)) (@a) nop",
+            );
+        }
+        src.push_str(") (@b ");
+        src.push_str(&"(".repeat(100_000));
+        src.push_str(&")".repeat(100_000));
+        src.push(')');
+        let m = parse_wat(&src, Features::WASM3).unwrap();
+        assert_eq!(m.funcs.len(), 1);
+        let unclosed = "(@b ".to_string() + &"(".repeat(100_000);
+        assert_eq!(
+            parse_wat(&unclosed, Features::WASM3).unwrap_err().message,
+            "unclosed annotation"
+        );
     }
 }
