@@ -1078,7 +1078,11 @@ pub fn run_paths_by_folder(
     for path in paths {
         for script in collect_scripts(path)? {
             let summary = run_file_with(&script, options, out)?;
-            let folder = script.parent().map(Path::to_path_buf).unwrap_or_default();
+            // A script named without a folder is in `.`.
+            let folder = match script.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
             match folders.iter_mut().find(|(f, _)| *f == folder) {
                 Some((_, s)) => s.add(summary),
                 None => folders.push((folder, summary)),
