@@ -189,6 +189,9 @@ macro_rules! __feature {
     (simd) => {
         $crate::Feature::Simd
     };
+    (tail_call) => {
+        $crate::Feature::TailCall
+    };
 }
 
 macro_rules! define_instr {

@@ -43,6 +43,8 @@ macro_rules! for_each_instr {
         mvp              [0x0F]      Return                    "return"                        {}                                 (custom)
         mvp              [0x10]      Call                      "call"                          { func: FuncIdx }                  (custom)
         mvp              [0x11]      CallIndirect              "call_indirect"                 { ty: TypeIdx, table: TableIdx }   (custom)
+        tail_call        [0x12]      ReturnCall                "return_call"                   { func: FuncIdx }                  (custom)
+        tail_call        [0x13]      ReturnCallIndirect        "return_call_indirect"          { ty: TypeIdx, table: TableIdx }   (custom)
         mvp              [0x1A]      Drop                      "drop"                          {}                                 (custom)
         mvp              [0x1B]      Select                    "select"                        {}                                 (custom)
         reference_types  [0x1C]      TypedSelect               "select"                        { ty: ValType }                    (custom)

@@ -363,7 +363,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
                     }
                 }
             }
-            InstrKind::CallIndirect => {
+            InstrKind::CallIndirect | InstrKind::ReturnCallIndirect => {
                 let table = if at_idx(&self.c) {
                     let i = idx(&mut self.c)?;
                     self.m.resolve(i, Space::Table)?
@@ -372,9 +372,10 @@ impl<'a> BodyParser<'_, '_, 'a> {
                 };
                 let tu = type_use(&mut self.c, false)?;
                 let (ty, _) = self.m.resolve_type_use(&tu)?;
-                let instr = Instr::CallIndirect {
-                    ty: TypeIdx(ty),
-                    table: TableIdx(table),
+                let (ty, table) = (TypeIdx(ty), TableIdx(table));
+                let instr = match kind {
+                    InstrKind::ReturnCallIndirect => Instr::ReturnCallIndirect { ty, table },
+                    _ => Instr::CallIndirect { ty, table },
                 };
                 encode_instr(&instr, out);
             }

@@ -806,6 +806,43 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
+    /// §3.3.8 `return_call`: a call whose results are the function's.
+    fn ReturnCall(&mut self, func: FuncIdx) -> Result<()> {
+        let sig = self.func_sig(func)?;
+        self.tail_call(sig)
+    }
+
+    /// §3.3.8 `return_call_indirect`.
+    fn ReturnCallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
+        let elem = self.table(table)?;
+        let addr = self.table_addr(table)?;
+        let sig = self.type_sig(ty)?;
+        if elem != OpType::FuncRef {
+            return Err(self.err(format!(
+                "type mismatch: return_call_indirect requires a table of funcref, table {table} holds {elem}"
+            )));
+        }
+        self.pop(addr)?;
+        self.tail_call(sig)
+    }
+
+    /// A tail call of a function of type `sig` (§3.3.8): its results must be
+    /// those of the calling function.
+    fn tail_call(&mut self, sig: Sig) -> Result<()> {
+        let own = self.ctrls.first().map_or(Span::EMPTY, |f| f.end);
+        let cx = self.cx;
+        if cx.pool.get(sig.results) != cx.pool.get(own) {
+            return Err(self.err(format!(
+                "type mismatch: tail call results {} differ from the function's {}",
+                list(cx.pool.get(sig.results)),
+                list(cx.pool.get(own))
+            )));
+        }
+        self.pop_span(sig.params)?;
+        self.unreachable();
+        Ok(())
+    }
+
     /// §3.3.8 `call`.
     #[inline(always)]
     fn Call(&mut self, func: FuncIdx) -> Result<()> {

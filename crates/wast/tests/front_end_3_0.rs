@@ -255,3 +255,30 @@ fn limits_flags() {
         Some("integer representation too long")
     );
 }
+
+#[test]
+fn tail_calls() {
+    check(
+        "3.0",
+        "(module (type $t (func (param i32) (result i32))) (table 1 funcref)
+           (func $f (param i32) (result i32) (return_call $f (local.get 0)))
+           (func (param i32) (result i32)
+             (return_call_indirect (type $t) (local.get 0) (i32.const 0))))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (func $f (result i64) (i64.const 0)) (func (result i32) (return_call $f)))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (func (return_call 7)))",
+        Invalid("unknown function 7"),
+    );
+    check(
+        "3.0",
+        "(module (func (return_call_indirect (type 0) (i32.const 0))))",
+        Invalid("unknown table"),
+    );
+}

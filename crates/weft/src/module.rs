@@ -8,7 +8,8 @@ use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 use weft_syntax as syn;
 use weft_syntax::{
-    AddrType, ExportDesc, ExternKind, FuncType, GlobalType, ImportDesc, MemType, TableType, TypeIdx,
+    AddrType, ExportDesc, ExternKind, Feature, Features, FuncType, GlobalType, ImportDesc, MemType,
+    TableType, TypeIdx,
 };
 
 /// A compiled module: decoded, validated, and ready to instantiate any
@@ -87,6 +88,7 @@ impl Module {
             Error::new(kind, e.to_string())
         })?;
         check_runnable_memories_and_tables(&module)?;
+        check_runnable_instrs(&module, features)?;
         let type_ids = module.types.iter().map(|t| engine.intern(t)).collect();
         let mut func_types = Vec::new();
         let mut global_types = Vec::new();
@@ -440,4 +442,45 @@ fn unsupported(what: &str) -> Error {
         ErrorKind::Invalid,
         format!("unsupported: {what} cannot be executed yet"),
     )
+}
+
+/// The proposals whose instructions the interpreter executes.
+const EXECUTED: [Feature; 6] = [
+    Feature::Mvp,
+    Feature::SignExt,
+    Feature::SatFloatToInt,
+    Feature::BulkMemory,
+    Feature::ReferenceTypes,
+    Feature::Simd,
+];
+
+/// Refuses instructions that validate but that the interpreter cannot
+/// execute yet (tail calls and the other 3.0 instructions): one pass over
+/// the bodies when `features` admit any, so that the error comes when the
+/// module is compiled rather than at the first call of the function.
+fn check_runnable_instrs(m: &syn::Module<'_>, features: Features) -> Result<()> {
+    let beyond = [
+        Feature::TailCall,
+        Feature::Exceptions,
+        Feature::LegacyExceptions,
+        Feature::FunctionReferences,
+        Feature::Gc,
+        Feature::RelaxedSimd,
+        Feature::Threads,
+        Feature::WideArithmetic,
+    ];
+    if !beyond.iter().any(|&f| features.has(f)) {
+        return Ok(());
+    }
+    for code in &m.code {
+        let mut r = weft_binary::Reader::new_at(&code.body.bytes, code.body.offset, features);
+        while !r.is_empty() {
+            // The module has validated, so every instruction decodes.
+            let Ok(instr) = r.read_instr() else { break };
+            if !EXECUTED.contains(&instr.feature()) {
+                return Err(unsupported(&format!("instruction {}", instr.mnemonic())));
+            }
+        }
+    }
+    Ok(())
 }

@@ -289,6 +289,12 @@ macro_rules! custom_arity {
     (CallIndirect $cx:ident $ty:ident $table:ident) => {
         type_arity($cx.type_at(*$ty), 1)
     };
+    (ReturnCall $cx:ident $func:ident) => {
+        type_arity($cx.func_type(*$func), 0).map(|(p, _)| (p, 0))
+    };
+    (ReturnCallIndirect $cx:ident $ty:ident $table:ident) => {
+        type_arity($cx.type_at(*$ty), 1).map(|(p, _)| (p, 0))
+    };
     (Drop $cx:ident) => {
         Some((1, 0))
     };
@@ -418,8 +424,8 @@ pub(crate) fn write_instr(instr: &Instr<'_>, idents: Idents<'_>, out: &mut Strin
     // The text format writes these immediates in another order than the
     // binary format, or leaves out a default table or memory in front.
     match *instr {
-        Instr::CallIndirect { ty, table } => {
-            out.push_str("call_indirect");
+        Instr::CallIndirect { ty, table } | Instr::ReturnCallIndirect { ty, table } => {
+            out.push_str(instr.mnemonic());
             if table.0 != 0 {
                 let _ = write!(out, " {}", table.0);
             }
