@@ -415,6 +415,10 @@ mod tests {
     fn every_row_round_trips() {
         // Build one instance of each row with immediates that exercise
         // multi-byte encodings.
+        // Every row decodes with every feature on.
+        let all =
+            Features::from_name("3.0,threads,wide-arithmetic,custom-page-sizes,legacy-exceptions")
+                .expect("a feature set");
         let mut count = 0;
         for info in INSTRS {
             let mut bytes = vec![info.opcode.byte];
@@ -429,20 +433,20 @@ mod tests {
                 .find_map(|tail| {
                     let mut b = bytes.clone();
                     b.extend_from_slice(tail);
-                    let mut r = Reader::new(&b, Features::WASM2);
+                    let mut r = Reader::new(&b, all);
                     let i = r.read_instr().ok()?;
                     let mut out = Vec::new();
                     encode_instr(&i, &mut out);
                     Some(out)
                 })
                 .unwrap_or_else(|| panic!("{} does not decode", info.mnemonic));
-            let mut r = Reader::new(&instr, Features::WASM2);
+            let mut r = Reader::new(&instr, all);
             let instr = r.read_instr().unwrap();
             assert_eq!(instr.mnemonic(), info.mnemonic);
             let mut out = Vec::new();
             encode_instr(&instr, &mut out);
             assert!(r.is_empty(), "{}: minimal encoding", info.mnemonic);
-            let mut r2 = Reader::new(&out, Features::WASM2);
+            let mut r2 = Reader::new(&out, all);
             assert_eq!(r2.read_instr().unwrap(), instr, "{}", info.mnemonic);
             assert!(r2.is_empty(), "{}: minimal encoding", info.mnemonic);
             count += 1;
