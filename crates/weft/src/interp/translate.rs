@@ -2112,6 +2112,12 @@ impl Translator<'_> {
     }
 }
 
+/// The error for an instruction the interpreter cannot execute yet (the
+/// module check refuses such modules first; see `module::check_runnable_instrs`).
+fn unsupported(mnemonic: &str) -> String {
+    format!("unsupported: {mnemonic} cannot be executed yet")
+}
+
 #[cfg(test)]
 mod tests {
     /// Prints the translation of every function of the module at
@@ -2136,10 +2142,4 @@ mod tests {
             }
         }
     }
-}
-
-/// The error for an instruction the interpreter cannot execute yet (the
-/// module check refuses such modules first; see `module::check_runnable`).
-fn unsupported(mnemonic: &str) -> String {
-    format!("unsupported: {mnemonic} cannot be executed yet")
 }
