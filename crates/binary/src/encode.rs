@@ -10,12 +10,15 @@
 //! so the `wast` crate) chooses for the same segment, so that a text module
 //! encoded by either decodes to the same [`Module`].
 
-use crate::instr::{encode_instr, heap_type_byte, write_u32, write_u64, write_val_type};
+use crate::instr::{
+    encode_instr, write_heap_type, write_ref_type, write_u32, write_u64, write_val_type,
+};
 use crate::names::{encode_names, write_name};
 use crate::sections::{id, SECTION_ORDER};
 use weft_syntax::{
-    AddrType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Expr, FuncType, GlobalType,
-    ImportDesc, Instr, Limits, MemType, Module, Mut, RefType, TableType,
+    AddrType, CompositeType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Expr,
+    FieldType, FuncType, GlobalType, HeapType, ImportDesc, Instr, Limits, MemType, Module, Mut,
+    RefType, StorageType, SubType, TableType, Types,
 };
 
 /// Encodes a module in the binary format.
@@ -70,7 +73,7 @@ fn customs(module: &Module<'_>, out: &mut Vec<u8>, at: impl Fn(CustomPlace) -> b
 /// is empty and is left out.
 fn section(m: &Module<'_>, section_id: u8, out: &mut Vec<u8>) -> bool {
     match section_id {
-        id::TYPE => vec(out, &m.types, func_type),
+        id::TYPE => types(out, &m.types),
         id::IMPORT => vec(out, &m.imports, |out, i| {
             write_name(out, &i.module);
             write_name(out, &i.name);
@@ -94,7 +97,14 @@ fn section(m: &Module<'_>, section_id: u8, out: &mut Vec<u8>) -> bool {
             }
         }),
         id::FUNCTION => vec(out, &m.funcs, |out, t| write_u32(out, t.0)),
-        id::TABLE => vec(out, &m.tables, table_type),
+        id::TABLE => vec(out, &m.tables, |out, t| match &t.init {
+            None => table_type(out, &t.ty),
+            Some(init) => {
+                out.extend_from_slice(&[0x40, 0x00]);
+                table_type(out, &t.ty);
+                expr(out, init);
+            }
+        }),
         id::MEMORY => vec(out, &m.mems, mem_type),
         id::GLOBAL => vec(out, &m.globals, |out, g| {
             global_type(out, &g.ty);
@@ -165,6 +175,63 @@ fn vec<T>(out: &mut Vec<u8>, items: &[T], mut item: impl FnMut(&mut Vec<u8>, &T)
     !items.is_empty()
 }
 
+/// The type section (§5.5.4): a group of one plain final subtype is
+/// written in the short form, as Wasm 2.0 writes it; other groups as
+/// `0x4E` and their subtypes (or one subtype when the group has one).
+fn types(out: &mut Vec<u8>, types: &Types) -> bool {
+    write_len(out, types.group_count());
+    for (_, group) in types.groups() {
+        if let [t] = group {
+            sub_type(out, t);
+        } else {
+            out.push(0x4E);
+            write_len(out, group.len());
+            group.iter().for_each(|t| sub_type(out, t));
+        }
+    }
+    types.group_count() > 0
+}
+
+/// A subtype (§5.3.9): the bare composite type when final without
+/// supertypes, else `0x4F`/`0x50` and the supertype indices first.
+fn sub_type(out: &mut Vec<u8>, t: &SubType) {
+    if !(t.is_final && t.supertypes.is_empty()) {
+        out.push(if t.is_final { 0x4F } else { 0x50 });
+        write_len(out, t.supertypes.len());
+        for &s in &t.supertypes {
+            match s {
+                HeapType::Concrete(i) => write_u32(out, i.0),
+                // A module's supertypes are type indices; anything else
+                // (a rolled group) writes what identifies it.
+                h => write_heap_type(out, h),
+            }
+        }
+    }
+    match &t.composite {
+        CompositeType::Func(f) => func_type(out, f),
+        CompositeType::Struct(s) => {
+            out.push(0x5F);
+            vec(out, &s.fields, |out, f| field_type(out, *f));
+        }
+        CompositeType::Array(a) => {
+            out.push(0x5E);
+            field_type(out, a.field);
+        }
+    }
+}
+
+fn field_type(out: &mut Vec<u8>, f: FieldType) {
+    match f.storage {
+        StorageType::I8 => out.push(0x78),
+        StorageType::I16 => out.push(0x77),
+        StorageType::Val(v) => write_val_type(out, v),
+    }
+    out.push(match f.mutability {
+        Mut::Const => 0x00,
+        Mut::Var => 0x01,
+    });
+}
+
 fn func_type(out: &mut Vec<u8>, t: &FuncType) {
     out.push(0x60);
     for ts in [&t.params, &t.results] {
@@ -176,7 +243,7 @@ fn func_type(out: &mut Vec<u8>, t: &FuncType) {
 }
 
 fn ref_type(out: &mut Vec<u8>, t: RefType) {
-    out.push(heap_type_byte(t.heap));
+    write_ref_type(out, t);
 }
 
 /// Flags and limits (§5.3.7): bit 0 a maximum, bit 1 shared, bit 2 64-bit

@@ -4,7 +4,8 @@
 use crate::{Reader, Result};
 use weft_syntax::{
     BlockType, BrTable, DataIdx, ElemIdx, Feature, FuncIdx, GlobalIdx, HeapType, Instr, LabelIdx,
-    LaneIdx, LocalIdx, MemArg, MemIdx, ShuffleLanes, TableIdx, TypeIdx, ValType, F32, F64, V128,
+    LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx, TypeIdx, ValType, F32, F64,
+    V128,
 };
 
 /// An instruction immediate: how it is read from and written to the binary
@@ -50,21 +51,38 @@ pub fn write_i64(out: &mut Vec<u8>, mut v: i64) {
 
 /// Appends the encoding of a value type.
 pub fn write_val_type(out: &mut Vec<u8>, t: ValType) {
-    out.push(match t {
-        ValType::I32 => 0x7F,
-        ValType::I64 => 0x7E,
-        ValType::F32 => 0x7D,
-        ValType::F64 => 0x7C,
-        ValType::V128 => 0x7B,
-        ValType::Ref(r) => heap_type_byte(r.heap),
-    })
+    match t {
+        ValType::I32 => out.push(0x7F),
+        ValType::I64 => out.push(0x7E),
+        ValType::F32 => out.push(0x7D),
+        ValType::F64 => out.push(0x7C),
+        ValType::V128 => out.push(0x7B),
+        ValType::Ref(r) => write_ref_type(out, r),
+    }
 }
 
-/// The short-form byte of a heap type.
-pub fn heap_type_byte(h: HeapType) -> u8 {
-    match h {
-        HeapType::Func => 0x70,
-        HeapType::Extern => 0x6F,
+/// Appends the encoding of a reference type (§5.3.3): the one-byte short
+/// form for a nullable abstract type, else `0x63`/`0x64` and the heap type.
+pub fn write_ref_type(out: &mut Vec<u8>, r: RefType) {
+    match (r.nullable, r.heap.abstract_byte()) {
+        (true, Some(b)) => out.push(b),
+        _ => {
+            out.push(if r.nullable { 0x63 } else { 0x64 });
+            write_heap_type(out, r.heap);
+        }
+    }
+}
+
+/// Appends the encoding of a heap type (§5.3.3): an abstract type's byte,
+/// or a type index as a non-negative `s33`.
+pub fn write_heap_type(out: &mut Vec<u8>, h: HeapType) {
+    match (h, h.abstract_byte()) {
+        (_, Some(b)) => out.push(b),
+        (HeapType::Concrete(t), None) => write_i64(out, i64::from(t.0)),
+        // Rolled groups are for comparison, never encoded; write the
+        // position so that the output at least decodes.
+        (HeapType::Rec(i), None) => write_i64(out, i64::from(i)),
+        (_, None) => unreachable!("every other heap type is abstract"),
     }
 }
 
@@ -174,7 +192,7 @@ impl<'a> Immediate<'a> for HeapType {
         r.outlined(|r| r.read_heap_type())
     }
     fn encode(&self, out: &mut Vec<u8>) {
-        out.push(heap_type_byte(*self))
+        write_heap_type(out, *self)
     }
 }
 

@@ -26,10 +26,15 @@ use crate::sections::{check_header, id, rank};
 use crate::{DecodeError, Reader, Result};
 use std::borrow::Cow;
 use weft_syntax::{
-    Code, Custom, CustomPlace, Data, DataMode, Elem, ElemItems, ElemMode, Export, ExportDesc, Expr,
-    Feature, Features, FuncIdx, FuncType, Global, GlobalIdx, Import, ImportDesc, Instr, Locals,
-    MemIdx, Module, RefType, TableIdx, TypeIdx,
+    ArrayType, Code, CompositeType, Custom, CustomPlace, Data, DataMode, Elem, ElemItems, ElemMode,
+    Export, ExportDesc, Expr, Feature, Features, FieldType, FuncIdx, FuncType, Global, GlobalIdx,
+    HeapType, Import, ImportDesc, Instr, Locals, MemIdx, Module, RefType, StorageType, StructType,
+    SubType, Table, TableIdx, TypeIdx, Types,
 };
+
+/// At most this many types in a module (wasmparser's limit, so that a huge
+/// type section cannot make later per-type tables unbounded).
+pub const MAX_TYPES: usize = 1_000_000;
 
 /// Decodes a module binary (§5.5) with the given features enabled.
 ///
@@ -180,10 +185,10 @@ impl<'a> Decoder<'a> {
 
     fn section(&self, section_id: u8, r: &mut Reader<'a>, m: &mut Module<'a>) -> Result<()> {
         match section_id {
-            id::TYPE => m.types = vec(r, |r| self.func_type(r))?,
+            id::TYPE => m.types = self.types(r)?,
             id::IMPORT => m.imports = vec(r, |r| self.import(r))?,
             id::FUNCTION => m.funcs = vec(r, |r| r.read_u32().map(TypeIdx))?,
-            id::TABLE => m.tables = vec(r, |r| r.read_table_type())?,
+            id::TABLE => m.tables = vec(r, |r| self.table(r))?,
             id::MEMORY => m.mems = vec(r, |r| r.read_mem_type())?,
             id::GLOBAL => m.globals = vec(r, |r| self.global(r))?,
             id::EXPORT => m.exports = vec(r, |r| self.export(r))?,
@@ -206,19 +211,97 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
-    /// A function type (§5.3.6): `0x60` and two result types. The form byte
-    /// is a signed LEB128 number in the reference decoder, hence the message
-    /// for a set continuation bit.
-    fn func_type(&self, r: &mut Reader<'a>) -> Result<FuncType> {
+    /// The type section (§5.5.4): recursion groups.
+    fn types(&self, r: &mut Reader<'a>) -> Result<Types> {
+        let n = r.read_size()?;
+        let mut types = Types::default();
+        for _ in 0..n {
+            let at = r.offset();
+            if r.peek_u8()? == 0x4E && self.has(Feature::Gc) {
+                r.read_u8()?;
+                let group = vec(r, |r| self.sub_type(r))?;
+                if types.len() + group.len() > MAX_TYPES {
+                    return Err(r.error_at("too many types", at));
+                }
+                types.push_group(group);
+            } else {
+                let t = self.sub_type(r)?;
+                if types.len() >= MAX_TYPES {
+                    return Err(r.error_at("too many types", at));
+                }
+                types.push_group([t]);
+            }
+        }
+        Ok(types)
+    }
+
+    /// A subtype (§5.3.9): `0x50` (open) or `0x4F` (final) with supertype
+    /// indices, or a bare composite type (final, no supertypes).
+    fn sub_type(&self, r: &mut Reader<'a>) -> Result<SubType> {
+        let is_final = match r.peek_u8()? {
+            0x50 if self.has(Feature::Gc) => false,
+            0x4F if self.has(Feature::Gc) => true,
+            _ => {
+                let composite = self.composite_type(r)?;
+                return Ok(SubType {
+                    is_final: true,
+                    supertypes: Vec::new(),
+                    composite,
+                });
+            }
+        };
+        r.read_u8()?;
+        let supertypes = vec(r, |r| Ok(HeapType::Concrete(TypeIdx(r.read_u32()?))))?;
+        let composite = self.composite_type(r)?;
+        Ok(SubType {
+            is_final,
+            supertypes,
+            composite,
+        })
+    }
+
+    /// A composite type (§5.3.8): `0x60` function, `0x5F` struct or `0x5E`
+    /// array. The form byte is a signed LEB128 number in the reference
+    /// decoder, hence the message for a set continuation bit.
+    fn composite_type(&self, r: &mut Reader<'a>) -> Result<CompositeType> {
         let at = r.offset();
         match r.read_u8()? {
-            0x60 => {}
-            b if b & 0x80 != 0 => return Err(r.error("integer representation too long")),
-            _ => return Err(r.error_at("malformed function type", at)),
+            0x60 => {
+                let params = vec(r, |r| r.read_val_type())?;
+                let results = vec(r, |r| r.read_val_type())?;
+                Ok(CompositeType::Func(FuncType { params, results }))
+            }
+            0x5F if self.has(Feature::Gc) => {
+                let fields = vec(r, |r| self.field_type(r))?;
+                Ok(CompositeType::Struct(StructType { fields }))
+            }
+            0x5E if self.has(Feature::Gc) => Ok(CompositeType::Array(ArrayType {
+                field: self.field_type(r)?,
+            })),
+            b if b & 0x80 != 0 => Err(r.error("integer representation too long")),
+            _ => Err(r.error_at("malformed function type", at)),
         }
-        let params = vec(r, |r| r.read_val_type())?;
-        let results = vec(r, |r| r.read_val_type())?;
-        Ok(FuncType { params, results })
+    }
+
+    /// A field type (§5.3.7): a storage type (`0x78` i8, `0x77` i16 or a
+    /// value type) and a mutability flag.
+    fn field_type(&self, r: &mut Reader<'a>) -> Result<FieldType> {
+        let storage = match r.peek_u8()? {
+            0x78 => {
+                r.read_u8()?;
+                StorageType::I8
+            }
+            0x77 => {
+                r.read_u8()?;
+                StorageType::I16
+            }
+            _ => StorageType::Val(r.read_val_type()?),
+        };
+        let mutability = r.read_mut()?;
+        Ok(FieldType {
+            mutability,
+            storage,
+        })
     }
 
     /// An import (§5.5.5).
@@ -238,6 +321,25 @@ impl<'a> Decoder<'a> {
             name: Cow::Borrowed(name),
             desc,
         })
+    }
+
+    /// A table (§5.5.6): a table type, or (Wasm 3.0) `0x40 0x00`, a table
+    /// type and an initialiser expression.
+    fn table(&self, r: &mut Reader<'a>) -> Result<Table<'a>> {
+        if r.peek_u8()? == 0x40 && self.has(Feature::FunctionReferences) {
+            r.read_u8()?;
+            let at = r.offset();
+            if r.read_u8()? != 0x00 {
+                return Err(r.error_at("malformed table", at));
+            }
+            let ty = r.read_table_type()?;
+            let init = const_expr(r)?;
+            return Ok(Table {
+                ty,
+                init: Some(init),
+            });
+        }
+        Ok(Table::from(r.read_table_type()?))
     }
 
     /// A global (§5.5.9).

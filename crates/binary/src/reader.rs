@@ -351,27 +351,87 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map_err(|_| self.error_at("malformed UTF-8 encoding", start))
     }
 
-    /// Reads a heap type of a reference type's short form.
+    /// Whether the features allow the abstract heap type `h`: `func` and
+    /// `extern` came with reference types, `exn` and `noexn` with exception
+    /// handling, the rest with GC.
     #[inline]
-    pub fn read_heap_type(&mut self) -> Result<HeapType> {
-        let at = self.offset();
-        match self.read_u8()? {
-            0x70 => Ok(HeapType::Func),
-            0x6F if self.features.has(weft_syntax::Feature::ReferenceTypes) => Ok(HeapType::Extern),
-            _ => Err(Self::fail("malformed reference type", at)),
+    fn has_abstract(&self, h: HeapType) -> bool {
+        use weft_syntax::Feature;
+        let f = self.features;
+        match h {
+            HeapType::Func => true,
+            HeapType::Extern => f.has(Feature::ReferenceTypes),
+            HeapType::Exn | HeapType::NoExn => f.has(Feature::Exceptions),
+            HeapType::Any
+            | HeapType::Eq
+            | HeapType::I31
+            | HeapType::Struct
+            | HeapType::Array
+            | HeapType::None
+            | HeapType::NoFunc
+            | HeapType::NoExtern => f.has(Feature::Gc),
+            HeapType::Concrete(_) | HeapType::Rec(_) => f.has(Feature::FunctionReferences),
         }
     }
 
-    /// Reads a reference type (§5.3.3).
-    pub fn read_ref_type(&mut self) -> Result<RefType> {
-        let heap = self.read_heap_type()?;
-        Ok(RefType {
-            nullable: true,
-            heap,
-        })
+    /// Reads a heap type (§5.3.3): an abstract type's byte, or (with typed
+    /// function references) a type index as a non-negative `s33`.
+    #[inline]
+    pub fn read_heap_type(&mut self) -> Result<HeapType> {
+        let at = self.offset();
+        let byte = self.peek_u8()?;
+        if let Some(h) = HeapType::from_abstract_byte(byte) {
+            self.pos += 1;
+            if self.has_abstract(h) {
+                return Ok(h);
+            }
+            return Err(Self::fail("malformed reference type", at));
+        }
+        if !self.features.has(weft_syntax::Feature::FunctionReferences) {
+            self.pos += 1;
+            return Err(Self::fail("malformed reference type", at));
+        }
+        let idx = self.read_s33()?;
+        if idx < 0 || idx > i64::from(u32::MAX) {
+            return Err(Self::fail("malformed heap type", at));
+        }
+        Ok(HeapType::Concrete(TypeIdx(idx as u32)))
     }
 
-    /// Decodes a value type from its byte, if it is one.
+    /// Reads a reference type (§5.3.3): the short form (an abstract heap
+    /// type's byte, nullable) or `0x63`/`0x64` and a heap type.
+    pub fn read_ref_type(&mut self) -> Result<RefType> {
+        let at = self.offset();
+        let byte = self.read_u8()?;
+        match self.ref_type_after(byte)? {
+            Some(r) => Ok(r),
+            None => Err(Self::fail("malformed reference type", at)),
+        }
+    }
+
+    /// The reference type that starts with `byte` (already consumed);
+    /// `None` if no reference type starts with it.
+    #[inline]
+    fn ref_type_after(&mut self, byte: u8) -> Result<Option<RefType>> {
+        if let Some(h) = HeapType::from_abstract_byte(byte) {
+            if self.has_abstract(h) {
+                return Ok(Some(RefType::null(h)));
+            }
+            return Ok(None);
+        }
+        let nullable = match byte {
+            0x63 => true,
+            0x64 => false,
+            _ => return Ok(None),
+        };
+        if !self.features.has(weft_syntax::Feature::FunctionReferences) {
+            return Ok(None);
+        }
+        let heap = self.read_heap_type()?;
+        Ok(Some(RefType { nullable, heap }))
+    }
+
+    /// Decodes a value type from its byte, if it is one of a single byte.
     #[inline]
     fn val_type_of(&self, byte: u8) -> Option<ValType> {
         Some(match byte {
@@ -382,7 +442,10 @@ impl<'a> Reader<'a> {
             0x7B if self.features.has(weft_syntax::Feature::Simd) => ValType::V128,
             0x70 if self.features.has(weft_syntax::Feature::ReferenceTypes) => ValType::FUNCREF,
             0x6F if self.features.has(weft_syntax::Feature::ReferenceTypes) => ValType::EXTERNREF,
-            _ => return None,
+            b => match HeapType::from_abstract_byte(b) {
+                Some(h) if !h.is_wasm2() && self.has_abstract(h) => ValType::Ref(RefType::null(h)),
+                _ => return None,
+            },
         })
     }
 
@@ -391,8 +454,13 @@ impl<'a> Reader<'a> {
     pub fn read_val_type(&mut self) -> Result<ValType> {
         let at = self.offset();
         let byte = self.read_u8()?;
-        self.val_type_of(byte)
-            .ok_or_else(|| Self::fail("malformed value type", at))
+        if let Some(t) = self.val_type_of(byte) {
+            return Ok(t);
+        }
+        match self.ref_type_after(byte)? {
+            Some(r) => Ok(ValType::Ref(r)),
+            None => Err(Self::fail("malformed value type", at)),
+        }
     }
 
     /// Reads a block type (§5.4.1): `0x40`, a value type, or an `s33` type
@@ -408,6 +476,13 @@ impl<'a> Reader<'a> {
         if let Some(t) = self.val_type_of(byte) {
             self.pos += 1;
             return Ok(BlockType::Value(t));
+        }
+        if matches!(byte, 0x63 | 0x64) {
+            self.pos += 1;
+            return match self.ref_type_after(byte)? {
+                Some(r) => Ok(BlockType::Value(ValType::Ref(r))),
+                None => Err(Self::fail("malformed block type", at)),
+            };
         }
         let idx = self.read_s33()?;
         if idx < 0 || idx > i64::from(u32::MAX) {
@@ -497,15 +572,20 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// Reads a mutability flag (§5.3.10).
+    pub fn read_mut(&mut self) -> Result<Mut> {
+        let at = self.offset();
+        match self.read_u8()? {
+            0x00 => Ok(Mut::Const),
+            0x01 => Ok(Mut::Var),
+            _ => Err(self.error_at("malformed mutability", at)),
+        }
+    }
+
     /// Reads a global type (§5.3.10).
     pub fn read_global_type(&mut self) -> Result<GlobalType> {
         let content = self.read_val_type()?;
-        let at = self.offset();
-        let mutability = match self.read_u8()? {
-            0x00 => Mut::Const,
-            0x01 => Mut::Var,
-            _ => return Err(self.error_at("malformed mutability", at)),
-        };
+        let mutability = self.read_mut()?;
         Ok(GlobalType {
             mutability,
             content,

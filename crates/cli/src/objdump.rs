@@ -18,8 +18,8 @@ use std::fmt::Write;
 use std::path::Path;
 use weft_binary::{section_headers, section_id, section_name, Reader, SectionHeader};
 use weft_syntax::{
-    DataMode, ElemItems, ElemMode, ExportDesc, Expr, Features, FuncType, GlobalType, ImportDesc,
-    Instr, Limits, Module, Mut, TableType, ValType,
+    CompositeType, DataMode, ElemItems, ElemMode, ExportDesc, Expr, Features, FieldType, FuncType,
+    GlobalType, ImportDesc, Instr, Limits, Module, Mut, SubType, TableType, ValType,
 };
 
 /// What to show.
@@ -211,7 +211,7 @@ impl Dumper<'_, '_> {
     fn types(&self, out: &mut String) {
         let _ = writeln!(out, "Type[{}]:", self.module.types.len());
         for (i, t) in self.module.types.iter().enumerate() {
-            let _ = writeln!(out, " - type[{i}] {}", signature(t));
+            let _ = writeln!(out, " - type[{i}] {}", sub_type(t));
         }
     }
 
@@ -256,7 +256,7 @@ impl Dumper<'_, '_> {
         let _ = writeln!(out, "Table[{}]:", self.module.tables.len());
         let base = self.imported(|d| matches!(d, ImportDesc::Table(_)));
         for (k, t) in self.module.tables.iter().enumerate() {
-            let _ = writeln!(out, " - table[{}] {}", base + k, table_type(t));
+            let _ = writeln!(out, " - table[{}] {}", base + k, table_type(&t.ty));
         }
     }
 
@@ -594,6 +594,35 @@ fn hexdump(out: &mut String, data: &[u8], base: u64) {
             .collect();
         let _ = writeln!(out, "  - {addr:07x}: {hex:<40}  {ascii}");
     }
+}
+
+/// A subtype as wasm-objdump shows it: the signature of a function type,
+/// `struct`/`array` with the fields, `sub final? super*` before an open or
+/// explicitly final type.
+fn sub_type(t: &SubType) -> String {
+    let field = |f: &FieldType| match f.mutability {
+        Mut::Const => f.storage.to_string(),
+        Mut::Var => format!("(mut {})", f.storage),
+    };
+    let body = match &t.composite {
+        CompositeType::Func(f) => signature(f),
+        CompositeType::Struct(s) => {
+            let fields: Vec<String> = s.fields.iter().map(field).collect();
+            format!("struct {{{}}}", fields.join(", "))
+        }
+        CompositeType::Array(a) => format!("array {}", field(&a.field)),
+    };
+    if t.is_final && t.supertypes.is_empty() {
+        return body;
+    }
+    let mut s = String::from("sub");
+    if t.is_final {
+        s.push_str(" final");
+    }
+    for sup in &t.supertypes {
+        s.push_str(&format!(" {sup}"));
+    }
+    format!("{s} {body}")
 }
 
 /// `(i32, i32) -> i32`, `() -> nil`, `(i64) -> (i32, i32)`.

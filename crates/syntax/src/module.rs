@@ -7,22 +7,22 @@
 //! the binary crate's instruction reader, so there is one decoding path.
 
 use crate::{
-    ExternKind, FuncIdx, FuncType, GlobalIdx, GlobalType, LocalIdx, MemIdx, MemType, RefType,
-    TableIdx, TableType, TypeIdx, ValType,
+    ExternKind, FuncIdx, GlobalIdx, GlobalType, LocalIdx, MemIdx, MemType, RefType, TableIdx,
+    TableType, TypeIdx, Types, ValType,
 };
 use std::borrow::Cow;
 
 /// A module (§2.5).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Module<'a> {
-    /// The type section.
-    pub types: Vec<FuncType>,
+    /// The type section: recursion groups of subtypes.
+    pub types: Types,
     /// The import section.
     pub imports: Vec<Import<'a>>,
     /// The function section: the type of each defined function.
     pub funcs: Vec<TypeIdx>,
     /// The table section.
-    pub tables: Vec<TableType>,
+    pub tables: Vec<Table<'a>>,
     /// The memory section.
     pub mems: Vec<MemType>,
     /// The global section.
@@ -119,6 +119,41 @@ impl ExportDesc {
 pub struct Expr<'a> {
     pub bytes: Cow<'a, [u8]>,
     pub offset: usize,
+}
+
+/// A table (§2.5.5): its type and, in Wasm 3.0, an initialiser expression
+/// for its elements (without one they start as null).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table<'a> {
+    pub ty: TableType,
+    pub init: Option<Expr<'a>>,
+}
+
+impl Table<'_> {
+    /// A copy that owns its initialiser.
+    pub fn to_static(&self) -> Table<'static> {
+        Table {
+            ty: self.ty,
+            init: self.init.as_ref().map(Expr::to_static),
+        }
+    }
+}
+
+impl From<TableType> for Table<'_> {
+    /// A table without an initialiser.
+    fn from(ty: TableType) -> Self {
+        Table { ty, init: None }
+    }
+}
+
+impl Expr<'_> {
+    /// A copy that owns its bytes.
+    pub fn to_static(&self) -> Expr<'static> {
+        Expr {
+            bytes: Cow::Owned(self.bytes.to_vec()),
+            offset: self.offset,
+        }
+    }
 }
 
 /// A global (§2.5.6).

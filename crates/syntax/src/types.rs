@@ -1,4 +1,21 @@
 //! Types (§2.3).
+//!
+//! Wasm 3.0 types are recursive: a module's type section is a list of
+//! recursion groups ([`RecGroup`]), each a list of [`SubType`]s (a
+//! composite type, func, struct or array, with its declared supertypes and
+//! whether it is `final`). Every subtype of every group gets the next type
+//! index, so that [`Types`] holds them flattened in the type index space
+//! and remembers where each group starts. A Wasm 2.0 function type is a
+//! final subtype without supertypes in a group of its own.
+//!
+//! Reference types name a [`HeapType`]: one of the abstract types of the
+//! three hierarchies (any/eq/i31/struct/array/none, func/nofunc,
+//! extern/noextern, exn/noexn) or a concrete type index. To compare types
+//! across modules, a group is *rolled* ([`RecGroup::rolled`]): references
+//! into the group itself become [`HeapType::Rec`] (the spec's `rec.i`), and
+//! references to earlier types are replaced by whatever identifies those
+//! types to the caller (a module-level or engine-wide canonical id), so
+//! that two groups are equivalent exactly when their rolled forms are equal.
 
 use crate::TypeIdx;
 use std::fmt;
@@ -12,17 +29,107 @@ pub enum NumType {
     F64,
 }
 
-/// The heap type a reference points to. Wasm 2.0 has only the two abstract
-/// types; 3.0 adds more abstract types and concrete (indexed) ones.
+/// Heap types (§2.3.3): abstract ones and concrete (indexed) ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HeapType {
-    /// Functions.
+    /// Functions (top of the func hierarchy).
     Func,
-    /// Host references.
+    /// Host references (top of the extern hierarchy).
     Extern,
+    /// Top of the internal (GC) hierarchy.
+    Any,
+    /// References that can be compared with `ref.eq`.
+    Eq,
+    /// Unboxed 31-bit scalars.
+    I31,
+    /// All structs.
+    Struct,
+    /// All arrays.
+    Array,
+    /// Exception references (top of the exn hierarchy).
+    Exn,
+    /// Bottom of the internal hierarchy.
+    None,
+    /// Bottom of the func hierarchy.
+    NoFunc,
+    /// Bottom of the extern hierarchy.
+    NoExtern,
+    /// Bottom of the exn hierarchy.
+    NoExn,
+    /// A type defined in the module's type section.
+    Concrete(TypeIdx),
+    /// The `i`th type of the enclosing recursion group (the spec's `rec.i`);
+    /// appears only in rolled groups (see [`RecGroup::rolled`]), never in a
+    /// decoded or parsed module.
+    Rec(u32),
 }
 
-/// Reference types (§2.3.3). In 2.0 every reference type is nullable.
+impl HeapType {
+    /// The abstract heap types with their text names and short-form bytes
+    /// (§5.3.3: `absheaptype`), the one list the decoders, encoders, parsers
+    /// and printers use.
+    pub const ABSTRACT: [(HeapType, &'static str, u8); 12] = [
+        (HeapType::NoExn, "noexn", 0x74),
+        (HeapType::NoFunc, "nofunc", 0x73),
+        (HeapType::NoExtern, "noextern", 0x72),
+        (HeapType::None, "none", 0x71),
+        (HeapType::Func, "func", 0x70),
+        (HeapType::Extern, "extern", 0x6F),
+        (HeapType::Any, "any", 0x6E),
+        (HeapType::Eq, "eq", 0x6D),
+        (HeapType::I31, "i31", 0x6C),
+        (HeapType::Struct, "struct", 0x6B),
+        (HeapType::Array, "array", 0x6A),
+        (HeapType::Exn, "exn", 0x69),
+    ];
+
+    /// The abstract heap type whose short-form byte is `b`.
+    pub fn from_abstract_byte(b: u8) -> Option<HeapType> {
+        HeapType::ABSTRACT
+            .iter()
+            .find(|(_, _, byte)| *byte == b)
+            .map(|(h, _, _)| *h)
+    }
+
+    /// The short-form byte of an abstract heap type.
+    pub fn abstract_byte(self) -> Option<u8> {
+        HeapType::ABSTRACT
+            .iter()
+            .find(|(h, _, _)| *h == self)
+            .map(|(_, _, b)| *b)
+    }
+
+    /// The text name of an abstract heap type.
+    pub fn abstract_name(self) -> Option<&'static str> {
+        HeapType::ABSTRACT
+            .iter()
+            .find(|(h, _, _)| *h == self)
+            .map(|(_, n, _)| *n)
+    }
+
+    /// The abstract heap type named `name` in the text format.
+    pub fn from_abstract_name(name: &str) -> Option<HeapType> {
+        HeapType::ABSTRACT
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(h, _, _)| *h)
+    }
+
+    /// Whether this is one of the two heap types of Wasm 2.0.
+    pub fn is_wasm2(self) -> bool {
+        matches!(self, HeapType::Func | HeapType::Extern)
+    }
+
+    /// The concrete type index, if any.
+    pub fn type_index(self) -> Option<TypeIdx> {
+        match self {
+            HeapType::Concrete(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Reference types (§2.3.3): a heap type, nullable or not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RefType {
     /// Whether `null` is a member of the type.
@@ -33,15 +140,54 @@ pub struct RefType {
 
 impl RefType {
     /// `funcref`, i.e. `(ref null func)`.
-    pub const FUNCREF: RefType = RefType {
-        nullable: true,
-        heap: HeapType::Func,
-    };
+    pub const FUNCREF: RefType = RefType::null(HeapType::Func);
     /// `externref`, i.e. `(ref null extern)`.
-    pub const EXTERNREF: RefType = RefType {
-        nullable: true,
-        heap: HeapType::Extern,
-    };
+    pub const EXTERNREF: RefType = RefType::null(HeapType::Extern);
+
+    /// `(ref null heap)`.
+    pub const fn null(heap: HeapType) -> RefType {
+        RefType {
+            nullable: true,
+            heap,
+        }
+    }
+
+    /// `(ref heap)`.
+    pub const fn non_null(heap: HeapType) -> RefType {
+        RefType {
+            nullable: false,
+            heap,
+        }
+    }
+
+    /// The short form's name (`funcref`, `anyref`, `nullref`, ...) of a
+    /// nullable abstract reference type, as in §6.4.3.
+    pub fn short_name(self) -> Option<&'static str> {
+        if !self.nullable {
+            return None;
+        }
+        Some(match self.heap {
+            HeapType::Func => "funcref",
+            HeapType::Extern => "externref",
+            HeapType::Any => "anyref",
+            HeapType::Eq => "eqref",
+            HeapType::I31 => "i31ref",
+            HeapType::Struct => "structref",
+            HeapType::Array => "arrayref",
+            HeapType::Exn => "exnref",
+            HeapType::None => "nullref",
+            HeapType::NoFunc => "nullfuncref",
+            HeapType::NoExtern => "nullexternref",
+            HeapType::NoExn => "nullexnref",
+            HeapType::Concrete(_) | HeapType::Rec(_) => return None,
+        })
+    }
+
+    /// Whether this is `funcref` or `externref`, the reference types of
+    /// Wasm 2.0.
+    pub fn is_wasm2(self) -> bool {
+        self.nullable && self.heap.is_wasm2()
+    }
 }
 
 /// Value types (§2.3.4).
@@ -68,6 +214,27 @@ impl ValType {
     pub fn is_num_or_vec(self) -> bool {
         !matches!(self, ValType::Ref(_))
     }
+
+    /// Whether the type is one of Wasm 2.0 (numbers, vectors, `funcref`,
+    /// `externref`).
+    pub fn is_wasm2(self) -> bool {
+        match self {
+            ValType::Ref(r) => r.is_wasm2(),
+            _ => true,
+        }
+    }
+
+    /// Whether the type has a default value (§3.2.4 "defaultable"): every
+    /// type but non-nullable references.
+    pub fn is_defaultable(self) -> bool {
+        !matches!(
+            self,
+            ValType::Ref(RefType {
+                nullable: false,
+                ..
+            })
+        )
+    }
 }
 
 impl fmt::Display for ValType {
@@ -85,21 +252,23 @@ impl fmt::Display for ValType {
 }
 
 impl fmt::Display for RefType {
+    /// The short form where there is one, else `(ref null? ht)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.nullable, self.heap) {
-            (true, HeapType::Func) => f.write_str("funcref"),
-            (true, HeapType::Extern) => f.write_str("externref"),
-            (false, h) => write!(f, "(ref {h})"),
+        match self.short_name() {
+            Some(name) => f.write_str(name),
+            None if self.nullable => write!(f, "(ref null {})", self.heap),
+            None => write!(f, "(ref {})", self.heap),
         }
     }
 }
 
 impl fmt::Display for HeapType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            HeapType::Func => "func",
-            HeapType::Extern => "extern",
-        })
+        match self {
+            HeapType::Concrete(t) => write!(f, "{t}"),
+            HeapType::Rec(i) => write!(f, "rec.{i}"),
+            h => f.write_str(h.abstract_name().unwrap_or("?")),
+        }
     }
 }
 
@@ -126,6 +295,323 @@ impl fmt::Display for FuncType {
         list(f, &self.params)?;
         f.write_str(" -> ")?;
         list(f, &self.results)
+    }
+}
+
+/// Storage types of struct and array fields (§2.3.7): a value type or a
+/// packed integer type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StorageType {
+    /// A packed 8-bit integer.
+    I8,
+    /// A packed 16-bit integer.
+    I16,
+    /// A full value.
+    Val(ValType),
+}
+
+impl StorageType {
+    /// The type of the field's value on the operand stack (§3.2.6
+    /// `unpack`): packed types widen to `i32`.
+    pub fn unpacked(self) -> ValType {
+        match self {
+            StorageType::I8 | StorageType::I16 => ValType::I32,
+            StorageType::Val(t) => t,
+        }
+    }
+
+    /// Whether the storage type is packed.
+    pub fn is_packed(self) -> bool {
+        !matches!(self, StorageType::Val(_))
+    }
+}
+
+impl fmt::Display for StorageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StorageType::I8 => f.write_str("i8"),
+            StorageType::I16 => f.write_str("i16"),
+            StorageType::Val(t) => t.fmt(f),
+        }
+    }
+}
+
+/// Field types (§2.3.7): a storage type and its mutability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FieldType {
+    pub mutability: Mut,
+    pub storage: StorageType,
+}
+
+/// Struct types (§2.3.7): a sequence of fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct StructType {
+    pub fields: Vec<FieldType>,
+}
+
+/// Array types (§2.3.7): one field type for every element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArrayType {
+    pub field: FieldType,
+}
+
+/// Composite types (§2.3.8).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CompositeType {
+    Func(FuncType),
+    Struct(StructType),
+    Array(ArrayType),
+}
+
+impl CompositeType {
+    /// The abstract heap type at the top of the hierarchy this composite
+    /// type's concrete references belong to, below which they sit directly
+    /// (§3.3.3.3: `func` for functions, `struct` or `array` under `eq`).
+    pub fn abstract_super(&self) -> HeapType {
+        match self {
+            CompositeType::Func(_) => HeapType::Func,
+            CompositeType::Struct(_) => HeapType::Struct,
+            CompositeType::Array(_) => HeapType::Array,
+        }
+    }
+
+    /// Calls `f` with every value type the composite type mentions, in
+    /// order.
+    pub fn for_each_val_type(&self, mut f: impl FnMut(ValType)) {
+        match self {
+            CompositeType::Func(t) => t.params.iter().chain(&t.results).for_each(|&v| f(v)),
+            CompositeType::Struct(s) => s.fields.iter().for_each(|fl| {
+                if let StorageType::Val(v) = fl.storage {
+                    f(v)
+                }
+            }),
+            CompositeType::Array(a) => {
+                if let StorageType::Val(v) = a.field.storage {
+                    f(v)
+                }
+            }
+        }
+    }
+
+    /// The composite type with every heap type passed through `f`.
+    pub fn map_heap_types(&self, f: &mut impl FnMut(HeapType) -> HeapType) -> CompositeType {
+        let mut val = |v: ValType| match v {
+            ValType::Ref(r) => ValType::Ref(RefType {
+                nullable: r.nullable,
+                heap: f(r.heap),
+            }),
+            v => v,
+        };
+        let mut field = |fl: FieldType| FieldType {
+            mutability: fl.mutability,
+            storage: match fl.storage {
+                StorageType::Val(v) => StorageType::Val(val(v)),
+                s => s,
+            },
+        };
+        match self {
+            CompositeType::Func(t) => CompositeType::Func(FuncType {
+                params: t.params.iter().map(|&v| val(v)).collect(),
+                results: t.results.iter().map(|&v| val(v)).collect(),
+            }),
+            CompositeType::Struct(s) => CompositeType::Struct(StructType {
+                fields: s.fields.iter().map(|&fl| field(fl)).collect(),
+            }),
+            CompositeType::Array(a) => CompositeType::Array(ArrayType {
+                field: field(a.field),
+            }),
+        }
+    }
+}
+
+/// Subtypes (§2.3.9): a composite type with its declared supertypes
+/// (at most one is valid in 3.0, but the binary and text formats allow a
+/// list) and whether further subtypes are forbidden.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SubType {
+    pub is_final: bool,
+    pub supertypes: Vec<HeapType>,
+    pub composite: CompositeType,
+}
+
+impl SubType {
+    /// The subtype of a plain function type: final, without supertypes (the
+    /// meaning of a Wasm 2.0 type-section entry).
+    pub fn func(t: FuncType) -> SubType {
+        SubType {
+            is_final: true,
+            supertypes: Vec::new(),
+            composite: CompositeType::Func(t),
+        }
+    }
+
+    /// The function type, if the composite type is one.
+    pub fn as_func(&self) -> Option<&FuncType> {
+        match &self.composite {
+            CompositeType::Func(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Whether the subtype is exactly what a Wasm 2.0 type section can say:
+    /// a final function type without supertypes whose value types are 2.0
+    /// types.
+    pub fn is_wasm2(&self) -> bool {
+        let mut ok = self.is_final && self.supertypes.is_empty();
+        self.composite.for_each_val_type(|v| ok &= v.is_wasm2());
+        ok && self.as_func().is_some()
+    }
+
+    /// The subtype with every heap type (supertypes included) passed
+    /// through `f`.
+    pub fn map_heap_types(&self, f: &mut impl FnMut(HeapType) -> HeapType) -> SubType {
+        SubType {
+            is_final: self.is_final,
+            supertypes: self.supertypes.iter().map(|&h| f(h)).collect(),
+            composite: self.composite.map_heap_types(f),
+        }
+    }
+}
+
+/// A recursion group (§2.3.10): subtypes that may refer to each other.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RecGroup {
+    pub types: Vec<SubType>,
+}
+
+impl RecGroup {
+    /// The group rolled up for comparison (the spec's
+    /// `roll`): a concrete reference to a type inside the group, which
+    /// starts at type index `first`, becomes [`HeapType::Rec`] with its
+    /// position; a reference to an earlier type `t` becomes `outer(t)`
+    /// (the caller's canonical identity of `t`, or `t` itself to compare
+    /// within one module).
+    pub fn rolled(&self, first: TypeIdx, mut outer: impl FnMut(TypeIdx) -> HeapType) -> RecGroup {
+        let end = u64::from(first.0) + self.types.len() as u64;
+        let mut f = |h: HeapType| match h {
+            HeapType::Concrete(t) if t.0 >= first.0 && u64::from(t.0) < end => {
+                HeapType::Rec(t.0 - first.0)
+            }
+            HeapType::Concrete(t) => outer(t),
+            h => h,
+        };
+        RecGroup {
+            types: self
+                .types
+                .iter()
+                .map(|s| s.map_heap_types(&mut f))
+                .collect(),
+        }
+    }
+}
+
+/// The type section of a module (§2.5.2): its recursion groups, flattened
+/// into the type index space.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Types {
+    /// Every subtype, by type index.
+    subtypes: Vec<SubType>,
+    /// The first type index of every group, ascending.
+    group_starts: Vec<u32>,
+}
+
+impl Types {
+    /// Number of types (not groups).
+    pub fn len(&self) -> usize {
+        self.subtypes.len()
+    }
+
+    /// Whether there are no types.
+    pub fn is_empty(&self) -> bool {
+        self.subtypes.is_empty()
+    }
+
+    /// Number of recursion groups.
+    pub fn group_count(&self) -> usize {
+        self.group_starts.len()
+    }
+
+    /// The subtype at index `t`.
+    pub fn get(&self, t: TypeIdx) -> Option<&SubType> {
+        self.subtypes.get(t.index())
+    }
+
+    /// The function type at index `t`, if `t` is defined as one.
+    pub fn func(&self, t: TypeIdx) -> Option<&FuncType> {
+        self.get(t)?.as_func()
+    }
+
+    /// Every subtype, by type index.
+    pub fn iter(&self) -> std::slice::Iter<'_, SubType> {
+        self.subtypes.iter()
+    }
+
+    /// Every recursion group: its first type index and its subtypes.
+    pub fn groups(&self) -> impl Iterator<Item = (TypeIdx, &[SubType])> + '_ {
+        self.group_starts.iter().enumerate().map(|(g, &start)| {
+            let end = self
+                .group_starts
+                .get(g + 1)
+                .map_or(self.subtypes.len(), |&e| e as usize);
+            (TypeIdx(start), &self.subtypes[start as usize..end])
+        })
+    }
+
+    /// The first index and the length of the group type `t` belongs to.
+    pub fn group_of(&self, t: TypeIdx) -> Option<(TypeIdx, usize)> {
+        if t.index() >= self.subtypes.len() {
+            return None;
+        }
+        let g = self.group_starts.partition_point(|&s| s <= t.0) - 1;
+        let start = self.group_starts[g];
+        let end = self
+            .group_starts
+            .get(g + 1)
+            .map_or(self.subtypes.len() as u32, |&e| e);
+        Some((TypeIdx(start), (end - start) as usize))
+    }
+
+    /// Appends a recursion group; returns the index of its first type. An
+    /// empty group (allowed by the formats) adds no types.
+    pub fn push_group(&mut self, group: impl IntoIterator<Item = SubType>) -> TypeIdx {
+        let start = self.subtypes.len() as u32;
+        self.subtypes.extend(group);
+        if self.subtypes.len() as u32 > start {
+            self.group_starts.push(start);
+        }
+        TypeIdx(start)
+    }
+
+    /// Appends a plain function type in a group of its own (a Wasm 2.0
+    /// type-section entry); returns its index.
+    pub fn push_func(&mut self, t: FuncType) -> TypeIdx {
+        self.push_group([SubType::func(t)])
+    }
+
+    /// Whether every type is one a Wasm 2.0 module can declare.
+    pub fn is_wasm2(&self) -> bool {
+        self.group_starts.len() == self.subtypes.len()
+            && self.subtypes.iter().all(SubType::is_wasm2)
+    }
+}
+
+impl FromIterator<FuncType> for Types {
+    /// Plain function types, each in a group of its own (a Wasm 2.0 type
+    /// section).
+    fn from_iter<I: IntoIterator<Item = FuncType>>(iter: I) -> Self {
+        let mut types = Types::default();
+        for t in iter {
+            types.push_func(t);
+        }
+        types
+    }
+}
+
+impl<'a> IntoIterator for &'a Types {
+    type Item = &'a SubType;
+    type IntoIter = std::slice::Iter<'a, SubType>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.subtypes.iter()
     }
 }
 
@@ -222,7 +708,7 @@ impl TableType {
     }
 }
 
-/// Mutability of a global (§2.3.10).
+/// Mutability of a global or a field (§2.3.10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mut {
     Const,

@@ -20,8 +20,9 @@ use instr::Idents;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use weft_syntax::{
-    AddrType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Features, FuncType,
-    GlobalType, ImportDesc, Instr, Limits, MemType, Module, Mut, TableType, TypeIdx, ValType,
+    AddrType, CompositeType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Features,
+    FieldType, FuncType, GlobalType, ImportDesc, Instr, Limits, MemType, Module, Mut, SubType,
+    TableType, TypeIdx, ValType,
 };
 
 /// How [`print_with`] lays out a module.
@@ -240,11 +241,7 @@ impl<'m, 'a> Printer<'m, 'a> {
             }
         }
         self.out.push('\n');
-        for (i, t) in m.types.iter().enumerate() {
-            let _ = write!(self.out, "  (type (;{i};) (func");
-            self.signature(t, &[]);
-            self.out.push_str("))\n");
-        }
+        self.types();
         self.imports();
         let nimported = self.func_types.len() - m.funcs.len();
         for (k, t) in m.funcs.iter().enumerate() {
@@ -257,7 +254,14 @@ impl<'m, 'a> Printer<'m, 'a> {
             .count();
         for (k, t) in m.tables.iter().enumerate() {
             let _ = write!(self.out, "  (table (;{};) ", ntables + k);
-            self.table_type(t);
+            self.table_type(&t.ty);
+            if let Some(init) = &t.init {
+                self.out.push(' ');
+                let cx = self.body_cx(&[], None);
+                let mut s = String::new();
+                write_const_expr(&mut s, init, &cx, None);
+                self.out.push_str(&s);
+            }
             self.out.push_str(")\n");
         }
         let nmems = m
@@ -314,6 +318,76 @@ impl<'m, 'a> Printer<'m, 'a> {
         self.out
     }
 
+    /// The type section: a group of one plain final type as `(type ...)`,
+    /// other groups as `(rec (type ...)*)`.
+    fn types(&mut self) {
+        let m = self.module;
+        for (first, group) in m.types.groups() {
+            let rec = !matches!(group, [t] if t.is_final && t.supertypes.is_empty());
+            let indent = if rec {
+                self.out.push_str("  (rec\n");
+                "    "
+            } else {
+                "  "
+            };
+            for (k, t) in group.iter().enumerate() {
+                let _ = write!(self.out, "{indent}(type (;{};) ", first.index() + k);
+                self.sub_type(t);
+                self.out.push_str(")\n");
+            }
+            if rec {
+                self.out.push_str("  )\n");
+            }
+        }
+    }
+
+    /// `(sub final? super* comptype)`, or the bare composite type when it
+    /// is final without supertypes.
+    fn sub_type(&mut self, t: &SubType) {
+        let plain = t.is_final && t.supertypes.is_empty();
+        if !plain {
+            self.out.push_str("(sub");
+            if t.is_final {
+                self.out.push_str(" final");
+            }
+            for s in &t.supertypes {
+                let _ = write!(self.out, " {s}");
+            }
+            self.out.push(' ');
+        }
+        match &t.composite {
+            CompositeType::Func(f) => {
+                self.out.push_str("(func");
+                self.signature(f, &[]);
+                self.out.push(')');
+            }
+            CompositeType::Struct(st) => {
+                self.out.push_str("(struct");
+                for f in &st.fields {
+                    self.out.push_str(" (field ");
+                    self.field_type(f);
+                    self.out.push(')');
+                }
+                self.out.push(')');
+            }
+            CompositeType::Array(a) => {
+                self.out.push_str("(array ");
+                self.field_type(&a.field);
+                self.out.push(')');
+            }
+        }
+        if !plain {
+            self.out.push(')');
+        }
+    }
+
+    fn field_type(&mut self, f: &FieldType) {
+        let _ = match f.mutability {
+            Mut::Const => write!(self.out, "{}", f.storage),
+            Mut::Var => write!(self.out, "(mut {})", f.storage),
+        };
+    }
+
     /// ` (param ...) (result ...)`, naming the parameters that have an id.
     fn signature(&mut self, t: &FuncType, param_ids: &[(u32, String)]) {
         let mut group = false;
@@ -354,7 +428,7 @@ impl<'m, 'a> Printer<'m, 'a> {
     /// `(type N)` and, when the type exists, the inline signature.
     fn type_use(&mut self, t: TypeIdx, param_ids: &[(u32, String)]) {
         let _ = write!(self.out, " (type {})", t.0);
-        if let Some(ft) = self.module.types.get(t.index()) {
+        if let Some(ft) = self.module.types.func(t) {
             self.signature(ft, param_ids);
         }
     }
@@ -446,7 +520,7 @@ impl<'m, 'a> Printer<'m, 'a> {
     fn func(&mut self, index: usize, ty: TypeIdx, code: Option<&weft_syntax::Code<'_>>) {
         let m = self.module;
         let index32 = u32::try_from(index).unwrap_or(u32::MAX);
-        let nparams = m.types.get(ty.index()).map_or(0, |t| t.params.len() as u64);
+        let nparams = m.types.func(ty).map_or(0, |t| t.params.len() as u64);
         let nlocals: u64 = code.map_or(0, |c| c.locals.iter().map(|l| u64::from(l.count)).sum());
         let local_ids = if self.opts.names {
             let names = self
@@ -515,7 +589,7 @@ impl<'m, 'a> Printer<'m, 'a> {
         }
         let results = m
             .types
-            .get(ty.index())
+            .func(ty)
             .and_then(|t| u32::try_from(t.results.len()).ok());
         let mut body = String::new();
         let cx = self.body_cx(&local_ids, results);
@@ -659,10 +733,10 @@ mod tests {
 
     fn one_func(body: Expr<'static>) -> Module<'static> {
         Module {
-            types: vec![FuncType {
+            types: weft_syntax::Types::from_iter([FuncType {
                 params: vec![ValType::I32],
                 results: vec![ValType::I32],
-            }],
+            }]),
             funcs: vec![TypeIdx(0)],
             mems: vec![MemType::new(Limits { min: 1, max: None })],
             code: vec![Code {
@@ -760,13 +834,16 @@ mod tests {
             },
             init: expr(&[I32Const { value: -7 }]),
         });
-        m.tables.push(TableType::new(
-            weft_syntax::RefType::FUNCREF,
-            Limits {
-                min: 2,
-                max: Some(3),
-            },
-        ));
+        m.tables.push(
+            TableType::new(
+                weft_syntax::RefType::FUNCREF,
+                Limits {
+                    min: 2,
+                    max: Some(3),
+                },
+            )
+            .into(),
+        );
         m.exports.push(Export {
             name: Cow::Borrowed("run"),
             desc: ExportDesc::Func(FuncIdx(1)),

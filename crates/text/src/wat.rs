@@ -1062,7 +1062,7 @@ fn finish<'a>(
                 });
                 func_index += 1;
             }
-            Item::Table(t) => module.tables.push(t),
+            Item::Table(t) => module.tables.push(t.into()),
             Item::Memory(t) => module.mems.push(t),
             Item::Global { ty, init } => {
                 let init = const_expr(&mut m, toks, ExprSrc::Tokens(init))?;
@@ -1147,7 +1147,9 @@ fn finish<'a>(
     if m.needs_data_count {
         module.data_count = Some(module.datas.len() as u32);
     }
-    module.types = m.types;
+    for ft in m.types {
+        module.types.push_func(ft);
+    }
     module.names = names;
     Ok(module)
 }
@@ -1208,11 +1210,11 @@ mod tests {
         };
         assert_eq!(
             m.types,
-            [
+            weft_syntax::Types::from_iter([
                 ft(&[], &[]),
                 ft(&[ValType::I32], &[]),
                 ft(&[], &[ValType::I32])
-            ]
+            ])
         );
         assert_eq!(m.funcs.iter().map(|t| t.0).collect::<Vec<_>>(), [1, 2, 1]);
     }

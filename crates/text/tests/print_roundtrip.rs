@@ -123,7 +123,7 @@ fn canonical(m: &Module<'_>) -> Module<'static> {
     let mut c: Module<'static> = Module {
         types: m.types.clone(),
         funcs: m.funcs.clone(),
-        tables: m.tables.clone(),
+        tables: m.tables.iter().map(|t| t.to_static()).collect(),
         mems: m.mems.clone(),
         start: m.start,
         data_count: m.data_count,

@@ -36,7 +36,11 @@ pub(crate) fn validate_const_expr(
             Instr::F32Const { .. } => OpType::F32,
             Instr::F64Const { .. } => OpType::F64,
             Instr::V128Const { .. } => OpType::V128,
-            Instr::RefNull { ty } => OpType::of_heap(ty),
+            Instr::RefNull { ty } => {
+                crate::module::check_heap_type(ty)
+                    .map_err(|m| ValidationError::invalid_at(m, at))?;
+                OpType::of_heap(ty)
+            }
             Instr::RefFunc { func } => {
                 match cx.refs.get_mut(func.index()) {
                     Some(declared) => *declared = true,

@@ -258,6 +258,13 @@ impl<'c> FuncValidator<'c> {
         self.err(format!("unknown {what} {idx}"))
     }
 
+    /// The error for a heap type the validator does not track yet.
+    #[cold]
+    #[inline(never)]
+    fn unsupported_heap_type(&self, h: HeapType) -> ValidationError {
+        self.err(crate::module::check_heap_type(h).unwrap_err())
+    }
+
     /// A malformed-binary error at the current instruction.
     #[cold]
     #[inline(never)]
@@ -450,6 +457,9 @@ impl<'c> FuncValidator<'c> {
     fn block_sig(&self, bt: BlockType) -> Result<Sig> {
         match bt {
             BlockType::Empty => Ok(Sig::default()),
+            BlockType::Value(ValType::Ref(r)) if !r.heap.is_wasm2() => {
+                Err(self.unsupported_heap_type(r.heap))
+            }
             BlockType::Value(t) => Ok(Sig {
                 params: Span::EMPTY,
                 results: Span::single(OpType::of(t)),
@@ -899,6 +909,11 @@ impl FuncValidator<'_> {
 
     /// §3.3.4 `select t`.
     fn TypedSelect(&mut self, ty: ValType) -> Result<()> {
+        if let ValType::Ref(r) = ty {
+            if !r.heap.is_wasm2() {
+                return Err(self.unsupported_heap_type(r.heap));
+            }
+        }
         let t = OpType::of(ty);
         self.pop(OpType::I32)?;
         self.pop(t)?;
@@ -987,6 +1002,9 @@ impl FuncValidator<'_> {
 
     /// §3.3.2 `ref.null`.
     fn RefNull(&mut self, ty: HeapType) -> Result<()> {
+        if !ty.is_wasm2() {
+            return Err(self.unsupported_heap_type(ty));
+        }
         self.push(OpType::of_heap(ty));
         Ok(())
     }

@@ -8,8 +8,9 @@ use crate::func::{Buffers, FuncValidator};
 use crate::types::{OpType, Pool, Sig};
 use std::collections::HashSet;
 use weft_syntax::{
-    AddrType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Feature, Features, FuncType,
-    GlobalType, ImportDesc, Limits, MemType, Module, Mut, RefType, TableType, ValType,
+    AddrType, CompositeType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Feature,
+    Features, FuncType, GlobalType, HeapType, ImportDesc, Limits, MemType, Module, Mut, RefType,
+    SubType, TableType, ValType,
 };
 
 /// The validation context `C` (§3.1.1), with types in the validator's own
@@ -96,7 +97,31 @@ pub(crate) fn check_val_type(features: Features, t: ValType) -> Result<(), Strin
         ValType::Ref(r) if !r.nullable && !features.has(Feature::FunctionReferences) => Err(
             format!("invalid value type: {r} requires function references"),
         ),
+        ValType::Ref(r) => check_heap_type(r.heap),
         _ => Ok(()),
+    }
+}
+
+/// Heap types beyond `func` and `extern` are not validated yet: rather than
+/// accept what is not checked, they make the module invalid.
+pub(crate) fn check_heap_type(h: HeapType) -> Result<(), String> {
+    if h.is_wasm2() {
+        Ok(())
+    } else {
+        Err(format!("unsupported: heap type {h} is not validated yet"))
+    }
+}
+
+/// Types other than plain function types (GC composite types, explicit
+/// recursion groups and subtypes) are not validated yet.
+fn check_sub_type(features: Features, t: &SubType) -> Result<()> {
+    match &t.composite {
+        CompositeType::Func(ft) if t.is_final && t.supertypes.is_empty() => {
+            check_func_type(features, ft)
+        }
+        _ => Err(ValidationError::invalid(
+            "unsupported: GC types are not validated yet",
+        )),
     }
 }
 
@@ -189,9 +214,12 @@ impl Context {
         let types: Vec<Sig> = module
             .types
             .iter()
-            .map(|ft| Sig {
-                params: pool.add(&ft.params),
-                results: pool.add(&ft.results),
+            .map(|t| match t.as_func() {
+                Some(ft) => Sig {
+                    params: pool.add(&ft.params),
+                    results: pool.add(&ft.results),
+                },
+                None => Sig::default(),
             })
             .collect();
         let mut cx = Context {
@@ -244,7 +272,7 @@ impl Context {
             let t = type_index(&cx, t)?;
             cx.funcs.push(t);
         }
-        cx.tables.extend(module.tables.iter().copied());
+        cx.tables.extend(module.tables.iter().map(|t| t.ty));
         cx.mems.extend(module.mems.iter().copied());
         cx.globals.extend(module.globals.iter().map(|g| g.ty));
         cx.refs = vec![false; cx.funcs.len()];
@@ -267,8 +295,13 @@ pub(crate) fn validate_module(
     let mut cx = Context::new(module, features)?;
     let mut scratch = Vec::new();
 
-    for ft in &module.types {
-        check_func_type(features, ft)?;
+    if module.types.group_count() != module.types.len() {
+        return Err(ValidationError::invalid(
+            "unsupported: recursion groups are not validated yet",
+        ));
+    }
+    for t in &module.types {
+        check_sub_type(features, t)?;
     }
 
     // Exports and plain function-index element items declare functions
@@ -290,7 +323,12 @@ pub(crate) fn validate_module(
 
     // §3.4.2 tables, §3.4.3 memories.
     for t in &module.tables {
-        check_table_type(features, t)?;
+        check_table_type(features, &t.ty)?;
+        if t.init.is_some() {
+            return Err(ValidationError::invalid(
+                "unsupported: table initialisers are not validated yet",
+            ));
+        }
     }
     for m in &module.mems {
         check_mem_type(m)?;

@@ -31,7 +31,7 @@ fn ft(params: &[ValType], results: &[ValType]) -> FuncType {
 /// `instrs` (the final `end` included by the caller).
 fn func_module(ty: FuncType, locals: &[ValType], instrs: &[Instr<'_>]) -> Module<'static> {
     Module {
-        types: vec![ty],
+        types: Types::from_iter([ty]),
         funcs: vec![TypeIdx(0)],
         mems: vec![MemType::new(Limits { min: 1, max: None })],
         code: vec![Code {
@@ -251,7 +251,7 @@ fn blocks_and_branches() {
             I::End {},
         ],
     );
-    m.types.push(ft(&[I32, I32], &[I32]));
+    m.types.push_func(ft(&[I32, I32], &[I32]));
     check(&m).unwrap();
     if let Some(Code { body, .. }) = m.code.first_mut() {
         *body = expr(&[
@@ -452,10 +452,8 @@ fn module_level() {
 #[test]
 fn element_segments() {
     let mut m = func_module(ft(&[], &[]), &[], &[I::End {}]);
-    m.tables.push(TableType::new(
-        RefType::EXTERNREF,
-        Limits { min: 1, max: None },
-    ));
+    m.tables
+        .push(TableType::new(RefType::EXTERNREF, Limits { min: 1, max: None }).into());
     m.elems.push(Elem {
         ty: RefType::FUNCREF,
         items: ElemItems::Funcs(vec![FuncIdx(0)]),
@@ -465,7 +463,7 @@ fn element_segments() {
         },
     });
     invalid(&m, "type mismatch");
-    m.tables[0].elem = RefType::FUNCREF;
+    m.tables[0].ty.elem = RefType::FUNCREF;
     check(&m).unwrap();
     m.elems[0].items = ElemItems::Funcs(vec![FuncIdx(7)]);
     invalid(&m, "unknown function 7");

@@ -85,6 +85,21 @@ impl OpType {
         match h {
             HeapType::Func => OpType::FuncRef,
             HeapType::Extern => OpType::ExternRef,
+            // Not tracked yet: `module::check_val_type` and
+            // `module::check_heap_type` reject these before a body or
+            // constant expression is checked, so they never get here.
+            HeapType::Any
+            | HeapType::Eq
+            | HeapType::I31
+            | HeapType::Struct
+            | HeapType::Array
+            | HeapType::Exn
+            | HeapType::None
+            | HeapType::NoFunc
+            | HeapType::NoExtern
+            | HeapType::NoExn
+            | HeapType::Concrete(_)
+            | HeapType::Rec(_) => OpType::Unknown,
         }
     }
 

@@ -230,9 +230,9 @@ pub(crate) fn instantiate<T>(
         store.inner.globals.push(GlobalEntity { value, ty: g.ty });
         inst.globals.push(index);
     }
-    for &t in &syn.tables {
+    for t in &syn.tables {
         let index = store.inner.tables.len() as u32;
-        store.inner.tables.push(TableEntity::new(t, 0)?);
+        store.inner.tables.push(TableEntity::new(t.ty, 0)?);
         inst.tables.push(index);
     }
     for &mt in &syn.mems {

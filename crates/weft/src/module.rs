@@ -89,7 +89,13 @@ impl Module {
         })?;
         check_runnable_memories_and_tables(&module)?;
         check_runnable_instrs(&module, features)?;
-        let type_ids = module.types.iter().map(|t| engine.intern(t)).collect();
+        check_executable(&module)?;
+        let type_ids = module
+            .types
+            .iter()
+            .filter_map(|t| t.as_func())
+            .map(|t| engine.intern(t))
+            .collect();
         let mut func_types = Vec::new();
         let mut global_types = Vec::new();
         let mut table_types = Vec::new();
@@ -105,7 +111,7 @@ impl Module {
         let num_imported_funcs = func_types.len();
         func_types.extend(module.funcs.iter().copied());
         global_types.extend(module.globals.iter().map(|g| g.ty));
-        table_types.extend(module.tables.iter().copied());
+        table_types.extend(module.tables.iter().map(|t| t.ty));
         mem_types.extend(module.mems.iter().copied());
         let compiled = (0..module.code.len()).map(|_| OnceLock::new()).collect();
         let m = Module {
@@ -146,7 +152,7 @@ impl Module {
             module: &i.module,
             name: &i.name,
             ty: match i.desc {
-                ImportDesc::Func(t) => ExternType::Func(m.types[t.index()].clone()),
+                ImportDesc::Func(t) => ExternType::Func(func_type(&m.types, t).clone()),
                 ImportDesc::Table(t) => ExternType::Table(t),
                 ImportDesc::Memory(t) => ExternType::Memory(t),
                 ImportDesc::Global(t) => ExternType::Global(t),
@@ -177,7 +183,7 @@ impl ModuleInner {
     pub(crate) fn extern_type(&self, desc: ExportDesc) -> ExternType {
         match desc {
             ExportDesc::Func(i) => {
-                ExternType::Func(self.module.types[self.func_types[i.index()].index()].clone())
+                ExternType::Func(func_type(&self.module.types, self.func_types[i.index()]).clone())
             }
             ExportDesc::Table(i) => ExternType::Table(self.table_types[i.index()]),
             ExportDesc::Memory(i) => ExternType::Memory(self.mem_types[i.index()]),
@@ -187,7 +193,7 @@ impl ModuleInner {
 
     /// The type of function `func` (function index space).
     pub(crate) fn func_type(&self, func: u32) -> &FuncType {
-        &self.module.types[self.func_types[func as usize].index()]
+        func_type(&self.module.types, self.func_types[func as usize])
     }
 
     /// The translated body of defined function `def` (0 = first defined
@@ -275,6 +281,70 @@ impl<'m> ExportType<'m> {
     }
 }
 
+/// Rejects what the engine cannot run yet although it validates: GC types
+/// (struct and array types, recursion groups, subtypes), references to heap
+/// types other than `func` and `extern`, and table initialisers. Checked
+/// once here, so that the rest of the engine may rely on every type being a
+/// function type.
+fn check_executable(m: &syn::Module<'_>) -> Result<()> {
+    let unsupported = |what: &str| {
+        Err(Error::new(
+            ErrorKind::Invalid,
+            format!("unsupported: {what} cannot be executed yet"),
+        ))
+    };
+    let heap_ok = |t: syn::ValType| match t {
+        syn::ValType::Ref(r) => r.heap.is_wasm2(),
+        _ => true,
+    };
+    if m.types.group_count() != m.types.len() {
+        return unsupported("a recursion group");
+    }
+    for t in &m.types {
+        let mut ok = t.is_final && t.supertypes.is_empty() && t.as_func().is_some();
+        t.composite.for_each_val_type(|v| ok &= heap_ok(v));
+        if !ok {
+            return unsupported(&format!("type {t:?}"));
+        }
+    }
+    let globals = m.imports.iter().filter_map(|i| match i.desc {
+        ImportDesc::Global(g) => Some(g.content),
+        _ => None,
+    });
+    if !globals
+        .chain(m.globals.iter().map(|g| g.ty.content))
+        .chain(m.code.iter().flat_map(|c| c.locals.iter().map(|l| l.ty)))
+        .all(heap_ok)
+    {
+        return unsupported("a reference to a GC heap type");
+    }
+    let tables = m.imports.iter().filter_map(|i| match i.desc {
+        ImportDesc::Table(t) => Some(t),
+        _ => None,
+    });
+    if !tables
+        .chain(m.tables.iter().map(|t| t.ty))
+        .all(|t| t.elem.heap.is_wasm2())
+        || !m.elems.iter().all(|e| e.ty.heap.is_wasm2())
+    {
+        return unsupported("a table of GC references");
+    }
+    if m.tables.iter().any(|t| t.init.is_some()) {
+        return unsupported("a table initialiser");
+    }
+    Ok(())
+}
+
+/// The function type at index `t`. Every type is a function type once
+/// [`check_executable`] has passed, and `t` is valid once the module has
+/// validated.
+pub(crate) fn func_type(types: &syn::Types, t: TypeIdx) -> &FuncType {
+    match types.func(t) {
+        Some(ft) => ft,
+        None => panic!("type {t} is not a function type of a validated, executable module"),
+    }
+}
+
 fn own<T: ToOwned + ?Sized>(c: Cow<'_, T>) -> Cow<'static, T> {
     Cow::Owned(c.into_owned())
 }
@@ -301,7 +371,14 @@ pub(crate) fn into_static(m: syn::Module<'_>) -> syn::Module<'static> {
             })
             .collect(),
         funcs: m.funcs,
-        tables: m.tables,
+        tables: m
+            .tables
+            .into_iter()
+            .map(|t| syn::Table {
+                ty: t.ty,
+                init: t.init.map(own_expr),
+            })
+            .collect(),
         mems: m.mems,
         globals: m
             .globals
@@ -412,7 +489,9 @@ fn check_runnable_memories_and_tables(m: &syn::Module<'_>) -> Result<()> {
         return Err(unsupported("more than one memory"));
     }
     m.mems.iter().try_for_each(check_runnable_memory)?;
-    m.tables.iter().try_for_each(check_runnable_table)
+    m.tables
+        .iter()
+        .try_for_each(|t| check_runnable_table(&t.ty))
 }
 
 /// See [`check_runnable_memories_and_tables`].

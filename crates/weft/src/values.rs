@@ -53,14 +53,8 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::Ref(RefType {
-                heap: HeapType::Func,
-                ..
-            }) => Val::FuncRef(None),
-            ValType::Ref(RefType {
-                heap: HeapType::Extern,
-                ..
-            }) => Val::ExternRef(None),
+            ValType::Ref(r) if is_func_ref(r) => Val::FuncRef(None),
+            ValType::Ref(_) => Val::ExternRef(None),
         }
     }
 
@@ -140,15 +134,30 @@ impl Val {
             ValType::F32 => Val::F32(s as u32),
             ValType::F64 => Val::F64(s),
             ValType::V128 => Val::V128(u128::from(s) | (u128::from(slots[1]) << 64)),
-            ValType::Ref(RefType {
-                heap: HeapType::Func,
-                ..
-            }) => Val::FuncRef(Func::from_slot(store.id, s)),
-            ValType::Ref(RefType {
-                heap: HeapType::Extern,
-                ..
-            }) => Val::ExternRef(ExternRef::from_slot(store.id, s)),
+            ValType::Ref(r) if is_func_ref(r) => Val::FuncRef(Func::from_slot(store.id, s)),
+            ValType::Ref(_) => Val::ExternRef(ExternRef::from_slot(store.id, s)),
         }
+    }
+}
+
+/// Whether values of `r` are functions. The engine runs only the reference
+/// types of Wasm 2.0 and typed function references (`Module::new` rejects
+/// the rest until GC execution lands), so every other reference is held as
+/// a host reference: the func hierarchy (with concrete types, which are all
+/// function types in an executable module) against everything else.
+fn is_func_ref(r: RefType) -> bool {
+    match r.heap {
+        HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) | HeapType::Rec(_) => true,
+        HeapType::Extern
+        | HeapType::NoExtern
+        | HeapType::Any
+        | HeapType::Eq
+        | HeapType::I31
+        | HeapType::Struct
+        | HeapType::Array
+        | HeapType::None
+        | HeapType::Exn
+        | HeapType::NoExn => false,
     }
 }
 

@@ -808,6 +808,8 @@ mod weft_side {
             ValType::Ref(r) => match r.heap {
                 HeapType::Func => Ty::FuncRef,
                 HeapType::Extern => Ty::ExternRef,
+                // The generator makes Wasm 2.0 modules only.
+                other => panic!("heap type {other} in a 2.0 module"),
             },
         }
     }

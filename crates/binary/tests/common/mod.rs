@@ -167,7 +167,14 @@ fn to_static(m: &Module<'_>) -> Module<'static> {
             })
             .collect(),
         funcs: m.funcs.clone(),
-        tables: m.tables.clone(),
+        tables: m
+            .tables
+            .iter()
+            .map(|t| weft_syntax::Table {
+                ty: t.ty,
+                init: t.init.as_ref().map(e),
+            })
+            .collect(),
         mems: m.mems.clone(),
         globals: m
             .globals

@@ -14,7 +14,7 @@
 use super::instr::{arity, write_instr, ArityCx, Idents};
 use std::fmt::Write;
 use weft_binary::Reader;
-use weft_syntax::{BlockType, Expr, Features, FuncIdx, FuncType, Instr, LabelIdx, TypeIdx};
+use weft_syntax::{BlockType, Expr, Features, FuncIdx, FuncType, Instr, LabelIdx, TypeIdx, Types};
 
 /// Indentation stops growing beyond this depth, so that deeply nested input
 /// cannot blow up the output quadratically.
@@ -29,7 +29,7 @@ const LINE_WIDTH: usize = 100;
 
 /// What printing a body needs from the module around it.
 pub(crate) struct BodyCx<'m> {
-    pub types: &'m [FuncType],
+    pub types: &'m Types,
     /// The type index of each function of the index space.
     pub func_types: &'m [TypeIdx],
     pub idents: Idents<'m>,
@@ -40,7 +40,7 @@ pub(crate) struct BodyCx<'m> {
 
 impl BodyCx<'_> {
     fn type_at(&self, t: TypeIdx) -> Option<&FuncType> {
-        self.types.get(t.index())
+        self.types.func(t)
     }
 
     fn block_arity(&self, bt: BlockType) -> (Option<u32>, Option<u32>) {

@@ -162,11 +162,13 @@ fn one(t: ValType) -> &'static [ValType] {
         ValType::F32 => F32S,
         ValType::F64 => F64S,
         ValType::V128 => V128S,
+        // Other heap types never reach the translator (`check_executable`
+        // in module.rs); they take the slot shape of `externref`.
         ValType::Ref(RefType { nullable, heap }) => match (nullable, heap) {
             (true, HeapType::Func) => FUNCREF,
-            (true, HeapType::Extern) => EXTERNREF,
             (false, HeapType::Func) => FUNC_NN,
             (false, HeapType::Extern) => EXTERN_NN,
+            (true, _) | (false, _) => EXTERNREF,
         },
     }
 }
@@ -1098,7 +1100,7 @@ impl<'m> Translator<'m> {
                     .m
                     .module
                     .types
-                    .get(i.index())
+                    .func(i)
                     .ok_or("internal error: unknown type")?;
                 (&ft.params, &ft.results)
             }
@@ -1759,7 +1761,7 @@ impl Translator<'_> {
             .m
             .module
             .types
-            .get(ty.index())
+            .func(ty)
             .ok_or("internal error: unknown type")?;
         let n = ft.params.len();
         self.materialize_top(n)?;

@@ -214,7 +214,7 @@ fn single_op_exports(src: &ModuleSource) -> BTreeMap<String, Vec<u8>> {
         let (Some(code), Some(ty)) = (module.code.get(defined), module.funcs.get(defined)) else {
             continue;
         };
-        let Some(params) = module.types.get(ty.0 as usize).map(|t| t.params.len()) else {
+        let Some(params) = module.types.func(*ty).map(|t| t.params.len()) else {
             continue;
         };
         let bytes = &code.body.bytes;
