@@ -457,10 +457,14 @@ impl<'a> Reader<'a> {
         if let Some(t) = self.val_type_of(byte) {
             return Ok(t);
         }
-        match self.ref_type_after(byte)? {
-            Some(r) => Ok(ValType::Ref(r)),
-            None => Err(Self::fail("malformed value type", at)),
+        // The single-byte forms are all in `val_type_of`; what is left is
+        // the long form of reference types.
+        if matches!(byte, 0x63 | 0x64) {
+            if let Some(r) = self.ref_type_after(byte)? {
+                return Ok(ValType::Ref(r));
+            }
         }
+        Err(Self::fail("malformed value type", at))
     }
 
     /// Reads a block type (§5.4.1): `0x40`, a value type, or an `s33` type
