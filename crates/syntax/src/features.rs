@@ -80,6 +80,13 @@ impl Features {
         Features { bits }
     }
 
+    /// Every feature of `self` and of `other`.
+    pub const fn union(self, other: Features) -> Features {
+        Features {
+            bits: self.bits | other.bits,
+        }
+    }
+
     /// WebAssembly 1.0 (the MVP).
     pub const WASM1: Features = Features::of(&[]);
     /// WebAssembly 2.0: the MVP plus mutable globals, sign extension,
@@ -97,14 +104,7 @@ impl Features {
     /// WebAssembly 3.0: 2.0 plus tail calls, multi-memory, memory64,
     /// extended constant expressions, exception handling, typed function
     /// references, GC and relaxed SIMD.
-    pub const WASM3: Features = Features::of(&[
-        Feature::MutableGlobal,
-        Feature::SignExt,
-        Feature::SatFloatToInt,
-        Feature::MultiValue,
-        Feature::BulkMemory,
-        Feature::ReferenceTypes,
-        Feature::Simd,
+    pub const WASM3: Features = Features::WASM2.union(Features::of(&[
         Feature::TailCall,
         Feature::MultiMemory,
         Feature::Memory64,
@@ -113,7 +113,7 @@ impl Features {
         Feature::FunctionReferences,
         Feature::Gc,
         Feature::RelaxedSimd,
-    ]);
+    ]));
 
     /// Names accepted by [`Features::from_name`], for help texts: a preset,
     /// optionally followed by proposals (`3.0,threads`).
@@ -145,9 +145,7 @@ impl Features {
                     continue;
                 }
             };
-            preset = Some(Features {
-                bits: preset.map_or(0, |p: Features| p.bits) | set.bits,
-            });
+            preset = Some(preset.map_or(set, |p: Features| p.union(set)));
         }
         let mut set = preset.unwrap_or(Features::WASM3);
         for f in extra {
