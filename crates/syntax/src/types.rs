@@ -115,6 +115,20 @@ impl HeapType {
             .map(|(h, _, _)| *h)
     }
 
+    /// The top of an abstract heap type's hierarchy (`any`, `func`, `extern`
+    /// or `exn`): null references of one hierarchy are all the same value.
+    /// `None` for a concrete type, whose hierarchy its definition decides.
+    pub fn abstract_top(self) -> Option<HeapType> {
+        use HeapType::*;
+        Some(match self {
+            Any | Eq | I31 | Struct | Array | None => Any,
+            Func | NoFunc => Func,
+            Extern | NoExtern => Extern,
+            Exn | NoExn => Exn,
+            Concrete(_) | Rec(_) => return Option::None,
+        })
+    }
+
     /// Whether this is one of the two heap types of Wasm 2.0.
     pub fn is_wasm2(self) -> bool {
         matches!(self, HeapType::Func | HeapType::Extern)

@@ -10,7 +10,7 @@ use crate::body::{float_value, int_value, v128_const, Shape};
 use crate::lexer::{tokenize, Kind, Token};
 use crate::parser::{nat32, unexpected, Cursor};
 use crate::{num, parse_wat, ParseError, Result};
-use weft_syntax::{Features, Module, F32, F64, V128};
+use weft_syntax::{Features, HeapType, Module, F32, F64, V128};
 
 /// A parsed script.
 #[derive(Clone, Debug, PartialEq)]
@@ -138,62 +138,6 @@ pub enum Action {
     },
 }
 
-/// The abstract heap types a script can name in `ref.null` (scripts never
-/// name concrete types), with the hierarchy each belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AbsHeapType {
-    Any,
-    Eq,
-    I31,
-    Struct,
-    Array,
-    None,
-    Func,
-    NoFunc,
-    Extern,
-    NoExtern,
-    Exn,
-    NoExn,
-}
-
-impl AbsHeapType {
-    /// Every abstract heap type with its text name (§6.4.3).
-    pub const ALL: [(AbsHeapType, &'static str); 12] = [
-        (AbsHeapType::Any, "any"),
-        (AbsHeapType::Eq, "eq"),
-        (AbsHeapType::I31, "i31"),
-        (AbsHeapType::Struct, "struct"),
-        (AbsHeapType::Array, "array"),
-        (AbsHeapType::None, "none"),
-        (AbsHeapType::Func, "func"),
-        (AbsHeapType::NoFunc, "nofunc"),
-        (AbsHeapType::Extern, "extern"),
-        (AbsHeapType::NoExtern, "noextern"),
-        (AbsHeapType::Exn, "exn"),
-        (AbsHeapType::NoExn, "noexn"),
-    ];
-
-    /// The type's text name.
-    pub fn name(self) -> &'static str {
-        AbsHeapType::ALL
-            .iter()
-            .find(|(h, _)| *h == self)
-            .map_or("?", |(_, n)| n)
-    }
-
-    /// The top of the type's hierarchy (`any`, `func`, `extern` or `exn`):
-    /// null references of one hierarchy are all the same value.
-    pub fn top(self) -> AbsHeapType {
-        use AbsHeapType::*;
-        match self {
-            Any | Eq | I31 | Struct | Array | None => Any,
-            Func | NoFunc => Func,
-            Extern | NoExtern => Extern,
-            Exn | NoExn => Exn,
-        }
-    }
-}
-
 /// An argument value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value {
@@ -202,7 +146,8 @@ pub enum Value {
     F32(F32),
     F64(F64),
     V128(V128),
-    RefNull(AbsHeapType),
+    /// `(ref.null h)`: `h` is abstract (scripts never name concrete types).
+    RefNull(HeapType),
     /// `(ref.extern n)`: a host reference with the given number, as an
     /// `externref`.
     RefExtern(u32),
@@ -286,7 +231,7 @@ pub enum Expected {
     V128(V128Expected),
     /// `(ref.null ht)`: a null reference of `ht`'s hierarchy; `(ref.null)`:
     /// any null reference.
-    RefNull(Option<AbsHeapType>),
+    RefNull(Option<HeapType>),
     /// `(ref.extern n)`, or any non-null host reference without `n`.
     RefExtern(Option<u32>),
     /// `(ref.host n)`: the host reference `n` of the `any` hierarchy.
@@ -522,12 +467,12 @@ fn module_form(c: &mut Cursor<'_, '_>, src: &str) -> Result<ModuleForm> {
 }
 
 /// An abstract heap type named by a script.
-fn abs_heap_type(c: &mut Cursor<'_, '_>) -> Result<AbsHeapType> {
+fn abs_heap_type(c: &mut Cursor<'_, '_>) -> Result<HeapType> {
     let t = c.peek();
-    let found = AbsHeapType::ALL
+    let found = HeapType::ABSTRACT
         .iter()
-        .find(|(_, n)| t.is_keyword(n))
-        .map(|(h, _)| *h);
+        .find(|(_, n, _)| t.is_keyword(n))
+        .map(|(h, _, _)| *h);
     match found {
         Some(h) => {
             c.bump();
@@ -835,7 +780,7 @@ mod forms_3_0_tests {
         else {
             panic!("{:?}", kinds[4])
         };
-        assert_eq!(*args, [Value::RefHost(2), Value::RefNull(AbsHeapType::Any)]);
+        assert_eq!(*args, [Value::RefHost(2), Value::RefNull(HeapType::Any)]);
         let CommandKind::AssertReturn { expected, .. } = kinds[5] else {
             panic!()
         };
@@ -844,7 +789,7 @@ mod forms_3_0_tests {
             [
                 Expected::Either(vec![Expected::I32(1), Expected::RefNull(None)]),
                 Expected::Ref(RefKind::Struct),
-                Expected::RefNull(Some(AbsHeapType::NoFunc)),
+                Expected::RefNull(Some(HeapType::NoFunc)),
             ]
         );
         assert!(matches!(

@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 use weft::{ExternRef, Store, Val};
-use weft_text::wast::{AbsHeapType, Expected, FloatExpected, NanPattern, V128Expected, Value};
+use weft_syntax::HeapType;
+use weft_text::wast::{Expected, FloatExpected, NanPattern, V128Expected, Value};
 
 /// Why a value or pattern of the `any` or `exn` hierarchy cannot be used:
 /// [`Val`] has no such references yet.
@@ -23,9 +24,9 @@ pub fn to_val(store: &mut Store<()>, v: &Value) -> Result<Val, String> {
         Value::F32(x) => Val::F32(x.0),
         Value::F64(x) => Val::F64(x.0),
         Value::V128(x) => Val::V128(u128::from_le_bytes(x.0)),
-        Value::RefNull(h) => match h.top() {
-            AbsHeapType::Func => Val::FuncRef(None),
-            AbsHeapType::Extern => Val::ExternRef(None),
+        Value::RefNull(h) => match h.abstract_top() {
+            Some(HeapType::Func) => Val::FuncRef(None),
+            Some(HeapType::Extern) => Val::ExternRef(None),
             _ => return Err(no_val(&show_value(v))),
         },
         Value::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(&mut *store, n))),
@@ -97,10 +98,10 @@ fn v128_matches(v: u128, e: &V128Expected) -> bool {
 }
 
 /// Whether `(ref.null h?)` matches a null of hierarchy `top`.
-fn null_of(h: Option<AbsHeapType>, top: AbsHeapType) -> bool {
+fn null_of(h: Option<HeapType>, top: HeapType) -> bool {
     match h {
         None => true,
-        Some(h) => h.top() == top,
+        Some(h) => h.abstract_top() == Some(top),
     }
 }
 
@@ -123,7 +124,7 @@ pub fn matches(store: &Store<()>, actual: &Val, expected: &Expected) -> Result<b
             return unknown.map_or(Ok(false), Err);
         }
         (_, Expected::RefNull(Some(h)))
-            if !matches!(h.top(), AbsHeapType::Func | AbsHeapType::Extern) =>
+            if !matches!(h.abstract_top(), Some(HeapType::Func | HeapType::Extern)) =>
         {
             return Err(no_val(&show_expected(expected)))
         }
@@ -135,8 +136,8 @@ pub fn matches(store: &Store<()>, actual: &Val, expected: &Expected) -> Result<b
         (Val::F32(a), Expected::F32(e)) => f32_matches(*a, *e),
         (Val::F64(a), Expected::F64(e)) => f64_matches(*a, *e),
         (Val::V128(a), Expected::V128(e)) => v128_matches(*a, e),
-        (Val::FuncRef(None), Expected::RefNull(h)) => null_of(*h, AbsHeapType::Func),
-        (Val::ExternRef(None), Expected::RefNull(h)) => null_of(*h, AbsHeapType::Extern),
+        (Val::FuncRef(None), Expected::RefNull(h)) => null_of(*h, HeapType::Func),
+        (Val::ExternRef(None), Expected::RefNull(h)) => null_of(*h, HeapType::Extern),
         (Val::ExternRef(Some(r)), Expected::RefExtern(n)) => match n {
             None => true,
             Some(n) => extern_number(store, r) == Some(*n),
@@ -265,7 +266,7 @@ pub fn show_value(v: &Value) -> String {
         }
         Value::V128(x) => write_v128(&mut s, u128::from_le_bytes(x.0), Shape::I32x4),
         Value::RefNull(h) => {
-            let _ = write!(s, "ref.null {}", h.name());
+            let _ = write!(s, "ref.null {}", h);
         }
         Value::RefExtern(n) => {
             let _ = write!(s, "ref.extern {n}");
@@ -338,7 +339,7 @@ pub fn show_expected(e: &Expected) -> String {
         }
         Expected::RefNull(None) => s.push_str("ref.null"),
         Expected::RefNull(Some(h)) => {
-            let _ = write!(s, "ref.null {}", h.name());
+            let _ = write!(s, "ref.null {}", h);
         }
         Expected::RefHost(n) => {
             let _ = write!(s, "ref.host {n}");
