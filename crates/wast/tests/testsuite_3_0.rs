@@ -244,6 +244,9 @@ fn testsuite_3_0_front_end() {
 /// of 3.0 is issue 11). `cargo test --release -p weft-wast --test
 /// testsuite_3_0 -- --ignored --nocapture`.
 #[test]
+// Ignored: a report, not a check. It asserts nothing while the engine
+// cannot run 3.0 (issue 11) and runs every execution command; it becomes
+// an asserting test with an expected-failure list when 3.0 execution lands.
 #[ignore]
 fn testsuite_3_0_counts_with_execution() {
     let (_, runs) = run_all(true);
