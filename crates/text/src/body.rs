@@ -62,6 +62,7 @@ pub(crate) fn parse_expr<'a>(
         c: Cursor {
             toks,
             pos: range.start,
+            types: Some(m.type_names.clone()),
         },
         m,
         locals,

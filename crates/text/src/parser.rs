@@ -4,7 +4,10 @@
 
 use crate::lexer::{number_kind, string_bytes, Kind, Token};
 use crate::{num, ParseError, Result};
-use weft_syntax::{HeapType, RefType, ValType};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::rc::Rc;
+use weft_syntax::{HeapType, RefType, TypeIdx, ValType};
 
 /// Keywords of the text and script formats other than instruction
 /// mnemonics. A keyword outside this list and the instruction table is an
@@ -37,7 +40,33 @@ const KEYWORDS: &[&str] = &[
     "v128",
     "funcref",
     "externref",
+    "anyref",
+    "eqref",
+    "i31ref",
+    "structref",
+    "arrayref",
+    "exnref",
+    "nullref",
+    "nullfuncref",
+    "nullexternref",
+    "nullexnref",
     "extern",
+    "any",
+    "eq",
+    "i31",
+    "struct",
+    "array",
+    "exn",
+    "none",
+    "nofunc",
+    "noextern",
+    "noexn",
+    "rec",
+    "sub",
+    "final",
+    "field",
+    "i8",
+    "i16",
     "ref",
     "null",
     "i8x16",
@@ -100,17 +129,28 @@ pub(crate) fn unexpected(tok: &Token<'_>) -> ParseError {
     }
 }
 
+/// The type identifiers of a module with their indices, known before the
+/// fields are read (see `wat::type_names`), so that a heap type can name a
+/// type defined later, as recursive types do.
+pub(crate) type TypeNames<'a> = Rc<HashMap<Cow<'a, str>, u32>>;
+
 /// A position in the token vector.
 #[derive(Clone)]
 pub(crate) struct Cursor<'t, 'a> {
     pub toks: &'t [Token<'a>],
     pub pos: usize,
+    /// The module's type identifiers, where heap types may use them.
+    pub types: Option<TypeNames<'a>>,
 }
 
 impl<'t, 'a> Cursor<'t, 'a> {
     /// A cursor at the start of `toks`, which ends with `Eof`.
     pub fn new(toks: &'t [Token<'a>]) -> Self {
-        Cursor { toks, pos: 0 }
+        Cursor {
+            toks,
+            pos: 0,
+            types: None,
+        }
     }
 
     /// The token `n` places ahead (the final `Eof` when past the end).
@@ -245,16 +285,15 @@ impl<'t, 'a> Cursor<'t, 'a> {
         Ok(vt)
     }
 
-    /// Consumes a reference type: `funcref`, `externref` or
-    /// `(ref null? func|extern)`.
+    /// Consumes a reference type: a short form (`funcref`, `anyref`, ...)
+    /// or `(ref null? heaptype)` (§6.4.3).
     pub fn ref_type(&mut self) -> Result<RefType> {
-        if self.at_keyword("funcref") {
-            self.bump();
-            return Ok(RefType::FUNCREF);
-        }
-        if self.at_keyword("externref") {
-            self.bump();
-            return Ok(RefType::EXTERNREF);
+        let t = self.peek();
+        if t.kind == Kind::Keyword {
+            if let Some(r) = short_ref_type(t.text) {
+                self.bump();
+                return Ok(r);
+            }
         }
         if self.at_lparen_kw("ref") {
             self.pos += 2;
@@ -273,17 +312,27 @@ impl<'t, 'a> Cursor<'t, 'a> {
 
     /// Whether a reference type comes next.
     pub fn at_ref_type(&self) -> bool {
-        self.at_keyword("funcref") || self.at_keyword("externref") || self.at_lparen_kw("ref")
+        let t = self.peek();
+        (t.kind == Kind::Keyword && short_ref_type(t.text).is_some()) || self.at_lparen_kw("ref")
     }
 
-    /// Consumes a heap type: `func` or `extern`.
+    /// Consumes a heap type (§6.4.2): an abstract type's name, or a type
+    /// index or identifier.
     pub fn heap_type(&mut self) -> Result<HeapType> {
-        let h = if self.at_keyword("func") {
-            HeapType::Func
-        } else if self.at_keyword("extern") {
-            HeapType::Extern
-        } else {
-            return Err(self.unexpected());
+        let t = self.peek();
+        let h = match t.kind {
+            Kind::Keyword => match HeapType::from_abstract_name(t.text) {
+                Some(h) => h,
+                None => return Err(self.unexpected()),
+            },
+            Kind::Nat => HeapType::Concrete(TypeIdx(nat32(&t)?)),
+            Kind::Id | Kind::QuotedId => {
+                match self.types.as_ref().and_then(|m| m.get(&*t.id_key())) {
+                    Some(&i) => HeapType::Concrete(TypeIdx(i)),
+                    None => return Err(t.error(format!("unknown type {}", t.text))),
+                }
+            }
+            _ => return Err(self.unexpected()),
         };
         self.bump();
         Ok(h)
@@ -323,6 +372,24 @@ impl<'t, 'a> Cursor<'t, 'a> {
             self.bump();
         }
     }
+}
+
+/// The reference type a short-form keyword stands for (§6.4.3).
+fn short_ref_type(kw: &str) -> Option<RefType> {
+    let heap = kw.strip_suffix("ref")?;
+    let heap = match heap {
+        "null" => HeapType::None,
+        "nullfunc" => HeapType::NoFunc,
+        "nullextern" => HeapType::NoExtern,
+        "nullexn" => HeapType::NoExn,
+        h => HeapType::from_abstract_name(h).filter(|h| {
+            !matches!(
+                h,
+                HeapType::None | HeapType::NoFunc | HeapType::NoExtern | HeapType::NoExn
+            )
+        })?,
+    };
+    Some(RefType::null(heap))
 }
 
 /// The value of a `u32` token.

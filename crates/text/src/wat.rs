@@ -12,15 +12,17 @@
 use crate::body::{parse_expr, ExprKind};
 use crate::lexer::{Kind, Token};
 use crate::num;
-use crate::parser::{nat32, Cursor};
+use crate::parser::{nat32, Cursor, TypeNames};
 use crate::Result;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::rc::Rc;
 use weft_syntax::{
-    AddrType, Code, Data, DataMode, Elem, ElemItems, ElemMode, Export, ExportDesc, Expr,
-    ExternKind, Feature, Features, FuncIdx, FuncType, Global, GlobalIdx, GlobalType, Import,
-    ImportDesc, Limits, LocalIdx, Locals, MemIdx, MemType, Module, Mut, Names, RefType, TableIdx,
-    TableType, TypeIdx, ValType,
+    AddrType, ArrayType, Code, CompositeType, Data, DataMode, Elem, ElemItems, ElemMode, Export,
+    ExportDesc, Expr, ExternKind, Feature, Features, FieldType, FuncIdx, FuncType, Global,
+    GlobalIdx, GlobalType, Import, ImportDesc, Limits, LocalIdx, Locals, MemIdx, MemType, Module,
+    Mut, Names, RefType, StorageType, StructType, SubType, Table, TableIdx, TableType, TypeIdx,
+    Types, ValType,
 };
 
 /// An index as written: a number or an identifier (kept as its token for
@@ -50,6 +52,75 @@ pub(crate) fn idx<'a>(c: &mut Cursor<'_, 'a>) -> Result<Idx<'a>> {
         }
         _ => Err(c.unexpected()),
     }
+}
+
+/// A field type (§6.4.7): a storage type, or `(mut storagetype)`.
+fn field_type(c: &mut Cursor<'_, '_>) -> Result<FieldType> {
+    let mutable = c.eat_lparen_kw("mut");
+    let storage = if c.at_keyword("i8") {
+        c.bump();
+        StorageType::I8
+    } else if c.at_keyword("i16") {
+        c.bump();
+        StorageType::I16
+    } else {
+        StorageType::Val(c.val_type()?)
+    };
+    if mutable {
+        c.rparen()?;
+    }
+    Ok(FieldType {
+        mutability: if mutable { Mut::Var } else { Mut::Const },
+        storage,
+    })
+}
+
+/// The type identifiers of a module and their indices, found before the
+/// fields are read: `(type $id ...)` at module level and inside
+/// `(rec ...)`, counted in order. Duplicates keep their first index (pass
+/// one reports them).
+fn type_names<'a>(toks: &[Token<'a>]) -> HashMap<Cow<'a, str>, u32> {
+    let mut names = HashMap::new();
+    let mut next = 0u32;
+    let is_kw = |i: usize, kw: &str| {
+        toks.get(i)
+            .is_some_and(|t| t.kind == Kind::Keyword && t.text == kw)
+    };
+    let fields_depth = if toks.first().is_some_and(|t| t.kind == Kind::LParen) && is_kw(1, "module")
+    {
+        1
+    } else {
+        0
+    };
+    let mut depth = 0usize;
+    let mut rec_depth = None;
+    for (i, t) in toks.iter().enumerate() {
+        match t.kind {
+            Kind::LParen => {
+                let type_depth = rec_depth.map_or(fields_depth, |d: usize| d + 1);
+                if depth == type_depth && is_kw(i + 1, "type") {
+                    if let Some(id) = toks
+                        .get(i + 2)
+                        .filter(|t| matches!(t.kind, Kind::Id | Kind::QuotedId))
+                    {
+                        names.entry(id.id_key()).or_insert(next);
+                    }
+                    next = next.saturating_add(1);
+                } else if depth == fields_depth && rec_depth.is_none() && is_kw(i + 1, "rec") {
+                    rec_depth = Some(depth);
+                }
+                depth += 1;
+            }
+            Kind::RParen => {
+                depth = depth.saturating_sub(1);
+                if rec_depth == Some(depth) {
+                    rec_depth = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    names
 }
 
 /// The name an identifier token stands for in the name section: the text
@@ -150,7 +221,11 @@ enum Item<'a> {
         locals: Vec<(Option<Token<'a>>, ValType)>,
         body: Range,
     },
-    Table(TableType),
+    Table {
+        ty: TableType,
+        /// The initialiser's tokens (Wasm 3.0), if any.
+        init: Option<Range>,
+    },
     Memory(MemType),
     Global {
         ty: GlobalType,
@@ -242,7 +317,9 @@ struct IdSpace<'a> {
 struct Fields<'a> {
     features: Features,
     items: Vec<Item<'a>>,
-    types: Vec<FuncType>,
+    types: Types,
+    /// Field identifiers by (type index, identifier).
+    field_names: HashMap<(u32, Cow<'a, str>), u32>,
     spaces: [IdSpace<'a>; 7],
     /// Identifier of each function that has one, by index.
     func_ids: Vec<(u32, Token<'a>)>,
@@ -336,6 +413,7 @@ impl<'a> Fields<'a> {
             c.pos += 2;
             match kw.text {
                 "type" => self.type_field(c)?,
+                "rec" => self.rec_field(c)?,
                 "import" => self.import_field(c, &field_at)?,
                 "func" => self.func_field(c, &field_at)?,
                 "table" => self.table_field(c, &field_at)?,
@@ -362,31 +440,111 @@ impl<'a> Fields<'a> {
         Ok(())
     }
 
+    /// `(type $id? subtype)` after `(type`: a recursion group of one.
     fn type_field(&mut self, c: &mut Cursor<'_, 'a>) -> Result<()> {
-        let id = c.opt_id();
-        c.lparen()?;
-        c.keyword("func")?;
-        let mut ft = FuncType::default();
-        while c.eat_lparen_kw("param") {
-            if c.opt_id().is_some() {
-                ft.params.push(c.val_type()?);
-            } else {
-                while !c.at(Kind::RParen) {
-                    ft.params.push(c.val_type()?);
-                }
-            }
-            c.rparen()?;
-        }
-        while c.eat_lparen_kw("result") {
-            while !c.at(Kind::RParen) {
-                ft.results.push(c.val_type()?);
-            }
-            c.rparen()?;
-        }
-        c.rparen()?;
-        self.bind(Space::Type, id)?;
-        self.types.push(ft);
+        let t = self.type_def(c)?;
+        self.types.push_group([t]);
         Ok(())
+    }
+
+    /// `(rec (type ...)*)` after `(rec` (§6.6.2).
+    fn rec_field(&mut self, c: &mut Cursor<'_, 'a>) -> Result<()> {
+        let mut group = Vec::new();
+        while c.eat_lparen_kw("type") {
+            group.push(self.type_def(c)?);
+            c.rparen()?;
+        }
+        self.types.push_group(group);
+        Ok(())
+    }
+
+    /// `$id? subtype` of a type definition; binds the identifier.
+    fn type_def(&mut self, c: &mut Cursor<'_, 'a>) -> Result<SubType> {
+        let id = c.opt_id();
+        let index = self.bind(Space::Type, id)?;
+        self.sub_type(c, index)
+    }
+
+    /// `(sub final? typeidx* comptype)` or a bare composite type (§6.4.9).
+    fn sub_type(&mut self, c: &mut Cursor<'_, 'a>, index: u32) -> Result<SubType> {
+        if !c.eat_lparen_kw("sub") {
+            let composite = self.composite_type(c, index)?;
+            return Ok(SubType {
+                is_final: true,
+                supertypes: Vec::new(),
+                composite,
+            });
+        }
+        let is_final = c.at_keyword("final");
+        if is_final {
+            c.bump();
+        }
+        let mut supertypes = Vec::new();
+        while at_idx(c) {
+            supertypes.push(c.heap_type()?);
+        }
+        let composite = self.composite_type(c, index)?;
+        c.rparen()?;
+        Ok(SubType {
+            is_final,
+            supertypes,
+            composite,
+        })
+    }
+
+    /// `(func ...)`, `(struct (field ...)*)` or `(array fieldtype)`
+    /// (§6.4.8).
+    fn composite_type(&mut self, c: &mut Cursor<'_, 'a>, index: u32) -> Result<CompositeType> {
+        c.lparen()?;
+        let kw = c.peek();
+        let t = if kw.kind == Kind::Keyword && kw.text == "func" {
+            c.bump();
+            let mut ft = FuncType::default();
+            while c.eat_lparen_kw("param") {
+                if c.opt_id().is_some() {
+                    ft.params.push(c.val_type()?);
+                } else {
+                    while !c.at(Kind::RParen) {
+                        ft.params.push(c.val_type()?);
+                    }
+                }
+                c.rparen()?;
+            }
+            while c.eat_lparen_kw("result") {
+                while !c.at(Kind::RParen) {
+                    ft.results.push(c.val_type()?);
+                }
+                c.rparen()?;
+            }
+            CompositeType::Func(ft)
+        } else if kw.kind == Kind::Keyword && kw.text == "struct" {
+            c.bump();
+            let mut fields = Vec::new();
+            while c.eat_lparen_kw("field") {
+                if let Some(id) = c.opt_id() {
+                    let k = fields.len() as u32;
+                    if self.field_names.insert((index, id.id_key()), k).is_some() {
+                        return Err(id.error(format!("duplicate field {}", id.text)));
+                    }
+                    fields.push(field_type(c)?);
+                } else {
+                    while !c.at(Kind::RParen) {
+                        fields.push(field_type(c)?);
+                    }
+                }
+                c.rparen()?;
+            }
+            CompositeType::Struct(StructType { fields })
+        } else if kw.kind == Kind::Keyword && kw.text == "array" {
+            c.bump();
+            CompositeType::Array(ArrayType {
+                field: field_type(c)?,
+            })
+        } else {
+            return Err(c.unexpected());
+        };
+        c.rparen()?;
+        Ok(t)
     }
 
     /// An optional address type (memory64): `i32` when absent.
@@ -593,14 +751,17 @@ impl<'a> Fields<'a> {
                 },
                 items,
             });
-            self.items.push(Item::Table(TableType {
-                addr,
-                elem,
-                limits: Limits {
-                    min: len,
-                    max: Some(len),
+            self.items.push(Item::Table {
+                ty: TableType {
+                    addr,
+                    elem,
+                    limits: Limits {
+                        min: len,
+                        max: Some(len),
+                    },
                 },
-            }));
+                init: None,
+            });
             return Ok(());
         }
         let ty = Self::table_type(c, self.features, addr)?;
@@ -610,7 +771,14 @@ impl<'a> Fields<'a> {
             Some(import) => self.push_import(at, import, ImportSrc::Table(ty))?,
             None => {
                 self.last_def = Some("table");
-                self.items.push(Item::Table(ty));
+                let init = if c.at(Kind::RParen) {
+                    None
+                } else {
+                    let start = c.pos;
+                    let end = c.skip_to_close()?;
+                    Some(Range { start, end })
+                };
+                self.items.push(Item::Table { ty, init });
             }
         }
         Ok(())
@@ -819,8 +987,16 @@ impl<'a> Fields<'a> {
 /// Module-level context of pass two, shared with the instruction parser.
 pub(crate) struct ModCx<'a> {
     pub features: Features,
-    pub types: Vec<FuncType>,
+    pub types: Types,
+    /// The plain function types (final, without supertypes, alone in
+    /// their group) by their first index, for implicit type uses.
     type_index: HashMap<FuncType, u32>,
+    /// The module's type identifiers, for heap types in instructions.
+    pub type_names: TypeNames<'a>,
+    /// Field identifiers by (type index, identifier).
+    #[allow(dead_code)]
+    // read by the struct instructions' field immediates (issue 10, GC rows)
+    pub field_names: HashMap<(u32, Cow<'a, str>), u32>,
     maps: Vec<HashMap<Cow<'a, str>, u32>>,
     /// Set when a function body uses `memory.init` or `data.drop`.
     pub needs_data_count: bool,
@@ -850,8 +1026,7 @@ impl<'a> ModCx<'a> {
         if let Some(&i) = self.type_index.get(&ft) {
             return i;
         }
-        let i = self.types.len() as u32;
-        self.types.push(ft.clone());
+        let i = self.types.push_func(ft.clone()).0;
         self.type_index.insert(ft, i);
         i
     }
@@ -863,7 +1038,7 @@ impl<'a> ModCx<'a> {
         match tu.index {
             Some(i) => {
                 let i = self.resolve(i, Space::Type)?;
-                let known = self.types.get(i as usize);
+                let known = self.types.func(TypeIdx(i));
                 if tu.inline {
                     let Some(ft) = known else {
                         if self.partial {
@@ -893,11 +1068,14 @@ impl<'a> ModCx<'a> {
 
 /// Parses a module: `(module $id? field*)` or `field*`.
 pub(crate) fn parse_module(toks: &[Token<'_>], features: Features) -> Result<Module<'static>> {
+    let type_names = Rc::new(type_names(toks));
     let mut c = Cursor::new(toks);
+    c.types = Some(type_names.clone());
     let mut f = Fields {
         features,
         items: Vec::new(),
-        types: Vec::new(),
+        types: Types::default(),
+        field_names: HashMap::new(),
         spaces: Default::default(),
         func_ids: Vec::new(),
         last_def: None,
@@ -919,13 +1097,13 @@ pub(crate) fn parse_module(toks: &[Token<'_>], features: Features) -> Result<Mod
         Ok(())
     })();
     match pass_one {
-        Ok(()) => finish(f, toks, module_id, false),
+        Ok(()) => finish(f, toks, module_id, type_names, false),
         Err(e) => {
             // Errors are reported in source order, as by a one-pass parser:
             // an error inside the instructions of an earlier field wins.
             // Identifiers bound after the error are unknown here, so pass
             // two runs leniently and only its syntax errors count.
-            match finish(f, toks, module_id, true) {
+            match finish(f, toks, module_id, type_names, true) {
                 Err(early) if (early.line, early.column) < (e.line, e.column) => Err(early),
                 _ => Err(e),
             }
@@ -951,16 +1129,22 @@ fn finish<'a>(
     f: Fields<'a>,
     toks: &[Token<'a>],
     module_id: Option<Token<'a>>,
+    type_names: TypeNames<'a>,
     partial: bool,
 ) -> Result<Module<'static>> {
     let mut type_index = HashMap::new();
-    for (i, ft) in f.types.iter().enumerate() {
-        type_index.entry(ft.clone()).or_insert(i as u32);
+    for (first, group) in f.types.groups() {
+        if let [t] = group {
+            if let (true, true, Some(ft)) = (t.is_final, t.supertypes.is_empty(), t.as_func()) {
+                type_index.entry(ft.clone()).or_insert(first.0);
+            }
+        }
     }
     let Fields {
         features,
         items,
         types,
+        field_names,
         spaces,
         func_ids,
         ..
@@ -969,6 +1153,8 @@ fn finish<'a>(
         features,
         types,
         type_index,
+        type_names,
+        field_names,
         maps: spaces.into_iter().map(|s| s.map).collect(),
         needs_data_count: false,
         partial,
@@ -1062,7 +1248,13 @@ fn finish<'a>(
                 });
                 func_index += 1;
             }
-            Item::Table(t) => module.tables.push(t.into()),
+            Item::Table { ty, init } => {
+                let init = match init {
+                    Some(r) => Some(const_expr(&mut m, toks, ExprSrc::Tokens(r))?),
+                    None => None,
+                };
+                module.tables.push(Table { ty, init });
+            }
             Item::Memory(t) => module.mems.push(t),
             Item::Global { ty, init } => {
                 let init = const_expr(&mut m, toks, ExprSrc::Tokens(init))?;
@@ -1147,9 +1339,7 @@ fn finish<'a>(
     if m.needs_data_count {
         module.data_count = Some(module.datas.len() as u32);
     }
-    for ft in m.types {
-        module.types.push_func(ft);
-    }
+    module.types = m.types;
     module.names = names;
     Ok(module)
 }

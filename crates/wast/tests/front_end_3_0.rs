@@ -33,22 +33,8 @@ fn check(features: &str, wat: &str, expect: Expect) {
         (Ok(_), Malformed(prefix)) => panic!("{wat}: parsed, expected malformed {prefix:?}"),
         (Err(e), _) => panic!("{wat}: does not parse: {e}"),
     };
-    let bytes = weft_binary::encode(&module);
-    let decoded = weft_binary::decode(&bytes, features)
-        .unwrap_or_else(|e| panic!("{wat}: own encoding does not decode: {e}"));
-    assert_eq!(
-        weft_binary::encode(&decoded),
-        bytes,
-        "{wat}: binary round trip"
-    );
-    let printed = weft_text::print(&decoded);
-    let reparsed = weft_text::parse_wat(&printed, features)
-        .unwrap_or_else(|e| panic!("{wat}: printed text does not parse: {e}\n{printed}"));
-    assert_eq!(
-        weft_binary::encode(&reparsed),
-        bytes,
-        "{wat}: text round trip\n{printed}"
-    );
+    let bytes = round_trip(features, wat, &module);
+    let decoded = weft_binary::decode(&bytes, features).expect("decoded once already");
     match (weft_valid::validate(&decoded, features), expect) {
         (Ok(()), Valid) => {}
         (Err(e), Invalid(prefix)) => {
@@ -69,6 +55,29 @@ fn check(features: &str, wat: &str, expect: Expect) {
             weft_valid::validate(&m, Features::WASM2).map_err(|e| e.to_string())
         });
     assert!(as_2_0.is_err(), "{wat}: accepted as Wasm 2.0");
+}
+
+/// Encodes `module` (parsed from `wat`), decodes it, re-encodes it (the
+/// bytes must agree), prints it and re-parses the text (the bytes must
+/// agree again); returns the bytes.
+fn round_trip(features: Features, wat: &str, module: &weft_syntax::Module<'_>) -> Vec<u8> {
+    let bytes = weft_binary::encode(module);
+    let decoded = weft_binary::decode(&bytes, features)
+        .unwrap_or_else(|e| panic!("{wat}: own encoding does not decode: {e}"));
+    assert_eq!(
+        weft_binary::encode(&decoded),
+        bytes,
+        "{wat}: binary round trip"
+    );
+    let printed = weft_text::print(&decoded);
+    let reparsed = weft_text::parse_wat(&printed, features)
+        .unwrap_or_else(|e| panic!("{wat}: printed text does not parse: {e}\n{printed}"));
+    assert_eq!(
+        weft_binary::encode(&reparsed),
+        bytes,
+        "{wat}: text round trip\n{printed}"
+    );
+    bytes
 }
 
 #[test]
@@ -281,4 +290,79 @@ fn tail_calls() {
         "(module (func (return_call_indirect (type 0) (i32.const 0))))",
         Invalid("unknown table"),
     );
+}
+
+/// The text forms of 3.0 types parse to the types they name and survive
+/// the round trips. (Their validation is tested apart.)
+#[test]
+fn type_text_forms() {
+    use weft_syntax::{CompositeType, HeapType, RefType, StorageType, TypeIdx, ValType};
+    let parse = |wat: &str| {
+        let m = weft_text::parse_wat(wat, Features::WASM3)
+            .unwrap_or_else(|e| panic!("{wat}: does not parse: {e}"));
+        round_trip(Features::WASM3, wat, &m);
+        m
+    };
+    let m = parse(
+        "(module
+           (rec (type $list (struct (field $head i32) (field $tail (ref null $list))))
+                (type $node (sub (struct (field (mut i8)) (field i16 anyref)))))
+           (type $leaf (sub final $node (struct (field (mut i8)) (field i16 anyref) (field eqref))))
+           (type $a (array (mut (ref $fwd))))
+           (type $fwd (func (param (ref null 0) i31ref structref arrayref exnref)
+                            (result nullref nullfuncref nullexternref nullexnref)))
+           (table 1 (ref null $fwd))
+           (table 2 (ref func) (ref.func $f))
+           (func $f))",
+    );
+    // Four groups written, and one for the implicit type of `$f`.
+    assert_eq!(m.types.group_count(), 5);
+    assert_eq!(m.types.len(), 6);
+    let list = m.types.get(TypeIdx(0)).unwrap();
+    let CompositeType::Struct(s) = &list.composite else {
+        panic!("$list is a struct")
+    };
+    assert_eq!(
+        s.fields[1].storage,
+        StorageType::Val(ValType::Ref(RefType::null(HeapType::Concrete(TypeIdx(0)))))
+    );
+    let leaf = m.types.get(TypeIdx(2)).unwrap();
+    assert!(leaf.is_final);
+    assert_eq!(leaf.supertypes, vec![HeapType::Concrete(TypeIdx(1))]);
+    let node = m.types.get(TypeIdx(1)).unwrap();
+    assert!(!node.is_final);
+    let CompositeType::Array(a) = &m.types.get(TypeIdx(3)).unwrap().composite else {
+        panic!("$a is an array")
+    };
+    assert_eq!(
+        a.field.storage,
+        StorageType::Val(ValType::Ref(RefType::non_null(HeapType::Concrete(
+            TypeIdx(4)
+        ))))
+    );
+    let fwd = m.types.func(TypeIdx(4)).unwrap();
+    assert_eq!(fwd.params.len(), 5);
+    assert_eq!(fwd.results[3], ValType::Ref(RefType::null(HeapType::NoExn)));
+    assert!(m.tables[1].init.is_some());
+
+    let malformed = |wat: &str, prefix: &str| match weft_text::parse_wat(wat, Features::WASM3) {
+        Ok(_) => panic!("{wat}: parsed, expected malformed {prefix:?}"),
+        Err(e) => assert!(
+            e.message.starts_with(prefix),
+            "{wat}: expected {prefix:?}, got {e}"
+        ),
+    };
+    malformed(
+        "(module (type (struct (field $x i32) (field $x i64))))",
+        "duplicate field $x",
+    );
+    malformed(
+        "(module (type (array (ref $nowhere))))",
+        "unknown type $nowhere",
+    );
+    malformed(
+        "(module (type (sub final (struct)) (struct)))",
+        "unexpected token",
+    );
+    malformed("(module (type (array i32 i32)))", "unexpected token");
 }
