@@ -29,6 +29,23 @@ struct FeatureArgs {
     features: Features,
 }
 
+#[derive(Args, Clone)]
+struct TierArgs {
+    /// Execution tier: interp (the interpreter) or compile (Cranelift machine
+    /// code for every function it covers, made before the module runs; the
+    /// rest, and everything under --fuel, is interpreted)
+    #[arg(long, value_name = "TIER", default_value = "interp", value_parser = parse_tier)]
+    tier: weft::Strategy,
+}
+
+fn parse_tier(s: &str) -> Result<weft::Strategy, String> {
+    match s {
+        "interp" => Ok(weft::Strategy::Interpreter),
+        "compile" => Ok(weft::Strategy::Compiler),
+        _ => Err(format!("unknown tier `{s}` (expected interp or compile)")),
+    }
+}
+
 fn parse_features(s: &str) -> Result<Features, String> {
     Features::from_name(s).ok_or_else(|| {
         format!(
@@ -107,6 +124,8 @@ enum Command {
         #[arg(long)]
         summary_by_folder: bool,
         #[command(flatten)]
+        tier: TierArgs,
+        #[command(flatten)]
         features: FeatureArgs,
     },
     /// Run a module: its start function and `_start`, or one export
@@ -128,6 +147,8 @@ enum Command {
         /// Limit execution to N units of fuel (about one per instruction)
         #[arg(long, value_name = "N")]
         fuel: Option<u64>,
+        #[command(flatten)]
+        tier: TierArgs,
         #[command(flatten)]
         features: FeatureArgs,
         /// Module to run (.wasm or .wat)
@@ -269,6 +290,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             front_end_only,
             show_skipped,
             summary_by_folder,
+            tier,
             features,
         } => {
             use std::io::Write;
@@ -276,6 +298,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 fuel,
                 execute: !front_end_only,
                 show_skipped,
+                strategy: tier.tier,
                 ..weft_wast::RunOptions::new(features.features)
             };
             let mut out = std::io::stdout().lock();
@@ -303,6 +326,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             max_memory,
             invoke,
             fuel,
+            tier,
             features,
             module,
             args,
@@ -312,6 +336,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             let options = run::Options {
                 invoke,
                 fuel,
+                strategy: tier.tier,
                 features: f,
                 dirs,
                 envs,

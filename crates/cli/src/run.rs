@@ -48,6 +48,8 @@ pub struct Options {
     pub invoke: Option<String>,
     /// Fuel budget; unlimited without.
     pub fuel: Option<u64>,
+    /// Execution tier.
+    pub strategy: weft::Strategy,
     /// Feature set.
     pub features: Features,
     /// Preopened directories: `HOST[::GUEST]` (GUEST defaults to HOST).
@@ -165,6 +167,7 @@ pub fn run(
     let mut config = Config::new();
     config.features(options.features);
     config.consume_fuel(options.fuel.is_some());
+    config.strategy(options.strategy);
     let engine = Engine::new(&config);
     let limited;
     let bytes = match options.max_memory {

@@ -151,16 +151,19 @@ pub struct RunOptions {
     pub execute: bool,
     /// Print a line for every skipped command, with the reason.
     pub show_skipped: bool,
+    /// The execution tier.
+    pub strategy: weft::Strategy,
 }
 
 impl RunOptions {
-    /// The given features, no fuel, executing.
+    /// The given features, no fuel, executing, in the interpreter.
     pub fn new(features: Features) -> Self {
         RunOptions {
             features,
             fuel: None,
             execute: true,
             show_skipped: false,
+            strategy: weft::Strategy::Interpreter,
         }
     }
 
@@ -388,6 +391,7 @@ impl Runner {
         let mut config = weft::Config::new();
         config.features(options.features);
         config.consume_fuel(options.fuel.is_some());
+        config.strategy(options.strategy);
         let engine = Engine::new(&config);
         let mut store = Store::new(&engine, ());
         let spectest = spectest::items(&mut store).map_err(other)?;

@@ -15,6 +15,20 @@ pub enum CompilationMode {
     Eager,
 }
 
+/// Which execution tier runs a module's functions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Strategy {
+    /// The interpreter (the default): instant start-up, no code generated.
+    #[default]
+    Interpreter,
+    /// Machine code from Cranelift, compiled when the module is created,
+    /// for every function the compiler covers; the others (and every
+    /// function when fuel is on, which compiled code does not count yet)
+    /// run in the interpreter. Needs the `cranelift` feature; without it,
+    /// or on a host Cranelift does not support, everything is interpreted.
+    Compiler,
+}
+
 /// Settings of an [`Engine`].
 ///
 /// ```
@@ -29,6 +43,7 @@ pub struct Config {
     pub(crate) consume_fuel: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) compilation_mode: CompilationMode,
+    pub(crate) strategy: Strategy,
 }
 
 impl Config {
@@ -39,6 +54,7 @@ impl Config {
             consume_fuel: false,
             max_call_depth: 100_000,
             compilation_mode: CompilationMode::Lazy,
+            strategy: Strategy::Interpreter,
         }
     }
 
@@ -60,6 +76,23 @@ impl Config {
     /// so any depth is safe for the host.
     pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
         self.max_call_depth = depth.max(1);
+        self
+    }
+
+    /// Which tier runs the functions (see [`Strategy`]).
+    ///
+    /// ```
+    /// use weft::{Config, Engine, Linker, Module, Store, Strategy};
+    /// let engine = Engine::new(Config::new().strategy(Strategy::Compiler));
+    /// let module = Module::new(&engine, r#"(module (func (export "sq") (param i32) (result i32)
+    ///     (i32.mul (local.get 0) (local.get 0))))"#).unwrap();
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    /// let sq = instance.get_typed_func::<i32, i32>(&mut store, "sq").unwrap();
+    /// assert_eq!(sq.call(&mut store, 12).unwrap(), 144);
+    /// ```
+    pub fn strategy(&mut self, strategy: Strategy) -> &mut Self {
+        self.strategy = strategy;
         self
     }
 
@@ -95,6 +128,9 @@ pub(crate) struct EngineInner {
     /// signature with one integer comparison (types are compared
     /// structurally in Wasm 2.0).
     types: Mutex<TypeRegistry>,
+    /// The code generator, made on first use.
+    #[cfg(feature = "cranelift")]
+    compiler: std::sync::OnceLock<std::result::Result<weft_cranelift::Compiler, String>>,
 }
 
 #[derive(Default)]
@@ -110,6 +146,8 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
                 types: Mutex::new(TypeRegistry::default()),
+                #[cfg(feature = "cranelift")]
+                compiler: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -122,6 +160,16 @@ impl Engine {
     /// Whether two handles are the same engine.
     pub fn same(a: &Engine, b: &Engine) -> bool {
         Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// The code generator for this host, or why there is none.
+    #[cfg(feature = "cranelift")]
+    pub(crate) fn compiler(&self) -> std::result::Result<&weft_cranelift::Compiler, String> {
+        self.inner
+            .compiler
+            .get_or_init(weft_cranelift::Compiler::new)
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// The engine-wide id of a function type.

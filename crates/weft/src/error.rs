@@ -303,6 +303,21 @@ impl Trap {
     pub(crate) fn set_backtrace(&mut self, backtrace: Vec<FrameInfo>) {
         self.backtrace = backtrace;
     }
+
+    /// Adds a caller's frame (outermost last).
+    #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
+    pub(crate) fn push_frame(&mut self, frame: FrameInfo) {
+        if self.backtrace.len() < 64 {
+            self.backtrace.push(frame);
+        }
+    }
+
+    /// Adds callers' frames (innermost first).
+    pub(crate) fn extend_backtrace(&mut self, frames: impl IntoIterator<Item = FrameInfo>) {
+        for f in frames {
+            self.push_frame(f);
+        }
+    }
 }
 
 impl fmt::Display for Trap {

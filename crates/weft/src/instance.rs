@@ -195,6 +195,8 @@ pub(crate) fn instantiate<T>(
         elems: Vec::new(),
         data_dropped: vec![false; syn.datas.len()],
         exports: Vec::new(),
+        #[cfg(feature = "cranelift")]
+        vm: None,
     };
     // Imports (§4.5.4 steps 3-4).
     for (import, &ext) in syn.imports.iter().zip(imports) {
@@ -280,6 +282,11 @@ pub(crate) fn instantiate<T>(
         inst.exports.push((e.name.to_string(), ext));
     }
     store.inner.instances.push(inst);
+    #[cfg(feature = "cranelift")]
+    if m.native.get().is_some() {
+        let vm = crate::compiled::new_vm::<T>(&store.inner, instance_index);
+        store.inner.instances[instance_index as usize].vm = Some(vm);
+    }
     let instance = Instance {
         store: store.inner.id,
         index: instance_index,

@@ -37,6 +37,8 @@
 #[macro_use]
 extern crate weft_syntax;
 
+#[cfg(feature = "cranelift")]
+mod compiled;
 mod engine;
 mod error;
 mod externals;
@@ -51,7 +53,9 @@ mod runtime;
 mod store;
 mod values;
 
-pub use engine::{CompilationMode, Config, Engine};
+#[cfg(feature = "cranelift")]
+pub use compiled::compiler_totals;
+pub use engine::{CompilationMode, Config, Engine, Strategy};
 pub use error::{Error, ErrorKind, FrameInfo, Result, Trap, TrapCode};
 pub use externals::{Extern, Global, Memory, Table};
 pub use func::{Caller, Func, IntoFunc, TypedFunc};

@@ -45,6 +45,10 @@ pub(crate) struct ModuleInner {
     pub(crate) mem_types: Vec<MemType>,
     /// Translated bodies, filled on first call (or eagerly).
     pub(crate) compiled: Box<[OnceLock<std::result::Result<CompiledFunc, String>>]>,
+    /// Machine code of the functions the compiler covers, with
+    /// `Strategy::Compiler` (set once, when the module is created).
+    #[cfg(feature = "cranelift")]
+    pub(crate) native: OnceLock<weft_cranelift::CompiledModule>,
 }
 
 impl Module {
@@ -125,14 +129,43 @@ impl Module {
                 table_types,
                 mem_types,
                 compiled,
+                #[cfg(feature = "cranelift")]
+                native: OnceLock::new(),
             }),
         };
+        #[cfg(feature = "cranelift")]
+        if engine.config().strategy == crate::Strategy::Compiler && !engine.config().consume_fuel {
+            let _ = m
+                .inner
+                .native
+                .set(crate::compiled::compile_module(&m.inner));
+        }
         if engine.config().compilation_mode == CompilationMode::Eager {
             for i in 0..m.inner.module.code.len() {
                 m.inner.compiled_func(i as u32).map_err(Error::other)?;
             }
         }
         Ok(m)
+    }
+
+    /// With `Strategy::Compiler`: how many defined functions were compiled
+    /// to machine code, and why each other one was not (defined function
+    /// index, reason); `None` if nothing was compiled for this module.
+    #[doc(hidden)] // a report for tests and tools, not a stable API
+    pub fn compiled_functions(&self) -> Option<(usize, Vec<(u32, String)>)> {
+        #[cfg(feature = "cranelift")]
+        if let Some(n) = self.inner.native.get() {
+            let mut declined = Vec::new();
+            let mut compiled = 0;
+            for (def, f) in n.funcs.iter().enumerate() {
+                match f {
+                    Ok(_) => compiled += 1,
+                    Err(e) => declined.push((def as u32, e.clone())),
+                }
+            }
+            return Some((compiled, declined));
+        }
+        None
     }
 
     /// The engine the module was made for.
@@ -200,7 +233,16 @@ impl ModuleInner {
     /// function), translating it on first use.
     pub(crate) fn compiled_func(&self, def: u32) -> std::result::Result<&CompiledFunc, String> {
         self.compiled[def as usize]
-            .get_or_init(|| crate::interp::translate::translate(self, def))
+            .get_or_init(|| {
+                #[cfg(feature = "cranelift")]
+                if let Some(n) = self.native.get() {
+                    if n.entry(def).is_some() {
+                        let ty = self.func_type(self.num_imported_funcs as u32 + def);
+                        return Ok(CompiledFunc::native_stub(ty.params.len(), ty.results.len()));
+                    }
+                }
+                crate::interp::translate::translate(self, def)
+            })
             .as_ref()
             .map_err(|e| e.clone())
     }

@@ -141,6 +141,9 @@ pub(crate) struct InstanceEntity {
     pub(crate) data_dropped: Vec<bool>,
     /// Exports in module order.
     pub(crate) exports: Vec<(String, crate::Extern)>,
+    /// The context of its compiled code, if its module has any.
+    #[cfg(feature = "cranelift")]
+    pub(crate) vm: Option<Box<crate::compiled::InstanceVm>>,
 }
 
 /// A growable value stack for the interpreter, kept in the store between
@@ -165,6 +168,12 @@ pub struct StoreInner {
     /// Nesting of host -> Wasm re-entries, bounded so that the native stack
     /// cannot overflow through host functions that call back.
     pub(crate) nesting: usize,
+    /// The error of a failed call inside compiled code, on its way out
+    /// (compiled frames return a status instead of unwinding).
+    pub(crate) pending: Option<Error>,
+    /// A host function's panic caught under compiled frames, resumed once
+    /// they are left.
+    pub(crate) pending_panic: Option<Box<dyn Any + Send>>,
 }
 
 impl StoreInner {
@@ -213,6 +222,8 @@ impl<T> Store<T> {
                 fuel: 0,
                 stacks: Stacks::default(),
                 nesting: 0,
+                pending: None,
+                pending_panic: None,
             },
             hosts: Vec::new(),
             data,

@@ -359,6 +359,9 @@ macro_rules! define_op {
 
             /// Trap with `code`.
             Trap { code: TrapCode } = tag::TRAP,
+            /// Run this function's machine code on the frame's slots (the
+            /// compiler tier's stub, followed by `Ret`; see `compiled.rs`).
+            Native = tag::NATIVE,
             /// Charge `amount` units of fuel.
             Fuel { amount: u32 } = tag::FUEL,
             /// Jump by `offset` instructions (relative to this one).
@@ -605,6 +608,7 @@ macro_rules! define_op {
                     | Op::ChooseTestZ { dst, .. }
                     | Op::Const64 { dst, .. } => Some(dst),
                     Op::Trap { .. }
+                    | Op::Native
                     | Op::Fuel { .. }
                     | Op::Jump { .. }
                     | Op::JumpIfNez { .. }
@@ -862,8 +866,9 @@ pub(crate) mod tag {
     pub(crate) const LOAD_PAIR: u16 = RowTag::Count as u16 + 96;
     pub(crate) const STORE_PAIR: u16 = RowTag::Count as u16 + 97;
     pub(crate) const CHOOSE_TEST_Z: u16 = RowTag::Count as u16 + 98;
+    pub(crate) const NATIVE: u16 = RowTag::Count as u16 + 99;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 99;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 100;
 }
 
 macro_rules! pair_table {
@@ -958,6 +963,22 @@ pub(crate) const FAST_INIT: usize = 16;
 impl CompiledFunc {
     /// A function of `code` whose frame starts with `param_slots`
     /// parameters and then `init`, and needs `frame_size` slots.
+    /// The interpreter's code for a compiled function: `Native`, then
+    /// `Ret` (see `compiled.rs`); the frame holds the larger of the
+    /// parameter and result lists (one slot each: compiled functions have no
+    /// v128).
+    #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
+    pub(crate) fn native_stub(params: usize, results: usize) -> Self {
+        let code = super::exec::thread(vec![Op::Native, Op::Ret], &[0, 0]);
+        CompiledFunc::new(
+            code,
+            Box::new([]),
+            params,
+            Box::new([]),
+            params.max(results),
+        )
+    }
+
     pub(crate) fn new(
         code: Box<[super::exec::Inst]>,
         shuffles: Box<[[u8; 16]]>,

@@ -274,6 +274,24 @@ unsafe fn store_bytes<const N: usize>(
     true
 }
 
+/// Runs compiled function `def` of instance `inst` on `args`.
+#[cfg(feature = "cranelift")]
+fn native<T>(store: &mut Store<T>, inst: u32, def: u32, args: &mut [u64]) -> Result<()> {
+    let r = crate::compiled::enter(store, inst, def, args);
+    if let Some(p) = store.inner.pending_panic.take() {
+        std::panic::resume_unwind(p);
+    }
+    r
+}
+
+/// Without the compiler tier no function has a `Native` stub.
+#[cfg(not(feature = "cranelift"))]
+fn native<T>(_: &mut Store<T>, _: u32, _: u32, _: &mut [u64]) -> Result<()> {
+    Err(Error::other(
+        "internal error: compiled code without the compiler",
+    ))
+}
+
 /// The current instance's memory 0: base and length (a dangling base and
 /// zero length without memory, so every access traps).
 fn mem_view(inner: &mut StoreInner, inst: u32) -> (*mut u8, usize) {
@@ -333,6 +351,10 @@ enum Stop {
     Host,
     /// A function failed to translate: `Cx::error` says why.
     Error,
+    /// The current function's machine code is to run on its frame;
+    /// `Cx::resume` says where to go on (its `Ret`).
+    #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
+    Native,
 }
 
 /// What a handler returns: with tail calls only a [`Stop`] (continuing
@@ -1251,6 +1273,19 @@ def_acc!(ChooseTestZ(ip, fp, mb, ml, cx, acc, facc) Op::ChooseTestZ { dst, x, m,
 
 def!(Trap(ip, fp, mb, ml, cx, acc, facc) Op::Trap { code } => { trap(cx, code) });
 
+def!(Native(ip, fp, mb, ml, cx, acc, facc) Op::Native => {
+    cx.resume = Regs {
+        // SAFETY: the stub's `Ret`.
+        ip: unsafe { ip.add(1) },
+        fp,
+        mb,
+        ml,
+        acc: 0,
+        facc: 0.0,
+    };
+    stop(Stop::Native)
+});
+
 def!(Fuel(ip, fp, mb, ml, cx, acc, facc) Op::Fuel { amount } => {
     let fuel = &mut cx.inner.fuel;
     if *fuel < u64::from(amount) {
@@ -1817,6 +1852,7 @@ def!(Const64(ip, fp, mb, ml, cx, acc, facc) Op::Const64 { dst, value } => {
 macro_rules! custom_entries {
     ($t:ident) => {
         $t[0][tag::TRAP as usize] = Trap;
+        $t[0][tag::NATIVE as usize] = Native;
         $t[0][tag::FUEL as usize] = Fuel;
         $t[0][tag::JUMP as usize] = Jump;
         $t[0][tag::JUMP_IF_NEZ as usize] = JumpIfNez::<0>;
@@ -2159,6 +2195,25 @@ fn run<T>(
                 } else {
                     error
                 }))
+            }
+            Stop::Native => {
+                // SAFETY: `code` is the current function's stub, kept alive
+                // by its module, whose frame at `resume.fp` has
+                // `frame_size` slots (the larger of the parameter and result
+                // slots), and the value stack does not move during the call
+                // (re-entries use another stack).
+                let args = unsafe { std::slice::from_raw_parts_mut(resume.fp, (*code).frame_size) };
+                if let Err(mut e) = native(store, inst, def, args) {
+                    if let Some(t) = e.trap_mut() {
+                        // The compiled frames are in; add the interpreted
+                        // callers.
+                        let callers = backtrace(&store.inner, inst, def, &stack.frames);
+                        t.extend_backtrace(callers.into_iter().skip(1));
+                    }
+                    return Err(e);
+                }
+                let (mb, ml) = mem_view(&mut store.inner, inst);
+                regs = Regs { mb, ml, ..resume };
             }
             Stop::Host => {
                 let (sf, base) = host;

@@ -1,0 +1,1118 @@
+//! Translation of one validated function body into Cranelift IR.
+//!
+//! The body is read with the same instruction reader the validator and the
+//! interpreter's translator use, and each instruction goes to the method of
+//! [`Lower`] named after its row in the instruction table (see `lower.rs`).
+//!
+//! The operand stack holds SSA values; locals are Cranelift variables.
+//! Blocks and loops map to Cranelift blocks whose parameters carry the
+//! branch values; `if` and `else` arms use the values of the enclosing
+//! block directly (they dominate both arms).
+//!
+//! Traps do not unwind: a trapping instruction branches to a cold block that
+//! records the trap through the runtime ([`crate::vmctx::Libcalls::trap`])
+//! and returns status 1; every call checks its callee's status and returns
+//! 1 in turn, after adding its frame to the backtrace. Bounds are checked
+//! explicitly against the memory's current length; the base is loaded
+//! once per function, as a memory's base never moves.
+
+use crate::lower::{dispatch, Lower, Result};
+use crate::vmctx::{offsets, TrapKind};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
+use cranelift_codegen::ir::types::{F32, F64, I16, I32, I64, I8};
+use cranelift_codegen::ir::{
+    AbiParam, Block, BlockArg, InstBuilder, JumpTableData, MemFlagsData, Signature, StackSlotData,
+    StackSlotKind, Type, Value,
+};
+use cranelift_codegen::isa::TargetFrontendConfig;
+use cranelift_frontend::{FunctionBuilder, Variable};
+use weft_binary::Reader;
+use weft_syntax::{
+    BlockType, BrTable, Code, Features, FuncIdx, FuncType, GlobalIdx, Instr, LabelIdx, LocalIdx,
+    MemArg, MemIdx, TableIdx, TypeIdx, ValType,
+};
+
+/// What the compiler needs to know about the module of the function.
+pub trait ModuleEnv {
+    /// The type of function `func` (imports first).
+    fn func_type(&self, func: FuncIdx) -> &FuncType;
+    /// The function type at type index `ty`.
+    fn type_at(&self, ty: TypeIdx) -> Option<&FuncType>;
+    /// The value type of global `global`.
+    fn global_type(&self, global: GlobalIdx) -> ValType;
+    /// The proposals the module was validated with.
+    fn features(&self) -> Features;
+}
+
+/// The Cranelift type of a value type the compiler handles.
+fn clif_type(t: ValType) -> Result<Type> {
+    match t {
+        ValType::I32 => Ok(I32),
+        ValType::I64 => Ok(I64),
+        ValType::F32 => Ok(F32),
+        ValType::F64 => Ok(F64),
+        ValType::V128 => Err("v128 values".into()),
+        ValType::Ref(_) => Err("reference values".into()),
+    }
+}
+
+fn clif_types(ts: &[ValType]) -> Result<Vec<Type>> {
+    ts.iter().map(|&t| clif_type(t)).collect()
+}
+
+fn args(vals: &[Value]) -> Vec<BlockArg> {
+    vals.iter().map(|&v| BlockArg::Value(v)).collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CtrlKind {
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+/// An open block, loop or if.
+struct Ctrl {
+    kind: CtrlKind,
+    /// Where `end` continues; its parameters are the results.
+    next: Block,
+    /// The loop header (parameters: the loop's parameters), for branches
+    /// to a loop.
+    header: Option<Block>,
+    /// The `else` arm of an `if`, not yet begun.
+    else_block: Option<Block>,
+    /// The `if`'s parameter values, for the `else` arm.
+    if_params: Vec<Value>,
+    /// Stack height below the parameters.
+    height: usize,
+    params: Vec<Type>,
+    results: Vec<Type>,
+}
+
+impl Ctrl {
+    /// The block a branch to this label goes to and the types it carries.
+    fn target(&self) -> (Block, &[Type]) {
+        match self.header {
+            Some(h) => (h, &self.params),
+            None => (self.next, &self.results),
+        }
+    }
+}
+
+/// The state of one function's translation.
+pub(crate) struct FuncTranslator<'a, 'b> {
+    b: FunctionBuilder<'b>,
+    env: &'a dyn ModuleEnv,
+    /// This function's index among the defined functions (for traps).
+    def: u32,
+    vmctx: Value,
+    slots: Value,
+    stack: Vec<Value>,
+    ctrls: Vec<Ctrl>,
+    locals: Vec<(Variable, Type)>,
+    /// The function's exit: parameters are the results.
+    exit: Block,
+    results: Vec<Type>,
+    reachable: bool,
+    dead_depth: u32,
+    /// Cold blocks that raise each trap kind, made on first use.
+    trap_blocks: [Option<Block>; TrapKind::ALL.len()],
+    /// The block that returns status 1 after adding this frame.
+    fail_block: Option<Block>,
+    /// Memory 0's descriptor and base, loaded in the entry block.
+    mem: Option<(Value, Value)>,
+    /// Flags for accesses to the context, slots and stack (aligned, no trap).
+    trusted: MemFlagsData,
+    /// Flags for linear-memory accesses (bounds checked before, unaligned).
+    heap: MemFlagsData,
+    /// Signatures of the runtime's functions.
+    sigs: Sigs,
+}
+
+struct Sigs {
+    call: cranelift_codegen::ir::SigRef,
+    call_indirect: cranelift_codegen::ir::SigRef,
+    trap: cranelift_codegen::ir::SigRef,
+    frame: cranelift_codegen::ir::SigRef,
+    memory_grow: cranelift_codegen::ir::SigRef,
+    global_get: cranelift_codegen::ir::SigRef,
+    global_set: cranelift_codegen::ir::SigRef,
+}
+
+/// The native signature of compiled functions (see [`crate::vmctx::EntryFn`]).
+pub(crate) fn entry_signature(ptr: Type, cc: cranelift_codegen::isa::CallConv) -> Signature {
+    sig(cc, &[ptr, ptr], &[I32])
+}
+
+fn sig(cc: cranelift_codegen::isa::CallConv, params: &[Type], results: &[Type]) -> Signature {
+    let mut s = Signature::new(cc);
+    s.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+    s.returns.extend(results.iter().map(|&t| AbiParam::new(t)));
+    s
+}
+
+/// Translates the body `code` of defined function `def`, of type `ty`, into
+/// `b` (whose function has the entry signature).
+pub(crate) fn translate(
+    mut b: FunctionBuilder<'_>,
+    env: &dyn ModuleEnv,
+    def: u32,
+    ty: &FuncType,
+    code: &Code<'_>,
+    fc: TargetFrontendConfig,
+) -> Result<()> {
+    let (ptr, cc) = (fc.pointer_type(), fc.default_call_conv);
+    let params = clif_types(&ty.params)?;
+    let results = clif_types(&ty.results)?;
+    let sigs = Sigs {
+        call: b.import_signature(sig(cc, &[ptr, I32, ptr], &[I32])),
+        call_indirect: b.import_signature(sig(cc, &[ptr, I32, I32, I32, ptr], &[I32])),
+        trap: b.import_signature(sig(cc, &[ptr, I32, I32], &[])),
+        frame: b.import_signature(sig(cc, &[ptr, I32], &[])),
+        memory_grow: b.import_signature(sig(cc, &[ptr, I32], &[I32])),
+        global_get: b.import_signature(sig(cc, &[ptr, I32], &[I64])),
+        global_set: b.import_signature(sig(cc, &[ptr, I32, I64], &[])),
+    };
+    let trusted = MemFlagsData::trusted();
+    let heap = MemFlagsData::new().with_notrap();
+
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let vmctx = b.block_params(entry)[0];
+    let slots = b.block_params(entry)[1];
+
+    // Parameters come from the slots; declared locals start at zero.
+    let mut locals = Vec::new();
+    for (i, &t) in params.iter().enumerate() {
+        let v = b.ins().load(t, trusted, slots, 8 * i as i32);
+        let var = b.declare_var(t);
+        b.def_var(var, v);
+        locals.push((var, t));
+    }
+    for run in &code.locals {
+        let t = clif_type(run.ty)?;
+        if locals.len() + run.count as usize > 50_000 {
+            return Err("more than 50,000 locals".into());
+        }
+        for _ in 0..run.count {
+            let var = b.declare_var(t);
+            let zero = zero(&mut b, t);
+            b.def_var(var, zero);
+            locals.push((var, t));
+        }
+    }
+    let mem_def = b.ins().load(ptr, trusted, vmctx, offsets::MEMORY0);
+    let base = b.ins().load(ptr, trusted, mem_def, offsets::MEMORY_BASE);
+    let mem = Some((mem_def, base));
+
+    let exit = b.create_block();
+    for &t in &results {
+        b.append_block_param(exit, t);
+    }
+    let mut t = FuncTranslator {
+        b,
+        env,
+        def,
+        vmctx,
+        slots,
+        stack: Vec::new(),
+        ctrls: Vec::new(),
+        locals,
+        exit,
+        results: results.clone(),
+        reachable: true,
+        dead_depth: 0,
+        trap_blocks: Default::default(),
+        fail_block: None,
+        mem,
+        trusted,
+        heap,
+        sigs,
+    };
+    t.ctrls.push(Ctrl {
+        kind: CtrlKind::Block,
+        next: exit,
+        header: None,
+        else_block: None,
+        if_params: Vec::new(),
+        height: 0,
+        params: Vec::new(),
+        results,
+    });
+    let mut r = Reader::new_at(&code.body.bytes, code.body.offset, env.features());
+    while !t.ctrls.is_empty() {
+        let instr = r.read_instr().map_err(|e| e.to_string())?;
+        if !t.reachable {
+            match instr {
+                Instr::Block { .. } | Instr::Loop { .. } | Instr::If { .. } => {
+                    t.dead_depth += 1;
+                    continue;
+                }
+                Instr::End {} if t.dead_depth > 0 => {
+                    t.dead_depth -= 1;
+                    continue;
+                }
+                Instr::End {} | Instr::Else {} => {}
+                // Everything else in dead code is skipped unread.
+                _ => continue,
+            }
+        }
+        dispatch(&mut t, instr)?;
+    }
+    t.emit_cold_blocks();
+    // The exit: results to the slots, status 0.
+    let b = &mut t.b;
+    b.switch_to_block(exit);
+    let vals = b.block_params(exit).to_vec();
+    for (i, v) in vals.into_iter().enumerate() {
+        let bits = to_bits(b, v);
+        b.ins().store(trusted, bits, slots, 8 * i as i32);
+    }
+    let ok = b.ins().iconst(I32, 0);
+    b.ins().return_(&[ok]);
+    b.seal_all_blocks();
+    t.b.finalize(fc);
+    Ok(())
+}
+
+fn zero(b: &mut FunctionBuilder<'_>, t: Type) -> Value {
+    match t {
+        F32 => b.ins().f32const(Ieee32::with_bits(0)),
+        F64 => b.ins().f64const(Ieee64::with_bits(0)),
+        _ => b.ins().iconst(t, 0),
+    }
+}
+
+/// A value in slot encoding (an i64 with i32 and f32 bits zero-extended).
+fn to_bits(b: &mut FunctionBuilder<'_>, v: Value) -> Value {
+    let t = b.func.dfg.value_type(v);
+    match t {
+        I32 => b.ins().uextend(I64, v),
+        I64 => v,
+        F32 => {
+            let i = b.ins().bitcast(I32, MemFlagsData::new(), v);
+            b.ins().uextend(I64, i)
+        }
+        _ => b.ins().bitcast(I64, MemFlagsData::new(), v),
+    }
+}
+
+/// A value of type `t` from slot encoding.
+fn from_bits(b: &mut FunctionBuilder<'_>, bits: Value, t: Type) -> Value {
+    match t {
+        I32 => b.ins().ireduce(I32, bits),
+        I64 => bits,
+        F32 => {
+            let i = b.ins().ireduce(I32, bits);
+            b.ins().bitcast(F32, MemFlagsData::new(), i)
+        }
+        _ => b.ins().bitcast(F64, MemFlagsData::new(), bits),
+    }
+}
+
+impl FuncTranslator<'_, '_> {
+    fn pop(&mut self) -> Result<Value> {
+        self.stack
+            .pop()
+            .ok_or_else(|| "internal error: operand stack underflow".into())
+    }
+
+    fn popn(&mut self, n: usize) -> Result<Vec<Value>> {
+        let at = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .ok_or("internal error: operand stack underflow")?;
+        Ok(self.stack.split_off(at))
+    }
+
+    fn push(&mut self, v: Value) -> Result<()> {
+        self.stack.push(v);
+        Ok(())
+    }
+
+    fn un(&mut self, f: impl FnOnce(&mut FunctionBuilder<'_>, Value) -> Value) -> Result<()> {
+        let x = self.pop()?;
+        let r = f(&mut self.b, x);
+        self.push(r)
+    }
+
+    fn bin(
+        &mut self,
+        f: impl FnOnce(&mut FunctionBuilder<'_>, Value, Value) -> Value,
+    ) -> Result<()> {
+        let y = self.pop()?;
+        let x = self.pop()?;
+        let r = f(&mut self.b, x, y);
+        self.push(r)
+    }
+
+    fn icmp(&mut self, cc: IntCC) -> Result<()> {
+        self.bin(|b, x, y| {
+            let c = b.ins().icmp(cc, x, y);
+            b.ins().uextend(I32, c)
+        })
+    }
+
+    fn fcmp(&mut self, cc: FloatCC) -> Result<()> {
+        self.bin(|b, x, y| {
+            let c = b.ins().fcmp(cc, x, y);
+            b.ins().uextend(I32, c)
+        })
+    }
+
+    fn eqz(&mut self) -> Result<()> {
+        self.un(|b, x| {
+            let c = b.ins().icmp_imm_s(IntCC::Equal, x, 0);
+            b.ins().uextend(I32, c)
+        })
+    }
+
+    /// Branches to the cold block of trap `kind` if `cond` is non-zero.
+    fn trap_if(&mut self, cond: Value, kind: TrapKind) {
+        let trap = self.trap_block(kind);
+        let cont = self.b.create_block();
+        self.b.ins().brif(cond, trap, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    /// The cold block that raises trap `kind` (filled in by
+    /// `emit_cold_blocks`, as the builder fills one block at a time).
+    fn trap_block(&mut self, kind: TrapKind) -> Block {
+        if let Some(blk) = self.trap_blocks[kind as usize] {
+            return blk;
+        }
+        let blk = self.b.create_block();
+        self.b.set_cold_block(blk);
+        self.trap_blocks[kind as usize] = Some(blk);
+        blk
+    }
+
+    /// Fills the trap and failure blocks that were used.
+    fn emit_cold_blocks(&mut self) {
+        for kind in TrapKind::ALL {
+            let Some(blk) = self.trap_blocks[kind as usize] else {
+                continue;
+            };
+            self.b.switch_to_block(blk);
+            let f = self.libcall(offsets::TRAP);
+            let code = self.b.ins().iconst(I32, kind as i64);
+            let def = self.b.ins().iconst(I32, i64::from(self.def));
+            self.b
+                .ins()
+                .call_indirect(self.sigs.trap, f, &[self.vmctx, code, def]);
+            let one = self.b.ins().iconst(I32, 1);
+            self.b.ins().return_(&[one]);
+        }
+        if let Some(blk) = self.fail_block {
+            self.b.switch_to_block(blk);
+            let f = self.libcall(offsets::FRAME);
+            let def = self.b.ins().iconst(I32, i64::from(self.def));
+            self.b
+                .ins()
+                .call_indirect(self.sigs.frame, f, &[self.vmctx, def]);
+            let one = self.b.ins().iconst(I32, 1);
+            self.b.ins().return_(&[one]);
+        }
+    }
+
+    /// Returns status 1 (after adding this frame) if `status` is non-zero.
+    fn check_status(&mut self, status: Value) {
+        let fail = *self.fail_block.get_or_insert_with(|| {
+            let blk = self.b.create_block();
+            self.b.set_cold_block(blk);
+            blk
+        });
+        let cont = self.b.create_block();
+        self.b.ins().brif(status, fail, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    /// The runtime function at context offset `offset`.
+    fn libcall(&mut self, offset: i32) -> Value {
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        self.b.ins().load(ptr, self.trusted, self.vmctx, offset)
+    }
+
+    /// Opens a block, loop or if of type `bt`; the parameters stay on the
+    /// stack.
+    fn enter(&mut self, kind: CtrlKind, bt: BlockType) -> Result<Ctrl> {
+        let (params, results) = match bt {
+            BlockType::Empty => (Vec::new(), Vec::new()),
+            BlockType::Value(t) => (Vec::new(), vec![clif_type(t)?]),
+            BlockType::Func(ty) => {
+                let ft = self.env.type_at(ty).ok_or("internal error: block type")?;
+                (clif_types(&ft.params)?, clif_types(&ft.results)?)
+            }
+        };
+        let next = self.b.create_block();
+        for &t in &results {
+            self.b.append_block_param(next, t);
+        }
+        let height = self
+            .stack
+            .len()
+            .checked_sub(params.len())
+            .ok_or("internal error: operand stack underflow")?;
+        Ok(Ctrl {
+            kind,
+            next,
+            header: None,
+            else_block: None,
+            if_params: Vec::new(),
+            height,
+            params,
+            results,
+        })
+    }
+
+    /// Jumps to label `depth` with the values it takes from the stack top.
+    fn branch_args(&mut self, depth: LabelIdx) -> Result<(Block, Vec<Value>)> {
+        let i = self
+            .ctrls
+            .len()
+            .checked_sub(1 + depth.index())
+            .ok_or("internal error: label")?;
+        let (blk, types) = self.ctrls[i].target();
+        let n = types.len();
+        let at = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .ok_or("internal error: operand stack underflow")?;
+        Ok((blk, self.stack[at..].to_vec()))
+    }
+
+    fn finish_block(&mut self) {
+        let cont = self.b.create_block();
+        self.b.switch_to_block(cont);
+        self.reachable = false;
+    }
+
+    /// The address of an access of `size` bytes at the popped address plus
+    /// `offset`, after the bounds check.
+    fn address(&mut self, memarg: MemArg, size: u64) -> Result<Value> {
+        if memarg.memory.index() != 0 {
+            return Err("multiple memories".into());
+        }
+        let offset = u32::try_from(memarg.offset).map_err(|_| "64-bit offsets")?;
+        let (mem_def, base) = self.mem.ok_or("internal error: no memory")?;
+        let addr = self.pop()?;
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let b = &mut self.b;
+        let addr = b.ins().uextend(I64, addr);
+        // addr + offset + size fits in 64 bits: no overflow.
+        let end = b.ins().iadd_imm_s(addr, i64::from(offset) + size as i64);
+        let len = b
+            .ins()
+            .load(ptr, self.trusted, mem_def, offsets::MEMORY_LEN);
+        let oob = b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.trap_if(oob, TrapKind::MemoryOutOfBounds);
+        let b = &mut self.b;
+        let at = b.ins().iadd(base, addr);
+        Ok(if offset == 0 {
+            at
+        } else {
+            b.ins().iadd_imm_s(at, i64::from(offset))
+        })
+    }
+
+    fn load(
+        &mut self,
+        memarg: MemArg,
+        size: u64,
+        f: impl FnOnce(&mut FunctionBuilder<'_>, MemFlagsData, Value) -> Value,
+    ) -> Result<()> {
+        let at = self.address(memarg, size)?;
+        let v = f(&mut self.b, self.heap, at);
+        self.push(v)
+    }
+
+    fn store(
+        &mut self,
+        memarg: MemArg,
+        size: u64,
+        f: impl FnOnce(&mut FunctionBuilder<'_>, MemFlagsData, Value, Value),
+    ) -> Result<()> {
+        let v = self.pop()?;
+        let at = self.address(memarg, size)?;
+        f(&mut self.b, self.heap, v, at);
+        Ok(())
+    }
+
+    /// Integer division or remainder with the spec's traps (§4.3.2):
+    /// zero divisor; for signed division, `MIN / -1`.
+    fn div(&mut self, t: Type, signed: bool, rem: bool) -> Result<()> {
+        let y = self.pop()?;
+        let x = self.pop()?;
+        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+        self.trap_if(zero, TrapKind::IntegerDivisionByZero);
+        let b = &mut self.b;
+        let r = match (signed, rem) {
+            (false, false) => b.ins().udiv(x, y),
+            (false, true) => b.ins().urem(x, y),
+            (true, false) => {
+                let min = if t == I32 {
+                    i64::from(i32::MIN)
+                } else {
+                    i64::MIN
+                };
+                let is_min = b.ins().icmp_imm_s(IntCC::Equal, x, min);
+                let is_m1 = b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+                let ovf = b.ins().band(is_min, is_m1);
+                self.trap_if(ovf, TrapKind::IntegerOverflow);
+                self.b.ins().sdiv(x, y)
+            }
+            (true, true) => {
+                // x rem -1 is 0; dividing by 1 instead avoids the hardware
+                // fault of MIN rem -1.
+                let is_m1 = b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+                let one = b.ins().iconst(t, 1);
+                let y = b.ins().select(is_m1, one, y);
+                b.ins().srem(x, y)
+            }
+        };
+        self.push(r)
+    }
+
+    /// A trapping float-to-integer truncation (§4.3.3): NaN traps as an
+    /// invalid conversion, values outside `(lo, hi)` (exclusive; `lo`
+    /// inclusive when `lo_incl`) as an overflow.
+    fn trunc(&mut self, to: Type, signed: bool, lo: f64, lo_incl: bool, hi: f64) -> Result<()> {
+        let x = self.pop()?;
+        let ft = self.b.func.dfg.value_type(x);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.trap_if(nan, TrapKind::BadConversionToInteger);
+        let b = &mut self.b;
+        let (lo, hi) = if ft == F32 {
+            (
+                b.ins().f32const(Ieee32::with_bits((lo as f32).to_bits())),
+                b.ins().f32const(Ieee32::with_bits((hi as f32).to_bits())),
+            )
+        } else {
+            (
+                b.ins().f64const(Ieee64::with_bits(lo.to_bits())),
+                b.ins().f64const(Ieee64::with_bits(hi.to_bits())),
+            )
+        };
+        let lo_cc = if lo_incl {
+            FloatCC::LessThan
+        } else {
+            FloatCC::LessThanOrEqual
+        };
+        let below = b.ins().fcmp(lo_cc, x, lo);
+        let above = b.ins().fcmp(FloatCC::GreaterThanOrEqual, x, hi);
+        let out = b.ins().bor(below, above);
+        self.trap_if(out, TrapKind::IntegerOverflow);
+        let r = if signed {
+            self.b.ins().fcvt_to_sint(to, x)
+        } else {
+            self.b.ins().fcvt_to_uint(to, x)
+        };
+        self.push(r)
+    }
+
+    /// Calls through the runtime with the arguments and results in a stack
+    /// slot array.
+    fn call_via_slots(
+        &mut self,
+        ty: &FuncType,
+        call: impl FnOnce(&mut Self, Value) -> Value,
+    ) -> Result<()> {
+        let params = clif_types(&ty.params)?;
+        let results = clif_types(&ty.results)?;
+        let n = params.len().max(results.len()).max(1);
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            8 * n as u32,
+            3,
+        ));
+        let vals = self.popn(params.len())?;
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        for (i, v) in vals.into_iter().enumerate() {
+            let bits = to_bits(&mut self.b, v);
+            self.b.ins().stack_store(ptr, bits, slot, 8 * i as i32);
+        }
+        let addr = self.b.ins().stack_addr(ptr, slot, 0);
+        let status = call(self, addr);
+        self.check_status(status);
+        for (i, &t) in results.iter().enumerate() {
+            let bits = self.b.ins().stack_load(ptr, I64, slot, 8 * i as i32);
+            let v = from_bits(&mut self.b, bits, t);
+            self.stack.push(v);
+        }
+        Ok(())
+    }
+}
+
+macro_rules! ops {
+    (un: $($v:ident => $op:ident;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.un(|b, x| b.ins().$op(x)) }
+    )*};
+    (bin: $($v:ident => $op:ident;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.bin(|b, x, y| b.ins().$op(x, y)) }
+    )*};
+    (icmp: $($v:ident => $cc:ident;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.icmp(IntCC::$cc) }
+    )*};
+    (fcmp: $($v:ident => $cc:ident;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.fcmp(FloatCC::$cc) }
+    )*};
+    (conv: $($v:ident => $op:ident($t:ident);)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.un(|b, x| b.ins().$op($t, x)) }
+    )*};
+    (bitcast: $($v:ident => $t:ident;)*) => {$(
+        fn $v(&mut self) -> Result<()> {
+            self.un(|b, x| b.ins().bitcast($t, MemFlagsData::new(), x))
+        }
+    )*};
+    (extend: $($v:ident => $t:ident from $n:ident;)*) => {$(
+        fn $v(&mut self) -> Result<()> {
+            self.un(|b, x| {
+                let n = b.ins().ireduce($n, x);
+                b.ins().sextend($t, n)
+            })
+        }
+    )*};
+    (div: $($v:ident => $t:ident, $signed:literal, $rem:literal;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.div($t, $signed, $rem) }
+    )*};
+    (trunc: $($v:ident => $t:ident, $signed:literal, $lo:expr, $incl:literal, $hi:expr;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.trunc($t, $signed, $lo, $incl, $hi) }
+    )*};
+    (load: $($v:ident => $size:literal, |$b:ident, $f:ident, $a:ident| $e:expr;)*) => {$(
+        fn $v(&mut self, memarg: MemArg) -> Result<()> {
+            self.load(memarg, $size, |$b, $f, $a| $e)
+        }
+    )*};
+    (store: $($v:ident => $size:literal, $op:ident;)*) => {$(
+        fn $v(&mut self, memarg: MemArg) -> Result<()> {
+            self.store(memarg, $size, |b, f, v, a| { b.ins().$op(f, v, a, 0); })
+        }
+    )*};
+}
+
+/// 2^31, 2^32, 2^63, 2^64 as floats (exact).
+const P31: f64 = 2147483648.0;
+const P32: f64 = 4294967296.0;
+const P63: f64 = 9223372036854775808.0;
+const P64: f64 = 18446744073709551616.0;
+
+#[allow(non_snake_case)] // methods are named after the instruction table's variants
+impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
+    // ---- control (§4.4.8) -------------------------------------------------
+
+    fn Unreachable(&mut self) -> Result<()> {
+        let blk = self.trap_block(TrapKind::Unreachable);
+        self.b.ins().jump(blk, &[]);
+        self.finish_block();
+        Ok(())
+    }
+
+    fn Nop(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn Block(&mut self, block_type: BlockType) -> Result<()> {
+        let c = self.enter(CtrlKind::Block, block_type)?;
+        self.ctrls.push(c);
+        Ok(())
+    }
+
+    fn Loop(&mut self, block_type: BlockType) -> Result<()> {
+        let mut c = self.enter(CtrlKind::Loop, block_type)?;
+        let header = self.b.create_block();
+        for &t in &c.params {
+            self.b.append_block_param(header, t);
+        }
+        let vals = self.popn(c.params.len())?;
+        self.b.ins().jump(header, &args(&vals));
+        self.b.switch_to_block(header);
+        let params = self.b.block_params(header).to_vec();
+        self.stack.extend(params);
+        c.header = Some(header);
+        self.ctrls.push(c);
+        Ok(())
+    }
+
+    fn If(&mut self, block_type: BlockType) -> Result<()> {
+        let cond = self.pop()?;
+        let mut c = self.enter(CtrlKind::If, block_type)?;
+        let then = self.b.create_block();
+        let els = self.b.create_block();
+        self.b.ins().brif(cond, then, &[], els, &[]);
+        self.b.switch_to_block(then);
+        c.else_block = Some(els);
+        c.if_params = self.stack[c.height..].to_vec();
+        self.ctrls.push(c);
+        Ok(())
+    }
+
+    fn Else(&mut self) -> Result<()> {
+        let c = self.ctrls.last_mut().ok_or("internal error: else")?;
+        let els = c.else_block.take().ok_or("internal error: else")?;
+        c.kind = CtrlKind::Else;
+        let (next, height, n) = (c.next, c.height, c.results.len());
+        let params = c.if_params.clone();
+        if self.reachable {
+            let vals = self.popn(n)?;
+            self.b.ins().jump(next, &args(&vals));
+        }
+        self.stack.truncate(height);
+        self.stack.extend(params);
+        self.b.switch_to_block(els);
+        self.reachable = true;
+        Ok(())
+    }
+
+    fn End(&mut self) -> Result<()> {
+        let c = self.ctrls.pop().ok_or("internal error: end")?;
+        if self.reachable {
+            let vals = self.popn(c.results.len())?;
+            self.b.ins().jump(c.next, &args(&vals));
+        }
+        if let Some(els) = c.else_block {
+            // An `if` without `else`: the parameters pass through.
+            debug_assert!(c.kind == CtrlKind::If);
+            self.b.switch_to_block(els);
+            self.b.ins().jump(c.next, &args(&c.if_params));
+        }
+        self.stack.truncate(c.height);
+        self.b.switch_to_block(c.next);
+        let results = self.b.block_params(c.next).to_vec();
+        self.stack.extend(results);
+        self.reachable = true;
+        Ok(())
+    }
+
+    fn Br(&mut self, label: LabelIdx) -> Result<()> {
+        let (blk, vals) = self.branch_args(label)?;
+        self.b.ins().jump(blk, &args(&vals));
+        self.finish_block();
+        Ok(())
+    }
+
+    fn BrIf(&mut self, label: LabelIdx) -> Result<()> {
+        let cond = self.pop()?;
+        let (blk, vals) = self.branch_args(label)?;
+        let cont = self.b.create_block();
+        self.b.ins().brif(cond, blk, &args(&vals), cont, &[]);
+        self.b.switch_to_block(cont);
+        Ok(())
+    }
+
+    fn BrTable(&mut self, targets: BrTable<'a>) -> Result<()> {
+        let index = self.pop()?;
+        // One edge block per entry: each jumps to its label with the
+        // values from the stack (which dominate the edges).
+        let mut edges = Vec::new();
+        let mut table = Vec::new();
+        for label in targets.labels().chain(std::iter::once(targets.default)) {
+            let e = self.b.create_block();
+            edges.push((e, self.branch_args(label)?));
+            table.push(self.b.func.dfg.block_call(e, &[]));
+        }
+        let default = table.pop().ok_or("internal error: br_table")?;
+        let jt = self
+            .b
+            .create_jump_table(JumpTableData::new(default, &table));
+        self.b.ins().br_table(index, jt);
+        for (e, (blk, vals)) in edges {
+            self.b.switch_to_block(e);
+            self.b.ins().jump(blk, &args(&vals));
+        }
+        self.finish_block();
+        Ok(())
+    }
+
+    fn Return(&mut self) -> Result<()> {
+        let vals = self.popn(self.results.len())?;
+        self.b.ins().jump(self.exit, &args(&vals));
+        self.finish_block();
+        Ok(())
+    }
+
+    fn Call(&mut self, func: FuncIdx) -> Result<()> {
+        let ty = self.env.func_type(func).clone();
+        self.call_via_slots(&ty, |t, slots| {
+            let f = t.libcall(offsets::CALL);
+            let idx = t.b.ins().iconst(I32, i64::from(func.0));
+            let call =
+                t.b.ins()
+                    .call_indirect(t.sigs.call, f, &[t.vmctx, idx, slots]);
+            t.b.inst_results(call)[0]
+        })
+    }
+
+    fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
+        let ft = self
+            .env
+            .type_at(ty)
+            .ok_or("internal error: call_indirect type")?
+            .clone();
+        let elem = self.pop()?;
+        self.call_via_slots(&ft, |t, slots| {
+            let f = t.libcall(offsets::CALL_INDIRECT);
+            let tab = t.b.ins().iconst(I32, i64::from(table.0));
+            let tyi = t.b.ins().iconst(I32, i64::from(ty.0));
+            let call =
+                t.b.ins()
+                    .call_indirect(t.sigs.call_indirect, f, &[t.vmctx, tab, tyi, elem, slots]);
+            t.b.inst_results(call)[0]
+        })
+    }
+
+    // ---- parametric (§4.4.4) ----------------------------------------------
+
+    fn Drop(&mut self) -> Result<()> {
+        self.pop().map(|_| ())
+    }
+
+    fn Select(&mut self) -> Result<()> {
+        let c = self.pop()?;
+        self.bin(|b, x, y| b.ins().select(c, x, y))
+    }
+
+    fn TypedSelect(&mut self, ty: ValType) -> Result<()> {
+        clif_type(ty)?;
+        self.Select()
+    }
+
+    // ---- variables (§4.4.5) -----------------------------------------------
+
+    fn LocalGet(&mut self, local: LocalIdx) -> Result<()> {
+        let (var, _) = *self
+            .locals
+            .get(local.index())
+            .ok_or("internal error: local")?;
+        let v = self.b.use_var(var);
+        self.push(v)
+    }
+
+    fn LocalSet(&mut self, local: LocalIdx) -> Result<()> {
+        let v = self.pop()?;
+        let (var, _) = *self
+            .locals
+            .get(local.index())
+            .ok_or("internal error: local")?;
+        self.b.def_var(var, v);
+        Ok(())
+    }
+
+    fn LocalTee(&mut self, local: LocalIdx) -> Result<()> {
+        let v = *self
+            .stack
+            .last()
+            .ok_or("internal error: operand stack underflow")?;
+        let (var, _) = *self
+            .locals
+            .get(local.index())
+            .ok_or("internal error: local")?;
+        self.b.def_var(var, v);
+        Ok(())
+    }
+
+    fn GlobalGet(&mut self, global: GlobalIdx) -> Result<()> {
+        let t = clif_type(self.env.global_type(global))?;
+        let f = self.libcall(offsets::GLOBAL_GET);
+        let g = self.b.ins().iconst(I32, i64::from(global.0));
+        let call = self
+            .b
+            .ins()
+            .call_indirect(self.sigs.global_get, f, &[self.vmctx, g]);
+        let bits = self.b.inst_results(call)[0];
+        let v = from_bits(&mut self.b, bits, t);
+        self.push(v)
+    }
+
+    fn GlobalSet(&mut self, global: GlobalIdx) -> Result<()> {
+        clif_type(self.env.global_type(global))?;
+        let v = self.pop()?;
+        let bits = to_bits(&mut self.b, v);
+        let f = self.libcall(offsets::GLOBAL_SET);
+        let g = self.b.ins().iconst(I32, i64::from(global.0));
+        self.b
+            .ins()
+            .call_indirect(self.sigs.global_set, f, &[self.vmctx, g, bits]);
+        Ok(())
+    }
+
+    // ---- memory (§4.4.7) --------------------------------------------------
+
+    ops! { load:
+        I32Load => 4, |b, f, a| b.ins().load(I32, f, a, 0);
+        I64Load => 8, |b, f, a| b.ins().load(I64, f, a, 0);
+        F32Load => 4, |b, f, a| b.ins().load(F32, f, a, 0);
+        F64Load => 8, |b, f, a| b.ins().load(F64, f, a, 0);
+        I32Load8S => 1, |b, f, a| b.ins().sload8(I32, f, a, 0);
+        I32Load8U => 1, |b, f, a| b.ins().uload8(I32, f, a, 0);
+        I32Load16S => 2, |b, f, a| b.ins().sload16(I32, f, a, 0);
+        I32Load16U => 2, |b, f, a| b.ins().uload16(I32, f, a, 0);
+        I64Load8S => 1, |b, f, a| b.ins().sload8(I64, f, a, 0);
+        I64Load8U => 1, |b, f, a| b.ins().uload8(I64, f, a, 0);
+        I64Load16S => 2, |b, f, a| b.ins().sload16(I64, f, a, 0);
+        I64Load16U => 2, |b, f, a| b.ins().uload16(I64, f, a, 0);
+        I64Load32S => 4, |b, f, a| b.ins().sload32(f, a, 0);
+        I64Load32U => 4, |b, f, a| b.ins().uload32(f, a, 0);
+    }
+
+    ops! { store:
+        I32Store => 4, store;
+        I64Store => 8, store;
+        F32Store => 4, store;
+        F64Store => 8, store;
+        I32Store8 => 1, istore8;
+        I32Store16 => 2, istore16;
+        I64Store8 => 1, istore8;
+        I64Store16 => 2, istore16;
+        I64Store32 => 4, istore32;
+    }
+
+    fn MemorySize(&mut self, mem: MemIdx) -> Result<()> {
+        if mem.index() != 0 {
+            return Err("multiple memories".into());
+        }
+        let (mem_def, _) = self.mem.ok_or("internal error: no memory")?;
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let len = self
+            .b
+            .ins()
+            .load(ptr, self.trusted, mem_def, offsets::MEMORY_LEN);
+        let pages = self.b.ins().ushr_imm_u(len, 16);
+        let pages = self.b.ins().ireduce(I32, pages);
+        self.push(pages)
+    }
+
+    fn MemoryGrow(&mut self, mem: MemIdx) -> Result<()> {
+        if mem.index() != 0 {
+            return Err("multiple memories".into());
+        }
+        let delta = self.pop()?;
+        let f = self.libcall(offsets::MEMORY_GROW);
+        let call = self
+            .b
+            .ins()
+            .call_indirect(self.sigs.memory_grow, f, &[self.vmctx, delta]);
+        let r = self.b.inst_results(call)[0];
+        self.push(r)
+    }
+
+    // ---- numeric (§4.4.1) -------------------------------------------------
+
+    fn I32Const(&mut self, value: i32) -> Result<()> {
+        let v = self.b.ins().iconst(I32, i64::from(value));
+        self.push(v)
+    }
+
+    fn I64Const(&mut self, value: i64) -> Result<()> {
+        let v = self.b.ins().iconst(I64, value);
+        self.push(v)
+    }
+
+    fn F32Const(&mut self, value: weft_syntax::F32) -> Result<()> {
+        let v = self.b.ins().f32const(Ieee32::with_bits(value.0));
+        self.push(v)
+    }
+
+    fn F64Const(&mut self, value: weft_syntax::F64) -> Result<()> {
+        let v = self.b.ins().f64const(Ieee64::with_bits(value.0));
+        self.push(v)
+    }
+
+    fn I32Eqz(&mut self) -> Result<()> {
+        self.eqz()
+    }
+
+    fn I64Eqz(&mut self) -> Result<()> {
+        self.eqz()
+    }
+
+    ops! { icmp:
+        I32Eq => Equal; I32Ne => NotEqual;
+        I32LtS => SignedLessThan; I32LtU => UnsignedLessThan;
+        I32GtS => SignedGreaterThan; I32GtU => UnsignedGreaterThan;
+        I32LeS => SignedLessThanOrEqual; I32LeU => UnsignedLessThanOrEqual;
+        I32GeS => SignedGreaterThanOrEqual; I32GeU => UnsignedGreaterThanOrEqual;
+        I64Eq => Equal; I64Ne => NotEqual;
+        I64LtS => SignedLessThan; I64LtU => UnsignedLessThan;
+        I64GtS => SignedGreaterThan; I64GtU => UnsignedGreaterThan;
+        I64LeS => SignedLessThanOrEqual; I64LeU => UnsignedLessThanOrEqual;
+        I64GeS => SignedGreaterThanOrEqual; I64GeU => UnsignedGreaterThanOrEqual;
+    }
+
+    ops! { fcmp:
+        F32Eq => Equal; F32Ne => NotEqual; F32Lt => LessThan; F32Gt => GreaterThan;
+        F32Le => LessThanOrEqual; F32Ge => GreaterThanOrEqual;
+        F64Eq => Equal; F64Ne => NotEqual; F64Lt => LessThan; F64Gt => GreaterThan;
+        F64Le => LessThanOrEqual; F64Ge => GreaterThanOrEqual;
+    }
+
+    ops! { un:
+        I32Clz => clz; I32Ctz => ctz; I32Popcnt => popcnt;
+        I64Clz => clz; I64Ctz => ctz; I64Popcnt => popcnt;
+        F32Abs => fabs; F32Neg => fneg; F32Ceil => ceil; F32Floor => floor;
+        F32Trunc => trunc; F32Nearest => nearest; F32Sqrt => sqrt;
+        F64Abs => fabs; F64Neg => fneg; F64Ceil => ceil; F64Floor => floor;
+        F64Trunc => trunc; F64Nearest => nearest; F64Sqrt => sqrt;
+    }
+
+    ops! { bin:
+        I32Add => iadd; I32Sub => isub; I32Mul => imul;
+        I32And => band; I32Or => bor; I32Xor => bxor;
+        I32Shl => ishl; I32ShrS => sshr; I32ShrU => ushr; I32Rotl => rotl; I32Rotr => rotr;
+        I64Add => iadd; I64Sub => isub; I64Mul => imul;
+        I64And => band; I64Or => bor; I64Xor => bxor;
+        I64Shl => ishl; I64ShrS => sshr; I64ShrU => ushr; I64Rotl => rotl; I64Rotr => rotr;
+        F32Add => fadd; F32Sub => fsub; F32Mul => fmul; F32Div => fdiv;
+        F32Min => fmin; F32Max => fmax; F32Copysign => fcopysign;
+        F64Add => fadd; F64Sub => fsub; F64Mul => fmul; F64Div => fdiv;
+        F64Min => fmin; F64Max => fmax; F64Copysign => fcopysign;
+    }
+
+    ops! { div:
+        I32DivS => I32, true, false; I32DivU => I32, false, false;
+        I32RemS => I32, true, true; I32RemU => I32, false, true;
+        I64DivS => I64, true, false; I64DivU => I64, false, false;
+        I64RemS => I64, true, true; I64RemU => I64, false, true;
+    }
+
+    ops! { conv:
+        I32WrapI64 => ireduce(I32);
+        I64ExtendI32S => sextend(I64); I64ExtendI32U => uextend(I64);
+        F32ConvertI32S => fcvt_from_sint(F32); F32ConvertI32U => fcvt_from_uint(F32);
+        F32ConvertI64S => fcvt_from_sint(F32); F32ConvertI64U => fcvt_from_uint(F32);
+        F64ConvertI32S => fcvt_from_sint(F64); F64ConvertI32U => fcvt_from_uint(F64);
+        F64ConvertI64S => fcvt_from_sint(F64); F64ConvertI64U => fcvt_from_uint(F64);
+        F32DemoteF64 => fdemote(F32); F64PromoteF32 => fpromote(F64);
+        I32TruncSatF32S => fcvt_to_sint_sat(I32); I32TruncSatF32U => fcvt_to_uint_sat(I32);
+        I32TruncSatF64S => fcvt_to_sint_sat(I32); I32TruncSatF64U => fcvt_to_uint_sat(I32);
+        I64TruncSatF32S => fcvt_to_sint_sat(I64); I64TruncSatF32U => fcvt_to_uint_sat(I64);
+        I64TruncSatF64S => fcvt_to_sint_sat(I64); I64TruncSatF64U => fcvt_to_uint_sat(I64);
+    }
+
+    ops! { bitcast:
+        I32ReinterpretF32 => I32; I64ReinterpretF64 => I64;
+        F32ReinterpretI32 => F32; F64ReinterpretI64 => F64;
+    }
+
+    ops! { extend:
+        I32Extend8S => I32 from I8; I32Extend16S => I32 from I16;
+        I64Extend8S => I64 from I8; I64Extend16S => I64 from I16; I64Extend32S => I64 from I32;
+    }
+
+    // Bounds: f32 cannot hold 2^31 - 1 or -2^31 - 1, so its lower bounds
+    // are inclusive at -2^31 (-2^63); f64 holds -2^31 - 1 exactly.
+    ops! { trunc:
+        I32TruncF32S => I32, true, -P31, true, P31;
+        I32TruncF32U => I32, false, -1.0, false, P32;
+        I32TruncF64S => I32, true, -P31 - 1.0, false, P31;
+        I32TruncF64U => I32, false, -1.0, false, P32;
+        I64TruncF32S => I64, true, -P63, true, P63;
+        I64TruncF32U => I64, false, -1.0, false, P64;
+        I64TruncF64S => I64, true, -P63, true, P63;
+        I64TruncF64U => I64, false, -1.0, false, P64;
+    }
+}

@@ -1,0 +1,132 @@
+//! The contract between compiled code and the runtime: the per-instance
+//! context ([`VMContext`]) whose fields compiled code reads at fixed offsets,
+//! the memory descriptor ([`MemoryDef`]), the entry-point signature and the
+//! trap codes.
+//!
+//! The layout lives here, in the compiler crate, because compiled code is
+//! its only reader at fixed offsets; `weft` depends on this crate (behind
+//! its `cranelift` feature) and fills the context in. Offsets are derived
+//! with `offset_of!`, never written by hand.
+//!
+//! Every compiled function has the same native signature, [`EntryFn`]: the
+//! context and a pointer to its argument slots (the slot array convention
+//! of the embedding API: one `u64` per i32/i64/f32/f64, i32 and f32 bits
+//! zero-extended). Results replace the arguments. It returns 0 when the
+//! function returned and 1 when it trapped or a callee failed; the runtime
+//! has then recorded the error (through [`Libcalls::trap`] or a failing
+//! call) and every compiled caller returns 1 in turn, so no unwinding
+//! through native frames is needed.
+
+use std::mem::offset_of;
+
+/// A linear memory as compiled code sees it: its base (which never moves)
+/// and its current length in bytes. The runtime keeps it current.
+#[repr(C)]
+#[derive(Debug)]
+pub struct MemoryDef {
+    /// The first byte.
+    pub base: *mut u8,
+    /// Accessible bytes.
+    pub len: usize,
+}
+
+/// The native signature of every compiled function (see the module docs).
+pub type EntryFn = unsafe extern "C" fn(vmctx: *mut VMContext, slots: *mut u64) -> u32;
+
+/// The runtime functions compiled code calls, all with the context first.
+/// Each returns (or its status is) 0 on success and 1 on failure, with
+/// the error recorded by the runtime.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Libcalls {
+    /// Calls function `func` (the instance's index space) with its
+    /// arguments and results in `slots`.
+    pub call: unsafe extern "C" fn(*mut VMContext, u32, *mut u64) -> u32,
+    /// `call_indirect`: table `table`, element `elem`, expected type `ty`
+    /// (module type index), arguments and results in `slots`.
+    pub call_indirect: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, *mut u64) -> u32,
+    /// Records trap [`TrapKind`] `code` raised in defined function `def`.
+    pub trap: unsafe extern "C" fn(*mut VMContext, u32, u32),
+    /// Adds defined function `def` to the backtrace of the recorded error
+    /// (a callee failed).
+    pub frame: unsafe extern "C" fn(*mut VMContext, u32),
+    /// `memory.grow` of memory 0 by `delta` pages: the old size or -1.
+    pub memory_grow: unsafe extern "C" fn(*mut VMContext, u32) -> u32,
+    /// The value of global `global` in slot encoding.
+    pub global_get: unsafe extern "C" fn(*mut VMContext, u32) -> u64,
+    /// Sets global `global` to a value in slot encoding.
+    pub global_set: unsafe extern "C" fn(*mut VMContext, u32, u64),
+}
+
+/// The per-instance context compiled code runs with.
+#[repr(C)]
+pub struct VMContext {
+    /// Memory 0 of the instance (null without memory).
+    pub memory0: *const MemoryDef,
+    /// The runtime's functions.
+    pub libcalls: Libcalls,
+    /// The runtime's view of the store, set by the runtime on each entry
+    /// into compiled code; compiled code only passes the context on.
+    pub store: *mut u8,
+    /// The instance's index in its store.
+    pub instance: u32,
+}
+
+/// Byte offsets of the fields compiled code reads.
+pub mod offsets {
+    use super::*;
+    /// [`VMContext::memory0`].
+    pub const MEMORY0: i32 = offset_of!(VMContext, memory0) as i32;
+    /// [`MemoryDef::base`].
+    pub const MEMORY_BASE: i32 = offset_of!(MemoryDef, base) as i32;
+    /// [`MemoryDef::len`].
+    pub const MEMORY_LEN: i32 = offset_of!(MemoryDef, len) as i32;
+    const LIBCALLS: usize = offset_of!(VMContext, libcalls);
+    /// [`Libcalls::call`].
+    pub const CALL: i32 = (LIBCALLS + offset_of!(Libcalls, call)) as i32;
+    /// [`Libcalls::call_indirect`].
+    pub const CALL_INDIRECT: i32 = (LIBCALLS + offset_of!(Libcalls, call_indirect)) as i32;
+    /// [`Libcalls::trap`].
+    pub const TRAP: i32 = (LIBCALLS + offset_of!(Libcalls, trap)) as i32;
+    /// [`Libcalls::frame`].
+    pub const FRAME: i32 = (LIBCALLS + offset_of!(Libcalls, frame)) as i32;
+    /// [`Libcalls::memory_grow`].
+    pub const MEMORY_GROW: i32 = (LIBCALLS + offset_of!(Libcalls, memory_grow)) as i32;
+    /// [`Libcalls::global_get`].
+    pub const GLOBAL_GET: i32 = (LIBCALLS + offset_of!(Libcalls, global_get)) as i32;
+    /// [`Libcalls::global_set`].
+    pub const GLOBAL_SET: i32 = (LIBCALLS + offset_of!(Libcalls, global_set)) as i32;
+}
+
+/// Why compiled code trapped, as passed to [`Libcalls::trap`]. The
+/// runtime maps each to its own trap code and message.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrapKind {
+    /// `unreachable`.
+    Unreachable = 0,
+    /// A memory access out of bounds.
+    MemoryOutOfBounds = 1,
+    /// Signed division overflow or a float too large for a truncation.
+    IntegerOverflow = 2,
+    /// Integer division or remainder by zero.
+    IntegerDivisionByZero = 3,
+    /// Truncation of a NaN.
+    BadConversionToInteger = 4,
+}
+
+impl TrapKind {
+    /// Every kind, indexed by its code.
+    pub const ALL: [TrapKind; 5] = [
+        TrapKind::Unreachable,
+        TrapKind::MemoryOutOfBounds,
+        TrapKind::IntegerOverflow,
+        TrapKind::IntegerDivisionByZero,
+        TrapKind::BadConversionToInteger,
+    ];
+
+    /// The kind with code `code`, if any.
+    pub fn from_code(code: u32) -> Option<TrapKind> {
+        Self::ALL.get(code as usize).copied()
+    }
+}

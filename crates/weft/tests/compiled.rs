@@ -1,0 +1,280 @@
+//! The compiler tier (`Strategy::Compiler`) through the embedding API: that
+//! functions really are compiled, calls in every direction (host ->
+//! compiled -> interpreted -> host -> compiled), traps with the
+//! interpreter's codes and backtraces, out-of-bounds accesses at every edge
+//! of memory, runaway recursion, and a host error crossing compiled frames;
+//! after each failure the store must stay usable.
+
+use weft::*;
+
+fn engine() -> Engine {
+    Engine::new(Config::new().strategy(Strategy::Compiler))
+}
+
+fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, Instance, Module) {
+    let module = Module::new(engine, wat).expect("module compiles");
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .expect("module instantiates");
+    (store, instance, module)
+}
+
+#[test]
+fn functions_are_compiled_and_others_declined() {
+    let (mut store, instance, module) = instantiate(
+        &engine(),
+        r#"(module
+            (func (export "fac") (param i64) (result i64)
+                (if (result i64) (i64.eqz (local.get 0))
+                    (then (i64.const 1))
+                    (else (i64.mul (local.get 0) (call 0 (i64.sub (local.get 0) (i64.const 1)))))))
+            (func (export "v") (param v128) (result v128) (local.get 0)))"#,
+    );
+    let (compiled, declined) = module.compiled_functions().expect("compiled tier on");
+    assert_eq!(compiled, 1);
+    assert_eq!(declined.len(), 1);
+    assert_eq!(declined[0].0, 1);
+    let fac = instance
+        .get_typed_func::<i64, i64>(&mut store, "fac")
+        .unwrap();
+    assert_eq!(fac.call(&mut store, 20).unwrap(), 2432902008176640000);
+}
+
+#[test]
+fn calls_in_every_direction() {
+    let engine = engine();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_wrap("env", "double", |x: i32| x * 2).unwrap();
+    // $interp uses a v128 so it stays in the interpreter; it calls back
+    // into compiled $inc.
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "double" (func $double (param i32) (result i32)))
+            (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+            (func $interp (param i32) (result i32)
+                (drop (i32x4.splat (local.get 0)))
+                (call $inc (call $double (local.get 0))))
+            (table funcref (elem $inc $interp $double))
+            (type $t (func (param i32) (result i32)))
+            (func (export "run") (param i32) (result i32)
+                (i32.add
+                    (call $interp (local.get 0))
+                    (call_indirect (type $t) (local.get 0) (i32.const 2)))))"#,
+    )
+    .unwrap();
+    let (compiled, declined) = module.compiled_functions().unwrap();
+    assert_eq!((compiled, declined.len()), (2, 1));
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
+    // (2x + 1) + 2x
+    assert_eq!(run.call(&mut store, 5).unwrap(), 21);
+}
+
+#[test]
+fn traps_match_the_interpreter() {
+    let (mut store, instance, _) = instantiate(
+        &engine(),
+        r#"(module $m
+            (type $t (func (param i32) (result i32)))
+            (table 2 funcref (elem (i32.const 0) $inner))
+            (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
+            (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0)))
+            (func (export "ind") (param i32) (result i32) (call_indirect (type $t) (i32.const 0) (local.get 0)))
+            (func (export "ind_bad") (result i64) (call_indirect (result i64) (i32.const 0)))
+            (func (export "trunc") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
+            (func (export "ovf") (param i32) (result i32) (i32.div_s (local.get 0) (i32.const -1)))
+            (func (export "rem") (param i64) (result i64) (i64.rem_s (local.get 0) (i64.const -1)))
+            (func (export "unreachable") unreachable))"#,
+    );
+    let outer = instance
+        .get_typed_func::<i32, i32>(&mut store, "outer")
+        .unwrap();
+    let err = outer.call(&mut store, 0).unwrap_err();
+    let trap = err.as_trap().unwrap();
+    assert_eq!(trap.code(), TrapCode::IntegerDivisionByZero);
+    let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["inner", "outer"]);
+    assert_eq!(outer.call(&mut store, 1).unwrap(), 1);
+
+    let ind = instance
+        .get_typed_func::<i32, i32>(&mut store, "ind")
+        .unwrap();
+    let code = |r: Result<i32>| r.unwrap_err().trap_code();
+    assert_eq!(
+        code(ind.call(&mut store, 1)),
+        Some(TrapCode::IndirectCallToNull)
+    );
+    assert_eq!(
+        code(ind.call(&mut store, 2)),
+        Some(TrapCode::UndefinedElement)
+    );
+    let bad = instance
+        .get_typed_func::<(), i64>(&mut store, "ind_bad")
+        .unwrap();
+    assert_eq!(
+        bad.call(&mut store, ()).unwrap_err().trap_code(),
+        Some(TrapCode::BadSignature)
+    );
+
+    let trunc = instance
+        .get_typed_func::<f64, i32>(&mut store, "trunc")
+        .unwrap();
+    assert_eq!(trunc.call(&mut store, -2147483648.9).unwrap(), i32::MIN);
+    assert_eq!(
+        code(trunc.call(&mut store, 2147483648.0)),
+        Some(TrapCode::IntegerOverflow)
+    );
+    assert_eq!(
+        code(trunc.call(&mut store, -2147483649.0)),
+        Some(TrapCode::IntegerOverflow)
+    );
+    assert_eq!(
+        code(trunc.call(&mut store, f64::NAN)),
+        Some(TrapCode::BadConversionToInteger)
+    );
+    let ovf = instance
+        .get_typed_func::<i32, i32>(&mut store, "ovf")
+        .unwrap();
+    assert_eq!(
+        code(ovf.call(&mut store, i32::MIN)),
+        Some(TrapCode::IntegerOverflow)
+    );
+    assert_eq!(ovf.call(&mut store, 6).unwrap(), -6);
+    let rem = instance
+        .get_typed_func::<i64, i64>(&mut store, "rem")
+        .unwrap();
+    assert_eq!(rem.call(&mut store, i64::MIN).unwrap(), 0);
+    let unr = instance
+        .get_typed_func::<(), ()>(&mut store, "unreachable")
+        .unwrap();
+    let err = unr.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().unwrap().message(), "unreachable");
+}
+
+#[test]
+fn memory_edges_and_growth() {
+    let (mut store, instance, module) = instantiate(
+        &engine(),
+        r#"(module
+            (memory (export "mem") 1 3)
+            (func (export "load") (param i32) (result i64) (i64.load offset=0 (local.get 0)))
+            (func (export "load_off") (param i32) (result i32) (i32.load8_u offset=0xffffffff (local.get 0)))
+            (func (export "store") (param i32 i32) (i32.store16 (local.get 0) (local.get 1)))
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+            (func (export "size") (result i32) (memory.size)))"#,
+    );
+    assert_eq!(module.compiled_functions().unwrap().0, 5);
+    let load = instance
+        .get_typed_func::<i32, i64>(&mut store, "load")
+        .unwrap();
+    let load_off = instance
+        .get_typed_func::<i32, i32>(&mut store, "load_off")
+        .unwrap();
+    let store16 = instance
+        .get_typed_func::<(i32, i32), ()>(&mut store, "store")
+        .unwrap();
+    let grow = instance
+        .get_typed_func::<i32, i32>(&mut store, "grow")
+        .unwrap();
+    let size = instance
+        .get_typed_func::<(), i32>(&mut store, "size")
+        .unwrap();
+    let oob = Some(TrapCode::MemoryOutOfBounds);
+    assert_eq!(load.call(&mut store, 65536 - 8).unwrap(), 0);
+    for a in [65536 - 7, 65536, -1, i32::MIN] {
+        assert_eq!(
+            load.call(&mut store, a).unwrap_err().trap_code(),
+            oob,
+            "load at {a}"
+        );
+    }
+    for a in [0, 1, -1] {
+        assert_eq!(
+            load_off.call(&mut store, a).unwrap_err().trap_code(),
+            oob,
+            "offset {a}"
+        );
+    }
+    store16.call(&mut store, (65534, 0x1234)).unwrap();
+    assert_eq!(
+        store16
+            .call(&mut store, (65535, 1))
+            .unwrap_err()
+            .trap_code(),
+        oob
+    );
+    let mem = instance.get_memory(&mut store, "mem").unwrap();
+    let base = mem.data(&store).as_ptr();
+    assert_eq!(grow.call(&mut store, 2).unwrap(), 1);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+    assert_eq!(size.call(&mut store, ()).unwrap(), 3);
+    assert_eq!(mem.data(&store).as_ptr(), base, "growth moved the memory");
+    assert_eq!(load.call(&mut store, 65534).unwrap(), 0x1234);
+    assert_eq!(load.call(&mut store, 3 * 65536 - 8).unwrap(), 0);
+    // Growth by the host is seen by compiled code.
+    assert_eq!(
+        load.call(&mut store, 3 * 65536 - 7)
+            .unwrap_err()
+            .trap_code(),
+        oob
+    );
+}
+
+#[test]
+fn runaway_recursion_and_host_errors() {
+    #[derive(Debug)]
+    struct Refused;
+    impl std::fmt::Display for Refused {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("refused")
+        }
+    }
+    impl std::error::Error for Refused {}
+    let engine = engine();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("env", "check", |x: i32| -> Result<i32> {
+            if x < 0 {
+                Err(Error::host(Refused))
+            } else {
+                Ok(x + 1)
+            }
+        })
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "check" (func $check (param i32) (result i32)))
+            (func $mid (param i32) (result i32) (call $check (local.get 0)))
+            (func (export "run") (param i32) (result i32) (call $mid (local.get 0)))
+            (func $deep (export "deep") (param i64) (result i64)
+                (i64.add (i64.const 1) (call $deep (i64.add (local.get 0) (i64.const 1))))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
+    let err = run.call(&mut store, -1).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Host);
+    assert!(err.downcast_ref::<Refused>().is_some());
+    assert_eq!(run.call(&mut store, 1).unwrap(), 2);
+    let deep = instance
+        .get_typed_func::<i64, i64>(&mut store, "deep")
+        .unwrap();
+    for _ in 0..3 {
+        let err = deep.call(&mut store, 0).unwrap_err();
+        assert_eq!(err.as_trap().unwrap().message(), "call stack exhausted");
+    }
+    assert_eq!(run.call(&mut store, 41).unwrap(), 42);
+}
