@@ -1,6 +1,7 @@
 //! Executable memory for a module's compiled functions: one mapping per
 //! module, written while read-write, then switched to read-execute (never
-//! both at once).
+//! both at once). x86-64 keeps instruction and data caches coherent, so no
+//! flush follows the write (`Compiler::new` refuses other hosts).
 
 use std::ptr::NonNull;
 
@@ -50,9 +51,8 @@ impl CodeMemory {
 
     /// The address of byte `offset` of the code.
     pub fn at(&self, offset: usize) -> *const u8 {
-        debug_assert!(offset < self.len);
-        // SAFETY: inside the mapping (checked by the caller's offsets,
-        // which come from the code it copied in).
+        assert!(offset < self.len, "offset {offset} outside the code");
+        // SAFETY: `offset < len`, the mapping's size (checked above).
         unsafe { self.ptr.as_ptr().add(offset) }
     }
 }

@@ -9,10 +9,10 @@
 //! What is compiled today: i32/i64/f32/f64 arithmetic, comparisons and
 //! conversions with the spec's traps, control flow, locals, globals,
 //! loads and stores of memory 0 with explicit bounds checks, `memory.size`
-//! and `memory.grow`, `select`, direct and indirect calls (through the
-//! runtime). A function using anything else (v128, references, tables,
-//! bulk memory, multiple memories, new 3.0 rows) is declined with the reason
-//! and stays in the interpreter.
+//! and `memory.grow`, `select`, direct and indirect calls (native calls
+//! between compiled functions, see [`vmctx`]). A function using anything
+//! else (v128, references, tables, bulk memory, multiple memories, new 3.0
+//! rows) is declined with the reason and stays in the interpreter.
 
 mod code_memory;
 mod lower;
@@ -50,9 +50,11 @@ impl CompiledModule {
         let off = *self.funcs.get(def as usize)?.as_ref().ok()?;
         let at = self.code.as_ref()?.at(off);
         // SAFETY: `at` is the start of a function compiled with the entry
-        // signature (`translate::entry_signature`, the host's default
-        // calling convention, which is `extern "C"`), in executable memory
-        // that lives as long as `self`.
+        // signature (`translate::entry_signature`, in the host's default
+        // calling convention, which is what `extern "C"` means on the
+        // host), in executable memory. Making the pointer is sound; calling
+        // it is `unsafe`, and its callers keep `self` (the module) alive
+        // while they can (instances hold their module).
         Some(unsafe { std::mem::transmute::<*const u8, vmctx::EntryFn>(at) })
     }
 }
@@ -60,6 +62,11 @@ impl CompiledModule {
 impl Compiler {
     /// A compiler for the host, or why the host is not supported.
     pub fn new() -> Result<Compiler, String> {
+        // Other hosts need an instruction-cache flush after the code is
+        // written (`CodeMemory`), which is not done yet.
+        if !cfg!(target_arch = "x86_64") {
+            return Err("the compiler tier runs on x86-64 hosts only".into());
+        }
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
         let isa = cranelift_native::builder()
@@ -123,12 +130,26 @@ impl Compiler {
             translate::entry_signature(fc.pointer_type(), fc.default_call_conv),
         );
         let b = FunctionBuilder::new(&mut ctx.func, fctx);
-        translate::translate(b, env, def, ty, code, fc)?;
+        if let Err(e) = translate::translate(b, env, def, ty, code, fc) {
+            // A declined function leaves the builder's context half-used
+            // (it is only cleared by `finalize`); the next function needs a
+            // clean one.
+            *fctx = FunctionBuilderContext::new();
+            return Err(e);
+        }
         let compiled = ctx
             .compile(&*self.isa, &mut ControlPlane::default())
             .map_err(|e| format!("cranelift: {:?}", e.inner))?;
         if !compiled.buffer.relocs().is_empty() {
             return Err("needs relocations (a libcall)".into());
+        }
+        // The stack check allows one frame past the limit (see `vmctx`).
+        let frame = compiled
+            .buffer
+            .frame_layout()
+            .map_or(0, |l| l.frame_to_fp_offset);
+        if frame > vmctx::MAX_FRAME {
+            return Err(format!("a frame of {frame} bytes"));
         }
         Ok(compiled.code_buffer().to_vec())
     }

@@ -43,3 +43,19 @@ macro_rules! lower_trait {
 }
 
 weft_syntax::for_each_instr!(lower_trait);
+
+macro_rules! opens_block {
+    ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
+        { $($field:ident : $ty:ty),* } $sig:tt )*) => {
+        /// Whether `instr` opens a block (every row with a `block_type`
+        /// immediate does: block, loop, if, and later try_table), so that
+        /// skipping dead code finds the matching `end`.
+        pub(crate) fn opens_block(instr: &Instr<'_>) -> bool {
+            match instr {
+                $( Instr::$variant { .. } => false $(|| stringify!($field) == "block_type")*, )*
+            }
+        }
+    };
+}
+
+weft_syntax::for_each_instr!(opens_block);

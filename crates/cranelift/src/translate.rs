@@ -16,7 +16,7 @@
 //! explicitly against the memory's current length; the base is loaded
 //! once per function, as a memory's base never moves.
 
-use crate::lower::{dispatch, Lower, Result};
+use crate::lower::{dispatch, opens_block, Lower, Result};
 use crate::vmctx::{offsets, TrapKind};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
@@ -108,7 +108,6 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     /// This function's index among the defined functions (for traps).
     def: u32,
     vmctx: Value,
-    slots: Value,
     stack: Vec<Value>,
     ctrls: Vec<Ctrl>,
     locals: Vec<(Variable, Type)>,
@@ -132,6 +131,8 @@ pub(crate) struct FuncTranslator<'a, 'b> {
 }
 
 struct Sigs {
+    /// A compiled callee's ([`entry_signature`]).
+    entry: cranelift_codegen::ir::SigRef,
     call: cranelift_codegen::ir::SigRef,
     call_indirect: cranelift_codegen::ir::SigRef,
     trap: cranelift_codegen::ir::SigRef,
@@ -167,6 +168,7 @@ pub(crate) fn translate(
     let params = clif_types(&ty.params)?;
     let results = clif_types(&ty.results)?;
     let sigs = Sigs {
+        entry: b.import_signature(entry_signature(ptr, cc)),
         call: b.import_signature(sig(cc, &[ptr, I32, ptr], &[I32])),
         call_indirect: b.import_signature(sig(cc, &[ptr, I32, I32, I32, ptr], &[I32])),
         trap: b.import_signature(sig(cc, &[ptr, I32, I32], &[])),
@@ -207,6 +209,11 @@ pub(crate) fn translate(
     let mem_def = b.ins().load(ptr, trusted, vmctx, offsets::MEMORY0);
     let base = b.ins().load(ptr, trusted, mem_def, offsets::MEMORY_BASE);
     let mem = Some((mem_def, base));
+    // The stack limit (see `vmctx`): checked before anything else runs.
+    let store_ctx = b.ins().load(ptr, trusted, vmctx, offsets::STORE_CTX);
+    let limit = b.ins().load(ptr, trusted, store_ctx, offsets::STACK_LIMIT);
+    let sp = b.ins().get_stack_pointer(ptr);
+    let exhausted = b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
 
     let exit = b.create_block();
     for &t in &results {
@@ -217,7 +224,6 @@ pub(crate) fn translate(
         env,
         def,
         vmctx,
-        slots,
         stack: Vec::new(),
         ctrls: Vec::new(),
         locals,
@@ -242,22 +248,26 @@ pub(crate) fn translate(
         params: Vec::new(),
         results,
     });
+    t.trap_if(exhausted, TrapKind::StackOverflow);
     let mut r = Reader::new_at(&code.body.bytes, code.body.offset, env.features());
     while !t.ctrls.is_empty() {
         let instr = r.read_instr().map_err(|e| e.to_string())?;
         if !t.reachable {
-            match instr {
-                Instr::Block { .. } | Instr::Loop { .. } | Instr::If { .. } => {
-                    t.dead_depth += 1;
-                    continue;
-                }
-                Instr::End {} if t.dead_depth > 0 => {
-                    t.dead_depth -= 1;
-                    continue;
-                }
-                Instr::End {} | Instr::Else {} => {}
-                // Everything else in dead code is skipped unread.
-                _ => continue,
+            // Dead code is skipped unlowered (its operand stack is
+            // polymorphic), counting the blocks it opens (every row with a
+            // block type, `opens_block`) to find the `end` or `else` that
+            // makes code reachable again.
+            if opens_block(&instr) {
+                t.dead_depth += 1;
+                continue;
+            }
+            let is_end = matches!(instr, Instr::End {});
+            if t.dead_depth > 0 {
+                t.dead_depth -= u32::from(is_end);
+                continue;
+            }
+            if !is_end && !matches!(instr, Instr::Else {}) {
+                continue;
             }
         }
         dispatch(&mut t, instr)?;
@@ -615,8 +625,49 @@ impl FuncTranslator<'_, '_> {
         self.push(r)
     }
 
-    /// Calls through the runtime with the arguments and results in a stack
-    /// slot array.
+    /// Calls the function of the [`crate::vmctx::VMFuncRef`] at
+    /// `func_ref`: natively if it has code, else through the runtime.
+    /// Returns the callee's status.
+    fn call_func_ref(&mut self, func_ref: Value, slots: Value) -> Value {
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let b = &mut self.b;
+        let code = b
+            .ins()
+            .load(ptr, self.trusted, func_ref, offsets::FUNC_REF_CODE);
+        let native = b.create_block();
+        let runtime = b.create_block();
+        let done = b.create_block();
+        let status = b.append_block_param(done, I32);
+        b.ins().brif(code, native, &[], runtime, &[]);
+
+        b.switch_to_block(native);
+        let callee = b
+            .ins()
+            .load(ptr, self.trusted, func_ref, offsets::FUNC_REF_VMCTX);
+        let call = b
+            .ins()
+            .call_indirect(self.sigs.entry, code, &[callee, slots]);
+        let s = b.inst_results(call)[0];
+        b.ins().jump(done, &[BlockArg::Value(s)]);
+
+        b.switch_to_block(runtime);
+        b.set_cold_block(runtime);
+        let index = b
+            .ins()
+            .load(I32, self.trusted, func_ref, offsets::FUNC_REF_INDEX);
+        let f = self.libcall(offsets::CALL);
+        let b = &mut self.b;
+        let call = b
+            .ins()
+            .call_indirect(self.sigs.call, f, &[self.vmctx, index, slots]);
+        let s = b.inst_results(call)[0];
+        b.ins().jump(done, &[BlockArg::Value(s)]);
+
+        b.switch_to_block(done);
+        status
+    }
+
+    /// Calls with the arguments and results in a stack slot array.
     fn call_via_slots(
         &mut self,
         ty: &FuncType,
@@ -837,14 +888,17 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
 
     fn Call(&mut self, func: FuncIdx) -> Result<()> {
         let ty = self.env.func_type(func).clone();
-        self.call_via_slots(&ty, |t, slots| {
-            let f = t.libcall(offsets::CALL);
-            let idx = t.b.ins().iconst(I32, i64::from(func.0));
-            let call =
-                t.b.ins()
-                    .call_indirect(t.sigs.call, f, &[t.vmctx, idx, slots]);
-            t.b.inst_results(call)[0]
-        })
+        let at = i64::from(func.0)
+            .checked_mul(i64::from(offsets::FUNC_REF_SIZE))
+            .and_then(|at| i32::try_from(at).ok())
+            .ok_or("internal error: function index")?;
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let funcs = self
+            .b
+            .ins()
+            .load(ptr, self.trusted, self.vmctx, offsets::FUNCS);
+        let func_ref = self.b.ins().iadd_imm_s(funcs, i64::from(at));
+        self.call_via_slots(&ty, |t, slots| t.call_func_ref(func_ref, slots))
     }
 
     fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
@@ -854,15 +908,26 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
             .ok_or("internal error: call_indirect type")?
             .clone();
         let elem = self.pop()?;
-        self.call_via_slots(&ft, |t, slots| {
-            let f = t.libcall(offsets::CALL_INDIRECT);
-            let tab = t.b.ins().iconst(I32, i64::from(table.0));
-            let tyi = t.b.ins().iconst(I32, i64::from(ty.0));
-            let call =
-                t.b.ins()
-                    .call_indirect(t.sigs.call_indirect, f, &[t.vmctx, tab, tyi, elem, slots]);
-            t.b.inst_results(call)[0]
-        })
+        // The runtime checks the element and its type and writes the
+        // callee's reference to a stack slot.
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            offsets::FUNC_REF_SIZE as u32,
+            3,
+        ));
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let func_ref = self.b.ins().stack_addr(ptr, slot, 0);
+        let f = self.libcall(offsets::CALL_INDIRECT);
+        let tab = self.b.ins().iconst(I32, i64::from(table.0));
+        let tyi = self.b.ins().iconst(I32, i64::from(ty.0));
+        let call = self.b.ins().call_indirect(
+            self.sigs.call_indirect,
+            f,
+            &[self.vmctx, tab, tyi, elem, func_ref],
+        );
+        let status = self.b.inst_results(call)[0];
+        self.check_status(status);
+        self.call_via_slots(&ft, |t, slots| t.call_func_ref(func_ref, slots))
     }
 
     // ---- parametric (§4.4.4) ----------------------------------------------

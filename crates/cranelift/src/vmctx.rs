@@ -1,23 +1,41 @@
 //! The contract between compiled code and the runtime: the per-instance
 //! context ([`VMContext`]) whose fields compiled code reads at fixed offsets,
-//! the memory descriptor ([`MemoryDef`]), the entry-point signature and the
-//! trap codes.
+//! the per-store context ([`VMStoreContext`]), the function references of an
+//! instance's function index space ([`VMFuncRef`]), the memory descriptor
+//! ([`MemoryDef`]), the entry-point signature and the trap codes.
 //!
 //! The layout lives here, in the compiler crate, because compiled code is
 //! its only reader at fixed offsets; `weft` depends on this crate (behind
-//! its `cranelift` feature) and fills the context in. Offsets are derived
+//! its `cranelift` feature) and fills the contexts in. Offsets are derived
 //! with `offset_of!`, never written by hand.
 //!
 //! Every compiled function has the same native signature, [`EntryFn`]: the
-//! context and a pointer to its argument slots (the slot array convention
-//! of the embedding API: one `u64` per i32/i64/f32/f64, i32 and f32 bits
-//! zero-extended). Results replace the arguments. It returns 0 when the
+//! callee's context and a pointer to its argument slots (the slot array
+//! convention of the embedding API: one `u64` per i32/i64/f32/f64, i32 and
+//! f32 bits zero-extended; the array holds the larger of the parameter and
+//! result counts). Results replace the arguments. It returns 0 when the
 //! function returned and 1 when it trapped or a callee failed; the runtime
 //! has then recorded the error (through [`Libcalls::trap`] or a failing
-//! call) and every compiled caller returns 1 in turn, so no unwinding
+//! libcall) and every compiled caller returns 1 in turn, so no unwinding
 //! through native frames is needed.
+//!
+//! Calls between compiled functions are native calls through the callee's
+//! [`VMFuncRef`] (its code and its instance's context); a function without
+//! code (interpreted, host) is called through [`Libcalls::call`].
+//!
+//! Stack exhaustion: each compiled function compares the stack pointer, at
+//! entry, with [`VMStoreContext::stack_limit`], which the runtime sets when
+//! the host first enters compiled code (its stack pointer minus the
+//! configured maximum Wasm stack). The check runs after the prologue, so a
+//! function may overshoot the limit by one frame; the compiler declines
+//! functions whose frame exceeds [`MAX_FRAME`], and the thread needs
+//! the configured maximum plus that much (plus the runtime's own frames).
 
 use std::mem::offset_of;
+
+/// The largest frame (bytes below the frame pointer) of a compiled
+/// function; larger ones stay in the interpreter (see the module docs).
+pub const MAX_FRAME: u32 = 64 * 1024;
 
 /// A linear memory as compiled code sees it: its base (which never moves)
 /// and its current length in bytes. The runtime keeps it current.
@@ -33,18 +51,31 @@ pub struct MemoryDef {
 /// The native signature of every compiled function (see the module docs).
 pub type EntryFn = unsafe extern "C" fn(vmctx: *mut VMContext, slots: *mut u64) -> u32;
 
-/// The runtime functions compiled code calls, all with the context first.
-/// Each returns (or its status is) 0 on success and 1 on failure, with
-/// the error recorded by the runtime.
+/// A function as compiled callers see it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct VMFuncRef {
+    /// Its machine code, or `None` if it has none (interpreted or host).
+    pub code: Option<EntryFn>,
+    /// The context of its instance (null without `code`).
+    pub vmctx: *mut VMContext,
+    /// Its index in the store, for calls through [`Libcalls::call`].
+    pub index: u32,
+}
+
+/// The runtime functions compiled code calls, all with the caller's
+/// context first. Those returning a status return 0 on success and 1 on
+/// failure, with the error recorded by the runtime.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct Libcalls {
-    /// Calls function `func` (the instance's index space) with its
+    /// Calls store function `index` (a [`VMFuncRef::index`]) with its
     /// arguments and results in `slots`.
     pub call: unsafe extern "C" fn(*mut VMContext, u32, *mut u64) -> u32,
-    /// `call_indirect`: table `table`, element `elem`, expected type `ty`
-    /// (module type index), arguments and results in `slots`.
-    pub call_indirect: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, *mut u64) -> u32,
+    /// `call_indirect`'s checks: table `table`, element `elem`, expected
+    /// type `ty` (module type index); on success writes the callee to the
+    /// last argument.
+    pub call_indirect: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, *mut VMFuncRef) -> u32,
     /// Records trap [`TrapKind`] `code` raised in defined function `def`.
     pub trap: unsafe extern "C" fn(*mut VMContext, u32, u32),
     /// Adds defined function `def` to the backtrace of the recorded error
@@ -58,16 +89,30 @@ pub struct Libcalls {
     pub global_set: unsafe extern "C" fn(*mut VMContext, u32, u64),
 }
 
+/// What all instances of a store share.
+#[repr(C)]
+#[derive(Debug)]
+pub struct VMStoreContext {
+    /// Compiled code traps with stack exhaustion when the stack pointer is
+    /// below this address at a function's entry (0 while no compiled code
+    /// runs).
+    pub stack_limit: usize,
+    /// The runtime's view of the store, set by the runtime on each entry
+    /// into compiled code; compiled code never reads it.
+    pub store: *mut u8,
+}
+
 /// The per-instance context compiled code runs with.
 #[repr(C)]
 pub struct VMContext {
-    /// Memory 0 of the instance (null without memory).
+    /// Memory 0 of the instance (a zero-length descriptor without memory).
     pub memory0: *const MemoryDef,
+    /// The instance's functions, indexed by function index (imports first).
+    pub funcs: *const VMFuncRef,
+    /// The store's shared context.
+    pub store_ctx: *mut VMStoreContext,
     /// The runtime's functions.
     pub libcalls: Libcalls,
-    /// The runtime's view of the store, set by the runtime on each entry
-    /// into compiled code; compiled code only passes the context on.
-    pub store: *mut u8,
     /// The instance's index in its store.
     pub instance: u32,
 }
@@ -77,10 +122,24 @@ pub mod offsets {
     use super::*;
     /// [`VMContext::memory0`].
     pub const MEMORY0: i32 = offset_of!(VMContext, memory0) as i32;
+    /// [`VMContext::funcs`].
+    pub const FUNCS: i32 = offset_of!(VMContext, funcs) as i32;
+    /// [`VMContext::store_ctx`].
+    pub const STORE_CTX: i32 = offset_of!(VMContext, store_ctx) as i32;
+    /// [`VMStoreContext::stack_limit`].
+    pub const STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
     /// [`MemoryDef::base`].
     pub const MEMORY_BASE: i32 = offset_of!(MemoryDef, base) as i32;
     /// [`MemoryDef::len`].
     pub const MEMORY_LEN: i32 = offset_of!(MemoryDef, len) as i32;
+    /// The size of a [`VMFuncRef`].
+    pub const FUNC_REF_SIZE: i32 = size_of::<VMFuncRef>() as i32;
+    /// [`VMFuncRef::code`].
+    pub const FUNC_REF_CODE: i32 = offset_of!(VMFuncRef, code) as i32;
+    /// [`VMFuncRef::vmctx`].
+    pub const FUNC_REF_VMCTX: i32 = offset_of!(VMFuncRef, vmctx) as i32;
+    /// [`VMFuncRef::index`].
+    pub const FUNC_REF_INDEX: i32 = offset_of!(VMFuncRef, index) as i32;
     const LIBCALLS: usize = offset_of!(VMContext, libcalls);
     /// [`Libcalls::call`].
     pub const CALL: i32 = (LIBCALLS + offset_of!(Libcalls, call)) as i32;
@@ -113,16 +172,19 @@ pub enum TrapKind {
     IntegerDivisionByZero = 3,
     /// Truncation of a NaN.
     BadConversionToInteger = 4,
+    /// The stack pointer passed [`VMStoreContext::stack_limit`].
+    StackOverflow = 5,
 }
 
 impl TrapKind {
     /// Every kind, indexed by its code.
-    pub const ALL: [TrapKind; 5] = [
+    pub const ALL: [TrapKind; 6] = [
         TrapKind::Unreachable,
         TrapKind::MemoryOutOfBounds,
         TrapKind::IntegerOverflow,
         TrapKind::IntegerDivisionByZero,
         TrapKind::BadConversionToInteger,
+        TrapKind::StackOverflow,
     ];
 
     /// The kind with code `code`, if any.

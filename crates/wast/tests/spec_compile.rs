@@ -23,10 +23,11 @@ fn testsuite_2_0_compiled() {
     let totals = weft::compiler_totals();
     let compiled = totals.get("compiled").copied().unwrap_or(0);
     let declined: u64 = totals.values().sum::<u64>() - compiled;
+    eprintln!("{summary}");
     eprintln!("compiled {compiled} functions, {declined} stayed in the interpreter:");
     let mut reasons: Vec<_> = totals.iter().filter(|(k, _)| *k != "compiled").collect();
     reasons.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
-    for (reason, n) in reasons.iter().take(15) {
+    for (reason, n) in &reasons {
         eprintln!("  {n:6}  {reason}");
     }
     assert!(
@@ -34,5 +35,15 @@ fn testsuite_2_0_compiled() {
         "compiled: {summary}\n{}",
         String::from_utf8_lossy(&report)
     );
-    assert!(compiled > 10_000, "only {compiled} functions compiled");
+    // A function is declined for what the compiler does not cover yet
+    // (an instruction or a value type), never for a Cranelift error or a
+    // translator bug.
+    let unexpected: Vec<_> = reasons
+        .iter()
+        .filter(|(r, _)| !(r.starts_with("instruction ") || r.ends_with(" values")))
+        .collect();
+    assert!(unexpected.is_empty(), "declined for: {unexpected:?}");
+    // The 2.0 suite has 4379 functions without SIMD, bulk memory, tables
+    // or references: all of them compile.
+    assert!(compiled >= 4379, "only {compiled} functions compiled");
 }

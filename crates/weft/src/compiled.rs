@@ -11,15 +11,18 @@
 //! code on the frame's slots ([`enter`]), then `Ret` returns the results.
 //! So the interpreter's call paths stay as they were, and every direction
 //! (host, interpreted, compiled) reaches compiled code the same way.
-//! Compiled code calls every function through the runtime ([`call`]);
-//! direct compiled-to-compiled calls are future work.
+//! Compiled code calls compiled functions natively, through the
+//! [`VMFuncRef`]s of its instance's context (imports and `call_indirect`
+//! targets of other instances included), and every other function through
+//! the runtime ([`call`]).
 
 use crate::error::{FrameInfo, Trap, TrapCode};
 use crate::interp::exec;
 use crate::module::ModuleInner;
+use crate::store::FuncKind;
 use crate::store::{Store, StoreInner};
 use crate::Error;
-use weft_cranelift::vmctx::{Libcalls, MemoryDef, TrapKind, VMContext};
+use weft_cranelift::vmctx::{Libcalls, MemoryDef, TrapKind, VMContext, VMFuncRef, VMStoreContext};
 use weft_syntax::{FuncIdx, FuncType, GlobalIdx, TypeIdx, ValType};
 
 // The runtime's memory descriptor is the one compiled code reads.
@@ -36,7 +39,7 @@ impl weft_cranelift::ModuleEnv for ModuleInner {
         ModuleInner::func_type(self, func.0)
     }
     fn type_at(&self, ty: TypeIdx) -> Option<&FuncType> {
-        self.module.types.get(ty.index())
+        self.module.types.func(ty)
     }
     fn global_type(&self, global: GlobalIdx) -> ValType {
         self.global_types[global.index()].content
@@ -86,25 +89,113 @@ pub fn compiler_totals() -> std::collections::BTreeMap<String, u64> {
     TOTALS.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// An instance's context, boxed so that its address is stable.
-pub(crate) struct InstanceVm {
-    pub(crate) vmctx: VMContext,
-    /// What `memory0` points to when the instance has no memory.
+/// An instance's context and its function references, at an address that
+/// never changes: compiled code (its own and other instances') holds raw
+/// pointers into it, so after creation it is only reached through the raw
+/// pointer (never through a `&mut` that would claim it exclusively).
+pub(crate) struct InstanceVm(std::ptr::NonNull<VmAlloc>);
+
+struct VmAlloc {
+    vmctx: VMContext,
+    /// What `vmctx.funcs` points to.
+    funcs: Box<[VMFuncRef]>,
+    /// What `vmctx.memory0` points to when the instance has no memory.
     no_memory: MemoryDef,
 }
 
+impl InstanceVm {
+    /// The context compiled code of this instance runs with.
+    pub(crate) fn vmctx(&self) -> *mut VMContext {
+        // SAFETY: `self.0` is a live allocation (freed only by `drop`);
+        // `addr_of_mut!` makes no reference.
+        unsafe { std::ptr::addr_of_mut!((*self.0.as_ptr()).vmctx) }
+    }
+}
+
+impl Drop for InstanceVm {
+    fn drop(&mut self) {
+        // SAFETY: made by `Box::into_raw` in `new_vm` and freed only here;
+        // the instance (and so any compiled code using it) is gone with the
+        // store that drops it.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+    }
+}
+
 // SAFETY: the raw pointers in the context point into the store that owns
-// the instance (its memories, itself); they are only dereferenced by
-// compiled code and libcalls running with `&mut` access to that store.
+// the instance (its memories, contexts, store context); they are only
+// dereferenced by compiled code and libcalls running with `&mut` access to
+// that store, which is then on one thread.
 unsafe impl Send for InstanceVm {}
-// SAFETY: as for `Send`; shared references never dereference them.
+// SAFETY: as for `Send`; `&InstanceVm` only hands out the raw pointer.
 unsafe impl Sync for InstanceVm {}
 
-/// The context of instance `instance` of a `Store<T>`.
-pub(crate) fn new_vm<T>(inner: &StoreInner, instance: u32) -> Box<InstanceVm> {
-    let mut vm = Box::new(InstanceVm {
+/// The store's [`VMStoreContext`], at an address that never changes, only
+/// reached through its raw pointer (compiled code reads it).
+pub(crate) struct StoreVm(std::ptr::NonNull<VMStoreContext>);
+
+impl StoreVm {
+    pub(crate) fn new() -> StoreVm {
+        let ctx = Box::new(VMStoreContext {
+            stack_limit: 0,
+            store: std::ptr::null_mut(),
+        });
+        StoreVm(std::ptr::NonNull::from(Box::leak(ctx)))
+    }
+
+    fn ptr(&self) -> *mut VMStoreContext {
+        self.0.as_ptr()
+    }
+}
+
+impl Drop for StoreVm {
+    fn drop(&mut self) {
+        // SAFETY: made by `Box::leak` in `new` and freed only here, with
+        // the store (so no compiled code of it runs).
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+    }
+}
+
+// SAFETY: as for `InstanceVm`: only used with `&mut` access to its store.
+unsafe impl Send for StoreVm {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for StoreVm {}
+
+/// How compiled code calls store function `sf`: natively if its instance
+/// has a context and its body was compiled, else through the runtime.
+fn func_ref(inner: &StoreInner, sf: u32) -> VMFuncRef {
+    let none = VMFuncRef {
+        code: None,
+        vmctx: std::ptr::null_mut(),
+        index: sf,
+    };
+    let FuncKind::Wasm { instance, def } = inner.funcs[sf as usize].kind else {
+        return none;
+    };
+    let callee = &inner.instances[instance as usize];
+    let code = callee.module.native.get().and_then(|n| n.entry(def));
+    match (code, &callee.vm) {
+        (Some(code), Some(vm)) => VMFuncRef {
+            code: Some(code),
+            vmctx: vm.vmctx(),
+            index: sf,
+        },
+        _ => none,
+    }
+}
+
+/// Gives instance `instance` of a `Store<T>` (already in the store, with
+/// its functions) its context.
+pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
+    let store_ctx = inner.vm.get_or_insert_with(StoreVm::new).ptr();
+    let memory0 = match inner.instances[instance as usize].mems.first() {
+        Some(&m) => inner.memories[m as usize].data.def().cast(),
+        None => std::ptr::null(),
+    };
+    let alloc = Box::new(VmAlloc {
         vmctx: VMContext {
-            memory0: std::ptr::null(),
+            memory0,
+            funcs: std::ptr::null(),
+            store_ctx,
             libcalls: Libcalls {
                 call: call::<T>,
                 call_indirect: call_indirect::<T>,
@@ -114,19 +205,45 @@ pub(crate) fn new_vm<T>(inner: &StoreInner, instance: u32) -> Box<InstanceVm> {
                 global_get: global_get::<T>,
                 global_set: global_set::<T>,
             },
-            store: std::ptr::null_mut(),
             instance,
         },
+        funcs: Box::new([]),
         no_memory: MemoryDef {
             base: std::ptr::NonNull::dangling().as_ptr(),
             len: 0,
         },
     });
-    vm.vmctx.memory0 = match inner.instances[instance as usize].mems.first() {
-        Some(&m) => inner.memories[m as usize].data.def().cast(),
-        None => std::ptr::addr_of!(vm.no_memory),
-    };
-    vm
+    let vm = InstanceVm(std::ptr::NonNull::from(Box::leak(alloc)));
+    // The instance's own functions refer to this context: install it
+    // first, then fill the function references in.
+    inner.instances[instance as usize].vm = Some(vm);
+    let funcs: Box<[VMFuncRef]> = inner.instances[instance as usize]
+        .funcs
+        .iter()
+        .map(|&sf| func_ref(inner, sf))
+        .collect();
+    let p = inner.instances[instance as usize]
+        .vm
+        .as_ref()
+        .map(|vm| vm.0.as_ptr());
+    if let Some(p) = p {
+        // SAFETY: `p` is the live allocation just made; no compiled code
+        // runs yet, and nothing else refers to it.
+        unsafe {
+            if (*p).vmctx.memory0.is_null() {
+                (*p).vmctx.memory0 = std::ptr::addr_of!((*p).no_memory);
+            }
+            (*p).funcs = funcs;
+            (*p).vmctx.funcs = (*p).funcs.as_ptr();
+        }
+    }
+}
+
+/// An address close to the current stack pointer.
+#[inline(never)]
+fn stack_pointer() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 /// Calls compiled defined function `def` of instance `inst` with its
@@ -137,23 +254,43 @@ pub(crate) fn enter<T>(
     def: u32,
     slots: &mut [u64],
 ) -> Result<(), Error> {
-    let i = &mut store.inner.instances[inst as usize];
+    let i = &store.inner.instances[inst as usize];
     let entry = i
         .module
         .native
         .get()
         .and_then(|n| n.entry(def))
         .ok_or_else(|| Error::other("internal error: function not compiled"))?;
-    let vm: *mut VMContext = match &mut i.vm {
-        Some(vm) => &mut vm.vmctx,
+    let vm = match &i.vm {
+        Some(vm) => vm.vmctx(),
         None => return Err(Error::other("internal error: instance without context")),
     };
-    // SAFETY: `vm` is the instance's boxed context, alive while the store
-    // is; the store pointer is set for the duration of this call, during
-    // which only compiled code and the libcalls use the store.
+    let sc = match &store.inner.vm {
+        Some(sc) => sc.ptr(),
+        None => return Err(Error::other("internal error: store without context")),
+    };
+    let max_stack = store.inner.engine.config().max_wasm_stack;
+    // SAFETY: `vm` and `sc` are this store's contexts, alive while it is.
+    // The store pointer is set for the duration of the call, during which
+    // `store` is not used: compiled code and the libcalls reach the store
+    // only through it. The outermost entry sets the stack limit below the
+    // current stack pointer and clears it on the way out; nested entries
+    // (compiled -> runtime -> compiled) keep it, and restore the store
+    // pointer they found. `slots` holds the larger of the function's
+    // parameter and result counts (the `Native` stub's frame size).
     let status = unsafe {
-        (*vm).store = (store as *mut Store<T>).cast();
-        entry(vm, slots.as_mut_ptr())
+        let outermost = (*sc).stack_limit == 0;
+        if outermost {
+            (*sc).stack_limit = stack_pointer().saturating_sub(max_stack).max(1);
+        }
+        let outer_store = (*sc).store;
+        (*sc).store = (store as *mut Store<T>).cast();
+        let status = entry(vm, slots.as_mut_ptr());
+        (*sc).store = outer_store;
+        if outermost {
+            (*sc).stack_limit = 0;
+        }
+        status
     };
     if status == 0 {
         return Ok(());
@@ -165,13 +302,15 @@ pub(crate) fn enter<T>(
         .unwrap_or_else(|| Error::other("internal error: compiled code failed without error")))
 }
 
-/// The store behind a context.
+/// The store behind a context, and the context's instance.
 ///
 /// # Safety
-/// `vmctx` must be the context of an instance of a live `Store<T>` whose
-/// `store` field [`enter`] set, with no other reference to the store in use.
+/// `vmctx` must be the context of an instance of a live `Store<T>` inside
+/// [`enter`] (which set the store pointer), with no other reference to the
+/// store in use.
 unsafe fn store<'a, T>(vmctx: *mut VMContext) -> (&'a mut Store<T>, u32) {
-    (&mut *(*vmctx).store.cast::<Store<T>>(), (*vmctx).instance)
+    let sc = (*vmctx).store_ctx;
+    (&mut *(*sc).store.cast::<Store<T>>(), (*vmctx).instance)
 }
 
 fn fail<T>(store: &mut Store<T>, e: Error) -> u32 {
@@ -179,29 +318,32 @@ fn fail<T>(store: &mut Store<T>, e: Error) -> u32 {
     1
 }
 
-/// Runs `f`, turning a panic (a host function's) into an error, since it
-/// cannot unwind through compiled frames; it is resumed by [`enter`]'s
-/// caller through `pending_panic`.
-fn guard<T>(store: *mut Store<T>, f: impl FnOnce() -> u32) -> u32 {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+/// Runs `f` on the store, turning a panic (a host function's) into an
+/// error, since it cannot unwind through compiled frames; it is resumed
+/// by [`enter`]'s caller through `pending_panic`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe fn guard<T>(vmctx: *mut VMContext, f: impl FnOnce(&mut Store<T>, u32) -> u32) -> u32 {
+    let sp: *mut Store<T> = (*(*vmctx).store_ctx).store.cast();
+    let inst = (*vmctx).instance;
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut *sp, inst))) {
         Ok(r) => r,
         Err(p) => {
-            // SAFETY: the closure that held the store has ended.
-            let store = unsafe { &mut *store };
+            // SAFETY: the closure, and the reference it held, have ended.
+            let store = &mut *sp;
             store.inner.pending_panic = Some(p);
             fail(store, Error::other("host function panicked"))
         }
     }
 }
 
-unsafe extern "C" fn call<T>(vmctx: *mut VMContext, func: u32, slots: *mut u64) -> u32 {
-    let (store, inst) = store::<T>(vmctx);
-    let sp: *mut Store<T> = store;
-    guard(sp, || {
-        let store = &mut *sp;
-        let sf = store.inner.instances[inst as usize].funcs[func as usize];
-        call_store_func(store, sf, slots)
-    })
+/// [`Libcalls::call`](weft_cranelift::vmctx::Libcalls::call).
+///
+/// # Safety
+/// As for [`store`]; `slots` as for [`call_store_func`].
+unsafe extern "C" fn call<T>(vmctx: *mut VMContext, sf: u32, slots: *mut u64) -> u32 {
+    guard::<T>(vmctx, |store, _| call_store_func(store, sf, slots))
 }
 
 /// Calls store function `sf` with the slots of a compiled caller.
@@ -222,34 +364,35 @@ unsafe fn call_store_func<T>(store: &mut Store<T>, sf: u32, slots: *mut u64) -> 
     }
 }
 
+/// [`Libcalls::call_indirect`](weft_cranelift::vmctx::Libcalls::call_indirect).
+///
+/// # Safety
+/// As for [`store`]; `out` must be valid for a write.
 unsafe extern "C" fn call_indirect<T>(
     vmctx: *mut VMContext,
     table: u32,
     ty: u32,
     elem: u32,
-    slots: *mut u64,
+    out: *mut VMFuncRef,
 ) -> u32 {
-    let (store, inst) = store::<T>(vmctx);
-    let sp: *mut Store<T> = store;
-    guard(sp, || {
-        let store = &mut *sp;
+    guard::<T>(vmctx, |store, inst| {
         let instance = &store.inner.instances[inst as usize];
         let t = instance.tables[table as usize];
         let expected = instance.module.type_ids[ty as usize];
         // The same checks, in the same order, as the interpreter's
         // `CallTableSlow` (§4.4.8, call_indirect).
         let code = match store.inner.tables[t as usize].elems.get(elem as usize) {
-            None => Some(TrapCode::UndefinedElement),
-            Some(0) => Some(TrapCode::IndirectCallToNull),
+            None => TrapCode::UndefinedElement,
+            Some(0) => TrapCode::IndirectCallToNull,
             Some(&r) if store.inner.funcs[(r - 1) as usize].ty != expected => {
-                Some(TrapCode::BadSignature)
+                TrapCode::BadSignature
             }
-            Some(&r) => return call_store_func(store, (r - 1) as u32, slots),
+            Some(&r) => {
+                out.write(func_ref(&store.inner, (r - 1) as u32));
+                return 0;
+            }
         };
-        fail(
-            store,
-            Trap::new(code.unwrap_or(TrapCode::Unreachable)).into(),
-        )
+        fail(store, Trap::new(code).into())
     })
 }
 
@@ -263,6 +406,10 @@ fn frame_info(inner: &StoreInner, inst: u32, def: u32) -> FrameInfo {
     }
 }
 
+/// Records a trap raised in compiled code ([`Libcalls::trap`](weft_cranelift::vmctx::Libcalls::trap)).
+///
+/// # Safety
+/// As for [`store`] (compiled code passes its own context).
 unsafe extern "C" fn trap<T>(vmctx: *mut VMContext, kind: u32, def: u32) {
     let (store, inst) = store::<T>(vmctx);
     let code = match TrapKind::from_code(kind) {
@@ -271,6 +418,7 @@ unsafe extern "C" fn trap<T>(vmctx: *mut VMContext, kind: u32, def: u32) {
         Some(TrapKind::IntegerOverflow) => TrapCode::IntegerOverflow,
         Some(TrapKind::IntegerDivisionByZero) => TrapCode::IntegerDivisionByZero,
         Some(TrapKind::BadConversionToInteger) => TrapCode::BadConversionToInteger,
+        Some(TrapKind::StackOverflow) => TrapCode::StackOverflow,
         None => TrapCode::Unreachable,
     };
     let mut t = Trap::new(code);
@@ -278,14 +426,30 @@ unsafe extern "C" fn trap<T>(vmctx: *mut VMContext, kind: u32, def: u32) {
     store.inner.pending = Some(t.into());
 }
 
+/// Adds a compiled frame to the pending trap's backtrace ([`Libcalls::frame`](weft_cranelift::vmctx::Libcalls::frame)).
+///
+/// # Safety
+/// As for [`store`] (compiled code passes its own context).
 unsafe extern "C" fn frame<T>(vmctx: *mut VMContext, def: u32) {
     let (store, inst) = store::<T>(vmctx);
+    let full = match store.inner.pending.as_ref().and_then(Error::as_trap) {
+        Some(t) => t.backtrace().len() >= Trap::MAX_FRAMES,
+        None => true,
+    };
+    // Unwinding a million frames must not build a million names.
+    if full {
+        return;
+    }
     let info = frame_info(&store.inner, inst, def);
     if let Some(t) = store.inner.pending.as_mut().and_then(Error::trap_mut) {
         t.push_frame(info);
     }
 }
 
+/// `memory.grow` of memory 0.
+///
+/// # Safety
+/// As for [`store`] (compiled code passes its own context).
 unsafe extern "C" fn memory_grow<T>(vmctx: *mut VMContext, delta: u32) -> u32 {
     let (store, inst) = store::<T>(vmctx);
     let m = store.inner.instances[inst as usize].mems[0];
@@ -294,12 +458,20 @@ unsafe extern "C" fn memory_grow<T>(vmctx: *mut VMContext, delta: u32) -> u32 {
         .map_or(u32::MAX, |old| old as u32)
 }
 
+/// `global.get`.
+///
+/// # Safety
+/// As for [`store`] (compiled code passes its own context).
 unsafe extern "C" fn global_get<T>(vmctx: *mut VMContext, global: u32) -> u64 {
     let (store, inst) = store::<T>(vmctx);
     let g = store.inner.instances[inst as usize].globals[global as usize];
     store.inner.globals[g as usize].value[0]
 }
 
+/// `global.set`.
+///
+/// # Safety
+/// As for [`store`] (compiled code passes its own context).
 unsafe extern "C" fn global_set<T>(vmctx: *mut VMContext, global: u32, bits: u64) {
     let (store, inst) = store::<T>(vmctx);
     let g = store.inner.instances[inst as usize].globals[global as usize];

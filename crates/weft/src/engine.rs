@@ -44,6 +44,7 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) compilation_mode: CompilationMode,
     pub(crate) strategy: Strategy,
+    pub(crate) max_wasm_stack: usize,
 }
 
 impl Config {
@@ -55,6 +56,7 @@ impl Config {
             max_call_depth: 100_000,
             compilation_mode: CompilationMode::Lazy,
             strategy: Strategy::Interpreter,
+            max_wasm_stack: 512 * 1024,
         }
     }
 
@@ -93,6 +95,18 @@ impl Config {
     /// ```
     pub fn strategy(&mut self, strategy: Strategy) -> &mut Self {
         self.strategy = strategy;
+        self
+    }
+
+    /// The most native stack, in bytes, that compiled code may use below
+    /// the host's call into it (default 512 KiB); deeper recursion traps
+    /// with "call stack exhausted". Compiled code runs on the calling
+    /// thread's stack, which needs this much plus about 128 KiB (one
+    /// compiled frame of up to 64 KiB past the limit and the runtime's own
+    /// frames). The interpreter does not use it (see
+    /// [`max_call_depth`](Config::max_call_depth)).
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
+        self.max_wasm_stack = bytes;
         self
     }
 

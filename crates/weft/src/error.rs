@@ -304,10 +304,13 @@ impl Trap {
         self.backtrace = backtrace;
     }
 
+    /// The most frames a backtrace keeps (the innermost ones).
+    pub(crate) const MAX_FRAMES: usize = 64;
+
     /// Adds a caller's frame (outermost last).
     #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
     pub(crate) fn push_frame(&mut self, frame: FrameInfo) {
-        if self.backtrace.len() < 64 {
+        if self.backtrace.len() < Self::MAX_FRAMES {
             self.backtrace.push(frame);
         }
     }

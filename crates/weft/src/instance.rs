@@ -284,8 +284,7 @@ pub(crate) fn instantiate<T>(
     store.inner.instances.push(inst);
     #[cfg(feature = "cranelift")]
     if m.native.get().is_some() {
-        let vm = crate::compiled::new_vm::<T>(&store.inner, instance_index);
-        store.inner.instances[instance_index as usize].vm = Some(vm);
+        crate::compiled::new_vm::<T>(&mut store.inner, instance_index);
     }
     let instance = Instance {
         store: store.inner.id,

@@ -143,7 +143,7 @@ pub(crate) struct InstanceEntity {
     pub(crate) exports: Vec<(String, crate::Extern)>,
     /// The context of its compiled code, if its module has any.
     #[cfg(feature = "cranelift")]
-    pub(crate) vm: Option<Box<crate::compiled::InstanceVm>>,
+    pub(crate) vm: Option<crate::compiled::InstanceVm>,
 }
 
 /// A growable value stack for the interpreter, kept in the store between
@@ -170,10 +170,16 @@ pub struct StoreInner {
     pub(crate) nesting: usize,
     /// The error of a failed call inside compiled code, on its way out
     /// (compiled frames return a status instead of unwinding).
+    #[cfg(feature = "cranelift")]
     pub(crate) pending: Option<Error>,
     /// A host function's panic caught under compiled frames, resumed once
     /// they are left.
+    #[cfg(feature = "cranelift")]
     pub(crate) pending_panic: Option<Box<dyn Any + Send>>,
+    /// What compiled code of all instances shares (made with the first
+    /// instance that has compiled code).
+    #[cfg(feature = "cranelift")]
+    pub(crate) vm: Option<crate::compiled::StoreVm>,
 }
 
 impl StoreInner {
@@ -222,8 +228,12 @@ impl<T> Store<T> {
                 fuel: 0,
                 stacks: Stacks::default(),
                 nesting: 0,
+                #[cfg(feature = "cranelift")]
                 pending: None,
+                #[cfg(feature = "cranelift")]
                 pending_panic: None,
+                #[cfg(feature = "cranelift")]
+                vm: None,
             },
             hosts: Vec::new(),
             data,

@@ -81,7 +81,8 @@ fn traps_match_the_interpreter() {
         &engine(),
         r#"(module $m
             (type $t (func (param i32) (result i32)))
-            (table 2 funcref (elem (i32.const 0) $inner))
+            (table 2 funcref)
+            (elem (i32.const 0) $inner)
             (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
             (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0)))
             (func (export "ind") (param i32) (result i32) (call_indirect (type $t) (i32.const 0) (local.get 0)))
@@ -277,4 +278,76 @@ fn runaway_recursion_and_host_errors() {
         assert_eq!(err.as_trap().unwrap().message(), "call stack exhausted");
     }
     assert_eq!(run.call(&mut store, 41).unwrap(), 42);
+}
+
+#[test]
+fn million_deep_recursion_traps_and_the_store_stays_usable() {
+    let (mut store, instance, module) = instantiate(
+        &engine(),
+        r#"(module
+            (func $count (export "count") (param i32) (result i32)
+                (if (result i32) (i32.eqz (local.get 0))
+                    (then (i32.const 0))
+                    (else (i32.add (i32.const 1)
+                        (call $count (i32.sub (local.get 0) (i32.const 1))))))))"#,
+    );
+    assert_eq!(module.compiled_functions().unwrap().0, 1);
+    let count = instance
+        .get_typed_func::<i32, i32>(&mut store, "count")
+        .unwrap();
+    assert_eq!(count.call(&mut store, 1000).unwrap(), 1000);
+    for _ in 0..2 {
+        let err = count.call(&mut store, 1_000_000).unwrap_err();
+        let trap = err.as_trap().expect("a trap");
+        assert_eq!(trap.code(), TrapCode::StackOverflow);
+        assert_eq!(trap.message(), "call stack exhausted");
+        assert_eq!(trap.backtrace()[0].func_name.as_deref(), Some("count"));
+    }
+    assert_eq!(count.call(&mut store, 1000).unwrap(), 1000);
+}
+
+#[test]
+fn calls_between_instances_are_native_and_traps_cross_them() {
+    let engine = engine();
+    let mut store = Store::new(&engine, ());
+    let a = Module::new(
+        &engine,
+        r#"(module $a
+            (func $div (export "div") (param i32 i32) (result i32)
+                (i32.div_u (local.get 0) (local.get 1)))
+            (table (export "t") 1 funcref)
+            (elem (i32.const 0) $div))"#,
+    )
+    .unwrap();
+    let b = Module::new(
+        &engine,
+        r#"(module $b
+            (import "a" "div" (func $div (param i32 i32) (result i32)))
+            (import "a" "t" (table 1 funcref))
+            (type $t (func (param i32 i32) (result i32)))
+            (func $direct (export "direct") (param i32) (result i32)
+                (call $div (i32.const 100) (local.get 0)))
+            (func $indirect (export "indirect") (param i32) (result i32)
+                (call_indirect (type $t) (i32.const 100) (local.get 0) (i32.const 0))))"#,
+    )
+    .unwrap();
+    assert_eq!(a.compiled_functions().unwrap().0, 1);
+    assert_eq!(b.compiled_functions().unwrap().0, 2);
+    let mut linker = Linker::new(&engine);
+    let ia = linker.instantiate(&mut store, &a).unwrap();
+    linker.instance(&mut store, "a", ia).unwrap();
+    let ib = linker.instantiate(&mut store, &b).unwrap();
+    for name in ["direct", "indirect"] {
+        let f = ib.get_typed_func::<i32, i32>(&mut store, name).unwrap();
+        assert_eq!(f.call(&mut store, 7).unwrap(), 14, "{name}");
+        let err = f.call(&mut store, 0).unwrap_err();
+        let trap = err.as_trap().expect("a trap");
+        assert_eq!(trap.code(), TrapCode::IntegerDivisionByZero);
+        let names: Vec<_> = trap
+            .backtrace()
+            .iter()
+            .map(|f| f.func_name.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(names, ["div", name], "{name}");
+    }
 }
