@@ -32,8 +32,8 @@ struct FeatureArgs {
 #[derive(Args, Clone)]
 struct TierArgs {
     /// Execution tier: interp (the interpreter) or compile (Cranelift machine
-    /// code for every function it covers, made before the module runs; the
-    /// rest, and everything under --fuel, is interpreted)
+    /// code, made before the module runs, for every function the compiler
+    /// covers; the rest is interpreted)
     #[arg(long, value_name = "TIER", default_value = "interp", value_parser = parse_tier)]
     tier: weft::Strategy,
 }

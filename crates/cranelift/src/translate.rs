@@ -22,8 +22,8 @@ use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::types::{F32, F64, I16, I32, I64, I8};
 use cranelift_codegen::ir::{
-    AbiParam, Block, BlockArg, InstBuilder, JumpTableData, MemFlagsData, Signature, StackSlotData,
-    StackSlotKind, Type, Value,
+    AbiParam, Block, BlockArg, Inst, InstBuilder, JumpTableData, MemFlagsData, Signature,
+    StackSlotData, StackSlotKind, Type, Value,
 };
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, Variable};
@@ -43,6 +43,8 @@ pub trait ModuleEnv {
     fn global_type(&self, global: GlobalIdx) -> ValType;
     /// The proposals the module was validated with.
     fn features(&self) -> Features;
+    /// Whether the code counts fuel (at the interpreter's points).
+    fn consume_fuel(&self) -> bool;
 }
 
 /// The Cranelift type of a value type the compiler handles.
@@ -89,6 +91,9 @@ struct Ctrl {
     height: usize,
     params: Vec<Type>,
     results: Vec<Type>,
+    /// Whether a branch targets this label (or, for an `if` with `else`,
+    /// the `then` arm reaches its end): code after `end` is reachable then.
+    used: bool,
 }
 
 impl Ctrl {
@@ -128,6 +133,14 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     heap: MemFlagsData,
     /// Signatures of the runtime's functions.
     sigs: Sigs,
+    /// With fuel: the charge of the open fuel point (its `iconst`, and the
+    /// instructions counted so far), and the closed ones.
+    /// A point in dead code has no `iconst` (it is never charged, but
+    /// counts the `end` or `else` that closes the dead code, as the
+    /// interpreter's does).
+    fuel_site: Option<(Option<Inst>, u32)>,
+    fuel_sites: Vec<(Option<Inst>, u32)>,
+    fuel: bool,
 }
 
 struct Sigs {
@@ -237,6 +250,9 @@ pub(crate) fn translate(
         trusted,
         heap,
         sigs,
+        fuel_site: None,
+        fuel_sites: Vec::new(),
+        fuel: env.consume_fuel(),
     };
     t.ctrls.push(Ctrl {
         kind: CtrlKind::Block,
@@ -247,8 +263,10 @@ pub(crate) fn translate(
         height: 0,
         params: Vec::new(),
         results,
+        used: false,
     });
     t.trap_if(exhausted, TrapKind::StackOverflow);
+    t.fuel_point();
     let mut r = Reader::new_at(&code.body.bytes, code.body.offset, env.features());
     while !t.ctrls.is_empty() {
         let instr = r.read_instr().map_err(|e| e.to_string())?;
@@ -270,8 +288,12 @@ pub(crate) fn translate(
                 continue;
             }
         }
+        if let Some((_, n)) = &mut t.fuel_site {
+            *n = n.saturating_add(1);
+        }
         dispatch(&mut t, instr)?;
     }
+    t.patch_fuel_points();
     t.emit_cold_blocks();
     // The exit: results to the slots, status 0.
     let b = &mut t.b;
@@ -401,6 +423,48 @@ impl FuncTranslator<'_, '_> {
         blk
     }
 
+    /// Charges fuel here for the instructions up to the next fuel point
+    /// (the interpreter's points: function entry, loop header, after a
+    /// loop's `end`; the same count of instructions, so that a program
+    /// runs out at the same instruction in either tier). The amount is
+    /// patched in by `patch_fuel_points` once counted.
+    fn fuel_point(&mut self) {
+        if !self.fuel {
+            return;
+        }
+        if let Some(site) = self.fuel_site.take() {
+            self.fuel_sites.push(site);
+        }
+        if !self.reachable {
+            self.fuel_site = Some((None, 0));
+            return;
+        }
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let b = &mut self.b;
+        let sc = b
+            .ins()
+            .load(ptr, self.trusted, self.vmctx, offsets::STORE_CTX);
+        let p = b.ins().load(ptr, self.trusted, sc, offsets::FUEL);
+        let fuel = b.ins().load(I64, self.trusted, p, 0);
+        let amount = b.ins().iconst(I64, 0);
+        let inst = b.func.dfg.value_def(amount).unwrap_inst();
+        let short = b.ins().icmp(IntCC::UnsignedLessThan, fuel, amount);
+        self.trap_if(short, TrapKind::OutOfFuel);
+        let left = self.b.ins().isub(fuel, amount);
+        self.b.ins().store(self.trusted, left, p, 0);
+        self.fuel_site = Some((Some(inst), 0));
+    }
+
+    /// Writes each fuel point's count into its `iconst`.
+    fn patch_fuel_points(&mut self) {
+        let sites = self.fuel_sites.drain(..).chain(self.fuel_site.take());
+        for (inst, n) in sites.collect::<Vec<_>>() {
+            if let Some(inst) = inst {
+                self.b.func.replace(inst).iconst(I64, i64::from(n));
+            }
+        }
+    }
+
     /// Fills the trap and failure blocks that were used.
     fn emit_cold_blocks(&mut self) {
         for kind in TrapKind::ALL {
@@ -476,6 +540,7 @@ impl FuncTranslator<'_, '_> {
             height,
             params,
             results,
+            used: false,
         })
     }
 
@@ -486,6 +551,7 @@ impl FuncTranslator<'_, '_> {
             .len()
             .checked_sub(1 + depth.index())
             .ok_or("internal error: label")?;
+        self.ctrls[i].used = true;
         let (blk, types) = self.ctrls[i].target();
         let n = types.len();
         let at = self
@@ -786,6 +852,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
         self.stack.extend(params);
         c.header = Some(header);
         self.ctrls.push(c);
+        self.fuel_point();
         Ok(())
     }
 
@@ -809,6 +876,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
         let (next, height, n) = (c.next, c.height, c.results.len());
         let params = c.if_params.clone();
         if self.reachable {
+            c.used = true;
             let vals = self.popn(n)?;
             self.b.ins().jump(next, &args(&vals));
         }
@@ -831,11 +899,19 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
             self.b.switch_to_block(els);
             self.b.ins().jump(c.next, &args(&c.if_params));
         }
+        // Reachable after `end` as the interpreter's translator says (so
+        // that fuel counts the same instructions): an `if` without `else`
+        // always, anything else if its end is reached or a branch targets
+        // its label.
+        let reachable = self.reachable || c.used || c.kind == CtrlKind::If;
         self.stack.truncate(c.height);
         self.b.switch_to_block(c.next);
         let results = self.b.block_params(c.next).to_vec();
         self.stack.extend(results);
-        self.reachable = true;
+        self.reachable = reachable;
+        if c.kind == CtrlKind::Loop {
+            self.fuel_point();
+        }
         Ok(())
     }
 

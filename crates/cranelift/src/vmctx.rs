@@ -100,6 +100,9 @@ pub struct VMStoreContext {
     /// The runtime's view of the store, set by the runtime on each entry
     /// into compiled code; compiled code never reads it.
     pub store: *mut u8,
+    /// The store's fuel counter, set with `store` (read and written by
+    /// code compiled with fuel).
+    pub fuel: *mut u64,
 }
 
 /// The per-instance context compiled code runs with.
@@ -128,6 +131,8 @@ pub mod offsets {
     pub const STORE_CTX: i32 = offset_of!(VMContext, store_ctx) as i32;
     /// [`VMStoreContext::stack_limit`].
     pub const STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
+    /// [`VMStoreContext::fuel`].
+    pub const FUEL: i32 = offset_of!(VMStoreContext, fuel) as i32;
     /// [`MemoryDef::base`].
     pub const MEMORY_BASE: i32 = offset_of!(MemoryDef, base) as i32;
     /// [`MemoryDef::len`].
@@ -174,17 +179,20 @@ pub enum TrapKind {
     BadConversionToInteger = 4,
     /// The stack pointer passed [`VMStoreContext::stack_limit`].
     StackOverflow = 5,
+    /// Too little fuel left for the next instructions.
+    OutOfFuel = 6,
 }
 
 impl TrapKind {
     /// Every kind, indexed by its code.
-    pub const ALL: [TrapKind; 6] = [
+    pub const ALL: [TrapKind; 7] = [
         TrapKind::Unreachable,
         TrapKind::MemoryOutOfBounds,
         TrapKind::IntegerOverflow,
         TrapKind::IntegerDivisionByZero,
         TrapKind::BadConversionToInteger,
         TrapKind::StackOverflow,
+        TrapKind::OutOfFuel,
     ];
 
     /// The kind with code `code`, if any.

@@ -14,9 +14,21 @@ const FUEL: u64 = 10_000_000_000;
 
 #[test]
 fn testsuite_2_0_with_fuel() {
+    run(weft::Strategy::Interpreter);
+}
+
+/// The same with the compiler tier, which counts fuel at the
+/// interpreter's points.
+#[test]
+fn testsuite_2_0_with_fuel_compiled() {
+    run(weft::Strategy::Compiler);
+}
+
+fn run(strategy: weft::Strategy) {
     let dir = weft_testkit::testsuite_2_0();
     let options = RunOptions {
         fuel: Some(FUEL),
+        strategy,
         ..RunOptions::new(Features::WASM2)
     };
     let mut report = Vec::new();
@@ -24,7 +36,7 @@ fn testsuite_2_0_with_fuel() {
         weft_wast::run_paths_with(&[dir], &options, &mut report).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         summary.failed() == 0 && summary.skipped() == 0 && summary.passed() > 0,
-        "with fuel: {summary}\n{}",
+        "with fuel ({strategy:?}): {summary}\n{}",
         String::from_utf8_lossy(&report)
     );
 }

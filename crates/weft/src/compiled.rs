@@ -47,6 +47,9 @@ impl weft_cranelift::ModuleEnv for ModuleInner {
     fn features(&self) -> weft_syntax::Features {
         self.engine.config().features
     }
+    fn consume_fuel(&self) -> bool {
+        self.engine.config().consume_fuel
+    }
 }
 
 /// Compiles every defined function of `m` that the compiler covers.
@@ -138,6 +141,7 @@ impl StoreVm {
         let ctx = Box::new(VMStoreContext {
             stack_limit: 0,
             store: std::ptr::null_mut(),
+            fuel: std::ptr::null_mut(),
         });
         StoreVm(std::ptr::NonNull::from(Box::leak(ctx)))
     }
@@ -283,10 +287,13 @@ pub(crate) fn enter<T>(
         if outermost {
             (*sc).stack_limit = stack_pointer().saturating_sub(max_stack).max(1);
         }
-        let outer_store = (*sc).store;
-        (*sc).store = (store as *mut Store<T>).cast();
+        let (outer_store, outer_fuel) = ((*sc).store, (*sc).fuel);
+        let sp: *mut Store<T> = store;
+        (*sc).store = sp.cast();
+        (*sc).fuel = std::ptr::addr_of_mut!((*sp).inner.fuel);
         let status = entry(vm, slots.as_mut_ptr());
         (*sc).store = outer_store;
+        (*sc).fuel = outer_fuel;
         if outermost {
             (*sc).stack_limit = 0;
         }
@@ -419,6 +426,7 @@ unsafe extern "C" fn trap<T>(vmctx: *mut VMContext, kind: u32, def: u32) {
         Some(TrapKind::IntegerDivisionByZero) => TrapCode::IntegerDivisionByZero,
         Some(TrapKind::BadConversionToInteger) => TrapCode::BadConversionToInteger,
         Some(TrapKind::StackOverflow) => TrapCode::StackOverflow,
+        Some(TrapKind::OutOfFuel) => TrapCode::OutOfFuel,
         None => TrapCode::Unreachable,
     };
     let mut t = Trap::new(code);

@@ -22,9 +22,8 @@ pub enum Strategy {
     #[default]
     Interpreter,
     /// Machine code from Cranelift, compiled when the module is created,
-    /// for every function the compiler covers; the others (and every
-    /// function when fuel is on, which compiled code does not count yet)
-    /// run in the interpreter. Needs the `cranelift` feature; without it,
+    /// for every function the compiler covers (with fuel counted at the
+    /// interpreter's points); the others run in the interpreter. Needs the `cranelift` feature; without it,
     /// or on a host Cranelift does not support, everything is interpreted.
     Compiler,
 }

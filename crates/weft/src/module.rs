@@ -134,7 +134,7 @@ impl Module {
             }),
         };
         #[cfg(feature = "cranelift")]
-        if engine.config().strategy == crate::Strategy::Compiler && !engine.config().consume_fuel {
+        if engine.config().strategy == crate::Strategy::Compiler {
             let _ = m
                 .inner
                 .native

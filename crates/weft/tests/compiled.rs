@@ -351,3 +351,91 @@ fn calls_between_instances_are_native_and_traps_cross_them() {
         assert_eq!(names, ["div", name], "{name}");
     }
 }
+
+/// What a call did with a given amount of fuel: its result or trap, and
+/// the state it left (global, memory, fuel left).
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    result: std::result::Result<i32, Option<TrapCode>>,
+    global: i32,
+    memory: Vec<u8>,
+    fuel_left: u64,
+}
+
+#[test]
+fn fuel_runs_out_at_the_same_instruction_in_both_tiers() {
+    // Loops, a call in a loop, an if, dead code after a branch and after
+    // a loop that never ends normally: the fuel points and the counted
+    // instructions must be the interpreter's.
+    let wat = r#"(module
+        (global $g (export "g") (mut i32) (i32.const 0))
+        (memory (export "mem") 1)
+        (func $step (param i32) (result i32)
+            (global.set $g (i32.add (global.get $g) (i32.const 1)))
+            (i32.store (i32.shl (local.get 0) (i32.const 2)) (local.get 0))
+            (block $b (br $b) (i32.const 1) (drop))
+            (if (i32.eq (local.get 0) (i32.const 1000))
+                (then (block (unreachable)) (nop) (nop) (nop)))
+            (i32.add (local.get 0) (i32.const 1)))
+        (func $spin (param i32) (result i32)
+            (loop $l (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+            (local.get 0))
+        (func (export "run") (param i32) (result i32)
+            (local $i i32)
+            (block $done
+                (loop $l
+                    (br_if $done (i32.ge_u (local.get $i) (local.get 0)))
+                    (local.set $i (call $step (local.get $i)))
+                    (if (i32.and (local.get $i) (i32.const 1))
+                        (then (global.set $g (i32.add (global.get $g) (call $spin (i32.const 3))))))
+                    (br $l))
+                (unreachable))
+            (local.get $i)))"#;
+    let setups: Vec<_> = [Strategy::Interpreter, Strategy::Compiler]
+        .into_iter()
+        .map(|strategy| {
+            let engine = Engine::new(Config::new().strategy(strategy).consume_fuel(true));
+            let module = Module::new(&engine, wat).unwrap();
+            (engine, module)
+        })
+        .collect();
+    assert_eq!(setups[1].1.compiled_functions().unwrap().0, 3);
+    let outcome = |(engine, module): &(Engine, Module), fuel: u64| {
+        let mut store = Store::new(engine, ());
+        let instance = Linker::new(engine).instantiate(&mut store, module).unwrap();
+        store.set_fuel(fuel).unwrap();
+        let run = instance
+            .get_typed_func::<i32, i32>(&mut store, "run")
+            .unwrap();
+        let result = run.call(&mut store, 40).map_err(|e| e.trap_code());
+        let global = instance.get_global(&store, "g").unwrap();
+        let Val::I32(global) = global.get(&store) else {
+            panic!("global type")
+        };
+        let mem = instance.get_memory(&store, "mem").unwrap();
+        Outcome {
+            result,
+            global,
+            memory: mem.data(&store)[..164].to_vec(),
+            fuel_left: store.get_fuel().unwrap(),
+        }
+    };
+    let (mut ran_out, mut finished) = (0, 0);
+    for fuel in 0..2_500 {
+        let interp = outcome(&setups[0], fuel);
+        let compiled = outcome(&setups[1], fuel);
+        assert_eq!(compiled, interp, "with {fuel} fuel");
+        match interp.result {
+            Ok(_) => finished += 1,
+            Err(code) => {
+                assert_eq!(code, Some(TrapCode::OutOfFuel), "with {fuel} fuel");
+                ran_out += 1;
+            }
+        }
+    }
+    // Both cases are covered.
+    assert!(
+        ran_out > 100 && finished > 100,
+        "{ran_out} ran out, {finished} finished"
+    );
+}
