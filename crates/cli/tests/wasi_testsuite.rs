@@ -2,7 +2,8 @@
 //! tests: AssemblyScript, C and Rust programs) through the built `weft
 //! run`, one Rust test each, with the checks of the suite's `run.py`:
 //! the command line `weft run [--env K=V]... [--dir ROOT::/] NAME.wasm
-//! ARGS...`, stdin empty, the exit status, and stdout and stderr by prefix,
+//! ARGS...` (each test once with `--tier interp`, once with `--tier
+//! compile`), stdin empty, the exit status, and stdout and stderr by prefix,
 //! within 5 s. Unlike `run.py`, each test gets a fresh copy of its root
 //! directory, so that the tests can run in parallel and the shared folder
 //! is never written.
@@ -169,8 +170,9 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Runs one test of the suite as `run.py` does.
-fn check(name: &str) {
+/// Runs one test of the suite as `run.py` does, with `weft run --tier
+/// tier`.
+fn check(name: &str, tier: &str) {
     let suite = suite_dir();
     assert!(
         suite.join("run.py").exists(),
@@ -191,7 +193,7 @@ fn check(name: &str) {
         panic!("{name}.json is not an object")
     };
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
-    cmd.arg("run");
+    cmd.arg("run").arg("--tier").arg(tier);
     if let Some(Json::Obj(env)) = cfg.get("env") {
         for (k, v) in env {
             let Json::Str(v) = v else { panic!("env value") };
@@ -262,9 +264,19 @@ macro_rules! suite {
         $(
             #[test]
             fn $test() {
-                check($name);
+                check($name, "interp");
             }
         )*
+
+        /// The same under the compiler tier.
+        mod compiled {
+            $(
+                #[test]
+                fn $test() {
+                    super::check($name, "compile");
+                }
+            )*
+        }
 
         /// The list above is the whole suite.
         #[test]

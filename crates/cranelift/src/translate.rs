@@ -21,16 +21,17 @@ use crate::vmctx::{offsets, TrapKind};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::types::{F32, F64, I16, I32, I64, I8};
+use cranelift_codegen::ir::SigRef;
 use cranelift_codegen::ir::{
     AbiParam, Block, BlockArg, Inst, InstBuilder, JumpTableData, MemFlagsData, Signature,
     StackSlotData, StackSlotKind, Type, Value,
 };
-use cranelift_codegen::isa::TargetFrontendConfig;
+use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use weft_binary::Reader;
 use weft_syntax::{
-    BlockType, BrTable, Code, Features, FuncIdx, FuncType, GlobalIdx, Instr, LabelIdx, LocalIdx,
-    MemArg, MemIdx, TableIdx, TypeIdx, ValType,
+    BlockType, BrTable, Code, DataIdx, ElemIdx, Features, FuncIdx, FuncType, GlobalIdx, HeapType,
+    Instr, LabelIdx, LocalIdx, MemArg, MemIdx, RefType, TableIdx, TypeIdx, ValType,
 };
 
 /// What the compiler needs to know about the module of the function.
@@ -55,7 +56,9 @@ fn clif_type(t: ValType) -> Result<Type> {
         ValType::F32 => Ok(F32),
         ValType::F64 => Ok(F64),
         ValType::V128 => Err("v128 values".into()),
-        ValType::Ref(_) => Err("reference values".into()),
+        // In slot encoding: 0 for null, else the store's index plus one.
+        ValType::FUNCREF | ValType::EXTERNREF => Ok(I64),
+        ValType::Ref(_) => Err("3.0 reference types".into()),
     }
 }
 
@@ -133,6 +136,9 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     heap: MemFlagsData,
     /// Signatures of the runtime's functions.
     sigs: Sigs,
+    /// Signatures of the other runtime functions, made on first use.
+    runtime_sigs: Vec<(Vec<Type>, Vec<Type>, SigRef)>,
+    cc: CallConv,
     /// With fuel: the charge of the open fuel point (its `iconst`, and the
     /// instructions counted so far), and the closed ones.
     /// A point in dead code has no `iconst` (it is never charged, but
@@ -250,6 +256,8 @@ pub(crate) fn translate(
         trusted,
         heap,
         sigs,
+        runtime_sigs: Vec::new(),
+        cc,
         fuel_site: None,
         fuel_sites: Vec::new(),
         fuel: env.consume_fuel(),
@@ -505,6 +513,57 @@ impl FuncTranslator<'_, '_> {
         self.b.switch_to_block(cont);
     }
 
+    /// Calls the runtime function at context offset `offset`, whose
+    /// parameters are the context and then `args` (of types `params`).
+    fn runtime_call(
+        &mut self,
+        offset: i32,
+        params: &[Type],
+        args: &[Value],
+        results: &[Type],
+    ) -> Vec<Value> {
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let ps: Vec<Type> = std::iter::once(ptr).chain(params.iter().copied()).collect();
+        let known = self
+            .runtime_sigs
+            .iter()
+            .find(|(p, r, _)| *p == ps && r == results)
+            .map(|s| s.2);
+        let sig_ref = match known {
+            Some(s) => s,
+            None => {
+                let s = self.b.import_signature(sig(self.cc, &ps, results));
+                self.runtime_sigs.push((ps, results.to_vec(), s));
+                s
+            }
+        };
+        let f = self.libcall(offset);
+        let a: Vec<Value> = std::iter::once(self.vmctx)
+            .chain(args.iter().copied())
+            .collect();
+        let call = self.b.ins().call_indirect(sig_ref, f, &a);
+        self.b.inst_results(call).to_vec()
+    }
+
+    /// A runtime call that returns a status: on to the next instruction, or
+    /// out of the function if it failed.
+    fn runtime_op(&mut self, offset: i32, params: &[Type], args: &[Value]) {
+        let r = self.runtime_call(offset, params, args, &[I32]);
+        self.check_status(r[0]);
+    }
+
+    /// An immediate index as a value.
+    fn index(&mut self, i: u32) -> Value {
+        self.b.ins().iconst(I32, i64::from(i))
+    }
+
+    /// Pops `n` operands (the last popped first in the result).
+    fn pop_args<const N: usize>(&mut self) -> Result<[Value; N]> {
+        let v = self.popn(N)?;
+        v.try_into()
+            .map_err(|_| "internal error: operand stack underflow".into())
+    }
+
     /// The runtime function at context offset `offset`.
     fn libcall(&mut self, offset: i32) -> Value {
         let ptr = self.b.func.dfg.value_type(self.vmctx);
@@ -689,6 +748,20 @@ impl FuncTranslator<'_, '_> {
             self.b.ins().fcvt_to_uint(to, x)
         };
         self.push(r)
+    }
+
+    /// The address of function `func`'s [`crate::vmctx::VMFuncRef`] in the
+    /// instance's context.
+    fn func_ref_addr(&mut self, func: FuncIdx) -> Result<Value> {
+        let at = i64::from(func.0)
+            .checked_mul(i64::from(offsets::FUNC_REF_SIZE))
+            .ok_or("internal error: function index")?;
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let funcs = self
+            .b
+            .ins()
+            .load(ptr, self.trusted, self.vmctx, offsets::FUNCS);
+        Ok(self.b.ins().iadd_imm_s(funcs, at))
     }
 
     /// Calls the function of the [`crate::vmctx::VMFuncRef`] at
@@ -964,16 +1037,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
 
     fn Call(&mut self, func: FuncIdx) -> Result<()> {
         let ty = self.env.func_type(func).clone();
-        let at = i64::from(func.0)
-            .checked_mul(i64::from(offsets::FUNC_REF_SIZE))
-            .and_then(|at| i32::try_from(at).ok())
-            .ok_or("internal error: function index")?;
-        let ptr = self.b.func.dfg.value_type(self.vmctx);
-        let funcs = self
-            .b
-            .ins()
-            .load(ptr, self.trusted, self.vmctx, offsets::FUNCS);
-        let func_ref = self.b.ins().iadd_imm_s(funcs, i64::from(at));
+        let func_ref = self.func_ref_addr(func)?;
         self.call_via_slots(&ty, |t, slots| t.call_func_ref(func_ref, slots))
     }
 
@@ -1110,6 +1174,135 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
         I64Store8 => 1, istore8;
         I64Store16 => 2, istore16;
         I64Store32 => 4, istore32;
+    }
+
+    fn MemoryInit(&mut self, data: DataIdx, mem: MemIdx) -> Result<()> {
+        if mem.index() != 0 {
+            return Err("multiple memories".into());
+        }
+        let [d, s, n] = self.pop_args()?;
+        let data = self.index(data.0);
+        self.runtime_op(offsets::MEMORY_INIT, &[I32; 4], &[data, d, s, n]);
+        Ok(())
+    }
+
+    fn DataDrop(&mut self, data: DataIdx) -> Result<()> {
+        let data = self.index(data.0);
+        self.runtime_call(offsets::DATA_DROP, &[I32], &[data], &[]);
+        Ok(())
+    }
+
+    fn MemoryCopy(&mut self, dst: MemIdx, src: MemIdx) -> Result<()> {
+        if dst.index() != 0 || src.index() != 0 {
+            return Err("multiple memories".into());
+        }
+        let [d, s, n] = self.pop_args()?;
+        self.runtime_op(offsets::MEMORY_COPY, &[I32; 3], &[d, s, n]);
+        Ok(())
+    }
+
+    fn MemoryFill(&mut self, mem: MemIdx) -> Result<()> {
+        if mem.index() != 0 {
+            return Err("multiple memories".into());
+        }
+        let [d, v, n] = self.pop_args()?;
+        self.runtime_op(offsets::MEMORY_FILL, &[I32; 3], &[d, v, n]);
+        Ok(())
+    }
+
+    // ---- tables (§4.4.6) --------------------------------------------------
+
+    fn TableGet(&mut self, table: TableIdx) -> Result<()> {
+        let i = self.pop()?;
+        let slot =
+            self.b
+                .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let out = self.b.ins().stack_addr(ptr, slot, 0);
+        let t = self.index(table.0);
+        self.runtime_op(offsets::TABLE_GET, &[I32, I32, ptr], &[t, i, out]);
+        let v = self.b.ins().stack_load(ptr, I64, slot, 0);
+        self.push(v)
+    }
+
+    fn TableSet(&mut self, table: TableIdx) -> Result<()> {
+        let [i, v] = self.pop_args()?;
+        let t = self.index(table.0);
+        self.runtime_op(offsets::TABLE_SET, &[I32, I32, I64], &[t, i, v]);
+        Ok(())
+    }
+
+    fn TableSize(&mut self, table: TableIdx) -> Result<()> {
+        let t = self.index(table.0);
+        let r = self.runtime_call(offsets::TABLE_SIZE, &[I32], &[t], &[I32]);
+        self.push(r[0])
+    }
+
+    fn TableGrow(&mut self, table: TableIdx) -> Result<()> {
+        let [init, delta] = self.pop_args()?;
+        let t = self.index(table.0);
+        let r = self.runtime_call(
+            offsets::TABLE_GROW,
+            &[I32, I64, I32],
+            &[t, init, delta],
+            &[I32],
+        );
+        self.push(r[0])
+    }
+
+    fn TableFill(&mut self, table: TableIdx) -> Result<()> {
+        let [start, v, n] = self.pop_args()?;
+        let t = self.index(table.0);
+        self.runtime_op(
+            offsets::TABLE_FILL,
+            &[I32, I32, I64, I32],
+            &[t, start, v, n],
+        );
+        Ok(())
+    }
+
+    fn TableCopy(&mut self, dst: TableIdx, src: TableIdx) -> Result<()> {
+        let [d, s, n] = self.pop_args()?;
+        let (dt, st) = (self.index(dst.0), self.index(src.0));
+        self.runtime_op(offsets::TABLE_COPY, &[I32; 5], &[dt, st, d, s, n]);
+        Ok(())
+    }
+
+    fn TableInit(&mut self, elem: ElemIdx, table: TableIdx) -> Result<()> {
+        let [d, s, n] = self.pop_args()?;
+        let (t, e) = (self.index(table.0), self.index(elem.0));
+        self.runtime_op(offsets::TABLE_INIT, &[I32; 5], &[t, e, d, s, n]);
+        Ok(())
+    }
+
+    fn ElemDrop(&mut self, elem: ElemIdx) -> Result<()> {
+        let e = self.index(elem.0);
+        self.runtime_call(offsets::ELEM_DROP, &[I32], &[e], &[]);
+        Ok(())
+    }
+
+    // ---- references (§4.4.2) ----------------------------------------------
+
+    fn RefNull(&mut self, ty: HeapType) -> Result<()> {
+        clif_type(ValType::Ref(RefType::null(ty)))?;
+        let v = self.b.ins().iconst(I64, 0);
+        self.push(v)
+    }
+
+    fn RefIsNull(&mut self) -> Result<()> {
+        self.eqz()
+    }
+
+    fn RefFunc(&mut self, func: FuncIdx) -> Result<()> {
+        // The store's index of the function (from its reference), plus one.
+        let func_ref = self.func_ref_addr(func)?;
+        let index = self
+            .b
+            .ins()
+            .load(I32, self.trusted, func_ref, offsets::FUNC_REF_INDEX);
+        let index = self.b.ins().uextend(I64, index);
+        let v = self.b.ins().iadd_imm_s(index, 1);
+        self.push(v)
     }
 
     fn MemorySize(&mut self, mem: MemIdx) -> Result<()> {

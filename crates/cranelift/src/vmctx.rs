@@ -87,6 +87,31 @@ pub struct Libcalls {
     pub global_get: unsafe extern "C" fn(*mut VMContext, u32) -> u64,
     /// Sets global `global` to a value in slot encoding.
     pub global_set: unsafe extern "C" fn(*mut VMContext, u32, u64),
+    /// `table.get`: table, index, where the element goes.
+    pub table_get: unsafe extern "C" fn(*mut VMContext, u32, u32, *mut u64) -> u32,
+    /// `table.set`: table, index, value.
+    pub table_set: unsafe extern "C" fn(*mut VMContext, u32, u32, u64) -> u32,
+    /// `table.size`: table.
+    pub table_size: unsafe extern "C" fn(*mut VMContext, u32) -> u32,
+    /// `table.grow`: table, initial value, delta; the old size or -1.
+    pub table_grow: unsafe extern "C" fn(*mut VMContext, u32, u64, u32) -> u32,
+    /// `table.fill`: table, start, value, length.
+    pub table_fill: unsafe extern "C" fn(*mut VMContext, u32, u32, u64, u32) -> u32,
+    /// `table.copy`: destination table, source table, destination, source,
+    /// length.
+    pub table_copy: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32, u32) -> u32,
+    /// `table.init`: table, element segment, destination, source, length.
+    pub table_init: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32, u32) -> u32,
+    /// `elem.drop`: element segment.
+    pub elem_drop: unsafe extern "C" fn(*mut VMContext, u32),
+    /// `memory.init` of memory 0: data segment, destination, source, length.
+    pub memory_init: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32) -> u32,
+    /// `data.drop`: data segment.
+    pub data_drop: unsafe extern "C" fn(*mut VMContext, u32),
+    /// `memory.copy` within memory 0: destination, source, length.
+    pub memory_copy: unsafe extern "C" fn(*mut VMContext, u32, u32, u32) -> u32,
+    /// `memory.fill` of memory 0: destination, byte, length.
+    pub memory_fill: unsafe extern "C" fn(*mut VMContext, u32, u32, u32) -> u32,
 }
 
 /// What all instances of a store share.
@@ -160,6 +185,30 @@ pub mod offsets {
     pub const GLOBAL_GET: i32 = (LIBCALLS + offset_of!(Libcalls, global_get)) as i32;
     /// [`Libcalls::global_set`].
     pub const GLOBAL_SET: i32 = (LIBCALLS + offset_of!(Libcalls, global_set)) as i32;
+    /// [`Libcalls::table_get`].
+    pub const TABLE_GET: i32 = (LIBCALLS + offset_of!(Libcalls, table_get)) as i32;
+    /// [`Libcalls::table_set`].
+    pub const TABLE_SET: i32 = (LIBCALLS + offset_of!(Libcalls, table_set)) as i32;
+    /// [`Libcalls::table_size`].
+    pub const TABLE_SIZE: i32 = (LIBCALLS + offset_of!(Libcalls, table_size)) as i32;
+    /// [`Libcalls::table_grow`].
+    pub const TABLE_GROW: i32 = (LIBCALLS + offset_of!(Libcalls, table_grow)) as i32;
+    /// [`Libcalls::table_fill`].
+    pub const TABLE_FILL: i32 = (LIBCALLS + offset_of!(Libcalls, table_fill)) as i32;
+    /// [`Libcalls::table_copy`].
+    pub const TABLE_COPY: i32 = (LIBCALLS + offset_of!(Libcalls, table_copy)) as i32;
+    /// [`Libcalls::table_init`].
+    pub const TABLE_INIT: i32 = (LIBCALLS + offset_of!(Libcalls, table_init)) as i32;
+    /// [`Libcalls::elem_drop`].
+    pub const ELEM_DROP: i32 = (LIBCALLS + offset_of!(Libcalls, elem_drop)) as i32;
+    /// [`Libcalls::memory_init`].
+    pub const MEMORY_INIT: i32 = (LIBCALLS + offset_of!(Libcalls, memory_init)) as i32;
+    /// [`Libcalls::data_drop`].
+    pub const DATA_DROP: i32 = (LIBCALLS + offset_of!(Libcalls, data_drop)) as i32;
+    /// [`Libcalls::memory_copy`].
+    pub const MEMORY_COPY: i32 = (LIBCALLS + offset_of!(Libcalls, memory_copy)) as i32;
+    /// [`Libcalls::memory_fill`].
+    pub const MEMORY_FILL: i32 = (LIBCALLS + offset_of!(Libcalls, memory_fill)) as i32;
 }
 
 /// Why compiled code trapped, as passed to [`Libcalls::trap`]. The

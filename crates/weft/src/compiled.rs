@@ -21,7 +21,7 @@ use crate::interp::exec;
 use crate::module::ModuleInner;
 use crate::store::FuncKind;
 use crate::store::{Store, StoreInner};
-use crate::Error;
+use crate::{Caller, Error};
 use weft_cranelift::vmctx::{Libcalls, MemoryDef, TrapKind, VMContext, VMFuncRef, VMStoreContext};
 use weft_syntax::{FuncIdx, FuncType, GlobalIdx, TypeIdx, ValType};
 
@@ -208,6 +208,18 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
                 memory_grow: memory_grow::<T>,
                 global_get: global_get::<T>,
                 global_set: global_set::<T>,
+                table_get: table_get::<T>,
+                table_set: table_set::<T>,
+                table_size: table_size::<T>,
+                table_grow: table_grow::<T>,
+                table_fill: table_fill::<T>,
+                table_copy: table_copy::<T>,
+                table_init: table_init::<T>,
+                elem_drop: elem_drop::<T>,
+                memory_init: memory_init::<T>,
+                data_drop: data_drop::<T>,
+                memory_copy: memory_copy::<T>,
+                memory_fill: memory_fill::<T>,
             },
             instance,
         },
@@ -350,22 +362,37 @@ unsafe fn guard<T>(vmctx: *mut VMContext, f: impl FnOnce(&mut Store<T>, u32) -> 
 /// # Safety
 /// As for [`store`]; `slots` as for [`call_store_func`].
 unsafe extern "C" fn call<T>(vmctx: *mut VMContext, sf: u32, slots: *mut u64) -> u32 {
-    guard::<T>(vmctx, |store, _| call_store_func(store, sf, slots))
+    guard::<T>(vmctx, |store, inst| call_store_func(store, inst, sf, slots))
 }
 
-/// Calls store function `sf` with the slots of a compiled caller.
+/// Calls store function `sf` with the slots of a compiled caller in
+/// instance `inst` (a host function sees it as its caller's instance, as
+/// from interpreted code).
 ///
 /// # Safety
 /// `slots` must hold as many slots as the larger of `sf`'s parameter and
 /// result lists (compiled code sizes its arrays so; it has no v128).
-unsafe fn call_store_func<T>(store: &mut Store<T>, sf: u32, slots: *mut u64) -> u32 {
+unsafe fn call_store_func<T>(store: &mut Store<T>, inst: u32, sf: u32, slots: *mut u64) -> u32 {
     let ty = store
         .inner
         .engine
         .func_type(store.inner.funcs[sf as usize].ty);
     let n = ty.params.len().max(ty.results.len());
     let args = std::slice::from_raw_parts_mut(slots, n);
-    match exec::call(store, sf, args) {
+    let r = match store.inner.funcs[sf as usize].kind {
+        FuncKind::Host(h) => {
+            let f = store.hosts[h as usize].f.clone();
+            f(
+                Caller {
+                    store: &mut *store,
+                    instance: Some(inst),
+                },
+                args,
+            )
+        }
+        FuncKind::Wasm { .. } => exec::call(store, sf, args),
+    };
+    match r {
         Ok(()) => 0,
         Err(e) => fail(store, e),
     }
@@ -484,4 +511,241 @@ unsafe extern "C" fn global_set<T>(vmctx: *mut VMContext, global: u32, bits: u64
     let (store, inst) = store::<T>(vmctx);
     let g = store.inner.instances[inst as usize].globals[global as usize];
     store.inner.globals[g as usize].value[0] = bits;
+}
+
+// ---- tables and bulk memory --------------------------------------------
+//
+// The same checks, in the same order, as the interpreter's handlers
+// (`TableRead` ... `DataDiscard` in `interp/exec.rs`); a failed check
+// records the trap and returns status 1.
+
+/// Whether `start..start + len` lies within `size`.
+fn in_bounds(start: u32, len: u32, size: usize) -> bool {
+    u64::from(start) + u64::from(len) <= size as u64
+}
+
+/// Records trap `code` (compiled code adds its frames) and returns 1.
+fn trapped<T>(store: &mut Store<T>, code: TrapCode) -> u32 {
+    fail(store, Trap::new(code).into())
+}
+
+/// The store's index of table `table` of the context's instance.
+fn table_of<T>(store: &Store<T>, inst: u32, table: u32) -> usize {
+    store.inner.instances[inst as usize].tables[table as usize] as usize
+}
+
+/// `table.get`.
+///
+/// # Safety
+/// As for [`store`]; `out` must be valid for a write.
+unsafe extern "C" fn table_get<T>(vmctx: *mut VMContext, table: u32, i: u32, out: *mut u64) -> u32 {
+    let (store, inst) = store::<T>(vmctx);
+    let t = table_of(store, inst, table);
+    match store.inner.tables[t].elems.get(i as usize) {
+        Some(&v) => {
+            out.write(v);
+            0
+        }
+        None => trapped(store, TrapCode::TableOutOfBounds),
+    }
+}
+
+/// `table.set`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn table_set<T>(vmctx: *mut VMContext, table: u32, i: u32, v: u64) -> u32 {
+    let (store, inst) = store::<T>(vmctx);
+    let t = table_of(store, inst, table);
+    match store.inner.tables[t].elems.get_mut(i as usize) {
+        Some(e) => {
+            *e = v;
+            0
+        }
+        None => trapped(store, TrapCode::TableOutOfBounds),
+    }
+}
+
+/// `table.size`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn table_size<T>(vmctx: *mut VMContext, table: u32) -> u32 {
+    let (store, inst) = store::<T>(vmctx);
+    let t = table_of(store, inst, table);
+    store.inner.tables[t].elems.len() as u32
+}
+
+/// `table.grow`: the old size, or -1.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn table_grow<T>(
+    vmctx: *mut VMContext,
+    table: u32,
+    init: u64,
+    delta: u32,
+) -> u32 {
+    let (store, inst) = store::<T>(vmctx);
+    let t = table_of(store, inst, table);
+    store.inner.tables[t]
+        .grow(u64::from(delta), init)
+        .map_or(u32::MAX, |old| old as u32)
+}
+
+/// `table.fill`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn table_fill<T>(
+    vmctx: *mut VMContext,
+    table: u32,
+    s: u32,
+    v: u64,
+    n: u32,
+) -> u32 {
+    let (store, inst) = store::<T>(vmctx);
+    let t = table_of(store, inst, table);
+    let elems = &mut store.inner.tables[t].elems;
+    if !in_bounds(s, n, elems.len()) {
+        return trapped(store, TrapCode::TableOutOfBounds);
+    }
+    elems[s as usize..(s + n) as usize].fill(v);
+    0
+}
+
+/// `table.copy`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn table_copy<T>(
+    vmctx: *mut VMContext,
+    dst_table: u32,
+    src_table: u32,
+    d: u32,
+    s: u32,
+    n: u32,
+) -> u32 {
+    let (store, inst) = store::<T>(vmctx);
+    let (dt, st) = (
+        table_of(store, inst, dst_table),
+        table_of(store, inst, src_table),
+    );
+    let tables = &mut store.inner.tables;
+    if !in_bounds(s, n, tables[st].elems.len()) || !in_bounds(d, n, tables[dt].elems.len()) {
+        return trapped(store, TrapCode::TableOutOfBounds);
+    }
+    let (d, s, n) = (d as usize, s as usize, n as usize);
+    if dt == st {
+        tables[dt].elems.copy_within(s..s + n, d);
+    } else {
+        let src = tables[st].elems[s..s + n].to_vec();
+        tables[dt].elems[d..d + n].copy_from_slice(&src);
+    }
+    0
+}
+
+/// `table.init`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn table_init<T>(
+    vmctx: *mut VMContext,
+    table: u32,
+    elem: u32,
+    d: u32,
+    s: u32,
+    n: u32,
+) -> u32 {
+    let (store, inst) = store::<T>(vmctx);
+    let StoreInner {
+        instances, tables, ..
+    } = &mut store.inner;
+    let instance = &instances[inst as usize];
+    let seg = &instance.elems[elem as usize];
+    let tab = &mut tables[instance.tables[table as usize] as usize].elems;
+    if !in_bounds(s, n, seg.len()) || !in_bounds(d, n, tab.len()) {
+        return trapped(store, TrapCode::TableOutOfBounds);
+    }
+    tab[d as usize..(d + n) as usize].copy_from_slice(&seg[s as usize..(s + n) as usize]);
+    0
+}
+
+/// `elem.drop`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn elem_drop<T>(vmctx: *mut VMContext, elem: u32) {
+    let (store, inst) = store::<T>(vmctx);
+    store.inner.instances[inst as usize].elems[elem as usize] = Vec::new();
+}
+
+/// Memory 0 of the context's instance.
+fn memory0<T>(store: &mut Store<T>, inst: u32) -> &mut [u8] {
+    let m = store.inner.instances[inst as usize].mems[0];
+    &mut store.inner.memories[m as usize].data[..]
+}
+
+/// `memory.init`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn memory_init<T>(
+    vmctx: *mut VMContext,
+    data: u32,
+    d: u32,
+    s: u32,
+    n: u32,
+) -> u32 {
+    let (store, inst) = store::<T>(vmctx);
+    let instance = &store.inner.instances[inst as usize];
+    let module = instance.module.clone();
+    let seg: &[u8] = if instance.data_dropped[data as usize] {
+        &[]
+    } else {
+        &module.module.datas[data as usize].init
+    };
+    let mem = memory0(store, inst);
+    if !in_bounds(s, n, seg.len()) || !in_bounds(d, n, mem.len()) {
+        return trapped(store, TrapCode::MemoryOutOfBounds);
+    }
+    mem[d as usize..(d + n) as usize].copy_from_slice(&seg[s as usize..(s + n) as usize]);
+    0
+}
+
+/// `data.drop`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn data_drop<T>(vmctx: *mut VMContext, data: u32) {
+    let (store, inst) = store::<T>(vmctx);
+    store.inner.instances[inst as usize].data_dropped[data as usize] = true;
+}
+
+/// `memory.copy`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn memory_copy<T>(vmctx: *mut VMContext, d: u32, s: u32, n: u32) -> u32 {
+    let (store, inst) = store::<T>(vmctx);
+    let mem = memory0(store, inst);
+    if !in_bounds(s, n, mem.len()) || !in_bounds(d, n, mem.len()) {
+        return trapped(store, TrapCode::MemoryOutOfBounds);
+    }
+    mem.copy_within(s as usize..(s + n) as usize, d as usize);
+    0
+}
+
+/// `memory.fill`.
+///
+/// # Safety
+/// As for [`store`].
+unsafe extern "C" fn memory_fill<T>(vmctx: *mut VMContext, d: u32, v: u32, n: u32) -> u32 {
+    let (store, inst) = store::<T>(vmctx);
+    let mem = memory0(store, inst);
+    if !in_bounds(d, n, mem.len()) {
+        return trapped(store, TrapCode::MemoryOutOfBounds);
+    }
+    mem[d as usize..(d + n) as usize].fill(v as u8);
+    0
 }

@@ -439,3 +439,105 @@ fn fuel_runs_out_at_the_same_instruction_in_both_tiers() {
         "{ran_out} ran out, {finished} finished"
     );
 }
+
+#[test]
+fn bulk_memory_tables_and_references_are_compiled() {
+    let (mut store, instance, module) = instantiate(
+        &engine(),
+        r#"(module
+            (memory 1)
+            (data $d "hello")
+            (table $t 4 funcref)
+            (elem $e func $f $g)
+            (func $f (result i32) (i32.const 7))
+            (func $g (result i32) (i32.const 9))
+            (func (export "bulk") (result i32)
+                (memory.init $d (i32.const 10) (i32.const 0) (i32.const 5))
+                (memory.copy (i32.const 20) (i32.const 10) (i32.const 5))
+                (memory.fill (i32.const 12) (i32.const 0x41) (i32.const 2))
+                (i32.add (i32.load8_u (i32.const 13)) (i32.load8_u (i32.const 24))))
+            (func (export "init_dropped") (data.drop $d)
+                (memory.init $d (i32.const 0) (i32.const 0) (i32.const 1)))
+            (func (export "fill_oob") (memory.fill (i32.const 65535) (i32.const 0) (i32.const 2)))
+            (func (export "tables") (result i32)
+                (table.init $t $e (i32.const 1) (i32.const 0) (i32.const 2))
+                (table.copy $t $t (i32.const 0) (i32.const 1) (i32.const 2))
+                (drop (table.grow $t (ref.func $g) (i32.const 2)))
+                (table.fill $t (i32.const 5) (ref.null func) (i32.const 1))
+                (table.set $t (i32.const 3) (table.get $t (i32.const 4)))
+                (i32.add
+                    (i32.mul (table.size $t) (i32.const 100))
+                    (i32.add
+                        (ref.is_null (table.get $t (i32.const 5)))
+                        (call_indirect (result i32) (i32.const 3)))))
+            (func (export "table_oob") (table.set $t (i32.const 99) (ref.null func))))"#,
+    );
+    let (compiled, declined) = module.compiled_functions().unwrap();
+    assert_eq!((compiled, declined.len()), (7, 0), "{declined:?}");
+    let call = |store: &mut Store<()>, name: &str| {
+        instance
+            .get_typed_func::<(), i32>(&mut *store, name)
+            .unwrap()
+            .call(store, ())
+    };
+    // 'A' at 13, 'o' at 24.
+    assert_eq!(call(&mut store, "bulk").unwrap(), 0x41 + i32::from(b'o'));
+    // 6 elements; 5 is null; 3 holds $g (from the growth).
+    assert_eq!(call(&mut store, "tables").unwrap(), 600 + 1 + 9);
+    let nothing = |store: &mut Store<()>, name: &str| {
+        instance
+            .get_typed_func::<(), ()>(&mut *store, name)
+            .unwrap()
+            .call(store, ())
+            .unwrap_err()
+            .trap_code()
+    };
+    assert_eq!(
+        nothing(&mut store, "init_dropped"),
+        Some(TrapCode::MemoryOutOfBounds)
+    );
+    assert_eq!(
+        nothing(&mut store, "fill_oob"),
+        Some(TrapCode::MemoryOutOfBounds)
+    );
+    assert_eq!(
+        nothing(&mut store, "table_oob"),
+        Some(TrapCode::TableOutOfBounds)
+    );
+}
+
+#[test]
+fn host_functions_see_the_compiled_caller_instance() {
+    let engine = engine();
+    let mut linker = Linker::<()>::new(&engine);
+    // Like WASI: the host reads its argument from the caller's memory.
+    linker
+        .func_wrap(
+            "env",
+            "peek",
+            |mut caller: Caller<'_, ()>, at: i32| -> Result<i32> {
+                let mem = caller
+                    .get_export("mem")
+                    .and_then(Extern::into_memory)
+                    .ok_or_else(|| Error::msg("no caller memory"))?;
+                Ok(i32::from(mem.data(&caller)[at as usize]))
+            },
+        )
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "peek" (func $peek (param i32) (result i32)))
+            (memory (export "mem") 1)
+            (data (i32.const 5) "\2a")
+            (func (export "run") (result i32) (call $peek (i32.const 5))))"#,
+    )
+    .unwrap();
+    assert_eq!(module.compiled_functions().unwrap().0, 1);
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance
+        .get_typed_func::<(), i32>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 42);
+}
