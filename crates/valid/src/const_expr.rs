@@ -5,25 +5,31 @@
 //! constant (in order, so that the first offending instruction is the one
 //! reported), then the sequence is type-checked. In Wasm 2.0 a `global.get`
 //! in a constant expression may name only an imported, immutable global: the
-//! context `C'` of §3.4.10 holds just the imported globals.
+//! context `C'` of §3.4.10 holds just the imported globals; Wasm 3.0 (GC)
+//! allows every immutable global defined before, and extended constant
+//! expressions add integer `add`, `sub` and `mul`.
 
 use crate::error::{Result, ValidationError};
 use crate::module::Context;
+use crate::subtyping::check_heap_type;
 use crate::types::{list, OpType};
 use weft_binary::Reader;
-use weft_syntax::{Expr, Instr, Mut};
+use weft_syntax::{Expr, Feature, Instr, Mut};
 
 /// Validates `expr` as a constant expression of type `expected` (§3.3.10)
 /// and records the functions it references as declared (§3.4.10, `refs`).
-/// `stack` is scratch space reused between calls.
+/// `global.get` may name the first `visible_globals` globals. `stack` is
+/// scratch space reused between calls.
 pub(crate) fn validate_const_expr(
     cx: &mut Context,
     expr: &Expr<'_>,
     expected: OpType,
+    visible_globals: usize,
     stack: &mut Vec<OpType>,
 ) -> Result<()> {
     stack.clear();
     let mut reader = Reader::new_at(&expr.bytes, expr.offset, cx.features);
+    let extended = cx.features.has(Feature::ExtendedConst);
     // A `ref.func` of an unknown function is a type error, reported only if
     // every instruction is constant.
     let mut unknown_func: Option<ValidationError> = None;
@@ -36,10 +42,17 @@ pub(crate) fn validate_const_expr(
             Instr::F32Const { .. } => OpType::F32,
             Instr::F64Const { .. } => OpType::F64,
             Instr::V128Const { .. } => OpType::V128,
+            // Extended constant expressions: integer add, sub and mul.
+            Instr::I32Add {} | Instr::I32Sub {} | Instr::I32Mul {} if extended => {
+                binary(stack, OpType::I32, at)?
+            }
+            Instr::I64Add {} | Instr::I64Sub {} | Instr::I64Mul {} if extended => {
+                binary(stack, OpType::I64, at)?
+            }
             Instr::RefNull { ty } => {
-                crate::module::check_heap_type(ty)
+                check_heap_type(cx.features, cx.types.len(), ty)
                     .map_err(|m| ValidationError::invalid_at(m, at))?;
-                OpType::of_heap(ty)
+                OpType::reference(true, cx.subtypes.heap(ty))
             }
             Instr::RefFunc { func } => {
                 match cx.refs.get_mut(func.index()) {
@@ -53,13 +66,13 @@ pub(crate) fn validate_const_expr(
                         }
                     }
                 }
-                OpType::FuncRef
+                cx.func_ref(func.index())
             }
             Instr::GlobalGet { global } => {
                 let g = cx
                     .globals
                     .get(global.index())
-                    .filter(|_| global.index() < cx.imported_globals)
+                    .filter(|_| global.index() < visible_globals)
                     .ok_or_else(|| {
                         ValidationError::invalid_at(format!("unknown global {global}"), at)
                     })?;
@@ -69,7 +82,7 @@ pub(crate) fn validate_const_expr(
                         at,
                     ));
                 }
-                OpType::of(g.content)
+                cx.global_types[global.index()]
             }
             Instr::End {} => break,
             other => {
@@ -90,7 +103,7 @@ pub(crate) fn validate_const_expr(
     if let Some(e) = unknown_func {
         return Err(e);
     }
-    if stack.as_slice() != [expected] {
+    if !matches!(stack.as_slice(), [t] if cx.subtypes.matches(*t, expected)) {
         return Err(ValidationError::invalid_at(
             format!(
                 "type mismatch: constant expression must have type [{expected}] but has {}",
@@ -100,4 +113,26 @@ pub(crate) fn validate_const_expr(
         ));
     }
     Ok(())
+}
+
+/// Pops the two operands of a binary operator of type `t`; returns `t`.
+fn binary(stack: &mut Vec<OpType>, t: OpType, at: usize) -> Result<OpType> {
+    for _ in 0..2 {
+        match stack.pop() {
+            Some(x) if x == t => {}
+            Some(x) => {
+                return Err(ValidationError::invalid_at(
+                    format!("type mismatch: instruction requires [{t}] but stack has [{x}]"),
+                    at,
+                ))
+            }
+            None => {
+                return Err(ValidationError::invalid_at(
+                    format!("type mismatch: instruction requires [{t}] but stack is empty"),
+                    at,
+                ))
+            }
+        }
+    }
+    Ok(t)
 }

@@ -26,7 +26,9 @@
 
 use crate::error::{Result, ValidationError};
 use crate::module::{missing_end, BodyPlace, Context};
-use crate::types::{list, OpType, Sig, Span};
+use crate::subtyping::{check_heap_type, check_val_type, Kind};
+use crate::types::{list, OpType, Pool, Sig, Span};
+use std::collections::HashSet;
 use weft_binary::{Reader, VisitInstr};
 use weft_syntax::{
     BlockType, BrTable, Code, DataIdx, ElemIdx, Feature, FuncIdx, GlobalIdx, HeapType, LabelIdx,
@@ -55,6 +57,9 @@ struct Frame {
     start: Span,
     end: Span,
     height: usize,
+    /// Height of the stack of initialised locals at the frame's start
+    /// (appendix: `init_height`).
+    init_height: u32,
     unreachable: bool,
 }
 
@@ -80,6 +85,9 @@ pub(crate) struct Buffers {
     flat_locals: Vec<OpType>,
     /// Every local as runs: (index one past the run, type).
     local_runs: Vec<(u64, OpType)>,
+    pool: Option<Pool>,
+    inited: HashSet<u32>,
+    init_stack: Vec<u32>,
 }
 
 /// The error for an instruction of a body that does not decode.
@@ -110,6 +118,17 @@ pub(crate) struct FuncValidator<'c> {
     flat_locals: Vec<OpType>,
     local_runs: Vec<(u64, OpType)>,
     num_locals: u64,
+    /// The module's type lists, and those of block types added while
+    /// validating its bodies.
+    pool: Pool,
+    /// Parameters come initialised; locals of non-defaultable types do not.
+    num_params: u64,
+    /// The non-defaultable locals set so far, undone at the end of the
+    /// block that set them (appendix: `inits`; a set, since most functions
+    /// have no such local and the rest few).
+    inited: HashSet<u32>,
+    /// The order in which `inited` grew, for undoing.
+    init_stack: Vec<u32>,
     /// Height of the innermost frame's part of the operand stack, cached
     /// from `ctrls.last()` for the fast path of `pop`.
     height: usize,
@@ -120,6 +139,8 @@ pub(crate) struct FuncValidator<'c> {
 impl<'c> FuncValidator<'c> {
     /// A validator for the bodies of the module described by `cx`.
     pub(crate) fn new(cx: &'c Context, buffers: Buffers) -> Self {
+        let mut pool = buffers.pool.unwrap_or_else(Pool::new);
+        pool.copy_from(&cx.pool);
         FuncValidator {
             cx,
             vals: buffers.vals,
@@ -127,6 +148,10 @@ impl<'c> FuncValidator<'c> {
             flat_locals: buffers.flat_locals,
             local_runs: buffers.local_runs,
             num_locals: 0,
+            pool,
+            num_params: 0,
+            inited: buffers.inited,
+            init_stack: buffers.init_stack,
             height: 0,
             offset: 0,
         }
@@ -139,6 +164,9 @@ impl<'c> FuncValidator<'c> {
             ctrls: self.ctrls,
             flat_locals: self.flat_locals,
             local_runs: self.local_runs,
+            pool: Some(self.pool),
+            inited: self.inited,
+            init_stack: self.init_stack,
         }
     }
 
@@ -153,6 +181,8 @@ impl<'c> FuncValidator<'c> {
         self.set_locals(sig, code)?;
         self.vals.clear();
         self.ctrls.clear();
+        self.inited.clear();
+        self.init_stack.clear();
         self.height = 0;
         self.offset = code.body.offset;
         self.push_ctrl(FrameKind::Func, Span::EMPTY, sig.results);
@@ -187,17 +217,18 @@ impl<'c> FuncValidator<'c> {
         // 2^32 can be named); the declared locals alone may not.
         let mut total: u64 = 0;
         let mut declared: u64 = 0;
-        for &t in self.cx.pool.get(sig.params) {
+        for &t in self.pool.get(sig.params) {
             total += 1;
             self.local_runs.push((total, t));
             if self.flat_locals.len() < FLAT_LOCALS {
                 self.flat_locals.push(t);
             }
         }
+        self.num_params = total;
         for l in &code.locals {
-            crate::module::check_val_type(self.cx.features, l.ty)
+            check_val_type(self.cx.features, self.cx.types.len(), l.ty)
                 .map_err(|m| ValidationError::invalid_at(m, code.body.offset))?;
-            let t = OpType::of(l.ty);
+            let t = self.cx.subtypes.val(l.ty);
             declared += u64::from(l.count);
             if declared > u64::from(u32::MAX) {
                 // The decoder's check (§5.5.13), for modules from elsewhere.
@@ -256,13 +287,6 @@ impl<'c> FuncValidator<'c> {
     #[inline(never)]
     fn unknown(&self, what: &str, idx: impl std::fmt::Display) -> ValidationError {
         self.err(format!("unknown {what} {idx}"))
-    }
-
-    /// The error for a heap type the validator does not track yet.
-    #[cold]
-    #[inline(never)]
-    fn unsupported_heap_type(&self, h: HeapType) -> ValidationError {
-        self.err(crate::module::check_heap_type(h).unwrap_err())
     }
 
     /// A malformed-binary error at the current instruction.
@@ -326,7 +350,7 @@ impl<'c> FuncValidator<'c> {
     #[inline(never)]
     fn pop_slow(&mut self, expect: OpType) -> Result<()> {
         let actual = self.pop_any()?;
-        if actual != expect && actual != OpType::Unknown && expect != OpType::Unknown {
+        if !self.cx.subtypes.matches(actual, expect) {
             return Err(self.mismatch(expect, Some(actual)));
         }
         Ok(())
@@ -347,7 +371,7 @@ impl<'c> FuncValidator<'c> {
             }
         }
         if self.is_unreachable() {
-            return Ok(OpType::Unknown);
+            return Ok(OpType::UNKNOWN);
         }
         Err(self.err("type mismatch: instruction requires an operand but stack is empty"))
     }
@@ -355,11 +379,8 @@ impl<'c> FuncValidator<'c> {
     /// Appendix: `pop_vals(types)`.
     #[inline(always)]
     fn pop_span(&mut self, s: Span) -> Result<()> {
-        if s.len == 0 {
-            return Ok(());
-        }
-        let cx = self.cx;
-        for &t in cx.pool.get(s).iter().rev() {
+        for i in (0..s.len).rev() {
+            let t = self.pool.at(s, i);
             self.pop(t)?;
         }
         Ok(())
@@ -368,7 +389,7 @@ impl<'c> FuncValidator<'c> {
     /// Appendix: `push_vals(types)`.
     #[inline(always)]
     fn push_span(&mut self, s: Span) {
-        match self.cx.pool.get(s) {
+        match self.pool.get(s) {
             [] => {}
             [t] => self.vals.push(*t),
             ts => self.vals.extend_from_slice(ts),
@@ -378,12 +399,12 @@ impl<'c> FuncValidator<'c> {
     /// Checks that the top of the stack matches `s` without changing the
     /// stack: `push_vals(pop_vals(s))` of the appendix's `br_table`.
     fn check_span_in_place(&self, s: Span) -> Result<()> {
-        let ts = self.cx.pool.get(s);
+        let ts = self.pool.get(s);
         let avail = self.vals.len() - self.height;
         for (depth, &expect) in ts.iter().rev().enumerate() {
             if depth < avail {
                 let actual = self.vals[self.vals.len() - 1 - depth];
-                if actual != expect && actual != OpType::Unknown {
+                if !self.cx.subtypes.matches(actual, expect) {
                     return Err(self.mismatch(expect, Some(actual)));
                 }
             } else if !self.is_unreachable() {
@@ -404,6 +425,7 @@ impl<'c> FuncValidator<'c> {
             start,
             end,
             height,
+            init_height: self.init_stack.len() as u32,
             unreachable: false,
         });
         self.height = height;
@@ -420,13 +442,31 @@ impl<'c> FuncValidator<'c> {
         if self.vals.len() != frame.height {
             return Err(self.err(format!(
                 "type mismatch: block requires {} but stack has {} more value(s)",
-                list(self.cx.pool.get(frame.end)),
+                list(self.pool.get(frame.end)),
                 self.vals.len() - frame.height
             )));
         }
+        self.reset_inits(frame.init_height);
         self.ctrls.pop();
         self.height = self.ctrls.last().map_or(0, |f| f.height);
         Ok(frame)
+    }
+
+    /// Forgets the locals initialised since the stack of initialised
+    /// locals had `height` entries (appendix: `pop_ctrl` resets `inits`).
+    #[inline(always)]
+    fn reset_inits(&mut self, height: u32) {
+        if self.init_stack.len() > height as usize {
+            self.reset_inits_slow(height);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn reset_inits_slow(&mut self, height: u32) {
+        for x in self.init_stack.drain(height as usize..) {
+            self.inited.remove(&x);
+        }
     }
 
     /// Appendix: `unreachable`.
@@ -454,15 +494,13 @@ impl<'c> FuncValidator<'c> {
 
     /// The function type of a block type (§3.2.2 / §3.3.8).
     #[inline(always)]
-    fn block_sig(&self, bt: BlockType) -> Result<Sig> {
+    fn block_sig(&mut self, bt: BlockType) -> Result<Sig> {
         match bt {
             BlockType::Empty => Ok(Sig::default()),
-            BlockType::Value(ValType::Ref(r)) if !r.heap.is_wasm2() => {
-                Err(self.unsupported_heap_type(r.heap))
-            }
+            BlockType::Value(ValType::Ref(r)) => self.ref_block_sig(r),
             BlockType::Value(t) => Ok(Sig {
                 params: Span::EMPTY,
-                results: Span::single(OpType::of(t)),
+                results: self.pool.single(self.cx.subtypes.val(t)),
             }),
             BlockType::Func(idx) => {
                 if !self.cx.features.has(Feature::MultiValue) {
@@ -473,12 +511,26 @@ impl<'c> FuncValidator<'c> {
         }
     }
 
+    /// The block type of one reference result.
+    #[cold]
+    #[inline(never)]
+    fn ref_block_sig(&mut self, r: weft_syntax::RefType) -> Result<Sig> {
+        check_val_type(self.cx.features, self.cx.types.len(), ValType::Ref(r))
+            .map_err(|m| self.err(m))?;
+        Ok(Sig {
+            params: Span::EMPTY,
+            results: self.pool.single(self.cx.subtypes.reference(r)),
+        })
+    }
+
     // ----- module context lookups ---------------------------------------
 
+    /// The signature of function type `idx`.
     #[inline(always)]
     fn type_sig(&self, idx: TypeIdx) -> Result<Sig> {
         match self.cx.types.get(idx.index()) {
-            Some(&s) => Ok(s),
+            Some(&s) if self.cx.subtypes.kind(idx.0) == Some(Kind::Func) => Ok(s),
+            Some(_) => Err(self.err(format!("type mismatch: type {idx} is not a function type"))),
             None => Err(self.unknown("type", idx)),
         }
     }
@@ -494,8 +546,8 @@ impl<'c> FuncValidator<'c> {
     /// The element type of table `idx`.
     #[inline]
     fn table(&self, idx: TableIdx) -> Result<OpType> {
-        match self.cx.tables.get(idx.index()) {
-            Some(t) => Ok(OpType::of_ref(t.elem)),
+        match self.cx.table_elems.get(idx.index()) {
+            Some(&t) => Ok(t),
             None => Err(self.unknown("table", idx)),
         }
     }
@@ -521,7 +573,7 @@ impl<'c> FuncValidator<'c> {
     #[inline]
     fn elem(&self, idx: ElemIdx) -> Result<OpType> {
         match self.cx.elems.get(idx.index()) {
-            Some(&t) => Ok(OpType::of_ref(t)),
+            Some(&t) => Ok(t),
             None => Err(self.unknown("elem segment", idx)),
         }
     }
@@ -747,9 +799,10 @@ impl FuncValidator<'_> {
         // stack as it is.
         if let Some(frame) = self.ctrls.last() {
             if frame.kind != FrameKind::If {
-                let height = frame.height;
-                let ts = self.cx.pool.get(frame.end);
+                let (height, init_height) = (frame.height, frame.init_height);
+                let ts = self.pool.get(frame.end);
                 if self.vals.get(height..) == Some(ts) {
+                    self.reset_inits(init_height);
                     self.ctrls.pop();
                     self.height = self.ctrls.last().map_or(0, |f| f.height);
                     return Ok(());
@@ -827,7 +880,7 @@ impl FuncValidator<'_> {
         let elem = self.table(table)?;
         let addr = self.table_addr(table)?;
         let sig = self.type_sig(ty)?;
-        if elem != OpType::FuncRef {
+        if !self.cx.subtypes.matches(elem, OpType::FUNCREF) {
             return Err(self.err(format!(
                 "type mismatch: return_call_indirect requires a table of funcref, table {table} holds {elem}"
             )));
@@ -840,12 +893,17 @@ impl FuncValidator<'_> {
     /// those of the calling function.
     fn tail_call(&mut self, sig: Sig) -> Result<()> {
         let own = self.ctrls.first().map_or(Span::EMPTY, |f| f.end);
-        let cx = self.cx;
-        if cx.pool.get(sig.results) != cx.pool.get(own) {
+        let (callee, caller) = (self.pool.get(sig.results), self.pool.get(own));
+        if callee.len() != caller.len()
+            || !callee
+                .iter()
+                .zip(caller)
+                .all(|(&a, &b)| self.cx.subtypes.matches(a, b))
+        {
             return Err(self.err(format!(
-                "type mismatch: tail call results {} differ from the function's {}",
-                list(cx.pool.get(sig.results)),
-                list(cx.pool.get(own))
+                "type mismatch: tail call results {} do not match the function's {}",
+                list(callee),
+                list(caller)
             )));
         }
         self.pop_span(sig.params)?;
@@ -870,7 +928,7 @@ impl FuncValidator<'_> {
         let elem = self.table(table)?;
         let addr = self.table_addr(table)?;
         let sig = self.type_sig(ty)?;
-        if elem != OpType::FuncRef {
+        if !self.cx.subtypes.matches(elem, OpType::FUNCREF) {
             return Err(self.err(format!(
                 "type mismatch: call_indirect requires a table of funcref, table {table} holds {elem}"
             )));
@@ -898,23 +956,19 @@ impl FuncValidator<'_> {
                 "type mismatch: select without a type needs numeric or vector operands, found {t2} and {t1}"
             )));
         }
-        if t1 != t2 && t1 != OpType::Unknown && t2 != OpType::Unknown {
+        if t1 != t2 && t1 != OpType::UNKNOWN && t2 != OpType::UNKNOWN {
             return Err(self.err(format!(
                 "type mismatch: select operands have different types {t2} and {t1}"
             )));
         }
-        self.push(if t1 == OpType::Unknown { t2 } else { t1 });
+        self.push(if t1 == OpType::UNKNOWN { t2 } else { t1 });
         Ok(())
     }
 
     /// §3.3.4 `select t`.
     fn TypedSelect(&mut self, ty: ValType) -> Result<()> {
-        if let ValType::Ref(r) = ty {
-            if !r.heap.is_wasm2() {
-                return Err(self.unsupported_heap_type(r.heap));
-            }
-        }
-        let t = OpType::of(ty);
+        check_val_type(self.cx.features, self.cx.types.len(), ty).map_err(|m| self.err(m))?;
+        let t = self.cx.subtypes.val(ty);
         self.pop(OpType::I32)?;
         self.pop(t)?;
         self.pop(t)?;
@@ -926,14 +980,41 @@ impl FuncValidator<'_> {
     #[inline(always)]
     fn LocalGet(&mut self, local: LocalIdx) -> Result<()> {
         let t = self.local(local)?;
+        if t.is_non_null_ref() {
+            self.check_inited(local)?;
+        }
         self.push(t);
         Ok(())
+    }
+
+    /// A local of a non-defaultable type must be set before it is read
+    /// (§3.3.5 of 3.0, `local.get`).
+    #[cold]
+    #[inline(never)]
+    fn check_inited(&self, local: LocalIdx) -> Result<()> {
+        if u64::from(local.0) < self.num_params || self.inited.contains(&local.0) {
+            Ok(())
+        } else {
+            Err(self.err(format!("uninitialized local {local}")))
+        }
+    }
+
+    /// Records that a local of a non-defaultable type is set.
+    #[cold]
+    #[inline(never)]
+    fn set_inited(&mut self, local: LocalIdx) {
+        if u64::from(local.0) >= self.num_params && self.inited.insert(local.0) {
+            self.init_stack.push(local.0);
+        }
     }
 
     /// §3.3.5 `local.set`.
     #[inline(always)]
     fn LocalSet(&mut self, local: LocalIdx) -> Result<()> {
         let t = self.local(local)?;
+        if t.is_non_null_ref() {
+            self.set_inited(local);
+        }
         self.pop(t)
     }
 
@@ -941,6 +1022,9 @@ impl FuncValidator<'_> {
     #[inline(always)]
     fn LocalTee(&mut self, local: LocalIdx) -> Result<()> {
         let t = self.local(local)?;
+        if t.is_non_null_ref() {
+            self.set_inited(local);
+        }
         self.pop(t)?;
         self.push(t);
         Ok(())
@@ -949,9 +1033,9 @@ impl FuncValidator<'_> {
     /// §3.3.5 `global.get`.
     #[inline(always)]
     fn GlobalGet(&mut self, global: GlobalIdx) -> Result<()> {
-        match self.cx.globals.get(global.index()) {
-            Some(g) => {
-                self.push(OpType::of(g.content));
+        match self.cx.global_types.get(global.index()) {
+            Some(&t) => {
+                self.push(t);
                 Ok(())
             }
             None => Err(self.unknown("global", global)),
@@ -962,7 +1046,7 @@ impl FuncValidator<'_> {
     #[inline]
     fn GlobalSet(&mut self, global: GlobalIdx) -> Result<()> {
         match self.cx.globals.get(global.index()) {
-            Some(g) if g.mutability == Mut::Var => self.pop(OpType::of(g.content)),
+            Some(g) if g.mutability == Mut::Var => self.pop(self.cx.global_types[global.index()]),
             Some(_) => Err(self.err("global is immutable")),
             None => Err(self.unknown("global", global)),
         }
@@ -1002,10 +1086,8 @@ impl FuncValidator<'_> {
 
     /// §3.3.2 `ref.null`.
     fn RefNull(&mut self, ty: HeapType) -> Result<()> {
-        if !ty.is_wasm2() {
-            return Err(self.unsupported_heap_type(ty));
-        }
-        self.push(OpType::of_heap(ty));
+        check_heap_type(self.cx.features, self.cx.types.len(), ty).map_err(|m| self.err(m))?;
+        self.push(OpType::reference(true, self.cx.subtypes.heap(ty)));
         Ok(())
     }
 
@@ -1028,7 +1110,7 @@ impl FuncValidator<'_> {
         if !self.cx.refs.get(func.index()).copied().unwrap_or(false) {
             return Err(self.err(format!("undeclared function reference {func}")));
         }
-        self.push(OpType::FuncRef);
+        self.push(self.cx.func_ref(func.index()));
         Ok(())
     }
 
@@ -1072,7 +1154,7 @@ impl FuncValidator<'_> {
         let t = self.table(table)?;
         let addr = self.table_addr(table)?;
         let e = self.elem(elem)?;
-        if t != e {
+        if !self.cx.subtypes.matches(e, t) {
             return Err(self.err(format!(
                 "type mismatch: table.init of a {e} segment into a table of {t}"
             )));
@@ -1091,7 +1173,7 @@ impl FuncValidator<'_> {
     fn TableCopy(&mut self, dst: TableIdx, src: TableIdx) -> Result<()> {
         let d = self.table(dst)?;
         let s = self.table(src)?;
-        if d != s {
+        if !self.cx.subtypes.matches(s, d) {
             return Err(self.err(format!(
                 "type mismatch: table.copy from a table of {s} to a table of {d}"
             )));

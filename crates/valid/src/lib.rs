@@ -20,6 +20,7 @@ mod error;
 mod func;
 mod malformed;
 mod module;
+mod subtyping;
 mod types;
 
 pub use error::{Result, ValidationError};

@@ -5,12 +5,13 @@
 use crate::const_expr::validate_const_expr;
 use crate::error::{Result, ValidationError};
 use crate::func::{Buffers, FuncValidator};
+use crate::subtyping::{check_val_type, Kind, TypeTable};
 use crate::types::{OpType, Pool, Sig};
 use std::collections::HashSet;
 use weft_syntax::{
-    AddrType, CompositeType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Feature,
+    AddrType, CompositeType, CustomPlace, DataMode, Elem, ElemItems, ElemMode, ExportDesc, Feature,
     Features, FuncType, GlobalType, HeapType, ImportDesc, Limits, MemType, Module, Mut, RefType,
-    SubType, TableType, ValType,
+    TableType, TypeIdx, ValType,
 };
 
 /// The validation context `C` (§3.1.1), with types in the validator's own
@@ -18,23 +19,29 @@ use weft_syntax::{
 #[derive(Debug)]
 pub(crate) struct Context {
     pub features: Features,
+    /// `C.types` for matching: canonical indices, kinds, supertypes.
+    pub subtypes: TypeTable,
     /// Type lists of `types`.
     pub pool: Pool,
-    /// `C.types`.
+    /// `C.types` as signatures (empty for struct and array types).
     pub types: Vec<Sig>,
     /// `C.funcs` as type indices, all valid.
     pub funcs: Vec<u32>,
     /// `C.tables`.
     pub tables: Vec<TableType>,
+    /// The element type of every table.
+    pub table_elems: Vec<OpType>,
     /// `C.mems`.
     pub mems: Vec<MemType>,
     /// `C.globals`.
     pub globals: Vec<GlobalType>,
-    /// How many of `globals` are imported: constant expressions see only
-    /// those (`C'` in §3.4.10).
+    /// The value type of every global.
+    pub global_types: Vec<OpType>,
+    /// How many of `globals` are imported: without GC, constant
+    /// expressions see only those (`C'` in §3.4.10).
     pub imported_globals: usize,
     /// `C.elems`.
-    pub elems: Vec<RefType>,
+    pub elems: Vec<OpType>,
     /// `C.datas` as a count, or `None` without a data count section, in
     /// which case bulk data instructions do not decode.
     pub data_count: Option<u32>,
@@ -87,61 +94,28 @@ pub(crate) fn body_place(module: &Module<'_>, i: usize) -> BodyPlace {
     }
 }
 
-/// A value type (§2.3.4) must be one that the enabled features provide.
-/// Wasm 2.0 has only nullable references.
-pub(crate) fn check_val_type(features: Features, t: ValType) -> Result<(), String> {
-    match t {
-        ValType::V128 if !features.has(Feature::Simd) => {
-            Err("invalid value type: v128 requires SIMD".into())
-        }
-        ValType::Ref(r) if !r.nullable && !features.has(Feature::FunctionReferences) => Err(
-            format!("invalid value type: {r} requires function references"),
-        ),
-        ValType::Ref(r) => check_heap_type(r.heap),
-        _ => Ok(()),
-    }
-}
-
-/// Heap types beyond `func` and `extern` are not validated yet: rather than
-/// accept what is not checked, they make the module invalid.
-pub(crate) fn check_heap_type(h: HeapType) -> Result<(), String> {
-    if h.is_wasm2() {
-        Ok(())
-    } else {
-        Err(format!("unsupported: heap type {h} is not validated yet"))
-    }
-}
-
-/// Types other than plain function types (GC composite types, explicit
-/// recursion groups and subtypes) are not validated yet.
-fn check_sub_type(features: Features, t: &SubType) -> Result<()> {
-    match &t.composite {
-        CompositeType::Func(ft) if t.is_final && t.supertypes.is_empty() => {
-            check_func_type(features, ft)
-        }
-        _ => Err(ValidationError::invalid(
-            "unsupported: GC types are not validated yet",
-        )),
-    }
-}
-
-fn check_val_types(features: Features, ts: &[ValType]) -> Result<()> {
-    for &t in ts {
-        check_val_type(features, t).map_err(ValidationError::invalid)?;
-    }
-    Ok(())
-}
-
-/// §3.2.3 function types (and, without multi-value, at most one result).
+/// §3.2.3 function types: without multi-value, at most one result (the
+/// value types are checked with the type section, see `subtyping`).
 fn check_func_type(features: Features, ft: &FuncType) -> Result<()> {
-    check_val_types(features, &ft.params)?;
-    check_val_types(features, &ft.results)?;
     if ft.results.len() > 1 && !features.has(Feature::MultiValue) {
         return Err(ValidationError::invalid(
             "invalid result arity: multiple results require multi-value",
         ));
     }
     Ok(())
+}
+
+/// The type of an element segment. A segment of function indices (element
+/// kind `0x00` in binary, `func` in text) is `funcref` in Wasm 2.0 and
+/// `(ref func)` with function references (§5.5.12 of 3.0); the module holds
+/// `funcref`, the 2.0 reading, for either.
+fn elem_type(features: Features, e: &Elem<'_>) -> RefType {
+    match e.items {
+        ElemItems::Funcs(_) if features.has(Feature::FunctionReferences) => {
+            RefType::non_null(HeapType::Func)
+        }
+        _ => e.ty,
+    }
 }
 
 /// §3.2.1 limits within `range`.
@@ -163,8 +137,8 @@ fn check_limits(limits: Limits, range: u64, message: &str) -> Result<()> {
 }
 
 /// §3.2.4 table types: at most 2^32-1 (or, 64-bit, 2^64-1) entries.
-fn check_table_type(features: Features, t: &TableType) -> Result<()> {
-    check_val_type(features, ValType::Ref(t.elem)).map_err(ValidationError::invalid)?;
+fn check_table_type(features: Features, num_types: usize, t: &TableType) -> Result<()> {
+    check_val_type(features, num_types, ValType::Ref(t.elem)).map_err(ValidationError::invalid)?;
     match t.addr {
         AddrType::I32 => check_limits(
             t.limits,
@@ -202,54 +176,70 @@ fn check_mem_type(t: &MemType) -> Result<()> {
 }
 
 /// §3.2.6 global types.
-fn check_global_type(features: Features, t: &GlobalType) -> Result<()> {
-    check_val_type(features, t.content).map_err(ValidationError::invalid)
+fn check_global_type(features: Features, num_types: usize, t: &GlobalType) -> Result<()> {
+    check_val_type(features, num_types, t.content).map_err(ValidationError::invalid)
 }
 
 impl Context {
-    /// Builds `C` (§3.4.10). Unknown type indices of functions are reported
-    /// here, as the reference interpreter does while building its context.
+    /// Builds `C` (§3.4.10) after checking the type section. Unknown type
+    /// indices of functions are reported here, as the reference interpreter
+    /// does while building its context.
     fn new(module: &Module<'_>, features: Features) -> Result<Context> {
+        let subtypes = TypeTable::new(&module.types, features)?;
         let mut pool = Pool::new();
-        let types: Vec<Sig> = module
-            .types
-            .iter()
-            .map(|t| match t.as_func() {
-                Some(ft) => Sig {
-                    params: pool.add(&ft.params),
-                    results: pool.add(&ft.results),
-                },
-                None => Sig::default(),
-            })
-            .collect();
+        let mut scratch = Vec::new();
+        let mut types = Vec::with_capacity(module.types.len());
+        for t in &module.types {
+            types.push(match &t.composite {
+                CompositeType::Func(ft) => {
+                    check_func_type(features, ft)?;
+                    let mut list = |ts: &[ValType]| {
+                        scratch.clear();
+                        scratch.extend(ts.iter().map(|&t| subtypes.val(t)));
+                        pool.add(&scratch)
+                    };
+                    Sig {
+                        params: list(&ft.params),
+                        results: list(&ft.results),
+                    }
+                }
+                CompositeType::Struct(_) | CompositeType::Array(_) => Sig::default(),
+            });
+        }
+        let num_types = types.len();
         let mut cx = Context {
             features,
+            subtypes,
             pool,
             types,
             funcs: Vec::new(),
             tables: Vec::new(),
+            table_elems: Vec::new(),
             mems: Vec::new(),
             globals: Vec::new(),
+            global_types: Vec::new(),
             imported_globals: 0,
-            elems: module.elems.iter().map(|e| e.ty).collect(),
+            elems: Vec::new(),
             data_count: module.data_count,
             refs: Vec::new(),
         };
-        let type_index = |cx: &Context, t: weft_syntax::TypeIdx| -> Result<u32> {
-            if t.index() < cx.types.len() {
-                Ok(t.0)
-            } else {
-                Err(ValidationError::invalid(format!("unknown type {t}")))
+        let func_type = |cx: &Context, t: weft_syntax::TypeIdx| -> Result<u32> {
+            match cx.subtypes.kind(t.0) {
+                Some(Kind::Func) => Ok(t.0),
+                Some(_) => Err(ValidationError::invalid(format!(
+                    "type mismatch: type {t} of a function is not a function type"
+                ))),
+                None => Err(ValidationError::invalid(format!("unknown type {t}"))),
             }
         };
         for import in &module.imports {
             match &import.desc {
                 ImportDesc::Func(t) => {
-                    let t = type_index(&cx, *t)?;
+                    let t = func_type(&cx, *t)?;
                     cx.funcs.push(t);
                 }
                 ImportDesc::Table(t) => {
-                    check_table_type(features, t)?;
+                    check_table_type(features, num_types, t)?;
                     cx.tables.push(*t);
                 }
                 ImportDesc::Memory(m) => {
@@ -257,7 +247,7 @@ impl Context {
                     cx.mems.push(*m);
                 }
                 ImportDesc::Global(g) => {
-                    check_global_type(features, g)?;
+                    check_global_type(features, num_types, g)?;
                     if g.mutability == Mut::Var && !features.has(Feature::MutableGlobal) {
                         return Err(ValidationError::invalid(
                             "mutable globals cannot be imported",
@@ -269,14 +259,43 @@ impl Context {
         }
         cx.imported_globals = cx.globals.len();
         for &t in &module.funcs {
-            let t = type_index(&cx, t)?;
+            let t = func_type(&cx, t)?;
             cx.funcs.push(t);
         }
+        // Types of definitions are checked before they are used (tables,
+        // globals and element segments below, in `validate_module`); until
+        // then an unknown type index maps to a harmless operand type.
         cx.tables.extend(module.tables.iter().map(|t| t.ty));
         cx.mems.extend(module.mems.iter().copied());
         cx.globals.extend(module.globals.iter().map(|g| g.ty));
+        cx.table_elems = cx
+            .tables
+            .iter()
+            .map(|t| cx.subtypes.reference(t.elem))
+            .collect();
+        cx.global_types = cx
+            .globals
+            .iter()
+            .map(|g| cx.subtypes.val(g.content))
+            .collect();
+        cx.elems = module
+            .elems
+            .iter()
+            .map(|e| cx.subtypes.reference(elem_type(features, e)))
+            .collect();
         cx.refs = vec![false; cx.funcs.len()];
         Ok(cx)
+    }
+
+    /// The operand type `ref.func` gives function `idx`, which must exist:
+    /// `(ref $t)` of its type with function references, else `funcref`.
+    pub(crate) fn func_ref(&self, idx: usize) -> OpType {
+        match self.funcs.get(idx) {
+            Some(&t) if self.features.has(Feature::FunctionReferences) => {
+                OpType::reference(false, self.subtypes.heap(HeapType::Concrete(TypeIdx(t))))
+            }
+            _ => OpType::FUNCREF,
+        }
     }
 
     /// The signature of function `idx`, which must exist.
@@ -295,14 +314,10 @@ pub(crate) fn validate_module(
     let mut cx = Context::new(module, features)?;
     let mut scratch = Vec::new();
 
-    if module.types.group_count() != module.types.len() {
-        return Err(ValidationError::invalid(
-            "unsupported: recursion groups are not validated yet",
-        ));
-    }
-    for t in &module.types {
-        check_sub_type(features, t)?;
-    }
+    let num_types = cx.types.len();
+    // With GC, constant expressions see every global defined before them
+    // (§3.4.10 of 3.0); before, only the imported ones (`C'`).
+    let gc = features.has(Feature::Gc);
 
     // Exports and plain function-index element items declare functions
     // for `ref.func`; constant expressions declare theirs as they are
@@ -315,29 +330,51 @@ pub(crate) fn validate_module(
         }
     }
 
-    // §3.4.4 globals, under `C'`.
-    for g in &module.globals {
-        check_global_type(features, &g.ty)?;
-        validate_const_expr(&mut cx, &g.init, OpType::of(g.ty.content), &mut scratch)?;
+    // §3.4.4 globals.
+    for (i, g) in module.globals.iter().enumerate() {
+        check_global_type(features, num_types, &g.ty)?;
+        let visible = if gc {
+            cx.imported_globals + i
+        } else {
+            cx.imported_globals
+        };
+        let ty = cx.subtypes.val(g.ty.content);
+        validate_const_expr(&mut cx, &g.init, ty, visible, &mut scratch)?;
     }
 
-    // §3.4.2 tables, §3.4.3 memories.
+    // §3.4.2 tables: a table of a non-nullable type needs an initialiser,
+    // which sees only the imported globals.
     for t in &module.tables {
-        check_table_type(features, &t.ty)?;
-        if t.init.is_some() {
-            return Err(ValidationError::invalid(
-                "unsupported: table initialisers are not validated yet",
-            ));
+        check_table_type(features, num_types, &t.ty)?;
+        let elem = cx.subtypes.reference(t.ty.elem);
+        let imported = cx.imported_globals;
+        match &t.init {
+            Some(init) => validate_const_expr(&mut cx, init, elem, imported, &mut scratch)?,
+            None if !t.ty.elem.nullable => {
+                return Err(ValidationError::invalid(format!(
+                    "type mismatch: a table of {elem} needs an initialiser"
+                )))
+            }
+            None => {}
         }
     }
+    // §3.4.3 memories.
     for m in &module.mems {
         check_mem_type(m)?;
     }
 
+    // Element and data segments see every global with GC.
+    let visible = if gc {
+        cx.globals.len()
+    } else {
+        cx.imported_globals
+    };
+
     // §3.4.5 element segments.
     for elem in &module.elems {
-        check_val_type(features, ValType::Ref(elem.ty)).map_err(ValidationError::invalid)?;
-        let ty = OpType::of_ref(elem.ty);
+        check_val_type(features, num_types, ValType::Ref(elem.ty))
+            .map_err(ValidationError::invalid)?;
+        let ty = cx.subtypes.reference(elem_type(features, elem));
         match &elem.items {
             ElemItems::Funcs(funcs) => {
                 for f in funcs {
@@ -347,17 +384,18 @@ pub(crate) fn validate_module(
                             return Err(ValidationError::invalid(format!("unknown function {f}")))
                         }
                     }
-                }
-                if ty != OpType::FuncRef {
-                    return Err(ValidationError::invalid(format!(
-                        "type mismatch: function indices in an element segment of type {}",
-                        elem.ty
-                    )));
+                    let item = cx.func_ref(f.index());
+                    if !cx.subtypes.matches(item, ty) {
+                        return Err(ValidationError::invalid(format!(
+                            "type mismatch: function {f} of type {item} in an element segment of type {}",
+                            elem.ty
+                        )));
+                    }
                 }
             }
             ElemItems::Exprs(exprs) => {
                 for e in exprs {
-                    validate_const_expr(&mut cx, e, ty, &mut scratch)?;
+                    validate_const_expr(&mut cx, e, ty, visible, &mut scratch)?;
                 }
             }
         }
@@ -368,14 +406,15 @@ pub(crate) fn validate_module(
                     .tables
                     .get(table.index())
                     .ok_or_else(|| ValidationError::invalid(format!("unknown table {table}")))?;
-                if t.elem != elem.ty {
+                let table_elem = cx.subtypes.reference(t.elem);
+                if !cx.subtypes.matches(ty, table_elem) {
                     return Err(ValidationError::invalid(format!(
                         "type mismatch: element segment of type {} for a table of {}",
                         elem.ty, t.elem
                     )));
                 }
                 let addr = OpType::of_addr(t.addr);
-                validate_const_expr(&mut cx, offset, addr, &mut scratch)?;
+                validate_const_expr(&mut cx, offset, addr, visible, &mut scratch)?;
             }
         }
     }
@@ -390,7 +429,7 @@ pub(crate) fn validate_module(
                     .get(memory.index())
                     .ok_or_else(|| ValidationError::invalid(format!("unknown memory {memory}")))?;
                 let addr = OpType::of_addr(m.addr);
-                validate_const_expr(&mut cx, offset, addr, &mut scratch)?;
+                validate_const_expr(&mut cx, offset, addr, visible, &mut scratch)?;
             }
         }
     }

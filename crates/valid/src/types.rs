@@ -1,6 +1,6 @@
 //! Operand types as the validator tracks them, and the type pool.
 //!
-//! The operand stack holds [`OpType`]s: one byte each, with `Unknown` for
+//! The operand stack holds [`OpType`]s: four bytes each, with `Unknown` for
 //! the bottom type that pops out of an unreachable stack (spec appendix,
 //! "Validation Algorithm"). Every type list the validator needs (function
 //! parameters and results, block types) is a [`Span`] into one pool of
@@ -8,55 +8,129 @@
 //! data and no instruction allocates.
 
 use std::fmt;
-use weft_syntax::{AddrType, HeapType, RefType, ValType};
+use weft_syntax::{AddrType, HeapType};
 
-/// A value type on the operand stack, or `Unknown` (appendix: `Unknown`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub(crate) enum OpType {
-    I32,
-    I64,
-    F32,
-    F64,
-    V128,
-    FuncRef,
-    ExternRef,
-    Unknown,
+/// A value type on the operand stack, or `UNKNOWN` (appendix: `Unknown`),
+/// packed in a `u32` so that the equality fast path of every pop is one
+/// integer compare:
+///
+/// - `0..=4`: `i32`, `i64`, `f32`, `f64`, `v128`; `7`: `UNKNOWN`;
+/// - a reference: bit 31 set, bit 30 set if nullable, and the heap type
+///   in the low bits ([`Heap`]).
+///
+/// A concrete heap type holds the *canonical* index of its type (the first
+/// index of an equivalent type, see `subtyping`), so that equal `OpType`s
+/// are equivalent types (§3.3.2 type equivalence) and the fast path needs
+/// no type lookups; subtyping is the slow path (`Types::matches`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(transparent)]
+pub(crate) struct OpType(u32);
+
+/// A heap type as `OpType` packs it: the abstract ones by a small code
+/// (and `BOT`, the appendix's bottom heap type of a reference popped from
+/// an unreachable stack), concrete ones as `CONCRETE + canonical index`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Heap(pub u32);
+
+impl Heap {
+    pub(crate) const FUNC: Heap = Heap(0);
+    pub(crate) const EXTERN: Heap = Heap(1);
+    pub(crate) const ANY: Heap = Heap(2);
+    pub(crate) const EQ: Heap = Heap(3);
+    pub(crate) const I31: Heap = Heap(4);
+    pub(crate) const STRUCT: Heap = Heap(5);
+    pub(crate) const ARRAY: Heap = Heap(6);
+    pub(crate) const EXN: Heap = Heap(7);
+    pub(crate) const NONE: Heap = Heap(8);
+    pub(crate) const NOFUNC: Heap = Heap(9);
+    pub(crate) const NOEXTERN: Heap = Heap(10);
+    pub(crate) const NOEXN: Heap = Heap(11);
+    pub(crate) const BOT: Heap = Heap(12);
+    /// The first concrete code.
+    const CONCRETE: u32 = 16;
+
+    /// An abstract heap type's code; `None` for a concrete one.
+    pub(crate) fn of_abstract(h: HeapType) -> Option<Heap> {
+        Some(match h {
+            HeapType::Func => Heap::FUNC,
+            HeapType::Extern => Heap::EXTERN,
+            HeapType::Any => Heap::ANY,
+            HeapType::Eq => Heap::EQ,
+            HeapType::I31 => Heap::I31,
+            HeapType::Struct => Heap::STRUCT,
+            HeapType::Array => Heap::ARRAY,
+            HeapType::Exn => Heap::EXN,
+            HeapType::None => Heap::NONE,
+            HeapType::NoFunc => Heap::NOFUNC,
+            HeapType::NoExtern => Heap::NOEXTERN,
+            HeapType::NoExn => Heap::NOEXN,
+            HeapType::Concrete(_) | HeapType::Rec(_) => return None,
+        })
+    }
+
+    /// The concrete heap type of canonical type index `canon`. Type
+    /// indices are below the number of types, which a module of less than
+    /// 4 GiB keeps far below 2^29.
+    pub(crate) fn concrete(canon: u32) -> Heap {
+        Heap(Heap::CONCRETE + (canon & (OpType::HEAP_MASK >> 1)))
+    }
+
+    /// The canonical type index of a concrete heap type.
+    pub(crate) fn type_index(self) -> Option<u32> {
+        self.0.checked_sub(Heap::CONCRETE)
+    }
 }
 
 impl OpType {
-    /// All types in discriminant order; the pool starts with them so that a
-    /// single-type list is `Span { start: t as u32, len: 1 }`.
-    pub(crate) const ALL: [OpType; 8] = [
+    pub(crate) const I32: OpType = OpType(0);
+    pub(crate) const I64: OpType = OpType(1);
+    pub(crate) const F32: OpType = OpType(2);
+    pub(crate) const F64: OpType = OpType(3);
+    pub(crate) const V128: OpType = OpType(4);
+    pub(crate) const UNKNOWN: OpType = OpType(7);
+    pub(crate) const FUNCREF: OpType = OpType::reference(true, Heap::FUNC);
+    pub(crate) const EXTERNREF: OpType = OpType::reference(true, Heap::EXTERN);
+
+    const REF: u32 = 1 << 31;
+    const NULLABLE: u32 = 1 << 30;
+    const HEAP_MASK: u32 = OpType::NULLABLE - 1;
+
+    /// The types every pool starts with, so that a one-type list of one of
+    /// them needs no entry of its own (see [`Pool::single`]).
+    const PREFIX: [OpType; 8] = [
         OpType::I32,
         OpType::I64,
         OpType::F32,
         OpType::F64,
         OpType::V128,
-        OpType::FuncRef,
-        OpType::ExternRef,
-        OpType::Unknown,
+        OpType::FUNCREF,
+        OpType::EXTERNREF,
+        OpType::UNKNOWN,
     ];
 
-    /// The operand type of a value type. Wasm 2.0 has only nullable
-    /// references; non-nullable ones are rejected at module level before
-    /// they can get here (see `module::check_val_type`).
+    /// A reference type.
     #[inline]
-    pub(crate) fn of(t: ValType) -> OpType {
-        match t {
-            ValType::I32 => OpType::I32,
-            ValType::I64 => OpType::I64,
-            ValType::F32 => OpType::F32,
-            ValType::F64 => OpType::F64,
-            ValType::V128 => OpType::V128,
-            ValType::Ref(r) => OpType::of_ref(r),
-        }
+    pub(crate) const fn reference(nullable: bool, heap: Heap) -> OpType {
+        OpType(OpType::REF | if nullable { OpType::NULLABLE } else { 0 } | heap.0)
     }
 
-    /// The operand type of a reference type.
+    /// The nullability and heap type of a reference type.
     #[inline]
-    pub(crate) fn of_ref(r: RefType) -> OpType {
-        OpType::of_heap(r.heap)
+    pub(crate) fn as_ref(self) -> Option<(bool, Heap)> {
+        if self.0 & OpType::REF == 0 {
+            return None;
+        }
+        Some((
+            self.0 & OpType::NULLABLE != 0,
+            Heap(self.0 & OpType::HEAP_MASK),
+        ))
+    }
+
+    /// Whether this is a non-nullable reference, whose locals must be
+    /// set before they are read (§3.4.1, non-defaultable types).
+    #[inline(always)]
+    pub(crate) fn is_non_null_ref(self) -> bool {
+        self.0 & (OpType::REF | OpType::NULLABLE) == OpType::REF
     }
 
     /// The operand type of an address of type `a`.
@@ -79,63 +153,54 @@ impl OpType {
         }
     }
 
-    /// The operand type of a nullable reference to `h`.
-    #[inline]
-    pub(crate) fn of_heap(h: HeapType) -> OpType {
-        match h {
-            HeapType::Func => OpType::FuncRef,
-            HeapType::Extern => OpType::ExternRef,
-            // Not tracked yet: `module::check_val_type` and
-            // `module::check_heap_type` reject these before a body or
-            // constant expression is checked, so they never get here.
-            HeapType::Any
-            | HeapType::Eq
-            | HeapType::I31
-            | HeapType::Struct
-            | HeapType::Array
-            | HeapType::Exn
-            | HeapType::None
-            | HeapType::NoFunc
-            | HeapType::NoExtern
-            | HeapType::NoExn
-            | HeapType::Concrete(_)
-            | HeapType::Rec(_) => OpType::Unknown,
-        }
-    }
-
     /// Numeric or `Unknown` (appendix: `is_num`).
     #[inline]
     pub(crate) fn is_num(self) -> bool {
-        matches!(
-            self,
-            OpType::I32 | OpType::I64 | OpType::F32 | OpType::F64 | OpType::Unknown
-        )
+        self.0 <= OpType::F64.0 || self == OpType::UNKNOWN
     }
 
     /// Vector or `Unknown` (appendix: `is_vec`).
     #[inline]
     pub(crate) fn is_vec(self) -> bool {
-        matches!(self, OpType::V128 | OpType::Unknown)
+        self == OpType::V128 || self == OpType::UNKNOWN
     }
 
     /// Reference or `Unknown` (appendix: `is_ref`).
     #[inline]
     pub(crate) fn is_ref(self) -> bool {
-        matches!(self, OpType::FuncRef | OpType::ExternRef | OpType::Unknown)
+        self.0 & OpType::REF != 0 || self == OpType::UNKNOWN
+    }
+}
+
+impl fmt::Display for Heap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const NAMES: [&str; 13] = [
+            "func", "extern", "any", "eq", "i31", "struct", "array", "exn", "none", "nofunc",
+            "noextern", "noexn", "bot",
+        ];
+        match self.type_index() {
+            Some(t) => write!(f, "{t}"),
+            None => f.write_str(NAMES.get(self.0 as usize).copied().unwrap_or("?")),
+        }
     }
 }
 
 impl fmt::Display for OpType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        if let Some((nullable, heap)) = self.as_ref() {
+            return match (nullable, heap.type_index()) {
+                (true, None) if heap.0 < Heap::NONE.0 => write!(f, "{heap}ref"),
+                (true, _) => write!(f, "(ref null {heap})"),
+                (false, _) => write!(f, "(ref {heap})"),
+            };
+        }
+        f.write_str(match *self {
             OpType::I32 => "i32",
             OpType::I64 => "i64",
             OpType::F32 => "f32",
             OpType::F64 => "f64",
             OpType::V128 => "v128",
-            OpType::FuncRef => "funcref",
-            OpType::ExternRef => "externref",
-            OpType::Unknown => "unknown",
+            _ => "unknown",
         })
     }
 }
@@ -151,13 +216,16 @@ impl Span {
     /// The empty list.
     pub(crate) const EMPTY: Span = Span { start: 0, len: 0 };
 
-    /// The one-type list `[t]`.
+    /// The one-type list `[t]` of a type at the start of every pool.
     #[inline]
-    pub(crate) fn single(t: OpType) -> Span {
-        Span {
-            start: t as u32,
-            len: 1,
-        }
+    fn prefix(t: OpType) -> Option<Span> {
+        let start = match t {
+            OpType::FUNCREF => 5,
+            OpType::EXTERNREF => 6,
+            t if t.0 < OpType::PREFIX.len() as u32 => t.0,
+            _ => return None,
+        };
+        Some(Span { start, len: 1 })
     }
 }
 
@@ -169,30 +237,47 @@ pub(crate) struct Sig {
 }
 
 /// The pool of type lists.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Pool {
     types: Vec<OpType>,
 }
 
 impl Pool {
-    /// A pool holding only the single-type lists.
+    /// A pool holding only the single-type lists of [`OpType::PREFIX`].
     pub(crate) fn new() -> Pool {
         Pool {
-            types: OpType::ALL.to_vec(),
+            types: OpType::PREFIX.to_vec(),
+        }
+    }
+
+    /// Makes this pool a copy of `other`, reusing its allocation.
+    pub(crate) fn copy_from(&mut self, other: &Pool) {
+        self.types.clear();
+        self.types.extend_from_slice(&other.types);
+    }
+
+    /// The list `[t]`, appended unless it is one of the prefix.
+    #[inline]
+    pub(crate) fn single(&mut self, t: OpType) -> Span {
+        match Span::prefix(t) {
+            Some(s) => s,
+            None => self.add(&[t]),
         }
     }
 
     /// Appends a list and returns its span.
-    pub(crate) fn add(&mut self, ts: &[ValType]) -> Span {
+    pub(crate) fn add(&mut self, ts: &[OpType]) -> Span {
         if let [t] = ts {
-            return Span::single(OpType::of(*t));
+            if let Some(s) = Span::prefix(*t) {
+                return s;
+            }
         }
         // The pool holds at most as many entries as the module has bytes,
         // so it fits in `u32` for any module smaller than 4 GiB; larger
         // pools saturate and only spoil error messages, never memory safety
         // (lookups use `get`).
         let start = u32::try_from(self.types.len()).unwrap_or(u32::MAX);
-        self.types.extend(ts.iter().map(|&t| OpType::of(t)));
+        self.types.extend_from_slice(ts);
         Span {
             start,
             len: u32::try_from(ts.len()).unwrap_or(u32::MAX),
@@ -204,6 +289,15 @@ impl Pool {
     pub(crate) fn get(&self, s: Span) -> &[OpType] {
         let start = s.start as usize;
         self.types.get(start..start + s.len as usize).unwrap_or(&[])
+    }
+
+    /// Type `i` of span `s` (which must hold it).
+    #[inline(always)]
+    pub(crate) fn at(&self, s: Span, i: u32) -> OpType {
+        self.types
+            .get((s.start + i) as usize)
+            .copied()
+            .unwrap_or(OpType::UNKNOWN)
     }
 }
 

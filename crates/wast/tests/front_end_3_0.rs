@@ -366,3 +366,177 @@ fn type_text_forms() {
     );
     malformed("(module (type (array i32 i32)))", "unexpected token");
 }
+
+/// §3 of 3.0 on types: recursion groups, declared subtypes, equivalence of
+/// rolled groups, and matching of reference types.
+#[test]
+fn type_validation() {
+    // Declared subtypes: not final, defined before, composite types match.
+    check(
+        "3.0",
+        "(module (type $a (sub (struct (field i32))))
+                 (type $b (sub $a (struct (field i32) (field (mut i64)))))
+                 (type $f (sub (func (param (ref $b)) (result (ref null $a)))))
+                 (type $g (sub $f (func (param (ref null $a)) (result (ref $b))))))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (type $a (struct)) (type $b (sub $a (struct))))",
+        Invalid("sub type"),
+    );
+    check(
+        "3.0",
+        "(module (type $a (sub (struct (field (mut i32))))) (type (sub $a (struct (field i32)))))",
+        Invalid("sub type"),
+    );
+    check(
+        "3.0",
+        "(module (type $a (sub (array i8))) (type (sub $a (array i16))))",
+        Invalid("sub type"),
+    );
+    check(
+        "3.0",
+        "(module (rec (type (sub 1 (struct))) (type (sub (struct)))))",
+        Invalid("sub type"),
+    );
+    check(
+        "3.0",
+        "(module (type (func (param (ref 1)))) (type (func)))",
+        Invalid("unknown type"),
+    );
+    // Equivalent groups are the same types; different positions are not.
+    check(
+        "3.0",
+        "(module (rec (type $s1 (struct (field (ref null $t1)))) (type $t1 (struct)))
+                 (rec (type $s2 (struct (field (ref null $t2)))) (type $t2 (struct)))
+                 (func (param (ref $s1)) (result (ref $s2)) (local.get 0)))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (rec (type $s1 (struct)) (type (struct (field i32))))
+                 (rec (type (struct (field i32))) (type $s2 (struct)))
+                 (func (param (ref $s1)) (result (ref $s2)) (local.get 0)))",
+        Invalid("type mismatch"),
+    );
+    // Matching: concrete below abstract, nullability, bottom types.
+    check(
+        "3.0",
+        "(module (type $s (struct)) (type $f (func))
+           (func (param (ref $s) (ref null $f) nullref nullfuncref nullexternref i31ref)
+                 (result eqref funcref (ref null $s) (ref null $f) externref anyref)
+             (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)
+             (local.get 5)))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (type $s (struct)) (func (param (ref null $s)) (result (ref $s)) (local.get 0)))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (func (param nullfuncref) (result anyref) (local.get 0)))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (type $f (func)) (func (param (ref $f)) (result structref) (local.get 0)))",
+        Invalid("type mismatch"),
+    );
+    // `ref.func` has the function's concrete type.
+    check(
+        "3.0",
+        "(module (type $f (func)) (func $g (type $f)) (elem declare func $g)
+           (func (result (ref $f)) (ref.func $g)))",
+        Valid,
+    );
+    // Structural types of calls: the type must be a function type.
+    check(
+        "3.0",
+        "(module (type $s (struct)) (table 1 funcref)
+           (func (call_indirect (type $s) (i32.const 0))))",
+        Invalid("type mismatch"),
+    );
+}
+
+/// Locals of non-defaultable types (§3.3.5 of 3.0): set before read, and
+/// forgotten at the end of the block that set them.
+#[test]
+fn local_initialisation() {
+    check(
+        "3.0",
+        "(module (type $f (func)) (func $g) (elem declare func $g)
+           (func (local (ref $f))
+             (local.set 0 (ref.func $g))
+             (block (drop (local.get 0)))))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (func (local (ref func)) (drop (local.get 0))))",
+        Invalid("uninitialized local"),
+    );
+    check(
+        "3.0",
+        "(module (func $g) (elem declare func $g) (func (local (ref func))
+           (block (local.set 0 (ref.func $g)))
+           (drop (local.get 0))))",
+        Invalid("uninitialized local"),
+    );
+    check(
+        "3.0",
+        "(module (func (param (ref func)) (local (ref null func))
+           (drop (local.get 0)) (drop (local.get 1))))",
+        Valid,
+    );
+}
+
+/// Constant expressions of 3.0: extended-const arithmetic, `global.get` of
+/// earlier immutable globals, tables with initialisers.
+#[test]
+fn constant_expressions() {
+    check(
+        "3.0",
+        "(module (global $a i32 (i32.const 1))
+                 (global i32 (i32.mul (i32.add (global.get $a) (i32.const 2)) (i32.const 3)))
+                 (global i64 (i64.sub (i64.const 1) (i64.const 2))))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (global i32 (i32.add (i32.const 1) (i64.const 2))))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (global i32 (i32.div_s (i32.const 1) (i32.const 2))))",
+        Invalid("constant expression required"),
+    );
+    check(
+        "3.0",
+        "(module (global $a (mut i32) (i32.const 1)) (global i32 (global.get $a)))",
+        Invalid("constant expression required"),
+    );
+    check(
+        "3.0",
+        "(module (global i32 (global.get 1)) (global i32 (i32.const 1)))",
+        Invalid("unknown global"),
+    );
+    check(
+        "3.0",
+        "(module (func $f) (table 2 (ref func) (ref.func $f)))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (table 2 (ref func)))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (global (ref null func) (ref.null func)) (table 1 funcref (global.get 0)))",
+        Invalid("unknown global"),
+    );
+}

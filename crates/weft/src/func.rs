@@ -73,7 +73,7 @@ impl<T> HostFunc<T> {
             let inner = &caller.store.inner;
             let mut at = 0;
             for (v, &t) in results.iter().zip(&ty2.results) {
-                if v.ty() != t {
+                if !v.matches(t) {
                     return Err(Error::other(format!(
                         "host function returned a {} where its type says {t}",
                         v.ty()
@@ -163,7 +163,7 @@ impl Func {
             )));
         }
         for (p, &t) in params.iter().zip(&ty.params) {
-            if p.ty() != t {
+            if !p.matches(t) {
                 return Err(Error::other(format!(
                     "type mismatch: argument of type {} where {t} expected",
                     p.ty()

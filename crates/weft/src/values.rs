@@ -45,6 +45,17 @@ impl Val {
         }
     }
 
+    /// Whether the value has a type that matches `ty` (§3.3.3 of 3.0):
+    /// its own type, or, for a non-null reference, the non-nullable
+    /// reference type of its heap type.
+    pub fn matches(&self, ty: ValType) -> bool {
+        match (self, ty) {
+            (Val::FuncRef(Some(_)), ValType::Ref(r)) => r.heap == HeapType::Func,
+            (Val::ExternRef(Some(_)), ValType::Ref(r)) => r.heap == HeapType::Extern,
+            (v, t) => v.ty() == t,
+        }
+    }
+
     /// The default value of a type (§4.2.1: zero, or null).
     pub fn default_for(ty: ValType) -> Val {
         match ty {
