@@ -843,6 +843,12 @@ impl WasiCtx {
         let r = resolve(d.fd.as_fd(), path, path::dir_syntax(path))?;
         let target = rustix::fs::readlinkat(&r.dir, r.name.as_str(), Vec::new())?;
         let bytes = target.as_bytes();
+        // An absolute target names a host path, which the guest must not
+        // learn (and could not follow: resolution refuses it too): refuse
+        // with EPERM as wasmtime does.
+        if bytes.starts_with(b"/") {
+            return Err(Errno::Perm);
+        }
         let n = bytes.len().min(buf_len as usize);
         mem.slice_mut(buf, n as u32)?.copy_from_slice(&bytes[..n]);
         mem.write_u32(out, n as u32)
