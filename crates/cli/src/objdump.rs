@@ -18,8 +18,9 @@ use std::fmt::Write;
 use std::path::Path;
 use weft_binary::{section_headers, section_id, section_name, Reader, SectionHeader};
 use weft_syntax::{
-    CompositeType, DataMode, ElemItems, ElemMode, ExportDesc, Expr, Features, FieldType, FuncType,
-    GlobalType, ImportDesc, Instr, Limits, Module, Mut, SubType, TableType, ValType,
+    escape_name, CompositeType, DataMode, ElemItems, ElemMode, ExportDesc, Expr, Features,
+    FieldType, FuncType, GlobalType, ImportDesc, Instr, Limits, Module, Mut, SubType, TableType,
+    ValType,
 };
 
 /// What to show.
@@ -77,17 +78,22 @@ fn func_names(m: &Module<'_>) -> HashMap<u32, String> {
     let mut func = 0u32;
     for imp in &m.imports {
         if let ImportDesc::Func(_) = imp.desc {
-            names.insert(func, format!("{}.{}", imp.module, imp.name));
+            names.insert(
+                func,
+                format!("{}.{}", escape_name(&imp.module), escape_name(&imp.name)),
+            );
             func = func.saturating_add(1);
         }
     }
     for e in &m.exports {
         if let ExportDesc::Func(f) = e.desc {
-            names.entry(f.0).or_insert_with(|| e.name.to_string());
+            names
+                .entry(f.0)
+                .or_insert_with(|| escape_name(&e.name).to_string());
         }
     }
     for (f, n) in &m.names.funcs {
-        names.insert(f.0, n.to_string());
+        names.insert(f.0, escape_name(n).to_string());
     }
     names
 }
@@ -140,7 +146,7 @@ impl Dumper<'_, '_> {
             );
             match (h.id, &h.name, h.count) {
                 (section_id::CUSTOM, Some(n), _) => {
-                    let _ = write!(out, " {n:?}");
+                    let _ = write!(out, " \"{}\"", escape_name(n));
                 }
                 (section_id::START, _, _) => {
                     if let Some(f) = self.module.start {
@@ -238,7 +244,12 @@ impl Dumper<'_, '_> {
                     write!(out, " - global[{}] {}", globals - 1, global_type(&g))
                 }
             };
-            let _ = writeln!(out, " <- {}.{}", imp.module, imp.name);
+            let _ = writeln!(
+                out,
+                " <- {}.{}",
+                escape_name(&imp.module),
+                escape_name(&imp.name)
+            );
         }
     }
 
@@ -291,7 +302,7 @@ impl Dumper<'_, '_> {
                 ExportDesc::Memory(m) => write!(out, " - memory[{}]", m.0),
                 ExportDesc::Global(g) => write!(out, " - global[{}]", g.0),
             };
-            let _ = writeln!(out, " -> {:?}", e.name);
+            let _ = writeln!(out, " -> \"{}\"", escape_name(&e.name));
         }
     }
 
@@ -376,18 +387,18 @@ impl Dumper<'_, '_> {
     fn custom(&self, out: &mut String, h: &SectionHeader) {
         out.push_str("Custom:\n");
         let name = h.name.as_deref().unwrap_or("");
-        let _ = writeln!(out, " - name: {name:?}");
+        let _ = writeln!(out, " - name: \"{}\"", escape_name(name));
         if name == "name" {
             let names = &self.module.names;
             if let Some(m) = &names.module {
-                let _ = writeln!(out, " - module <{m}>");
+                let _ = writeln!(out, " - module <{}>", escape_name(m));
             }
             for (f, n) in &names.funcs {
-                let _ = writeln!(out, " - func[{}] <{n}>", f.0);
+                let _ = writeln!(out, " - func[{}] <{}>", f.0, escape_name(n));
             }
             for (f, locals) in &names.locals {
                 for (l, n) in locals {
-                    let _ = writeln!(out, " - func[{}] local[{}] <{n}>", f.0, l.0);
+                    let _ = writeln!(out, " - func[{}] local[{}] <{}>", f.0, l.0, escape_name(n));
                 }
             }
             return;

@@ -8,6 +8,7 @@ mod features;
 mod index;
 mod instr;
 mod module;
+mod name;
 mod table;
 mod types;
 
@@ -15,6 +16,7 @@ pub use features::{Feature, Features};
 pub use index::*;
 pub use instr::*;
 pub use module::*;
+pub use name::{escape_name, excerpt, EscapedName, EXCERPT_CHARS};
 pub use types::*;
 
 // `for_each_visit!` and `instr_fn!`: names derived from the instruction

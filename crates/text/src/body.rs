@@ -19,6 +19,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use weft_binary::{encode_instr, Immediate};
+use weft_syntax::excerpt;
 use weft_syntax::{
     BlockType, BrTable, DataIdx, ElemIdx, Feature, FuncIdx, GlobalIdx, HeapType, Instr, InstrKind,
     LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, ShuffleLanes, TableIdx, TypeIdx, ValType, F32,
@@ -461,7 +462,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
                     .rev()
                     .position(|l| l.as_deref() == Some(&*t.id_key()))
                     .map(|d| LabelIdx(d as u32))
-                    .ok_or_else(|| t.error(format!("unknown label {}", t.text)))
+                    .ok_or_else(|| t.error(format!("unknown label {}", excerpt(t.text))))
             }
             _ => Err(unexpected(&t)),
         }
@@ -761,7 +762,7 @@ impl<'a> TextImmediate<'a> for LocalIdx {
                 p.locals
                     .get(&*t.id_key())
                     .map(|&i| LocalIdx(i))
-                    .ok_or_else(|| t.error(format!("unknown local {}", t.text)))
+                    .ok_or_else(|| t.error(format!("unknown local {}", excerpt(t.text))))
             }
             _ => Err(unexpected(&t)),
         }

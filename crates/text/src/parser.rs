@@ -7,6 +7,7 @@ use crate::{num, ParseError, Result};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
+use weft_syntax::excerpt;
 use weft_syntax::{HeapType, RefType, TypeIdx, ValType};
 
 /// Keywords of the text and script formats other than instruction
@@ -121,9 +122,9 @@ pub(crate) fn is_known_keyword(kw: &str) -> bool {
 pub(crate) fn unexpected(tok: &Token<'_>) -> ParseError {
     match tok.kind {
         Kind::Error(m) => tok.error(m),
-        Kind::Reserved => tok.error(format!("unknown operator {}", tok.text)),
+        Kind::Reserved => tok.error(format!("unknown operator {}", excerpt(tok.text))),
         Kind::Keyword if !is_known_keyword(tok.text) => {
-            tok.error(format!("unknown operator {}", tok.text))
+            tok.error(format!("unknown operator {}", excerpt(tok.text)))
         }
         _ => tok.error("unexpected token"),
     }
@@ -329,7 +330,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
             Kind::Id | Kind::QuotedId => {
                 match self.types.as_ref().and_then(|m| m.get(&*t.id_key())) {
                     Some(&i) => HeapType::Concrete(TypeIdx(i)),
-                    None => return Err(t.error(format!("unknown type {}", t.text))),
+                    None => return Err(t.error(format!("unknown type {}", excerpt(t.text)))),
                 }
             }
             _ => return Err(self.unexpected()),

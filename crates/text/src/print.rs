@@ -131,26 +131,10 @@ fn write_bytes_string(out: &mut String, bytes: &[u8]) {
 }
 
 /// Appends a string literal holding a name: as [`write_bytes_string`], but
-/// non-ASCII letters and digits are kept as they are.
+/// non-ASCII letters and digits are kept as they are
+/// ([`weft_syntax::escape_name`], which backtraces and `objdump` use too).
 fn write_name_string(out: &mut String, name: &str) {
-    out.push('"');
-    for c in name.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            ' '..='~' => out.push(c),
-            c if !c.is_ascii() && c.is_alphanumeric() => out.push(c),
-            // Controls, and characters such as bidirectional overrides that
-            // some parsers reject in source text.
-            c => {
-                let mut buf = [0; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    let _ = write!(out, "\\{b:02x}");
-                }
-            }
-        }
-    }
-    out.push('"');
+    let _ = write!(out, "\"{}\"", weft_syntax::escape_name(name));
 }
 
 /// Maximum number of locals written out one by one; a function declaring

@@ -17,6 +17,7 @@ use crate::Result;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
+use weft_syntax::excerpt;
 use weft_syntax::{
     AddrType, ArrayType, Code, CompositeType, Data, DataMode, Elem, ElemItems, ElemMode, Export,
     ExportDesc, Expr, ExternKind, Feature, Features, FieldType, FuncIdx, FuncType, Global,
@@ -344,7 +345,11 @@ impl<'a> Fields<'a> {
         names.count = names.count.saturating_add(1);
         if let Some(t) = id {
             if names.map.insert(t.id_key(), i).is_some() {
-                return Err(t.error(format!("duplicate {} {}", space.duplicate_word(), t.text)));
+                return Err(t.error(format!(
+                    "duplicate {} {}",
+                    space.duplicate_word(),
+                    excerpt(t.text)
+                )));
             }
         }
         Ok(i)
@@ -524,7 +529,7 @@ impl<'a> Fields<'a> {
                 if let Some(id) = c.opt_id() {
                     let k = fields.len() as u32;
                     if self.field_names.insert((index, id.id_key()), k).is_some() {
-                        return Err(id.error(format!("duplicate field {}", id.text)));
+                        return Err(id.error(format!("duplicate field {}", excerpt(id.text))));
                     }
                     fields.push(field_type(c)?);
                 } else {
@@ -1016,7 +1021,7 @@ impl<'a> ModCx<'a> {
             {
                 Some(&i) => Ok(i),
                 None if self.partial => Ok(0),
-                None => Err(t.error(format!("unknown {} {}", space.noun(), t.text))),
+                None => Err(t.error(format!("unknown {} {}", space.noun(), excerpt(t.text)))),
             },
         }
     }
@@ -1212,7 +1217,7 @@ fn finish<'a>(
                 let mut bind = |id: Option<Token<'a>>, i: u32| -> Result<()> {
                     if let Some(t) = id {
                         if local_map.insert(t.id_key(), i).is_some() {
-                            return Err(t.error(format!("duplicate local {}", t.text)));
+                            return Err(t.error(format!("duplicate local {}", excerpt(t.text))));
                         }
                         local_names.push((LocalIdx(i), Cow::Owned(id_name(&t))));
                     }

@@ -490,8 +490,8 @@ pub(crate) fn validate_module(
         }
         if !names.insert(&*e.name) {
             return Err(ValidationError::invalid(format!(
-                "duplicate export name {:?}",
-                &*e.name
+                "duplicate export name \"{}\"",
+                weft_syntax::excerpt(&e.name)
             )));
         }
     }

@@ -471,8 +471,12 @@ unsafe extern "C" fn frame<T>(vmctx: *mut VMContext, def: u32) {
         Some(t) => t.backtrace().len() >= Trap::MAX_FRAMES,
         None => true,
     };
-    // Unwinding a million frames must not build a million names.
+    // Unwinding a million frames must not build a million names: count
+    // them.
     if full {
+        if let Some(t) = store.inner.pending.as_mut().and_then(Error::trap_mut) {
+            t.add_frames_elided(1);
+        }
         return;
     }
     let info = frame_info(&store.inner, inst, def);

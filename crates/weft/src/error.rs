@@ -252,15 +252,21 @@ pub struct FrameInfo {
     pub module_name: Option<String>,
 }
 
+/// Characters of a module or function name shown in a backtrace frame.
+const NAME_CHARS: usize = 1024;
+
 impl fmt::Display for FrameInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Names come from the module: escaped as `wasm2wat` escapes them,
+        // and clipped, so that a backtrace cannot rewrite the terminal or
+        // repeat a huge name for every frame.
         if let Some(m) = &self.module_name {
-            write!(f, "{m}!")?;
+            write!(f, "{}!", weft_syntax::escape_name(m).clip(NAME_CHARS))?;
         } else {
             f.write_str("<module>!")?;
         }
         match &self.func_name {
-            Some(n) => f.write_str(n),
+            Some(n) => write!(f, "{}", weft_syntax::escape_name(n).clip(NAME_CHARS)),
             None => write!(f, "<wasm function {}>", self.func_index),
         }
     }
@@ -274,6 +280,7 @@ impl fmt::Display for FrameInfo {
 pub struct Trap {
     code: TrapCode,
     backtrace: Vec<FrameInfo>,
+    frames_elided: usize,
 }
 
 impl Trap {
@@ -282,6 +289,7 @@ impl Trap {
         Trap {
             code,
             backtrace: Vec::new(),
+            frames_elided: 0,
         }
     }
 
@@ -300,18 +308,29 @@ impl Trap {
         &self.backtrace
     }
 
+    /// How many frames, outside the outermost one of [`Trap::backtrace`],
+    /// were active too but left out: a runaway recursion has up to
+    /// [`crate::Config::max_call_depth`] of them.
+    pub fn frames_elided(&self) -> usize {
+        self.frames_elided
+    }
+
     pub(crate) fn set_backtrace(&mut self, backtrace: Vec<FrameInfo>) {
         self.backtrace = backtrace;
     }
 
-    /// The most frames a backtrace keeps (the innermost ones).
+    /// The most frames a backtrace keeps (the innermost ones); the others
+    /// are counted in [`Trap::frames_elided`].
     pub(crate) const MAX_FRAMES: usize = 64;
 
-    /// Adds a caller's frame (outermost last).
+    /// Adds a caller's frame (outermost last), or counts it once the
+    /// backtrace is full.
     #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
     pub(crate) fn push_frame(&mut self, frame: FrameInfo) {
         if self.backtrace.len() < Self::MAX_FRAMES {
             self.backtrace.push(frame);
+        } else {
+            self.add_frames_elided(1);
         }
     }
 
@@ -320,6 +339,11 @@ impl Trap {
         for f in frames {
             self.push_frame(f);
         }
+    }
+
+    /// Counts `n` more active frames left out of the backtrace.
+    pub(crate) fn add_frames_elided(&mut self, n: usize) {
+        self.frames_elided = self.frames_elided.saturating_add(n);
     }
 }
 
@@ -330,6 +354,9 @@ impl fmt::Display for Trap {
             f.write_str("\nwasm backtrace:")?;
             for (i, frame) in self.backtrace.iter().enumerate() {
                 write!(f, "\n  {i}: {frame}")?;
+            }
+            if self.frames_elided > 0 {
+                write!(f, "\n  ... {} more frames", self.frames_elided)?;
             }
         }
         Ok(())

@@ -202,7 +202,11 @@ pub(crate) fn instantiate<T>(
     for (import, &ext) in syn.imports.iter().zip(imports) {
         store.inner.check_id(ext.store_id(), "import")?;
         check_import(&store.inner, m, import.desc, ext, || {
-            format!("`{}`.`{}`", import.module, import.name)
+            format!(
+                "`{}`.`{}`",
+                weft_syntax::excerpt(&import.module),
+                weft_syntax::excerpt(&import.name)
+            )
         })?;
         match ext {
             Extern::Func(f) => inst.funcs.push(f.index),

@@ -170,7 +170,8 @@ impl<T: 'static> Linker<T> {
             let def = self.defs.get(&key).ok_or_else(|| {
                 Error::unlinkable(format!(
                     "unknown import: `{}`.`{}` has not been defined",
-                    import.module, import.name
+                    weft_syntax::excerpt(&import.module),
+                    weft_syntax::excerpt(&import.name)
                 ))
             })?;
             imports.push(self.materialize(store, def));

@@ -311,7 +311,8 @@ fn in_bounds(start: u32, len: u32, size: usize) -> bool {
 }
 
 /// The backtrace of the frames active at a trap, innermost first: the
-/// current function (`def` of instance `inst`), then the callers.
+/// current function (`def` of instance `inst`), then the callers, at most
+/// [`Trap::MAX_FRAMES`] of them (the caller counts the others).
 fn backtrace(inner: &StoreInner, inst: u32, def: u32, frames: &[Frame]) -> Vec<FrameInfo> {
     std::iter::once((inst, def))
         .chain(frames.iter().rev().map(|f| (f.inst, f.def)))
@@ -324,7 +325,7 @@ fn backtrace(inner: &StoreInner, inst: u32, def: u32, frames: &[Frame]) -> Vec<F
                 module_name: m.module.names.module.as_deref().map(str::to_string),
             }
         })
-        .take(64)
+        .take(Trap::MAX_FRAMES)
         .collect()
 }
 
@@ -2186,6 +2187,9 @@ fn run<T>(
                 let mut e = Error::from(Trap::new(c));
                 if let Some(t) = e.trap_mut() {
                     t.set_backtrace(backtrace(&store.inner, inst, def, &stack.frames));
+                    // The current frame and every caller.
+                    let active = stack.frames.len() + 1;
+                    t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
                 }
                 return Err(e);
             }
@@ -2209,6 +2213,8 @@ fn run<T>(
                         // callers.
                         let callers = backtrace(&store.inner, inst, def, &stack.frames);
                         t.extend_backtrace(callers.into_iter().skip(1));
+                        let active = stack.frames.len() + 1;
+                        t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
                     }
                     return Err(e);
                 }
