@@ -2,14 +2,26 @@
 //!
 //! Every subcommand reads its input, reports a bad input as one line on
 //! stderr with exit status 1, and never panics on input.
+//!
+//! Input: a FILE of `-` is standard input, and every input is read up to
+//! [`MAX_INPUT`] bytes (more is refused without reading further). A module
+//! is binary if it is named `.wasm` or starts with a zero byte (as `\0asm`
+//! does and no text does), text otherwise. `weft FILE ARGS...` is
+//! `weft run FILE ARGS...`.
 
 mod objdump;
 mod run;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use std::ffi::OsString;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use weft_syntax::{Features, Module};
+
+/// The largest input read, 1 GiB: a larger file, or an endless stream such
+/// as `/dev/zero`, is refused after reading this much at most.
+const MAX_INPUT: u64 = 1 << 30;
 
 #[derive(Parser)]
 #[command(
@@ -59,16 +71,17 @@ fn parse_features(s: &str) -> Result<Features, String> {
 enum Command {
     /// Check that a module (.wasm or .wat) is valid
     Validate {
-        /// Module to check
+        /// Module to check (`-`: standard input)
         file: PathBuf,
         #[command(flatten)]
         features: FeatureArgs,
     },
     /// Translate the text format to the binary format
     Wat2wasm {
-        /// Text module (.wat)
+        /// Text module (.wat; `-`: standard input)
         file: PathBuf,
-        /// Output file (default: input name with .wasm)
+        /// Output file, `-` for standard output (default: input name with
+        /// .wasm; standard output for standard input)
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
         #[command(flatten)]
@@ -76,9 +89,9 @@ enum Command {
     },
     /// Print a binary module in the text format
     Wasm2wat {
-        /// Binary module (.wasm)
+        /// Binary module (.wasm; `-`: standard input)
         file: PathBuf,
-        /// Output file (default: stdout)
+        /// Output file, `-` for standard output (the default)
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
         #[command(flatten)]
@@ -91,8 +104,11 @@ enum Command {
         /// Print help
         #[arg(long, action = clap::ArgAction::Help)]
         help: Option<bool>,
-        /// Binary module (.wasm)
+        /// Binary module (.wasm; `-`: standard input)
         file: PathBuf,
+        /// Output file, `-` for standard output (the default)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
         /// Print section headers
         #[arg(short = 'h', long = "headers")]
         headers: bool,
@@ -107,7 +123,7 @@ enum Command {
     },
     /// Run WebAssembly spec test scripts (.wast files or folders of them)
     Wast {
-        /// Scripts or folders to run
+        /// Scripts or folders to run (`-`: a script on standard input)
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Run with fuel metering, giving each action and instantiation N fuel
@@ -135,11 +151,14 @@ enum Command {
         /// (default: HOST); repeatable
         #[arg(long = "dir", value_name = "HOST[::GUEST]")]
         dirs: Vec<String>,
-        /// Set the guest's environment variable NAME; repeatable
-        #[arg(long = "env", value_name = "NAME=VALUE")]
+        /// Set the guest's environment variable NAME to VALUE, or to the
+        /// host's value of NAME (if set) without `=VALUE`; repeatable
+        #[arg(long = "env", value_name = "NAME[=VALUE]")]
         envs: Vec<String>,
-        /// Cap every linear memory at BYTES (memory.grow beyond fails)
-        #[arg(long, value_name = "BYTES")]
+        /// Cap every linear memory at SIZE bytes, or with a unit: KiB, MiB,
+        /// GiB, TiB (e.g. 64MiB); memory.grow beyond fails. A cap above a
+        /// memory's address space (4 GiB for 32-bit) leaves it unlimited.
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
         max_memory: Option<u64>,
         /// Call this exported function with ARGS and print its results
         #[arg(long, value_name = "NAME")]
@@ -151,7 +170,7 @@ enum Command {
         tier: TierArgs,
         #[command(flatten)]
         features: FeatureArgs,
-        /// Module to run (.wasm or .wat)
+        /// Module to run (.wasm or .wat; `-`: standard input)
         module: PathBuf,
         /// Arguments of the guest program, or of the invoked function
         /// (i32/i64: decimal or 0x hex; f32/f64: decimal, inf, nan or
@@ -170,8 +189,54 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
+/// A size in bytes: a number, optionally followed by a binary unit (`B`,
+/// `KiB`, `MiB`, `GiB`, `TiB`, or `K`, `M`, `G`, `T`).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let shift = match unit.trim_start() {
+        "" | "B" => 0,
+        "K" | "KiB" => 10,
+        "M" | "MiB" => 20,
+        "G" | "GiB" => 30,
+        "T" | "TiB" => 40,
+        _ => {
+            return Err(format!(
+                "`{s}`: expected a number of bytes, e.g. 65536 or 64MiB"
+            ))
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("`{s}`: expected a number of bytes below 2^64"))
+}
+
+/// The command line with `run` put in front of a module: `weft FILE ARGS`
+/// runs like `weft run FILE ARGS`, as `wasmtime FILE` does. Anything that
+/// is not a subcommand, `help` or a top-level flag starts a `run`.
+fn with_default_command(mut args: Vec<OsString>) -> Vec<OsString> {
+    let Some(first) = args.get(1).and_then(|a| a.to_str()) else {
+        if args.len() > 1 {
+            args.insert(1, "run".into());
+        }
+        return args;
+    };
+    let cli = Cli::command();
+    let is_command = first == "help"
+        || cli
+            .get_subcommands()
+            .any(|c| c.get_name() == first || c.get_all_aliases().any(|a| a == first));
+    let is_top_flag = matches!(first, "-h" | "--help" | "-V" | "--version");
+    if !is_command && !is_top_flag {
+        args.insert(1, "run".into());
+    }
+    args
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(with_default_command(std::env::args_os().collect()));
     match run(cli.command) {
         Ok(code) => code,
         Err(Failure(msg)) => {
@@ -181,51 +246,124 @@ fn main() -> ExitCode {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure(format!("{}: {e}", path.display())))
+/// Whether `path` names standard input or output.
+fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
-fn is_binary(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\0asm")
+/// `path` as error messages name it.
+fn shown(path: &Path) -> String {
+    if is_stdio(path) {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// An input read: the bytes, and whether it is a binary module.
+struct Input {
+    bytes: Vec<u8>,
+    binary: bool,
+}
+
+/// Reads `path` (`-`: standard input), at most [`MAX_INPUT`] bytes. A
+/// binary (by name or first byte) that does not start with the magic
+/// number is not read beyond its first four bytes: they are enough for the
+/// decoder's "magic header not detected" or "unexpected end", and
+/// `/dev/zero` or a huge junk file end there.
+fn read(path: &Path) -> Result<Input, Failure> {
+    let fail = |e: std::io::Error| Failure(format!("{}: {e}", shown(path)));
+    let too_large = || {
+        Failure(format!(
+            "{}: input larger than the limit of {MAX_INPUT} bytes (1 GiB)",
+            shown(path)
+        ))
+    };
+    let mut reader: Box<dyn Read> = if is_stdio(path) {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path).map_err(fail)?;
+        if file.metadata().map_err(fail)?.len() > MAX_INPUT {
+            return Err(too_large());
+        }
+        Box::new(file)
+    };
+    let mut bytes = Vec::new();
+    (&mut reader)
+        .take(4)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    let named_binary = path.extension().is_some_and(|e| e == "wasm");
+    let binary = named_binary || bytes.first() == Some(&0);
+    if binary && bytes != b"\0asm" {
+        return Ok(Input { bytes, binary });
+    }
+    reader
+        .take(MAX_INPUT + 1 - bytes.len() as u64)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(too_large());
+    }
+    Ok(Input { bytes, binary })
 }
 
 /// Reads a module in either format; text is converted to binary bytes so
 /// that both formats go through one decoder and validator.
 fn load_binary(path: &Path, features: Features) -> Result<Vec<u8>, Failure> {
-    let bytes = read(path)?;
-    if is_binary(&bytes) {
-        return Ok(bytes);
+    let input = read(path)?;
+    if input.binary {
+        return Ok(input.bytes);
     }
-    let text = std::str::from_utf8(&bytes).map_err(|_| {
+    let text = std::str::from_utf8(&input.bytes).map_err(|_| {
         Failure(format!(
             "{}: not a WebAssembly module (neither binary nor UTF-8 text)",
-            path.display()
+            shown(path)
         ))
     })?;
     let module = weft_text::parse_wat(text, features)
-        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+        .map_err(|e| Failure(format!("{}: {e}", shown(path))))?;
     Ok(weft_binary::encode(&module))
 }
 
+/// Decodes a binary module; any bytes are decoded, so that the spec's
+/// message says what is wrong ("magic header not detected", "unexpected
+/// end", ...).
 fn decode<'a>(path: &Path, bytes: &'a [u8], features: Features) -> Result<Module<'a>, Failure> {
-    if !is_binary(bytes) {
-        return Err(Failure(format!(
-            "{}: not a WebAssembly binary (magic header not detected)",
-            path.display()
-        )));
-    }
-    weft_binary::decode(bytes, features).map_err(|e| Failure(format!("{}: {e}", path.display())))
+    weft_binary::decode(bytes, features).map_err(|e| Failure(format!("{}: {e}", shown(path))))
 }
 
 fn validate(path: &Path, module: &Module<'_>, features: Features) -> Result<(), Failure> {
-    weft_valid::validate(module, features).map_err(|e| Failure(format!("{}: {e}", path.display())))
+    weft_valid::validate(module, features).map_err(|e| Failure(format!("{}: {e}", shown(path))))
 }
 
+/// Reports the implementation limits `weft run` would hit in a valid
+/// module (a function with more than 65,536 slots of locals and operands
+/// cannot be translated for the interpreter), by translating every
+/// function as `run` does on first call. Constructs the engine cannot
+/// execute yet are not limits: the module stays valid.
+fn check_limits(path: &Path, bytes: &[u8], features: Features) -> Result<(), Failure> {
+    let mut config = weft::Config::new();
+    config
+        .features(features)
+        .compilation_mode(weft::CompilationMode::Eager);
+    let engine = weft::Engine::new(&config);
+    match weft::Module::from_binary(&engine, bytes) {
+        Err(e) if e.kind() == weft::ErrorKind::Other => {
+            Err(Failure(format!("{}: {}", shown(path), e.message())))
+        }
+        Ok(_) | Err(_) => Ok(()),
+    }
+}
+
+/// Writes `data` to `output` (`-` or none: standard output).
 fn write_output(output: Option<&Path>, data: &[u8]) -> Result<(), Failure> {
     use std::io::Write;
     match output {
-        Some(p) => std::fs::write(p, data).map_err(|e| Failure(format!("{}: {e}", p.display()))),
-        None => {
+        Some(p) if !is_stdio(p) => {
+            std::fs::write(p, data).map_err(|e| Failure(format!("{}: {e}", p.display())))
+        }
+        _ => {
             let mut out = std::io::stdout().lock();
             out.write_all(data)?;
             out.flush()?;
@@ -241,6 +379,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             let bytes = load_binary(&file, f)?;
             let module = decode(&file, &bytes, f)?;
             validate(&file, &module, f)?;
+            check_limits(&file, &bytes, f)?;
         }
         Command::Wat2wasm {
             file,
@@ -251,7 +390,11 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             let bytes = load_binary(&file, f)?;
             let module = decode(&file, &bytes, f)?;
             validate(&file, &module, f)?;
-            let out = output.unwrap_or_else(|| file.with_extension("wasm"));
+            let out = match output {
+                Some(out) => out,
+                None if is_stdio(&file) => PathBuf::from("-"),
+                None => file.with_extension("wasm"),
+            };
             write_output(Some(&out), &bytes)?;
         }
         Command::Wasm2wat {
@@ -260,7 +403,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             features,
         } => {
             let f = features.features;
-            let bytes = read(&file)?;
+            let bytes = read(&file)?.bytes;
             let module = decode(&file, &bytes, f)?;
             let text = weft_text::print(&module);
             write_output(output.as_deref(), text.as_bytes())?;
@@ -268,13 +411,14 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Objdump {
             help: _,
             file,
+            output,
             headers,
             details,
             disassemble,
             features,
         } => {
             let f = features.features;
-            let bytes = read(&file)?;
+            let bytes = read(&file)?.bytes;
             let module = decode(&file, &bytes, f)?;
             let opts = objdump::Options {
                 headers: headers || !(details || disassemble),
@@ -282,7 +426,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 disassemble,
             };
             let text = objdump::dump(&file, &bytes, &module, f, opts)?;
-            write_output(None, text.as_bytes())?;
+            write_output(output.as_deref(), text.as_bytes())?;
         }
         Command::Wast {
             paths,
@@ -302,7 +446,20 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 ..weft_wast::RunOptions::new(features.features)
             };
             let mut out = std::io::stdout().lock();
-            let folders = weft_wast::run_paths_by_folder(&paths, &options, &mut out)?;
+            let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
+                paths.into_iter().partition(|p| is_stdio(p));
+            let mut folders = if files.is_empty() {
+                Vec::new()
+            } else {
+                weft_wast::run_paths_by_folder(&files, &options, &mut out)?
+            };
+            if let Some(path) = stdin.first() {
+                let bytes = read(path)?.bytes;
+                let src = std::str::from_utf8(&bytes)
+                    .map_err(|e| Failure(format!("{}: not UTF-8 text: {e}", shown(path))))?;
+                let s = weft_wast::run_script_with(&shown(path), src, &options, &mut out)?;
+                folders.push((path.clone(), s));
+            }
             let mut summary = weft_wast::Summary::default();
             for (_, s) in &folders {
                 summary.add(*s);

@@ -23,9 +23,6 @@ use weft_wasi::{WasiCtx, WasiCtxBuilder};
 /// The exit status after a trap.
 pub const TRAP_EXIT: u8 = 134;
 
-/// Backtrace frames printed after a trap, innermost first.
-const MAX_FRAMES: usize = 64;
-
 /// Appended to `weft run --help`.
 pub const AFTER_HELP: &str = "\
 The module runs with WASI preview1 (wasi_snapshot_preview1): it sees ARGS \
@@ -93,13 +90,13 @@ fn report(path: &Path, e: Error) -> Result<ExitCode, Failure> {
         if !frames.is_empty() {
             eprintln!("wasm backtrace:");
         }
-        // Runaway recursion leaves up to the call depth limit of frames:
-        // show the innermost ones.
-        for (i, frame) in frames.iter().take(MAX_FRAMES).enumerate() {
+        for (i, frame) in frames.iter().enumerate() {
             eprintln!("  {i}: {frame}");
         }
-        if frames.len() > MAX_FRAMES {
-            eprintln!("  ... {} more frames", frames.len() - MAX_FRAMES);
+        // Runaway recursion leaves up to the call depth limit of frames:
+        // the trap keeps the innermost ones and counts the others.
+        if trap.frames_elided() > 0 {
+            eprintln!("  ... {} more frames", trap.frames_elided());
         }
         Ok(ExitCode::from(TRAP_EXIT))
     } else {
@@ -116,6 +113,8 @@ fn exit_code(code: i32) -> ExitCode {
 /// Caps every memory the module defines or imports at `max_bytes`: a
 /// minimum above it is an error, and the maximum becomes the cap, so that
 /// `memory.grow` beyond it returns -1 as the spec says for a failed grow.
+/// A cap beyond a memory's address space (2^32 bytes for a 32-bit one)
+/// is clamped to it, so that the rewritten module stays valid.
 /// (The engine has no per-store memory limiter yet; the module is
 /// rewritten instead.)
 fn limit_memory(
@@ -124,15 +123,23 @@ fn limit_memory(
     features: Features,
     max_bytes: u64,
 ) -> Result<Vec<u8>, Failure> {
-    let pages = max_bytes / 65536;
     let mut module = weft_binary::decode(bytes, features)
         .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
     let cap = |ty: &mut weft_syntax::MemType| -> Result<(), Failure> {
+        let page_log2 = ty.page_size_log2();
+        let addr_bits = match ty.addr {
+            weft_syntax::AddrType::I32 => 32,
+            weft_syntax::AddrType::I64 => 64,
+        };
+        // Pages the address space holds (2^64 bytes: u64::MAX pages of 1).
+        let space = 1u64.checked_shl(addr_bits - page_log2).unwrap_or(u64::MAX);
+        let pages = (max_bytes >> page_log2).min(space);
         if ty.limits.min > pages {
             return Err(Failure(format!(
-                "{}: memory needs {} bytes at least, more than --max-memory {max_bytes}",
+                "{}: memory needs {} pages of {} bytes at least, more than --max-memory {max_bytes}",
                 path.display(),
-                ty.limits.min * 65536
+                ty.limits.min,
+                1u64 << page_log2
             )));
         }
         ty.limits.max = Some(ty.limits.max.map_or(pages, |m| m.min(pages)));
@@ -186,10 +193,20 @@ pub fn run(
         builder.args(args);
     }
     for var in &options.envs {
-        let (name, value) = var
-            .split_once('=')
-            .ok_or_else(|| Failure(format!("--env `{var}`: expected NAME=VALUE")))?;
-        builder.env(name, value);
+        match var.split_once('=') {
+            Some((name, value)) => {
+                builder.env(name, value);
+            }
+            // `--env NAME` passes the host's NAME on, if it is set.
+            None => {
+                if let Some(value) = std::env::var_os(var) {
+                    let value = value.into_string().map_err(|_| {
+                        Failure(format!("--env `{var}`: the host's value is not UTF-8"))
+                    })?;
+                    builder.env(var, value);
+                }
+            }
+        }
     }
     for dir in &options.dirs {
         let (host, guest) = split_dir(dir);

@@ -204,10 +204,62 @@ fn max_memory_caps_growth() {
 }
 
 #[test]
+fn max_memory_takes_units_and_clamps_to_the_address_space() {
+    let p = module(
+        "grow-units.wat",
+        r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (call $exit (i32.add (memory.grow (i32.const 3)) (i32.const 1)))))"#,
+    );
+    let path = p.to_str().unwrap();
+    for (size, status) in [("192KiB", 0), ("256KiB", 2), ("64MiB", 2), ("1M", 2)] {
+        let o = weft(&["run", "--max-memory", size, path]);
+        assert_eq!(o.status.code(), Some(status), "{size}: {}", text(&o.stderr));
+    }
+    // Above a 32-bit memory's 4 GiB: no cap, and the module stays valid.
+    for size in ["4GiB", "8GiB", "1TiB", "18446744073709551615"] {
+        let o = weft(&["run", "--max-memory", size, path]);
+        assert_eq!(o.status.code(), Some(2), "{size}: {}", text(&o.stderr));
+    }
+    for size in ["12XB", "64 MB", "", "99999999999TiB"] {
+        let o = weft(&["run", "--max-memory", size, path]);
+        assert_ne!(o.status.code(), Some(0), "{size}");
+        assert!(text(&o.stderr).contains("number of bytes"), "{size}");
+    }
+}
+
+#[test]
+fn env_without_value_inherits_from_the_host() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run"];
+        args.extend_from_slice(extra);
+        args.push("examples/hello_wasi.wasm");
+        Command::new(env!("CARGO_BIN_EXE_weft"))
+            .current_dir(root())
+            .args(&args)
+            .env("GREETING", "Howdy")
+            .env_remove("WEFT_UNSET_VARIABLE")
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--env", "GREETING"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).starts_with("Howdy from WebAssembly"));
+    // Without --env the guest sees nothing of the host's environment, and an
+    // unset NAME passes nothing.
+    for extra in [&[][..], &["--env", "WEFT_UNSET_VARIABLE"]] {
+        let o = run(extra);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).starts_with("Hello from WebAssembly"));
+    }
+}
+
+#[test]
 fn bad_options_are_one_line_and_status_1() {
     for args in [
         &["run", "--dir", "no/such/dir", "examples/hello_wasi.wasm"][..],
-        &["run", "--env", "NOEQUALS", "examples/hello_wasi.wasm"],
         &["run", "examples/missing.wasm"],
     ] {
         let o = weft(args);

@@ -1002,13 +1002,38 @@ pub fn run_script(
     run_script_with(name, src, &RunOptions::new(features), out)
 }
 
-/// Runs one script file.
+/// The largest script file read, 1 GiB: a larger one (or an endless
+/// stream) is refused after reading this much, instead of taking all memory.
+pub const MAX_SCRIPT_BYTES: u64 = 1 << 30;
+
+/// Reads at most [`MAX_SCRIPT_BYTES`] of a script file.
+fn read_script(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let too_large = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than the limit of {MAX_SCRIPT_BYTES} bytes"),
+        )
+    };
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() > MAX_SCRIPT_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SCRIPT_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SCRIPT_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// Runs one script file (at most [`MAX_SCRIPT_BYTES`] long).
 pub fn run_file_with(
     path: &Path,
     options: &RunOptions,
     out: &mut dyn Write,
 ) -> io::Result<Summary> {
-    let bytes = std::fs::read(path)
+    let bytes = read_script(path)
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
     let name = path.display().to_string();
     match std::str::from_utf8(&bytes) {

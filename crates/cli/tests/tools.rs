@@ -1,0 +1,337 @@
+//! Every tool through the built binary: `-` for standard input and output,
+//! binary versus text input, hostile input (size limit, endless streams,
+//! short error messages, escaped names), `weft FILE` as `weft run FILE`,
+//! and `validate` agreeing with `run` on implementation limits.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn weft_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
+        .current_dir(root())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("weft runs");
+    let mut input = child.stdin.take().unwrap();
+    // The tool may stop reading early (and close its end): ignore EPIPE.
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn weft(args: &[&str]) -> Output {
+    weft_with_stdin(args, b"")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A scratch directory for this test process.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("weft-tools-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn write(name: &str, bytes: impl AsRef<[u8]>) -> String {
+    let p = scratch(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+/// Asserts a one-line error with status 1 that contains `needle`.
+fn fails_with(o: &Output, needle: &str, what: &str) {
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{what}: {err}");
+    assert!(
+        err.starts_with("error: ") && err.lines().count() == 1 && err.contains(needle),
+        "{what}: expected one line with `{needle}`: {err}"
+    );
+}
+
+const FAC: &str = "examples/hello.wat";
+
+#[test]
+fn every_tool_reads_standard_input_and_writes_standard_output() {
+    let wat = std::fs::read(root().join(FAC)).unwrap();
+    let wasm = std::fs::read(root().join("examples/hello.wasm")).unwrap();
+
+    let o = weft_with_stdin(&["validate", "-"], &wat);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = weft_with_stdin(&["validate", "-"], &wasm);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    // wat2wasm: standard input goes to standard output by default, and
+    // `-o -` sends a file's translation there too.
+    let from_stdin = weft_with_stdin(&["wat2wasm", "-"], &wat);
+    assert_eq!(
+        from_stdin.status.code(),
+        Some(0),
+        "{}",
+        text(&from_stdin.stderr)
+    );
+    assert!(from_stdin.stdout.starts_with(b"\0asm"));
+    let from_file = weft(&["wat2wasm", FAC, "-o", "-"]);
+    assert_eq!(from_file.status.code(), Some(0));
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+
+    let o = weft_with_stdin(&["wasm2wat", "-", "-o", "-"], &from_file.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("(export \"fac\""),
+        "{}",
+        text(&o.stdout)
+    );
+
+    let o = weft_with_stdin(&["objdump", "-x", "-", "-o", "-"], &wasm);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("Export["), "{}", text(&o.stdout));
+
+    let script = b"(module (func (export \"two\") (result i32) (i32.const 2)))\n\
+                   (assert_return (invoke \"two\") (i32.const 2))\n\
+                   (assert_return (invoke \"two\") (i32.const 3))\n";
+    let o = weft_with_stdin(&["wast", "-"], script);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "one assertion fails: {out}");
+    assert!(out.contains("1 failed"), "{out}");
+
+    let o = weft_with_stdin(&["run", "--invoke", "fac", "-", "5"], &wat);
+    assert_eq!(
+        (o.status.code(), text(&o.stdout).as_str()),
+        (Some(0), "120\n")
+    );
+}
+
+#[test]
+fn output_files_still_work() {
+    let out = scratch("fac.wasm");
+    let o = weft(&["wat2wasm", FAC, "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!((text(&o.stdout).as_str()), "");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"\0asm"));
+    let listing = scratch("fac.txt");
+    let o = weft(&[
+        "objdump",
+        "-h",
+        out.to_str().unwrap(),
+        "-o",
+        listing.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(std::fs::read_to_string(listing).unwrap().contains("Code"));
+}
+
+#[test]
+fn binary_input_gets_binary_messages() {
+    let empty = write("empty.wasm", b"");
+    let truncated = write("truncated.wasm", b"\0asm\x01\0");
+    let half_magic = write("half-magic.wasm", b"\0as");
+    let wrong = write("wrong-magic.wasm", b"abcdefgh");
+    let wrong_zero = write("wrong-magic.bin", b"\0\0\0\0\x01\0\0\0");
+    let bad_version = write("bad-version.wasm", b"\0asm\x02\0\0\0");
+    let cases = [
+        (&empty, "unexpected end"),
+        (&truncated, "unexpected end"),
+        (&half_magic, "unexpected end"),
+        (&wrong, "magic header not detected"),
+        (&wrong_zero, "magic header not detected"),
+        (&bad_version, "unknown binary version"),
+    ];
+    for tool in ["validate", "wasm2wat", "objdump", "run"] {
+        for (file, message) in cases {
+            fails_with(&weft(&[tool, file]), message, &format!("{tool} {file}"));
+        }
+    }
+    // Standard input has no name: a leading zero byte makes it binary.
+    let o = weft_with_stdin(&["validate", "-"], b"\0as");
+    fails_with(&o, "unexpected end", "validate - <\\0as");
+    let o = weft_with_stdin(&["validate", "-"], b"\0\0\0\0\0\0\0\0");
+    fails_with(&o, "magic header not detected", "validate - <zeros");
+    // wat2wasm wants text, but says what is wrong with binary bytes too.
+    fails_with(
+        &weft(&["wat2wasm", &wrong, "-o", "-"]),
+        "magic header not detected",
+        "wat2wasm",
+    );
+    // Text that is not a module is a text error, with line and column.
+    let junk = write("junk.wat", "hello (module)");
+    fails_with(
+        &weft(&["validate", &junk]),
+        "unknown operator hello (at 1:1)",
+        "junk text",
+    );
+}
+
+#[test]
+fn endless_and_huge_inputs_are_refused() {
+    for tool in ["validate", "wasm2wat", "objdump", "run"] {
+        let o = weft(&[tool, "/dev/zero"]);
+        fails_with(&o, "magic header not detected", tool);
+    }
+    // A file above the 1 GiB limit is refused without being read (sparse:
+    // it takes no disk space).
+    let huge = scratch("huge.wat");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len((1 << 30) + 1).unwrap();
+    drop(f);
+    for tool in ["validate", "wat2wasm", "wasm2wat", "objdump", "run", "wast"] {
+        let o = weft(&[tool, huge.to_str().unwrap()]);
+        let err = text(&o.stderr);
+        assert_ne!(o.status.code(), Some(0), "{tool}");
+        assert!(err.contains("limit of 1073741824 bytes"), "{tool}: {err}");
+        assert!(err.len() < 200, "{tool}: {err}");
+    }
+    std::fs::remove_file(&huge).unwrap();
+}
+
+#[test]
+fn error_messages_quote_a_short_excerpt() {
+    // 4 MiB of junk without a space: one enormous token.
+    let junk: String = (0..4 << 20)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let p = write("junk-token.wat", &junk);
+    let o = weft(&["validate", &p]);
+    fails_with(
+        &o,
+        "unknown operator abcdefghijklmnopqrstuvwxyzabcdefghijklm",
+        "junk",
+    );
+    assert!(text(&o.stderr).len() < 200, "{}", text(&o.stderr));
+    // A long identifier and control characters in one.
+    let wat = format!("(module (func (call ${}\u{1b}[2J)))", "f".repeat(100_000));
+    let p = write("long-id.wat", &wat);
+    let o = weft(&["validate", &p]);
+    fails_with(&o, "$ffffffff", "long id");
+    assert!(text(&o.stderr).len() < 200, "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains('\u{1b}'), "{}", text(&o.stderr));
+    // A huge duplicate export name, in a binary (validation error).
+    let name = "e".repeat(1 << 20);
+    let wat = format!("(module (func (export \"{name}\")) (func (export \"{name}\")))");
+    let p = write("dup-export.wat", &wat);
+    let o = weft(&["validate", &p]);
+    fails_with(&o, "duplicate export name \"eeee", "duplicate export");
+    assert!(text(&o.stderr).len() < 200, "{}", text(&o.stderr));
+}
+
+/// A module whose names hold control characters: escape sequences that
+/// would clear the terminal, a newline, a bidirectional override.
+const NASTY_NAMES: &str = r#"(module $"m\1b[2J"
+  (func $"f\1b[31m\0a\e2\80\ae" (export "e\1b]0;x\07") unreachable))"#;
+
+#[test]
+fn names_are_escaped_in_backtraces_and_objdump() {
+    let p = write("nasty.wat", NASTY_NAMES);
+    let wasm = scratch("nasty.wasm");
+    let o = weft(&["wat2wasm", &p, "-o", wasm.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    let o = weft(&[
+        "run",
+        "--invoke",
+        "e\u{1b}]0;x\u{7}",
+        wasm.to_str().unwrap(),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(134), "{err}");
+    assert!(
+        err.contains("  0: m\\1b[2J!f\\1b[31m\\0a\\e2\\80\\ae\n"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}'), "{err}");
+
+    let o = weft(&["objdump", "-x", wasm.to_str().unwrap()]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(out.contains(" -> \"e\\1b]0;x\\07\""), "{out}");
+    assert!(out.contains("<f\\1b[31m\\0a\\e2\\80\\ae>"), "{out}");
+    assert!(out.contains(" - module <m\\1b[2J>"), "{out}");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+        "{out}"
+    );
+    // wasm2wat escapes the same way.
+    let o = weft(&["wasm2wat", wasm.to_str().unwrap()]);
+    assert!(
+        text(&o.stdout).contains("\"e\\1b]0;x\\07\""),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+#[test]
+fn a_module_runs_without_the_run_command() {
+    let o = weft(&["examples/hello.wasm"]);
+    assert_eq!((o.status.code(), text(&o.stderr).as_str()), (Some(0), ""));
+    let o = weft(&["--invoke", "fac", FAC, "5"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "120\n");
+    let o = weft(&["examples/hello_wasi.wasm", "you"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("and hello to you\n"),
+        "{}",
+        text(&o.stdout)
+    );
+    // Subcommands and top-level flags keep their meaning.
+    let o = weft(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o.stdout).starts_with("weft "));
+    let o = weft(&["validate", FAC]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn a_trap_backtrace_says_how_many_frames_it_leaves_out() {
+    // fac(-1) recurses until the call stack is exhausted: the default
+    // `max_call_depth` of 100,000 callers below the frame that traps.
+    let o = weft(&["run", "--invoke", "fac", FAC, "-1"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(134), "{err}");
+    let shown = err.lines().filter(|l| l.contains(": hello!fac")).count();
+    let elided: usize = err
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("  ... ")?
+                .strip_suffix(" more frames")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no elided-frames line: {err}"));
+    assert_eq!(shown, 64, "{err}");
+    assert_eq!(shown + elided, 100_001, "{err}");
+    // A short stack is shown whole.
+    let o = weft(&["run", "--invoke", "fac", FAC, "5"]);
+    assert!(!text(&o.stderr).contains("more frames"));
+}
+
+/// A valid function whose operand stack needs more slots than the
+/// interpreter's frames hold.
+fn too_many_operands() -> String {
+    let n = 70_000;
+    let mut wat = String::from("(module (func (export \"f\")\n");
+    wat.push_str(&"(i32.const 0)\n".repeat(n));
+    wat.push_str(&"drop\n".repeat(n));
+    wat.push_str("))");
+    wat
+}
+
+#[test]
+fn validate_reports_the_limit_run_hits() {
+    let p = write("operands.wat", too_many_operands());
+    let limit = "function too large: operand stack exceeds 65536 slots";
+    let v = weft(&["validate", &p]);
+    fails_with(&v, limit, "validate");
+    let r = weft(&["run", "--invoke", "f", &p]);
+    fails_with(&r, limit, "run");
+    assert_eq!(text(&v.stderr), text(&r.stderr));
+}
