@@ -73,8 +73,24 @@ pub fn all() -> Vec<Box<dyn Engine>> {
     engines
 }
 
-/// Weft with its default `Config` (lazy translation, no fuel).
+/// Weft with its default `Config` (lazy translation, no fuel), or with
+/// the compiler tier (`Strategy::Compiler`) when the environment variable
+/// `WEFT_BENCH_TIER` is `compile` (child processes inherit it).
 pub struct Weft;
+
+impl Weft {
+    fn compiled() -> bool {
+        std::env::var("WEFT_BENCH_TIER").is_ok_and(|t| t == "compile")
+    }
+
+    fn engine() -> weft::Engine {
+        let mut config = weft::Config::new();
+        if Self::compiled() {
+            config.strategy(weft::Strategy::Compiler);
+        }
+        weft::Engine::new(&config)
+    }
+}
 
 struct WeftInstance {
     store: weft::Store<()>,
@@ -91,11 +107,15 @@ impl Engine for Weft {
     }
 
     fn config(&self) -> &'static str {
-        "default Config: lazy translation, default features"
+        if Self::compiled() {
+            "Strategy::Compiler: Cranelift code made before instantiation, default features"
+        } else {
+            "default Config: lazy translation, default features"
+        }
     }
 
     fn instantiate(&self, wasm: &[u8]) -> Result<Box<dyn Instance>, String> {
-        let engine = weft::Engine::default();
+        let engine = Self::engine();
         let module = weft::Module::new(&engine, wasm).map_err(|e| e.to_string())?;
         let mut store = weft::Store::new(&engine, ());
         let linker = weft::Linker::<()>::new(&engine);
@@ -109,11 +129,11 @@ impl Engine for Weft {
     }
 
     fn compile_and_instantiate(&self, wasm: &[u8]) -> Result<(), String> {
-        weft_compile_and_instantiate(&weft::Engine::default(), wasm)
+        weft_compile_and_instantiate(&Self::engine(), wasm)
     }
 
     fn host_calls(&self) -> Result<Box<dyn HostCalls>, String> {
-        let engine = weft::Engine::default();
+        let engine = Self::engine();
         let module = weft::Module::new(&engine, wat(HOST_CALLS_WAT)?).map_err(|e| e.to_string())?;
         let mut store = weft::Store::new(&engine, ());
         let mut linker = weft::Linker::<()>::new(&engine);

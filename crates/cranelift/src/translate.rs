@@ -17,7 +17,7 @@
 //! once per function, as a memory's base never moves.
 
 use crate::lower::{dispatch, opens_block, Lower, Result};
-use crate::vmctx::{offsets, TrapKind};
+use crate::vmctx::{offsets, GlobalsLayout, TrapKind};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::types::{F32, F64, I16, I32, I64, I8};
@@ -42,6 +42,8 @@ pub trait ModuleEnv {
     fn type_at(&self, ty: TypeIdx) -> Option<&FuncType>;
     /// The value type of global `global`.
     fn global_type(&self, global: GlobalIdx) -> ValType;
+    /// Where the runtime keeps global values.
+    fn globals_layout(&self) -> GlobalsLayout;
     /// The proposals the module was validated with.
     fn features(&self) -> Features;
     /// Whether the code counts fuel (at the interpreter's points).
@@ -157,8 +159,6 @@ struct Sigs {
     trap: cranelift_codegen::ir::SigRef,
     frame: cranelift_codegen::ir::SigRef,
     memory_grow: cranelift_codegen::ir::SigRef,
-    global_get: cranelift_codegen::ir::SigRef,
-    global_set: cranelift_codegen::ir::SigRef,
 }
 
 /// The native signature of compiled functions (see [`crate::vmctx::EntryFn`]).
@@ -193,8 +193,6 @@ pub(crate) fn translate(
         trap: b.import_signature(sig(cc, &[ptr, I32, I32], &[])),
         frame: b.import_signature(sig(cc, &[ptr, I32], &[])),
         memory_grow: b.import_signature(sig(cc, &[ptr, I32], &[I32])),
-        global_get: b.import_signature(sig(cc, &[ptr, I32], &[I64])),
-        global_set: b.import_signature(sig(cc, &[ptr, I32, I64], &[])),
     };
     let trusted = MemFlagsData::trusted();
     let heap = MemFlagsData::new().with_notrap();
@@ -750,6 +748,28 @@ impl FuncTranslator<'_, '_> {
         self.push(r)
     }
 
+    /// The address of global `global`'s value: the store's globals array
+    /// (through the store context, as it may move between calls) at the
+    /// instance's store index for it.
+    fn global_addr(&mut self, global: GlobalIdx) -> Result<Value> {
+        let layout = self.env.globals_layout();
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let at = i32::try_from(u64::from(global.0) * 4).map_err(|_| "internal error: global")?;
+        let b = &mut self.b;
+        let indices = b
+            .ins()
+            .load(ptr, self.trusted, self.vmctx, offsets::GLOBAL_INDICES);
+        let index = b.ins().load(I32, self.trusted, indices, at);
+        let index = b.ins().uextend(ptr, index);
+        let offset = b.ins().imul_imm_s(index, i64::from(layout.stride));
+        let sc = b
+            .ins()
+            .load(ptr, self.trusted, self.vmctx, offsets::STORE_CTX);
+        let base = b.ins().load(ptr, self.trusted, sc, offsets::GLOBALS);
+        let entry = b.ins().iadd(base, offset);
+        Ok(b.ins().iadd_imm_s(entry, i64::from(layout.value_offset)))
+    }
+
     /// The address of function `func`'s [`crate::vmctx::VMFuncRef`] in the
     /// instance's context.
     fn func_ref_addr(&mut self, func: FuncIdx) -> Result<Value> {
@@ -1122,13 +1142,8 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
 
     fn GlobalGet(&mut self, global: GlobalIdx) -> Result<()> {
         let t = clif_type(self.env.global_type(global))?;
-        let f = self.libcall(offsets::GLOBAL_GET);
-        let g = self.b.ins().iconst(I32, i64::from(global.0));
-        let call = self
-            .b
-            .ins()
-            .call_indirect(self.sigs.global_get, f, &[self.vmctx, g]);
-        let bits = self.b.inst_results(call)[0];
+        let at = self.global_addr(global)?;
+        let bits = self.b.ins().load(I64, self.trusted, at, 0);
         let v = from_bits(&mut self.b, bits, t);
         self.push(v)
     }
@@ -1137,11 +1152,8 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
         clif_type(self.env.global_type(global))?;
         let v = self.pop()?;
         let bits = to_bits(&mut self.b, v);
-        let f = self.libcall(offsets::GLOBAL_SET);
-        let g = self.b.ins().iconst(I32, i64::from(global.0));
-        self.b
-            .ins()
-            .call_indirect(self.sigs.global_set, f, &[self.vmctx, g, bits]);
+        let at = self.global_addr(global)?;
+        self.b.ins().store(self.trusted, bits, at, 0);
         Ok(())
     }
 

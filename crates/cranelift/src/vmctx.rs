@@ -83,10 +83,6 @@ pub struct Libcalls {
     pub frame: unsafe extern "C" fn(*mut VMContext, u32),
     /// `memory.grow` of memory 0 by `delta` pages: the old size or -1.
     pub memory_grow: unsafe extern "C" fn(*mut VMContext, u32) -> u32,
-    /// The value of global `global` in slot encoding.
-    pub global_get: unsafe extern "C" fn(*mut VMContext, u32) -> u64,
-    /// Sets global `global` to a value in slot encoding.
-    pub global_set: unsafe extern "C" fn(*mut VMContext, u32, u64),
     /// `table.get`: table, index, where the element goes.
     pub table_get: unsafe extern "C" fn(*mut VMContext, u32, u32, *mut u64) -> u32,
     /// `table.set`: table, index, value.
@@ -128,6 +124,21 @@ pub struct VMStoreContext {
     /// The store's fuel counter, set with `store` (read and written by
     /// code compiled with fuel).
     pub fuel: *mut u64,
+    /// The store's globals, an array laid out as [`GlobalsLayout`] says;
+    /// set on each entry into compiled code and after each call through
+    /// the runtime (which may add globals and so move the array).
+    pub globals: *mut u8,
+}
+
+/// Where compiled code finds a global's value in [`VMStoreContext::globals`]:
+/// entry `i` starts `i * stride` bytes in, its value (slot encoding, one
+/// `u64`) `value_offset` bytes into the entry.
+#[derive(Clone, Copy, Debug)]
+pub struct GlobalsLayout {
+    /// Bytes per entry.
+    pub stride: u32,
+    /// The value's offset in an entry.
+    pub value_offset: u32,
 }
 
 /// The per-instance context compiled code runs with.
@@ -139,6 +150,8 @@ pub struct VMContext {
     pub funcs: *const VMFuncRef,
     /// The store's shared context.
     pub store_ctx: *mut VMStoreContext,
+    /// For each of the instance's globals, its index in the store.
+    pub global_indices: *const u32,
     /// The runtime's functions.
     pub libcalls: Libcalls,
     /// The instance's index in its store.
@@ -158,6 +171,10 @@ pub mod offsets {
     pub const STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
     /// [`VMStoreContext::fuel`].
     pub const FUEL: i32 = offset_of!(VMStoreContext, fuel) as i32;
+    /// [`VMStoreContext::globals`].
+    pub const GLOBALS: i32 = offset_of!(VMStoreContext, globals) as i32;
+    /// [`VMContext::global_indices`].
+    pub const GLOBAL_INDICES: i32 = offset_of!(VMContext, global_indices) as i32;
     /// [`MemoryDef::base`].
     pub const MEMORY_BASE: i32 = offset_of!(MemoryDef, base) as i32;
     /// [`MemoryDef::len`].
@@ -181,10 +198,6 @@ pub mod offsets {
     pub const FRAME: i32 = (LIBCALLS + offset_of!(Libcalls, frame)) as i32;
     /// [`Libcalls::memory_grow`].
     pub const MEMORY_GROW: i32 = (LIBCALLS + offset_of!(Libcalls, memory_grow)) as i32;
-    /// [`Libcalls::global_get`].
-    pub const GLOBAL_GET: i32 = (LIBCALLS + offset_of!(Libcalls, global_get)) as i32;
-    /// [`Libcalls::global_set`].
-    pub const GLOBAL_SET: i32 = (LIBCALLS + offset_of!(Libcalls, global_set)) as i32;
     /// [`Libcalls::table_get`].
     pub const TABLE_GET: i32 = (LIBCALLS + offset_of!(Libcalls, table_get)) as i32;
     /// [`Libcalls::table_set`].

@@ -19,10 +19,12 @@
 use crate::error::{FrameInfo, Trap, TrapCode};
 use crate::interp::exec;
 use crate::module::ModuleInner;
-use crate::store::FuncKind;
+use crate::store::{FuncKind, GlobalEntity};
 use crate::store::{Store, StoreInner};
 use crate::{Caller, Error};
-use weft_cranelift::vmctx::{Libcalls, MemoryDef, TrapKind, VMContext, VMFuncRef, VMStoreContext};
+use weft_cranelift::vmctx::{
+    GlobalsLayout, Libcalls, MemoryDef, TrapKind, VMContext, VMFuncRef, VMStoreContext,
+};
 use weft_syntax::{FuncIdx, FuncType, GlobalIdx, TypeIdx, ValType};
 
 // The runtime's memory descriptor is the one compiled code reads.
@@ -43,6 +45,12 @@ impl weft_cranelift::ModuleEnv for ModuleInner {
     }
     fn global_type(&self, global: GlobalIdx) -> ValType {
         self.global_types[global.index()].content
+    }
+    fn globals_layout(&self) -> GlobalsLayout {
+        GlobalsLayout {
+            stride: std::mem::size_of::<GlobalEntity>() as u32,
+            value_offset: std::mem::offset_of!(GlobalEntity, value) as u32,
+        }
     }
     fn features(&self) -> weft_syntax::Features {
         self.engine.config().features
@@ -102,6 +110,8 @@ struct VmAlloc {
     vmctx: VMContext,
     /// What `vmctx.funcs` points to.
     funcs: Box<[VMFuncRef]>,
+    /// What `vmctx.global_indices` points to.
+    global_indices: Box<[u32]>,
     /// What `vmctx.memory0` points to when the instance has no memory.
     no_memory: MemoryDef,
 }
@@ -142,6 +152,7 @@ impl StoreVm {
             stack_limit: 0,
             store: std::ptr::null_mut(),
             fuel: std::ptr::null_mut(),
+            globals: std::ptr::null_mut(),
         });
         StoreVm(std::ptr::NonNull::from(Box::leak(ctx)))
     }
@@ -200,14 +211,13 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
             memory0,
             funcs: std::ptr::null(),
             store_ctx,
+            global_indices: std::ptr::null(),
             libcalls: Libcalls {
                 call: call::<T>,
                 call_indirect: call_indirect::<T>,
                 trap: trap::<T>,
                 frame: frame::<T>,
                 memory_grow: memory_grow::<T>,
-                global_get: global_get::<T>,
-                global_set: global_set::<T>,
                 table_get: table_get::<T>,
                 table_set: table_set::<T>,
                 table_size: table_size::<T>,
@@ -224,6 +234,7 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
             instance,
         },
         funcs: Box::new([]),
+        global_indices: inner.instances[instance as usize].globals.clone().into(),
         no_memory: MemoryDef {
             base: std::ptr::NonNull::dangling().as_ptr(),
             len: 0,
@@ -251,6 +262,7 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
             }
             (*p).funcs = funcs;
             (*p).vmctx.funcs = (*p).funcs.as_ptr();
+            (*p).vmctx.global_indices = (*p).global_indices.as_ptr();
         }
     }
 }
@@ -303,6 +315,7 @@ pub(crate) fn enter<T>(
         let sp: *mut Store<T> = store;
         (*sc).store = sp.cast();
         (*sc).fuel = std::ptr::addr_of_mut!((*sp).inner.fuel);
+        (*sc).globals = (*sp).inner.globals.as_mut_ptr().cast();
         let status = entry(vm, slots.as_mut_ptr());
         (*sc).store = outer_store;
         (*sc).fuel = outer_fuel;
@@ -392,6 +405,13 @@ unsafe fn call_store_func<T>(store: &mut Store<T>, inst: u32, sf: u32, slots: *m
         }
         FuncKind::Wasm { .. } => exec::call(store, sf, args),
     };
+    // The callee may have added globals (instantiating a module, say),
+    // which moves the array compiled code reads them from.
+    if let Some(sc) = &store.inner.vm {
+        // SAFETY: the store's context, alive with the store; written only
+        // with `&mut` access to the store.
+        unsafe { (*sc.ptr()).globals = store.inner.globals.as_mut_ptr().cast() };
+    }
     match r {
         Ok(()) => 0,
         Err(e) => fail(store, e),
@@ -495,26 +515,6 @@ unsafe extern "C" fn memory_grow<T>(vmctx: *mut VMContext, delta: u32) -> u32 {
     store.inner.memories[m as usize]
         .grow(u64::from(delta))
         .map_or(u32::MAX, |old| old as u32)
-}
-
-/// `global.get`.
-///
-/// # Safety
-/// As for [`store`] (compiled code passes its own context).
-unsafe extern "C" fn global_get<T>(vmctx: *mut VMContext, global: u32) -> u64 {
-    let (store, inst) = store::<T>(vmctx);
-    let g = store.inner.instances[inst as usize].globals[global as usize];
-    store.inner.globals[g as usize].value[0]
-}
-
-/// `global.set`.
-///
-/// # Safety
-/// As for [`store`] (compiled code passes its own context).
-unsafe extern "C" fn global_set<T>(vmctx: *mut VMContext, global: u32, bits: u64) {
-    let (store, inst) = store::<T>(vmctx);
-    let g = store.inner.instances[inst as usize].globals[global as usize];
-    store.inner.globals[g as usize].value[0] = bits;
 }
 
 // ---- tables and bulk memory --------------------------------------------

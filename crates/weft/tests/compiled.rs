@@ -541,3 +541,51 @@ fn host_functions_see_the_compiled_caller_instance() {
         .unwrap();
     assert_eq!(run.call(&mut store, ()).unwrap(), 42);
 }
+
+#[test]
+fn globals_stay_right_when_a_host_call_moves_the_store_globals() {
+    let engine = engine();
+    let mut linker = Linker::<()>::new(&engine);
+    // Adding many globals reallocates the store's global array, which
+    // compiled code reads globals from.
+    linker
+        .func_wrap(
+            "env",
+            "add_globals",
+            |mut caller: Caller<'_, ()>| -> Result<()> {
+                let ty = GlobalType {
+                    mutability: Mut::Var,
+                    content: ValType::I64,
+                };
+                for i in 0..4096 {
+                    Global::new(&mut caller, ty, Val::I64(i))?;
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "add_globals" (func $add))
+            (global $a (export "a") (mut i32) (i32.const 5))
+            (global $b (mut f64) (f64.const 1.5))
+            (func (export "run") (result i32)
+                (global.set $a (i32.add (global.get $a) (i32.const 1)))
+                (call $add)
+                (global.set $a (i32.mul (global.get $a) (i32.const 10)))
+                (global.set $b (f64.mul (global.get $b) (f64.const 2)))
+                (call $add)
+                (i32.add (global.get $a) (i32.trunc_f64_s (global.get $b)))))"#,
+    )
+    .unwrap();
+    assert_eq!(module.compiled_functions().unwrap().0, 1);
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance
+        .get_typed_func::<(), i32>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 60 + 3);
+    let a = instance.get_global(&store, "a").unwrap();
+    assert_eq!(a.get(&store), Val::I32(60));
+}
