@@ -200,8 +200,9 @@ fn check(name: &str, tier: &str) {
             cmd.arg("--env").arg(format!("{k}={v}"));
         }
     }
+    // One directory per test and tier: both tiers' tests run in parallel.
     let scratch = std::env::temp_dir().join(format!(
-        "weft-wasi-testsuite-{}-{}",
+        "weft-wasi-testsuite-{}-{tier}-{}",
         std::process::id(),
         name.replace('/', "-")
     ));
