@@ -64,6 +64,12 @@ pub use linker::Linker;
 pub use module::{ExportType, ExternType, ImportType, Module};
 pub use store::{AsContext, AsContextMut, Store};
 pub use values::{ExternRef, Val, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList};
+/// The abstract syntax (`weft-syntax`): [`Module::from_parsed`] takes its
+/// `Module`, and the types above come from it.
+pub mod syntax {
+    pub use weft_syntax::*;
+}
 pub use weft_syntax::{
-    Features, FuncType, GlobalType, HeapType, Limits, MemType, Mut, RefType, TableType, ValType,
+    AddrType, ExternKind, Feature, Features, FuncType, GlobalType, HeapType, Limits, MemType, Mut,
+    RefType, TableType, TypeIdx, ValType,
 };

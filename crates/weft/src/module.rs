@@ -71,6 +71,16 @@ impl Module {
         Module::from_binary(engine, bytes)
     }
 
+    /// Reads a module file, binary or (with the default `wat` feature)
+    /// text, and decodes and validates it as [`Module::new`] does. A file
+    /// that cannot be read is an [`ErrorKind::Other`] error naming it.
+    pub fn from_file(engine: &Engine, path: impl AsRef<std::path::Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::new(ErrorKind::Other, format!("{}: {e}", path.display())))?;
+        Module::new(engine, bytes)
+    }
+
     /// Decodes and validates a module binary.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let features = engine.config().features;
