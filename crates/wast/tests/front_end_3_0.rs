@@ -540,3 +540,39 @@ fn constant_expressions() {
         Invalid("unknown global"),
     );
 }
+
+/// Hostile type sections end in an error or validate in linear time:
+/// subtype chains deeper than 63 (the bound wasmparser and wasmtime share)
+/// are refused, a recursion group of 20,000 mutually recursive structs and
+/// 20,000 equivalent groups validate.
+#[test]
+fn hostile_types() {
+    let chain = |n: usize| {
+        let mut wat = String::from("(module (type (sub (struct)))");
+        for i in 1..n {
+            wat.push_str(&format!(" (type (sub {} (struct)))", i - 1));
+        }
+        wat.push(')');
+        wat
+    };
+    check("3.0", &chain(64), Valid);
+    check("3.0", &chain(65), Invalid("sub type hierarchy too deep"));
+
+    let n = 20_000;
+    let mut wat = String::from("(module (rec");
+    for i in 0..n {
+        wat.push_str(&format!(
+            " (type (struct (field (ref null {}))))",
+            (i + 1) % n
+        ));
+    }
+    wat.push_str("))");
+    check("3.0", &wat, Valid);
+
+    let mut wat = String::from("(module");
+    for _ in 0..n {
+        wat.push_str(" (rec (type (sub (struct (field (mut i32))))) (type (func)))");
+    }
+    wat.push_str(" (func (param (ref 0)) (result (ref 39998)) (local.get 0)))");
+    check("3.0", &wat, Valid);
+}
