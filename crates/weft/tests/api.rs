@@ -455,3 +455,26 @@ fn eager_compilation_and_start_function() {
     let g = instance.get_global(&mut store, "g").unwrap();
     assert_eq!(g.get(&store), Val::I32(9));
 }
+
+/// Extended constant expressions (3.0): integer add, sub and mul over
+/// constants and earlier immutable globals, wrapping as the instructions do,
+/// in every tier.
+#[test]
+fn extended_constant_expressions_wrap() {
+    let wat = r#"(module
+        (global $a i32 (i32.const 7))
+        (global $b i64 (i64.const -3))
+        (global $x i32 (i32.mul (i32.sub (i32.add (global.get $a) (i32.const 0x7fffffff)) (i32.const 1)) (i32.const 3)))
+        (global $y i64 (i64.mul (i64.sub (i64.add (global.get $b) (i64.const 10)) (i64.const 2)) (i64.const 5)))
+        (func (export "x") (result i32) (global.get $x))
+        (func (export "y") (result i64) (global.get $y)))"#;
+    for strategy in [Strategy::Interpreter, Strategy::Compiler] {
+        let engine = Engine::new(Config::new().features(Features::WASM3).strategy(strategy));
+        let (mut store, instance) = instantiate(&engine, wat);
+        let x = instance.get_typed_func::<(), i32>(&mut store, "x").unwrap();
+        let y = instance.get_typed_func::<(), i64>(&mut store, "y").unwrap();
+        // (7 + 0x7fffffff - 1) * 3 wraps to 0x8000000f.
+        assert_eq!(x.call(&mut store, ()).unwrap(), 0x8000000f_u32 as i32);
+        assert_eq!(y.call(&mut store, ()).unwrap(), 25);
+    }
+}
