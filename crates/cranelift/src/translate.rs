@@ -352,6 +352,14 @@ fn from_bits(b: &mut FunctionBuilder<'_>, bits: Value, t: Type) -> Value {
 }
 
 impl FuncTranslator<'_, '_> {
+    /// The Cranelift variable that holds `local` (validation checked the index).
+    fn local_var(&self, local: LocalIdx) -> Result<Variable> {
+        self.locals
+            .get(local.index())
+            .map(|&(var, _)| var)
+            .ok_or_else(|| "internal error: local".into())
+    }
+
     fn pop(&mut self) -> Result<Value> {
         self.stack
             .pop()
@@ -1109,20 +1117,14 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
     // ---- variables (§4.4.5) -----------------------------------------------
 
     fn LocalGet(&mut self, local: LocalIdx) -> Result<()> {
-        let (var, _) = *self
-            .locals
-            .get(local.index())
-            .ok_or("internal error: local")?;
+        let var = self.local_var(local)?;
         let v = self.b.use_var(var);
         self.push(v)
     }
 
     fn LocalSet(&mut self, local: LocalIdx) -> Result<()> {
         let v = self.pop()?;
-        let (var, _) = *self
-            .locals
-            .get(local.index())
-            .ok_or("internal error: local")?;
+        let var = self.local_var(local)?;
         self.b.def_var(var, v);
         Ok(())
     }
@@ -1132,10 +1134,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
             .stack
             .last()
             .ok_or("internal error: operand stack underflow")?;
-        let (var, _) = *self
-            .locals
-            .get(local.index())
-            .ok_or("internal error: local")?;
+        let var = self.local_var(local)?;
         self.b.def_var(var, v);
         Ok(())
     }
