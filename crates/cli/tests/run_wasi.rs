@@ -2,34 +2,10 @@
 //! preopened directories, stdio, exit statuses, traps and `--max-memory`,
 //! through the built binary.
 
-use std::io::Write;
+mod common;
+use common::*;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn weft_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .current_dir(root())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("weft runs");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn weft(args: &[&str]) -> Output {
-    weft_with_stdin(args, b"")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use std::process::Command;
 
 /// Writes a module to a temporary file and returns its path.
 fn module(name: &str, wat: &str) -> PathBuf {

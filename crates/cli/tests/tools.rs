@@ -3,37 +3,10 @@
 //! short error messages, escaped names), `weft FILE` as `weft run FILE`,
 //! and `validate` agreeing with `run` on implementation limits.
 
-use std::io::Write;
+mod common;
+use common::*;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn weft_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .current_dir(root())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("weft runs");
-    let mut input = child.stdin.take().unwrap();
-    // The tool may stop reading early (and close its end): ignore EPIPE.
-    let _ = input.write_all(stdin);
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn weft(args: &[&str]) -> Output {
-    weft_with_stdin(args, b"")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use std::process::Output;
 
 /// A scratch directory for this test process.
 fn scratch(name: &str) -> PathBuf {
