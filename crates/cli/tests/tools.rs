@@ -316,7 +316,11 @@ fn usage_errors_exit_2_and_bad_input_exits_1() {
     for args in [&["validate", "--no-such-option"][..], &["wat2wasm"][..]] {
         let o = weft(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
-        assert!(text(&o.stderr).contains("Usage"), "{args:?}: {}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("Usage"),
+            "{args:?}: {}",
+            text(&o.stderr)
+        );
     }
     let junk = write("usage_junk.wasm", b"\0asm\x02\0\0\0");
     fails_with(&weft(&["validate", &junk]), "version", "a wrong version");
