@@ -43,9 +43,10 @@ struct FeatureArgs {
 
 #[derive(Args, Clone)]
 struct TierArgs {
-    /// Execution tier: interp (the interpreter) or compile (Cranelift machine
+    /// Execution tier: interp (the interpreter), compile (Cranelift machine
     /// code, made before the module runs, for every function the compiler
-    /// covers; the rest is interpreted)
+    /// covers; the rest is interpreted) or auto (each function the compiler
+    /// covers is compiled on its first call; the rest is interpreted)
     #[arg(long, value_name = "TIER", default_value = "interp", value_parser = parse_tier)]
     tier: weft::Strategy,
 }
@@ -54,7 +55,10 @@ fn parse_tier(s: &str) -> Result<weft::Strategy, String> {
     match s {
         "interp" => Ok(weft::Strategy::Interpreter),
         "compile" => Ok(weft::Strategy::Compiler),
-        _ => Err(format!("unknown tier `{s}` (expected interp or compile)")),
+        "auto" => Ok(weft::Strategy::Auto),
+        _ => Err(format!(
+            "unknown tier `{s}` (expected interp, compile or auto)"
+        )),
     }
 }
 

@@ -2,8 +2,8 @@
 //! tests: AssemblyScript, C and Rust programs) through the built `weft
 //! run`, one Rust test each, with the checks of the suite's `run.py`:
 //! the command line `weft run [--env K=V]... [--dir ROOT::/] NAME.wasm
-//! ARGS...` (each test once with `--tier interp`, once with `--tier
-//! compile`), stdin empty, the exit status, and stdout and stderr by prefix,
+//! ARGS...` (each test with each of `--tier interp`, `compile` and
+//! `auto`), stdin empty, the exit status, and stdout and stderr by prefix,
 //! within 5 s. Unlike `run.py`, each test gets a fresh copy of its root
 //! directory, so that the tests can run in parallel and the shared folder
 //! is never written.
@@ -275,6 +275,16 @@ macro_rules! suite {
                 #[test]
                 fn $test() {
                     super::check($name, "compile");
+                }
+            )*
+        }
+
+        /// The same with compilation on first call.
+        mod auto {
+            $(
+                #[test]
+                fn $test() {
+                    super::check($name, "auto");
                 }
             )*
         }

@@ -59,6 +59,21 @@ impl CompiledModule {
     }
 }
 
+/// One function compiled on its own ([`Compiler::compile_function`], for
+/// compilation on first call).
+pub struct NativeFunc {
+    code: CodeMemory,
+}
+
+impl NativeFunc {
+    /// The function's entry point.
+    pub fn entry(&self) -> vmctx::EntryFn {
+        // SAFETY: as in `CompiledModule::entry`: the mapping starts with a
+        // function compiled with the entry signature.
+        unsafe { std::mem::transmute::<*const u8, vmctx::EntryFn>(self.code.at(0)) }
+    }
+}
+
 impl Compiler {
     /// A compiler for the host, or why the host is not supported.
     pub fn new() -> Result<Compiler, String> {
@@ -112,6 +127,22 @@ impl Compiler {
             None
         };
         CompiledModule { code, funcs }
+    }
+
+    /// Compiles defined function `def` of a validated module into its own
+    /// executable mapping.
+    pub fn compile_function(
+        &self,
+        env: &dyn ModuleEnv,
+        def: u32,
+        ty: &FuncType,
+        code: &Code<'_>,
+    ) -> Result<NativeFunc, String> {
+        let mut fctx = FunctionBuilderContext::new();
+        let mut ctx = Context::new();
+        let machine = self.compile_func(&mut fctx, &mut ctx, env, def, ty, code)?;
+        let code = CodeMemory::new(&machine).ok_or("no executable memory")?;
+        Ok(NativeFunc { code })
     }
 
     fn compile_func(

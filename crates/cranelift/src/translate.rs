@@ -188,7 +188,7 @@ pub(crate) fn translate(
     let results = clif_types(&ty.results)?;
     let sigs = Sigs {
         entry: b.import_signature(entry_signature(ptr, cc)),
-        call: b.import_signature(sig(cc, &[ptr, I32, ptr], &[I32])),
+        call: b.import_signature(sig(cc, &[ptr, ptr, ptr], &[I32])),
         call_indirect: b.import_signature(sig(cc, &[ptr, I32, I32, I32, ptr], &[I32])),
         trap: b.import_signature(sig(cc, &[ptr, I32, I32], &[])),
         frame: b.import_signature(sig(cc, &[ptr, I32], &[])),
@@ -819,14 +819,11 @@ impl FuncTranslator<'_, '_> {
 
         b.switch_to_block(runtime);
         b.set_cold_block(runtime);
-        let index = b
-            .ins()
-            .load(I32, self.trusted, func_ref, offsets::FUNC_REF_INDEX);
         let f = self.libcall(offsets::CALL);
         let b = &mut self.b;
         let call = b
             .ins()
-            .call_indirect(self.sigs.call, f, &[self.vmctx, index, slots]);
+            .call_indirect(self.sigs.call, f, &[self.vmctx, func_ref, slots]);
         let s = b.inst_results(call)[0];
         b.ins().jump(done, &[BlockArg::Value(s)]);
 

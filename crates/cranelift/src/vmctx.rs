@@ -69,9 +69,12 @@ pub struct VMFuncRef {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct Libcalls {
-    /// Calls store function `index` (a [`VMFuncRef::index`]) with its
-    /// arguments and results in `slots`.
-    pub call: unsafe extern "C" fn(*mut VMContext, u32, *mut u64) -> u32,
+    /// Calls the function of a [`VMFuncRef`] without code (by its
+    /// [`VMFuncRef::index`]) with its arguments and results in `slots`.
+    /// The runtime may then give the reference code: with compilation on
+    /// first call, the callee may have been compiled by this call, and
+    /// later calls through the same reference are native.
+    pub call: unsafe extern "C" fn(*mut VMContext, *mut VMFuncRef, *mut u64) -> u32,
     /// `call_indirect`'s checks: table `table`, element `elem`, expected
     /// type `ty` (module type index); on success writes the callee to the
     /// last argument.
@@ -146,8 +149,9 @@ pub struct GlobalsLayout {
 pub struct VMContext {
     /// Memory 0 of the instance (a zero-length descriptor without memory).
     pub memory0: *const MemoryDef,
-    /// The instance's functions, indexed by function index (imports first).
-    pub funcs: *const VMFuncRef,
+    /// The instance's functions, indexed by function index (imports first);
+    /// the runtime updates an entry when its function gets code.
+    pub funcs: *mut VMFuncRef,
     /// The store's shared context.
     pub store_ctx: *mut VMStoreContext,
     /// For each of the instance's globals, its index in the store.

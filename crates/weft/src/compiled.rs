@@ -60,8 +60,86 @@ impl weft_cranelift::ModuleEnv for ModuleInner {
     }
 }
 
+/// A module's machine code, by strategy.
+pub(crate) enum Native {
+    /// None: `Strategy::Interpreter`, or no compiler for this host.
+    None,
+    /// `Strategy::Compiler`: every function the compiler covers, compiled
+    /// when the module was created.
+    Eager(weft_cranelift::CompiledModule),
+    /// `Strategy::Auto`: each defined function compiled on its first call
+    /// (set once, by [`ModuleInner::compiled_func`]'s one-time
+    /// initialisation), or why it was declined.
+    Lazy(Box<[std::sync::OnceLock<Result<weft_cranelift::NativeFunc, String>>]>),
+}
+
+impl Native {
+    /// The machine code for `m`'s strategy: all of it now (`Compiler`),
+    /// room for it (`Auto`), or none.
+    pub(crate) fn new(m: &ModuleInner) -> Native {
+        match m.engine.config().strategy {
+            crate::Strategy::Interpreter => Native::None,
+            crate::Strategy::Compiler => Native::Eager(compile_module(m)),
+            crate::Strategy::Auto if m.engine.compiler().is_ok() => Native::Lazy(
+                (0..m.module.code.len())
+                    .map(|_| std::sync::OnceLock::new())
+                    .collect(),
+            ),
+            crate::Strategy::Auto => Native::None,
+        }
+    }
+
+    /// Whether instances need a context for compiled code.
+    pub(crate) fn is_some(&self) -> bool {
+        !matches!(self, Native::None)
+    }
+
+    /// The entry point of defined function `def`, if it has machine code
+    /// (with `Auto`: once it has been called).
+    pub(crate) fn entry(&self, def: u32) -> Option<weft_cranelift::vmctx::EntryFn> {
+        match self {
+            Native::None => None,
+            Native::Eager(n) => n.entry(def),
+            Native::Lazy(fs) => Some(fs.get(def as usize)?.get()?.as_ref().ok()?.entry()),
+        }
+    }
+
+    /// For each defined function compiled so far: `Ok` or why it was
+    /// declined (`None` for a function `Auto` has not met yet).
+    pub(crate) fn outcomes(&self) -> Vec<Option<Result<(), String>>> {
+        fn outcome<C>(r: &Result<C, String>) -> Result<(), String> {
+            r.as_ref().map(|_| ()).map_err(Clone::clone)
+        }
+        match self {
+            Native::None => Vec::new(),
+            Native::Eager(n) => n.funcs.iter().map(|f| Some(outcome(f))).collect(),
+            Native::Lazy(fs) => fs.iter().map(|f| f.get().map(outcome)).collect(),
+        }
+    }
+}
+
+/// With `Strategy::Auto`, compiles defined function `def` of `m` on its
+/// first call; true if it now has machine code. Called once per function,
+/// from the one-time initialisation of its interpreter code (which other
+/// threads calling it wait for).
+pub(crate) fn compile_on_first_call(m: &ModuleInner, def: u32) -> bool {
+    let (Native::Lazy(fs), Ok(compiler)) = (&m.native, m.engine.compiler()) else {
+        return false;
+    };
+    let Some(slot) = fs.get(def as usize) else {
+        return false;
+    };
+    let r = slot.get_or_init(|| {
+        let ty = ModuleInner::func_type(m, (m.num_imported_funcs as u32) + def);
+        let r = compiler.compile_function(m, def, ty, &m.module.code[def as usize]);
+        count(r.as_ref().map(|_| ()));
+        r
+    });
+    r.is_ok()
+}
+
 /// Compiles every defined function of `m` that the compiler covers.
-pub(crate) fn compile_module(m: &ModuleInner) -> weft_cranelift::CompiledModule {
+fn compile_module(m: &ModuleInner) -> weft_cranelift::CompiledModule {
     let compiler = m.engine.compiler();
     let n = m.num_imported_funcs;
     let bodies = m
@@ -77,16 +155,21 @@ pub(crate) fn compile_module(m: &ModuleInner) -> weft_cranelift::CompiledModule 
             funcs: bodies.map(|_| Err(e.clone())).collect(),
         },
     };
-    let mut totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
     for f in &compiled.funcs {
-        let key = match f {
-            Ok(_) => "compiled".to_string(),
-            // The reason's first words: "instruction i32.atomic.load", ...
-            Err(e) => e.clone(),
-        };
-        *totals.entry(key).or_insert(0) += 1;
+        count(f.as_ref().map(|_| ()));
     }
     compiled
+}
+
+/// Adds a function's outcome to [`compiler_totals`].
+fn count(r: Result<(), &String>) {
+    let key = match r {
+        Ok(()) => "compiled".to_string(),
+        // The reason's first words: "instruction i32.atomic.load", ...
+        Err(e) => e.clone(),
+    };
+    let mut totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
+    *totals.entry(key).or_insert(0) += 1;
 }
 
 /// Functions compiled and declined (by reason) in this process.
@@ -94,7 +177,7 @@ static TOTALS: std::sync::Mutex<std::collections::BTreeMap<String, u64>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
 
 /// How many defined functions this process compiled (key `"compiled"`)
-/// and declined, by reason, with `Strategy::Compiler`.
+/// and declined, by reason, with `Strategy::Compiler` and `Strategy::Auto`.
 #[doc(hidden)] // a report for tests and tools, not a stable API
 pub fn compiler_totals() -> std::collections::BTreeMap<String, u64> {
     TOTALS.lock().unwrap_or_else(|e| e.into_inner()).clone()
@@ -187,7 +270,7 @@ fn func_ref(inner: &StoreInner, sf: u32) -> VMFuncRef {
         return none;
     };
     let callee = &inner.instances[instance as usize];
-    let code = callee.module.native.get().and_then(|n| n.entry(def));
+    let code = callee.module.native.entry(def);
     match (code, &callee.vm) {
         (Some(code), Some(vm)) => VMFuncRef {
             code: Some(code),
@@ -209,7 +292,7 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
     let alloc = Box::new(VmAlloc {
         vmctx: VMContext {
             memory0,
-            funcs: std::ptr::null(),
+            funcs: std::ptr::null_mut(),
             store_ctx,
             global_indices: std::ptr::null(),
             libcalls: Libcalls {
@@ -261,7 +344,7 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
                 (*p).vmctx.memory0 = std::ptr::addr_of!((*p).no_memory);
             }
             (*p).funcs = funcs;
-            (*p).vmctx.funcs = (*p).funcs.as_ptr();
+            (*p).vmctx.funcs = (*p).funcs.as_mut_ptr();
             (*p).vmctx.global_indices = (*p).global_indices.as_ptr();
         }
     }
@@ -286,8 +369,7 @@ pub(crate) fn enter<T>(
     let entry = i
         .module
         .native
-        .get()
-        .and_then(|n| n.entry(def))
+        .entry(def)
         .ok_or_else(|| Error::other("internal error: function not compiled"))?;
     let vm = match &i.vm {
         Some(vm) => vm.vmctx(),
@@ -370,12 +452,32 @@ unsafe fn guard<T>(vmctx: *mut VMContext, f: impl FnOnce(&mut Store<T>, u32) -> 
     }
 }
 
-/// [`Libcalls::call`](weft_cranelift::vmctx::Libcalls::call).
+/// [`Libcalls::call`](weft_cranelift::vmctx::Libcalls::call). With
+/// `Strategy::Auto` a Wasm callee is compiled here on its first call and
+/// the reference refreshed before the call, so that the caller's later
+/// calls through it, and the callee's own recursive calls, are native
+/// (each call through the runtime nests a runtime frame, of which there
+/// may be only a few hundred).
 ///
 /// # Safety
-/// As for [`store`]; `slots` as for [`call_store_func`].
-unsafe extern "C" fn call<T>(vmctx: *mut VMContext, sf: u32, slots: *mut u64) -> u32 {
-    guard::<T>(vmctx, |store, inst| call_store_func(store, inst, sf, slots))
+/// As for [`store`]; `callee` must be valid for reads and writes (an
+/// entry of a context's `funcs`, or a caller's stack copy); `slots` as for
+/// [`call_store_func`].
+unsafe extern "C" fn call<T>(
+    vmctx: *mut VMContext,
+    callee: *mut VMFuncRef,
+    slots: *mut u64,
+) -> u32 {
+    let sf = (*callee).index;
+    guard::<T>(vmctx, |store, inst| {
+        if let FuncKind::Wasm { instance, def } = store.inner.funcs[sf as usize].kind {
+            let module = &store.inner.instances[instance as usize].module;
+            // A translation error is reported by the call below.
+            let _ = module.compiled_func(def);
+            callee.write(func_ref(&store.inner, sf));
+        }
+        call_store_func(store, inst, sf, slots)
+    })
 }
 
 /// Calls store function `sf` with the slots of a compiled caller in

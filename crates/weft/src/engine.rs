@@ -26,6 +26,12 @@ pub enum Strategy {
     /// interpreter's points); the others run in the interpreter. Needs the `cranelift` feature; without it,
     /// or on a host Cranelift does not support, everything is interpreted.
     Compiler,
+    /// Both tiers: nothing is compiled when the module is created (start-up
+    /// as the interpreter's); a function the compiler covers is compiled
+    /// the first time it is called, on the calling thread, and runs as
+    /// machine code from then on; the others stay interpreted. Without the
+    /// compiler, everything is interpreted.
+    Auto,
 }
 
 /// Settings of an [`Engine`].

@@ -287,7 +287,7 @@ pub(crate) fn instantiate<T>(
     }
     store.inner.instances.push(inst);
     #[cfg(feature = "cranelift")]
-    if m.native.get().is_some() {
+    if m.native.is_some() {
         crate::compiled::new_vm::<T>(&mut store.inner, instance_index);
     }
     let instance = Instance {

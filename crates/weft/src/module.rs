@@ -45,10 +45,10 @@ pub(crate) struct ModuleInner {
     pub(crate) mem_types: Vec<MemType>,
     /// Translated bodies, filled on first call (or eagerly).
     pub(crate) compiled: Box<[OnceLock<std::result::Result<CompiledFunc, String>>]>,
-    /// Machine code of the functions the compiler covers, with
-    /// `Strategy::Compiler` (set once, when the module is created).
+    /// Machine code of the functions the compiler covers (see
+    /// [`crate::compiled::Native`]).
     #[cfg(feature = "cranelift")]
-    pub(crate) native: OnceLock<weft_cranelift::CompiledModule>,
+    pub(crate) native: crate::compiled::Native,
 }
 
 impl Module {
@@ -128,28 +128,24 @@ impl Module {
         table_types.extend(module.tables.iter().map(|t| t.ty));
         mem_types.extend(module.mems.iter().copied());
         let compiled = (0..module.code.len()).map(|_| OnceLock::new()).collect();
-        let m = Module {
-            inner: Arc::new(ModuleInner {
-                engine: engine.clone(),
-                module,
-                type_ids,
-                func_types,
-                num_imported_funcs,
-                global_types,
-                table_types,
-                mem_types,
-                compiled,
-                #[cfg(feature = "cranelift")]
-                native: OnceLock::new(),
-            }),
+        let mut m = ModuleInner {
+            engine: engine.clone(),
+            module,
+            type_ids,
+            func_types,
+            num_imported_funcs,
+            global_types,
+            table_types,
+            mem_types,
+            compiled,
+            #[cfg(feature = "cranelift")]
+            native: crate::compiled::Native::None,
         };
         #[cfg(feature = "cranelift")]
-        if engine.config().strategy == crate::Strategy::Compiler {
-            let _ = m
-                .inner
-                .native
-                .set(crate::compiled::compile_module(&m.inner));
+        {
+            m.native = crate::compiled::Native::new(&m);
         }
+        let m = Module { inner: Arc::new(m) };
         if engine.config().compilation_mode == CompilationMode::Eager {
             for i in 0..m.inner.module.code.len() {
                 m.inner.compiled_func(i as u32).map_err(Error::other)?;
@@ -158,19 +154,21 @@ impl Module {
         Ok(m)
     }
 
-    /// With `Strategy::Compiler`: how many defined functions were compiled
-    /// to machine code, and why each other one was not (defined function
-    /// index, reason); `None` if nothing was compiled for this module.
+    /// With `Strategy::Compiler` or `Auto`: how many defined functions have
+    /// been compiled to machine code, and why each other one was not
+    /// (defined function index, reason); with `Auto` only functions
+    /// called so far count. `None` if the module has no compiled tier.
     #[doc(hidden)] // a report for tests and tools, not a stable API
     pub fn compiled_functions(&self) -> Option<(usize, Vec<(u32, String)>)> {
         #[cfg(feature = "cranelift")]
-        if let Some(n) = self.inner.native.get() {
+        if self.inner.native.is_some() {
             let mut declined = Vec::new();
             let mut compiled = 0;
-            for (def, f) in n.funcs.iter().enumerate() {
+            for (def, f) in self.inner.native.outcomes().into_iter().enumerate() {
                 match f {
-                    Ok(_) => compiled += 1,
-                    Err(e) => declined.push((def as u32, e.clone())),
+                    Some(Ok(())) => compiled += 1,
+                    Some(Err(e)) => declined.push((def as u32, e)),
+                    None => {}
                 }
             }
             return Some((compiled, declined));
@@ -245,11 +243,11 @@ impl ModuleInner {
         self.compiled[def as usize]
             .get_or_init(|| {
                 #[cfg(feature = "cranelift")]
-                if let Some(n) = self.native.get() {
-                    if n.entry(def).is_some() {
-                        let ty = self.func_type(self.num_imported_funcs as u32 + def);
-                        return Ok(CompiledFunc::native_stub(ty.params.len(), ty.results.len()));
-                    }
+                if crate::compiled::compile_on_first_call(self, def)
+                    || self.native.entry(def).is_some()
+                {
+                    let ty = self.func_type(self.num_imported_funcs as u32 + def);
+                    return Ok(CompiledFunc::native_stub(ty.params.len(), ty.results.len()));
                 }
                 crate::interp::translate::translate(self, def)
             })

@@ -1,7 +1,8 @@
-//! Differential execution of the two tiers: random Wasm 2.0 modules
-//! (wasm-smith, fixed seeds) run in the interpreter and with
+//! Differential execution of the tiers: random Wasm 2.0 modules
+//! (wasm-smith, fixed seeds) run in the interpreter, with
 //! `Strategy::Compiler` (every function the compiler covers as machine
-//! code, the rest interpreted, calls crossing between them), with the same
+//! code, the rest interpreted, calls crossing between them) and with
+//! `Strategy::Auto` (the same, compiled on first call), with the same
 //! fuel, and must give the same results, traps, fuel left after each call,
 //! and final memories, globals and tables.
 //!
@@ -108,7 +109,7 @@ impl Outcome {
 }
 
 /// What one tier observed of one module.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct Observed {
     rejected: Option<String>,
     instantiation: Option<Outcome>,
@@ -165,17 +166,24 @@ fn observe(bytes: &[u8], strategy: Strategy, seed: u64) -> Observed {
             return o;
         }
     };
+    run(&engine, &module, seed, &mut o);
+    // After the calls: `Auto` compiles on first call.
     o.compiled = module.compiled_functions().map_or(0, |(n, _)| n);
-    let mut store = Store::new(&engine, ());
+    o
+}
+
+/// Instantiates `module` and calls its exports, recording what happens.
+fn run(engine: &Engine, module: &Module, seed: u64, o: &mut Observed) {
+    let mut store = Store::new(engine, ());
     store.set_fuel(FUEL).unwrap();
-    let instance = match Linker::new(&engine).instantiate(&mut store, &module) {
+    let instance = match Linker::new(engine).instantiate(&mut store, module) {
         Ok(i) => {
             o.instantiation = Some(Outcome::Returned(Vec::new(), store.get_fuel().unwrap()));
             i
         }
         Err(e) => {
             o.instantiation = Some(Outcome::of(Err(e), store.get_fuel().unwrap()));
-            return o;
+            return;
         }
     };
     let mut exports: Vec<(String, Extern)> = instance
@@ -198,7 +206,7 @@ fn observe(bytes: &[u8], strategy: Strategy, seed: u64) -> Observed {
             let stop = outcome.stack_exhausted();
             o.calls.push((name.clone(), outcome));
             if stop {
-                return o;
+                return;
             }
         }
     }
@@ -220,7 +228,6 @@ fn observe(bytes: &[u8], strategy: Strategy, seed: u64) -> Observed {
             Extern::Func(_) => {}
         }
     }
-    o
 }
 
 #[derive(Default)]
@@ -231,22 +238,35 @@ struct Tally {
     traps: u64,
     out_of_fuel: u64,
     compiled_funcs: u64,
+    /// Functions compiled on first call with `Strategy::Auto`.
+    auto_compiled_funcs: u64,
     mismatches: Vec<String>,
 }
 
 fn check(seed: u64, verbose: bool) -> Tally {
+    let bytes = generate(&mut XorShift::new(seed));
+    let interp = observe(&bytes, Strategy::Interpreter, seed);
+    let mut t = compare(seed, &bytes, &interp, Strategy::Compiler, verbose);
+    // Auto compiles on first call, so that some calls run interpreted
+    // before their callee is compiled; results must not change.
+    let auto = compare(seed, &bytes, &interp, Strategy::Auto, verbose);
+    t.mismatches.extend(auto.mismatches);
+    t.auto_compiled_funcs = auto.compiled_funcs;
+    t
+}
+
+/// Compares the interpreter's observation of a module with `strategy`'s.
+fn compare(seed: u64, bytes: &[u8], interp: &Observed, strategy: Strategy, verbose: bool) -> Tally {
     let mut t = Tally {
         modules: 1,
         ..Tally::default()
     };
-    let bytes = generate(&mut XorShift::new(seed));
-    let interp = observe(&bytes, Strategy::Interpreter, seed);
-    let compiled = observe(&bytes, Strategy::Compiler, seed);
+    let compiled = observe(bytes, strategy, seed);
     if verbose {
-        eprintln!("seed {seed}\ninterpreter: {interp:#?}\ncompiled: {compiled:#?}");
+        eprintln!("seed {seed}\ninterpreter: {interp:#?}\n{strategy:?}: {compiled:#?}");
     }
     t.compiled_funcs = compiled.compiled as u64;
-    let (mut a, mut b) = (interp, compiled);
+    let (mut a, mut b) = (interp.clone(), compiled);
     a.compiled = 0;
     b.compiled = 0;
     let start_cut = |o: &Observed| {
@@ -279,9 +299,9 @@ fn check(seed: u64, verbose: bool) -> Tally {
     }
     if a != b {
         let path = std::env::temp_dir().join(format!("diff-tiers-{seed}.wasm"));
-        let _ = std::fs::write(&path, &bytes);
+        let _ = std::fs::write(&path, bytes);
         t.mismatches.push(format!(
-            "seed {seed} (module written to {}):\ninterpreter: {a:?}\ncompiled: {b:?}",
+            "seed {seed}, {strategy:?} (module written to {}):\ninterpreter: {a:?}\n{strategy:?}: {b:?}",
             path.display()
         ));
     }
@@ -308,14 +328,16 @@ fn compiled_and_interpreted_agree() {
             total.traps += t.traps;
             total.out_of_fuel += t.out_of_fuel;
             total.compiled_funcs += t.compiled_funcs;
+            total.auto_compiled_funcs += t.auto_compiled_funcs;
             total.mismatches.extend(t.mismatches);
         },
     );
     eprintln!(
-        "{} modules in {:.1?}: {} functions compiled, {} calls compared ({} trapped, {} ran out of fuel), {} cut short by stack exhaustion, {} mismatches",
+        "{} modules in {:.1?}: {} functions compiled ({} on first call with auto), {} calls compared ({} trapped, {} ran out of fuel), {} cut short by stack exhaustion, {} mismatches",
         t.modules,
         start.elapsed(),
         t.compiled_funcs,
+        t.auto_compiled_funcs,
         t.calls,
         t.traps,
         t.out_of_fuel,
@@ -336,5 +358,11 @@ fn compiled_and_interpreted_agree() {
     );
     // The comparison is not vacuous: code was compiled, calls returned,
     // trapped and ran out of fuel.
-    assert!(t.compiled_funcs > n && t.calls > n && t.traps > 0 && t.out_of_fuel > 0);
+    assert!(
+        t.compiled_funcs > n
+            && t.auto_compiled_funcs > n
+            && t.calls > n
+            && t.traps > 0
+            && t.out_of_fuel > 0
+    );
 }
