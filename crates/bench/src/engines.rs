@@ -74,19 +74,25 @@ pub fn all() -> Vec<Box<dyn Engine>> {
 }
 
 /// Weft with its default `Config` (lazy translation, no fuel), or with
-/// the compiler tier (`Strategy::Compiler`) when the environment variable
-/// `WEFT_BENCH_TIER` is `compile` (child processes inherit it).
+/// the strategy the environment variable `WEFT_BENCH_TIER` names:
+/// `compile` (`Strategy::Compiler`) or `auto` (`Strategy::Auto`); child
+/// processes inherit it.
 pub struct Weft;
 
 impl Weft {
-    fn compiled() -> bool {
-        std::env::var("WEFT_BENCH_TIER").is_ok_and(|t| t == "compile")
+    fn strategy() -> Option<weft::Strategy> {
+        match std::env::var("WEFT_BENCH_TIER").as_deref() {
+            Ok("compile") => Some(weft::Strategy::Compiler),
+            Ok("auto") => Some(weft::Strategy::Auto),
+            Ok("interp") => Some(weft::Strategy::Interpreter),
+            _ => None,
+        }
     }
 
     fn engine() -> weft::Engine {
         let mut config = weft::Config::new();
-        if Self::compiled() {
-            config.strategy(weft::Strategy::Compiler);
+        if let Some(s) = Self::strategy() {
+            config.strategy(s);
         }
         weft::Engine::new(&config)
     }
@@ -107,10 +113,16 @@ impl Engine for Weft {
     }
 
     fn config(&self) -> &'static str {
-        if Self::compiled() {
-            "Strategy::Compiler: Cranelift code made before instantiation, default features"
-        } else {
-            "default Config: lazy translation, default features"
+        match Self::strategy() {
+            Some(weft::Strategy::Compiler) => {
+                "Strategy::Compiler: Cranelift code made before instantiation, default features"
+            }
+            Some(weft::Strategy::Auto) => {
+                "Strategy::Auto: Cranelift code made on each function's first call, default features"
+            }
+            Some(weft::Strategy::Interpreter) | None => {
+                "default Config: lazy translation, default features"
+            }
         }
     }
 
