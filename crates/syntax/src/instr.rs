@@ -192,6 +192,18 @@ macro_rules! __feature {
     (tail_call) => {
         $crate::Feature::TailCall
     };
+    (function_references) => {
+        $crate::Feature::FunctionReferences
+    };
+    (gc) => {
+        $crate::Feature::Gc
+    };
+    (exceptions) => {
+        $crate::Feature::Exceptions
+    };
+    (legacy_exceptions) => {
+        $crate::Feature::LegacyExceptions
+    };
 }
 
 macro_rules! define_instr {

@@ -17,6 +17,10 @@
 //!     the `memarg` is checked against it and the memory must exist;
 //!   - `(lane N: ...)`: a lane index immediate that must be below `N`;
 //!   - `(memlane A N: ...)`: both of the above;
+//!   - `(ref: t* -> t*)`: like `(t* -> t*)`, with reference types among
+//!     the operand types (`eqref`, `anyref`, ... as the text format
+//!     abbreviates them); rows of this class have no numeric semantics,
+//!     and the engine refuses them until it represents such references;
 //!   - `(custom)`: validated by hand.
 //!
 //!   In signatures `addr` is the address type of the accessed memory (`i32`
@@ -215,6 +219,14 @@ macro_rules! for_each_instr {
         reference_types  [0xD0]      RefNull                   "ref.null"                      { ty: HeapType }                   (custom)
         reference_types  [0xD1]      RefIsNull                 "ref.is_null"                   {}                                 (custom)
         reference_types  [0xD2]      RefFunc                   "ref.func"                      { func: FuncIdx }                  (custom)
+        // Typed function references.
+        function_references [0x14]   CallRef                   "call_ref"                      { ty: TypeIdx }                    (custom)
+        function_references [0x15]   ReturnCallRef             "return_call_ref"               { ty: TypeIdx }                    (custom)
+        function_references [0xD4]   RefAsNonNull              "ref.as_non_null"               {}                                 (custom)
+        function_references [0xD5]   BrOnNull                  "br_on_null"                    { label: LabelIdx }                (custom)
+        function_references [0xD6]   BrOnNonNull               "br_on_non_null"                { label: LabelIdx }                (custom)
+        // GC.
+        gc               [0xD3]      RefEq                     "ref.eq"                        {}                                 (ref: eqref eqref -> i32)
         sat_float_to_int [0xFC 0x00] I32TruncSatF32S           "i32.trunc_sat_f32_s"           {}                                 (f32 -> i32)
         sat_float_to_int [0xFC 0x01] I32TruncSatF32U           "i32.trunc_sat_f32_u"           {}                                 (f32 -> i32)
         sat_float_to_int [0xFC 0x02] I32TruncSatF64S           "i32.trunc_sat_f64_s"           {}                                 (f64 -> i32)

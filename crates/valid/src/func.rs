@@ -27,7 +27,7 @@
 use crate::error::{Result, ValidationError};
 use crate::module::{missing_end, BodyPlace, Context};
 use crate::subtyping::{check_heap_type, check_val_type, Kind};
-use crate::types::{list, OpType, Pool, Sig, Span};
+use crate::types::{list, Heap, OpType, Pool, Sig, Span};
 use std::collections::HashSet;
 use weft_binary::{Reader, VisitInstr};
 use weft_syntax::{
@@ -653,6 +653,21 @@ macro_rules! op_type {
     ($addr:expr, addr) => {
         $addr
     };
+    ($addr:expr, anyref) => {
+        OpType::reference(true, Heap::ANY)
+    };
+    ($addr:expr, eqref) => {
+        OpType::reference(true, Heap::EQ)
+    };
+    ($addr:expr, i31ref) => {
+        OpType::reference(true, Heap::I31)
+    };
+    ($addr:expr, funcref) => {
+        OpType::FUNCREF
+    };
+    ($addr:expr, externref) => {
+        OpType::EXTERNREF
+    };
 }
 
 /// Pops the parameters of a signature class, last first.
@@ -703,6 +718,10 @@ macro_rules! visit_row {
     ($v:ident, $variant:ident, (mem $a:literal : $($p:ident)* -> $($r:ident)*), $memarg:ident) => {{
         let addr = $v.check_memarg($memarg, $a)?;
         apply_sig!($v, addr; $($p)* -> $($r)*)
+    }};
+    ($v:ident, $variant:ident, (ref: $($p:ident)* -> $($r:ident)*), $($f:ident),*) => {{
+        let _ = ($($f,)*);
+        apply_sig!($v, OpType::I32; $($p)* -> $($r)*)
     }};
     ($v:ident, $variant:ident, (lane $n:literal : $($p:ident)* -> $($r:ident)*), $lane:ident) => {{
         $v.check_lane($lane, $n)?;
@@ -908,6 +927,90 @@ impl FuncValidator<'_> {
         }
         self.pop_span(sig.params)?;
         self.unreachable();
+        Ok(())
+    }
+
+    /// §3.3.8 `call_ref x`: `[t1* (ref null x)] -> [t2*]` for function
+    /// type `x = [t1*] -> [t2*]`.
+    fn CallRef(&mut self, ty: TypeIdx) -> Result<()> {
+        let sig = self.type_sig(ty)?;
+        self.pop(self.ref_to(ty))?;
+        self.pop_span(sig.params)?;
+        self.push_span(sig.results);
+        Ok(())
+    }
+
+    /// §3.3.8 `return_call_ref x`: a tail call through a reference.
+    fn ReturnCallRef(&mut self, ty: TypeIdx) -> Result<()> {
+        if !self.cx.features.has(Feature::TailCall) {
+            return Err(self.err("invalid instruction: return_call_ref requires tail calls"));
+        }
+        let sig = self.type_sig(ty)?;
+        self.pop(self.ref_to(ty))?;
+        self.tail_call(sig)
+    }
+
+    /// The operand type `(ref null x)` of type index `x`, which exists.
+    fn ref_to(&self, ty: TypeIdx) -> OpType {
+        OpType::reference(true, self.cx.subtypes.heap(HeapType::Concrete(ty)))
+    }
+
+    /// Appendix: `pop_ref`: a reference of any type, as its nullability and
+    /// heap type; the bottom heap type from an unreachable stack.
+    fn pop_ref(&mut self, mnemonic: &str) -> Result<(bool, Heap)> {
+        let t = self.pop_any()?;
+        if t == OpType::UNKNOWN {
+            return Ok((false, Heap::BOT));
+        }
+        match t.as_ref() {
+            Some(r) => Ok(r),
+            None => Err(self.err(format!(
+                "type mismatch: {mnemonic} requires a reference but stack has [{t}]"
+            ))),
+        }
+    }
+
+    /// §3.3.2 `ref.as_non_null`: `[(ref null ht)] -> [(ref ht)]`.
+    fn RefAsNonNull(&mut self) -> Result<()> {
+        let (_, heap) = self.pop_ref("ref.as_non_null")?;
+        self.push(OpType::reference(false, heap));
+        Ok(())
+    }
+
+    /// §3.3.8 `br_on_null l`: `[t* (ref null ht)] -> [t* (ref ht)]` where
+    /// the label carries `[t*]`.
+    fn BrOnNull(&mut self, label: LabelIdx) -> Result<()> {
+        let s = self.label(label)?;
+        let (_, heap) = self.pop_ref("br_on_null")?;
+        self.pop_span(s)?;
+        self.push_span(s);
+        self.push(OpType::reference(false, heap));
+        Ok(())
+    }
+
+    /// §3.3.8 `br_on_non_null l`: `[t* (ref null ht)] -> [t*]` where the
+    /// label carries `[t* rt]` and `(ref ht)` matches `rt`.
+    fn BrOnNonNull(&mut self, label: LabelIdx) -> Result<()> {
+        let s = self.label(label)?;
+        let Some(n) = s.len.checked_sub(1) else {
+            return Err(self.err(format!(
+                "type mismatch: br_on_non_null to label {label}, which carries no values"
+            )));
+        };
+        let last = self.pool.at(s, n);
+        let (_, heap) = self.pop_ref("br_on_non_null")?;
+        let t = OpType::reference(false, heap);
+        if !last.is_ref() || !self.cx.subtypes.matches(t, last) {
+            return Err(self.err(format!(
+                "type mismatch: br_on_non_null passes {t} to label {label}, which expects {last}"
+            )));
+        }
+        let rest = Span {
+            start: s.start,
+            len: n,
+        };
+        self.pop_span(rest)?;
+        self.push_span(rest);
         Ok(())
     }
 

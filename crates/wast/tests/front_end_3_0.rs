@@ -292,6 +292,70 @@ fn tail_calls() {
     );
 }
 
+#[test]
+fn typed_function_references() {
+    check(
+        "3.0",
+        "(module (type $t (func (param i32) (result i32)))
+           (elem declare func $f)
+           (func $f (param i32) (result i32) (local.get 0))
+           (func (param $r (ref null $t)) (result i32)
+             (call_ref $t (i32.const 1) (local.get $r)))
+           (func (param $r (ref null $t)) (result i32)
+             (return_call_ref $t (i32.const 1) (ref.as_non_null (local.get $r))))
+           (func (param $r (ref null $t)) (result (ref $t))
+             (block $l (br_on_null $l (local.get $r)) (return))
+             (ref.func $f))
+           (func (param $r (ref null $t)) (result (ref $t))
+             (block $l (result (ref $t)) (br_on_non_null $l (local.get $r))
+               (unreachable))))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (type $t (func)) (func (param $r funcref) (call_ref $t (local.get $r))))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (type $t (func)) (func (param i32) (drop (ref.as_non_null (local.get 0)))))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (type $t (func)) (func (param funcref)
+           (block $l (br_on_non_null $l (local.get 0)))))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (type $t (func (result i32))) (func (param (ref $t)) (result i64)
+           (return_call_ref $t (local.get 0))))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (func (call_ref 3 (ref.null func))))",
+        Invalid("unknown type 3"),
+    );
+    // Unreachable code pops a bottom reference.
+    check(
+        "3.0",
+        "(module (func (result i32) (unreachable) (ref.as_non_null) (ref.is_null)))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (func (param eqref eqref) (result i32) (ref.eq (local.get 0) (local.get 1))))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (func (param anyref eqref) (result i32) (ref.eq (local.get 0) (local.get 1))))",
+        Invalid("type mismatch"),
+    );
+}
+
 /// The text forms of 3.0 types parse to the types they name and survive
 /// the round trips. (Their validation is tested apart.)
 #[test]

@@ -15,8 +15,8 @@
 //! failing script fails the run, and so does a listed script that passes
 //! (remove its line). `WEFT_BLESS=1 cargo test --release -p weft-wast --test
 //! testsuite_3_0` rewrites the list from the run: reasons of entries still
-//! failing are kept, new entries get the feature from `MANIFEST.tsv`, the
-//! part of issue 10 that owns it and the script's first failure.
+//! failing are kept, new entries get the feature from `MANIFEST.tsv` and
+//! the script's first failure.
 //!
 //! The counts per folder (front end only) are printed with `--nocapture`;
 //! `-- --ignored --nocapture` also runs execution and prints both kinds of
@@ -46,34 +46,6 @@ fn features_for(rel: &str) -> (Features, Option<String>) {
             Some(format!("no feature switch `{name}` yet: run with 3.0")),
         ),
     }
-}
-
-/// Which part of issue 10 owns a feature of `MANIFEST.tsv`.
-fn owner(feature: &str) -> &'static str {
-    const OWNERS: &[(&str, &str)] = &[
-        ("GC", "issue 10, types"),
-        ("function references", "issue 10, types"),
-        ("reference types", "issue 10, types"),
-        ("text format", "issue 10, wast"),
-        ("custom annotations", "issue 10, wast"),
-        ("name-section annotations", "issue 10, wast"),
-        ("branch hinting", "issue 10, wast"),
-        ("script", "issue 10, wast"),
-        ("custom-descriptors", "post-3.0 proposal, not in issue 10"),
-        ("memory64", "issue 10, instrs"),
-        ("multi-memory", "issue 10, instrs"),
-        ("exception handling", "issue 10, instrs"),
-        ("legacy exception handling", "issue 10, instrs"),
-        ("relaxed SIMD", "issue 10, instrs"),
-        ("tail calls", "issue 10, instrs"),
-        ("threads", "issue 10, instrs"),
-        ("wide-arithmetic", "issue 10, instrs"),
-        ("custom-page-sizes", "issue 10, instrs"),
-    ];
-    OWNERS
-        .iter()
-        .find(|(prefix, _)| feature.starts_with(prefix))
-        .map_or("issue 10", |(_, o)| o)
 }
 
 /// `path -> feature` from the testsuite's `MANIFEST.tsv`.
@@ -207,7 +179,7 @@ fn testsuite_3_0_front_end() {
                     r.rel, r.summary.front_end.failed
                 ));
                 let feature = features.get(&r.rel).map_or("?", String::as_str);
-                let mut reason = format!("{feature} ({}); first failure: {first}", owner(feature));
+                let mut reason = format!("needs {feature}; first failure: {first}");
                 if let Some(why) = features_for(&r.rel).1 {
                     reason = format!("{why}; {reason}");
                 }

@@ -478,3 +478,28 @@ fn extended_constant_expressions_wrap() {
         assert_eq!(y.call(&mut store, ()).unwrap(), 25);
     }
 }
+
+/// Instructions that validate under 3.0 but that neither tier runs yet are
+/// refused when the module is compiled, as `ErrorKind::Unsupported`, never
+/// by a panic or at the first call.
+#[test]
+fn unsupported_3_0_instructions_are_refused_at_compile_time() {
+    let cases = [
+        "(module (type $t (func)) (func (param (ref null $t)) (call_ref $t (local.get 0))))",
+        "(module (type $t (func)) (func (param (ref null $t)) (return_call_ref $t (local.get 0))))",
+        "(module (func (param funcref) (drop (ref.as_non_null (local.get 0)))))",
+        "(module (func (param funcref) (block $l (br_on_null $l (local.get 0)) (drop))))",
+        "(module (func (param funcref) (result funcref) (block $l (result (ref func))
+           (br_on_non_null $l (local.get 0)) (return (ref.null func)))))",
+        "(module (func (param eqref eqref) (result i32) (ref.eq (local.get 0) (local.get 1))))",
+    ];
+    for strategy in [Strategy::Interpreter, Strategy::Compiler] {
+        let engine = Engine::new(Config::new().features(Features::WASM3).strategy(strategy));
+        for wat in cases {
+            match Module::new(&engine, wat) {
+                Err(e) => assert_eq!(e.kind(), ErrorKind::Unsupported, "{wat}: {e}"),
+                Ok(_) => panic!("{wat}: compiled, but the engine cannot run it"),
+            }
+        }
+    }
+}

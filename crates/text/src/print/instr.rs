@@ -92,8 +92,10 @@ impl PrintImm for LocalIdx {
 }
 
 impl PrintImm for TypeIdx {
+    /// A bare type index (`call_ref 3`); the rows that write a type use
+    /// (`call_indirect`) are printed by hand.
     fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
-        let _ = write!(p.out, " (type {})", self.0);
+        let _ = write!(p.out, " {}", self.0);
     }
 }
 
@@ -223,6 +225,9 @@ macro_rules! sig_arity {
     ((lane $n:literal : $($p:ident)* -> $($r:ident)*)) => {
         Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
     };
+    ((ref: $($p:ident)* -> $($r:ident)*)) => {
+        Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
+    };
     (($($p:ident)* -> $($r:ident)*)) => {
         Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
     };
@@ -294,6 +299,23 @@ macro_rules! custom_arity {
     };
     (ReturnCallIndirect $cx:ident $ty:ident $table:ident) => {
         type_arity($cx.type_at(*$ty), 1).map(|(p, _)| (p, 0))
+    };
+    (CallRef $cx:ident $ty:ident) => {
+        type_arity($cx.type_at(*$ty), 1)
+    };
+    (ReturnCallRef $cx:ident $ty:ident) => {
+        type_arity($cx.type_at(*$ty), 1).map(|(p, _)| (p, 0))
+    };
+    (RefAsNonNull $cx:ident) => {
+        Some((1, 1))
+    };
+    (BrOnNull $cx:ident $label:ident) => {
+        $cx.label_arity(*$label)
+            .and_then(|a| Some((a.checked_add(1)?, a.checked_add(1)?)))
+    };
+    (BrOnNonNull $cx:ident $label:ident) => {
+        $cx.label_arity(*$label)
+            .and_then(|a| Some((a, a.checked_sub(1)?)))
     };
     (Drop $cx:ident) => {
         Some((1, 0))

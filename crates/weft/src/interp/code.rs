@@ -142,6 +142,9 @@ macro_rules! payload {
     ((custom)) => {
         Never
     };
+    ((ref: $($sig:tt)*)) => {
+        Never
+    };
     (( -> )) => {
         Never
     };

@@ -1451,6 +1451,13 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
         ($variant:ident (custom) {$($field:ident)*}) => {
             t.$variant($($field),*)
         };
+        // Reference rows: refused before translation (see
+        // `module::check_runnable_instrs`) until the engine represents
+        // their references.
+        ($variant:ident (ref: $($sig:tt)*) {$($field:ident)*}) => {{
+            $( let _ = $field; )*
+            Err(unsupported(instr.mnemonic()))
+        }};
         ($variant:ident ( -> ) {}) => {
             Ok(())
         };
@@ -2111,6 +2118,29 @@ impl Translator<'_> {
             b,
             lanes: idx,
         })
+    }
+
+    // Typed function references: refused before translation (see
+    // `module::check_runnable_instrs`) until the engine runs them.
+
+    fn CallRef(&mut self, _ty: TypeIdx) -> Result<()> {
+        Err(unsupported("call_ref"))
+    }
+
+    fn ReturnCallRef(&mut self, _ty: TypeIdx) -> Result<()> {
+        Err(unsupported("return_call_ref"))
+    }
+
+    fn RefAsNonNull(&mut self) -> Result<()> {
+        Err(unsupported("ref.as_non_null"))
+    }
+
+    fn BrOnNull(&mut self, _label: LabelIdx) -> Result<()> {
+        Err(unsupported("br_on_null"))
+    }
+
+    fn BrOnNonNull(&mut self, _label: LabelIdx) -> Result<()> {
+        Err(unsupported("br_on_non_null"))
     }
 }
 

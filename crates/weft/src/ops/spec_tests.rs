@@ -73,6 +73,9 @@ macro_rules! eval_row {
     ($instr:ident $it:ident $variant:ident (custom)) => {
         return None
     };
+    ($instr:ident $it:ident $variant:ident (ref: $($t:tt)*)) => {
+        return None
+    };
     ($instr:ident $it:ident $variant:ident (mem $($t:tt)*)) => {
         return None
     };
@@ -100,6 +103,9 @@ macro_rules! eval_row {
 /// Whether a row's signature is one `eval_row!` evaluates.
 macro_rules! is_op {
     ((custom)) => {
+        false
+    };
+    ((ref: $($t:tt)*)) => {
         false
     };
     ((mem $($t:tt)*)) => {
