@@ -493,7 +493,7 @@ fn unsupported_3_0_instructions_are_refused_at_compile_time() {
            (br_on_non_null $l (local.get 0)) (return (ref.null func)))))",
         "(module (func (param eqref eqref) (result i32) (ref.eq (local.get 0) (local.get 1))))",
     ];
-    for strategy in [Strategy::Interpreter, Strategy::Compiler] {
+    for strategy in [Strategy::Interpreter, Strategy::Compiler, Strategy::Auto] {
         let engine = Engine::new(Config::new().features(Features::WASM3).strategy(strategy));
         for wat in cases {
             match Module::new(&engine, wat) {
