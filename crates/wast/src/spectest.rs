@@ -1,13 +1,13 @@
 //! The `spectest` host module, as the reference interpreter defines it
 //! (`interpreter/host/spectest.ml`): print functions, four immutable
-//! globals, a table and a memory.
+//! globals, a table (and its 64-bit twin `table64`) and a memory.
 //!
 //! The print functions print nothing: the runner keeps stdout for its
 //! report. Their types are what the scripts link against.
 
 use weft::{
-    Extern, FuncType, Global, GlobalType, Limits, MemType, Memory, Mut, RefType, Store, Table,
-    TableType, Val, ValType,
+    AddrType, Extern, FuncType, Global, GlobalType, Limits, MemType, Memory, Mut, RefType, Store,
+    Table, TableType, Val, ValType,
 };
 
 /// The module name scripts import from.
@@ -57,6 +57,13 @@ pub fn items(store: &mut Store<()>) -> weft::Result<Vec<(&'static str, Extern)>>
     );
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
     items.push(("table", Extern::Table(table)));
+    // The same with 64-bit indices (table64).
+    let table64_ty = TableType {
+        addr: AddrType::I64,
+        ..table_ty
+    };
+    let table64 = Table::new(&mut *store, table64_ty, Val::FuncRef(None))?;
+    items.push(("table64", Extern::Table(table64)));
     let memory_ty = MemType::new(Limits {
         min: 1,
         max: Some(2),

@@ -144,7 +144,10 @@ pub(crate) fn compile_on_first_call(m: &ModuleInner, def: u32) -> bool {
     };
     let r = slot.get_or_init(|| {
         let ty = ModuleInner::func_type(m, (m.num_imported_funcs as u32) + def);
-        let r = compiler.compile_function(m, def, ty, &m.module.code[def as usize]);
+        let r = match memories_beyond_compiler(m) {
+            Some(why) => Err(why),
+            None => compiler.compile_function(m, def, ty, &m.module.code[def as usize]),
+        };
         count(r.as_ref().map(|_| ()));
         r
     });
@@ -161,7 +164,10 @@ fn compile_module(m: &ModuleInner) -> weft_cranelift::CompiledModule {
         .iter()
         .enumerate()
         .map(|(def, code)| (ModuleInner::func_type(m, (n + def) as u32), code));
-    let compiled = match compiler {
+    let compiled = match compiler.and_then(|c| match memories_beyond_compiler(m) {
+        Some(why) => Err(why),
+        None => Ok(c),
+    }) {
         Ok(c) => c.compile_module(m, bodies),
         Err(e) => weft_cranelift::CompiledModule {
             code: None,
@@ -183,6 +189,30 @@ fn count(r: Result<(), &String>) {
     };
     let mut totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
     *totals.entry(key).or_insert(0) += 1;
+}
+
+/// Why the compiler declines every function of `m`, if it does: compiled
+/// code addresses one memory of 32-bit addresses and 64 KiB pages (through
+/// its registers) and 32-bit tables; a module with several memories, a
+/// 64-bit memory or table or a custom page size runs interpreted.
+fn memories_beyond_compiler(m: &ModuleInner) -> Option<String> {
+    use weft_syntax::{AddrType, MemType};
+    if m.mem_types.len() > 1 {
+        return Some("multiple memories".into());
+    }
+    if m.mem_types.iter().any(|t| t.addr == AddrType::I64) {
+        return Some("a 64-bit memory".into());
+    }
+    if m.mem_types
+        .iter()
+        .any(|t| t.page_size_log2() != MemType::DEFAULT_PAGE_SIZE_LOG2)
+    {
+        return Some("a custom page size".into());
+    }
+    if m.table_types.iter().any(|t| t.addr == AddrType::I64) {
+        return Some("a 64-bit table".into());
+    }
+    None
 }
 
 /// Functions compiled and declined (by reason) in this process.

@@ -301,8 +301,8 @@ pub(crate) fn instantiate<T>(
             ElemMode::Active { table, offset } => {
                 let inner = &mut store.inner;
                 let inst = &inner.instances[instance_index as usize];
-                let offset = eval_const(inner, inst, offset)?[0] as u32 as usize;
                 let t = inst.tables[table.index()] as usize;
+                let offset = address(eval_const(inner, inst, offset)?[0], inner.tables[t].ty.addr);
                 let items = std::mem::take(&mut inner.instances[instance_index as usize].elems[i]);
                 let tab = &mut inner.tables[t].elems;
                 match offset
@@ -324,8 +324,11 @@ pub(crate) fn instantiate<T>(
         if let DataMode::Active { memory, offset } = &d.mode {
             let inner = &mut store.inner;
             let inst = &inner.instances[instance_index as usize];
-            let offset = eval_const(inner, inst, offset)?[0] as u32 as usize;
             let mi = inst.mems[memory.index()] as usize;
+            let offset = address(
+                eval_const(inner, inst, offset)?[0],
+                inner.memories[mi].ty.addr,
+            );
             inner.instances[instance_index as usize].data_dropped[i] = true;
             let mem = &mut inner.memories[mi].data;
             match offset
@@ -343,6 +346,16 @@ pub(crate) fn instantiate<T>(
         crate::interp::exec::call(store, f, &mut [])?;
     }
     Ok(instance)
+}
+
+/// A segment's offset into a table or memory of address type `addr` (an
+/// i32 is the low 32 bits of its value); beyond `usize`, an offset that
+/// is out of bounds anyway.
+fn address(value: u64, addr: weft_syntax::AddrType) -> usize {
+    match addr {
+        weft_syntax::AddrType::I32 => value as u32 as usize,
+        weft_syntax::AddrType::I64 => usize::try_from(value).unwrap_or(usize::MAX),
+    }
 }
 
 /// Evaluates a constant expression (§4.4.10, §3.3.10) in the context of a

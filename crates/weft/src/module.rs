@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 use weft_syntax as syn;
 use weft_syntax::{
-    AddrType, ExportDesc, ExternKind, Feature, Features, FuncType, GlobalType, ImportDesc, MemType,
+    ExportDesc, ExternKind, Feature, Features, FuncType, GlobalType, ImportDesc, MemType,
     TableType, TypeIdx,
 };
 
@@ -519,24 +519,15 @@ pub(crate) fn into_static(m: syn::Module<'_>) -> syn::Module<'static> {
 }
 
 /// Refuses memories and tables the engine cannot run yet although they
-/// validate: more than one memory (multi-memory: the interpreter addresses
-/// memory 0 only), 64-bit addresses (memory64, table64), shared memories
-/// (threads) and page sizes other than 64 KiB (custom-page-sizes). Checked
-/// once here, so that the interpreter may rely on one 32-bit memory.
+/// validate: shared memories (threads). Several memories, 64-bit memories
+/// and tables and custom page sizes run.
 fn check_runnable_memories_and_tables(m: &syn::Module<'_>) -> Result<()> {
-    let mut mems = m.mems.len();
     for i in &m.imports {
         match &i.desc {
-            ImportDesc::Memory(t) => {
-                check_runnable_memory(t)?;
-                mems += 1;
-            }
+            ImportDesc::Memory(t) => check_runnable_memory(t)?,
             ImportDesc::Table(t) => check_runnable_table(t)?,
             ImportDesc::Func(_) | ImportDesc::Global(_) => {}
         }
-    }
-    if mems > 1 {
-        return Err(unsupported("more than one memory"));
     }
     m.mems.iter().try_for_each(check_runnable_memory)?;
     m.tables
@@ -546,24 +537,15 @@ fn check_runnable_memories_and_tables(m: &syn::Module<'_>) -> Result<()> {
 
 /// See [`check_runnable_memories_and_tables`].
 pub(crate) fn check_runnable_memory(t: &MemType) -> Result<()> {
-    let what = if t.addr != AddrType::I32 {
-        "a 64-bit memory"
-    } else if t.shared {
-        "a shared memory"
-    } else if t.page_size_log2() != MemType::DEFAULT_PAGE_SIZE_LOG2 {
-        "a memory with a custom page size"
-    } else {
-        return Ok(());
-    };
-    Err(unsupported(what))
+    if t.shared {
+        return Err(unsupported("a shared memory"));
+    }
+    Ok(())
 }
 
-/// See [`check_runnable_memories_and_tables`].
-pub(crate) fn check_runnable_table(t: &TableType) -> Result<()> {
-    match t.addr {
-        AddrType::I32 => Ok(()),
-        AddrType::I64 => Err(unsupported("a 64-bit table")),
-    }
+/// See [`check_runnable_memories_and_tables`]: every table runs.
+pub(crate) fn check_runnable_table(_: &TableType) -> Result<()> {
+    Ok(())
 }
 
 fn unsupported(what: &str) -> Error {

@@ -13,13 +13,12 @@ use crate::{Error, ErrorKind, Result};
 use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use weft_syntax::{GlobalType, MemType, TableType};
+use weft_syntax::{AddrType, GlobalType, MemType, TableType};
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
+use crate::runtime::memory::MAX_BYTES_64;
 pub(crate) use crate::runtime::memory::PAGE_SIZE;
-/// Pages a 32-bit memory can have at most.
-pub(crate) const MAX_PAGES: u64 = 65536;
 /// Elements a table may have in this implementation (growth beyond fails
 /// with -1, as the spec permits).
 pub(crate) const MAX_TABLE_ELEMS: u64 = 10_000_000;
@@ -47,36 +46,52 @@ pub(crate) struct MemoryEntity {
 
 impl MemoryEntity {
     pub(crate) fn new(ty: MemType) -> Result<Self> {
-        if ty.limits.min > MAX_PAGES {
-            return Err(Error::other(
-                "memory size must be at most 65536 pages (4GiB)",
-            ));
+        let limit = Self::page_limit(&ty);
+        if ty.limits.min > limit {
+            return Err(Error::other(format!(
+                "memory size must be at most {limit} pages of {} bytes",
+                1u64 << ty.page_size_log2()
+            )));
         }
-        let max = ty
-            .limits
-            .max
-            .unwrap_or(MAX_PAGES)
-            .clamp(ty.limits.min, MAX_PAGES);
-        let data = LinearMemory::new(
-            (ty.limits.min * PAGE_SIZE) as usize,
-            (max * PAGE_SIZE) as usize,
-        )
-        .ok_or_else(|| Error::other("out of memory: cannot allocate linear memory"))?;
+        let max = ty.limits.max.unwrap_or(limit).clamp(ty.limits.min, limit);
+        let log2 = ty.page_size_log2();
+        let data = LinearMemory::new((ty.limits.min << log2) as usize, (max << log2) as usize)
+            .ok_or_else(|| Error::other("out of memory: cannot allocate linear memory"))?;
         Ok(MemoryEntity { data, ty })
+    }
+
+    /// Most pages a memory of type `ty` can have here: what its address
+    /// type can address (4 GiB for 32-bit addresses, and at most
+    /// 2^32 - 1 pages), and [`MAX_BYTES_64`] for 64-bit ones.
+    fn page_limit(ty: &MemType) -> u64 {
+        let log2 = ty.page_size_log2();
+        match ty.addr {
+            AddrType::I32 => ((1u64 << 32) >> log2).min(u64::from(u32::MAX)),
+            AddrType::I64 => MAX_BYTES_64 as u64 >> log2,
+        }
+    }
+
+    /// Whether addresses into the memory are i64 (memory64).
+    pub(crate) fn is_64(&self) -> bool {
+        self.ty.addr == AddrType::I64
     }
 
     /// Current size in pages.
     pub(crate) fn pages(&self) -> u64 {
-        self.data.len() as u64 / PAGE_SIZE
+        self.data.len() as u64 >> self.ty.page_size_log2()
     }
 
     /// Grows by `delta` pages in place; the old size, or `None` if the
     /// maximum (or the host) does not allow it (§4.5.3.9).
     pub(crate) fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages();
-        let max = self.ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
+        let limit = Self::page_limit(&self.ty);
+        let max = self.ty.limits.max.unwrap_or(limit).min(limit);
         let new = old.checked_add(delta).filter(|&n| n <= max)?;
-        if !self.data.grow_to((new * PAGE_SIZE) as usize) {
+        if !self
+            .data
+            .grow_to((new << self.ty.page_size_log2()) as usize)
+        {
             return None;
         }
         self.ty.limits.min = new;

@@ -503,3 +503,74 @@ fn unsupported_3_0_instructions_are_refused_at_compile_time() {
         }
     }
 }
+
+/// A 64-bit memory grows beyond 4 GiB (where the machine gives the
+/// address space) and is addressed there; an address plus offset that
+/// overflows 64 bits traps instead of wrapping; `memory.copy` moves bytes
+/// between two memories in both directions.
+#[test]
+fn memory64_beyond_4gib_and_copy_between_memories() {
+    let mut config = Config::default();
+    config.features(Features::WASM3);
+    let engine = Engine::new(&config);
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module
+            (memory $a i64 1)
+            (memory $b 1 1)
+            (func (export "grow") (param i64) (result i64) (memory.grow $a (local.get 0)))
+            (func (export "store") (param i64 i64) (i64.store $a (local.get 0) (local.get 1)))
+            (func (export "load") (param i64) (result i64) (i64.load $a (local.get 0)))
+            (func (export "load_far") (param i64) (result i64)
+                (i64.load $a offset=0xffff_ffff_ffff_fff0 (local.get 0)))
+            (func (export "to_b") (param i64 i32 i32)
+                (memory.copy $b $a (local.get 1) (local.get 0) (local.get 2)))
+            (func (export "from_b") (param i64 i32 i32)
+                (memory.copy $a $b (local.get 0) (local.get 1) (local.get 2)))
+            (func (export "b8") (param i32) (result i32) (i32.load8_u $b (local.get 0))))"#,
+    );
+    let grow = instance
+        .get_typed_func::<i64, i64>(&mut store, "grow")
+        .unwrap();
+    let store_fn = instance
+        .get_typed_func::<(i64, i64), ()>(&mut store, "store")
+        .unwrap();
+    let load = instance
+        .get_typed_func::<i64, i64>(&mut store, "load")
+        .unwrap();
+    let load_far = instance
+        .get_typed_func::<i64, i64>(&mut store, "load_far")
+        .unwrap();
+    // 65,537 pages: 4 GiB and one page, reserved but mostly untouched.
+    assert_eq!(grow.call(&mut store, 65536).unwrap(), 1);
+    let high = (1i64 << 32) + 8;
+    store_fn
+        .call(&mut store, (high, 0x0102_0304_0506_0708))
+        .unwrap();
+    assert_eq!(load.call(&mut store, high).unwrap(), 0x0102_0304_0506_0708);
+    let end = (65537i64 << 16) - 8;
+    assert!(load.call(&mut store, end).is_ok());
+    assert!(load.call(&mut store, end + 1).is_err());
+    // 0x20 + 0xffff_ffff_ffff_fff0 overflows: out of bounds, not 0x10.
+    let err = load_far.call(&mut store, 0x20).unwrap_err();
+    assert!(
+        err.to_string().contains("out of bounds memory access"),
+        "{err}"
+    );
+    let to_b = instance
+        .get_typed_func::<(i64, i32, i32), ()>(&mut store, "to_b")
+        .unwrap();
+    let from_b = instance
+        .get_typed_func::<(i64, i32, i32), ()>(&mut store, "from_b")
+        .unwrap();
+    let b8 = instance
+        .get_typed_func::<i32, i32>(&mut store, "b8")
+        .unwrap();
+    to_b.call(&mut store, (high, 100, 8)).unwrap();
+    assert_eq!(b8.call(&mut store, 100).unwrap(), 8);
+    assert_eq!(b8.call(&mut store, 107).unwrap(), 1);
+    from_b.call(&mut store, (16, 100, 8)).unwrap();
+    assert_eq!(load.call(&mut store, 16).unwrap(), 0x0102_0304_0506_0708);
+    // Out of bounds in the 32-bit memory: nothing is copied.
+    assert!(to_b.call(&mut store, (0, 65535, 2)).is_err());
+}

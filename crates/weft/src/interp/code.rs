@@ -529,16 +529,28 @@ macro_rules! define_op {
             TableInitRange { dst: Slot, src: Slot, len: Slot, table: u32, elem: u32 } = tag::TABLE_INIT_RANGE,
             /// `elem.drop`.
             ElemDiscard { elem: u32 } = tag::ELEM_DISCARD,
-            /// `dst = memory.size`.
-            MemLen { dst: Slot } = tag::MEM_LEN,
-            /// `dst = memory.grow(delta)`.
-            MemExtend { dst: Slot, delta: Slot } = tag::MEM_EXTEND,
-            /// `memory.fill`.
-            MemFill { dst: Slot, val: Slot, len: Slot } = tag::MEM_FILL,
-            /// `memory.copy`.
-            MemCopy { dst: Slot, src: Slot, len: Slot } = tag::MEM_COPY,
-            /// `memory.init`.
-            MemInit { dst: Slot, src: Slot, len: Slot, data: u32 } = tag::MEM_INIT,
+            /// `dst = memory.size` of memory `mem`.
+            MemLen { dst: Slot, mem: u32 } = tag::MEM_LEN,
+            /// `dst = memory.grow(delta)` of memory `mem`.
+            MemExtend { dst: Slot, delta: Slot, mem: u32 } = tag::MEM_EXTEND,
+            /// `memory.fill` of memory `mem`.
+            MemFill { dst: Slot, val: Slot, len: Slot, mem: u32 } = tag::MEM_FILL,
+            /// `memory.copy` from memory `src_mem` to memory `dst_mem`.
+            MemCopy { dst: Slot, src: Slot, len: Slot, dst_mem: u32, src_mem: u32 } = tag::MEM_COPY,
+            /// `memory.init` of memory `mem`.
+            MemInit { dst: Slot, src: Slot, len: Slot, data: u32, mem: u32 } = tag::MEM_INIT,
+            /// The load or store of table row `row` on memory `mem`, when
+            /// that is not the register fast path (a memory other than 0,
+            /// or a 64-bit one): `dst = load(mem[addr + off])` or
+            /// `mem[addr + off] = store(val)`, lane `lane` for the lane
+            /// accesses (`val` is then the vector operand). The offset
+            /// (up to 64 bits) is read from slot `off`.
+            MemFar { row: u16, dst: Slot, addr: Slot, val: Slot, off: Slot, mem: u16, lane: u8 } = tag::MEM_FAR,
+            /// `dst = min(src, u32::MAX)`: an index into a 64-bit table,
+            /// narrowed for the table instructions (a table never has
+            /// `u32::MAX` elements, so the narrowed index is out of bounds
+            /// exactly when the original one is).
+            Narrow64 { dst: Slot, src: Slot } = tag::NARROW64,
             /// `data.drop`.
             DataDiscard { data: u32 } = tag::DATA_DISCARD,
             /// `i8x16.shuffle` with lanes `shuffles[lanes]`.
@@ -602,7 +614,9 @@ macro_rules! define_op {
                     | Op::TableRead { dst, .. }
                     | Op::TableLen { dst, .. }
                     | Op::TableExtend { dst, .. }
-                    | Op::MemLen { dst }
+                    | Op::MemLen { dst, .. }
+                    | Op::MemFar { dst, .. }
+                    | Op::Narrow64 { dst, .. }
                     | Op::MemExtend { dst, .. }
                     | Op::Shuffle { dst, .. }
                     | Op::ChooseZ64 { dst, .. }
@@ -870,8 +884,10 @@ pub(crate) mod tag {
     pub(crate) const STORE_PAIR: u16 = RowTag::Count as u16 + 97;
     pub(crate) const CHOOSE_TEST_Z: u16 = RowTag::Count as u16 + 98;
     pub(crate) const NATIVE: u16 = RowTag::Count as u16 + 99;
+    pub(crate) const MEM_FAR: u16 = RowTag::Count as u16 + 100;
+    pub(crate) const NARROW64: u16 = RowTag::Count as u16 + 101;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 100;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 102;
 }
 
 macro_rules! pair_table {

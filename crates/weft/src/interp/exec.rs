@@ -65,7 +65,7 @@ use crate::error::{FrameInfo, Trap, TrapCode};
 use crate::func::Caller;
 use crate::module::ModuleInner;
 use crate::ops::{self, IntoTrapResult, V128};
-use crate::store::{FuncKind, Store, StoreInner, PAGE_SIZE};
+use crate::store::{FuncKind, Store, StoreInner};
 use crate::{Error, Result};
 
 /// Most slots the value stack may have (512 MiB).
@@ -448,6 +448,9 @@ pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> Box<[Inst]> {
                     .get(pair as usize)
                     .copied()
                     .unwrap_or(Invalid),
+                Op::MemFar { row, .. } => {
+                    FAR_HANDLERS.get(row as usize).copied().unwrap_or(Invalid)
+                }
                 _ => HANDLERS[mode as usize % MODES][tag],
             };
             Inst { h, op }
@@ -1747,22 +1750,28 @@ def!(ElemDiscard(ip, fp, mb, ml, cx, acc, facc) Op::ElemDiscard { elem } => {
     next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(MemLen(ip, fp, mb, ml, cx, acc, facc) Op::MemLen { dst } => {
-    // SAFETY: a slot of the frame; the next instruction.
+def!(MemLen(ip, fp, mb, ml, cx, acc, facc) Op::MemLen { dst, mem } => {
+    let pages = memory(cx, mem).pages();
+    // SAFETY: a slot of the frame (an i32 result is the low half, and a
+    // 32-bit memory has fewer than 2^32 pages); the next instruction.
     unsafe {
-        wr(fp, dst, (ml as u64 / PAGE_SIZE) as u32);
+        wr(fp, dst, pages);
         next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
 
-def!(MemExtend(ip, fp, mb, ml, cx, acc, facc) Op::MemExtend { dst, delta } => {
+def!(MemExtend(ip, fp, mb, ml, cx, acc, facc) Op::MemExtend { dst, delta, mem } => {
+    let m = memory(cx, mem);
+    let is_64 = m.is_64();
     // SAFETY: a slot of the frame.
-    let d: u32 = unsafe { rd(fp, delta) };
-    let m = cx.inner.instances[cx.inst as usize].mems[0];
-    let r = cx.inner.memories[m as usize]
-        .grow(u64::from(d))
-        .map_or(-1i32, |old| old as i32);
-    let (mb, ml) = mem_view(cx.inner, cx.inst);
+    let d = unsafe { addr_operand(fp, delta, is_64) };
+    let r = match m.grow(d) {
+        Some(old) => old,
+        None if is_64 => u64::MAX,
+        None => u64::from(u32::MAX),
+    };
+    // Growing memory 0 changes the registers' length.
+    let (mb, ml) = if mem == 0 { mem_view(cx.inner, cx.inst) } else { (mb, ml) };
     // SAFETY: a slot of the frame; the next instruction.
     unsafe {
         wr(fp, dst, r);
@@ -1770,52 +1779,242 @@ def!(MemExtend(ip, fp, mb, ml, cx, acc, facc) Op::MemExtend { dst, delta } => {
     }
 });
 
-def!(MemFill(ip, fp, mb, ml, cx, acc, facc) Op::MemFill { dst, val, len } => {
+def!(MemFill(ip, fp, mb, ml, cx, acc, facc) Op::MemFill { dst, val, len, mem } => {
+    let m = memory(cx, mem);
+    let is_64 = m.is_64();
     // SAFETY: slots of the frame.
-    let (d, v, n): (u32, u32, u32) = unsafe { (rd(fp, dst), rd(fp, val), rd(fp, len)) };
-    if !in_bounds(d, n, ml) {
+    let (d, v, n) = unsafe { (addr_operand(fp, dst, is_64), rd::<u32>(fp, val), addr_operand(fp, len, is_64)) };
+    let Some(bytes) = range_mut(&mut m.data, d, n) else {
         return trap(cx, TrapCode::MemoryOutOfBounds);
-    }
-    // SAFETY: the range is inside the memory; the next instruction.
-    unsafe {
-        std::ptr::write_bytes(mb.add(d as usize), v as u8, n as usize);
-        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
-    }
+    };
+    bytes.fill(v as u8);
+    // SAFETY: the next instruction.
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
 });
 
-def!(MemCopy(ip, fp, mb, ml, cx, acc, facc) Op::MemCopy { dst, src, len } => {
-    // SAFETY: slots of the frame.
-    let (d, s, n): (u32, u32, u32) = unsafe { (rd(fp, dst), rd(fp, src), rd(fp, len)) };
-    if !in_bounds(s, n, ml) || !in_bounds(d, n, ml) {
-        return trap(cx, TrapCode::MemoryOutOfBounds);
-    }
-    // SAFETY: both ranges are inside the memory (`copy` allows overlap);
-    // the next instruction.
-    unsafe {
-        std::ptr::copy(mb.add(s as usize), mb.add(d as usize), n as usize);
-        next!(ip.add(1), fp, mb, ml, cx, acc, facc)
-    }
-});
-
-def!(MemInit(ip, fp, mb, ml, cx, acc, facc) Op::MemInit { dst, src, len, data } => {
-    // SAFETY: slots of the frame.
-    let (d, s, n): (u32, u32, u32) = unsafe { (rd(fp, dst), rd(fp, src), rd(fp, len)) };
+def!(MemCopy(ip, fp, mb, ml, cx, acc, facc) Op::MemCopy { dst, src, len, dst_mem, src_mem } => {
     let instance = &cx.inner.instances[cx.inst as usize];
+    let (dm, sm) = (instance.mems[dst_mem as usize] as usize, instance.mems[src_mem as usize] as usize);
+    let memories = &mut cx.inner.memories;
+    let (d64, s64) = (memories[dm].is_64(), memories[sm].is_64());
+    // SAFETY: slots of the frame. The length is an i64 only if both
+    // memories are 64-bit (§3.4.7, memory.copy).
+    let (d, s, n) = unsafe {
+        (addr_operand(fp, dst, d64), addr_operand(fp, src, s64), addr_operand(fp, len, d64 && s64))
+    };
+    let ok = if dm == sm {
+        let data = &mut memories[dm].data;
+        match (range(data, s, n), range(data, d, n)) {
+            (Some(s), Some(d)) => {
+                data.copy_within(s, d.start);
+                true
+            }
+            _ => false,
+        }
+    } else {
+        // Two distinct memories: borrow both at once.
+        let (a, b) = if dm < sm {
+            let (lo, hi) = memories.split_at_mut(sm);
+            (&mut lo[dm], &mut hi[0])
+        } else {
+            let (lo, hi) = memories.split_at_mut(dm);
+            (&mut hi[0], &mut lo[sm])
+        };
+        match (range(&b.data, s, n), range(&a.data, d, n)) {
+            (Some(s), Some(d)) => {
+                a.data[d].copy_from_slice(&b.data[s]);
+                true
+            }
+            _ => false,
+        }
+    };
+    if !ok {
+        return trap(cx, TrapCode::MemoryOutOfBounds);
+    }
+    // SAFETY: the next instruction.
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+});
+
+def!(MemInit(ip, fp, mb, ml, cx, acc, facc) Op::MemInit { dst, src, len, data, mem } => {
+    let StoreInner { instances, memories, .. } = &mut *cx.inner;
+    let instance = &instances[cx.inst as usize];
+    let m = &mut memories[instance.mems[mem as usize] as usize];
+    // SAFETY: slots of the frame (the segment's offset and the length are
+    // i32s).
+    let (d, s, n) = unsafe { (addr_operand(fp, dst, m.is_64()), rd::<u32>(fp, src), rd::<u32>(fp, len)) };
     let seg: &[u8] = if instance.data_dropped[data as usize] {
         &[]
     } else {
         &instance.module.module.datas[data as usize].init
     };
-    if !in_bounds(s, n, seg.len()) || !in_bounds(d, n, ml) {
-        return trap(cx, TrapCode::MemoryOutOfBounds);
+    match (range(seg, u64::from(s), u64::from(n)), range_mut(&mut m.data, d, u64::from(n))) {
+        (Some(s), Some(d)) => d.copy_from_slice(&seg[s]),
+        _ => return trap(cx, TrapCode::MemoryOutOfBounds),
     }
-    // SAFETY: the destination range is inside the memory and the segment
-    // is not part of it; the next instruction.
+    // SAFETY: the next instruction.
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+});
+
+def!(Narrow64(ip, fp, mb, ml, cx, acc, facc) Op::Narrow64 { dst, src } => {
+    // SAFETY: slots of the frame; the next instruction.
     unsafe {
-        std::ptr::copy_nonoverlapping(seg.as_ptr().add(s as usize), mb.add(d as usize), n as usize);
+        let v: u64 = rd(fp, src);
+        wr(fp, dst, v.min(u64::from(u32::MAX)));
         next!(ip.add(1), fp, mb, ml, cx, acc, facc)
     }
 });
+
+/// Memory `mem` of the current instance.
+#[inline(always)]
+fn memory<'c>(cx: &'c mut Cx<'_>, mem: u32) -> &'c mut crate::store::MemoryEntity {
+    let m = cx.inner.instances[cx.inst as usize].mems[mem as usize];
+    &mut cx.inner.memories[m as usize]
+}
+
+/// An address or length operand of a memory of address type i64
+/// (`is_64`) or i32.
+///
+/// # Safety
+/// `s` must be a slot of the frame.
+#[inline(always)]
+unsafe fn addr_operand(fp: *mut u64, s: Slot, is_64: bool) -> u64 {
+    if is_64 {
+        rd(fp, s)
+    } else {
+        u64::from(rd::<u32>(fp, s))
+    }
+}
+
+/// The index range `[start, start + len)` of `bytes`, if it fits.
+#[inline(always)]
+fn range(bytes: &[u8], start: u64, len: u64) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    if end > bytes.len() as u64 {
+        return None;
+    }
+    Some(start as usize..end as usize)
+}
+
+/// The bytes `[start, start + len)` of `bytes`, if they fit.
+#[inline(always)]
+fn range_mut(bytes: &mut [u8], start: u64, len: u64) -> Option<&mut [u8]> {
+    let r = range(bytes, start, len)?;
+    Some(&mut bytes[r])
+}
+
+/// `N` bytes at effective address `addr + off` of memory `mem` of the
+/// current instance, for [`Op::MemFar`]: where they are, or `None` if
+/// they are out of bounds (the sum overflowing included).
+///
+/// # Safety
+/// `addr` and `off` must be slots of the frame.
+#[inline(always)]
+unsafe fn far_address<const N: usize>(
+    cx: &mut Cx<'_>,
+    fp: *mut u64,
+    mem: u16,
+    addr: Slot,
+    off: Slot,
+) -> Option<*mut [u8; N]> {
+    let m = memory(cx, u32::from(mem));
+    let a = addr_operand(fp, addr, m.is_64());
+    let r = range(&m.data, a.checked_add(rd::<u64>(fp, off))?, N as u64)?;
+    Some(m.data[r].as_mut_ptr().cast())
+}
+
+/// The handlers of [`Op::MemFar`], one per load and store row of the
+/// instruction table, named after it.
+mod far {
+    use super::*;
+
+    macro_rules! far_handler {
+        ($v:ident (mem $al:literal : addr -> $r:ident)) => {
+            def!($v(ip, fp, mb, ml, cx, acc, facc) Op::MemFar { dst, addr, off, mem, .. } => {
+                // SAFETY: slots of the frame; the pointer is to the bytes
+                // in bounds of the memory.
+                unsafe {
+                    let Some(p) = far_address(cx, fp, mem, addr, off) else {
+                        return trap(cx, TrapCode::MemoryOutOfBounds);
+                    };
+                    wr(fp, dst, instr_fn!(mem, $v)(std::ptr::read_unaligned(p)));
+                }
+                // SAFETY: the next instruction.
+                next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+            });
+        };
+        ($v:ident (mem $al:literal : addr $t:ident -> )) => {
+            def!($v(ip, fp, mb, ml, cx, acc, facc) Op::MemFar { addr, val, off, mem, .. } => {
+                // SAFETY: as for loads.
+                unsafe {
+                    let bytes = instr_fn!(mem, $v)(rd(fp, val));
+                    let Some(p) = far_address(cx, fp, mem, addr, off) else {
+                        return trap(cx, TrapCode::MemoryOutOfBounds);
+                    };
+                    std::ptr::write_unaligned(p, bytes);
+                }
+                // SAFETY: the next instruction.
+                next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+            });
+        };
+        ($v:ident (memlane $al:literal $n:literal : addr $t:ident -> $r:ident)) => {
+            def!($v(ip, fp, mb, ml, cx, acc, facc) Op::MemFar { dst, addr, val, off, mem, lane, .. } => {
+                // SAFETY: as for loads.
+                unsafe {
+                    let Some(p) = far_address(cx, fp, mem, addr, off) else {
+                        return trap(cx, TrapCode::MemoryOutOfBounds);
+                    };
+                    let b = std::ptr::read_unaligned(p);
+                    wr(fp, dst, instr_fn!(mem, $v)(b, rd(fp, val), lane));
+                }
+                // SAFETY: the next instruction.
+                next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+            });
+        };
+        ($v:ident (memlane $al:literal $n:literal : addr $t:ident -> )) => {
+            def!($v(ip, fp, mb, ml, cx, acc, facc) Op::MemFar { addr, val, off, mem, lane, .. } => {
+                // SAFETY: as for loads.
+                unsafe {
+                    let bytes = instr_fn!(mem, $v)(rd(fp, val), lane);
+                    let Some(p) = far_address(cx, fp, mem, addr, off) else {
+                        return trap(cx, TrapCode::MemoryOutOfBounds);
+                    };
+                    std::ptr::write_unaligned(p, bytes);
+                }
+                // SAFETY: the next instruction.
+                next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+            });
+        };
+        ($v:ident $sig:tt) => {};
+    }
+
+    macro_rules! far_entry {
+        ($t:ident, $v:ident (mem $($x:tt)*)) => {
+            $t[RowTag::$v as usize] = $v;
+        };
+        ($t:ident, $v:ident (memlane $($x:tt)*)) => {
+            $t[RowTag::$v as usize] = $v;
+        };
+        ($t:ident, $v:ident $sig:tt) => {};
+    }
+
+    macro_rules! far_handlers {
+        ($( $feature:ident [$($opc:literal)+] $variant:ident $name:literal
+            { $($field:ident : $ty:ty),* } $sig:tt )*) => {
+            $( far_handler!($variant $sig); )*
+
+            /// The handlers of [`Op::MemFar`] by the row of its access
+            /// ([`Invalid`] for the other rows).
+            pub(super) static FAR_HANDLERS: [Handler; RowTag::Count as usize] = {
+                let mut t: [Handler; RowTag::Count as usize] = [Invalid; RowTag::Count as usize];
+                $( far_entry!(t, $variant $sig); )*
+                t
+            };
+        };
+    }
+
+    weft_syntax::for_each_instr!(far_handlers);
+}
+use far::FAR_HANDLERS;
 
 def!(DataDiscard(ip, fp, mb, ml, cx, acc, facc) Op::DataDiscard { data } => {
     cx.inner.instances[cx.inst as usize].data_dropped[data as usize] = true;
@@ -1963,6 +2162,7 @@ macro_rules! custom_entries {
         $t[0][tag::MEM_FILL as usize] = MemFill;
         $t[0][tag::MEM_COPY as usize] = MemCopy;
         $t[0][tag::MEM_INIT as usize] = MemInit;
+        $t[0][tag::NARROW64 as usize] = Narrow64;
         $t[0][tag::DATA_DISCARD as usize] = DataDiscard;
         $t[0][tag::SHUFFLE as usize] = Shuffle;
         $t[0][tag::CONST64 as usize] = Const64;

@@ -54,9 +54,9 @@ use crate::TrapCode;
 use std::collections::HashMap;
 use weft_binary::Reader;
 use weft_syntax::{
-    BlockType, BrTable, Code, DataIdx, ElemIdx, FuncIdx, FuncType, GlobalIdx, HeapType, Instr,
-    LabelIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx, TypeIdx, ValType, F32,
-    F64, V128,
+    AddrType, BlockType, BrTable, Code, DataIdx, ElemIdx, FuncIdx, FuncType, GlobalIdx, HeapType,
+    Instr, LabelIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx, TypeIdx, ValType,
+    F32, F64, V128,
 };
 
 /// Slots a frame may have: indices must fit a [`Slot`].
@@ -1432,6 +1432,82 @@ fn fuse_float(op: &Op, lhs: Slot, rhs: Slot, when: bool) -> Op {
     }
 }
 
+impl Translator<'_> {
+    /// Whether an access with `memarg` leaves the register fast path,
+    /// which serves memory 0 with 32-bit addresses only.
+    fn is_far(&self, memarg: MemArg) -> bool {
+        memarg.memory.0 != 0 || self.mem_is_64(memarg.memory)
+    }
+
+    fn mem_is_64(&self, mem: MemIdx) -> bool {
+        self.m.mem_types[mem.index()].addr == AddrType::I64
+    }
+
+    fn table_is_64(&self, table: TableIdx) -> bool {
+        self.m.table_types[table.index()].addr == AddrType::I64
+    }
+
+    /// Narrows the stack entry `depth` below the top, an index into a
+    /// 64-bit table, to an i32 that is out of bounds exactly when it is
+    /// (`Op::Narrow64`), in its canonical temporary.
+    fn narrow(&mut self, depth: usize) -> Result<()> {
+        let i = self
+            .stack
+            .len()
+            .checked_sub(depth + 1)
+            .ok_or("internal error: operand stack underflow")?;
+        self.materialize(i);
+        let slot = self.stack[i].slot;
+        self.emit(Op::Narrow64 {
+            dst: slot,
+            src: slot,
+        });
+        Ok(())
+    }
+
+    /// An access of table row `row` through [`Op::MemFar`]: `lane` for
+    /// the lane accesses (which have a vector operand), `result` for the
+    /// loads (whether their value is a v128). The offset is read from a
+    /// constant's slot.
+    fn far_access(
+        &mut self,
+        row: u16,
+        memarg: MemArg,
+        lane: Option<u8>,
+        result: Option<bool>,
+    ) -> Result<()> {
+        let mem = u16::try_from(memarg.memory.0)
+            .map_err(|_| "unsupported: more than 65536 memories".to_string())?;
+        // Pushed above the operands, so that a constant that needs a
+        // temporary does not take an operand's.
+        self.constant((memarg.offset, 0, false))?;
+        let off = self.pop_slot()?;
+        let val = if lane.is_some() || result.is_none() {
+            self.pop_slot()?
+        } else {
+            0
+        };
+        let lane = lane.unwrap_or(0);
+        let addr = self.pop_slot()?;
+        let make = |dst| Op::MemFar {
+            row,
+            dst,
+            addr,
+            val,
+            off,
+            mem,
+            lane,
+        };
+        match result {
+            Some(wide) => self.produce(wide, make),
+            None => {
+                self.emit(make(0));
+                Ok(())
+            }
+        }
+    }
+}
+
 fn mem_offset(memarg: MemArg) -> Result<u32> {
     u32::try_from(memarg.offset).map_err(|_| "memory offset beyond 32 bits".to_string())
 }
@@ -1474,12 +1550,18 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             t.produce(is_wide!($r), |dst| Op::$variant(LaneBin { dst, lhs, rhs, lane: $lane.0 }))
         }};
         ($variant:ident (memlane $al:literal $n:literal : addr $v:ident -> $r:ident) {$memarg:ident $lane:ident}) => {{
+            if t.is_far($memarg) {
+                return t.far_access(RowTag::$variant as u16, $memarg, Some($lane.0), Some(true));
+            }
             let offset = mem_offset($memarg)?;
             let src = t.pop_slot()?;
             let addr = t.pop_slot()?;
             t.produce(true, |dst| Op::$variant(LoadLane { dst, addr, src, lane: $lane.0, offset }))
         }};
         ($variant:ident (memlane $al:literal $n:literal : addr $v:ident -> ) {$memarg:ident $lane:ident}) => {{
+            if t.is_far($memarg) {
+                return t.far_access(RowTag::$variant as u16, $memarg, Some($lane.0), None);
+            }
             let offset = mem_offset($memarg)?;
             let val = t.pop_slot()?;
             let addr = t.pop_slot()?;
@@ -1487,6 +1569,9 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             Ok(())
         }};
         ($variant:ident (mem $al:literal : addr -> $r:ident) {$memarg:ident}) => {{
+            if t.is_far($memarg) {
+                return t.far_access(RowTag::$variant as u16, $memarg, None, Some(is_wide!($r)));
+            }
             let offset = mem_offset($memarg)?;
             let addr = t.pop()?;
             let ok = !is_wide!($r);
@@ -1499,6 +1584,9 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             t.produce_acc(ok, bits, is_wide!($r), |dst| Op::$variant(Load { dst, addr, idx, sum, offset }))
         }};
         ($variant:ident (mem $al:literal : addr $v:ident -> ) {$memarg:ident}) => {{
+            if t.is_far($memarg) {
+                return t.far_access(RowTag::$variant as u16, $memarg, None, None);
+            }
             let offset = mem_offset($memarg)?;
             let val = t.pop()?;
             let addr = t.pop()?;
@@ -1763,6 +1851,9 @@ impl Translator<'_> {
     }
 
     fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
+        if self.table_is_64(table) {
+            self.narrow(0)?;
+        }
         let index = self.pop_slot()?;
         let ft = self
             .m
@@ -1968,6 +2059,9 @@ impl Translator<'_> {
     }
 
     fn TableGet(&mut self, table: TableIdx) -> Result<()> {
+        if self.table_is_64(table) {
+            self.narrow(0)?;
+        }
         let index = self.pop_slot()?;
         self.produce(false, |dst| Op::TableRead {
             dst,
@@ -1977,6 +2071,9 @@ impl Translator<'_> {
     }
 
     fn TableSet(&mut self, table: TableIdx) -> Result<()> {
+        if self.table_is_64(table) {
+            self.narrow(1)?;
+        }
         let val = self.pop_slot()?;
         let index = self.pop_slot()?;
         self.emit(Op::TableWrite {
@@ -1987,13 +2084,17 @@ impl Translator<'_> {
         Ok(())
     }
 
-    fn MemorySize(&mut self, _mem: MemIdx) -> Result<()> {
-        self.produce(false, |dst| Op::MemLen { dst })
+    fn MemorySize(&mut self, mem: MemIdx) -> Result<()> {
+        self.produce(false, |dst| Op::MemLen { dst, mem: mem.0 })
     }
 
-    fn MemoryGrow(&mut self, _mem: MemIdx) -> Result<()> {
+    fn MemoryGrow(&mut self, mem: MemIdx) -> Result<()> {
         let delta = self.pop_slot()?;
-        self.produce(false, |dst| Op::MemExtend { dst, delta })
+        self.produce(false, |dst| Op::MemExtend {
+            dst,
+            delta,
+            mem: mem.0,
+        })
     }
 
     fn RefNull(&mut self, _ty: HeapType) -> Result<()> {
@@ -2009,7 +2110,7 @@ impl Translator<'_> {
         self.produce(false, |dst| Op::FuncRef { dst, func: func.0 })
     }
 
-    fn MemoryInit(&mut self, data: DataIdx, _mem: MemIdx) -> Result<()> {
+    fn MemoryInit(&mut self, data: DataIdx, mem: MemIdx) -> Result<()> {
         let len = self.pop_slot()?;
         let src = self.pop_slot()?;
         let dst = self.pop_slot()?;
@@ -2018,6 +2119,7 @@ impl Translator<'_> {
             src,
             len,
             data: data.0,
+            mem: mem.0,
         });
         Ok(())
     }
@@ -2027,23 +2129,37 @@ impl Translator<'_> {
         Ok(())
     }
 
-    fn MemoryCopy(&mut self, _dst: MemIdx, _src: MemIdx) -> Result<()> {
+    fn MemoryCopy(&mut self, dst_mem: MemIdx, src_mem: MemIdx) -> Result<()> {
         let len = self.pop_slot()?;
         let src = self.pop_slot()?;
         let dst = self.pop_slot()?;
-        self.emit(Op::MemCopy { dst, src, len });
+        self.emit(Op::MemCopy {
+            dst,
+            src,
+            len,
+            dst_mem: dst_mem.0,
+            src_mem: src_mem.0,
+        });
         Ok(())
     }
 
-    fn MemoryFill(&mut self, _mem: MemIdx) -> Result<()> {
+    fn MemoryFill(&mut self, mem: MemIdx) -> Result<()> {
         let len = self.pop_slot()?;
         let val = self.pop_slot()?;
         let dst = self.pop_slot()?;
-        self.emit(Op::MemFill { dst, val, len });
+        self.emit(Op::MemFill {
+            dst,
+            val,
+            len,
+            mem: mem.0,
+        });
         Ok(())
     }
 
     fn TableInit(&mut self, elem: ElemIdx, table: TableIdx) -> Result<()> {
+        if self.table_is_64(table) {
+            self.narrow(2)?;
+        }
         let len = self.pop_slot()?;
         let src = self.pop_slot()?;
         let dst = self.pop_slot()?;
@@ -2063,6 +2179,13 @@ impl Translator<'_> {
     }
 
     fn TableCopy(&mut self, dst: TableIdx, src: TableIdx) -> Result<()> {
+        // The length is an i64 only between two 64-bit tables.
+        let (d64, s64) = (self.table_is_64(dst), self.table_is_64(src));
+        for (depth, is_64) in [(2, d64), (1, s64), (0, d64 && s64)] {
+            if is_64 {
+                self.narrow(depth)?;
+            }
+        }
         let len = self.pop_slot()?;
         let s = self.pop_slot()?;
         let d = self.pop_slot()?;
@@ -2077,6 +2200,10 @@ impl Translator<'_> {
     }
 
     fn TableGrow(&mut self, table: TableIdx) -> Result<()> {
+        let is_64 = self.table_is_64(table);
+        if is_64 {
+            self.narrow(0)?;
+        }
         let delta = self.pop_slot()?;
         let init = self.pop_slot()?;
         self.produce(false, |dst| Op::TableExtend {
@@ -2084,7 +2211,12 @@ impl Translator<'_> {
             init,
             delta,
             table: table.0,
-        })
+        })?;
+        if is_64 {
+            // The old size (below 2^31) or -1, as an i64.
+            visit(self, Instr::I64ExtendI32S {})?;
+        }
+        Ok(())
     }
 
     fn TableSize(&mut self, table: TableIdx) -> Result<()> {
@@ -2095,6 +2227,10 @@ impl Translator<'_> {
     }
 
     fn TableFill(&mut self, table: TableIdx) -> Result<()> {
+        if self.table_is_64(table) {
+            self.narrow(2)?;
+            self.narrow(0)?;
+        }
         let len = self.pop_slot()?;
         let val = self.pop_slot()?;
         let start = self.pop_slot()?;

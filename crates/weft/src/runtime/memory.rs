@@ -16,6 +16,13 @@
 //! memories), the memory falls back to reserving just its maximum size.
 //! Address space is returned on drop; 47-bit user address space holds
 //! about 16,000 such reservations at once.
+//!
+//! A 64-bit memory (memory64) gets the same reservation and may grow to
+//! [`MAX_BYTES_64`] (beyond, `memory.grow` fails, as the spec permits):
+//! no address trick covers a 64-bit address, so every access checks its
+//! bounds explicitly. Pages of 1 byte (custom-page-sizes) make the length
+//! any number of bytes: the accessible part is committed in whole 64 KiB
+//! units, and only the bounds checks against `len` see the exact size.
 
 use std::ptr::NonNull;
 
@@ -26,6 +33,15 @@ pub(crate) const PAGE_SIZE: u64 = 65536;
 /// guard region that no `u32` address plus `u32` offset plus 16-byte access
 /// can reach past.
 pub(crate) const RESERVATION_32: usize = (8 << 30) + PAGE_SIZE as usize;
+
+/// Most bytes a 64-bit memory may have in this implementation (inside the
+/// same reservation as a 32-bit memory's).
+pub(crate) const MAX_BYTES_64: usize = 8 << 30;
+
+/// `n` rounded up to a whole 64 KiB unit (a multiple of the system page).
+fn round_up(n: usize) -> usize {
+    n.div_ceil(PAGE_SIZE as usize) * PAGE_SIZE as usize
+}
 
 /// Where a memory's bytes are, at a heap address that stays the same for
 /// the memory's life, so that compiled code can hold a pointer to it and
@@ -46,6 +62,8 @@ pub(crate) struct LinearMemory {
     def: Box<MemoryDef>,
     /// Bytes reserved from `base`; `len <= reserved`.
     reserved: usize,
+    /// Bytes made accessible from `base`: `len` rounded up to 64 KiB.
+    committed: usize,
 }
 
 // SAFETY: a `LinearMemory` owns its mapping exclusively, like a `Box<[u8]>`
@@ -60,7 +78,7 @@ impl LinearMemory {
     /// `None` if the address space or memory cannot be had.
     pub(crate) fn new(len: usize, max: usize) -> Option<Self> {
         debug_assert!(len <= max && max <= RESERVATION_32);
-        let mut mem = Self::reserve(RESERVATION_32).or_else(|| Self::reserve(max))?;
+        let mut mem = Self::reserve(RESERVATION_32).or_else(|| Self::reserve(round_up(max)))?;
         mem.grow_to(len).then_some(mem)
     }
 
@@ -73,6 +91,7 @@ impl LinearMemory {
                     len: 0,
                 }),
                 reserved: 0,
+                committed: 0,
             });
         }
         use rustix::mm::{mmap_anonymous, MapFlags, ProtFlags};
@@ -93,6 +112,7 @@ impl LinearMemory {
                 len: 0,
             }),
             reserved: bytes,
+            committed: 0,
         })
     }
 
@@ -106,23 +126,30 @@ impl LinearMemory {
         if new_len > self.reserved {
             return false;
         }
-        use rustix::mm::{mprotect, MprotectFlags};
-        // SAFETY: `[base + len, base + new_len)` lies inside our own
-        // reservation (`new_len <= reserved`), which nothing else uses; the
-        // pages were inaccessible, so no reference to them exists. `len` is a
-        // multiple of the 64 KiB Wasm page, hence of the system page.
-        let ok = unsafe {
-            mprotect(
-                self.def.base.as_ptr().add(len).cast(),
-                new_len - len,
-                MprotectFlags::READ | MprotectFlags::WRITE,
-            )
+        let need = round_up(new_len).min(self.reserved);
+        if need > self.committed {
+            use rustix::mm::{mprotect, MprotectFlags};
+            // SAFETY: `[base + committed, base + need)` lies inside our own
+            // reservation (`need <= reserved`), which nothing else uses; the
+            // pages were inaccessible, so no reference to them exists.
+            // `committed` is a multiple of 64 KiB, hence of the system page.
+            let ok = unsafe {
+                mprotect(
+                    self.def.base.as_ptr().add(self.committed).cast(),
+                    need - self.committed,
+                    MprotectFlags::READ | MprotectFlags::WRITE,
+                )
+            }
+            .is_ok();
+            if !ok {
+                return false;
+            }
+            self.committed = need;
         }
-        .is_ok();
-        if ok {
-            self.def.len = new_len;
-        }
-        ok
+        // The bytes between the old and the new length are zero: nothing
+        // can write beyond `len`.
+        self.def.len = new_len;
+        true
     }
 
     /// The first byte; stable for the memory's whole life.
