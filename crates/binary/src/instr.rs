@@ -3,9 +3,9 @@
 
 use crate::{Reader, Result};
 use weft_syntax::{
-    BlockType, BrTable, DataIdx, ElemIdx, Feature, FuncIdx, GlobalIdx, HeapType, Instr, LabelIdx,
-    LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx, TypeIdx, ValType, F32, F64,
-    V128,
+    BlockType, BrTable, CastFlags, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx, GlobalIdx,
+    HeapType, Instr, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx,
+    TypeIdx, ValType, F32, F64, V128,
 };
 
 /// An instruction immediate: how it is read from and written to the binary
@@ -99,7 +99,35 @@ macro_rules! index_immediates {
         }
     )*};
 }
-index_immediates!(TypeIdx, FuncIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, LocalIdx, LabelIdx);
+index_immediates!(
+    TypeIdx, FuncIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, LocalIdx, LabelIdx, FieldIdx
+);
+
+impl<'a> Immediate<'a> for u32 {
+    /// A count (`array.new_fixed`).
+    #[inline(always)]
+    fn decode(r: &mut Reader<'a>) -> Result<Self> {
+        r.read_u32()
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        write_u32(out, *self)
+    }
+}
+
+impl<'a> Immediate<'a> for CastFlags {
+    /// One byte of which only the two low bits may be set (§5.4.1).
+    #[inline(always)]
+    fn decode(r: &mut Reader<'a>) -> Result<Self> {
+        let at = r.offset();
+        match r.read_u8()? {
+            b @ 0..=3 => Ok(CastFlags(b)),
+            _ => Err(Reader::fail("malformed cast flags", at)),
+        }
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(self.0)
+    }
+}
 
 impl<'a> Immediate<'a> for MemIdx {
     /// Without multi-memory the memory index of `memory.size` and friends is
@@ -367,7 +395,7 @@ macro_rules! define_codec {
                 let at = self.offset();
                 let byte = self.read_u8()?;
                 let sub = match byte {
-                    0xFC | 0xFD => self.read_u32()?,
+                    0xFB | 0xFC | 0xFD => self.read_u32()?,
                     _ => 0,
                 };
                 Ok(match (byte, sub) {
@@ -483,6 +511,9 @@ mod tests {
             assert!(names.insert(visit), "{visit} twice");
             if variant == "TypedSelect" {
                 assert_eq!(visit, "visit_typed_select");
+            } else if variant == "RefTestNull" || variant == "RefCastNull" {
+                // The second row of a mnemonic is named after its variant.
+                assert_eq!(visit, format!("visit_{}_null", mnemonic.replace('.', "_")));
             } else {
                 assert_eq!(visit, format!("visit_{}", mnemonic.replace('.', "_")));
             }

@@ -47,4 +47,6 @@ indices! {
     LocalIdx,
     /// Relative depth of an enclosing structured-control label.
     LabelIdx,
+    /// Index of a field of a struct type.
+    FieldIdx,
 }

@@ -2,8 +2,8 @@
 //! from the instruction table in `table.rs`.
 
 use crate::{
-    BlockType, DataIdx, ElemIdx, Feature, FuncIdx, GlobalIdx, HeapType, LabelIdx, LocalIdx, MemIdx,
-    TableIdx, TypeIdx, ValType,
+    BlockType, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx, GlobalIdx, HeapType, LabelIdx,
+    LocalIdx, MemIdx, TableIdx, TypeIdx, ValType,
 };
 
 /// Memory immediate of loads and stores (§2.4.7). `align` is the exponent
@@ -30,6 +30,28 @@ pub struct V128(pub [u8; 16]);
 /// The 16 lane indices of `i8x16.shuffle` (each must be below 32).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct ShuffleLanes(pub [u8; 16]);
+
+/// The cast flags of `br_on_cast` and `br_on_cast_fail` (§5.4.1): bit 0
+/// says that the source type is nullable, bit 1 that the target type is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct CastFlags(pub u8);
+
+impl CastFlags {
+    /// The flags of a cast from `(ref null? _)` to `(ref null? _)`.
+    pub fn new(from_nullable: bool, to_nullable: bool) -> CastFlags {
+        CastFlags(u8::from(from_nullable) | u8::from(to_nullable) << 1)
+    }
+
+    /// Whether the source type is nullable.
+    pub fn from_nullable(self) -> bool {
+        self.0 & 1 != 0
+    }
+
+    /// Whether the target type is nullable.
+    pub fn to_nullable(self) -> bool {
+        self.0 & 2 != 0
+    }
+}
 
 /// A lane index immediate of SIMD lane instructions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -301,13 +323,18 @@ mod tests {
     #[test]
     fn mnemonics_are_unique() {
         // `select` and typed `select` share the mnemonic: the text format
-        // tells them apart by the `(result t)` annotation.
+        // tells them apart by the `(result t)` annotation; `ref.test` and
+        // `ref.cast` have one row per nullability of the target type.
         let mut seen = HashSet::new();
         for info in INSTRS {
             if seen.insert(info.mnemonic) {
                 continue;
             }
-            assert_eq!(info.mnemonic, "select", "duplicate mnemonic");
+            assert!(
+                ["select", "ref.test", "ref.cast"].contains(&info.mnemonic),
+                "duplicate mnemonic {}",
+                info.mnemonic
+            );
         }
     }
 

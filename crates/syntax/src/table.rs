@@ -19,7 +19,8 @@
 //!   - `(memlane A N: ...)`: both of the above;
 //!   - `(ref: t* -> t*)`: like `(t* -> t*)`, with reference types among
 //!     the operand types (`eqref`, `anyref`, ... as the text format
-//!     abbreviates them); rows of this class have no numeric semantics,
+//!     abbreviates them, and `ref_i31` for `(ref i31)`); rows of this
+//!     class have no numeric semantics,
 //!     and the engine refuses them until it represents such references;
 //!   - `(custom)`: validated by hand.
 //!
@@ -227,6 +228,37 @@ macro_rules! for_each_instr {
         function_references [0xD6]   BrOnNonNull               "br_on_non_null"                { label: LabelIdx }                (custom)
         // GC.
         gc               [0xD3]      RefEq                     "ref.eq"                        {}                                 (ref: eqref eqref -> i32)
+        gc               [0xFB 0x00] StructNew                 "struct.new"                    { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x01] StructNewDefault          "struct.new_default"            { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x02] StructGet                 "struct.get"                    { ty: TypeIdx, field: FieldIdx }   (custom)
+        gc               [0xFB 0x03] StructGetS                "struct.get_s"                  { ty: TypeIdx, field: FieldIdx }   (custom)
+        gc               [0xFB 0x04] StructGetU                "struct.get_u"                  { ty: TypeIdx, field: FieldIdx }   (custom)
+        gc               [0xFB 0x05] StructSet                 "struct.set"                    { ty: TypeIdx, field: FieldIdx }   (custom)
+        gc               [0xFB 0x06] ArrayNew                  "array.new"                     { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x07] ArrayNewDefault           "array.new_default"             { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x08] ArrayNewFixed             "array.new_fixed"               { ty: TypeIdx, len: u32 }          (custom)
+        gc               [0xFB 0x09] ArrayNewData              "array.new_data"                { ty: TypeIdx, data: DataIdx }     (custom)
+        gc               [0xFB 0x0A] ArrayNewElem              "array.new_elem"                { ty: TypeIdx, elem: ElemIdx }     (custom)
+        gc               [0xFB 0x0B] ArrayGet                  "array.get"                     { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x0C] ArrayGetS                 "array.get_s"                   { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x0D] ArrayGetU                 "array.get_u"                   { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x0E] ArraySet                  "array.set"                     { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x0F] ArrayLen                  "array.len"                     {}                                 (ref: arrayref -> i32)
+        gc               [0xFB 0x10] ArrayFill                 "array.fill"                    { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x11] ArrayCopy                 "array.copy"                    { dst: TypeIdx, src: TypeIdx }     (custom)
+        gc               [0xFB 0x12] ArrayInitData             "array.init_data"               { ty: TypeIdx, data: DataIdx }     (custom)
+        gc               [0xFB 0x13] ArrayInitElem             "array.init_elem"               { ty: TypeIdx, elem: ElemIdx }     (custom)
+        gc               [0xFB 0x14] RefTest                   "ref.test"                      { ty: HeapType }                   (custom)
+        gc               [0xFB 0x15] RefTestNull               "ref.test"                      { ty: HeapType }                   (custom)
+        gc               [0xFB 0x16] RefCast                   "ref.cast"                      { ty: HeapType }                   (custom)
+        gc               [0xFB 0x17] RefCastNull               "ref.cast"                      { ty: HeapType }                   (custom)
+        gc               [0xFB 0x18] BrOnCast                  "br_on_cast"                    { flags: CastFlags, label: LabelIdx, from: HeapType, to: HeapType } (custom)
+        gc               [0xFB 0x19] BrOnCastFail              "br_on_cast_fail"               { flags: CastFlags, label: LabelIdx, from: HeapType, to: HeapType } (custom)
+        gc               [0xFB 0x1A] AnyConvertExtern          "any.convert_extern"            {}                                 (custom)
+        gc               [0xFB 0x1B] ExternConvertAny          "extern.convert_any"            {}                                 (custom)
+        gc               [0xFB 0x1C] RefI31                    "ref.i31"                       {}                                 (ref: i32 -> ref_i31)
+        gc               [0xFB 0x1D] I31GetS                   "i31.get_s"                     {}                                 (ref: i31ref -> i32)
+        gc               [0xFB 0x1E] I31GetU                   "i31.get_u"                     {}                                 (ref: i31ref -> i32)
         sat_float_to_int [0xFC 0x00] I32TruncSatF32S           "i32.trunc_sat_f32_s"           {}                                 (f32 -> i32)
         sat_float_to_int [0xFC 0x01] I32TruncSatF32U           "i32.trunc_sat_f32_u"           {}                                 (f32 -> i32)
         sat_float_to_int [0xFC 0x02] I32TruncSatF64S           "i32.trunc_sat_f64_s"           {}                                 (f64 -> i32)

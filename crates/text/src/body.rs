@@ -21,9 +21,9 @@ use std::sync::OnceLock;
 use weft_binary::{encode_instr, Immediate};
 use weft_syntax::excerpt;
 use weft_syntax::{
-    BlockType, BrTable, DataIdx, ElemIdx, Feature, FuncIdx, GlobalIdx, HeapType, Instr, InstrKind,
-    LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, ShuffleLanes, TableIdx, TypeIdx, ValType, F32,
-    F64, INSTRS, V128,
+    BlockType, BrTable, CastFlags, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx, GlobalIdx,
+    HeapType, Instr, InstrKind, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, ShuffleLanes,
+    TableIdx, TypeIdx, ValType, F32, F64, INSTRS, V128,
 };
 
 /// Whether an instruction sequence is a function body or a constant
@@ -416,8 +416,61 @@ impl<'a> BodyParser<'_, '_, 'a> {
                 };
                 encode_instr(&instr, out);
             }
+            InstrKind::StructGet
+            | InstrKind::StructGetS
+            | InstrKind::StructGetU
+            | InstrKind::StructSet => {
+                let ty = self.index(Space::Type)?;
+                let field = self.field(ty)?;
+                let (ty, field) = (TypeIdx(ty), FieldIdx(field));
+                let instr = match kind {
+                    InstrKind::StructGetS => Instr::StructGetS { ty, field },
+                    InstrKind::StructGetU => Instr::StructGetU { ty, field },
+                    InstrKind::StructSet => Instr::StructSet { ty, field },
+                    _ => Instr::StructGet { ty, field },
+                };
+                encode_instr(&instr, out);
+            }
+            // One mnemonic, a row per nullability of the target type.
+            InstrKind::RefTest | InstrKind::RefCast => {
+                let r = self.c.ref_type()?;
+                let ty = r.heap;
+                let instr = match (kind, r.nullable) {
+                    (InstrKind::RefTest, false) => Instr::RefTest { ty },
+                    (InstrKind::RefTest, true) => Instr::RefTestNull { ty },
+                    (_, false) => Instr::RefCast { ty },
+                    (_, true) => Instr::RefCastNull { ty },
+                };
+                encode_instr(&instr, out);
+            }
+            // `br_on_cast l rt1 rt2`: the nullabilities become flags.
+            InstrKind::BrOnCast | InstrKind::BrOnCastFail => {
+                let label = self.label()?;
+                let from = self.c.ref_type()?;
+                let to = self.c.ref_type()?;
+                let flags = CastFlags::new(from.nullable, to.nullable);
+                let (from, to) = (from.heap, to.heap);
+                let instr = match kind {
+                    InstrKind::BrOnCastFail => Instr::BrOnCastFail {
+                        flags,
+                        label,
+                        from,
+                        to,
+                    },
+                    _ => Instr::BrOnCast {
+                        flags,
+                        label,
+                        from,
+                        to,
+                    },
+                };
+                encode_instr(&instr, out);
+            }
             _ => {
-                if kind == InstrKind::DataDrop {
+                if kind == InstrKind::DataDrop || kind == InstrKind::ArrayNewData {
+                    self.note_data_count();
+                }
+                if kind == InstrKind::ArrayInitData {
                     self.note_data_count();
                 }
                 let instr = parse_plain(kind, self, &[])?;
@@ -472,6 +525,27 @@ impl<'a> BodyParser<'_, '_, 'a> {
     fn index(&mut self, space: Space) -> Result<u32> {
         let i = idx(&mut self.c)?;
         self.m.resolve(i, space)
+    }
+
+    /// A field of struct type `ty`: a number or the identifier the type
+    /// gives the field.
+    fn field(&mut self, ty: u32) -> Result<u32> {
+        let t = self.c.peek();
+        match t.kind {
+            Kind::Nat => {
+                self.c.bump();
+                nat32(&t)
+            }
+            Kind::Id | Kind::QuotedId => {
+                self.c.bump();
+                self.m
+                    .field_names
+                    .get(&(ty, t.id_key()))
+                    .copied()
+                    .ok_or_else(|| t.error(format!("unknown field {}", excerpt(t.text))))
+            }
+            _ => Err(unexpected(&t)),
+        }
     }
 
     /// An optional module-level index, 0 when absent.
@@ -766,6 +840,38 @@ impl<'a> TextImmediate<'a> for LocalIdx {
             }
             _ => Err(unexpected(&t)),
         }
+    }
+}
+
+impl<'a> TextImmediate<'a> for FieldIdx {
+    /// A field by number; rows whose fields may be named are parsed by
+    /// hand (see `plain`).
+    fn parse(p: &mut BodyParser<'_, '_, '_>, _: ImmCx<'a>) -> Result<Self> {
+        let t = p.c.peek();
+        if t.kind != Kind::Nat {
+            return Err(unexpected(&t));
+        }
+        p.c.bump();
+        nat32(&t).map(FieldIdx)
+    }
+}
+
+impl<'a> TextImmediate<'a> for u32 {
+    fn parse(p: &mut BodyParser<'_, '_, '_>, _: ImmCx<'a>) -> Result<Self> {
+        let t = p.c.peek();
+        if t.kind != Kind::Nat {
+            return Err(unexpected(&t));
+        }
+        p.c.bump();
+        nat32(&t)
+    }
+}
+
+impl<'a> TextImmediate<'a> for CastFlags {
+    /// The flags come from the reference types that follow the label (see
+    /// `plain`, which parses `br_on_cast` by hand); never reached.
+    fn parse(p: &mut BodyParser<'_, '_, '_>, _: ImmCx<'a>) -> Result<Self> {
+        Err(p.c.unexpected())
     }
 }
 

@@ -999,8 +999,6 @@ pub(crate) struct ModCx<'a> {
     /// The module's type identifiers, for heap types in instructions.
     pub type_names: TypeNames<'a>,
     /// Field identifiers by (type index, identifier).
-    #[allow(dead_code)]
-    // read by the struct instructions' field immediates (issue 10, GC rows)
     pub field_names: HashMap<(u32, Cow<'a, str>), u32>,
     maps: Vec<HashMap<Cow<'a, str>, u32>>,
     /// Set when a function body uses `memory.init` or `data.drop`.

@@ -12,9 +12,9 @@
 use crate::error::{Result, ValidationError};
 use crate::module::Context;
 use crate::subtyping::check_heap_type;
-use crate::types::{list, OpType};
+use crate::types::{list, Heap, OpType};
 use weft_binary::Reader;
-use weft_syntax::{Expr, Feature, Instr, Mut};
+use weft_syntax::{Expr, Feature, HeapType, Instr, Mut, TypeIdx};
 
 /// Validates `expr` as a constant expression of type `expected` (§3.3.10)
 /// and records the functions it references as declared (§3.4.10, `refs`).
@@ -84,6 +84,61 @@ pub(crate) fn validate_const_expr(
                 }
                 cx.global_types[global.index()]
             }
+            // GC allocations (3.0), typed as in function bodies.
+            Instr::StructNew { ty } => {
+                let fields = cx.struct_fields(ty).map_err(|m| invalid_at(m, at))?;
+                for f in fields.iter().rev() {
+                    pop(cx, stack, f.ty, at)?;
+                }
+                new_ref(cx, ty)
+            }
+            Instr::StructNewDefault { ty } => {
+                let fields = cx.struct_fields(ty).map_err(|m| invalid_at(m, at))?;
+                if let Some(f) = fields.iter().find(|f| !f.defaultable()) {
+                    return Err(invalid_at(
+                        format!(
+                            "type mismatch: struct.new_default of a field of non-defaultable type {}",
+                            f.storage
+                        ),
+                        at,
+                    ));
+                }
+                new_ref(cx, ty)
+            }
+            Instr::ArrayNew { ty } => {
+                let f = cx.array_field(ty).map_err(|m| invalid_at(m, at))?;
+                pop(cx, stack, OpType::I32, at)?;
+                pop(cx, stack, f.ty, at)?;
+                new_ref(cx, ty)
+            }
+            Instr::ArrayNewDefault { ty } => {
+                let f = cx.array_field(ty).map_err(|m| invalid_at(m, at))?;
+                if !f.defaultable() {
+                    return Err(invalid_at(
+                        format!(
+                            "type mismatch: array.new_default of non-defaultable type {}",
+                            f.storage
+                        ),
+                        at,
+                    ));
+                }
+                pop(cx, stack, OpType::I32, at)?;
+                new_ref(cx, ty)
+            }
+            Instr::ArrayNewFixed { ty, len } => {
+                let f = cx.array_field(ty).map_err(|m| invalid_at(m, at))?;
+                // Ends at the first missing operand, so a huge count is cheap.
+                for _ in 0..len {
+                    pop(cx, stack, f.ty, at)?;
+                }
+                new_ref(cx, ty)
+            }
+            Instr::RefI31 {} => {
+                pop(cx, stack, OpType::I32, at)?;
+                OpType::reference(false, Heap::I31)
+            }
+            Instr::AnyConvertExtern {} => convert(cx, stack, Heap::EXTERN, Heap::ANY, at)?,
+            Instr::ExternConvertAny {} => convert(cx, stack, Heap::ANY, Heap::EXTERN, at)?,
             Instr::End {} => break,
             other => {
                 return Err(ValidationError::invalid_at(
@@ -113,6 +168,43 @@ pub(crate) fn validate_const_expr(
         ));
     }
     Ok(())
+}
+
+fn invalid_at(message: impl Into<String>, at: usize) -> ValidationError {
+    ValidationError::invalid_at(message, at)
+}
+
+/// Pops an operand that must match `t`.
+fn pop(cx: &Context, stack: &mut Vec<OpType>, t: OpType, at: usize) -> Result<()> {
+    match stack.pop() {
+        Some(x) if cx.subtypes.matches(x, t) => Ok(()),
+        Some(x) => Err(invalid_at(
+            format!("type mismatch: instruction requires [{t}] but stack has [{x}]"),
+            at,
+        )),
+        None => Err(invalid_at(
+            format!("type mismatch: instruction requires [{t}] but stack is empty"),
+            at,
+        )),
+    }
+}
+
+/// `(ref ty)`, the result of an allocation.
+fn new_ref(cx: &Context, ty: TypeIdx) -> OpType {
+    OpType::reference(false, cx.subtypes.heap(HeapType::Concrete(ty)))
+}
+
+/// `any.convert_extern` and `extern.convert_any`: the nullability stays.
+fn convert(
+    cx: &Context,
+    stack: &mut Vec<OpType>,
+    from: Heap,
+    to: Heap,
+    at: usize,
+) -> Result<OpType> {
+    let nullable = stack.last().and_then(|t| t.as_ref()).is_none_or(|(n, _)| n);
+    pop(cx, stack, OpType::reference(true, from), at)?;
+    Ok(OpType::reference(nullable, to))
 }
 
 /// Pops the two operands of a binary operator of type `t`; returns `t`.

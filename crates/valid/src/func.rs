@@ -24,6 +24,8 @@
 //! of line. Control frames refer to type lists by [`Span`]s into the
 //! module's type pool, so no instruction allocates.
 
+mod gc;
+
 use crate::error::{Result, ValidationError};
 use crate::module::{missing_end, BodyPlace, Context};
 use crate::subtyping::{check_heap_type, check_val_type, Kind};
@@ -31,9 +33,9 @@ use crate::types::{list, Heap, OpType, Pool, Sig, Span};
 use std::collections::HashSet;
 use weft_binary::{Reader, VisitInstr};
 use weft_syntax::{
-    BlockType, BrTable, Code, DataIdx, ElemIdx, Feature, FuncIdx, GlobalIdx, HeapType, LabelIdx,
-    LaneIdx, LocalIdx, MemArg, MemIdx, Mut, ShuffleLanes, TableIdx, TypeIdx, ValType, F32, F64,
-    V128,
+    BlockType, BrTable, CastFlags, Code, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx, GlobalIdx,
+    HeapType, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, Mut, ShuffleLanes, TableIdx, TypeIdx,
+    ValType, F32, F64, V128,
 };
 
 /// Locals with an index below this are looked up in a flat array; the rest
@@ -667,6 +669,12 @@ macro_rules! op_type {
     };
     ($addr:expr, externref) => {
         OpType::EXTERNREF
+    };
+    ($addr:expr, arrayref) => {
+        OpType::reference(true, Heap::ARRAY)
+    };
+    ($addr:expr, ref_i31) => {
+        OpType::reference(false, Heap::I31)
     };
 }
 

@@ -10,8 +10,8 @@ use crate::types::{OpType, Pool, Sig};
 use std::collections::HashSet;
 use weft_syntax::{
     AddrType, CompositeType, CustomPlace, DataMode, Elem, ElemItems, ElemMode, ExportDesc, Feature,
-    Features, FuncType, GlobalType, HeapType, ImportDesc, Limits, MemType, Module, Mut, RefType,
-    TableType, TypeIdx, ValType,
+    Features, FieldType, FuncType, GlobalType, HeapType, ImportDesc, Limits, MemType, Module, Mut,
+    RefType, StorageType, TableType, TypeIdx, ValType,
 };
 
 /// The validation context `C` (§3.1.1), with types in the validator's own
@@ -47,6 +47,30 @@ pub(crate) struct Context {
     pub data_count: Option<u32>,
     /// `C.refs`: functions declared outside function bodies.
     pub refs: Vec<bool>,
+    /// The fields of struct and array types (an array's element is its one
+    /// field), by type index as `(start, len)` into `fields`.
+    pub field_spans: Vec<(u32, u32)>,
+    /// The fields of all struct and array types.
+    pub fields: Vec<Field>,
+}
+
+/// A field of a struct or array type as the GC instructions need it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Field {
+    /// The type of the field's value on the operand stack (§3.2.6 of 3.0,
+    /// `unpack`).
+    pub ty: OpType,
+    /// The declared storage type.
+    pub storage: StorageType,
+    pub mutable: bool,
+}
+
+impl Field {
+    /// Whether allocations without initial values may hold this field:
+    /// every storage type but non-null references has a default.
+    pub(crate) fn defaultable(self) -> bool {
+        !matches!(self.storage, StorageType::Val(ValType::Ref(r)) if !r.nullable)
+    }
 }
 
 /// Where a function body sits in its binary, which decides what the
@@ -189,7 +213,21 @@ impl Context {
         let mut pool = Pool::new();
         let mut scratch = Vec::new();
         let mut types = Vec::with_capacity(module.types.len());
+        let mut field_spans = Vec::with_capacity(module.types.len());
+        let mut fields = Vec::new();
         for t in &module.types {
+            let start = u32::try_from(fields.len()).unwrap_or(u32::MAX);
+            let declared: &[FieldType] = match &t.composite {
+                CompositeType::Func(_) => &[],
+                CompositeType::Struct(s) => &s.fields,
+                CompositeType::Array(a) => std::slice::from_ref(&a.field),
+            };
+            fields.extend(declared.iter().map(|f| Field {
+                ty: subtypes.val(f.storage.unpacked()),
+                storage: f.storage,
+                mutable: f.mutability == Mut::Var,
+            }));
+            field_spans.push((start, u32::try_from(declared.len()).unwrap_or(u32::MAX)));
             types.push(match &t.composite {
                 CompositeType::Func(ft) => {
                     check_func_type(features, ft)?;
@@ -222,6 +260,8 @@ impl Context {
             elems: Vec::new(),
             data_count: module.data_count,
             refs: Vec::new(),
+            field_spans,
+            fields,
         };
         let func_type = |cx: &Context, t: weft_syntax::TypeIdx| -> Result<u32> {
             match cx.subtypes.kind(t.0) {
@@ -285,6 +325,32 @@ impl Context {
             .collect();
         cx.refs = vec![false; cx.funcs.len()];
         Ok(cx)
+    }
+
+    /// The fields of struct type `ty` (GC instructions).
+    pub(crate) fn struct_fields(&self, ty: TypeIdx) -> std::result::Result<&[Field], String> {
+        match self.subtypes.kind(ty.0) {
+            Some(Kind::Struct) => Ok(self.fields_of(ty)),
+            Some(_) => Err(format!("type mismatch: type {ty} is not a struct type")),
+            None => Err(format!("unknown type {ty}")),
+        }
+    }
+
+    /// The element field of array type `ty` (GC instructions).
+    pub(crate) fn array_field(&self, ty: TypeIdx) -> std::result::Result<Field, String> {
+        match (self.subtypes.kind(ty.0), self.fields_of(ty)) {
+            (Some(Kind::Array), &[f]) => Ok(f),
+            (Some(_), _) => Err(format!("type mismatch: type {ty} is not an array type")),
+            (None, _) => Err(format!("unknown type {ty}")),
+        }
+    }
+
+    fn fields_of(&self, ty: TypeIdx) -> &[Field] {
+        let Some(&(start, len)) = self.field_spans.get(ty.index()) else {
+            return &[];
+        };
+        let start = start as usize;
+        self.fields.get(start..start + len as usize).unwrap_or(&[])
     }
 
     /// The operand type `ref.func` gives function `idx`, which must exist:

@@ -224,6 +224,21 @@ impl TypeTable {
         }
     }
 
+    /// The top of the hierarchy of heap type `h` (§3.3.3 of 3.0): `any`,
+    /// `func`, `extern` or `exn`; the bottom type is its own.
+    pub(crate) fn top(&self, h: Heap) -> Heap {
+        match h {
+            Heap::FUNC | Heap::NOFUNC => Heap::FUNC,
+            Heap::EXTERN | Heap::NOEXTERN => Heap::EXTERN,
+            Heap::EXN | Heap::NOEXN => Heap::EXN,
+            Heap::BOT => Heap::BOT,
+            _ => match h.type_index().and_then(|t| self.kind(t)) {
+                Some(Kind::Func) => Heap::FUNC,
+                _ => Heap::ANY,
+            },
+        }
+    }
+
     /// Whether canonical type `y` is `x` or one of its supertypes.
     fn is_declared_subtype(&self, x: u32, y: u32) -> bool {
         let mut t = x;

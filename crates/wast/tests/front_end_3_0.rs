@@ -356,6 +356,118 @@ fn typed_function_references() {
     );
 }
 
+#[test]
+fn gc_instructions() {
+    check(
+        "3.0",
+        r#"(module
+           (type $s (struct (field $a (mut i32)) (field $b i8) (field $c (ref null $s))))
+           (type $v (array (mut i16)))
+           (type $f (array (mut funcref)))
+           (type $w (array i64))
+           (data $d "abcd")
+           (elem $e funcref (ref.func $g))
+           (global $gs (ref $s) (struct.new $s (i32.const 1) (i32.const 2) (ref.null $s)))
+           (global $gv (ref $v) (array.new_fixed $v 2 (i32.const 1) (i32.const 2)))
+           (global anyref (ref.i31 (i32.const 7)))
+           (global externref (extern.convert_any (ref.null any)))
+           (func $g (param $x (ref null $s)) (param $y (ref $v)) (result i32)
+             (struct.set $s $a (local.get $x) (struct.get_s $s $b (local.get $x)))
+             (drop (struct.get $s 2 (struct.new_default $s)))
+             (array.set $v (local.get $y) (i32.const 0) (array.get_u $v (local.get $y) (i32.const 1)))
+             (array.fill $v (local.get $y) (i32.const 0) (i32.const 9) (i32.const 2))
+             (array.copy $v $v (local.get $y) (i32.const 0) (local.get $y) (i32.const 1) (i32.const 1))
+             (array.init_data $v $d (local.get $y) (i32.const 0) (i32.const 0) (i32.const 2))
+             (array.init_elem $f $e (array.new_default $f (i32.const 1)) (i32.const 0) (i32.const 0) (i32.const 1))
+             (drop (array.new_data $w $d (i32.const 0) (i32.const 0)))
+             (drop (array.new_elem $f $e (i32.const 0) (i32.const 1)))
+             (drop (array.new $w (i64.const 0) (i32.const 3)))
+             (drop (i31.get_s (ref.i31 (i32.const 1))))
+             (drop (ref.test (ref $s) (local.get $x)))
+             (drop (ref.cast (ref null $s) (local.get $x)))
+             (drop (any.convert_extern (extern.convert_any (local.get $y))))
+             (drop (block $l (result (ref $v))
+               (br_on_cast $l anyref (ref $v) (local.get $y))
+               (drop) (local.get $y)))
+             (drop (block $m (result anyref)
+               (br_on_cast_fail $m anyref (ref $v) (local.get $y))))
+             (ref.eq (local.get $x) (local.get $y))
+             (array.len (local.get $y))
+             (i32.add)))"#,
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (type $s (struct (field i32))) (func (param (ref $s))
+           (struct.set $s 0 (local.get 0) (i32.const 1))))",
+        Invalid("immutable field"),
+    );
+    check(
+        "3.0",
+        "(module (type $v (array i32)) (func (param (ref $v))
+           (array.set $v (local.get 0) (i32.const 0) (i32.const 1))))",
+        Invalid("immutable array"),
+    );
+    check(
+        "3.0",
+        "(module (type $a (array (mut i32))) (type $b (array i64))
+           (func (param (ref $a) (ref $b))
+             (array.copy $a $b (local.get 0) (i32.const 0) (local.get 1) (i32.const 0) (i32.const 0))))",
+        Invalid("array types do not match"),
+    );
+    check(
+        "3.0",
+        "(module (type $f (array (mut funcref))) (data $d \"\")
+           (func (drop (array.new_data $f $d (i32.const 0) (i32.const 0)))))",
+        Invalid("array type is not numeric or vector"),
+    );
+    check(
+        "3.0",
+        "(module (type $s (struct (field i8))) (func (param (ref $s)) (result i32)
+           (struct.get $s 0 (local.get 0))))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (type $s (struct (field (ref $s)))) (func (drop (struct.new_default $s))))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (type $s (struct)) (func (drop (struct.get $s 0 (ref.null $s)))))",
+        Invalid("unknown field"),
+    );
+    check(
+        "3.0",
+        "(module (func (param funcref) (result i32) (ref.test i31ref (local.get 0))))",
+        Invalid("type mismatch"),
+    );
+    // br_on_cast: the target type must match the source type.
+    check(
+        "3.0",
+        "(module (func (param anyref) (result funcref)
+           (block $l (result funcref) (br_on_cast $l anyref funcref (local.get 0)) (unreachable))))",
+        Invalid("type mismatch"),
+    );
+    // A count of 2^32-1 on an unreachable stack is cheap.
+    check(
+        "3.0",
+        "(module (type $v (array i32)) (func (result (ref $v)) (unreachable)
+           (array.new_fixed $v 4294967295)))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (type $v (array i32)) (func (result (ref $v)) (array.new_fixed $v 3 (i32.const 1))))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (type $v (array i32)) (global (ref $v) (array.new_fixed $v 4294967295)))",
+        Invalid("type mismatch"),
+    );
+}
+
 /// The text forms of 3.0 types parse to the types they name and survive
 /// the round trips. (Their validation is tested apart.)
 #[test]

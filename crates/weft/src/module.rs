@@ -606,8 +606,17 @@ fn check_runnable_instrs(m: &syn::Module<'_>, features: Features) -> Result<()> 
     if !beyond.iter().any(|&f| features.has(f)) {
         return Ok(());
     }
-    for code in &m.code {
-        let mut r = weft_binary::Reader::new_at(&code.body.bytes, code.body.offset, features);
+    // Function bodies, and the constant expressions of globals and element
+    // segments, which may hold GC instructions whatever their type.
+    let elem_exprs = m.elems.iter().flat_map(|e| match &e.items {
+        syn::ElemItems::Exprs(es) => es.as_slice(),
+        syn::ElemItems::Funcs(_) => &[],
+    });
+    let exprs = (m.code.iter().map(|c| &c.body))
+        .chain(m.globals.iter().map(|g| &g.init))
+        .chain(elem_exprs);
+    for expr in exprs {
+        let mut r = weft_binary::Reader::new_at(&expr.bytes, expr.offset, features);
         while !r.is_empty() {
             // The module has validated, so every instruction decodes.
             let Ok(instr) = r.read_instr() else { break };

@@ -492,6 +492,12 @@ fn unsupported_3_0_instructions_are_refused_at_compile_time() {
         "(module (func (param funcref) (result funcref) (block $l (result (ref func))
            (br_on_non_null $l (local.get 0)) (return (ref.null func)))))",
         "(module (func (param eqref eqref) (result i32) (ref.eq (local.get 0) (local.get 1))))",
+        "(module (type $s (struct (field i32))) (func (result i32)
+           (struct.get $s 0 (struct.new $s (i32.const 1)))))",
+        "(module (func (param anyref) (result i32) (ref.test i31ref (local.get 0))))",
+        "(module (global externref (extern.convert_any (ref.null any))))",
+        "(module (table 1 externref (extern.convert_any (ref.i31 (i32.const 1)))))",
+        "(module (elem externref (item (extern.convert_any (ref.null any)))))",
     ];
     for strategy in [Strategy::Interpreter, Strategy::Compiler, Strategy::Auto] {
         let engine = Engine::new(Config::new().features(Features::WASM3).strategy(strategy));

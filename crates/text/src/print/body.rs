@@ -14,7 +14,9 @@
 use super::instr::{arity, write_instr, ArityCx, Idents};
 use std::fmt::Write;
 use weft_binary::Reader;
-use weft_syntax::{BlockType, Expr, Features, FuncIdx, FuncType, Instr, LabelIdx, TypeIdx, Types};
+use weft_syntax::{
+    BlockType, CompositeType, Expr, Features, FuncIdx, FuncType, Instr, LabelIdx, TypeIdx, Types,
+};
 
 /// Indentation stops growing beyond this depth, so that deeply nested input
 /// cannot blow up the output quadratically.
@@ -269,6 +271,12 @@ impl ArityCx for FoldCx<'_, '_> {
     }
     fn return_arity(&self) -> Option<u32> {
         self.cx.results
+    }
+    fn field_count(&self, t: TypeIdx) -> Option<u32> {
+        match &self.cx.types.get(t)?.composite {
+            CompositeType::Struct(s) => u32::try_from(s.fields.len()).ok(),
+            _ => None,
+        }
     }
 }
 

@@ -11,8 +11,9 @@
 use super::float::{write_f32, write_f64};
 use std::fmt::Write;
 use weft_syntax::{
-    BlockType, BrTable, DataIdx, ElemIdx, FuncIdx, FuncType, GlobalIdx, HeapType, Instr, LabelIdx,
-    LaneIdx, LocalIdx, MemArg, MemIdx, ShuffleLanes, TableIdx, TypeIdx, ValType, F32, F64, V128,
+    BlockType, BrTable, CastFlags, DataIdx, ElemIdx, FieldIdx, FuncIdx, FuncType, GlobalIdx,
+    HeapType, Instr, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx,
+    TypeIdx, ValType, F32, F64, V128,
 };
 
 /// Names to use for function and local indices: `(index, "$id")` pairs
@@ -55,7 +56,13 @@ macro_rules! numeric_imms {
         }
     )*};
 }
-numeric_imms!(LabelIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, i32, i64, HeapType);
+numeric_imms!(LabelIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, FieldIdx, u32, i32, i64, HeapType);
+
+impl PrintImm for CastFlags {
+    /// Nothing: `br_on_cast` is printed by hand, the flags as the
+    /// nullability of its reference types (see `write_instr`).
+    fn print_imm(&self, _: &mut ImmOut<'_, '_>) {}
+}
 
 impl PrintImm for LaneIdx {
     fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
@@ -243,6 +250,8 @@ pub(crate) trait ArityCx {
     fn type_at(&self, t: TypeIdx) -> Option<&FuncType>;
     /// Number of results of the function being printed.
     fn return_arity(&self) -> Option<u32>;
+    /// Number of fields of a struct type.
+    fn field_count(&self, t: TypeIdx) -> Option<u32>;
 }
 
 fn type_arity(t: Option<&FuncType>, extra_params: u32) -> Option<(u32, u32)> {
@@ -316,6 +325,87 @@ macro_rules! custom_arity {
     (BrOnNonNull $cx:ident $label:ident) => {
         $cx.label_arity(*$label)
             .and_then(|a| Some((a, a.checked_sub(1)?)))
+    };
+    (StructNew $cx:ident $ty:ident) => {
+        $cx.field_count(*$ty).map(|n| (n, 1))
+    };
+    (StructNewDefault $cx:ident $ty:ident) => {
+        Some((0, 1))
+    };
+    (StructGet $cx:ident $ty:ident $field:ident) => {
+        Some((1, 1))
+    };
+    (StructGetS $cx:ident $ty:ident $field:ident) => {
+        Some((1, 1))
+    };
+    (StructGetU $cx:ident $ty:ident $field:ident) => {
+        Some((1, 1))
+    };
+    (StructSet $cx:ident $ty:ident $field:ident) => {
+        Some((2, 0))
+    };
+    (ArrayNew $cx:ident $ty:ident) => {
+        Some((2, 1))
+    };
+    (ArrayNewDefault $cx:ident $ty:ident) => {
+        Some((1, 1))
+    };
+    (ArrayNewFixed $cx:ident $ty:ident $len:ident) => {
+        Some((*$len, 1))
+    };
+    (ArrayNewData $cx:ident $ty:ident $data:ident) => {
+        Some((2, 1))
+    };
+    (ArrayNewElem $cx:ident $ty:ident $elem:ident) => {
+        Some((2, 1))
+    };
+    (ArrayGet $cx:ident $ty:ident) => {
+        Some((2, 1))
+    };
+    (ArrayGetS $cx:ident $ty:ident) => {
+        Some((2, 1))
+    };
+    (ArrayGetU $cx:ident $ty:ident) => {
+        Some((2, 1))
+    };
+    (ArraySet $cx:ident $ty:ident) => {
+        Some((3, 0))
+    };
+    (ArrayFill $cx:ident $ty:ident) => {
+        Some((4, 0))
+    };
+    (ArrayCopy $cx:ident $dst:ident $src:ident) => {
+        Some((5, 0))
+    };
+    (ArrayInitData $cx:ident $ty:ident $data:ident) => {
+        Some((4, 0))
+    };
+    (ArrayInitElem $cx:ident $ty:ident $elem:ident) => {
+        Some((4, 0))
+    };
+    (RefTest $cx:ident $ty:ident) => {
+        Some((1, 1))
+    };
+    (RefTestNull $cx:ident $ty:ident) => {
+        Some((1, 1))
+    };
+    (RefCast $cx:ident $ty:ident) => {
+        Some((1, 1))
+    };
+    (RefCastNull $cx:ident $ty:ident) => {
+        Some((1, 1))
+    };
+    (BrOnCast $cx:ident $flags:ident $label:ident $from:ident $to:ident) => {
+        $cx.label_arity(*$label).map(|a| (a, a))
+    };
+    (BrOnCastFail $cx:ident $flags:ident $label:ident $from:ident $to:ident) => {
+        $cx.label_arity(*$label).map(|a| (a, a))
+    };
+    (AnyConvertExtern $cx:ident) => {
+        Some((1, 1))
+    };
+    (ExternConvertAny $cx:ident) => {
+        Some((1, 1))
     };
     (Drop $cx:ident) => {
         Some((1, 0))
@@ -465,6 +555,34 @@ pub(crate) fn write_instr(instr: &Instr<'_>, idents: Idents<'_>, out: &mut Strin
             if dst.0 != 0 || src.0 != 0 {
                 let _ = write!(out, " {} {}", dst.0, src.0);
             }
+        }
+        Instr::RefTest { ty } | Instr::RefCast { ty } => {
+            let _ = write!(out, "{} {}", instr.mnemonic(), RefType::non_null(ty));
+        }
+        Instr::RefTestNull { ty } | Instr::RefCastNull { ty } => {
+            let _ = write!(out, "{} {}", instr.mnemonic(), RefType::null(ty));
+        }
+        Instr::BrOnCast {
+            flags,
+            label,
+            from,
+            to,
+        }
+        | Instr::BrOnCastFail {
+            flags,
+            label,
+            from,
+            to,
+        } => {
+            let from = RefType {
+                nullable: flags.from_nullable(),
+                heap: from,
+            };
+            let to = RefType {
+                nullable: flags.to_nullable(),
+                heap: to,
+            };
+            let _ = write!(out, "{} {} {from} {to}", instr.mnemonic(), label.0);
         }
         Instr::TableInit { elem, table } => {
             out.push_str("table.init");

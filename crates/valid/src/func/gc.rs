@@ -1,0 +1,437 @@
+//! The GC instructions (§3.3.2-3.3.4 of Wasm 3.0): aggregate
+//! (struct and array) instructions, casts and the conversions between
+//! `any` and `extern`. Their rows are `(custom)`; the GC rows with fixed
+//! operand types (`ref.eq`, `ref.i31`, `i31.get_*`, `array.len`) are
+//! validated from their `(ref: ...)` signatures instead.
+
+use super::FuncValidator;
+use crate::error::Result;
+use crate::module::Field;
+use crate::subtyping::check_heap_type;
+use crate::types::{Heap, OpType, Span};
+use weft_syntax::{CastFlags, DataIdx, ElemIdx, FieldIdx, HeapType, LabelIdx, TypeIdx};
+
+impl<'c> FuncValidator<'c> {
+    /// The fields of struct type `ty`.
+    fn struct_fields(&self, ty: TypeIdx) -> Result<&'c [Field]> {
+        self.cx.struct_fields(ty).map_err(|m| self.err(m))
+    }
+
+    /// Field `field` of struct type `ty`.
+    fn struct_field(&self, ty: TypeIdx, field: FieldIdx) -> Result<Field> {
+        match self.struct_fields(ty)?.get(field.index()) {
+            Some(&f) => Ok(f),
+            None => Err(self.unknown("field", format!("{field} of type {ty}"))),
+        }
+    }
+
+    /// The element field of array type `ty`.
+    fn array_field(&self, ty: TypeIdx) -> Result<Field> {
+        self.cx.array_field(ty).map_err(|m| self.err(m))
+    }
+
+    /// Pushes `(ref ty)`, the result of an allocation.
+    fn push_new(&mut self, ty: TypeIdx) {
+        self.push(OpType::reference(
+            false,
+            self.cx.subtypes.heap(HeapType::Concrete(ty)),
+        ));
+    }
+
+    /// A field written by `struct.set` and the array instructions must be
+    /// mutable ("immutable field", "immutable array").
+    fn check_mutable(&self, f: Field, what: &str) -> Result<()> {
+        if f.mutable {
+            Ok(())
+        } else {
+            Err(self.err(format!("immutable {what}")))
+        }
+    }
+
+    /// `struct.get` reads unpacked fields, `struct.get_s`/`_u` packed ones;
+    /// the same for arrays.
+    fn check_packed(&self, f: Field, packed: bool, mnemonic: &str) -> Result<()> {
+        if f.storage.is_packed() == packed {
+            return Ok(());
+        }
+        Err(self.err(format!(
+            "type mismatch: {mnemonic} of a field of {} type {}",
+            if packed { "unpacked" } else { "packed" },
+            f.storage
+        )))
+    }
+
+    /// Allocations without initial values need a defaultable field type.
+    fn check_defaultable(&self, f: Field, mnemonic: &str) -> Result<()> {
+        if f.defaultable() {
+            return Ok(());
+        }
+        Err(self.err(format!(
+            "type mismatch: {mnemonic} of a field of non-defaultable type {}",
+            f.storage
+        )))
+    }
+
+    /// `array.new_data` and `array.init_data` copy bytes into numeric or
+    /// vector elements.
+    fn check_numeric_array(&self, f: Field) -> Result<()> {
+        if f.ty.is_ref() {
+            return Err(self.err("array type is not numeric or vector"));
+        }
+        Ok(())
+    }
+
+    /// The elements of segment `elem` must match the array's element type.
+    fn check_elem_array(&self, f: Field, elem: ElemIdx) -> Result<()> {
+        let e = self.elem(elem)?;
+        if !self.cx.subtypes.matches(e, f.ty) {
+            return Err(self.err(format!(
+                "type mismatch: elem segment {elem} of {e} into an array of {}",
+                f.ty
+            )));
+        }
+        Ok(())
+    }
+
+    fn struct_get(&mut self, ty: TypeIdx, field: FieldIdx, packed: bool, m: &str) -> Result<()> {
+        let f = self.struct_field(ty, field)?;
+        self.check_packed(f, packed, m)?;
+        self.pop(self.ref_to(ty))?;
+        self.push(f.ty);
+        Ok(())
+    }
+
+    fn array_get(&mut self, ty: TypeIdx, packed: bool, m: &str) -> Result<()> {
+        let f = self.array_field(ty)?;
+        self.check_packed(f, packed, m)?;
+        self.pop(OpType::I32)?;
+        self.pop(self.ref_to(ty))?;
+        self.push(f.ty);
+        Ok(())
+    }
+
+    /// A heap type named by a cast, which must exist, as packed.
+    fn cast_heap(&self, h: HeapType) -> Result<Heap> {
+        check_heap_type(self.cx.features, self.cx.types.len(), h).map_err(|m| self.err(m))?;
+        Ok(self.cx.subtypes.heap(h))
+    }
+
+    /// `ref.test` and `ref.cast` take any reference of the same hierarchy
+    /// as the target type (appendix: the operand is `(ref null top)`).
+    fn pop_castable(&mut self, target: Heap) -> Result<()> {
+        let top = self.cx.subtypes.top(target);
+        self.pop(OpType::reference(true, top))
+    }
+
+    /// §3.3.4 `br_on_cast` and `br_on_cast_fail`: `[t* rt1] -> [t* rt]`
+    /// where `rt2` matches `rt1`, the label carries `[t* rt']`, and the
+    /// branch passes `rt2` (`br_on_cast`) or `rt1 \ rt2` (the fail form)
+    /// and falls through with the other.
+    fn br_on_cast(
+        &mut self,
+        fail: bool,
+        flags: CastFlags,
+        label: LabelIdx,
+        from: HeapType,
+        to: HeapType,
+    ) -> Result<()> {
+        let (from, to) = (self.cast_heap(from)?, self.cast_heap(to)?);
+        let rt1 = OpType::reference(flags.from_nullable(), from);
+        let rt2 = OpType::reference(flags.to_nullable(), to);
+        if !self.cx.subtypes.matches(rt2, rt1) {
+            return Err(self.err(format!(
+                "type mismatch: cast to {rt2}, which does not match {rt1}"
+            )));
+        }
+        // rt1 \ rt2: a non-null target type leaves null to the other path.
+        let diff = OpType::reference(flags.from_nullable() && !flags.to_nullable(), from);
+        let (branch, fallthrough) = if fail { (diff, rt2) } else { (rt2, diff) };
+        let s = self.label(label)?;
+        let last = s.len.checked_sub(1).map(|n| self.pool.at(s, n));
+        match last {
+            Some(last) if self.cx.subtypes.matches(branch, last) => {}
+            _ => {
+                return Err(self.err(format!(
+                    "type mismatch: the cast passes {branch} to label {label}, which carries {}",
+                    crate::types::list(self.pool.get(s))
+                )))
+            }
+        }
+        self.pop(rt1)?;
+        let rest = Span {
+            start: s.start,
+            len: s.len - 1,
+        };
+        self.pop_span(rest)?;
+        self.push_span(rest);
+        self.push(fallthrough);
+        Ok(())
+    }
+
+    /// `any.convert_extern` and `extern.convert_any`: the reference keeps
+    /// its nullability and changes hierarchy.
+    fn convert(&mut self, from: Heap, to: Heap, mnemonic: &str) -> Result<()> {
+        let t = self.pop_any()?;
+        let nullable = match t.as_ref() {
+            _ if t == OpType::UNKNOWN => false,
+            Some((nullable, _)) if self.cx.subtypes.matches(t, OpType::reference(true, from)) => {
+                nullable
+            }
+            _ => {
+                return Err(self.err(format!(
+                    "type mismatch: {mnemonic} requires [{}] but stack has [{t}]",
+                    OpType::reference(true, from)
+                )))
+            }
+        };
+        self.push(OpType::reference(nullable, to));
+        Ok(())
+    }
+}
+
+/// The `(custom)` GC rows, one method per variant.
+#[allow(non_snake_case)] // named after the table's variants so that the generated dispatch can call them
+impl FuncValidator<'_> {
+    /// `struct.new x`: `[t*] -> [(ref x)]` for the unpacked field types.
+    pub(super) fn StructNew(&mut self, ty: TypeIdx) -> Result<()> {
+        let fields = self.struct_fields(ty)?;
+        for f in fields.iter().rev() {
+            self.pop(f.ty)?;
+        }
+        self.push_new(ty);
+        Ok(())
+    }
+
+    /// `struct.new_default x`: every field defaultable.
+    pub(super) fn StructNewDefault(&mut self, ty: TypeIdx) -> Result<()> {
+        for &f in self.struct_fields(ty)? {
+            self.check_defaultable(f, "struct.new_default")?;
+        }
+        self.push_new(ty);
+        Ok(())
+    }
+
+    /// `struct.get x i`: `[(ref null x)] -> [t]`.
+    pub(super) fn StructGet(&mut self, ty: TypeIdx, field: FieldIdx) -> Result<()> {
+        self.struct_get(ty, field, false, "struct.get")
+    }
+
+    /// `struct.get_s x i` (packed fields).
+    pub(super) fn StructGetS(&mut self, ty: TypeIdx, field: FieldIdx) -> Result<()> {
+        self.struct_get(ty, field, true, "struct.get_s")
+    }
+
+    /// `struct.get_u x i` (packed fields).
+    pub(super) fn StructGetU(&mut self, ty: TypeIdx, field: FieldIdx) -> Result<()> {
+        self.struct_get(ty, field, true, "struct.get_u")
+    }
+
+    /// `struct.set x i`: `[(ref null x) t] -> []`, the field mutable.
+    pub(super) fn StructSet(&mut self, ty: TypeIdx, field: FieldIdx) -> Result<()> {
+        let f = self.struct_field(ty, field)?;
+        self.check_mutable(f, "field")?;
+        self.pop(f.ty)?;
+        self.pop(self.ref_to(ty))
+    }
+
+    /// `array.new x`: `[t i32] -> [(ref x)]`.
+    pub(super) fn ArrayNew(&mut self, ty: TypeIdx) -> Result<()> {
+        let f = self.array_field(ty)?;
+        self.pop(OpType::I32)?;
+        self.pop(f.ty)?;
+        self.push_new(ty);
+        Ok(())
+    }
+
+    /// `array.new_default x`: `[i32] -> [(ref x)]`, the element type
+    /// defaultable.
+    pub(super) fn ArrayNewDefault(&mut self, ty: TypeIdx) -> Result<()> {
+        let f = self.array_field(ty)?;
+        self.check_defaultable(f, "array.new_default")?;
+        self.pop(OpType::I32)?;
+        self.push_new(ty);
+        Ok(())
+    }
+
+    /// `array.new_fixed x n`: `[t^n] -> [(ref x)]`.
+    pub(super) fn ArrayNewFixed(&mut self, ty: TypeIdx, len: u32) -> Result<()> {
+        let f = self.array_field(ty)?;
+        // At most the values above the frame's height can be popped; the
+        // rest come from an unreachable stack (or are missing), so a huge
+        // count costs no time.
+        let avail = self.vals.len() - self.height;
+        let n = len as usize;
+        for _ in 0..n.min(avail) {
+            self.pop(f.ty)?;
+        }
+        if n > avail && !self.is_unreachable() {
+            return Err(self.mismatch(f.ty, None));
+        }
+        self.push_new(ty);
+        Ok(())
+    }
+
+    /// `array.new_data x d`: `[i32 i32] -> [(ref x)]`.
+    pub(super) fn ArrayNewData(&mut self, ty: TypeIdx, data: DataIdx) -> Result<()> {
+        let f = self.array_field(ty)?;
+        self.check_numeric_array(f)?;
+        self.data(data)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.push_new(ty);
+        Ok(())
+    }
+
+    /// `array.new_elem x e`: `[i32 i32] -> [(ref x)]`.
+    pub(super) fn ArrayNewElem(&mut self, ty: TypeIdx, elem: ElemIdx) -> Result<()> {
+        let f = self.array_field(ty)?;
+        self.check_elem_array(f, elem)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.push_new(ty);
+        Ok(())
+    }
+
+    /// `array.get x`: `[(ref null x) i32] -> [t]`.
+    pub(super) fn ArrayGet(&mut self, ty: TypeIdx) -> Result<()> {
+        self.array_get(ty, false, "array.get")
+    }
+
+    /// `array.get_s x` (packed elements).
+    pub(super) fn ArrayGetS(&mut self, ty: TypeIdx) -> Result<()> {
+        self.array_get(ty, true, "array.get_s")
+    }
+
+    /// `array.get_u x` (packed elements).
+    pub(super) fn ArrayGetU(&mut self, ty: TypeIdx) -> Result<()> {
+        self.array_get(ty, true, "array.get_u")
+    }
+
+    /// `array.set x`: `[(ref null x) i32 t] -> []`.
+    pub(super) fn ArraySet(&mut self, ty: TypeIdx) -> Result<()> {
+        let f = self.array_field(ty)?;
+        self.check_mutable(f, "array")?;
+        self.pop(f.ty)?;
+        self.pop(OpType::I32)?;
+        self.pop(self.ref_to(ty))
+    }
+
+    /// `array.fill x`: `[(ref null x) i32 t i32] -> []`.
+    pub(super) fn ArrayFill(&mut self, ty: TypeIdx) -> Result<()> {
+        let f = self.array_field(ty)?;
+        self.check_mutable(f, "array")?;
+        self.pop(OpType::I32)?;
+        self.pop(f.ty)?;
+        self.pop(OpType::I32)?;
+        self.pop(self.ref_to(ty))
+    }
+
+    /// `array.copy x y`: `[(ref null x) i32 (ref null y) i32 i32] -> []`,
+    /// `x` mutable and `y`'s element type matching `x`'s.
+    pub(super) fn ArrayCopy(&mut self, dst: TypeIdx, src: TypeIdx) -> Result<()> {
+        let d = self.array_field(dst)?;
+        let s = self.array_field(src)?;
+        self.check_mutable(d, "array")?;
+        // §3.3.3 storage type matching: packed types only match themselves.
+        let matches = if s.storage.is_packed() || d.storage.is_packed() {
+            s.storage == d.storage
+        } else {
+            self.cx.subtypes.matches(s.ty, d.ty)
+        };
+        if !matches {
+            return Err(self.err(format!(
+                "array types do not match: array.copy from {} to {}",
+                s.storage, d.storage
+            )));
+        }
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.pop(self.ref_to(src))?;
+        self.pop(OpType::I32)?;
+        self.pop(self.ref_to(dst))
+    }
+
+    /// `array.init_data x d`: `[(ref null x) i32 i32 i32] -> []`.
+    pub(super) fn ArrayInitData(&mut self, ty: TypeIdx, data: DataIdx) -> Result<()> {
+        let f = self.array_field(ty)?;
+        self.check_mutable(f, "array")?;
+        self.check_numeric_array(f)?;
+        self.data(data)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.pop(self.ref_to(ty))
+    }
+
+    /// `array.init_elem x e`: `[(ref null x) i32 i32 i32] -> []`.
+    pub(super) fn ArrayInitElem(&mut self, ty: TypeIdx, elem: ElemIdx) -> Result<()> {
+        let f = self.array_field(ty)?;
+        self.check_mutable(f, "array")?;
+        self.check_elem_array(f, elem)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.pop(OpType::I32)?;
+        self.pop(self.ref_to(ty))
+    }
+
+    /// `ref.test (ref ht)`: `[(ref null top)] -> [i32]`.
+    pub(super) fn RefTest(&mut self, ty: HeapType) -> Result<()> {
+        let h = self.cast_heap(ty)?;
+        self.pop_castable(h)?;
+        self.push(OpType::I32);
+        Ok(())
+    }
+
+    /// `ref.test (ref null ht)`.
+    pub(super) fn RefTestNull(&mut self, ty: HeapType) -> Result<()> {
+        self.RefTest(ty)
+    }
+
+    /// `ref.cast (ref ht)`: `[(ref null top)] -> [(ref ht)]`.
+    pub(super) fn RefCast(&mut self, ty: HeapType) -> Result<()> {
+        let h = self.cast_heap(ty)?;
+        self.pop_castable(h)?;
+        self.push(OpType::reference(false, h));
+        Ok(())
+    }
+
+    /// `ref.cast (ref null ht)`: `[(ref null top)] -> [(ref null ht)]`.
+    pub(super) fn RefCastNull(&mut self, ty: HeapType) -> Result<()> {
+        let h = self.cast_heap(ty)?;
+        self.pop_castable(h)?;
+        self.push(OpType::reference(true, h));
+        Ok(())
+    }
+
+    /// `br_on_cast l rt1 rt2`.
+    pub(super) fn BrOnCast(
+        &mut self,
+        flags: CastFlags,
+        label: LabelIdx,
+        from: HeapType,
+        to: HeapType,
+    ) -> Result<()> {
+        self.br_on_cast(false, flags, label, from, to)
+    }
+
+    /// `br_on_cast_fail l rt1 rt2`.
+    pub(super) fn BrOnCastFail(
+        &mut self,
+        flags: CastFlags,
+        label: LabelIdx,
+        from: HeapType,
+        to: HeapType,
+    ) -> Result<()> {
+        self.br_on_cast(true, flags, label, from, to)
+    }
+
+    /// `any.convert_extern`: `[(ref null? extern)] -> [(ref null? any)]`.
+    pub(super) fn AnyConvertExtern(&mut self) -> Result<()> {
+        self.convert(Heap::EXTERN, Heap::ANY, "any.convert_extern")
+    }
+
+    /// `extern.convert_any`: `[(ref null? any)] -> [(ref null? extern)]`.
+    pub(super) fn ExternConvertAny(&mut self) -> Result<()> {
+        self.convert(Heap::ANY, Heap::EXTERN, "extern.convert_any")
+    }
+}
