@@ -395,7 +395,8 @@ macro_rules! define_codec {
                 let at = self.offset();
                 let byte = self.read_u8()?;
                 let sub = match byte {
-                    0xFB | 0xFC | 0xFD => self.read_u32()?,
+                    // The GC (0xFB), numeric (0xFC) and SIMD (0xFD) prefixes.
+                    0xFB..=0xFD => self.read_u32()?,
                     _ => 0,
                 };
                 Ok(match (byte, sub) {
