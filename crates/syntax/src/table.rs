@@ -22,6 +22,16 @@
 //!     abbreviates them, and `ref_i31` for `(ref i31)`); rows of this
 //!     class have no numeric semantics,
 //!     and the engine refuses them until it represents such references;
+//!   - `(array C*: t* -> t*)`, `(field C*: t* -> t*)`: GC rows on the
+//!     array type `ty` (the first immediate) or on field `field` of the
+//!     struct type `ty`. Among the operand types, `x` is `(ref null ty)`,
+//!     `new` is `(ref ty)` and `val` the field's (or element's) type
+//!     unpacked. The checks `C` are applied in order: `var` (the field is
+//!     mutable), `packed` / `unpacked` (its storage type is, or is not, a
+//!     packed one), `default` (it has a default value), `numeric` (it is
+//!     numeric or a vector), `data` and `segment` (the data or element
+//!     segment of the second immediate exists; the segment's elements match
+//!     the field). The engine refuses these rows until it has a GC heap;
 //!   - `(custom)`: validated by hand.
 //!
 //!   In signatures `addr` is the address type of the accessed memory (`i32`
@@ -230,24 +240,24 @@ macro_rules! for_each_instr {
         gc               [0xD3]      RefEq                     "ref.eq"                        {}                                 (ref: eqref eqref -> i32)
         gc               [0xFB 0x00] StructNew                 "struct.new"                    { ty: TypeIdx }                    (custom)
         gc               [0xFB 0x01] StructNewDefault          "struct.new_default"            { ty: TypeIdx }                    (custom)
-        gc               [0xFB 0x02] StructGet                 "struct.get"                    { ty: TypeIdx, field: FieldIdx }   (custom)
-        gc               [0xFB 0x03] StructGetS                "struct.get_s"                  { ty: TypeIdx, field: FieldIdx }   (custom)
-        gc               [0xFB 0x04] StructGetU                "struct.get_u"                  { ty: TypeIdx, field: FieldIdx }   (custom)
-        gc               [0xFB 0x05] StructSet                 "struct.set"                    { ty: TypeIdx, field: FieldIdx }   (custom)
-        gc               [0xFB 0x06] ArrayNew                  "array.new"                     { ty: TypeIdx }                    (custom)
-        gc               [0xFB 0x07] ArrayNewDefault           "array.new_default"             { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x02] StructGet                 "struct.get"                    { ty: TypeIdx, field: FieldIdx }   (field unpacked: x -> val)
+        gc               [0xFB 0x03] StructGetS                "struct.get_s"                  { ty: TypeIdx, field: FieldIdx }   (field packed: x -> val)
+        gc               [0xFB 0x04] StructGetU                "struct.get_u"                  { ty: TypeIdx, field: FieldIdx }   (field packed: x -> val)
+        gc               [0xFB 0x05] StructSet                 "struct.set"                    { ty: TypeIdx, field: FieldIdx }   (field var: x val -> )
+        gc               [0xFB 0x06] ArrayNew                  "array.new"                     { ty: TypeIdx }                    (array: val i32 -> new)
+        gc               [0xFB 0x07] ArrayNewDefault           "array.new_default"             { ty: TypeIdx }                    (array default: i32 -> new)
         gc               [0xFB 0x08] ArrayNewFixed             "array.new_fixed"               { ty: TypeIdx, len: u32 }          (custom)
-        gc               [0xFB 0x09] ArrayNewData              "array.new_data"                { ty: TypeIdx, data: DataIdx }     (custom)
-        gc               [0xFB 0x0A] ArrayNewElem              "array.new_elem"                { ty: TypeIdx, elem: ElemIdx }     (custom)
-        gc               [0xFB 0x0B] ArrayGet                  "array.get"                     { ty: TypeIdx }                    (custom)
-        gc               [0xFB 0x0C] ArrayGetS                 "array.get_s"                   { ty: TypeIdx }                    (custom)
-        gc               [0xFB 0x0D] ArrayGetU                 "array.get_u"                   { ty: TypeIdx }                    (custom)
-        gc               [0xFB 0x0E] ArraySet                  "array.set"                     { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x09] ArrayNewData              "array.new_data"                { ty: TypeIdx, data: DataIdx }     (array numeric data: i32 i32 -> new)
+        gc               [0xFB 0x0A] ArrayNewElem              "array.new_elem"                { ty: TypeIdx, elem: ElemIdx }     (array segment: i32 i32 -> new)
+        gc               [0xFB 0x0B] ArrayGet                  "array.get"                     { ty: TypeIdx }                    (array unpacked: x i32 -> val)
+        gc               [0xFB 0x0C] ArrayGetS                 "array.get_s"                   { ty: TypeIdx }                    (array packed: x i32 -> val)
+        gc               [0xFB 0x0D] ArrayGetU                 "array.get_u"                   { ty: TypeIdx }                    (array packed: x i32 -> val)
+        gc               [0xFB 0x0E] ArraySet                  "array.set"                     { ty: TypeIdx }                    (array var: x i32 val -> )
         gc               [0xFB 0x0F] ArrayLen                  "array.len"                     {}                                 (ref: arrayref -> i32)
-        gc               [0xFB 0x10] ArrayFill                 "array.fill"                    { ty: TypeIdx }                    (custom)
+        gc               [0xFB 0x10] ArrayFill                 "array.fill"                    { ty: TypeIdx }                    (array var: x i32 val i32 -> )
         gc               [0xFB 0x11] ArrayCopy                 "array.copy"                    { dst: TypeIdx, src: TypeIdx }     (custom)
-        gc               [0xFB 0x12] ArrayInitData             "array.init_data"               { ty: TypeIdx, data: DataIdx }     (custom)
-        gc               [0xFB 0x13] ArrayInitElem             "array.init_elem"               { ty: TypeIdx, elem: ElemIdx }     (custom)
+        gc               [0xFB 0x12] ArrayInitData             "array.init_data"               { ty: TypeIdx, data: DataIdx }     (array var numeric data: x i32 i32 i32 -> )
+        gc               [0xFB 0x13] ArrayInitElem             "array.init_elem"               { ty: TypeIdx, elem: ElemIdx }     (array var segment: x i32 i32 i32 -> )
         gc               [0xFB 0x14] RefTest                   "ref.test"                      { ty: HeapType }                   (custom)
         gc               [0xFB 0x15] RefTestNull               "ref.test"                      { ty: HeapType }                   (custom)
         gc               [0xFB 0x16] RefCast                   "ref.cast"                      { ty: HeapType }                   (custom)

@@ -718,30 +718,116 @@ macro_rules! apply_sig {
     }};
 }
 
+/// The operand type a name of a GC signature stands for (see `table.rs`):
+/// `x`, `new` and `val` from the row's type, others as in `op_type!`.
+macro_rules! gc_type {
+    ($g:ident, x) => {
+        $g.x
+    };
+    ($g:ident, new) => {
+        $g.new
+    };
+    ($g:ident, val) => {
+        $g.val
+    };
+    ($g:ident, $t:ident) => {
+        op_type!(OpType::I32, $t)
+    };
+}
+
+/// The second immediate of a GC row, if any.
+macro_rules! gc_imm {
+    () => {
+        ()
+    };
+    ($imm:ident) => {
+        $imm
+    };
+}
+
+/// Pops the parameters of a GC signature, last first.
+macro_rules! gc_pop {
+    ($v:ident, $g:ident; [$first:ident $($rest:ident)*] [$($done:ident)*]) => {
+        gc_pop!($v, $g; [$($rest)*] [$first $($done)*])
+    };
+    ($v:ident, $g:ident; [] [$($p:ident)*]) => {
+        $( $v.pop(gc_type!($g, $p))?; )*
+    };
+}
+
+/// One check of a GC signature on field `f` (a field of a struct, or an
+/// array's element; `what` names it for "immutable field/array") of the
+/// row `name`, whose second immediate is `imm`.
+macro_rules! gc_check {
+    ($v:ident, $f:ident, $what:literal, $name:literal, $imm:ident, var) => {
+        $v.check_mutable($f, $what)?
+    };
+    ($v:ident, $f:ident, $what:literal, $name:literal, $imm:ident, packed) => {
+        $v.check_packed($f, true, $name)?
+    };
+    ($v:ident, $f:ident, $what:literal, $name:literal, $imm:ident, unpacked) => {
+        $v.check_packed($f, false, $name)?
+    };
+    ($v:ident, $f:ident, $what:literal, $name:literal, $imm:ident, default) => {
+        $v.check_defaultable($f, $name)?
+    };
+    ($v:ident, $f:ident, $what:literal, $name:literal, $imm:ident, numeric) => {
+        $v.check_numeric_array($f)?
+    };
+    ($v:ident, $f:ident, $what:literal, $name:literal, $imm:ident, data) => {
+        $v.data($imm)?
+    };
+    ($v:ident, $f:ident, $what:literal, $name:literal, $imm:ident, segment) => {
+        $v.check_elem_array($f, $imm)?
+    };
+}
+
 /// The validation of one row, from its signature class.
 macro_rules! visit_row {
-    ($v:ident, $variant:ident, (custom), $($f:ident),*) => {
+    ($v:ident, $variant:ident, $name:literal, (custom), $($f:ident),*) => {
         $v.$variant($($f),*)
     };
-    ($v:ident, $variant:ident, (mem $a:literal : $($p:ident)* -> $($r:ident)*), $memarg:ident) => {{
+    ($v:ident, $variant:ident, $name:literal, (array $($check:ident)* : $($p:ident)* -> $($r:ident)*),
+     $ty:ident $(, $imm:ident)?) => {{
+        let f = $v.array_field($ty)?;
+        #[allow(unused_variables)] // rows without a data or segment check
+        let imm = gc_imm!($($imm)?);
+        $( gc_check!($v, f, "array", $name, imm, $check); )*
+        let g = $v.gc_types($ty, f);
+        gc_pop!($v, g; [$($p)*] []);
+        $( $v.push(gc_type!(g, $r)); )*
+        Ok(())
+    }};
+    ($v:ident, $variant:ident, $name:literal, (field $($check:ident)* : $($p:ident)* -> $($r:ident)*),
+     $ty:ident, $field:ident) => {{
+        let f = $v.struct_field($ty, $field)?;
+        #[allow(unused_variables)] // no check of a field row reads it
+        let imm = ();
+        $( gc_check!($v, f, "field", $name, imm, $check); )*
+        let g = $v.gc_types($ty, f);
+        gc_pop!($v, g; [$($p)*] []);
+        $( $v.push(gc_type!(g, $r)); )*
+        Ok(())
+    }};
+    ($v:ident, $variant:ident, $name:literal, (mem $a:literal : $($p:ident)* -> $($r:ident)*), $memarg:ident) => {{
         let addr = $v.check_memarg($memarg, $a)?;
         apply_sig!($v, addr; $($p)* -> $($r)*)
     }};
-    ($v:ident, $variant:ident, (ref: $($p:ident)* -> $($r:ident)*), $($f:ident),*) => {{
+    ($v:ident, $variant:ident, $name:literal, (ref: $($p:ident)* -> $($r:ident)*), $($f:ident),*) => {{
         let _ = ($($f,)*);
         apply_sig!($v, OpType::I32; $($p)* -> $($r)*)
     }};
-    ($v:ident, $variant:ident, (lane $n:literal : $($p:ident)* -> $($r:ident)*), $lane:ident) => {{
+    ($v:ident, $variant:ident, $name:literal, (lane $n:literal : $($p:ident)* -> $($r:ident)*), $lane:ident) => {{
         $v.check_lane($lane, $n)?;
         apply_sig!($v, OpType::I32; $($p)* -> $($r)*)
     }};
-    ($v:ident, $variant:ident, (memlane $a:literal $n:literal : $($p:ident)* -> $($r:ident)*),
+    ($v:ident, $variant:ident, $name:literal, (memlane $a:literal $n:literal : $($p:ident)* -> $($r:ident)*),
      $memarg:ident, $lane:ident) => {{
         let addr = $v.check_memarg($memarg, $a)?;
         $v.check_lane($lane, $n)?;
         apply_sig!($v, addr; $($p)* -> $($r)*)
     }};
-    ($v:ident, $variant:ident, ($($p:ident)* -> $($r:ident)*), $($f:ident),*) => {{
+    ($v:ident, $variant:ident, $name:literal, ($($p:ident)* -> $($r:ident)*), $($f:ident),*) => {{
         // Immediates such as constants need no checking.
         let _ = ($($f,)*);
         apply_sig!($v, OpType::I32; $($p)* -> $($r)*)
@@ -759,7 +845,7 @@ macro_rules! define_visit {
             $(
                 #[inline(always)]
                 fn $visit(&mut self $(, $field: $ty)*) -> Result<()> {
-                    visit_row!(self, $variant, $sig, $($field),*)
+                    visit_row!(self, $variant, $name, $sig, $($field),*)
                 }
             )*
         }

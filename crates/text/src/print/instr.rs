@@ -235,6 +235,12 @@ macro_rules! sig_arity {
     ((ref: $($p:ident)* -> $($r:ident)*)) => {
         Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
     };
+    ((array $($c:ident)* : $($p:ident)* -> $($r:ident)*)) => {
+        Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
+    };
+    ((field $($c:ident)* : $($p:ident)* -> $($r:ident)*)) => {
+        Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
+    };
     (($($p:ident)* -> $($r:ident)*)) => {
         Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
     };
@@ -332,56 +338,11 @@ macro_rules! custom_arity {
     (StructNewDefault $cx:ident $ty:ident) => {
         Some((0, 1))
     };
-    (StructGet $cx:ident $ty:ident $field:ident) => {
-        Some((1, 1))
-    };
-    (StructGetS $cx:ident $ty:ident $field:ident) => {
-        Some((1, 1))
-    };
-    (StructGetU $cx:ident $ty:ident $field:ident) => {
-        Some((1, 1))
-    };
-    (StructSet $cx:ident $ty:ident $field:ident) => {
-        Some((2, 0))
-    };
-    (ArrayNew $cx:ident $ty:ident) => {
-        Some((2, 1))
-    };
-    (ArrayNewDefault $cx:ident $ty:ident) => {
-        Some((1, 1))
-    };
     (ArrayNewFixed $cx:ident $ty:ident $len:ident) => {
         Some((*$len, 1))
     };
-    (ArrayNewData $cx:ident $ty:ident $data:ident) => {
-        Some((2, 1))
-    };
-    (ArrayNewElem $cx:ident $ty:ident $elem:ident) => {
-        Some((2, 1))
-    };
-    (ArrayGet $cx:ident $ty:ident) => {
-        Some((2, 1))
-    };
-    (ArrayGetS $cx:ident $ty:ident) => {
-        Some((2, 1))
-    };
-    (ArrayGetU $cx:ident $ty:ident) => {
-        Some((2, 1))
-    };
-    (ArraySet $cx:ident $ty:ident) => {
-        Some((3, 0))
-    };
-    (ArrayFill $cx:ident $ty:ident) => {
-        Some((4, 0))
-    };
     (ArrayCopy $cx:ident $dst:ident $src:ident) => {
         Some((5, 0))
-    };
-    (ArrayInitData $cx:ident $ty:ident $data:ident) => {
-        Some((4, 0))
-    };
-    (ArrayInitElem $cx:ident $ty:ident $elem:ident) => {
-        Some((4, 0))
     };
     (RefTest $cx:ident $ty:ident) => {
         Some((1, 1))

@@ -1,24 +1,44 @@
-//! The GC instructions (§3.3.2-3.3.4 of Wasm 3.0): aggregate
-//! (struct and array) instructions, casts and the conversions between
-//! `any` and `extern`. Their rows are `(custom)`; the GC rows with fixed
-//! operand types (`ref.eq`, `ref.i31`, `i31.get_*`, `array.len`) are
-//! validated from their `(ref: ...)` signatures instead.
+//! The GC instructions (§3.3.2-3.3.4 of Wasm 3.0): the checks that the
+//! `(array ...)` and `(field ...)` signature classes of the instruction
+//! table name (see `visit_row!` in the parent module), and the `(custom)`
+//! rows: allocations with a variable number of operands, `array.copy`,
+//! casts and the conversions between `any` and `extern`. The rows with
+//! fixed operand types (`ref.eq`, `ref.i31`, `i31.get_*`, `array.len`) are
+//! validated from their `(ref: ...)` signatures.
 
 use super::FuncValidator;
 use crate::error::Result;
 use crate::module::Field;
 use crate::subtyping::check_heap_type;
 use crate::types::{Heap, OpType, Span};
-use weft_syntax::{CastFlags, DataIdx, ElemIdx, FieldIdx, HeapType, LabelIdx, TypeIdx};
+use weft_syntax::{CastFlags, ElemIdx, FieldIdx, HeapType, LabelIdx, TypeIdx};
+
+/// The operand types named in GC signatures (see `gc_types`).
+pub(super) struct GcTypes {
+    pub(super) x: OpType,
+    pub(super) new: OpType,
+    pub(super) val: OpType,
+}
 
 impl<'c> FuncValidator<'c> {
+    /// The operand types `x`, `new` and `val` of a GC signature on type
+    /// `ty` and its field (or element) `f` (see `table.rs`).
+    pub(super) fn gc_types(&self, ty: TypeIdx, f: Field) -> GcTypes {
+        let heap = self.cx.subtypes.heap(HeapType::Concrete(ty));
+        GcTypes {
+            x: OpType::reference(true, heap),
+            new: OpType::reference(false, heap),
+            val: f.ty,
+        }
+    }
+
     /// The fields of struct type `ty`.
     fn struct_fields(&self, ty: TypeIdx) -> Result<&'c [Field]> {
         self.cx.struct_fields(ty).map_err(|m| self.err(m))
     }
 
     /// Field `field` of struct type `ty`.
-    fn struct_field(&self, ty: TypeIdx, field: FieldIdx) -> Result<Field> {
+    pub(super) fn struct_field(&self, ty: TypeIdx, field: FieldIdx) -> Result<Field> {
         match self.struct_fields(ty)?.get(field.index()) {
             Some(&f) => Ok(f),
             None => Err(self.unknown("field", format!("{field} of type {ty}"))),
@@ -26,7 +46,7 @@ impl<'c> FuncValidator<'c> {
     }
 
     /// The element field of array type `ty`.
-    fn array_field(&self, ty: TypeIdx) -> Result<Field> {
+    pub(super) fn array_field(&self, ty: TypeIdx) -> Result<Field> {
         self.cx.array_field(ty).map_err(|m| self.err(m))
     }
 
@@ -40,7 +60,7 @@ impl<'c> FuncValidator<'c> {
 
     /// A field written by `struct.set` and the array instructions must be
     /// mutable ("immutable field", "immutable array").
-    fn check_mutable(&self, f: Field, what: &str) -> Result<()> {
+    pub(super) fn check_mutable(&self, f: Field, what: &str) -> Result<()> {
         if f.mutable {
             Ok(())
         } else {
@@ -50,7 +70,7 @@ impl<'c> FuncValidator<'c> {
 
     /// `struct.get` reads unpacked fields, `struct.get_s`/`_u` packed ones;
     /// the same for arrays.
-    fn check_packed(&self, f: Field, packed: bool, mnemonic: &str) -> Result<()> {
+    pub(super) fn check_packed(&self, f: Field, packed: bool, mnemonic: &str) -> Result<()> {
         if f.storage.is_packed() == packed {
             return Ok(());
         }
@@ -62,7 +82,7 @@ impl<'c> FuncValidator<'c> {
     }
 
     /// Allocations without initial values need a defaultable field type.
-    fn check_defaultable(&self, f: Field, mnemonic: &str) -> Result<()> {
+    pub(super) fn check_defaultable(&self, f: Field, mnemonic: &str) -> Result<()> {
         if f.defaultable() {
             return Ok(());
         }
@@ -74,7 +94,7 @@ impl<'c> FuncValidator<'c> {
 
     /// `array.new_data` and `array.init_data` copy bytes into numeric or
     /// vector elements.
-    fn check_numeric_array(&self, f: Field) -> Result<()> {
+    pub(super) fn check_numeric_array(&self, f: Field) -> Result<()> {
         if f.ty.is_ref() {
             return Err(self.err("array type is not numeric or vector"));
         }
@@ -82,7 +102,7 @@ impl<'c> FuncValidator<'c> {
     }
 
     /// The elements of segment `elem` must match the array's element type.
-    fn check_elem_array(&self, f: Field, elem: ElemIdx) -> Result<()> {
+    pub(super) fn check_elem_array(&self, f: Field, elem: ElemIdx) -> Result<()> {
         let e = self.elem(elem)?;
         if !self.cx.subtypes.matches(e, f.ty) {
             return Err(self.err(format!(
@@ -90,23 +110,6 @@ impl<'c> FuncValidator<'c> {
                 f.ty
             )));
         }
-        Ok(())
-    }
-
-    fn struct_get(&mut self, ty: TypeIdx, field: FieldIdx, packed: bool, m: &str) -> Result<()> {
-        let f = self.struct_field(ty, field)?;
-        self.check_packed(f, packed, m)?;
-        self.pop(self.ref_to(ty))?;
-        self.push(f.ty);
-        Ok(())
-    }
-
-    fn array_get(&mut self, ty: TypeIdx, packed: bool, m: &str) -> Result<()> {
-        let f = self.array_field(ty)?;
-        self.check_packed(f, packed, m)?;
-        self.pop(OpType::I32)?;
-        self.pop(self.ref_to(ty))?;
-        self.push(f.ty);
         Ok(())
     }
 
@@ -211,48 +214,6 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    /// `struct.get x i`: `[(ref null x)] -> [t]`.
-    pub(super) fn StructGet(&mut self, ty: TypeIdx, field: FieldIdx) -> Result<()> {
-        self.struct_get(ty, field, false, "struct.get")
-    }
-
-    /// `struct.get_s x i` (packed fields).
-    pub(super) fn StructGetS(&mut self, ty: TypeIdx, field: FieldIdx) -> Result<()> {
-        self.struct_get(ty, field, true, "struct.get_s")
-    }
-
-    /// `struct.get_u x i` (packed fields).
-    pub(super) fn StructGetU(&mut self, ty: TypeIdx, field: FieldIdx) -> Result<()> {
-        self.struct_get(ty, field, true, "struct.get_u")
-    }
-
-    /// `struct.set x i`: `[(ref null x) t] -> []`, the field mutable.
-    pub(super) fn StructSet(&mut self, ty: TypeIdx, field: FieldIdx) -> Result<()> {
-        let f = self.struct_field(ty, field)?;
-        self.check_mutable(f, "field")?;
-        self.pop(f.ty)?;
-        self.pop(self.ref_to(ty))
-    }
-
-    /// `array.new x`: `[t i32] -> [(ref x)]`.
-    pub(super) fn ArrayNew(&mut self, ty: TypeIdx) -> Result<()> {
-        let f = self.array_field(ty)?;
-        self.pop(OpType::I32)?;
-        self.pop(f.ty)?;
-        self.push_new(ty);
-        Ok(())
-    }
-
-    /// `array.new_default x`: `[i32] -> [(ref x)]`, the element type
-    /// defaultable.
-    pub(super) fn ArrayNewDefault(&mut self, ty: TypeIdx) -> Result<()> {
-        let f = self.array_field(ty)?;
-        self.check_defaultable(f, "array.new_default")?;
-        self.pop(OpType::I32)?;
-        self.push_new(ty);
-        Ok(())
-    }
-
     /// `array.new_fixed x n`: `[t^n] -> [(ref x)]`.
     pub(super) fn ArrayNewFixed(&mut self, ty: TypeIdx, len: u32) -> Result<()> {
         let f = self.array_field(ty)?;
@@ -269,61 +230,6 @@ impl FuncValidator<'_> {
         }
         self.push_new(ty);
         Ok(())
-    }
-
-    /// `array.new_data x d`: `[i32 i32] -> [(ref x)]`.
-    pub(super) fn ArrayNewData(&mut self, ty: TypeIdx, data: DataIdx) -> Result<()> {
-        let f = self.array_field(ty)?;
-        self.check_numeric_array(f)?;
-        self.data(data)?;
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)?;
-        self.push_new(ty);
-        Ok(())
-    }
-
-    /// `array.new_elem x e`: `[i32 i32] -> [(ref x)]`.
-    pub(super) fn ArrayNewElem(&mut self, ty: TypeIdx, elem: ElemIdx) -> Result<()> {
-        let f = self.array_field(ty)?;
-        self.check_elem_array(f, elem)?;
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)?;
-        self.push_new(ty);
-        Ok(())
-    }
-
-    /// `array.get x`: `[(ref null x) i32] -> [t]`.
-    pub(super) fn ArrayGet(&mut self, ty: TypeIdx) -> Result<()> {
-        self.array_get(ty, false, "array.get")
-    }
-
-    /// `array.get_s x` (packed elements).
-    pub(super) fn ArrayGetS(&mut self, ty: TypeIdx) -> Result<()> {
-        self.array_get(ty, true, "array.get_s")
-    }
-
-    /// `array.get_u x` (packed elements).
-    pub(super) fn ArrayGetU(&mut self, ty: TypeIdx) -> Result<()> {
-        self.array_get(ty, true, "array.get_u")
-    }
-
-    /// `array.set x`: `[(ref null x) i32 t] -> []`.
-    pub(super) fn ArraySet(&mut self, ty: TypeIdx) -> Result<()> {
-        let f = self.array_field(ty)?;
-        self.check_mutable(f, "array")?;
-        self.pop(f.ty)?;
-        self.pop(OpType::I32)?;
-        self.pop(self.ref_to(ty))
-    }
-
-    /// `array.fill x`: `[(ref null x) i32 t i32] -> []`.
-    pub(super) fn ArrayFill(&mut self, ty: TypeIdx) -> Result<()> {
-        let f = self.array_field(ty)?;
-        self.check_mutable(f, "array")?;
-        self.pop(OpType::I32)?;
-        self.pop(f.ty)?;
-        self.pop(OpType::I32)?;
-        self.pop(self.ref_to(ty))
     }
 
     /// `array.copy x y`: `[(ref null x) i32 (ref null y) i32 i32] -> []`,
@@ -349,29 +255,6 @@ impl FuncValidator<'_> {
         self.pop(self.ref_to(src))?;
         self.pop(OpType::I32)?;
         self.pop(self.ref_to(dst))
-    }
-
-    /// `array.init_data x d`: `[(ref null x) i32 i32 i32] -> []`.
-    pub(super) fn ArrayInitData(&mut self, ty: TypeIdx, data: DataIdx) -> Result<()> {
-        let f = self.array_field(ty)?;
-        self.check_mutable(f, "array")?;
-        self.check_numeric_array(f)?;
-        self.data(data)?;
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)?;
-        self.pop(self.ref_to(ty))
-    }
-
-    /// `array.init_elem x e`: `[(ref null x) i32 i32 i32] -> []`.
-    pub(super) fn ArrayInitElem(&mut self, ty: TypeIdx, elem: ElemIdx) -> Result<()> {
-        let f = self.array_field(ty)?;
-        self.check_mutable(f, "array")?;
-        self.check_elem_array(f, elem)?;
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)?;
-        self.pop(OpType::I32)?;
-        self.pop(self.ref_to(ty))
     }
 
     /// `ref.test (ref ht)`: `[(ref null top)] -> [i32]`.

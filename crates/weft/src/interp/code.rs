@@ -145,6 +145,12 @@ macro_rules! payload {
     ((ref: $($sig:tt)*)) => {
         Never
     };
+    ((array $($sig:tt)*)) => {
+        Never
+    };
+    ((field $($sig:tt)*)) => {
+        Never
+    };
     (( -> )) => {
         Never
     };

@@ -752,6 +752,8 @@ macro_rules! def_acc {
 macro_rules! row_handler {
     ($v:ident (custom)) => {};
     ($v:ident (ref: $($sig:tt)*)) => {};
+    ($v:ident (array $($sig:tt)*)) => {};
+    ($v:ident (field $($sig:tt)*)) => {};
     ($v:ident ( -> )) => {};
     ($v:ident ( -> $r:ident)) => {};
     ($v:ident (lane $n:literal : $a:ident -> $r:ident)) => {
@@ -916,6 +918,8 @@ macro_rules! load_jump_entries {
 macro_rules! row_entry {
     ($t:ident, $v:ident (custom)) => {};
     ($t:ident, $v:ident (ref: $($sig:tt)*)) => {};
+    ($t:ident, $v:ident (array $($sig:tt)*)) => {};
+    ($t:ident, $v:ident (field $($sig:tt)*)) => {};
     ($t:ident, $v:ident ( -> )) => {};
     ($t:ident, $v:ident ( -> $r:ident)) => {};
     ($t:ident, $v:ident (mem $al:literal : addr -> v128)) => {

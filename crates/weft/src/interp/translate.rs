@@ -54,9 +54,9 @@ use crate::TrapCode;
 use std::collections::HashMap;
 use weft_binary::Reader;
 use weft_syntax::{
-    AddrType, BlockType, BrTable, CastFlags, Code, DataIdx, ElemIdx, FieldIdx, FuncIdx, FuncType,
-    GlobalIdx, HeapType, Instr, LabelIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes,
-    TableIdx, TypeIdx, ValType, F32, F64, V128,
+    AddrType, BlockType, BrTable, CastFlags, Code, DataIdx, ElemIdx, FuncIdx, FuncType, GlobalIdx,
+    HeapType, Instr, LabelIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx, TypeIdx,
+    ValType, F32, F64, V128,
 };
 
 /// Slots a frame may have: indices must fit a [`Slot`].
@@ -1534,6 +1534,14 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             $( let _ = $field; )*
             Err(unsupported(instr.mnemonic()))
         }};
+        ($variant:ident (array $($sig:tt)*) {$($field:ident)*}) => {{
+            $( let _ = $field; )*
+            Err(unsupported(instr.mnemonic()))
+        }};
+        ($variant:ident (field $($sig:tt)*) {$($field:ident)*}) => {{
+            $( let _ = $field; )*
+            Err(unsupported(instr.mnemonic()))
+        }};
         ($variant:ident ( -> ) {}) => {
             Ok(())
         };
@@ -2290,72 +2298,12 @@ impl Translator<'_> {
         Err(unsupported("struct.new_default"))
     }
 
-    fn StructGet(&mut self, _ty: TypeIdx, _field: FieldIdx) -> Result<()> {
-        Err(unsupported("struct.get"))
-    }
-
-    fn StructGetS(&mut self, _ty: TypeIdx, _field: FieldIdx) -> Result<()> {
-        Err(unsupported("struct.get_s"))
-    }
-
-    fn StructGetU(&mut self, _ty: TypeIdx, _field: FieldIdx) -> Result<()> {
-        Err(unsupported("struct.get_u"))
-    }
-
-    fn StructSet(&mut self, _ty: TypeIdx, _field: FieldIdx) -> Result<()> {
-        Err(unsupported("struct.set"))
-    }
-
-    fn ArrayNew(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("array.new"))
-    }
-
-    fn ArrayNewDefault(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("array.new_default"))
-    }
-
     fn ArrayNewFixed(&mut self, _ty: TypeIdx, _len: u32) -> Result<()> {
         Err(unsupported("array.new_fixed"))
     }
 
-    fn ArrayNewData(&mut self, _ty: TypeIdx, _data: DataIdx) -> Result<()> {
-        Err(unsupported("array.new_data"))
-    }
-
-    fn ArrayNewElem(&mut self, _ty: TypeIdx, _elem: ElemIdx) -> Result<()> {
-        Err(unsupported("array.new_elem"))
-    }
-
-    fn ArrayGet(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("array.get"))
-    }
-
-    fn ArrayGetS(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("array.get_s"))
-    }
-
-    fn ArrayGetU(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("array.get_u"))
-    }
-
-    fn ArraySet(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("array.set"))
-    }
-
-    fn ArrayFill(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("array.fill"))
-    }
-
     fn ArrayCopy(&mut self, _dst: TypeIdx, _src: TypeIdx) -> Result<()> {
         Err(unsupported("array.copy"))
-    }
-
-    fn ArrayInitData(&mut self, _ty: TypeIdx, _data: DataIdx) -> Result<()> {
-        Err(unsupported("array.init_data"))
-    }
-
-    fn ArrayInitElem(&mut self, _ty: TypeIdx, _elem: ElemIdx) -> Result<()> {
-        Err(unsupported("array.init_elem"))
     }
 
     fn RefTest(&mut self, _ty: HeapType) -> Result<()> {

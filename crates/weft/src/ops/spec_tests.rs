@@ -76,6 +76,12 @@ macro_rules! eval_row {
     ($instr:ident $it:ident $variant:ident (ref: $($t:tt)*)) => {
         return None
     };
+    ($instr:ident $it:ident $variant:ident (array $($t:tt)*)) => {
+        return None
+    };
+    ($instr:ident $it:ident $variant:ident (field $($t:tt)*)) => {
+        return None
+    };
     ($instr:ident $it:ident $variant:ident (mem $($t:tt)*)) => {
         return None
     };
@@ -106,6 +112,12 @@ macro_rules! is_op {
         false
     };
     ((ref: $($t:tt)*)) => {
+        false
+    };
+    ((array $($t:tt)*)) => {
+        false
+    };
+    ((field $($t:tt)*)) => {
         false
     };
     ((mem $($t:tt)*)) => {
