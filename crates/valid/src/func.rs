@@ -789,25 +789,29 @@ macro_rules! visit_row {
     };
     ($v:ident, $variant:ident, $name:literal, (array $($check:ident)* : $($p:ident)* -> $($r:ident)*),
      $ty:ident $(, $imm:ident)?) => {{
-        let f = $v.array_field($ty)?;
-        #[allow(unused_variables)] // rows without a data or segment check
-        let imm = gc_imm!($($imm)?);
-        $( gc_check!($v, f, "array", $name, imm, $check); )*
-        let g = $v.gc_types($ty, f);
-        gc_pop!($v, g; [$($p)*] []);
-        $( $v.push(gc_type!(g, $r)); )*
-        Ok(())
+        $v.out_of_line(|v| {
+            let f = v.array_field($ty)?;
+            #[allow(unused_variables)] // rows without a data or segment check
+            let imm = gc_imm!($($imm)?);
+            $( gc_check!(v, f, "array", $name, imm, $check); )*
+            let g = v.gc_types($ty, f);
+            gc_pop!(v, g; [$($p)*] []);
+            $( v.push(gc_type!(g, $r)); )*
+            Ok(())
+        })
     }};
     ($v:ident, $variant:ident, $name:literal, (field $($check:ident)* : $($p:ident)* -> $($r:ident)*),
      $ty:ident, $field:ident) => {{
-        let f = $v.struct_field($ty, $field)?;
-        #[allow(unused_variables)] // no check of a field row reads it
-        let imm = ();
-        $( gc_check!($v, f, "field", $name, imm, $check); )*
-        let g = $v.gc_types($ty, f);
-        gc_pop!($v, g; [$($p)*] []);
-        $( $v.push(gc_type!(g, $r)); )*
-        Ok(())
+        $v.out_of_line(|v| {
+            let f = v.struct_field($ty, $field)?;
+            #[allow(unused_variables)] // no check of a field row reads it
+            let imm = ();
+            $( gc_check!(v, f, "field", $name, imm, $check); )*
+            let g = v.gc_types($ty, f);
+            gc_pop!(v, g; [$($p)*] []);
+            $( v.push(gc_type!(g, $r)); )*
+            Ok(())
+        })
     }};
     ($v:ident, $variant:ident, $name:literal, (mem $a:literal : $($p:ident)* -> $($r:ident)*), $memarg:ident) => {{
         let addr = $v.check_memarg($memarg, $a)?;
@@ -1026,6 +1030,7 @@ impl FuncValidator<'_> {
 
     /// §3.3.8 `call_ref x`: `[t1* (ref null x)] -> [t2*]` for function
     /// type `x = [t1*] -> [t2*]`.
+    #[inline(never)]
     fn CallRef(&mut self, ty: TypeIdx) -> Result<()> {
         let sig = self.type_sig(ty)?;
         self.pop(self.ref_to(ty))?;
@@ -1035,6 +1040,7 @@ impl FuncValidator<'_> {
     }
 
     /// §3.3.8 `return_call_ref x`: a tail call through a reference.
+    #[inline(never)]
     fn ReturnCallRef(&mut self, ty: TypeIdx) -> Result<()> {
         if !self.cx.features.has(Feature::TailCall) {
             return Err(self.err("invalid instruction: return_call_ref requires tail calls"));
@@ -1065,6 +1071,7 @@ impl FuncValidator<'_> {
     }
 
     /// §3.3.2 `ref.as_non_null`: `[(ref null ht)] -> [(ref ht)]`.
+    #[inline(never)]
     fn RefAsNonNull(&mut self) -> Result<()> {
         let (_, heap) = self.pop_ref("ref.as_non_null")?;
         self.push(OpType::reference(false, heap));
@@ -1073,6 +1080,7 @@ impl FuncValidator<'_> {
 
     /// §3.3.8 `br_on_null l`: `[t* (ref null ht)] -> [t* (ref ht)]` where
     /// the label carries `[t*]`.
+    #[inline(never)]
     fn BrOnNull(&mut self, label: LabelIdx) -> Result<()> {
         let s = self.label(label)?;
         let (_, heap) = self.pop_ref("br_on_null")?;
@@ -1084,6 +1092,7 @@ impl FuncValidator<'_> {
 
     /// §3.3.8 `br_on_non_null l`: `[t* (ref null ht)] -> [t*]` where the
     /// label carries `[t* rt]` and `(ref ht)` matches `rt`.
+    #[inline(never)]
     fn BrOnNonNull(&mut self, label: LabelIdx) -> Result<()> {
         let s = self.label(label)?;
         let Some(n) = s.len.checked_sub(1) else {

@@ -21,6 +21,15 @@ pub(super) struct GcTypes {
 }
 
 impl<'c> FuncValidator<'c> {
+    /// Runs the validation of a generated GC row out of line, so that the
+    /// opcode loop of `validate_body`, into which every row's method is
+    /// inlined, stays as small as it was before the GC rows (measured
+    /// with `cargo bench -p weft-wast --bench validate`).
+    #[inline(never)]
+    pub(super) fn out_of_line(&mut self, row: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
+        row(self)
+    }
+
     /// The operand types `x`, `new` and `val` of a GC signature on type
     /// `ty` and its field (or element) `f` (see `table.rs`).
     pub(super) fn gc_types(&self, ty: TypeIdx, f: Field) -> GcTypes {
@@ -196,6 +205,7 @@ impl<'c> FuncValidator<'c> {
 #[allow(non_snake_case)] // named after the table's variants so that the generated dispatch can call them
 impl FuncValidator<'_> {
     /// `struct.new x`: `[t*] -> [(ref x)]` for the unpacked field types.
+    #[inline(never)]
     pub(super) fn StructNew(&mut self, ty: TypeIdx) -> Result<()> {
         let fields = self.struct_fields(ty)?;
         for f in fields.iter().rev() {
@@ -206,6 +216,7 @@ impl FuncValidator<'_> {
     }
 
     /// `struct.new_default x`: every field defaultable.
+    #[inline(never)]
     pub(super) fn StructNewDefault(&mut self, ty: TypeIdx) -> Result<()> {
         for &f in self.struct_fields(ty)? {
             self.check_defaultable(f, "struct.new_default")?;
@@ -215,6 +226,7 @@ impl FuncValidator<'_> {
     }
 
     /// `array.new_fixed x n`: `[t^n] -> [(ref x)]`.
+    #[inline(never)]
     pub(super) fn ArrayNewFixed(&mut self, ty: TypeIdx, len: u32) -> Result<()> {
         let f = self.array_field(ty)?;
         // At most the values above the frame's height can be popped; the
@@ -234,6 +246,7 @@ impl FuncValidator<'_> {
 
     /// `array.copy x y`: `[(ref null x) i32 (ref null y) i32 i32] -> []`,
     /// `x` mutable and `y`'s element type matching `x`'s.
+    #[inline(never)]
     pub(super) fn ArrayCopy(&mut self, dst: TypeIdx, src: TypeIdx) -> Result<()> {
         let d = self.array_field(dst)?;
         let s = self.array_field(src)?;
@@ -258,6 +271,7 @@ impl FuncValidator<'_> {
     }
 
     /// `ref.test (ref ht)`: `[(ref null top)] -> [i32]`.
+    #[inline(never)]
     pub(super) fn RefTest(&mut self, ty: HeapType) -> Result<()> {
         let h = self.cast_heap(ty)?;
         self.pop_castable(h)?;
@@ -266,11 +280,13 @@ impl FuncValidator<'_> {
     }
 
     /// `ref.test (ref null ht)`.
+    #[inline(never)]
     pub(super) fn RefTestNull(&mut self, ty: HeapType) -> Result<()> {
         self.RefTest(ty)
     }
 
     /// `ref.cast (ref ht)`: `[(ref null top)] -> [(ref ht)]`.
+    #[inline(never)]
     pub(super) fn RefCast(&mut self, ty: HeapType) -> Result<()> {
         let h = self.cast_heap(ty)?;
         self.pop_castable(h)?;
@@ -279,6 +295,7 @@ impl FuncValidator<'_> {
     }
 
     /// `ref.cast (ref null ht)`: `[(ref null top)] -> [(ref null ht)]`.
+    #[inline(never)]
     pub(super) fn RefCastNull(&mut self, ty: HeapType) -> Result<()> {
         let h = self.cast_heap(ty)?;
         self.pop_castable(h)?;
@@ -287,6 +304,7 @@ impl FuncValidator<'_> {
     }
 
     /// `br_on_cast l rt1 rt2`.
+    #[inline(never)]
     pub(super) fn BrOnCast(
         &mut self,
         flags: CastFlags,
@@ -298,6 +316,7 @@ impl FuncValidator<'_> {
     }
 
     /// `br_on_cast_fail l rt1 rt2`.
+    #[inline(never)]
     pub(super) fn BrOnCastFail(
         &mut self,
         flags: CastFlags,
@@ -309,11 +328,13 @@ impl FuncValidator<'_> {
     }
 
     /// `any.convert_extern`: `[(ref null? extern)] -> [(ref null? any)]`.
+    #[inline(never)]
     pub(super) fn AnyConvertExtern(&mut self) -> Result<()> {
         self.convert(Heap::EXTERN, Heap::ANY, "any.convert_extern")
     }
 
     /// `extern.convert_any`: `[(ref null? any)] -> [(ref null? extern)]`.
+    #[inline(never)]
     pub(super) fn ExternConvertAny(&mut self) -> Result<()> {
         self.convert(Heap::ANY, Heap::EXTERN, "extern.convert_any")
     }
