@@ -75,8 +75,11 @@ impl NativeFunc {
 }
 
 impl Compiler {
-    /// A compiler for the host, or why the host is not supported.
-    pub fn new() -> Result<Compiler, String> {
+    /// A compiler for the host, or why the host is not supported. With
+    /// `verify`, Cranelift's IR verifier checks every function before
+    /// code generation (a translator bug then declines the function
+    /// instead of generating wrong code, at a cost in compile time).
+    pub fn new(verify: bool) -> Result<Compiler, String> {
         // Other hosts need an instruction-cache flush after the code is
         // written (`CodeMemory`), which is not done yet.
         if !cfg!(target_arch = "x86_64") {
@@ -84,6 +87,9 @@ impl Compiler {
         }
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+        flags
+            .set("enable_verifier", if verify { "true" } else { "false" })
+            .map_err(|e| e.to_string())?;
         let isa = cranelift_native::builder()
             .map_err(|e| e.to_string())?
             .finish(settings::Flags::new(flags))

@@ -153,6 +153,9 @@ pub struct RunOptions {
     pub show_skipped: bool,
     /// The execution tier.
     pub strategy: weft::Strategy,
+    /// Whether Cranelift's verifier checks compiled functions (see
+    /// `weft::Config::cranelift_debug_verifier`).
+    pub cranelift_debug_verifier: bool,
 }
 
 impl RunOptions {
@@ -164,6 +167,7 @@ impl RunOptions {
             execute: true,
             show_skipped: false,
             strategy: weft::Strategy::Interpreter,
+            cranelift_debug_verifier: cfg!(debug_assertions),
         }
     }
 
@@ -392,6 +396,7 @@ impl Runner {
         config.features(options.features);
         config.consume_fuel(options.fuel.is_some());
         config.strategy(options.strategy);
+        config.cranelift_debug_verifier(options.cranelift_debug_verifier);
         let engine = Engine::new(&config);
         let mut store = Store::new(&engine, ());
         let spectest = spectest::items(&mut store).map_err(other)?;

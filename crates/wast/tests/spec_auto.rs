@@ -15,6 +15,7 @@ fn testsuite_2_0_auto() {
     let dir = weft_testkit::testsuite_2_0();
     let options = RunOptions {
         strategy: weft::Strategy::Auto,
+        cranelift_debug_verifier: true,
         ..RunOptions::new(Features::WASM2)
     };
     let mut report = Vec::new();

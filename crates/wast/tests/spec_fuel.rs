@@ -29,6 +29,7 @@ fn run(strategy: weft::Strategy) {
     let options = RunOptions {
         fuel: Some(FUEL),
         strategy,
+        cranelift_debug_verifier: true,
         ..RunOptions::new(Features::WASM2)
     };
     let mut report = Vec::new();

@@ -7,7 +7,11 @@
 use weft::*;
 
 fn engine() -> Engine {
-    Engine::new(Config::new().strategy(Strategy::Auto))
+    Engine::new(
+        Config::new()
+            .strategy(Strategy::Auto)
+            .cranelift_debug_verifier(true),
+    )
 }
 
 const CHAIN: &str = r#"(module

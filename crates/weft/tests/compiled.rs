@@ -8,7 +8,11 @@
 use weft::*;
 
 fn engine() -> Engine {
-    Engine::new(Config::new().strategy(Strategy::Compiler))
+    Engine::new(
+        Config::new()
+            .strategy(Strategy::Compiler)
+            .cranelift_debug_verifier(true),
+    )
 }
 
 fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, Instance, Module) {

@@ -157,6 +157,7 @@ fn observe(bytes: &[u8], strategy: Strategy, seed: u64) -> Observed {
         .features(Features::WASM2)
         .consume_fuel(true)
         .strategy(strategy)
+        .cranelift_debug_verifier(true)
         .max_call_depth(1_000);
     let engine = Engine::new(&config);
     let module = match Module::new(&engine, bytes) {
