@@ -73,27 +73,24 @@ pub fn all() -> Vec<Box<dyn Engine>> {
     engines
 }
 
-/// Weft with its default `Config` (lazy translation, no fuel), or with
-/// the strategy the environment variable `WEFT_BENCH_TIER` names:
-/// `compile` (`Strategy::Compiler`) or `auto` (`Strategy::Auto`); child
-/// processes inherit it.
+/// Weft's interpreter (`Strategy::Interpreter`, lazy translation, no
+/// fuel), or the strategy the environment variable `WEFT_BENCH_TIER`
+/// names: `compile` (`Strategy::Compiler`) or `auto` (`Strategy::Auto`,
+/// the default of `Config`); child processes inherit it.
 pub struct Weft;
 
 impl Weft {
-    fn strategy() -> Option<weft::Strategy> {
+    fn strategy() -> weft::Strategy {
         match std::env::var("WEFT_BENCH_TIER").as_deref() {
-            Ok("compile") => Some(weft::Strategy::Compiler),
-            Ok("auto") => Some(weft::Strategy::Auto),
-            Ok("interp") => Some(weft::Strategy::Interpreter),
-            _ => None,
+            Ok("compile") => weft::Strategy::Compiler,
+            Ok("auto") => weft::Strategy::Auto,
+            _ => weft::Strategy::Interpreter,
         }
     }
 
     fn engine() -> weft::Engine {
         let mut config = weft::Config::new();
-        if let Some(s) = Self::strategy() {
-            config.strategy(s);
-        }
+        config.strategy(Self::strategy());
         weft::Engine::new(&config)
     }
 }
@@ -114,14 +111,14 @@ impl Engine for Weft {
 
     fn config(&self) -> &'static str {
         match Self::strategy() {
-            Some(weft::Strategy::Compiler) => {
+            weft::Strategy::Compiler => {
                 "Strategy::Compiler: Cranelift code made before instantiation, default features"
             }
-            Some(weft::Strategy::Auto) => {
+            weft::Strategy::Auto => {
                 "Strategy::Auto: Cranelift code made on each function's first call, default features"
             }
-            Some(weft::Strategy::Interpreter) | None => {
-                "default Config: lazy translation, default features"
+            weft::Strategy::Interpreter => {
+                "Strategy::Interpreter: lazy translation, default features"
             }
         }
     }

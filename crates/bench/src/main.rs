@@ -449,10 +449,12 @@ fn run_startup(opts: &Options, engines: &[Box<dyn Engine>], failures: &mut Vec<S
         row("default mode", "", &medians, 2, engines, &mut logs)
     );
     if engines[0].name() == "weft" {
+        // The interpreter's translation, eager and lazy.
         let mut config = weft::Config::new();
+        config.strategy(weft::Strategy::Interpreter);
+        let lazy = weft::Engine::new(&config);
         config.compilation_mode(weft::CompilationMode::Eager);
         let eager = weft::Engine::new(&config);
-        let lazy = weft::Engine::default();
         let times = alternate(
             opts.rounds,
             2,

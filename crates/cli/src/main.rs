@@ -47,7 +47,7 @@ struct TierArgs {
     /// code, made before the module runs, for every function the compiler
     /// covers; the rest is interpreted) or auto (each function the compiler
     /// covers is compiled on its first call; the rest is interpreted)
-    #[arg(long, value_name = "TIER", default_value = "interp", value_parser = parse_tier)]
+    #[arg(long, value_name = "TIER", default_value = "auto", value_parser = parse_tier)]
     tier: weft::Strategy,
 }
 
@@ -348,8 +348,11 @@ fn validate(path: &Path, module: &Module<'_>, features: Features) -> Result<(), 
 /// execute yet are not limits: the module stays valid.
 fn check_limits(path: &Path, bytes: &[u8], features: Features) -> Result<(), Failure> {
     let mut config = weft::Config::new();
+    // The interpreter's limits: a function the compiler declines runs
+    // there under every tier.
     config
         .features(features)
+        .strategy(weft::Strategy::Interpreter)
         .compilation_mode(weft::CompilationMode::Eager);
     let engine = weft::Engine::new(&config);
     match weft::Module::from_binary(&engine, bytes) {

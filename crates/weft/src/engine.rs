@@ -18,8 +18,8 @@ pub enum CompilationMode {
 /// Which execution tier runs a module's functions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Strategy {
-    /// The interpreter (the default): instant start-up, no code generated.
-    #[default]
+    /// The interpreter: instant start-up, no code generated (and so usable
+    /// where no code may be generated).
     Interpreter,
     /// Machine code from Cranelift, compiled when the module is created,
     /// for every function the compiler covers (with fuel counted at the
@@ -30,7 +30,8 @@ pub enum Strategy {
     /// as the interpreter's); a function the compiler covers is compiled
     /// the first time it is called, on the calling thread, and runs as
     /// machine code from then on; the others stay interpreted. Without the
-    /// compiler, everything is interpreted.
+    /// compiler, everything is interpreted. The default.
+    #[default]
     Auto,
 }
 
@@ -54,14 +55,16 @@ pub struct Config {
 }
 
 impl Config {
-    /// The defaults: Wasm 2.0, no fuel, 100,000 frames, lazy translation.
+    /// The defaults: Wasm 2.0, no fuel, `Strategy::Auto`, 100,000
+    /// interpreted frames, 512 KiB of native stack for compiled code, lazy
+    /// translation.
     pub fn new() -> Self {
         Config {
             features: Features::WASM2,
             consume_fuel: false,
             max_call_depth: 100_000,
             compilation_mode: CompilationMode::Lazy,
-            strategy: Strategy::Interpreter,
+            strategy: Strategy::Auto,
             max_wasm_stack: 512 * 1024,
             cranelift_debug_verifier: cfg!(debug_assertions),
         }
@@ -80,9 +83,11 @@ impl Config {
         self
     }
 
-    /// How many Wasm frames may be active at once; a call beyond traps with
-    /// "call stack exhausted". Guest recursion never uses the native stack,
-    /// so any depth is safe for the host.
+    /// How many interpreted Wasm frames may be active at once; a call
+    /// beyond traps with "call stack exhausted". The interpreter's guest
+    /// recursion never uses the native stack, so any depth is safe for the
+    /// host. Compiled code (`Strategy::Compiler` and `Auto`) is bounded by
+    /// [`max_wasm_stack`](Config::max_wasm_stack) instead.
     pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
         self.max_call_depth = depth.max(1);
         self
