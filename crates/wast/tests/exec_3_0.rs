@@ -27,6 +27,7 @@ const EXECUTED: &[&str] = &[
     "sat-trunc",
     "sign-ext",
     "simd",
+    "tail-call",
 ];
 
 /// Proposal folders that run whole, with their feature set.

@@ -556,13 +556,14 @@ fn unsupported(what: &str) -> Error {
 }
 
 /// The proposals whose instructions the interpreter executes.
-const EXECUTED: [Feature; 6] = [
+const EXECUTED: [Feature; 7] = [
     Feature::Mvp,
     Feature::SignExt,
     Feature::SatFloatToInt,
     Feature::BulkMemory,
     Feature::ReferenceTypes,
     Feature::Simd,
+    Feature::TailCall,
 ];
 
 /// Whether an instruction of a 2.0 row names a reference type beyond

@@ -585,3 +585,51 @@ fn memory64_beyond_4gib_and_copy_between_memories() {
     // Out of bounds in the 32-bit memory: nothing is copied.
     assert!(to_b.call(&mut store, (0, 65535, 2)).is_err());
 }
+
+/// `return_call` and `return_call_indirect` replace the caller's frame: a
+/// 10,000,000-deep mutual tail recursion (far beyond the call depth limit)
+/// completes in both tiers, and a tail call to a host function is a call
+/// followed by a return.
+#[test]
+fn deep_mutual_tail_recursion_runs_in_constant_space() {
+    for strategy in [Strategy::Interpreter, Strategy::Compiler] {
+        let mut config = Config::default();
+        config.features(Features::WASM3).strategy(strategy);
+        let engine = Engine::new(&config);
+        let module = Module::new(
+            &engine,
+            r#"(module
+                (import "host" "twice" (func $twice (param i64) (result i64)))
+                (type $t (func (param i64) (result i32)))
+                (table 1 funcref)
+                (elem (i32.const 0) $even)
+                (func $even (export "even") (param i64) (result i32)
+                    (if (result i32) (i64.eqz (local.get 0))
+                        (then (i32.const 1))
+                        (else (return_call $odd (i64.sub (local.get 0) (i64.const 1))))))
+                (func $odd (param i64) (result i32)
+                    (if (result i32) (i64.eqz (local.get 0))
+                        (then (i32.const 0))
+                        (else (return_call_indirect (type $t)
+                            (i64.sub (local.get 0) (i64.const 1)) (i32.const 0)))))
+                (func (export "host") (param i64) (result i64)
+                    (return_call $twice (i64.add (local.get 0) (i64.const 1)))))"#,
+        )
+        .unwrap();
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        linker
+            .func_wrap("host", "twice", |x: i64| -> i64 { 2 * x })
+            .unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let even = instance
+            .get_typed_func::<i64, i32>(&mut store, "even")
+            .unwrap();
+        assert_eq!(even.call(&mut store, 10_000_000).unwrap(), 1);
+        assert_eq!(even.call(&mut store, 10_000_001).unwrap(), 0);
+        let host = instance
+            .get_typed_func::<i64, i64>(&mut store, "host")
+            .unwrap();
+        assert_eq!(host.call(&mut store, 20).unwrap(), 42);
+    }
+}

@@ -503,6 +503,14 @@ macro_rules! define_op {
             /// Call the function at `table[index]`, checked against type
             /// `ty` (module type index).
             CallTable { base: Slot, index: Slot, ty: u32, table: u32 } = tag::CALL_TABLE,
+            /// `return_call`: call function `func` in place of the current
+            /// one (its frame is reused: the arguments at `base..` move to
+            /// slot 0). A host function is called as by `CallDirect`, and
+            /// the return that follows this instruction returns its results.
+            TailCall { base: Slot, func: u32 } = tag::TAIL_CALL,
+            /// `return_call_indirect`: `CallTable` in place of the current
+            /// function, as `TailCall`.
+            TailCallTable { base: Slot, index: Slot, ty: u32, table: u32 } = tag::TAIL_CALL_TABLE,
             /// `dst = cond != 0 ? a : b`.
             Choose { dst: Slot, cond: Slot, a: Slot, b: Slot } = tag::CHOOSE,
             /// `select` of v128 values.
@@ -690,6 +698,8 @@ macro_rules! define_op {
                     | Op::Ret128 { .. }
                     | Op::CallDirect { .. }
                     | Op::CallTable { .. }
+                    | Op::TailCall { .. }
+                    | Op::TailCallTable { .. }
                     | Op::GlobalWrite { .. }
                     | Op::GlobalWrite128 { .. }
                     | Op::TableWrite { .. }
@@ -892,8 +902,10 @@ pub(crate) mod tag {
     pub(crate) const NATIVE: u16 = RowTag::Count as u16 + 99;
     pub(crate) const MEM_FAR: u16 = RowTag::Count as u16 + 100;
     pub(crate) const NARROW64: u16 = RowTag::Count as u16 + 101;
+    pub(crate) const TAIL_CALL: u16 = RowTag::Count as u16 + 102;
+    pub(crate) const TAIL_CALL_TABLE: u16 = RowTag::Count as u16 + 103;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 102;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 104;
 }
 
 macro_rules! pair_table {

@@ -1545,23 +1545,12 @@ def!(
     CallTableSlow(ip, fp, mb, ml, cx, acc, facc) Op::CallTable { base, index, ty, table } => {
     // SAFETY: a slot of the frame.
     let i = unsafe { rd::<u32>(fp, index) };
-    let instance = &cx.inner.instances[cx.inst as usize];
-    let t = instance.tables[table as usize];
-    let expected = instance.module.type_ids[ty as usize];
-    let r = match cx.inner.tables[t as usize].elems.get(i as usize) {
-        Some(&r) => r,
-        None => return trap(cx, TrapCode::UndefinedElement),
+    let sf = match table_callee(cx, i, ty, table) {
+        Ok(sf) => sf,
+        Err(code) => return trap(cx, code),
     };
-    if r == 0 {
-        return trap(cx, TrapCode::IndirectCallToNull);
-    }
-    let sf = (r - 1) as u32;
-    let f = &cx.inner.funcs[sf as usize];
-    if f.ty != expected {
-        return trap(cx, TrapCode::BadSignature);
-    }
     // Fast path: a translated function of the current instance.
-    if let FuncKind::Wasm { instance, def } = f.kind {
+    if let FuncKind::Wasm { instance, def } = cx.inner.funcs[sf as usize].kind {
         if instance == cx.inst {
             // SAFETY: the store keeps the current module alive.
             let m = unsafe { &*cx.module };
@@ -1572,6 +1561,97 @@ def!(
     }
     do_call(ip, fp, mb, ml, cx, sf, base)
 });
+
+/// The store function at element `i` of table `table` of the current
+/// instance, checked against module type `ty` (§4.4.8, `call_indirect`).
+fn table_callee(cx: &Cx<'_>, i: u32, ty: u32, table: u32) -> std::result::Result<u32, TrapCode> {
+    let instance = &cx.inner.instances[cx.inst as usize];
+    let t = instance.tables[table as usize];
+    let expected = instance.module.type_ids[ty as usize];
+    let r = *cx.inner.tables[t as usize]
+        .elems
+        .get(i as usize)
+        .ok_or(TrapCode::UndefinedElement)?;
+    if r == 0 {
+        return Err(TrapCode::IndirectCallToNull);
+    }
+    let sf = (r - 1) as u32;
+    if cx.inner.funcs[sf as usize].ty != expected {
+        return Err(TrapCode::BadSignature);
+    }
+    Ok(sf)
+}
+
+def!(TailCall(ip, fp, mb, ml, cx, acc, facc) Op::TailCall { base, func } => {
+    let sf = cx.inner.instances[cx.inst as usize].funcs[func as usize];
+    tail_call(ip, fp, mb, ml, cx, sf, base)
+});
+
+def!(TailCallTable(ip, fp, mb, ml, cx, acc, facc) Op::TailCallTable { base, index, ty, table } => {
+    // SAFETY: a slot of the frame.
+    let i = unsafe { rd::<u32>(fp, index) };
+    match table_callee(cx, i, ty, table) {
+        Ok(sf) => tail_call(ip, fp, mb, ml, cx, sf, base),
+        Err(code) => trap(cx, code),
+    }
+});
+
+/// Calls store function `sf`, with its arguments at slot `base`, in place
+/// of the current function (§4.4.8, `return_call`): a Wasm callee takes
+/// over the current frame, so that its return goes to the current
+/// function's caller and a chain of tail calls runs in constant space. A
+/// host function is called as by [`do_call`]; the return that follows the
+/// tail call instruction then returns its results.
+#[inline(always)]
+fn tail_call(
+    ip: *const Inst,
+    fp: *mut u64,
+    mb: *mut u8,
+    ml: usize,
+    cx: &mut Cx<'_>,
+    sf: u32,
+    base: Slot,
+) -> Done {
+    let FuncKind::Wasm { instance: ci, def } = cx.inner.funcs[sf as usize].kind else {
+        return do_call(ip, fp, mb, ml, cx, sf, base);
+    };
+    let module: *const ModuleInner =
+        std::sync::Arc::as_ptr(&cx.inner.instances[ci as usize].module);
+    // SAFETY: the store keeps the module, and so its code, alive for as
+    // long as the handlers run.
+    let c: &CompiledFunc = match unsafe { &*module }.compiled_func(def) {
+        Ok(c) => c,
+        Err(e) => {
+            cx.error = e;
+            return stop(Stop::Error);
+        }
+    };
+    let fp_off = fp_offset(cx, fp);
+    if fp_off + c.frame_size > cx.stack.slots.len()
+        && cx.stack.reserve(fp_off + c.frame_size).is_err()
+    {
+        return trap(cx, TrapCode::StackOverflow);
+    }
+    // SAFETY: the value stack has room for the callee's frame at `fp_off`
+    // (it may have moved: the pointer is taken afresh); the arguments
+    // `base..base + param_slots` are slots of the current frame (the
+    // translator checked them), and `copy` allows the overlap with
+    // `0..param_slots`; `init` fits the callee's frame after its parameters.
+    let fp = unsafe {
+        let fp = cx.stack.slots.as_mut_ptr().add(fp_off);
+        std::ptr::copy(fp.add(base as usize), fp, c.param_slots);
+        init_frame(fp.add(c.param_slots), &c.init);
+        fp
+    };
+    cx.code = c;
+    cx.def = def;
+    let (mut mb, mut ml) = (mb, ml);
+    if ci != cx.inst {
+        switch_instance(cx, ci);
+        (mb, ml) = mem_view(cx.inner, cx.inst);
+    }
+    next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
+}
 
 def_acc!(Choose(ip, fp, mb, ml, cx, acc, facc) Op::Choose { dst, cond, a, b } => {
     // SAFETY: slots of the frame.
@@ -2167,6 +2247,8 @@ macro_rules! custom_entries {
         $t[0][tag::MEM_COPY as usize] = MemCopy;
         $t[0][tag::MEM_INIT as usize] = MemInit;
         $t[0][tag::NARROW64 as usize] = Narrow64;
+        $t[0][tag::TAIL_CALL as usize] = TailCall;
+        $t[0][tag::TAIL_CALL_TABLE as usize] = TailCallTable;
         $t[0][tag::DATA_DISCARD as usize] = DataDiscard;
         $t[0][tag::SHUFFLE as usize] = Shuffle;
         $t[0][tag::CONST64 as usize] = Const64;

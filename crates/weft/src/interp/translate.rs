@@ -1508,6 +1508,79 @@ impl Translator<'_> {
     }
 }
 
+impl Translator<'_> {
+    /// `call` or, if `tail`, `return_call` (whose `TailCall` is followed
+    /// by a return, which only a host callee reaches).
+    fn call(&mut self, func: FuncIdx, tail: bool) -> Result<()> {
+        let ty = self.m.func_type(func.0);
+        let base = self.call_args(&ty.params, &ty.results)?;
+        self.emit(if tail {
+            Op::TailCall { base, func: func.0 }
+        } else {
+            Op::CallDirect { base, func: func.0 }
+        });
+        self.call_results(&ty.results, tail)
+    }
+
+    /// `call_indirect` or, if `tail`, `return_call_indirect`.
+    fn call_indirect(&mut self, ty: TypeIdx, table: TableIdx, tail: bool) -> Result<()> {
+        if self.table_is_64(table) {
+            self.narrow(0)?;
+        }
+        let index = self.pop_slot()?;
+        let ft = self
+            .m
+            .module
+            .types
+            .func(ty)
+            .ok_or("internal error: unknown type")?;
+        let base = self.call_args(&ft.params, &ft.results)?;
+        let (ty, table) = (ty.0, table.0);
+        self.emit(if tail {
+            Op::TailCallTable {
+                base,
+                index,
+                ty,
+                table,
+            }
+        } else {
+            Op::CallTable {
+                base,
+                index,
+                ty,
+                table,
+            }
+        });
+        self.call_results(&ft.results, tail)
+    }
+
+    /// Pops a call's arguments, in canonical temporaries from the slot it
+    /// returns on, where the results go too.
+    fn call_args(&mut self, params: &[ValType], results: &[ValType]) -> Result<Slot> {
+        let n = params.len();
+        self.materialize_top(n)?;
+        let base_pos = self.next_pos() - slots(params);
+        for _ in 0..n {
+            self.pop()?;
+        }
+        self.max_height = self
+            .max_height
+            .max(base_pos + slots(params).max(slots(results)).max(1));
+        Ok((self.temp_base + base_pos) as Slot)
+    }
+
+    /// Pushes a call's results; after a tail call, returns them.
+    fn call_results(&mut self, results: &[ValType], tail: bool) -> Result<()> {
+        for &r in results {
+            self.push_temp(wide(r))?;
+        }
+        if tail {
+            self.Return()?;
+        }
+        Ok(())
+    }
+}
+
 fn mem_offset(memarg: MemArg) -> Result<u32> {
     u32::try_from(memarg.offset).map_err(|_| "memory offset beyond 32 bits".to_string())
 }
@@ -1841,60 +1914,19 @@ impl Translator<'_> {
     }
 
     fn Call(&mut self, func: FuncIdx) -> Result<()> {
-        let ty = self.m.func_type(func.0);
-        let (params, results) = (&ty.params, &ty.results);
-        let n = params.len();
-        self.materialize_top(n)?;
-        let base_pos = self.next_pos() - slots(params);
-        for _ in 0..n {
-            self.pop()?;
-        }
-        let base = (self.temp_base + base_pos) as Slot;
-        self.emit(Op::CallDirect { base, func: func.0 });
-        for &r in results {
-            self.push_temp(wide(r))?;
-        }
-        self.max_height = self.max_height.max(base_pos + slots(params).max(1));
-        Ok(())
+        self.call(func, false)
     }
 
     fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
-        if self.table_is_64(table) {
-            self.narrow(0)?;
-        }
-        let index = self.pop_slot()?;
-        let ft = self
-            .m
-            .module
-            .types
-            .func(ty)
-            .ok_or("internal error: unknown type")?;
-        let n = ft.params.len();
-        self.materialize_top(n)?;
-        let base_pos = self.next_pos() - slots(&ft.params);
-        for _ in 0..n {
-            self.pop()?;
-        }
-        let base = (self.temp_base + base_pos) as Slot;
-        self.emit(Op::CallTable {
-            base,
-            index,
-            ty: ty.0,
-            table: table.0,
-        });
-        for &r in &ft.results {
-            self.push_temp(wide(r))?;
-        }
-        self.max_height = self.max_height.max(base_pos + slots(&ft.params).max(1));
-        Ok(())
+        self.call_indirect(ty, table, false)
     }
 
-    fn ReturnCall(&mut self, _func: FuncIdx) -> Result<()> {
-        Err(unsupported("return_call"))
+    fn ReturnCall(&mut self, func: FuncIdx) -> Result<()> {
+        self.call(func, true)
     }
 
-    fn ReturnCallIndirect(&mut self, _ty: TypeIdx, _table: TableIdx) -> Result<()> {
-        Err(unsupported("return_call_indirect"))
+    fn ReturnCallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
+        self.call_indirect(ty, table, true)
     }
 
     fn Drop(&mut self) -> Result<()> {
@@ -2367,7 +2399,8 @@ mod tests {
             return;
         };
         let bytes = std::fs::read(path).unwrap();
-        let engine = crate::Engine::default();
+        let engine =
+            crate::Engine::new(crate::Config::new().features(weft_syntax::Features::WASM3));
         let module = crate::Module::new(&engine, bytes).unwrap();
         let m = &module.inner;
         for def in 0..m.module.code.len() as u32 {
