@@ -214,6 +214,12 @@ macro_rules! __feature {
     (tail_call) => {
         $crate::Feature::TailCall
     };
+    (wide_arithmetic) => {
+        $crate::Feature::WideArithmetic
+    };
+    (relaxed_simd) => {
+        $crate::Feature::RelaxedSimd
+    };
     (function_references) => {
         $crate::Feature::FunctionReferences
     };

@@ -24,14 +24,19 @@ const EXECUTED: &[&str] = &[
     "multi-memory",
     "multi-value",
     "ref-types",
+    "relaxed-simd",
     "sat-trunc",
     "sign-ext",
     "simd",
     "tail-call",
+    "wide-arithmetic",
 ];
 
 /// Proposal folders that run whole, with their feature set.
-const PROPOSALS: &[(&str, &str)] = &[("proposals/custom-page-sizes", "3.0,custom-page-sizes")];
+const PROPOSALS: &[(&str, &str)] = &[
+    ("proposals/custom-page-sizes", "3.0,custom-page-sizes"),
+    ("proposals/wide-arithmetic", "3.0,wide-arithmetic"),
+];
 
 /// The scripts whose front-end check is expected to fail.
 fn front_end_failures() -> Vec<String> {

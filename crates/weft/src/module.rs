@@ -556,7 +556,7 @@ fn unsupported(what: &str) -> Error {
 }
 
 /// The proposals whose instructions the interpreter executes.
-const EXECUTED: [Feature; 7] = [
+const EXECUTED: [Feature; 9] = [
     Feature::Mvp,
     Feature::SignExt,
     Feature::SatFloatToInt,
@@ -564,6 +564,8 @@ const EXECUTED: [Feature; 7] = [
     Feature::ReferenceTypes,
     Feature::Simd,
     Feature::TailCall,
+    Feature::WideArithmetic,
+    Feature::RelaxedSimd,
 ];
 
 /// Whether an instruction of a 2.0 row names a reference type beyond

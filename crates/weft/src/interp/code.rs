@@ -79,6 +79,25 @@ pub(crate) struct Ter {
     pub(crate) c: Slot,
 }
 
+/// `dst, dst + 1 = op(lhs, rhs)`: two i64 results (wide arithmetic).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BinPair {
+    pub(crate) dst: Slot,
+    pub(crate) lhs: Slot,
+    pub(crate) rhs: Slot,
+}
+
+/// `dst, dst + 1 = op(a, b, c, d)`: two i64 results of four (wide
+/// arithmetic on 128-bit integers as two halves).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct QuadPair {
+    pub(crate) dst: Slot,
+    pub(crate) a: Slot,
+    pub(crate) b: Slot,
+    pub(crate) c: Slot,
+    pub(crate) d: Slot,
+}
+
 /// `dst = op(src, lane)`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LaneUn {
@@ -175,6 +194,12 @@ macro_rules! payload {
     ((mem $al:literal : addr $v:ident -> )) => {
         MemStore
     };
+    (($a:ident $b:ident -> $r1:ident $r2:ident)) => {
+        BinPair
+    };
+    (($a:ident $b:ident $c:ident $d:ident -> $r1:ident $r2:ident)) => {
+        QuadPair
+    };
     (($a:ident -> $r:ident)) => {
         Un
     };
@@ -207,6 +232,8 @@ impl AsBin for Un {}
 impl AsBin for Ter {}
 impl AsBin for LaneUn {}
 impl AsBin for LaneBin {}
+impl AsBin for BinPair {}
+impl AsBin for QuadPair {}
 impl AsBin for Load {
     fn as_load(&self) -> Option<Load> {
         Some(*self)
@@ -335,6 +362,7 @@ macro_rules! impl_dst {
 
 impl_dst! {
     Un: yes; Bin: yes; Ter: yes; LaneUn: yes; LaneBin: yes; Load: yes; LoadLane: yes;
+    BinPair: yes; QuadPair: yes;
     MemStore: no; StoreLane: no;
 }
 

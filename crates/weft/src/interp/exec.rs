@@ -827,6 +827,31 @@ macro_rules! row_handler {
             next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
         });
     };
+    ($v:ident ($a:ident $b:ident -> $r1:ident $r2:ident)) => {
+        def!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(BinPair { dst, lhs, rhs }) => {
+            // SAFETY: slots of the frame (`dst + 1` too: the translator
+            // gave the results two adjacent temporaries); the next
+            // instruction.
+            unsafe {
+                let (lo, hi): (i64, i64) = instr_fn!(ops, $v)(rd(fp, lhs), rd(fp, rhs));
+                wr(fp, dst, lo);
+                wr(fp, dst + 1, hi);
+                next!(ip.add(1), fp, mb, ml, cx, acc, facc)
+            }
+        });
+    };
+    ($v:ident ($a:ident $b:ident $c:ident $d:ident -> $r1:ident $r2:ident)) => {
+        def!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(QuadPair { dst, a, b, c, d }) => {
+            // SAFETY: as for two operands.
+            unsafe {
+                let (lo, hi): (i64, i64) =
+                    instr_fn!(ops, $v)(rd(fp, a), rd(fp, b), rd(fp, c), rd(fp, d));
+                wr(fp, dst, lo);
+                wr(fp, dst + 1, hi);
+                next!(ip.add(1), fp, mb, ml, cx, acc, facc)
+            }
+        });
+    };
     ($v:ident ($a:ident -> $r:ident)) => {
         def_acc!($v(ip, fp, mb, ml, cx, acc, facc) Op::$v(Un { dst, src }) => {
             // SAFETY: a slot of the frame.
@@ -933,6 +958,12 @@ macro_rules! row_entry {
     };
     ($t:ident, $v:ident (mem $al:literal : addr $x:ident -> )) => {
         modes!($t, $v, 0 2 4 8 10);
+    };
+    ($t:ident, $v:ident ($a:ident $b:ident -> $r1:ident $r2:ident)) => {
+        $t[0][RowTag::$v as usize] = $v;
+    };
+    ($t:ident, $v:ident ($a:ident $b:ident $c:ident $d:ident -> $r1:ident $r2:ident)) => {
+        $t[0][RowTag::$v as usize] = $v;
     };
     ($t:ident, $v:ident (v128 -> $r:ident)) => {
         $t[0][RowTag::$v as usize] = $v::<0>;

@@ -1694,6 +1694,24 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
             t.emit_acc(Op::$variant(MemStore { addr, val, idx, offset }), bits);
             Ok(())
         }};
+        ($variant:ident ($a:ident $b:ident -> $r1:ident $r2:ident) {}) => {{
+            let rhs = t.pop_slot()?;
+            let lhs = t.pop_slot()?;
+            let dst = t.push_temp(false)?;
+            t.push_temp(false)?;
+            t.emit(Op::$variant(BinPair { dst, lhs, rhs }));
+            Ok(())
+        }};
+        ($variant:ident ($a:ident $b:ident $c:ident $d:ident -> $r1:ident $r2:ident) {}) => {{
+            let d = t.pop_slot()?;
+            let c = t.pop_slot()?;
+            let b = t.pop_slot()?;
+            let a = t.pop_slot()?;
+            let dst = t.push_temp(false)?;
+            t.push_temp(false)?;
+            t.emit(Op::$variant(QuadPair { dst, a, b, c, d }));
+            Ok(())
+        }};
         ($variant:ident ($a:ident -> $r:ident) {}) => {{
             let src = t.pop()?;
             let ok = !is_wide!($a) && !is_wide!($r);

@@ -249,3 +249,43 @@ pub fn i64_extend16_s(a: i64) -> i64 {
 pub fn i64_extend32_s(a: i64) -> i64 {
     a as i32 as i64
 }
+
+/// The 128-bit integer `hi:lo`.
+#[inline]
+fn join128(lo: i64, hi: i64) -> u128 {
+    u128::from(lo as u64) | (u128::from(hi as u64) << 64)
+}
+
+/// The halves `(lo, hi)` of a 128-bit integer.
+#[inline]
+fn split128(v: u128) -> (i64, i64) {
+    (v as u64 as i64, (v >> 64) as u64 as i64)
+}
+
+/// `i64.add128` (wide arithmetic): the sum of the 128-bit integers
+/// `hi1:lo1` and `hi2:lo2` modulo 2^128, as `(lo, hi)`.
+#[inline]
+pub fn i64_add128(lo1: i64, hi1: i64, lo2: i64, hi2: i64) -> (i64, i64) {
+    split128(join128(lo1, hi1).wrapping_add(join128(lo2, hi2)))
+}
+
+/// `i64.sub128` (wide arithmetic): `hi1:lo1 - hi2:lo2` modulo 2^128, as
+/// `(lo, hi)`.
+#[inline]
+pub fn i64_sub128(lo1: i64, hi1: i64, lo2: i64, hi2: i64) -> (i64, i64) {
+    split128(join128(lo1, hi1).wrapping_sub(join128(lo2, hi2)))
+}
+
+/// `i64.mul_wide_s` (wide arithmetic): the full 128-bit product of two
+/// signed 64-bit integers, as `(lo, hi)`.
+#[inline]
+pub fn i64_mul_wide_s(a: i64, b: i64) -> (i64, i64) {
+    split128((i128::from(a) * i128::from(b)) as u128)
+}
+
+/// `i64.mul_wide_u` (wide arithmetic): the full 128-bit product of two
+/// unsigned 64-bit integers, as `(lo, hi)`.
+#[inline]
+pub fn i64_mul_wide_u(a: i64, b: i64) -> (i64, i64) {
+    split128(u128::from(a as u64) * u128::from(b as u64))
+}

@@ -28,6 +28,7 @@
 mod convert;
 mod float;
 mod int;
+mod relaxed;
 mod simd;
 #[cfg(all(test, feature = "wat"))]
 mod spec_tests;
@@ -37,6 +38,7 @@ mod tests;
 pub use convert::*;
 pub use float::*;
 pub use int::*;
+pub use relaxed::*;
 pub use simd::*;
 
 use crate::error::TrapCode;

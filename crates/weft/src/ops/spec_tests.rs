@@ -99,6 +99,9 @@ macro_rules! eval_row {
             .into_trap_result()
             .map(Val::from)
     }};
+    ($instr:ident $it:ident $variant:ident ($($p:ident)+ -> $r1:ident $r2:ident)) => {
+        return None
+    };
     ($instr:ident $it:ident $variant:ident ($($p:ident)+ -> $r:ident)) => {
         instr_fn!(super, $variant)($(arg!($p, $it.next()?)),*)
             .into_trap_result()
@@ -127,6 +130,9 @@ macro_rules! is_op {
         false
     };
     (( -> $($r:ident)?)) => {
+        false
+    };
+    (($($p:ident)+ -> $r1:ident $r2:ident)) => {
         false
     };
     ($sig:tt) => {
