@@ -6,13 +6,13 @@
 //! [`vmctx`], and the runtime (`weft`, behind its `cranelift` feature)
 //! fills that context in and calls the code through [`vmctx::EntryFn`].
 //!
-//! What is compiled today: i32/i64/f32/f64 arithmetic, comparisons and
-//! conversions with the spec's traps, control flow, locals, globals,
-//! loads and stores of memory 0 with explicit bounds checks, `memory.size`
-//! and `memory.grow`, `select`, direct and indirect calls (native calls
-//! between compiled functions, see [`vmctx`]). A function using anything
-//! else (v128, references, tables, bulk memory, multiple memories, new 3.0
-//! rows) is declined with the reason and stays in the interpreter.
+//! What is compiled today: all of Wasm 2.0 but SIMD (a function using v128
+//! is declined with the reason and stays in the interpreter), with memory
+//! 0 bounds-checked explicitly and bulk memory, table and `call_indirect`
+//! checks through runtime calls (see [`vmctx::Libcalls`]). The runtime
+//! compiles a whole module ([`Compiler::compile_module`], `Strategy::Compiler`)
+//! or one function on its first call ([`Compiler::compile_function`],
+//! `Strategy::Auto`).
 
 mod code_memory;
 mod lower;
