@@ -225,22 +225,19 @@ impl<'a> Immediate<'a> for HeapType {
 }
 
 impl<'a> Immediate<'a> for MemArg {
-    /// `align` then `offset` (§5.4.7). With multi-memory, bit 6 of the
-    /// alignment field says that a memory index follows.
-    ///
-    /// An alignment exponent of 32 or more is "malformed memop flags", as
-    /// in the reference decoder (the testsuite's align.wast).
+    /// `align` then `offset` (§5.4.7). With multi-memory (3.0), bit 6 of
+    /// the alignment field says that a memory index follows, the low six
+    /// bits are the exponent (32 to 63 decode and fail validation), and a
+    /// field of 128 or more is "malformed memop flags". Without it, as in
+    /// Wasm 2.0, an exponent of 32 or more is malformed (both as in the
+    /// reference decoder and the testsuites' align.wast).
     #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         let at = r.offset();
         let mut align = r.read_u32()?;
         let mut memory = MemIdx(0);
-        if r.features().has(Feature::MultiMemory) && align & 0x40 != 0 {
-            align &= !0x40;
-            memory = MemIdx(r.read_u32()?);
-        }
         if align >= 32 {
-            return Err(Reader::fail("malformed memop flags", at));
+            (align, memory) = r.outlined(|r| memarg_flags(r, align, at))?;
         }
         let offset = if r.features().has(Feature::Memory64) {
             r.read_u64()?
@@ -262,6 +259,19 @@ impl<'a> Immediate<'a> for MemArg {
         }
         write_u64(out, self.offset);
     }
+}
+
+/// The alignment field of a `memarg` of 32 or more, out of line: the
+/// exponent and the memory index (see `MemArg::decode`).
+#[inline(never)]
+fn memarg_flags(r: &mut Reader<'_>, flags: u32, at: usize) -> Result<(u32, MemIdx)> {
+    if !r.features().has(Feature::MultiMemory) || flags >= 0x80 {
+        return Err(Reader::fail("malformed memop flags", at));
+    }
+    if flags & 0x40 == 0 {
+        return Ok((flags, MemIdx(0)));
+    }
+    Ok((flags & !0x40, MemIdx(r.read_u32()?)))
 }
 
 impl<'a> Immediate<'a> for i32 {
@@ -519,6 +529,38 @@ mod tests {
                 assert_eq!(visit, format!("visit_{}", mnemonic.replace('.', "_")));
             }
         }
+    }
+
+    /// The alignment field of a `memarg`: exponents of 32 and more are
+    /// malformed in 2.0; in 3.0 bit 6 says a memory index follows, the low
+    /// six bits are the exponent (validation rejects those too large) and
+    /// fields of 128 and more are malformed.
+    #[test]
+    fn memarg_flags() {
+        let load = |bytes: &[u8], f: Features| {
+            let mut b = vec![0x28];
+            b.extend_from_slice(bytes);
+            match Reader::new(&b, f).read_instr() {
+                Ok(Instr::I32Load { memarg }) => Ok((memarg.align, memarg.memory.0, memarg.offset)),
+                Ok(other) => panic!("{other:?}"),
+                Err(e) => Err(e.message),
+            }
+        };
+        let (v2, v3) = (Features::WASM2, Features::WASM3);
+        assert_eq!(load(&[0x1F, 0], v2), Ok((31, 0, 0)));
+        assert_eq!(load(&[0x20, 0], v2).unwrap_err(), "malformed memop flags");
+        assert_eq!(load(&[0x20, 0], v3), Ok((32, 0, 0)));
+        assert_eq!(load(&[0x3F, 0], v3), Ok((63, 0, 0)));
+        assert_eq!(load(&[0x41, 1, 5], v3), Ok((1, 1, 5)));
+        assert_eq!(load(&[0x7F, 2, 0], v3), Ok((63, 2, 0)));
+        assert_eq!(
+            load(&[0x80, 1, 0], v3).unwrap_err(),
+            "malformed memop flags"
+        );
+        assert_eq!(
+            load(&[0x80, 2, 0], v3).unwrap_err(),
+            "malformed memop flags"
+        );
     }
 
     #[test]

@@ -611,7 +611,14 @@ impl<'c> FuncValidator<'c> {
     #[cold]
     #[inline(never)]
     fn memarg_error(&self, memarg: MemArg, natural: u32) -> Result<OpType> {
-        if memarg.align >= 32 {
+        // The decoder's limit (see `MemArg::decode`), for modules from
+        // elsewhere.
+        let encodable = if self.cx.features.has(Feature::MultiMemory) {
+            64
+        } else {
+            32
+        };
+        if memarg.align >= encodable {
             return Err(self.malformed("malformed memop flags"));
         }
         let addr = self.memory(memarg.memory)?;

@@ -165,7 +165,13 @@ fn scan_expr(
             Instr::MemoryInit { .. } | Instr::DataDrop { .. } => *uses_data = true,
             ref other => {
                 if let Some(m) = memarg_of(other) {
-                    if m.align >= 32 {
+                    // The decoder's limit (see `MemArg::decode`).
+                    let encodable = if features.has(Feature::MultiMemory) {
+                        64
+                    } else {
+                        32
+                    };
+                    if m.align >= encodable {
                         return Err(ValidationError::malformed_at("malformed memop flags", at));
                     }
                 }
