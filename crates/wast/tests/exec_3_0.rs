@@ -20,6 +20,7 @@ const EXECUTED: &[&str] = &[
     "-",
     "bulk-memory",
     "custom-page-sizes",
+    "func-refs",
     "memory64",
     "multi-memory",
     "multi-value",

@@ -194,7 +194,8 @@ fn count(r: Result<(), &String>) {
 /// Why the compiler declines every function of `m`, if it does: compiled
 /// code addresses one memory of 32-bit addresses and 64 KiB pages (through
 /// its registers) and 32-bit tables; a module with several memories, a
-/// 64-bit memory or table or a custom page size runs interpreted.
+/// 64-bit memory or table, a custom page size or a non-final type runs
+/// interpreted.
 fn memories_beyond_compiler(m: &ModuleInner) -> Option<String> {
     use weft_syntax::{AddrType, MemType};
     if m.mem_types.len() > 1 {
@@ -211,6 +212,11 @@ fn memories_beyond_compiler(m: &ModuleInner) -> Option<String> {
     }
     if m.table_types.iter().any(|t| t.addr == AddrType::I64) {
         return Some("a 64-bit table".into());
+    }
+    // Compiled `call_indirect` may compare type ids for equality, which is
+    // matching only when the expected type can have no subtypes.
+    if m.module.types.iter().any(|t| !t.is_final) {
+        return Some("a non-final type (subtyping)".into());
     }
     None
 }
@@ -583,7 +589,11 @@ unsafe extern "C" fn call_indirect<T>(
         let code = match store.inner.tables[t as usize].elems.get(elem as usize) {
             None => TrapCode::UndefinedElement,
             Some(0) => TrapCode::IndirectCallToNull,
-            Some(&r) if store.inner.funcs[(r - 1) as usize].ty != expected => {
+            Some(&r)
+                if !store
+                    .inner
+                    .is_subtype(store.inner.funcs[(r - 1) as usize].ty, expected) =>
+            {
                 TrapCode::BadSignature
             }
             Some(&r) => {

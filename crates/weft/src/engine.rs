@@ -1,8 +1,8 @@
 //! [`Config`] and [`Engine`].
 
-use std::collections::HashMap;
+use crate::types::{TypeList, TypeRegistry};
 use std::sync::{Arc, Mutex};
-use weft_syntax::{Features, FuncType};
+use weft_syntax::{Features, FuncType, Types};
 
 /// When function bodies are translated to the interpreter's internal code.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -160,19 +160,12 @@ pub struct Engine {
 
 pub(crate) struct EngineInner {
     pub(crate) config: Config,
-    /// Function types interned engine-wide, so that `call_indirect` checks a
-    /// signature with one integer comparison (types are compared
-    /// structurally in Wasm 2.0).
+    /// Recursion groups canonicalised engine-wide (see `types.rs`), so
+    /// that `call_indirect` and casts compare type ids.
     types: Mutex<TypeRegistry>,
     /// The code generator, made on first use.
     #[cfg(feature = "cranelift")]
     compiler: std::sync::OnceLock<std::result::Result<weft_cranelift::Compiler, String>>,
-}
-
-#[derive(Default)]
-struct TypeRegistry {
-    ids: HashMap<FuncType, u32>,
-    types: Vec<Arc<FuncType>>,
 }
 
 impl Engine {
@@ -210,22 +203,30 @@ impl Engine {
             .map_err(Clone::clone)
     }
 
-    /// The engine-wide id of a function type.
-    pub(crate) fn intern(&self, ty: &FuncType) -> u32 {
-        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&id) = reg.ids.get(ty) {
-            return id;
-        }
-        let id = reg.types.len() as u32;
-        reg.types.push(Arc::new(ty.clone()));
-        reg.ids.insert(ty.clone(), id);
-        id
+    fn registry(&self) -> std::sync::MutexGuard<'_, TypeRegistry> {
+        self.inner.types.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The function type with an id from [`Engine::intern`].
+    /// The engine-wide id of a plain function type (final, without
+    /// supertypes; concrete heap types in it are engine ids).
+    pub(crate) fn intern(&self, ty: &FuncType) -> u32 {
+        self.registry().intern_func(ty)
+    }
+
+    /// The engine-wide ids of a module's types.
+    pub(crate) fn intern_module(&self, types: &Types) -> Vec<u32> {
+        self.registry().intern_module(types)
+    }
+
+    /// Every canonical type so far.
+    pub(crate) fn types(&self) -> TypeList {
+        self.registry().list()
+    }
+
+    /// The function type with an id from [`Engine::intern`] (empty for a
+    /// struct or array type).
     pub(crate) fn func_type(&self, id: u32) -> Arc<FuncType> {
-        let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        reg.types[id as usize].clone()
+        self.registry().list()[id as usize].func.clone()
     }
 }
 

@@ -214,6 +214,10 @@ pub enum TrapCode {
     StackOverflow,
     /// The store's fuel ran out: "all fuel consumed".
     OutOfFuel,
+    /// `ref.as_non_null` of null: "null reference".
+    NullReference,
+    /// `call_ref` or `return_call_ref` of null: "null function reference".
+    NullFunctionReference,
 }
 
 impl TrapCode {
@@ -231,6 +235,8 @@ impl TrapCode {
             TrapCode::BadConversionToInteger => "invalid conversion to integer",
             TrapCode::StackOverflow => "call stack exhausted",
             TrapCode::OutOfFuel => "all fuel consumed",
+            TrapCode::NullReference => "null reference",
+            TrapCode::NullFunctionReference => "null function reference",
         }
     }
 }

@@ -291,7 +291,7 @@ impl Table {
 
 /// Checks a value against a reference type and encodes it.
 fn ref_slot(inner: &crate::store::StoreInner, ty: ValType, v: Val) -> Result<u64> {
-    if !v.matches(ty) {
+    if !v.matches_in(inner, ty) {
         return Err(Error::other(format!(
             "type mismatch: {} value for a table of {ty}",
             v.ty()
@@ -324,7 +324,7 @@ impl Global {
     /// A new global of type `ty` holding `val`.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, val: Val) -> Result<Global> {
         let inner = &mut store.as_context_mut().inner;
-        if !val.matches(ty.content) {
+        if !val.matches_in(inner, ty.content) {
             return Err(Error::other(format!(
                 "type mismatch: {} value for a global of {}",
                 val.ty(),
@@ -364,7 +364,7 @@ impl Global {
         if ty.mutability != Mut::Var {
             return Err(Error::other("cannot set an immutable global"));
         }
-        if !val.matches(ty.content) {
+        if !val.matches_in(inner, ty.content) {
             return Err(Error::other(format!(
                 "type mismatch: {} value for a global of {}",
                 val.ty(),

@@ -163,7 +163,7 @@ impl Func {
             )));
         }
         for (p, &t) in params.iter().zip(&ty.params) {
-            if !p.matches(t) {
+            if !p.matches_in(&store.inner, t) {
                 return Err(Error::other(format!(
                     "type mismatch: argument of type {} where {t} expected",
                     p.ty()

@@ -129,9 +129,11 @@ fn check_import(
     ext: Extern,
     name: impl Fn() -> String,
 ) -> Result<()> {
+    let canon = crate::types::Canon(&module.type_ids);
+    let types = &inner.types;
     let ok = match (desc, ext) {
         (ImportDesc::Func(t), Extern::Func(f)) => {
-            inner.funcs[f.index as usize].ty == module.type_ids[t.index()]
+            inner.is_subtype(inner.funcs[f.index as usize].ty, module.type_ids[t.index()])
         }
         (ImportDesc::Table(t), Extern::Table(tab)) => {
             let e = &inner.tables[tab.index as usize];
@@ -139,7 +141,10 @@ fn check_import(
                 min: e.elems.len() as u64,
                 max: e.ty.limits.max,
             };
-            e.ty.elem == t.elem && e.ty.addr == t.addr && limits_match(actual, t.limits)
+            // Element types must be equivalent (tables are mutable).
+            e.ty.elem == canon.ref_type(t.elem)
+                && e.ty.addr == t.addr
+                && limits_match(actual, t.limits)
         }
         (ImportDesc::Memory(m), Extern::Memory(mem)) => {
             let e = &inner.memories[mem.index as usize];
@@ -152,7 +157,11 @@ fn check_import(
                 && e.ty.page_size_log2() == m.page_size_log2()
                 && limits_match(actual, m.limits)
         }
-        (ImportDesc::Global(g), Extern::Global(gl)) => inner.globals[gl.index as usize].ty == g,
+        (ImportDesc::Global(g), Extern::Global(gl)) => crate::types::global_matches(
+            types,
+            inner.globals[gl.index as usize].ty,
+            canon.global(g),
+        ),
         _ => false,
     };
     if ok {
@@ -185,6 +194,8 @@ pub(crate) fn instantiate<T>(
             imports.len()
         )));
     }
+    store.inner.refresh_types();
+    let canon = crate::types::Canon(&m.type_ids);
     let instance_index = store.inner.instances.len() as u32;
     let mut inst = InstanceEntity {
         module: m.clone(),
@@ -233,12 +244,24 @@ pub(crate) fn instantiate<T>(
     for g in &syn.globals {
         let value = eval_const(&store.inner, &inst, &g.init)?;
         let index = store.inner.globals.len() as u32;
-        store.inner.globals.push(GlobalEntity { value, ty: g.ty });
+        store.inner.globals.push(GlobalEntity {
+            value,
+            ty: canon.global(g.ty),
+        });
         inst.globals.push(index);
     }
+    // Tables, filled with their initialiser's value (3.0: a table of
+    // non-nullable references has one) or null.
     for t in &syn.tables {
+        let init = match &t.init {
+            Some(e) => eval_const(&store.inner, &inst, e)?[0],
+            None => 0,
+        };
         let index = store.inner.tables.len() as u32;
-        store.inner.tables.push(TableEntity::new(t.ty, 0)?);
+        store
+            .inner
+            .tables
+            .push(TableEntity::new(canon.table(t.ty), init)?);
         inst.tables.push(index);
     }
     for &mt in &syn.mems {

@@ -51,6 +51,7 @@ mod module;
 pub(crate) mod ops;
 mod runtime;
 mod store;
+mod types;
 mod values;
 
 #[cfg(feature = "cranelift")]

@@ -32,7 +32,7 @@ pub struct Module {
 pub(crate) struct ModuleInner {
     pub(crate) engine: Engine,
     pub(crate) module: syn::Module<'static>,
-    /// Engine-wide ids of the type section's function types.
+    /// Engine-wide ids of the type section's types (see `types.rs`).
     pub(crate) type_ids: Vec<u32>,
     /// The type of every function, imports first.
     pub(crate) func_types: Vec<TypeIdx>,
@@ -104,12 +104,7 @@ impl Module {
         check_runnable_memories_and_tables(&module)?;
         check_runnable_instrs(&module, features)?;
         check_executable(&module)?;
-        let type_ids = module
-            .types
-            .iter()
-            .filter_map(|t| t.as_func())
-            .map(|t| engine.intern(t))
-            .collect();
+        let type_ids = engine.intern_module(&module.types);
         let mut func_types = Vec::new();
         let mut global_types = Vec::new();
         let mut table_types = Vec::new();
@@ -331,11 +326,10 @@ impl<'m> ExportType<'m> {
     }
 }
 
-/// Rejects what the engine cannot run yet although it validates: GC types
-/// (struct and array types, recursion groups, subtypes), references to heap
-/// types other than `func` and `extern`, and table initialisers. Checked
-/// once here, so that the rest of the engine may rely on every type being a
-/// function type.
+/// Rejects what the engine cannot run yet although it validates: struct
+/// and array types, and references to heap types beyond the func and
+/// extern hierarchies. Checked once here, so that the rest of the engine
+/// may rely on every type being a function type.
 fn check_executable(m: &syn::Module<'_>) -> Result<()> {
     let unsupported = |what: &str| {
         Err(Error::new(
@@ -344,14 +338,11 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
         ))
     };
     let heap_ok = |t: syn::ValType| match t {
-        syn::ValType::Ref(r) => r.heap.is_wasm2(),
+        syn::ValType::Ref(r) => runnable_heap(r.heap),
         _ => true,
     };
-    if m.types.group_count() != m.types.len() {
-        return unsupported("a recursion group");
-    }
     for t in &m.types {
-        let mut ok = t.is_final && t.supertypes.is_empty() && t.as_func().is_some();
+        let mut ok = t.as_func().is_some();
         t.composite.for_each_val_type(|v| ok &= heap_ok(v));
         if !ok {
             return unsupported(&format!("type {t:?}"));
@@ -374,15 +365,23 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
     });
     if !tables
         .chain(m.tables.iter().map(|t| t.ty))
-        .all(|t| t.elem.heap.is_wasm2())
-        || !m.elems.iter().all(|e| e.ty.heap.is_wasm2())
+        .all(|t| runnable_heap(t.elem.heap))
+        || !m.elems.iter().all(|e| runnable_heap(e.ty.heap))
     {
         return unsupported("a table of GC references");
     }
-    if m.tables.iter().any(|t| t.init.is_some()) {
-        return unsupported("a table initialiser");
-    }
     Ok(())
+}
+
+/// Whether the engine represents references to heap type `h`: the func
+/// hierarchy (concrete types are function types once [`check_executable`]
+/// has passed) and the extern hierarchy.
+fn runnable_heap(h: syn::HeapType) -> bool {
+    use syn::HeapType::*;
+    match h {
+        Func | NoFunc | Concrete(_) | Extern | NoExtern => true,
+        Any | Eq | I31 | Struct | Array | None | Exn | NoExn | Rec(_) => false,
+    }
 }
 
 /// The function type at index `t`. Every type is a function type once
@@ -556,7 +555,7 @@ fn unsupported(what: &str) -> Error {
 }
 
 /// The proposals whose instructions the interpreter executes.
-const EXECUTED: [Feature; 9] = [
+const EXECUTED: [Feature; 10] = [
     Feature::Mvp,
     Feature::SignExt,
     Feature::SatFloatToInt,
@@ -566,15 +565,15 @@ const EXECUTED: [Feature; 9] = [
     Feature::TailCall,
     Feature::WideArithmetic,
     Feature::RelaxedSimd,
+    Feature::FunctionReferences,
 ];
 
-/// Whether an instruction of a 2.0 row names a reference type beyond
-/// `funcref` and `externref` in its immediates, which validates in 3.0
-/// but whose values the interpreter does not represent yet.
+/// Whether an instruction names a reference type the interpreter does not
+/// represent yet (see [`runnable_heap`]).
 fn names_gc_heap_type(instr: &syn::Instr<'_>) -> bool {
-    let gc = |t: syn::ValType| matches!(t, syn::ValType::Ref(r) if !r.heap.is_wasm2());
+    let gc = |t: syn::ValType| matches!(t, syn::ValType::Ref(r) if !runnable_heap(r.heap));
     if let syn::Instr::RefNull { ty } = *instr {
-        return !ty.is_wasm2();
+        return !runnable_heap(ty);
     }
     if let syn::Instr::TypedSelect { ty } = *instr {
         return gc(ty);
@@ -585,9 +584,9 @@ fn names_gc_heap_type(instr: &syn::Instr<'_>) -> bool {
     {
         return matches!(block_type, syn::BlockType::Value(t) if gc(t));
     }
-    // No other 2.0 row names a reference type (`ref.func` gives the
-    // `(ref $t)` of a function type, which the interpreter runs as
-    // `funcref`).
+    // Block types given by a type index name function types, whose value
+    // types `check_executable` has checked; no other row of an executed
+    // feature names a reference type.
     false
 }
 
@@ -609,14 +608,15 @@ fn check_runnable_instrs(m: &syn::Module<'_>, features: Features) -> Result<()> 
     if !beyond.iter().any(|&f| features.has(f)) {
         return Ok(());
     }
-    // Function bodies, and the constant expressions of globals and element
-    // segments, which may hold GC instructions whatever their type.
+    // Function bodies, and the constant expressions of globals, tables and
+    // element segments, which may hold GC instructions whatever their type.
     let elem_exprs = m.elems.iter().flat_map(|e| match &e.items {
         syn::ElemItems::Exprs(es) => es.as_slice(),
         syn::ElemItems::Funcs(_) => &[],
     });
     let exprs = (m.code.iter().map(|c| &c.body))
         .chain(m.globals.iter().map(|g| &g.init))
+        .chain(m.tables.iter().filter_map(|t| t.init.as_ref()))
         .chain(elem_exprs);
     for expr in exprs {
         let mut r = weft_binary::Reader::new_at(&expr.bytes, expr.offset, features);

@@ -99,7 +99,8 @@ impl MemoryEntity {
     }
 }
 
-/// A table (§4.2.7): references in their slot encoding.
+/// A table (§4.2.7): references in their slot encoding; its type has
+/// engine type ids in concrete heap types.
 pub(crate) struct TableEntity {
     pub(crate) elems: Vec<u64>,
     pub(crate) ty: TableType,
@@ -136,7 +137,8 @@ impl TableEntity {
     }
 }
 
-/// A global (§4.2.9): its value in slot encoding (two slots for v128).
+/// A global (§4.2.9): its value in slot encoding (two slots for v128),
+/// and its type with engine type ids in concrete heap types.
 pub(crate) struct GlobalEntity {
     pub(crate) value: [u64; 2],
     pub(crate) ty: GlobalType,
@@ -178,6 +180,9 @@ pub struct StoreInner {
     pub(crate) globals: Vec<GlobalEntity>,
     pub(crate) instances: Vec<InstanceEntity>,
     pub(crate) externs: Vec<Box<dyn Any + Send + Sync>>,
+    /// The engine's canonical types, as far as this store uses them (see
+    /// `types.rs`): refreshed whenever a type id enters the store.
+    pub(crate) types: crate::types::TypeList,
     pub(crate) fuel: u64,
     pub(crate) stacks: Stacks,
     /// Nesting of host -> Wasm re-entries, bounded so that the native stack
@@ -204,6 +209,18 @@ impl StoreInner {
         } else {
             Err(Error::other(format!("{what} used with the wrong store")))
         }
+    }
+
+    /// Takes the engine's latest types (after a module or host function
+    /// brought new type ids into the store).
+    pub(crate) fn refresh_types(&mut self) {
+        self.types = self.engine.types();
+    }
+
+    /// Whether engine type `a` is `b` or a declared subtype of it.
+    #[inline]
+    pub(crate) fn is_subtype(&self, a: u32, b: u32) -> bool {
+        crate::types::is_subtype(&self.types, a, b)
     }
 
     #[track_caller]
@@ -240,6 +257,7 @@ impl<T> Store<T> {
                 globals: Vec::new(),
                 instances: Vec::new(),
                 externs: Vec::new(),
+                types: engine.types(),
                 fuel: 0,
                 stacks: Stacks::default(),
                 nesting: 0,
@@ -312,6 +330,7 @@ impl<T> Store<T> {
         let ty = host.ty_id;
         let index = self.hosts.len() as u32;
         self.hosts.push(host);
+        self.inner.refresh_types();
         self.add_func(FuncEntity {
             ty,
             kind: FuncKind::Host(index),

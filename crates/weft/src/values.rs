@@ -46,13 +46,33 @@ impl Val {
     }
 
     /// Whether the value has a type that matches `ty` (§3.3.3 of 3.0):
-    /// its own type, or, for a non-null reference, the non-nullable
-    /// reference type of its heap type.
+    /// its own type; for a null, every nullable reference type of its
+    /// hierarchy; for a non-null reference, the non-nullable reference type
+    /// of its heap type (a function's concrete type needs its store: see
+    /// [`Val::matches_in`]).
     pub fn matches(&self, ty: ValType) -> bool {
         match (self, ty) {
+            (Val::FuncRef(None), ValType::Ref(r)) => r.nullable && is_func_ref(r),
+            (Val::ExternRef(None), ValType::Ref(r)) => {
+                r.nullable && matches!(r.heap, HeapType::Extern | HeapType::NoExtern)
+            }
             (Val::FuncRef(Some(_)), ValType::Ref(r)) => r.heap == HeapType::Func,
             (Val::ExternRef(Some(_)), ValType::Ref(r)) => r.heap == HeapType::Extern,
             (v, t) => v.ty() == t,
+        }
+    }
+
+    /// [`Val::matches`] with a function's concrete type checked against
+    /// `ty` (whose concrete heap types are engine type ids) in `store`.
+    pub(crate) fn matches_in(&self, store: &StoreInner, ty: ValType) -> bool {
+        match (self, ty) {
+            (Val::FuncRef(Some(f)), ValType::Ref(r)) => match r.heap {
+                HeapType::Concrete(t) => {
+                    f.store == store.id && store.is_subtype(store.funcs[f.index as usize].ty, t.0)
+                }
+                _ => self.matches(ty),
+            },
+            _ => self.matches(ty),
         }
     }
 
@@ -151,11 +171,11 @@ impl Val {
     }
 }
 
-/// Whether values of `r` are functions. The engine runs only the reference
-/// types of Wasm 2.0 and typed function references (`Module::new` rejects
-/// the rest until GC execution lands), so every other reference is held as
-/// a host reference: the func hierarchy (with concrete types, which are all
-/// function types in an executable module) against everything else.
+/// Whether values of `r` are functions. The engine runs only the func and
+/// extern hierarchies (`Module::new` rejects the rest until GC execution
+/// lands), so every other reference is held as a host reference: the func
+/// hierarchy (with concrete types, which are all function types in an
+/// executable module) against everything else.
 fn is_func_ref(r: RefType) -> bool {
     match r.heap {
         HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) | HeapType::Rec(_) => true,

@@ -490,12 +490,6 @@ fn extended_constant_expressions_wrap() {
 #[test]
 fn unsupported_3_0_instructions_are_refused_at_compile_time() {
     let cases = [
-        "(module (type $t (func)) (func (param (ref null $t)) (call_ref $t (local.get 0))))",
-        "(module (type $t (func)) (func (param (ref null $t)) (return_call_ref $t (local.get 0))))",
-        "(module (func (param funcref) (drop (ref.as_non_null (local.get 0)))))",
-        "(module (func (param funcref) (block $l (br_on_null $l (local.get 0)) (drop))))",
-        "(module (func (param funcref) (result funcref) (block $l (result (ref func))
-           (br_on_non_null $l (local.get 0)) (return (ref.null func)))))",
         "(module (func (param eqref eqref) (result i32) (ref.eq (local.get 0) (local.get 1))))",
         "(module (type $s (struct (field i32))) (func (result i32)
            (struct.get $s 0 (struct.new $s (i32.const 1)))))",
@@ -631,5 +625,66 @@ fn deep_mutual_tail_recursion_runs_in_constant_space() {
             .get_typed_func::<i64, i64>(&mut store, "host")
             .unwrap();
         assert_eq!(host.call(&mut store, 20).unwrap(), 42);
+    }
+}
+
+/// Typed function references: `return_call_ref` replaces the caller's
+/// frame as `return_call` does (a 10,000,000-deep mutual tail recursion
+/// through references completes), `call_ref` of null traps with "null
+/// function reference", and `call_indirect` accepts a callee whose type is
+/// a declared subtype of the expected one. Under every strategy (the
+/// compiler declines these functions, which then run interpreted).
+#[test]
+fn typed_function_references() {
+    for strategy in [Strategy::Interpreter, Strategy::Compiler, Strategy::Auto] {
+        let mut config = Config::default();
+        config.features(Features::WASM3).strategy(strategy);
+        let engine = Engine::new(&config);
+        let module = Module::new(
+            &engine,
+            r#"(module
+                (type $t (func (param i64) (result i32)))
+                (type $super (sub (func (result i32))))
+                (type $sub (sub $super (func (result i32))))
+                (table 2 funcref)
+                (elem (i32.const 0) $seven)
+                (elem declare func $even $odd)
+                (func $seven (type $sub) (i32.const 7))
+                (func $even (export "even") (type $t)
+                    (if (result i32) (i64.eqz (local.get 0))
+                        (then (i32.const 1))
+                        (else (return_call_ref $t (i64.sub (local.get 0) (i64.const 1))
+                            (ref.func $odd)))))
+                (func $odd (type $t)
+                    (if (result i32) (i64.eqz (local.get 0))
+                        (then (i32.const 0))
+                        (else (return_call_ref $t (i64.sub (local.get 0) (i64.const 1))
+                            (ref.func $even)))))
+                (func (export "null") (result i32)
+                    (call_ref $super (ref.null $super)))
+                (func (export "sub") (param i32) (result i32)
+                    (call_indirect (type $super) (local.get 0))))"#,
+        )
+        .unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let even = instance
+            .get_typed_func::<i64, i32>(&mut store, "even")
+            .unwrap();
+        assert_eq!(even.call(&mut store, 10_000_000).unwrap(), 1);
+        assert_eq!(even.call(&mut store, 10_000_001).unwrap(), 0);
+        let null = instance
+            .get_typed_func::<(), i32>(&mut store, "null")
+            .unwrap();
+        let err = null.call(&mut store, ()).unwrap_err();
+        assert_eq!(err.trap_code(), Some(TrapCode::NullFunctionReference));
+        let sub = instance
+            .get_typed_func::<i32, i32>(&mut store, "sub")
+            .unwrap();
+        assert_eq!(sub.call(&mut store, 0).unwrap(), 7);
+        let err = sub.call(&mut store, 1).unwrap_err();
+        assert_eq!(err.trap_code(), Some(TrapCode::IndirectCallToNull));
     }
 }

@@ -623,6 +623,20 @@ macro_rules! define_op {
             AddJumpIfNez { dst: Slot, a: Slot, b: Slot, offset: i32 } = tag::ADD_JUMP_IF_NEZ,
             /// `dst = a + b` (i32), then jump if `dst` is zero.
             AddJumpIfEqz { dst: Slot, a: Slot, b: Slot, offset: i32 } = tag::ADD_JUMP_IF_EQZ,
+
+            // Typed function references (handlers in `exec/refs.rs`).
+
+            /// `call_ref`: call the function `callee` refers to (null
+            /// traps); the arguments are at `base..`, and so are the
+            /// results afterwards.
+            CallFuncRef { base: Slot, callee: Slot } = tag::CALL_REF,
+            /// `return_call_ref`: `CallRef` in place of the current
+            /// function, as `TailCall`.
+            TailCallFuncRef { base: Slot, callee: Slot } = tag::TAIL_CALL_REF,
+            /// Jump if the reference `cond` is null (all 64 bits zero).
+            JumpIfNull { cond: Slot, offset: i32 } = tag::JUMP_IF_NULL,
+            /// Jump if the reference `cond` is not null.
+            JumpIfNonNull { cond: Slot, offset: i32 } = tag::JUMP_IF_NON_NULL,
         }
 
         impl Op {
@@ -750,6 +764,10 @@ macro_rules! define_op {
                     | Op::AddBrI32GeU { .. }
                     | Op::AddJumpIfNez { .. }
                     | Op::AddJumpIfEqz { .. }
+                    | Op::CallFuncRef { .. }
+                    | Op::TailCallFuncRef { .. }
+                    | Op::JumpIfNull { .. }
+                    | Op::JumpIfNonNull { .. }
                     | Op::DataDiscard { .. } => None,
                 }
             }
@@ -815,6 +833,8 @@ macro_rules! define_op {
                     | Op::LoadJumpIfEqz { jump: offset, .. }
                     | Op::Load8JumpIfNez { jump: offset, .. }
                     | Op::Load8JumpIfEqz { jump: offset, .. }
+                    | Op::JumpIfNull { offset, .. }
+                    | Op::JumpIfNonNull { offset, .. }
                     | Op::BrF64NotGe { offset, .. } => Some(offset),
                     _ => None,
                 }
@@ -932,8 +952,13 @@ pub(crate) mod tag {
     pub(crate) const NARROW64: u16 = RowTag::Count as u16 + 101;
     pub(crate) const TAIL_CALL: u16 = RowTag::Count as u16 + 102;
     pub(crate) const TAIL_CALL_TABLE: u16 = RowTag::Count as u16 + 103;
+    // Typed function references.
+    pub(crate) const CALL_REF: u16 = RowTag::Count as u16 + 104;
+    pub(crate) const TAIL_CALL_REF: u16 = RowTag::Count as u16 + 105;
+    pub(crate) const JUMP_IF_NULL: u16 = RowTag::Count as u16 + 106;
+    pub(crate) const JUMP_IF_NON_NULL: u16 = RowTag::Count as u16 + 107;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 104;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 108;
 }
 
 macro_rules! pair_table {

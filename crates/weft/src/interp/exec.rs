@@ -1594,7 +1594,8 @@ def!(
 });
 
 /// The store function at element `i` of table `table` of the current
-/// instance, checked against module type `ty` (§4.4.8, `call_indirect`).
+/// instance, checked against module type `ty` (§4.4.8, `call_indirect`:
+/// the callee's type matches `ty`).
 fn table_callee(cx: &Cx<'_>, i: u32, ty: u32, table: u32) -> std::result::Result<u32, TrapCode> {
     let instance = &cx.inner.instances[cx.inst as usize];
     let t = instance.tables[table as usize];
@@ -1607,7 +1608,11 @@ fn table_callee(cx: &Cx<'_>, i: u32, ty: u32, table: u32) -> std::result::Result
         return Err(TrapCode::IndirectCallToNull);
     }
     let sf = (r - 1) as u32;
-    if cx.inner.funcs[sf as usize].ty != expected {
+    // The callee's type must match: equal ids, or a declared subtype.
+    if !cx
+        .inner
+        .is_subtype(cx.inner.funcs[sf as usize].ty, expected)
+    {
         return Err(TrapCode::BadSignature);
     }
     Ok(sf)
@@ -2165,6 +2170,8 @@ def!(Const64(ip, fp, mb, ml, cx, acc, facc) Op::Const64 { dst, value } => {
     }
 });
 
+mod refs;
+
 /// The hand-written variants' handlers, by tag.
 macro_rules! custom_entries {
     ($t:ident) => {
@@ -2280,6 +2287,13 @@ macro_rules! custom_entries {
         $t[0][tag::NARROW64 as usize] = Narrow64;
         $t[0][tag::TAIL_CALL as usize] = TailCall;
         $t[0][tag::TAIL_CALL_TABLE as usize] = TailCallTable;
+        // Typed references (and GC): each module's (tag, handler) list,
+        // accumulator mode 0.
+        let mut i = 0;
+        while i < refs::ENTRIES.len() {
+            $t[0][refs::ENTRIES[i].0 as usize] = refs::ENTRIES[i].1;
+            i += 1;
+        }
         $t[0][tag::DATA_DISCARD as usize] = DataDiscard;
         $t[0][tag::SHUFFLE as usize] = Shuffle;
         $t[0][tag::CONST64 as usize] = Const64;

@@ -1554,6 +1554,25 @@ impl Translator<'_> {
         self.call_results(&ft.results, tail)
     }
 
+    /// `call_ref` or, if `tail`, `return_call_ref` of function type `ty`
+    /// (the reference is on top of the arguments).
+    fn call_ref(&mut self, ty: TypeIdx, tail: bool) -> Result<()> {
+        let callee = self.pop_slot()?;
+        let ft = self
+            .m
+            .module
+            .types
+            .func(ty)
+            .ok_or("internal error: unknown type")?;
+        let base = self.call_args(&ft.params, &ft.results)?;
+        self.emit(if tail {
+            Op::TailCallFuncRef { base, callee }
+        } else {
+            Op::CallFuncRef { base, callee }
+        });
+        self.call_results(&ft.results, tail)
+    }
+
     /// Pops a call's arguments, in canonical temporaries from the slot it
     /// returns on, where the results go too.
     fn call_args(&mut self, params: &[ValType], results: &[ValType]) -> Result<Slot> {
@@ -2314,27 +2333,77 @@ impl Translator<'_> {
         })
     }
 
-    // Typed function references: refused before translation (see
-    // `module::check_runnable_instrs`) until the engine runs them.
+    // Typed function references.
 
-    fn CallRef(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("call_ref"))
+    fn CallRef(&mut self, ty: TypeIdx) -> Result<()> {
+        self.call_ref(ty, false)
     }
 
-    fn ReturnCallRef(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("return_call_ref"))
+    fn ReturnCallRef(&mut self, ty: TypeIdx) -> Result<()> {
+        self.call_ref(ty, true)
     }
 
+    /// `ref.as_non_null`: a trap unless the reference is non-null, which
+    /// stays on the stack.
     fn RefAsNonNull(&mut self) -> Result<()> {
-        Err(unsupported("ref.as_non_null"))
+        let r = self.pop()?;
+        let ok = self.new_label();
+        self.emit_jump(
+            Op::JumpIfNonNull {
+                cond: r.slot,
+                offset: 0,
+            },
+            ok,
+            0,
+        );
+        self.emit(Op::Trap {
+            code: TrapCode::NullReference,
+        });
+        self.bind(ok);
+        self.push(r.kind, r.slot, r.wide)?;
+        Ok(())
     }
 
-    fn BrOnNull(&mut self, _label: LabelIdx) -> Result<()> {
-        Err(unsupported("br_on_null"))
+    /// `br_on_null`: branches with the values below the reference if it is
+    /// null; else the reference stays.
+    fn BrOnNull(&mut self, label: LabelIdx) -> Result<()> {
+        let r = self.pop()?;
+        let ci = self.ctrl_at(label)?;
+        let cond = r.slot;
+        if self.is_plain_branch(ci) {
+            let l = self.ctrls[ci].label;
+            self.emit_jump(Op::JumpIfNull { cond, offset: 0 }, l, 0);
+        } else {
+            // The branch's copies go below the reference's slot.
+            let skip = self.new_label();
+            self.emit_jump(Op::JumpIfNonNull { cond, offset: 0 }, skip, 0);
+            self.branch_to(ci)?;
+            self.bind(skip);
+        }
+        self.push(r.kind, r.slot, r.wide)?;
+        Ok(())
     }
 
-    fn BrOnNonNull(&mut self, _label: LabelIdx) -> Result<()> {
-        Err(unsupported("br_on_non_null"))
+    /// `br_on_non_null`: branches with the reference (the label's last
+    /// value) if it is not null; else drops it.
+    fn BrOnNonNull(&mut self, label: LabelIdx) -> Result<()> {
+        let cond = self
+            .stack
+            .last()
+            .ok_or("internal error: operand stack underflow")?
+            .slot;
+        let ci = self.ctrl_at(label)?;
+        if self.is_plain_branch(ci) {
+            let l = self.ctrls[ci].label;
+            self.emit_jump(Op::JumpIfNonNull { cond, offset: 0 }, l, 0);
+        } else {
+            let skip = self.new_label();
+            self.emit_jump(Op::JumpIfNull { cond, offset: 0 }, skip, 0);
+            self.branch_to(ci)?;
+            self.bind(skip);
+        }
+        self.pop()?;
+        Ok(())
     }
 
     // GC: refused before translation (see `module::check_runnable_instrs`)
