@@ -25,8 +25,9 @@
 //!
 //! Stack exhaustion: each compiled function compares the stack pointer, at
 //! entry, with [`VMStoreContext::stack_limit`], which the runtime sets when
-//! the host first enters compiled code (its stack pointer minus the
-//! configured maximum Wasm stack). The check runs after the prologue, so a
+//! the host first enters Wasm in any tier (its stack pointer minus the
+//! configured maximum Wasm stack; the runtime checks the same limit when a
+//! call re-enters the interpreter). The check runs after the prologue, so a
 //! function may overshoot the limit by one frame; the compiler declines
 //! functions whose frame exceeds [`MAX_FRAME`], and the thread needs
 //! the configured maximum plus that much (plus the runtime's own frames).

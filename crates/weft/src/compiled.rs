@@ -399,13 +399,6 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
     }
 }
 
-/// An address close to the current stack pointer.
-#[inline(never)]
-fn stack_pointer() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
-}
-
 /// Calls compiled defined function `def` of instance `inst` with its
 /// arguments (and then results) in `slots`.
 pub(crate) fn enter<T>(
@@ -428,20 +421,17 @@ pub(crate) fn enter<T>(
         Some(sc) => sc.ptr(),
         None => return Err(Error::other("internal error: store without context")),
     };
-    let max_stack = store.inner.engine.config().max_wasm_stack;
+    // Set by the outermost entry into Wasm (`exec::call`, through which
+    // every call reaches compiled code).
+    let stack_limit = store.inner.stack_limit;
     // SAFETY: `vm` and `sc` are this store's contexts, alive while it is.
     // The store pointer is set for the duration of the call, during which
     // `store` is not used: compiled code and the libcalls reach the store
-    // only through it. The outermost entry sets the stack limit below the
-    // current stack pointer and clears it on the way out; nested entries
-    // (compiled -> runtime -> compiled) keep it, and restore the store
-    // pointer they found. `slots` holds the larger of the function's
+    // only through it. Nested entries (compiled -> runtime -> compiled)
+    // restore the store pointer they found. `slots` holds the larger of the function's
     // parameter and result counts (the `Native` stub's frame size).
     let status = unsafe {
-        let outermost = (*sc).stack_limit == 0;
-        if outermost {
-            (*sc).stack_limit = stack_pointer().saturating_sub(max_stack).max(1);
-        }
+        (*sc).stack_limit = stack_limit;
         let (outer_store, outer_fuel) = ((*sc).store, (*sc).fuel);
         let sp: *mut Store<T> = store;
         (*sc).store = sp.cast();
@@ -450,9 +440,6 @@ pub(crate) fn enter<T>(
         let status = entry(vm, slots.as_mut_ptr());
         (*sc).store = outer_store;
         (*sc).fuel = outer_fuel;
-        if outermost {
-            (*sc).stack_limit = 0;
-        }
         status
     };
     if status == 0 {

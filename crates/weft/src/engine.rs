@@ -110,12 +110,16 @@ impl Config {
         self
     }
 
-    /// The most native stack, in bytes, that compiled code may use below
+    /// The most native stack, in bytes, that Wasm execution may use below
     /// the host's call into it (default 512 KiB); deeper recursion traps
-    /// with "call stack exhausted". Compiled code runs on the calling
-    /// thread's stack, which needs this much plus about 128 KiB (one
-    /// compiled frame of up to 64 KiB past the limit and the runtime's own
-    /// frames). The interpreter does not use it (see
+    /// with "call stack exhausted". It bounds compiled frames and every
+    /// crossing that nests native frames (compiled code calling
+    /// interpreted code, a host function calling back into Wasm), by
+    /// bytes, so that recursion that mixes tiers goes as deep as the same
+    /// frames allow in any mix. Wasm runs on the calling thread's stack,
+    /// which needs this much plus about 128 KiB (one compiled frame of up
+    /// to 64 KiB past the limit and the runtime's own frames). Interpreted
+    /// calls between interpreted functions use no native stack (see
     /// [`max_call_depth`](Config::max_call_depth)).
     pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
         self.max_wasm_stack = bytes;

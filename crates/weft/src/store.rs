@@ -185,9 +185,11 @@ pub struct StoreInner {
     pub(crate) types: crate::types::TypeList,
     pub(crate) fuel: u64,
     pub(crate) stacks: Stacks,
-    /// Nesting of host -> Wasm re-entries, bounded so that the native stack
-    /// cannot overflow through host functions that call back.
-    pub(crate) nesting: usize,
+    /// While Wasm runs: the lowest native stack address that re-entries
+    /// into Wasm (compiled code calling interpreted code, host functions
+    /// calling back) and compiled frames may reach, `max_wasm_stack` below
+    /// the outermost entry (0 while no Wasm runs). See `exec::call`.
+    pub(crate) stack_limit: usize,
     /// The error of a failed call inside compiled code, on its way out
     /// (compiled frames return a status instead of unwinding).
     #[cfg(feature = "cranelift")]
@@ -260,7 +262,7 @@ impl<T> Store<T> {
                 types: engine.types(),
                 fuel: 0,
                 stacks: Stacks::default(),
-                nesting: 0,
+                stack_limit: 0,
                 #[cfg(feature = "cranelift")]
                 pending: None,
                 #[cfg(feature = "cranelift")]

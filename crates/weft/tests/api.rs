@@ -688,3 +688,63 @@ fn typed_function_references() {
         assert_eq!(err.trap_code(), Some(TrapCode::IndirectCallToNull));
     }
 }
+
+/// A host function that calls back into the Wasm function calling it,
+/// forever: each round trip nests native frames, so it must end in "call
+/// stack exhausted" (bounded by `max_wasm_stack` bytes) in every tier,
+/// never in a host stack overflow; the store stays usable, also after a
+/// host function panicked under Wasm frames.
+#[test]
+fn runaway_host_callbacks_trap_in_every_tier() {
+    for strategy in [Strategy::Interpreter, Strategy::Compiler, Strategy::Auto] {
+        let engine = Engine::new(Config::new().strategy(strategy));
+        let mut linker = Linker::<()>::new(&engine);
+        linker
+            .func_wrap(
+                "env",
+                "back",
+                |mut caller: Caller<'_, ()>, x: i32| -> Result<i32> {
+                    if x == 999_999 {
+                        panic!("host panic");
+                    }
+                    let f = caller
+                        .get_export("down")
+                        .and_then(Extern::into_func)
+                        .ok_or_else(|| Error::msg("no down"))?;
+                    f.typed::<i32, i32>(&caller)?.call(&mut caller, x)
+                },
+            )
+            .unwrap();
+        let module = Module::new(
+            &engine,
+            r#"(module
+                (import "env" "back" (func $back (param i32) (result i32)))
+                (func (export "down") (param i32) (result i32)
+                    (if (result i32) (i32.le_s (local.get 0) (i32.const 0))
+                        (then (local.get 0))
+                        (else (i32.add (i32.const 1)
+                            (call $back (i32.sub (local.get 0) (i32.const 1))))))))"#,
+        )
+        .unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let down = instance
+            .get_typed_func::<i32, i32>(&mut store, "down")
+            .unwrap();
+        assert_eq!(down.call(&mut store, 100).unwrap(), 100, "{strategy:?}");
+        for _ in 0..2 {
+            let err = down.call(&mut store, i32::MAX).unwrap_err();
+            assert_eq!(
+                err.trap_code(),
+                Some(TrapCode::StackOverflow),
+                "{strategy:?}"
+            );
+            assert_eq!(err.as_trap().unwrap().message(), "call stack exhausted");
+        }
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            down.call(&mut store, 1_000_000)
+        }));
+        assert!(panicked.is_err(), "{strategy:?}");
+        assert_eq!(down.call(&mut store, 100).unwrap(), 100, "{strategy:?}");
+    }
+}

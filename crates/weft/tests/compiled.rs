@@ -593,3 +593,89 @@ fn globals_stay_right_when_a_host_call_moves_the_store_globals() {
     let a = instance.get_global(&store, "a").unwrap();
     assert_eq!(a.get(&store), Val::I32(60));
 }
+
+/// Mutual recursion between a compiled function and an interpreted one
+/// (it uses SIMD, which the compiler declines): every level crosses the
+/// tiers through the runtime, and the depth is bounded by native stack
+/// bytes (`max_wasm_stack`), as in compiled code alone, not by a count of
+/// re-entries.
+const MIXED: &str = r#"(module
+    (func $interp (export "interp") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+            (then (i32.const 0))
+            (else (i32.add (i32x4.extract_lane 0 (i32x4.splat (i32.const 1)))
+                (call $comp (i32.sub (local.get 0) (i32.const 1)))))))
+    (func $comp (export "comp") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+            (then (i32.const 0))
+            (else (i32.add (i32.const 1)
+                (call $interp (i32.sub (local.get 0) (i32.const 1))))))))"#;
+
+/// Runs `f` on a thread with a stack of `mib` MiB.
+fn on_big_stack<R: Send + 'static>(mib: usize, f: impl FnOnce() -> R + Send + 'static) -> R {
+    std::thread::Builder::new()
+        .stack_size(mib << 20)
+        .spawn(f)
+        .expect("spawn a thread")
+        .join()
+        .expect("the thread finished")
+}
+
+#[test]
+fn deep_recursion_across_tiers_is_bounded_by_stack_bytes() {
+    for strategy in [Strategy::Compiler, Strategy::Auto] {
+        // About 800 bytes of native stack per crossing (measured: 1,335
+        // levels in the default 512 KiB; 10,910 levels of compiled-only
+        // recursion of the same function).
+        on_big_stack(64, move || {
+            let engine = Engine::new(
+                Config::new()
+                    .strategy(strategy)
+                    .max_wasm_stack(32 << 20)
+                    .cranelift_debug_verifier(true),
+            );
+            let (mut store, instance, module) = instantiate(&engine, MIXED);
+            let comp = instance
+                .get_typed_func::<i32, i32>(&mut store, "comp")
+                .unwrap();
+            let interp = instance
+                .get_typed_func::<i32, i32>(&mut store, "interp")
+                .unwrap();
+            assert_eq!(
+                comp.call(&mut store, 50_000).unwrap(),
+                50_000,
+                "{strategy:?}"
+            );
+            assert_eq!(
+                interp.call(&mut store, 50_001).unwrap(),
+                50_001,
+                "{strategy:?}"
+            );
+            let (compiled, declined) = module.compiled_functions().unwrap();
+            assert_eq!((compiled, declined.len()), (1, 1), "{strategy:?}");
+            // Runaway recursion still ends in a trap, and the store stays usable.
+            let err = comp.call(&mut store, i32::MAX).unwrap_err();
+            assert_eq!(err.as_trap().unwrap().message(), "call stack exhausted");
+            assert_eq!(comp.call(&mut store, 1000).unwrap(), 1000);
+        });
+    }
+}
+
+#[test]
+fn runaway_recursion_across_tiers_traps_under_the_defaults() {
+    for strategy in [Strategy::Compiler, Strategy::Auto] {
+        let engine = Engine::new(Config::new().strategy(strategy));
+        let (mut store, instance, _) = instantiate(&engine, MIXED);
+        let comp = instance
+            .get_typed_func::<i32, i32>(&mut store, "comp")
+            .unwrap();
+        for _ in 0..3 {
+            let err = comp.call(&mut store, i32::MAX).unwrap_err();
+            let trap = err.as_trap().expect("a trap");
+            assert_eq!(trap.code(), TrapCode::StackOverflow, "{strategy:?}");
+            assert_eq!(trap.message(), "call stack exhausted");
+        }
+        // Within the default 512 KiB.
+        assert_eq!(comp.call(&mut store, 1000).unwrap(), 1000, "{strategy:?}");
+    }
+}

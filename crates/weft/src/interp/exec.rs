@@ -70,8 +70,12 @@ use crate::{Error, Result};
 
 /// Most slots the value stack may have (512 MiB).
 const MAX_STACK_SLOTS: usize = 1 << 26;
-/// Most nested host -> Wasm re-entries.
-const MAX_NESTING: usize = 200;
+/// Fewest slots a value stack starts with: small, since a deep recursion
+/// across tiers holds one stack per crossing.
+const MIN_STACK_SLOTS: usize = 64;
+/// Most idle value stacks a store keeps for re-entries (a deep recursion
+/// across tiers uses one per crossing; the rest are freed).
+const MAX_POOLED_STACKS: usize = 16;
 
 /// A Wasm frame suspended by a call.
 #[derive(Clone, Copy)]
@@ -112,7 +116,9 @@ impl Stack {
         if need > MAX_STACK_SLOTS {
             return Err(());
         }
-        let new = need.max(self.slots.len() * 2).clamp(1024, MAX_STACK_SLOTS);
+        let new = need
+            .max(self.slots.len() * 2)
+            .clamp(MIN_STACK_SLOTS, MAX_STACK_SLOTS);
         self.slots
             .try_reserve_exact(new - self.slots.len())
             .map_err(|_| ())?;
@@ -137,18 +143,75 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: u32, args: &mut [u64]) -> Resu
             )
         }
         FuncKind::Wasm { instance, def } => {
-            if store.inner.nesting >= MAX_NESTING {
-                return Err(Trap::new(TrapCode::StackOverflow).into());
+            let sp = stack_pointer();
+            if store.inner.stack_limit != 0 {
+                // A re-entry: compiled code calling interpreted code, or
+                // a host function calling back. Each nests native frames
+                // (this function's, the dispatch loop's, compiled
+                // frames...), so the native stack bounds them, by the
+                // same measure as compiled frames (`max_wasm_stack`
+                // bytes), whatever mix of tiers recurses.
+                if sp < store.inner.stack_limit {
+                    return Err(Trap::new(TrapCode::StackOverflow).into());
+                }
+                return execute_pooled(store, instance, def, args);
             }
-            let mut stack = store.inner.stacks.pool.pop().unwrap_or_default();
-            store.inner.nesting += 1;
-            let r = execute(store, &mut stack, instance, def, args);
-            store.inner.nesting -= 1;
-            stack.frames.clear();
-            store.inner.stacks.pool.push(stack);
-            r
+            let max = store.inner.engine.config().max_wasm_stack;
+            store.inner.stack_limit = sp.saturating_sub(max).max(1);
+            // The limit must be cleared however the call ends (a host
+            // function may panic), or the next call, perhaps on another
+            // thread, would measure against a stale one.
+            struct ClearLimit<T>(*mut Store<T>);
+            impl<T> Drop for ClearLimit<T> {
+                fn drop(&mut self) {
+                    // SAFETY: the store outlives this guard, and the
+                    // reference made from the same pointer below has
+                    // ended when it drops.
+                    unsafe { (*self.0).inner.stack_limit = 0 };
+                }
+            }
+            let store: *mut Store<T> = store;
+            let _clear = ClearLimit(store);
+            // SAFETY: `store` came from a `&mut` that is not used again;
+            // the guard uses the pointer only after this call.
+            execute_pooled(unsafe { &mut *store }, instance, def, args)
         }
     }
+}
+
+/// An address close to the current native stack pointer.
+#[inline(always)]
+pub(crate) fn stack_pointer() -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let sp: usize;
+        // SAFETY: reads the stack pointer register; no memory access.
+        unsafe {
+            std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags));
+        }
+        sp
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let marker = 0u8;
+        std::hint::black_box(&marker) as *const u8 as usize
+    }
+}
+
+/// [`execute`] on a value stack from the store's pool.
+fn execute_pooled<T>(
+    store: &mut Store<T>,
+    instance: u32,
+    def: u32,
+    args: &mut [u64],
+) -> Result<()> {
+    let mut stack = store.inner.stacks.pool.pop().unwrap_or_default();
+    let r = execute(store, &mut stack, instance, def, args);
+    stack.frames.clear();
+    if store.inner.stacks.pool.len() < MAX_POOLED_STACKS {
+        store.inner.stacks.pool.push(stack);
+    }
+    r
 }
 
 fn execute<T>(
