@@ -418,9 +418,10 @@ fn show(v: &Val) -> String {
         Val::F32(x) => weft_text::write_f32(&mut s, *x),
         Val::F64(x) => weft_text::write_f64(&mut s, *x),
         Val::V128(x) => s = format!("0x{x:032x}"),
-        Val::FuncRef(None) | Val::ExternRef(None) => s.push_str("null"),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) => s.push_str("null"),
         Val::FuncRef(Some(_)) => s.push_str("funcref"),
         Val::ExternRef(Some(_)) => s.push_str("externref"),
+        Val::AnyRef(Some(_)) => s.push_str("anyref"),
     }
     s
 }

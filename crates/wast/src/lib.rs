@@ -156,6 +156,9 @@ pub struct RunOptions {
     /// Whether Cranelift's verifier checks compiled functions (see
     /// `weft::Config::cranelift_debug_verifier`).
     pub cranelift_debug_verifier: bool,
+    /// Collect the GC heap at every allocation (see
+    /// `weft::Config::gc_stress`).
+    pub gc_stress: bool,
 }
 
 impl RunOptions {
@@ -168,6 +171,7 @@ impl RunOptions {
             show_skipped: false,
             strategy: weft::Strategy::Interpreter,
             cranelift_debug_verifier: cfg!(debug_assertions),
+            gc_stress: false,
         }
     }
 
@@ -396,6 +400,7 @@ impl Runner {
         config.features(options.features);
         config.consume_fuel(options.fuel.is_some());
         config.strategy(options.strategy);
+        config.gc_stress(options.gc_stress);
         config.cranelift_debug_verifier(options.cranelift_debug_verifier);
         let engine = Engine::new(&config);
         let mut store = Store::new(&engine, ());

@@ -3,8 +3,9 @@
 //! failure reports.
 
 use std::fmt::Write as _;
-use weft::{ExternRef, Store, Val};
+use weft::{AnyKind, AnyRef, ExternRef, Store, Val};
 use weft_syntax::HeapType;
+use weft_text::wast::RefKind;
 use weft_text::wast::{Expected, FloatExpected, NanPattern, V128Expected, Value};
 
 /// Why a value or pattern of the `any` or `exn` hierarchy cannot be used:
@@ -27,10 +28,14 @@ pub fn to_val(store: &mut Store<()>, v: &Value) -> Result<Val, String> {
         Value::RefNull(h) => match h.abstract_top() {
             Some(HeapType::Func) => Val::FuncRef(None),
             Some(HeapType::Extern) => Val::ExternRef(None),
+            Some(HeapType::Any) => Val::AnyRef(None),
             _ => return Err(no_val(&show_value(v))),
         },
         Value::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(&mut *store, n))),
-        Value::RefHost(_) => return Err(no_val(&show_value(v))),
+        Value::RefHost(n) => {
+            let e = ExternRef::new(&mut *store, n);
+            Val::AnyRef(Some(AnyRef::from_extern(&*store, e)))
+        }
     })
 }
 
@@ -124,13 +129,30 @@ pub fn matches(store: &Store<()>, actual: &Val, expected: &Expected) -> Result<b
             return unknown.map_or(Ok(false), Err);
         }
         (_, Expected::RefNull(Some(h)))
-            if !matches!(h.abstract_top(), Some(HeapType::Func | HeapType::Extern)) =>
+            if !matches!(
+                h.abstract_top(),
+                Some(HeapType::Func | HeapType::Extern | HeapType::Any)
+            ) =>
         {
             return Err(no_val(&show_expected(expected)))
         }
-        (_, Expected::Ref(_) | Expected::RefHost(_)) => {
-            return Err(no_val(&show_expected(expected)))
+        (_, Expected::Ref(RefKind::Exn)) => return Err(no_val(&show_expected(expected))),
+        (Val::AnyRef(None), Expected::RefNull(h)) => null_of(*h, HeapType::Any),
+        (Val::AnyRef(Some(a)), Expected::Ref(kind)) => {
+            let k = a.kind(store);
+            match kind {
+                RefKind::Any => true,
+                RefKind::Eq => !matches!(k, AnyKind::Host(_)),
+                RefKind::I31 => matches!(k, AnyKind::I31(_)),
+                RefKind::Struct => k == AnyKind::Struct,
+                RefKind::Array => matches!(k, AnyKind::Array(_)),
+                RefKind::Exn => false,
+            }
         }
+        (Val::AnyRef(Some(a)), Expected::RefHost(n)) => match a.kind(store) {
+            AnyKind::Host(e) => extern_number(store, &e) == Some(*n),
+            _ => false,
+        },
         (Val::I32(a), Expected::I32(e)) => a == e,
         (Val::I64(a), Expected::I64(e)) => a == e,
         (Val::F32(a), Expected::F32(e)) => f32_matches(*a, *e),
@@ -402,6 +424,22 @@ pub fn show_val(store: &Store<()>, v: &Val, expected: Option<&Expected>) -> Stri
                 let _ = write!(s, "ref.extern {n}");
             }
             None => s.push_str("ref.extern ?"),
+        },
+        Val::AnyRef(None) => s.push_str("ref.null any"),
+        Val::AnyRef(Some(a)) => match a.kind(store) {
+            AnyKind::I31(v) => {
+                let _ = write!(s, "ref.i31 {v}");
+            }
+            AnyKind::Struct => s.push_str("ref.struct"),
+            AnyKind::Array(n) => {
+                let _ = write!(s, "ref.array (length {n})");
+            }
+            AnyKind::Host(e) => match extern_number(store, &e) {
+                Some(n) => {
+                    let _ = write!(s, "ref.host {n}");
+                }
+                None => s.push_str("ref.host ?"),
+            },
         },
     }
     s.push(')');

@@ -21,6 +21,7 @@ const EXECUTED: &[&str] = &[
     "bulk-memory",
     "custom-page-sizes",
     "func-refs",
+    "gc",
     "memory64",
     "multi-memory",
     "multi-value",
@@ -80,6 +81,10 @@ fn scripts(dir: &Path) -> Vec<(String, Features)> {
 }
 
 fn run(strategy: weft::Strategy) {
+    run_with(strategy, false);
+}
+
+fn run_with(strategy: weft::Strategy, gc_stress: bool) {
     let dir = weft_testkit::testsuite_3_0();
     let skip = front_end_failures();
     let scripts: Vec<_> = scripts(&dir)
@@ -92,6 +97,7 @@ fn run(strategy: weft::Strategy) {
     for (rel, features) in &scripts {
         let options = RunOptions {
             strategy,
+            gc_stress,
             ..RunOptions::new(*features)
         };
         let mut report = Vec::new();
@@ -122,4 +128,11 @@ fn testsuite_3_0_executes_compiled() {
 #[test]
 fn testsuite_3_0_executes_auto() {
     run(weft::Strategy::Auto);
+}
+
+/// The collector at every allocation (`Config::gc_stress`), over the same
+/// scripts: a root it misses shows up as a wrong result or a trap.
+#[test]
+fn testsuite_3_0_executes_with_gc_stress() {
+    run_with(weft::Strategy::Interpreter, true);
 }

@@ -218,7 +218,35 @@ fn memories_beyond_compiler(m: &ModuleInner) -> Option<String> {
     if m.module.types.iter().any(|t| !t.is_final) {
         return Some("a non-final type (subtyping)".into());
     }
+    // Compiled frames are not roots of the GC heap (`runtime/gc.rs`): a
+    // module that can hold references to objects stays interpreted.
+    if uses_gc_values(&m.module) {
+        return Some("GC types or references".into());
+    }
     None
+}
+
+/// Whether a module has struct or array types, or names a heap type of
+/// the `any` hierarchy anywhere a value type can stand.
+fn uses_gc_values(m: &weft_syntax::Module<'_>) -> bool {
+    use weft_syntax::{CompositeType, HeapType, ValType};
+    let any =
+        |v: ValType| matches!(v, ValType::Ref(r) if r.heap.abstract_top() == Some(HeapType::Any));
+    let mut found = false;
+    for t in &m.types {
+        found |= !matches!(t.composite, CompositeType::Func(_));
+        t.composite.for_each_val_type(|v| found |= any(v));
+    }
+    found
+        || m.globals.iter().any(|g| any(g.ty.content))
+        || m.code.iter().any(|c| c.locals.iter().any(|l| any(l.ty)))
+        || m.tables.iter().any(|t| any(ValType::Ref(t.ty.elem)))
+        || m.elems.iter().any(|e| any(ValType::Ref(e.ty)))
+        || m.imports.iter().any(|i| match i.desc {
+            weft_syntax::ImportDesc::Global(g) => any(g.content),
+            weft_syntax::ImportDesc::Table(t) => any(ValType::Ref(t.elem)),
+            _ => false,
+        })
 }
 
 /// Functions compiled and declined (by reason) in this process.

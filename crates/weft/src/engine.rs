@@ -52,6 +52,7 @@ pub struct Config {
     pub(crate) strategy: Strategy,
     pub(crate) max_wasm_stack: usize,
     pub(crate) cranelift_debug_verifier: bool,
+    pub(crate) gc_stress: bool,
 }
 
 impl Config {
@@ -67,6 +68,7 @@ impl Config {
             strategy: Strategy::Auto,
             max_wasm_stack: 512 * 1024,
             cranelift_debug_verifier: cfg!(debug_assertions),
+            gc_stress: false,
         }
     }
 
@@ -133,6 +135,14 @@ impl Config {
     /// shell). The test suites turn it on.
     pub fn cranelift_debug_verifier(&mut self, on: bool) -> &mut Self {
         self.cranelift_debug_verifier = on;
+        self
+    }
+
+    /// Whether the GC heap collects at every allocation (a test mode that
+    /// finds roots the collector misses).
+    #[doc(hidden)]
+    pub fn gc_stress(&mut self, on: bool) -> &mut Self {
+        self.gc_stress = on;
         self
     }
 

@@ -218,6 +218,19 @@ pub enum TrapCode {
     NullReference,
     /// `call_ref` or `return_call_ref` of null: "null function reference".
     NullFunctionReference,
+    /// A struct instruction on null: "null structure reference".
+    NullStructReference,
+    /// An array instruction on null: "null array reference".
+    NullArrayReference,
+    /// `i31.get_s`/`i31.get_u` of null: "null i31 reference".
+    NullI31Reference,
+    /// `ref.cast` of a reference of another type: "cast failure".
+    CastFailure,
+    /// An array access out of bounds: "out of bounds array access".
+    ArrayOutOfBounds,
+    /// The store's GC heap reached its limit (see `runtime/gc.rs`):
+    /// "out of memory: GC heap limit reached".
+    GcHeapExhausted,
 }
 
 impl TrapCode {
@@ -237,6 +250,12 @@ impl TrapCode {
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::NullReference => "null reference",
             TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::NullStructReference => "null structure reference",
+            TrapCode::NullArrayReference => "null array reference",
+            TrapCode::NullI31Reference => "null i31 reference",
+            TrapCode::CastFailure => "cast failure",
+            TrapCode::ArrayOutOfBounds => "out of bounds array access",
+            TrapCode::GcHeapExhausted => "out of memory: GC heap limit reached",
         }
     }
 }

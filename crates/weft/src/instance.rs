@@ -242,7 +242,7 @@ pub(crate) fn instantiate<T>(
     // Globals, evaluated in order (§4.5.4 step 8; later proposals let an
     // initialiser read earlier globals, which this order also supports).
     for g in &syn.globals {
-        let value = eval_const(&store.inner, &inst, &g.init)?;
+        let value = eval_const(&mut store.inner, ConstCx::of(&inst), &g.init)?;
         let index = store.inner.globals.len() as u32;
         store.inner.globals.push(GlobalEntity {
             value,
@@ -254,7 +254,7 @@ pub(crate) fn instantiate<T>(
     // non-nullable references has one) or null.
     for t in &syn.tables {
         let init = match &t.init {
-            Some(e) => eval_const(&store.inner, &inst, e)?[0],
+            Some(e) => eval_const(&mut store.inner, ConstCx::of(&inst), e)?[0],
             None => 0,
         };
         let index = store.inner.tables.len() as u32;
@@ -279,7 +279,7 @@ pub(crate) fn instantiate<T>(
             ElemItems::Exprs(xs) => {
                 let mut v = Vec::with_capacity(xs.len());
                 for x in xs {
-                    v.push(eval_const(&store.inner, &inst, x)?[0]);
+                    v.push(eval_const(&mut store.inner, ConstCx::of(&inst), x)?[0]);
                 }
                 v
             }
@@ -325,7 +325,18 @@ pub(crate) fn instantiate<T>(
                 let inner = &mut store.inner;
                 let inst = &inner.instances[instance_index as usize];
                 let t = inst.tables[table.index()] as usize;
-                let offset = address(eval_const(inner, inst, offset)?[0], inner.tables[t].ty.addr);
+                // Offsets allocate nothing: a copy of the context suffices.
+                let (funcs, globals, module) = (
+                    inst.funcs.clone(),
+                    inst.globals.clone(),
+                    inst.module.clone(),
+                );
+                let cx = ConstCx {
+                    funcs: &funcs,
+                    globals: &globals,
+                    type_ids: &module.type_ids,
+                };
+                let offset = address(eval_const(inner, cx, offset)?[0], inner.tables[t].ty.addr);
                 let items = std::mem::take(&mut inner.instances[instance_index as usize].elems[i]);
                 let tab = &mut inner.tables[t].elems;
                 match offset
@@ -348,8 +359,18 @@ pub(crate) fn instantiate<T>(
             let inner = &mut store.inner;
             let inst = &inner.instances[instance_index as usize];
             let mi = inst.mems[memory.index()] as usize;
+            let (funcs, globals, module) = (
+                inst.funcs.clone(),
+                inst.globals.clone(),
+                inst.module.clone(),
+            );
+            let cx = ConstCx {
+                funcs: &funcs,
+                globals: &globals,
+                type_ids: &module.type_ids,
+            };
             let offset = address(
-                eval_const(inner, inst, offset)?[0],
+                eval_const(inner, cx, offset)?[0],
                 inner.memories[mi].ty.addr,
             );
             inner.instances[instance_index as usize].data_dropped[i] = true;
@@ -381,10 +402,38 @@ fn address(value: u64, addr: weft_syntax::AddrType) -> usize {
     }
 }
 
+/// What a constant expression may refer to: the instance's functions and
+/// globals so far, and its module's engine type ids.
+#[derive(Clone, Copy)]
+struct ConstCx<'a> {
+    funcs: &'a [u32],
+    globals: &'a [u32],
+    type_ids: &'a [u32],
+}
+
+impl<'a> ConstCx<'a> {
+    fn of(inst: &'a InstanceEntity) -> Self {
+        ConstCx {
+            funcs: &inst.funcs,
+            globals: &inst.globals,
+            type_ids: &inst.module.type_ids,
+        }
+    }
+}
+
+/// Allocates an object for a constant expression (no collection runs
+/// during instantiation).
+fn alloc_const(inner: &mut StoreInner, ty: u32, data: Vec<u64>) -> Result<u64> {
+    inner
+        .gc
+        .alloc(ty, data.into())
+        .map_err(|_| Trap::new(TrapCode::GcHeapExhausted).into())
+}
+
 /// Evaluates a constant expression (§4.4.10, §3.3.10) in the context of a
 /// partially built instance. Besides the 2.0 constant instructions it
 /// accepts the extended-const arithmetic, which validation gates.
-fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &Expr<'_>) -> Result<[u64; 2]> {
+fn eval_const(inner: &mut StoreInner, inst: ConstCx<'_>, expr: &Expr<'_>) -> Result<[u64; 2]> {
     let features = inner.engine.config().features;
     let mut r = Reader::new_at(&expr.bytes, expr.offset, features);
     let mut stack: Vec<[u64; 2]> = Vec::new();
@@ -430,6 +479,67 @@ fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &Expr<'_>) -> Res
             Instr::I64Add {} => binary(&mut stack, u64::wrapping_add)?,
             Instr::I64Sub {} => binary(&mut stack, u64::wrapping_sub)?,
             Instr::I64Mul {} => binary(&mut stack, u64::wrapping_mul)?,
+            // GC: allocations and conversions (§3.3.10 of 3.0).
+            Instr::RefI31 {} => {
+                let v = stack.pop().ok_or_else(bad)?[0];
+                [crate::runtime::gc::enc::i31(v as u32), 0]
+            }
+            Instr::AnyConvertExtern {} => {
+                let v = stack.pop().ok_or_else(bad)?[0];
+                [crate::runtime::gc::enc::internalize(v), 0]
+            }
+            Instr::ExternConvertAny {} => {
+                let v = stack.pop().ok_or_else(bad)?[0];
+                [crate::runtime::gc::enc::externalize(v), 0]
+            }
+            Instr::StructNew { ty } | Instr::StructNewDefault { ty } => {
+                let id = inst.type_ids[ty.index()];
+                let crate::types::Layout::Struct { fields, slots } =
+                    &inner.types[id as usize].layout
+                else {
+                    return Err(bad());
+                };
+                let mut data = vec![0u64; *slots as usize];
+                if matches!(instr, Instr::StructNew { .. }) {
+                    let at = stack.len().checked_sub(fields.len()).ok_or_else(bad)?;
+                    for (f, v) in fields.iter().zip(stack.drain(at..)) {
+                        data[f.offset as usize] = v[0];
+                        if f.width() == 2 {
+                            data[f.offset as usize + 1] = v[1];
+                        }
+                    }
+                }
+                [alloc_const(inner, id, data)?, 0]
+            }
+            Instr::ArrayNew { ty }
+            | Instr::ArrayNewDefault { ty }
+            | Instr::ArrayNewFixed { ty, .. } => {
+                let id = inst.type_ids[ty.index()];
+                let crate::types::Layout::Array { elem } = &inner.types[id as usize].layout else {
+                    return Err(bad());
+                };
+                let w = elem.width();
+                let elems: Vec<[u64; 2]> = match instr {
+                    Instr::ArrayNewFixed { len, .. } => {
+                        let at = stack.len().checked_sub(len as usize).ok_or_else(bad)?;
+                        stack.drain(at..).collect()
+                    }
+                    _ => {
+                        let n = stack.pop().ok_or_else(bad)?[0] as u32 as usize;
+                        let v = if matches!(instr, Instr::ArrayNew { .. }) {
+                            stack.pop().ok_or_else(bad)?
+                        } else {
+                            [0, 0]
+                        };
+                        if n.saturating_mul(w * 8) > crate::runtime::gc::MAX_BYTES {
+                            return Err(Trap::new(TrapCode::GcHeapExhausted).into());
+                        }
+                        vec![v; n]
+                    }
+                };
+                let data = elems.iter().flat_map(|v| v[..w].iter().copied()).collect();
+                [alloc_const(inner, id, data)?, 0]
+            }
             Instr::End {} => break,
             // The validator admits no other instruction in a constant expression;
             // one that a later feature adds is refused here, not misread.

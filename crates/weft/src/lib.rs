@@ -64,7 +64,9 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use module::{ExportType, ExternType, ImportType, Module};
 pub use store::{AsContext, AsContextMut, Store};
-pub use values::{ExternRef, Val, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList};
+pub use values::{
+    AnyKind, AnyRef, ExternRef, Val, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList,
+};
 /// The abstract syntax (`weft-syntax`): [`Module::from_parsed`] takes its
 /// `Module`, and the types above come from it.
 pub mod syntax {

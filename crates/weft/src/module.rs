@@ -326,10 +326,8 @@ impl<'m> ExportType<'m> {
     }
 }
 
-/// Rejects what the engine cannot run yet although it validates: struct
-/// and array types, and references to heap types beyond the func and
-/// extern hierarchies. Checked once here, so that the rest of the engine
-/// may rely on every type being a function type.
+/// Rejects what the engine cannot run yet although it validates:
+/// references to exceptions (see [`runnable_heap`]).
 fn check_executable(m: &syn::Module<'_>) -> Result<()> {
     let unsupported = |what: &str| {
         Err(Error::new(
@@ -342,7 +340,7 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
         _ => true,
     };
     for t in &m.types {
-        let mut ok = t.as_func().is_some();
+        let mut ok = true;
         t.composite.for_each_val_type(|v| ok &= heap_ok(v));
         if !ok {
             return unsupported(&format!("type {t:?}"));
@@ -357,7 +355,7 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
         .chain(m.code.iter().flat_map(|c| c.locals.iter().map(|l| l.ty)))
         .all(heap_ok)
     {
-        return unsupported("a reference to a GC heap type");
+        return unsupported("a reference to an exception");
     }
     let tables = m.imports.iter().filter_map(|i| match i.desc {
         ImportDesc::Table(t) => Some(t),
@@ -368,29 +366,23 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
         .all(|t| runnable_heap(t.elem.heap))
         || !m.elems.iter().all(|e| runnable_heap(e.ty.heap))
     {
-        return unsupported("a table of GC references");
+        return unsupported("a table of exception references");
     }
     Ok(())
 }
 
-/// Whether the engine represents references to heap type `h`: the func
-/// hierarchy (concrete types are function types once [`check_executable`]
-/// has passed) and the extern hierarchy.
+/// Whether the engine represents references to heap type `h`: every
+/// hierarchy but the exceptions'.
 fn runnable_heap(h: syn::HeapType) -> bool {
-    use syn::HeapType::*;
-    match h {
-        Func | NoFunc | Concrete(_) | Extern | NoExtern => true,
-        Any | Eq | I31 | Struct | Array | None | Exn | NoExn | Rec(_) => false,
-    }
+    !matches!(h, syn::HeapType::Exn | syn::HeapType::NoExn)
 }
 
-/// The function type at index `t`. Every type is a function type once
-/// [`check_executable`] has passed, and `t` is valid once the module has
-/// validated.
+/// The function type at index `t`, which validation made sure names a
+/// function type.
 pub(crate) fn func_type(types: &syn::Types, t: TypeIdx) -> &FuncType {
     match types.func(t) {
         Some(ft) => ft,
-        None => panic!("type {t} is not a function type of a validated, executable module"),
+        None => panic!("type {t} is not a function type of a validated module"),
     }
 }
 
@@ -555,7 +547,7 @@ fn unsupported(what: &str) -> Error {
 }
 
 /// The proposals whose instructions the interpreter executes.
-const EXECUTED: [Feature; 10] = [
+const EXECUTED: [Feature; 11] = [
     Feature::Mvp,
     Feature::SignExt,
     Feature::SatFloatToInt,
@@ -566,6 +558,7 @@ const EXECUTED: [Feature; 10] = [
     Feature::WideArithmetic,
     Feature::RelaxedSimd,
     Feature::FunctionReferences,
+    Feature::Gc,
 ];
 
 /// Whether an instruction names a reference type the interpreter does not

@@ -183,6 +183,8 @@ pub struct StoreInner {
     /// The engine's canonical types, as far as this store uses them (see
     /// `types.rs`): refreshed whenever a type id enters the store.
     pub(crate) types: crate::types::TypeList,
+    /// Structs and arrays (see `runtime/gc.rs`).
+    pub(crate) gc: crate::runtime::gc::Heap,
     pub(crate) fuel: u64,
     pub(crate) stacks: Stacks,
     /// While Wasm runs: the lowest native stack address that re-entries
@@ -190,6 +192,12 @@ pub struct StoreInner {
     /// calling back) and compiled frames may reach, `max_wasm_stack` below
     /// the outermost entry (0 while no Wasm runs). See `exec::call`.
     pub(crate) stack_limit: usize,
+    /// Interpreted executions in progress (value stacks in use): the GC
+    /// collects only when exactly one is, from inside it
+    /// (`runtime/gc.rs`), or none (`Store::gc`). A host panic that
+    /// unwinds through one leaves it counted: collection then stops
+    /// rather than miss that execution's roots.
+    pub(crate) executions: usize,
     /// The error of a failed call inside compiled code, on its way out
     /// (compiled frames return a status instead of unwinding).
     #[cfg(feature = "cranelift")]
@@ -260,9 +268,11 @@ impl<T> Store<T> {
                 instances: Vec::new(),
                 externs: Vec::new(),
                 types: engine.types(),
+                gc: crate::runtime::gc::Heap::new(engine.config().gc_stress),
                 fuel: 0,
                 stacks: Stacks::default(),
                 stack_limit: 0,
+                executions: 0,
                 #[cfg(feature = "cranelift")]
                 pending: None,
                 #[cfg(feature = "cranelift")]
@@ -293,6 +303,23 @@ impl<T> Store<T> {
     /// The engine.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// Collects the GC heap now: frees every struct and array that no
+    /// global, table, element segment or host handle ([`crate::AnyRef`])
+    /// reaches. Does nothing while Wasm runs (from a host function): the
+    /// collector then runs at a later allocation.
+    pub fn gc(&mut self) {
+        if self.inner.executions == 0 {
+            crate::interp::exec::collect_store(&mut self.inner, &[]);
+        }
+    }
+
+    /// The GC heap's live objects (as of the last collection, plus those
+    /// allocated since) and the number of collections so far.
+    #[doc(hidden)] // a report for tests, not a stable API
+    pub fn gc_stats(&self) -> (usize, u64) {
+        (self.inner.gc.len(), self.inner.gc.collections)
     }
 
     /// Sets the fuel left. Fails unless the engine was configured with

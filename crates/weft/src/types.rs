@@ -17,8 +17,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use weft_syntax::{
-    FuncType, GlobalType, HeapType, Mut, RecGroup, RefType, SubType, TableType, TypeIdx, Types,
-    ValType,
+    CompositeType, FuncType, GlobalType, HeapType, Mut, RecGroup, RefType, StorageType, SubType,
+    TableType, TypeIdx, Types, ValType,
 };
 
 /// One canonical type.
@@ -32,6 +32,58 @@ pub(crate) struct TypeInfo {
     /// The declared supertypes from the root down to this type itself: its
     /// depth is the length minus one.
     pub(crate) supers: Box<[u32]>,
+    /// Where a struct's fields or an array's elements live in an object.
+    pub(crate) layout: Layout,
+}
+
+/// A field of an object (see `runtime/gc.rs`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FieldLayout {
+    pub(crate) storage: StorageType,
+    /// First slot.
+    pub(crate) offset: u32,
+    /// Whether the field may refer to a heap object (a reference outside
+    /// the func hierarchy), which the collector traces.
+    pub(crate) gc_ref: bool,
+}
+
+impl FieldLayout {
+    /// A placeholder.
+    pub(crate) const NONE: FieldLayout = FieldLayout {
+        storage: StorageType::I8,
+        offset: 0,
+        gc_ref: false,
+    };
+
+    /// Slots the field takes (two for v128).
+    pub(crate) fn width(&self) -> usize {
+        1 + (self.storage == StorageType::Val(ValType::V128)) as usize
+    }
+}
+
+/// The layout of an object of a type.
+#[derive(Debug)]
+pub(crate) enum Layout {
+    /// Function types have no objects.
+    Func,
+    Struct {
+        fields: Box<[FieldLayout]>,
+        /// Slots of the whole object.
+        slots: u32,
+    },
+    Array {
+        elem: FieldLayout,
+    },
+}
+
+/// Cast targets (`code::cast_target`) at and beyond this are abstract heap
+/// types (by position in `HeapType::ABSTRACT`); below, engine type ids.
+pub(crate) const ABSTRACT_TARGETS: u32 = u32::MAX - 64;
+
+/// The abstract heap type of a cast target, if it is one.
+pub(crate) fn abstract_target(t: u32) -> Option<HeapType> {
+    let i = t.checked_sub(ABSTRACT_TARGETS)? as usize;
+    HeapType::ABSTRACT.get(i).map(|(h, _, _)| *h)
 }
 
 impl TypeInfo {
@@ -96,12 +148,65 @@ impl TypeRegistry {
         }
         let base = self.types.len() as u32;
         let types = Arc::make_mut(&mut self.types);
-        for sub in &rolled.types {
-            // `Rec(i)` is the group's own type `i`.
-            let sub = sub.map_heap_types(&mut |h| match h {
-                HeapType::Rec(i) => HeapType::Concrete(TypeIdx(base + i)),
-                h => h,
-            });
+        let subs: Vec<SubType> = rolled
+            .types
+            .iter()
+            .map(|sub| {
+                // `Rec(i)` is the group's own type `i`.
+                sub.map_heap_types(&mut |h| match h {
+                    HeapType::Rec(i) => HeapType::Concrete(TypeIdx(base + i)),
+                    h => h,
+                })
+            })
+            .collect();
+        // Whether a reference to `h` may be to an object: not to a
+        // function (a concrete type of this group or an earlier one).
+        let is_func_type = |t: u32, types: &Vec<Arc<TypeInfo>>| match t.checked_sub(base) {
+            Some(i) => subs[i as usize].as_func().is_some(),
+            None => matches!(types[t as usize].layout, Layout::Func),
+        };
+        let gc_ref = |s: StorageType, types: &Vec<Arc<TypeInfo>>| match s {
+            StorageType::Val(ValType::Ref(r)) => match r.heap {
+                HeapType::Func | HeapType::NoFunc => false,
+                HeapType::Concrete(t) => !is_func_type(t.0, types),
+                _ => true,
+            },
+            _ => false,
+        };
+        let layouts: Vec<Layout> = subs
+            .iter()
+            .map(|sub| match &sub.composite {
+                CompositeType::Func(_) => Layout::Func,
+                CompositeType::Struct(s) => {
+                    let mut offset = 0;
+                    let fields = s
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            let l = FieldLayout {
+                                storage: f.storage,
+                                offset,
+                                gc_ref: gc_ref(f.storage, types),
+                            };
+                            offset += l.width() as u32;
+                            l
+                        })
+                        .collect();
+                    Layout::Struct {
+                        fields,
+                        slots: offset,
+                    }
+                }
+                CompositeType::Array(a) => Layout::Array {
+                    elem: FieldLayout {
+                        storage: a.field.storage,
+                        offset: 0,
+                        gc_ref: gc_ref(a.field.storage, types),
+                    },
+                },
+            })
+            .collect();
+        for (sub, layout) in subs.into_iter().zip(layouts) {
             let id = types.len() as u32;
             let mut supers: Vec<u32> = match sub.supertypes.first() {
                 // Validation put the supertype before the type.
@@ -114,6 +219,7 @@ impl TypeRegistry {
                 sub,
                 func,
                 supers: supers.into(),
+                layout,
             }));
         }
         self.groups.insert(rolled, base);

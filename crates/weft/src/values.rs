@@ -2,10 +2,20 @@
 //! the engine.
 //!
 //! Inside the engine every value lives in untyped `u64` slots: `i32`
-//! zero-extended, floats as their bit patterns, a `funcref` as the store's
-//! function index plus one (0 is null), an `externref` as the store's
-//! externref index plus one; a `v128` takes two consecutive slots, low
-//! 64 bits first.
+//! zero-extended, floats as their bit patterns, a `v128` in two
+//! consecutive slots, low 64 bits first. References (null is 0 in every
+//! hierarchy):
+//! - `func`: the store's function index plus one;
+//! - `extern`: the store's externref index plus one, or an externalised
+//!   `any` value (`extern.convert_any`) with bit 63 set;
+//! - `any`: by the low two bits: `..1` an `i31` (its 31 bits above the
+//!   tag: unboxed), `.00` the GC heap's object `i` as `(i + 1) << 2`
+//!   (`runtime/gc.rs`), `.10` an internalised host reference
+//!   (`any.convert_extern`) as its externref slot shifted left by two.
+//!
+//! So `ref.eq` is an integer compare, `ref.i31`/`i31.get` shifts, and the
+//! conversions between `any` and `extern` are bit operations that give
+//! back the original value on a round trip (`runtime::gc::enc`).
 
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::{Error, Func, Result};
@@ -29,6 +39,10 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An `externref`, `None` for null.
     ExternRef(Option<ExternRef>),
+    /// A reference of the `any` hierarchy (`anyref`, `eqref`, `i31ref`,
+    /// `structref`, `arrayref` and concrete struct and array types),
+    /// `None` for null.
+    AnyRef(Option<AnyRef>),
 }
 
 impl Val {
@@ -42,6 +56,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::AnyRef(_) => ValType::Ref(RefType::null(HeapType::Any)),
         }
     }
 
@@ -52,12 +67,18 @@ impl Val {
     /// [`Val::matches_in`]).
     pub fn matches(&self, ty: ValType) -> bool {
         match (self, ty) {
-            (Val::FuncRef(None), ValType::Ref(r)) => r.nullable && is_func_ref(r),
+            (Val::FuncRef(None), ValType::Ref(r)) => {
+                r.nullable && hierarchy(r.heap, &[]) == Some(HeapType::Func)
+            }
             (Val::ExternRef(None), ValType::Ref(r)) => {
                 r.nullable && matches!(r.heap, HeapType::Extern | HeapType::NoExtern)
             }
             (Val::FuncRef(Some(_)), ValType::Ref(r)) => r.heap == HeapType::Func,
             (Val::ExternRef(Some(_)), ValType::Ref(r)) => r.heap == HeapType::Extern,
+            (Val::AnyRef(None), ValType::Ref(r)) => {
+                r.nullable && hierarchy(r.heap, &[]) == Some(HeapType::Any)
+            }
+            (Val::AnyRef(Some(_)), ValType::Ref(r)) => r.heap == HeapType::Any,
             (v, t) => v.ty() == t,
         }
     }
@@ -72,6 +93,25 @@ impl Val {
                 }
                 _ => self.matches(ty),
             },
+            (Val::AnyRef(None), ValType::Ref(r)) => {
+                r.nullable && hierarchy(r.heap, &store.types) == Some(HeapType::Any)
+            }
+            (Val::FuncRef(None), ValType::Ref(r)) => {
+                r.nullable && hierarchy(r.heap, &store.types) == Some(HeapType::Func)
+            }
+            (Val::AnyRef(Some(a)), ValType::Ref(r)) => {
+                a.store == store.id && {
+                    let bits = store.gc.rooted(a.root);
+                    match r.heap {
+                        HeapType::Concrete(t) => crate::interp::exec::ref_matches(store, bits, t.0),
+                        h => crate::interp::exec::ref_matches(
+                            store,
+                            bits,
+                            crate::interp::code::cast_target(h),
+                        ),
+                    }
+                }
+            }
             _ => self.matches(ty),
         }
     }
@@ -84,8 +124,11 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::Ref(r) if is_func_ref(r) => Val::FuncRef(None),
-            ValType::Ref(_) => Val::ExternRef(None),
+            ValType::Ref(r) => match hierarchy(r.heap, &[]) {
+                Some(HeapType::Any) => Val::AnyRef(None),
+                Some(HeapType::Extern) => Val::ExternRef(None),
+                _ => Val::FuncRef(None),
+            },
         }
     }
 
@@ -128,7 +171,10 @@ impl Val {
 
     /// Whether this is a null reference.
     pub fn is_null(&self) -> bool {
-        matches!(self, Val::FuncRef(None) | Val::ExternRef(None))
+        matches!(
+            self,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None)
+        )
     }
 
     /// Writes the value into slots (one, or two for `v128`), checking that
@@ -143,14 +189,18 @@ impl Val {
                 out[1] = (v >> 64) as u64;
                 v as u64
             }
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) => 0,
             Val::FuncRef(Some(f)) => {
                 store.check_id(f.store, "function")?;
                 u64::from(f.index) + 1
             }
             Val::ExternRef(Some(r)) => {
                 store.check_id(r.store, "externref")?;
-                u64::from(r.index) + 1
+                r.slot(store)
+            }
+            Val::AnyRef(Some(a)) => {
+                store.check_id(a.store, "anyref")?;
+                store.gc.rooted(a.root)
             }
         };
         Ok(())
@@ -165,32 +215,114 @@ impl Val {
             ValType::F32 => Val::F32(s as u32),
             ValType::F64 => Val::F64(s),
             ValType::V128 => Val::V128(u128::from(s) | (u128::from(slots[1]) << 64)),
-            ValType::Ref(r) if is_func_ref(r) => Val::FuncRef(Func::from_slot(store.id, s)),
-            ValType::Ref(_) => Val::ExternRef(ExternRef::from_slot(store.id, s)),
+            ValType::Ref(r) => match hierarchy(r.heap, &store.types) {
+                Some(HeapType::Any) => Val::AnyRef((s != 0).then(|| AnyRef {
+                    store: store.id,
+                    root: store.gc.root(s),
+                })),
+                Some(HeapType::Extern) => Val::ExternRef(ExternRef::from_slot_in(store, s)),
+                _ => Val::FuncRef(Func::from_slot(store.id, s)),
+            },
         }
     }
 }
 
-/// Whether values of `r` are functions. The engine runs only the func and
-/// extern hierarchies (`Module::new` rejects the rest until GC execution
-/// lands), so every other reference is held as a host reference: the func
-/// hierarchy (with concrete types, which are all function types in an
-/// executable module) against everything else.
-fn is_func_ref(r: RefType) -> bool {
-    match r.heap {
-        HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) | HeapType::Rec(_) => true,
-        HeapType::Extern
-        | HeapType::NoExtern
-        | HeapType::Any
-        | HeapType::Eq
-        | HeapType::I31
-        | HeapType::Struct
-        | HeapType::Array
-        | HeapType::None
-        | HeapType::Exn
-        | HeapType::NoExn => false,
+/// The top of the hierarchy of heap type `h` (`func`, `extern`, `any` or
+/// `exn`): concrete types are looked up in `types` (engine ids), or taken
+/// as functions if `types` does not have them.
+fn hierarchy(h: HeapType, types: &[std::sync::Arc<crate::types::TypeInfo>]) -> Option<HeapType> {
+    match h {
+        HeapType::Concrete(t) => match types.get(t.index()) {
+            Some(ti) if !matches!(ti.layout, crate::types::Layout::Func) => Some(HeapType::Any),
+            _ => Some(HeapType::Func),
+        },
+        h => h.abstract_top(),
     }
 }
+
+/// A reference of the `any` hierarchy that the host holds: rooted in its
+/// store for the store's lifetime (the collector never frees what it
+/// refers to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AnyRef {
+    pub(crate) store: u64,
+    pub(crate) root: u32,
+}
+
+/// What an [`AnyRef`] refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnyKind {
+    /// An unboxed 31-bit integer (its value sign-extended).
+    I31(i32),
+    /// A struct.
+    Struct,
+    /// An array of this length.
+    Array(u32),
+    /// A host reference converted with `any.convert_extern`.
+    Host(ExternRef),
+}
+
+impl AnyRef {
+    /// An `i31ref` of the low 31 bits of `v`.
+    pub fn i31(store: impl AsContext, v: i32) -> AnyRef {
+        let inner = &store.as_context().inner;
+        AnyRef {
+            store: inner.id,
+            root: inner.gc.root(crate::runtime::gc::enc::i31(v as u32)),
+        }
+    }
+
+    /// A host reference in the `any` hierarchy (`any.convert_extern`).
+    pub fn from_extern(store: impl AsContext, r: ExternRef) -> AnyRef {
+        let inner = &store.as_context().inner;
+        inner.assert_id(r.store);
+        let bits = crate::runtime::gc::enc::internalize(r.slot(inner));
+        AnyRef {
+            store: inner.id,
+            root: inner.gc.root(bits),
+        }
+    }
+
+    /// What the reference refers to.
+    ///
+    /// # Panics
+    /// If the reference belongs to another store.
+    pub fn kind(&self, store: impl AsContext) -> AnyKind {
+        use crate::runtime::gc::enc;
+        let inner = &store.as_context().inner;
+        inner.assert_id(self.store);
+        let bits = inner.gc.rooted(self.root);
+        if enc::is_i31(bits) {
+            return AnyKind::I31(enc::i31_get_s(bits));
+        }
+        if enc::is_host(bits) {
+            let e = enc::externalize(bits);
+            return AnyKind::Host(ExternRef {
+                store: inner.id,
+                index: (e - 1) as u32,
+            });
+        }
+        match inner.gc.get(bits) {
+            Some(o) => match &inner.types[o.ty as usize].layout {
+                crate::types::Layout::Array { elem } => {
+                    AnyKind::Array((o.data.len() / elem.width()) as u32)
+                }
+                _ => AnyKind::Struct,
+            },
+            None => AnyKind::Struct,
+        }
+    }
+
+    /// Whether two references are the same (`ref.eq`).
+    pub fn ref_eq(&self, store: impl AsContext, other: &AnyRef) -> bool {
+        let inner = &store.as_context().inner;
+        inner.gc.rooted(self.root) == inner.gc.rooted(other.root)
+    }
+}
+
+/// The bit of [`ExternRef`] indices that name a rooted externalised `any`
+/// value instead of a host payload.
+const EXTERNALIZED_INDEX: u32 = 1 << 31;
 
 impl From<i32> for Val {
     fn from(v: i32) -> Self {
@@ -276,7 +408,35 @@ impl ExternRef {
     pub fn data<'a, C: AsContext + ?Sized>(&self, store: &'a C) -> &'a (dyn Any + Send + Sync) {
         let inner = &store.as_context().inner;
         inner.assert_id(self.store);
+        if self.index & EXTERNALIZED_INDEX != 0 {
+            // An externalised `any` value has no host payload.
+            return &();
+        }
         &*inner.externs[self.index as usize]
+    }
+
+    /// The slot of this reference: its index plus one, or the
+    /// externalised `any` value it stands for.
+    pub(crate) fn slot(&self, store: &StoreInner) -> u64 {
+        if self.index & EXTERNALIZED_INDEX != 0 {
+            let bits = store.gc.rooted(self.index & !EXTERNALIZED_INDEX);
+            crate::runtime::gc::enc::externalize(bits)
+        } else {
+            u64::from(self.index) + 1
+        }
+    }
+
+    /// The reference in slot `s`; an externalised `any` value (bit 63) is
+    /// rooted, and the handle names its root.
+    pub(crate) fn from_slot_in(store: &StoreInner, s: u64) -> Option<ExternRef> {
+        if s & crate::runtime::gc::enc::EXTERNALIZED == 0 {
+            return ExternRef::from_slot(store.id, s);
+        }
+        let root = store.gc.root(crate::runtime::gc::enc::internalize(s));
+        Some(ExternRef {
+            store: store.id,
+            index: EXTERNALIZED_INDEX | root,
+        })
     }
 
     pub(crate) fn from_slot(store: u64, s: u64) -> Option<ExternRef> {

@@ -823,6 +823,8 @@ mod weft_side {
             Val::V128(x) => Value::V128(*x),
             Val::FuncRef(r) => Value::FuncRef { null: r.is_none() },
             Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
+            // The generated modules have no GC types.
+            Val::AnyRef(r) => Value::ExternRef { null: r.is_none() },
         }
     }
 

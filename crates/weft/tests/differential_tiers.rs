@@ -80,6 +80,7 @@ fn value(v: Val) -> Value {
     match v {
         Val::FuncRef(f) => Value::Ref { null: f.is_none() },
         Val::ExternRef(r) => Value::Ref { null: r.is_none() },
+        Val::AnyRef(r) => Value::Ref { null: r.is_none() },
         n @ (Val::I32(_) | Val::I64(_) | Val::F32(_) | Val::F64(_) | Val::V128(_)) => Value::Num(n),
     }
 }

@@ -637,6 +637,10 @@ macro_rules! define_op {
             JumpIfNull { cond: Slot, offset: i32 } = tag::JUMP_IF_NULL,
             /// Jump if the reference `cond` is not null.
             JumpIfNonNull { cond: Slot, offset: i32 } = tag::JUMP_IF_NON_NULL,
+            /// The GC instruction `op` ([`GcOp`] says what its operands
+            /// `a`, `b`, `c` and immediate `imm` are; handler in
+            /// `exec/gc.rs`), result in `dst` if it has one.
+            Gc { op: GcOp, dst: Slot, a: Slot, b: Slot, c: Slot, imm: u32 } = tag::GC,
         }
 
         impl Op {
@@ -768,6 +772,7 @@ macro_rules! define_op {
                     | Op::TailCallFuncRef { .. }
                     | Op::JumpIfNull { .. }
                     | Op::JumpIfNonNull { .. }
+                    | Op::Gc { .. }
                     | Op::DataDiscard { .. } => None,
                 }
             }
@@ -957,8 +962,10 @@ pub(crate) mod tag {
     pub(crate) const TAIL_CALL_REF: u16 = RowTag::Count as u16 + 105;
     pub(crate) const JUMP_IF_NULL: u16 = RowTag::Count as u16 + 106;
     pub(crate) const JUMP_IF_NON_NULL: u16 = RowTag::Count as u16 + 107;
+    // GC.
+    pub(crate) const GC: u16 = RowTag::Count as u16 + 108;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 108;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 109;
 }
 
 macro_rules! pair_table {
@@ -986,6 +993,82 @@ macro_rules! store_pair_table {
     };
 }
 for_each_store_pair!(store_pair_table);
+
+/// The GC instructions of [`Op::Gc`], with the meaning of its operands
+/// (slots, `imm` an engine type id unless said otherwise). `base` is `a`,
+/// the first of consecutive slots holding the operands in stack order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u16)]
+pub(crate) enum GcOp {
+    /// `dst = a == b`.
+    RefEq,
+    /// `dst = struct.new imm` of the fields at `base..`.
+    StructNew,
+    /// `dst = struct.new_default imm`.
+    StructNewDefault,
+    /// `dst = a.field[imm]` (also `struct.get_u`: packed fields are stored
+    /// zero-extended).
+    StructGet,
+    /// `dst = a.field[imm]`, sign-extended.
+    StructGetS,
+    /// `a.field[imm] = b`.
+    StructSet,
+    /// `dst = array.new imm` of `b` copies of `a`.
+    ArrayNew,
+    /// `dst = array.new_default imm` of length `b`.
+    ArrayNewDefault,
+    /// `dst = array.new_fixed imm` of the `c` elements at `base..`.
+    ArrayNewFixed,
+    /// `dst = array.new_data imm` from data segment `c`, offset `a`,
+    /// length `b`.
+    ArrayNewData,
+    /// `dst = array.new_elem imm` from element segment `c`, offset `a`,
+    /// length `b`.
+    ArrayNewElem,
+    /// `dst = a[b]` (also `array.get_u`).
+    ArrayGet,
+    /// `dst = a[b]`, sign-extended.
+    ArrayGetS,
+    /// `a[b] = c`.
+    ArraySet,
+    /// `dst = array.len a`.
+    ArrayLen,
+    /// `array.fill` of (ref, offset, value, length) at `base..`.
+    ArrayFill,
+    /// `array.copy` of (dst ref, dst offset, src ref, src offset, length)
+    /// at `base..`.
+    ArrayCopy,
+    /// `array.init_data` from data segment `c` of (ref, offset, segment
+    /// offset, length) at `base..`.
+    ArrayInitData,
+    /// `array.init_elem` from element segment `c`, as `ArrayInitData`.
+    ArrayInitElem,
+    /// `dst = ref.test a` against cast target `imm` ([`cast_target`]);
+    /// null matches if `c` is 1.
+    RefTest,
+    /// `dst = ref.cast a`, as `RefTest` (traps when it does not match).
+    RefCast,
+    /// `dst = any.convert_extern a`.
+    AnyConvertExtern,
+    /// `dst = extern.convert_any a`.
+    ExternConvertAny,
+    /// `dst = ref.i31 a`.
+    RefI31,
+    /// `dst = i31.get_s a`.
+    I31GetS,
+    /// `dst = i31.get_u a`.
+    I31GetU,
+}
+
+/// The cast target immediate of an abstract heap type: beyond every engine
+/// type id (see `types::abstract_target`).
+pub(crate) fn cast_target(h: weft_syntax::HeapType) -> u32 {
+    let i = weft_syntax::HeapType::ABSTRACT
+        .iter()
+        .position(|(a, _, _)| *a == h)
+        .unwrap_or(0);
+    crate::types::ABSTRACT_TARGETS + i as u32
+}
 
 /// A comparison fused into a conditional jump (by the translator).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

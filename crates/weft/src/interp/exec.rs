@@ -206,7 +206,9 @@ fn execute_pooled<T>(
     args: &mut [u64],
 ) -> Result<()> {
     let mut stack = store.inner.stacks.pool.pop().unwrap_or_default();
+    store.inner.executions += 1;
     let r = execute(store, &mut stack, instance, def, args);
+    store.inner.executions -= 1;
     stack.frames.clear();
     if store.inner.stacks.pool.len() < MAX_POOLED_STACKS {
         store.inner.stacks.pool.push(stack);
@@ -1695,6 +1697,47 @@ def!(TailCallTable(ip, fp, mb, ml, cx, acc, facc) Op::TailCallTable { base, inde
     }
 });
 
+// Typed function references (`call_ref`, `return_call_ref`): here beside
+// the other calls, whose dispatch they share.
+
+/// The store function a non-null function reference in slot `callee`
+/// refers to.
+///
+/// # Safety
+/// `callee` must be a slot of the frame at `fp`.
+#[inline(always)]
+unsafe fn callee_of(fp: *mut u64, callee: Slot) -> Option<u32> {
+    let r: u64 = rd(fp, callee);
+    // A funcref is the store function index plus one.
+    r.checked_sub(1).map(|f| f as u32)
+}
+
+def!(CallFuncRef(ip, fp, mb, ml, cx, acc, facc) Op::CallFuncRef { base, callee } => {
+    // SAFETY: a slot of the frame.
+    let Some(sf) = (unsafe { callee_of(fp, callee) }) else {
+        return trap(cx, TrapCode::NullFunctionReference);
+    };
+    // Fast path: a translated function of the current instance.
+    if let FuncKind::Wasm { instance, def } = cx.inner.funcs[sf as usize].kind {
+        if instance == cx.inst {
+            // SAFETY: the store keeps the current module alive.
+            let m = unsafe { &*cx.module };
+            if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
+                return call_wasm(ip, fp, mb, ml, cx, instance, def, c, base);
+            }
+        }
+    }
+    do_call(ip, fp, mb, ml, cx, sf, base)
+});
+
+def!(TailCallFuncRef(ip, fp, mb, ml, cx, acc, facc) Op::TailCallFuncRef { base, callee } => {
+    // SAFETY: a slot of the frame.
+    match unsafe { callee_of(fp, callee) } {
+        Some(sf) => tail_call(ip, fp, mb, ml, cx, sf, base),
+        None => trap(cx, TrapCode::NullFunctionReference),
+    }
+});
+
 /// Calls store function `sf`, with its arguments at slot `base`, in place
 /// of the current function (§4.4.8, `return_call`): a Wasm callee takes
 /// over the current frame, so that its return goes to the current
@@ -2233,6 +2276,8 @@ def!(Const64(ip, fp, mb, ml, cx, acc, facc) Op::Const64 { dst, value } => {
     }
 });
 
+mod gc;
+pub(crate) use gc::{collect_store, ref_matches};
 mod refs;
 
 /// The hand-written variants' handlers, by tag.
@@ -2357,6 +2402,7 @@ macro_rules! custom_entries {
             $t[0][refs::ENTRIES[i].0 as usize] = refs::ENTRIES[i].1;
             i += 1;
         }
+        $t[0][gc::ENTRIES[0].0 as usize] = gc::ENTRIES[0].1;
         $t[0][tag::DATA_DISCARD as usize] = DataDiscard;
         $t[0][tag::SHUFFLE as usize] = Shuffle;
         $t[0][tag::CONST64 as usize] = Const64;

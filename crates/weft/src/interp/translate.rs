@@ -1619,21 +1619,17 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
         ($variant:ident (custom) {$($field:ident)*}) => {
             t.$variant($($field),*)
         };
-        // Reference rows: refused before translation (see
-        // `module::check_runnable_instrs`) until the engine represents
-        // their references.
-        ($variant:ident (ref: $($sig:tt)*) {$($field:ident)*}) => {{
-            $( let _ = $field; )*
-            Err(unsupported(instr.mnemonic()))
-        }};
-        ($variant:ident (array $($sig:tt)*) {$($field:ident)*}) => {{
-            $( let _ = $field; )*
-            Err(unsupported(instr.mnemonic()))
-        }};
-        ($variant:ident (field $($sig:tt)*) {$($field:ident)*}) => {{
-            $( let _ = $field; )*
-            Err(unsupported(instr.mnemonic()))
-        }};
+        // Reference, array and field rows: a method each, named after the
+        // variant (`translate/gc.rs`).
+        ($variant:ident (ref: $($sig:tt)*) {$($field:ident)*}) => {
+            t.$variant($($field),*)
+        };
+        ($variant:ident (array $($sig:tt)*) {$($field:ident)*}) => {
+            t.$variant($($field),*)
+        };
+        ($variant:ident (field $($sig:tt)*) {$($field:ident)*}) => {
+            t.$variant($($field),*)
+        };
         ($variant:ident ( -> ) {}) => {
             Ok(())
         };
@@ -2405,76 +2401,9 @@ impl Translator<'_> {
         self.pop()?;
         Ok(())
     }
-
-    // GC: refused before translation (see `module::check_runnable_instrs`)
-    // until the engine has a heap of structs and arrays.
-
-    fn StructNew(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("struct.new"))
-    }
-
-    fn StructNewDefault(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(unsupported("struct.new_default"))
-    }
-
-    fn ArrayNewFixed(&mut self, _ty: TypeIdx, _len: u32) -> Result<()> {
-        Err(unsupported("array.new_fixed"))
-    }
-
-    fn ArrayCopy(&mut self, _dst: TypeIdx, _src: TypeIdx) -> Result<()> {
-        Err(unsupported("array.copy"))
-    }
-
-    fn RefTest(&mut self, _ty: HeapType) -> Result<()> {
-        Err(unsupported("ref.test"))
-    }
-
-    fn RefTestNull(&mut self, _ty: HeapType) -> Result<()> {
-        Err(unsupported("ref.test"))
-    }
-
-    fn RefCast(&mut self, _ty: HeapType) -> Result<()> {
-        Err(unsupported("ref.cast"))
-    }
-
-    fn RefCastNull(&mut self, _ty: HeapType) -> Result<()> {
-        Err(unsupported("ref.cast"))
-    }
-
-    fn BrOnCast(
-        &mut self,
-        _flags: CastFlags,
-        _label: LabelIdx,
-        _from: HeapType,
-        _to: HeapType,
-    ) -> Result<()> {
-        Err(unsupported("br_on_cast"))
-    }
-
-    fn BrOnCastFail(
-        &mut self,
-        _flags: CastFlags,
-        _label: LabelIdx,
-        _from: HeapType,
-        _to: HeapType,
-    ) -> Result<()> {
-        Err(unsupported("br_on_cast_fail"))
-    }
-
-    fn AnyConvertExtern(&mut self) -> Result<()> {
-        Err(unsupported("any.convert_extern"))
-    }
-
-    fn ExternConvertAny(&mut self) -> Result<()> {
-        Err(unsupported("extern.convert_any"))
-    }
 }
 
-/// The error for an instruction the interpreter cannot execute yet (the
-/// module check refuses such modules first; see `module::check_runnable_instrs`).
-fn unsupported(mnemonic: &str) -> String {
-    format!("unsupported: {mnemonic} cannot be executed yet")
-}
+mod gc;
 
 #[cfg(test)]
 mod tests {
