@@ -18,7 +18,7 @@ use crate::sections::{id, SECTION_ORDER};
 use weft_syntax::{
     AddrType, CompositeType, CustomPlace, DataMode, ElemItems, ElemMode, ExportDesc, Expr,
     FieldType, FuncType, GlobalType, HeapType, ImportDesc, Instr, Limits, MemType, Module, Mut,
-    RefType, StorageType, SubType, TableType, Types,
+    RefType, StorageType, SubType, TableType, TagType, Types,
 };
 
 /// Encodes a module in the binary format.
@@ -60,6 +60,12 @@ fn write_len(out: &mut Vec<u8>, len: usize) {
     write_u64(out, len as u64);
 }
 
+/// A tag type (§5.3.11 of 3.0): attribute 0 and the type index.
+fn tag_type(out: &mut Vec<u8>, t: &TagType) {
+    out.push(0x00);
+    write_u32(out, t.ty.0);
+}
+
 fn customs(module: &Module<'_>, out: &mut Vec<u8>, at: impl Fn(CustomPlace) -> bool) {
     let mut payload = Vec::new();
     for c in module.customs.iter().filter(|c| at(c.place)) {
@@ -94,6 +100,10 @@ fn section(m: &Module<'_>, section_id: u8, out: &mut Vec<u8>) -> bool {
                     out.push(0x03);
                     global_type(out, &t);
                 }
+                ImportDesc::Tag(t) => {
+                    out.push(0x04);
+                    tag_type(out, &t);
+                }
             }
         }),
         id::FUNCTION => vec(out, &m.funcs, |out, t| write_u32(out, t.0)),
@@ -106,6 +116,7 @@ fn section(m: &Module<'_>, section_id: u8, out: &mut Vec<u8>) -> bool {
             }
         }),
         id::MEMORY => vec(out, &m.mems, mem_type),
+        id::TAG => vec(out, &m.tags, tag_type),
         id::GLOBAL => vec(out, &m.globals, |out, g| {
             global_type(out, &g.ty);
             expr(out, &g.init);
@@ -117,6 +128,7 @@ fn section(m: &Module<'_>, section_id: u8, out: &mut Vec<u8>) -> bool {
                 ExportDesc::Table(_) => 0x01,
                 ExportDesc::Memory(_) => 0x02,
                 ExportDesc::Global(_) => 0x03,
+                ExportDesc::Tag(_) => 0x04,
             });
             write_u32(out, e.desc.index());
         }),

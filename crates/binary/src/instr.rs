@@ -3,9 +3,9 @@
 
 use crate::{Reader, Result};
 use weft_syntax::{
-    BlockType, BrTable, CastFlags, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx, GlobalIdx,
-    HeapType, Instr, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx,
-    TypeIdx, ValType, F32, F64, V128,
+    BlockType, BrTable, CastFlags, Catches, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx,
+    GlobalIdx, HeapType, Instr, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes,
+    TableIdx, TagIdx, TypeIdx, ValType, F32, F64, V128,
 };
 
 /// An instruction immediate: how it is read from and written to the binary
@@ -100,7 +100,7 @@ macro_rules! index_immediates {
     )*};
 }
 index_immediates!(
-    TypeIdx, FuncIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, LocalIdx, LabelIdx, FieldIdx
+    TypeIdx, FuncIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, LocalIdx, LabelIdx, FieldIdx, TagIdx
 );
 
 impl<'a> Immediate<'a> for u32 {
@@ -187,6 +187,46 @@ impl<'a> Immediate<'a> for BrTable<'a> {
             write_u32(out, l.0);
         }
         write_u32(out, self.default.0);
+    }
+}
+
+/// Reads the catch clauses of `try_table`, out of line: a vector of
+/// clauses, each an opcode byte (0 to 3, §5.4.1 of 3.0), a tag index for
+/// the first two, and a label.
+#[inline(never)]
+fn read_catches<'a>(r: &mut Reader<'a>) -> Result<Catches<'a>> {
+    let count = r.read_len(2)?;
+    let start = r.rest();
+    let before = r.position();
+    for _ in 0..count {
+        let at = r.offset();
+        let kind = r.read_u8()?;
+        if kind > 3 {
+            return Err(Reader::fail("malformed catch clause", at));
+        }
+        if kind < 2 {
+            r.read_u32()?;
+        }
+        r.read_u32()?;
+    }
+    let bytes = &start[..r.position() - before];
+    Ok(Catches::Encoded { bytes, count })
+}
+
+impl<'a> Immediate<'a> for Catches<'a> {
+    #[inline(always)]
+    fn decode(r: &mut Reader<'a>) -> Result<Self> {
+        r.outlined(read_catches)
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        write_u32(out, self.len());
+        for c in self.iter() {
+            out.push(c.kind());
+            if let Some(tag) = c.tag() {
+                write_u32(out, tag.0);
+            }
+            write_u32(out, c.label().0);
+        }
     }
 }
 

@@ -29,7 +29,7 @@ use weft_syntax::{
     ArrayType, Code, CompositeType, Custom, CustomPlace, Data, DataMode, Elem, ElemItems, ElemMode,
     Export, ExportDesc, Expr, Feature, Features, FieldType, FuncIdx, FuncType, Global, GlobalIdx,
     HeapType, Import, ImportDesc, Instr, Locals, MemIdx, Module, RefType, StorageType, StructType,
-    SubType, Table, TableIdx, TypeIdx, Types,
+    SubType, Table, TableIdx, TagIdx, TypeIdx, Types,
 };
 
 /// At most this many types in a module (wasmparser's limit, so that a huge
@@ -102,8 +102,11 @@ impl<'a> Decoder<'a> {
         // The last custom section called "name": its index and contents.
         let mut name_section: Option<(usize, &'a [u8])> = None;
         while let Some(&section_id) = self.bytes.get(pos) {
-            let known = section_id <= id::DATA_COUNT
-                && (section_id != id::DATA_COUNT || self.has(Feature::BulkMemory));
+            let known = match section_id {
+                id::DATA_COUNT => self.has(Feature::BulkMemory),
+                id::TAG => self.has(Feature::Exceptions),
+                _ => section_id < id::DATA_COUNT,
+            };
             if !known {
                 return Err(DecodeError::new("malformed section id", pos));
             }
@@ -190,6 +193,7 @@ impl<'a> Decoder<'a> {
             id::FUNCTION => m.funcs = vec(r, |r| r.read_u32().map(TypeIdx))?,
             id::TABLE => m.tables = vec(r, |r| self.table(r))?,
             id::MEMORY => m.mems = vec(r, |r| r.read_mem_type())?,
+            id::TAG => m.tags = vec(r, |r| r.read_tag_type())?,
             id::GLOBAL => m.globals = vec(r, |r| self.global(r))?,
             id::EXPORT => m.exports = vec(r, |r| self.export(r))?,
             id::START => m.start = Some(FuncIdx(r.read_u32()?)),
@@ -314,6 +318,7 @@ impl<'a> Decoder<'a> {
             0x01 => ImportDesc::Table(r.read_table_type()?),
             0x02 => ImportDesc::Memory(r.read_mem_type()?),
             0x03 => ImportDesc::Global(r.read_global_type()?),
+            0x04 if self.has(Feature::Exceptions) => ImportDesc::Tag(r.read_tag_type()?),
             _ => return Err(r.error_at("malformed import kind", at)),
         };
         Ok(Import {
@@ -360,6 +365,7 @@ impl<'a> Decoder<'a> {
             0x01 => ExportDesc::Table(TableIdx(index)),
             0x02 => ExportDesc::Memory(MemIdx(index)),
             0x03 => ExportDesc::Global(GlobalIdx(index)),
+            0x04 if self.has(Feature::Exceptions) => ExportDesc::Tag(TagIdx(index)),
             _ => return Err(r.error_at("malformed export kind", at)),
         };
         Ok(Export {
@@ -531,8 +537,16 @@ pub(crate) fn const_expr<'a>(r: &mut Reader<'a>) -> Result<Expr<'a>> {
         // is a plain instruction whose immediates `read_instr` has already
         // consumed, so a catch-all arm is the right shape for this match.
         match r.read_instr()? {
-            Instr::Block { .. } | Instr::Loop { .. } => open.push(false),
+            Instr::Block { .. }
+            | Instr::Loop { .. }
+            | Instr::TryTable { .. }
+            | Instr::Try { .. } => open.push(false),
             Instr::If { .. } => open.push(true),
+            // Legacy `delegate` ends its `try` (the validator checks that
+            // there is one).
+            Instr::Delegate { .. } => {
+                open.pop();
+            }
             Instr::Else {} => match open.last_mut() {
                 Some(may_else @ true) => *may_else = false,
                 _ => return Err(r.error_at("END opcode expected", at)),

@@ -4,7 +4,7 @@
 use crate::{DecodeError, Result};
 use weft_syntax::{
     AddrType, BlockType, Feature, Features, GlobalType, HeapType, Limits, MemType, Mut, RefType,
-    TableType, TypeIdx, ValType,
+    TableType, TagType, TypeIdx, ValType,
 };
 
 /// A cursor over a slice of the input that knows the absolute offset of the
@@ -584,6 +584,18 @@ impl<'a> Reader<'a> {
             0x01 => Ok(Mut::Var),
             _ => Err(self.error_at("malformed mutability", at)),
         }
+    }
+
+    /// Reads a tag type (§5.3.11 of 3.0): the attribute byte 0 (an
+    /// exception) and a type index.
+    pub fn read_tag_type(&mut self) -> Result<TagType> {
+        let at = self.offset();
+        if self.read_u8()? != 0x00 {
+            return Err(self.error_at("malformed tag attribute", at));
+        }
+        Ok(TagType {
+            ty: TypeIdx(self.read_u32()?),
+        })
     }
 
     /// Reads a global type (§5.3.10).

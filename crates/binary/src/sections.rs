@@ -32,17 +32,20 @@ pub mod id {
     pub const DATA: u8 = 11;
     /// Data count section.
     pub const DATA_COUNT: u8 = 12;
+    /// Tag section (exception handling).
+    pub const TAG: u8 = 13;
 }
 
 /// The known (non-custom) section ids in the order in which they must
 /// appear (§5.5.16): the data count section sits between the element and
-/// the code section.
-pub const SECTION_ORDER: [u8; 12] = [
+/// the code section, the tag section between memory and global.
+pub const SECTION_ORDER: [u8; 13] = [
     id::TYPE,
     id::IMPORT,
     id::FUNCTION,
     id::TABLE,
     id::MEMORY,
+    id::TAG,
     id::GLOBAL,
     id::EXPORT,
     id::START,
@@ -78,6 +81,7 @@ pub fn section_name(section_id: u8) -> Option<&'static str> {
         id::CODE => "Code",
         id::DATA => "Data",
         id::DATA_COUNT => "DataCount",
+        id::TAG => "Tag",
         _ => return None,
     })
 }

@@ -28,9 +28,13 @@ fn scan_bodies(m: &Module<'_>) -> Result<(), DecodeError> {
             let at = r.offset();
             // Only structure and the data count rule matter here.
             match r.read_instr()? {
-                Instr::Block { .. } | Instr::Loop { .. } | Instr::If { .. } => depth += 1,
-                Instr::End {} if depth == 0 => break,
-                Instr::End {} => depth -= 1,
+                Instr::Block { .. }
+                | Instr::Loop { .. }
+                | Instr::If { .. }
+                | Instr::TryTable { .. }
+                | Instr::Try { .. } => depth += 1,
+                Instr::End {} | Instr::Delegate { .. } if depth == 0 => break,
+                Instr::End {} | Instr::Delegate { .. } => depth -= 1,
                 Instr::MemoryInit { .. } | Instr::DataDrop { .. } if m.data_count.is_none() => {
                     return Err(DecodeError::new("data count section required", at))
                 }

@@ -198,6 +198,7 @@ impl Dumper<'_, '_> {
                 section_id::FUNCTION => self.functions(out),
                 section_id::TABLE => self.tables(out),
                 section_id::MEMORY => self.memories(out),
+                section_id::TAG => self.tags(out),
                 section_id::GLOBAL => self.globals(out),
                 section_id::EXPORT => self.exports(out),
                 section_id::START => self.start(out),
@@ -224,6 +225,7 @@ impl Dumper<'_, '_> {
     fn imports(&self, out: &mut String) {
         let _ = writeln!(out, "Import[{}]:", self.module.imports.len());
         let (mut funcs, mut tables, mut mems, mut globals) = (0u32, 0u32, 0u32, 0u32);
+        let mut tags = 0u32;
         for imp in &self.module.imports {
             let _ = match imp.desc {
                 ImportDesc::Func(t) => {
@@ -242,6 +244,10 @@ impl Dumper<'_, '_> {
                 ImportDesc::Global(g) => {
                     globals = globals.saturating_add(1);
                     write!(out, " - global[{}] {}", globals - 1, global_type(&g))
+                }
+                ImportDesc::Tag(t) => {
+                    tags = tags.saturating_add(1);
+                    write!(out, " - tag[{}] sig={}", tags - 1, t.ty.0)
                 }
             };
             let _ = writeln!(
@@ -279,6 +285,14 @@ impl Dumper<'_, '_> {
         }
     }
 
+    fn tags(&self, out: &mut String) {
+        let _ = writeln!(out, "Tag[{}]:", self.module.tags.len());
+        let base = self.imported(|d| matches!(d, ImportDesc::Tag(_)));
+        for (k, t) in self.module.tags.iter().enumerate() {
+            let _ = writeln!(out, " - tag[{}] sig={}", base + k, t.ty.0);
+        }
+    }
+
     fn globals(&self, out: &mut String) {
         let _ = writeln!(out, "Global[{}]:", self.module.globals.len());
         let base = self.imported(|d| matches!(d, ImportDesc::Global(_)));
@@ -301,6 +315,7 @@ impl Dumper<'_, '_> {
                 ExportDesc::Table(t) => write!(out, " - table[{}]", t.0),
                 ExportDesc::Memory(m) => write!(out, " - memory[{}]", m.0),
                 ExportDesc::Global(g) => write!(out, " - global[{}]", g.0),
+                ExportDesc::Tag(t) => write!(out, " - tag[{}]", t.0),
             };
             let _ = writeln!(out, " -> \"{}\"", escape_name(&e.name));
         }
@@ -528,12 +543,18 @@ impl Dumper<'_, '_> {
                 _ => {}
             }
             let indent = match instr {
-                Instr::End {} => {
+                Instr::End {} | Instr::Delegate { .. } => {
                     depth = depth.saturating_sub(1);
                     depth
                 }
-                Instr::Else {} => depth.saturating_sub(1),
-                Instr::Block { .. } | Instr::Loop { .. } | Instr::If { .. } => {
+                Instr::Else {} | Instr::Catch { .. } | Instr::CatchAll {} => {
+                    depth.saturating_sub(1)
+                }
+                Instr::Block { .. }
+                | Instr::Loop { .. }
+                | Instr::If { .. }
+                | Instr::TryTable { .. }
+                | Instr::Try { .. } => {
                     depth += 1;
                     depth - 1
                 }

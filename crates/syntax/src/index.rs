@@ -39,6 +39,8 @@ indices! {
     MemIdx,
     /// Index into the global index space (imports first).
     GlobalIdx,
+    /// Index into the tag index space (imports first).
+    TagIdx,
     /// Index into the element segments.
     ElemIdx,
     /// Index into the data segments.

@@ -3,7 +3,7 @@
 
 use crate::{
     BlockType, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx, GlobalIdx, HeapType, LabelIdx,
-    LocalIdx, MemIdx, TableIdx, TypeIdx, ValType,
+    LocalIdx, MemIdx, TableIdx, TagIdx, TypeIdx, ValType,
 };
 
 /// Memory immediate of loads and stores (§2.4.7). `align` is the exponent
@@ -153,6 +153,162 @@ impl Iterator for BrTableLabels<'_> {
                     }
                 }
                 Some(LabelIdx(value))
+            }
+        }
+    }
+}
+
+/// A catch clause of `try_table` (§2.4.8 of 3.0): which exceptions it
+/// catches (one tag, or all) and where it branches, with or without the
+/// caught exception's `exnref` after the payload (the `_ref` forms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Catch {
+    /// `catch x l`: the payload of tag `x`.
+    One { tag: TagIdx, label: LabelIdx },
+    /// `catch_ref x l`: the payload of tag `x` and the exception.
+    OneRef { tag: TagIdx, label: LabelIdx },
+    /// `catch_all l`: nothing.
+    All { label: LabelIdx },
+    /// `catch_all_ref l`: the exception.
+    AllRef { label: LabelIdx },
+}
+
+impl Catch {
+    /// The clause's opcode byte in the binary format (§5.4.1 of 3.0) and
+    /// the keyword of its text form, in that order of table rows.
+    pub const KINDS: [(u8, &'static str); 4] = [
+        (0x00, "catch"),
+        (0x01, "catch_ref"),
+        (0x02, "catch_all"),
+        (0x03, "catch_all_ref"),
+    ];
+
+    /// The clause from its opcode byte, tag (ignored by the `catch_all`
+    /// forms) and label; `None` for an unknown byte.
+    pub fn new(kind: u8, tag: TagIdx, label: LabelIdx) -> Option<Catch> {
+        Some(match kind {
+            0x00 => Catch::One { tag, label },
+            0x01 => Catch::OneRef { tag, label },
+            0x02 => Catch::All { label },
+            0x03 => Catch::AllRef { label },
+            _ => return None,
+        })
+    }
+
+    /// The clause's opcode byte.
+    pub fn kind(self) -> u8 {
+        match self {
+            Catch::One { .. } => 0x00,
+            Catch::OneRef { .. } => 0x01,
+            Catch::All { .. } => 0x02,
+            Catch::AllRef { .. } => 0x03,
+        }
+    }
+
+    /// The tag it catches; `None` for the `catch_all` forms.
+    pub fn tag(self) -> Option<TagIdx> {
+        match self {
+            Catch::One { tag, .. } | Catch::OneRef { tag, .. } => Some(tag),
+            Catch::All { .. } | Catch::AllRef { .. } => None,
+        }
+    }
+
+    /// The label it branches to.
+    pub fn label(self) -> LabelIdx {
+        match self {
+            Catch::One { label, .. }
+            | Catch::OneRef { label, .. }
+            | Catch::All { label }
+            | Catch::AllRef { label } => label,
+        }
+    }
+
+    /// Whether the branch carries the exception as an `exnref`.
+    pub fn is_ref(self) -> bool {
+        matches!(self, Catch::OneRef { .. } | Catch::AllRef { .. })
+    }
+}
+
+/// The catch clauses of `try_table`, without allocation: either still
+/// encoded (borrowed from a binary module, already checked by the decoder),
+/// or a slice built by the text parser. Same scheme as [`BrTable`].
+#[derive(Clone, Copy, Debug)]
+pub enum Catches<'a> {
+    /// `count` clauses encoded in `bytes`.
+    Encoded { bytes: &'a [u8], count: u32 },
+    /// Clauses in a slice.
+    Slice(&'a [Catch]),
+}
+
+impl<'a> Catches<'a> {
+    /// Number of clauses.
+    pub fn len(&self) -> u32 {
+        match self {
+            Catches::Encoded { count, .. } => *count,
+            Catches::Slice(s) => s.len() as u32,
+        }
+    }
+
+    /// Whether there are no clauses.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The clauses in order.
+    pub fn iter(&self) -> CatchIter<'a> {
+        CatchIter { repr: *self }
+    }
+}
+
+impl PartialEq for Catches<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+/// Iterator over [`Catches`].
+pub struct CatchIter<'a> {
+    repr: Catches<'a>,
+}
+
+/// Reads a LEB128 `u32` leniently from the front of `bytes` (the decoder
+/// checked the encoding).
+fn lenient_u32(bytes: &mut &[u8]) -> u32 {
+    let mut value = 0u32;
+    let mut shift = 0;
+    while let Some((&b, rest)) = bytes.split_first() {
+        *bytes = rest;
+        if shift < 32 {
+            value |= u32::from(b & 0x7f) << shift;
+        }
+        shift += 7;
+        if b & 0x80 == 0 {
+            break;
+        }
+    }
+    value
+}
+
+impl Iterator for CatchIter<'_> {
+    type Item = Catch;
+
+    fn next(&mut self) -> Option<Catch> {
+        match &mut self.repr {
+            Catches::Slice(s) => {
+                let (first, rest) = s.split_first()?;
+                *s = rest;
+                Some(*first)
+            }
+            Catches::Encoded { bytes, count } => {
+                if *count == 0 {
+                    return None;
+                }
+                *count -= 1;
+                let (&kind, rest) = bytes.split_first()?;
+                *bytes = rest;
+                let tag = if kind < 2 { lenient_u32(bytes) } else { 0 };
+                let label = lenient_u32(bytes);
+                Catch::new(kind, TagIdx(tag), LabelIdx(label))
             }
         }
     }

@@ -8,7 +8,7 @@
 
 use crate::{
     ExternKind, FuncIdx, GlobalIdx, GlobalType, LocalIdx, MemIdx, MemType, RefType, TableIdx,
-    TableType, TypeIdx, Types, ValType,
+    TableType, TagIdx, TagType, TypeIdx, Types, ValType,
 };
 use std::borrow::Cow;
 
@@ -25,6 +25,8 @@ pub struct Module<'a> {
     pub tables: Vec<Table<'a>>,
     /// The memory section.
     pub mems: Vec<MemType>,
+    /// The tag section (exception handling).
+    pub tags: Vec<TagType>,
     /// The global section.
     pub globals: Vec<Global<'a>>,
     /// The export section.
@@ -60,6 +62,7 @@ pub enum ImportDesc {
     Table(TableType),
     Memory(MemType),
     Global(GlobalType),
+    Tag(TagType),
 }
 
 impl ImportDesc {
@@ -70,6 +73,7 @@ impl ImportDesc {
             ImportDesc::Table(_) => ExternKind::Table,
             ImportDesc::Memory(_) => ExternKind::Memory,
             ImportDesc::Global(_) => ExternKind::Global,
+            ImportDesc::Tag(_) => ExternKind::Tag,
         }
     }
 }
@@ -88,6 +92,7 @@ pub enum ExportDesc {
     Table(TableIdx),
     Memory(MemIdx),
     Global(GlobalIdx),
+    Tag(TagIdx),
 }
 
 impl ExportDesc {
@@ -98,6 +103,7 @@ impl ExportDesc {
             ExportDesc::Table(_) => ExternKind::Table,
             ExportDesc::Memory(_) => ExternKind::Memory,
             ExportDesc::Global(_) => ExternKind::Global,
+            ExportDesc::Tag(_) => ExternKind::Tag,
         }
     }
 
@@ -108,6 +114,7 @@ impl ExportDesc {
             ExportDesc::Table(i) => i.0,
             ExportDesc::Memory(i) => i.0,
             ExportDesc::Global(i) => i.0,
+            ExportDesc::Tag(i) => i.0,
         }
     }
 }

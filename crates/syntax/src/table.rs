@@ -230,6 +230,15 @@ macro_rules! for_each_instr {
         reference_types  [0xD0]      RefNull                   "ref.null"                      { ty: HeapType }                   (custom)
         reference_types  [0xD1]      RefIsNull                 "ref.is_null"                   {}                                 (custom)
         reference_types  [0xD2]      RefFunc                   "ref.func"                      { func: FuncIdx }                  (custom)
+        // Exception handling (3.0) and its legacy form.
+        exceptions       [0x08]      Throw                     "throw"                         { tag: TagIdx }                    (custom)
+        exceptions       [0x0A]      ThrowRef                  "throw_ref"                     {}                                 (custom)
+        exceptions       [0x1F]      TryTable                  "try_table"                     { block_type: BlockType, catches: Catches<'a> } (custom)
+        legacy_exceptions [0x06]     Try                       "try"                           { block_type: BlockType }          (custom)
+        legacy_exceptions [0x07]     Catch                     "catch"                         { tag: TagIdx }                    (custom)
+        legacy_exceptions [0x19]     CatchAll                  "catch_all"                     {}                                 (custom)
+        legacy_exceptions [0x18]     Delegate                  "delegate"                      { label: LabelIdx }                (custom)
+        legacy_exceptions [0x09]     Rethrow                   "rethrow"                       { label: LabelIdx }                (custom)
         // Typed function references.
         function_references [0x14]   CallRef                   "call_ref"                      { ty: TypeIdx }                    (custom)
         function_references [0x15]   ReturnCallRef             "return_call_ref"               { ty: TypeIdx }                    (custom)

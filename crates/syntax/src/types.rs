@@ -736,6 +736,13 @@ pub struct GlobalType {
     pub content: ValType,
 }
 
+/// Tag types (§2.3.11 of 3.0): the function type of the exception's
+/// payload, whose results must be empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TagType {
+    pub ty: TypeIdx,
+}
+
 /// The type of a block, loop or if (§2.4.8): no value, one result, or a
 /// function type from the type section (multi-value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -752,6 +759,7 @@ pub enum ExternKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 impl ExternKind {
@@ -763,6 +771,7 @@ impl ExternKind {
             ExternKind::Table => "table",
             ExternKind::Memory => "memory",
             ExternKind::Global => "global",
+            ExternKind::Tag => "tag",
         }
     }
 }

@@ -21,9 +21,9 @@ use std::sync::OnceLock;
 use weft_binary::{encode_instr, Immediate};
 use weft_syntax::excerpt;
 use weft_syntax::{
-    BlockType, BrTable, CastFlags, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx, GlobalIdx,
-    HeapType, Instr, InstrKind, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, ShuffleLanes,
-    TableIdx, TypeIdx, ValType, F32, F64, INSTRS, V128,
+    BlockType, BrTable, CastFlags, Catch, Catches, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx,
+    GlobalIdx, HeapType, Instr, InstrKind, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx,
+    ShuffleLanes, TableIdx, TagIdx, TypeIdx, ValType, F32, F64, INSTRS, V128,
 };
 
 /// Whether an instruction sequence is a function body or a constant
@@ -90,11 +90,50 @@ enum Frame<'a> {
         pending: Vec<u8>,
         label: Option<Cow<'a, str>>,
     },
-    /// A plain `block`, `loop` or `if` closed by `end`.
+    /// A plain `block`, `loop`, `if`, `try_table` or legacy `try`, closed
+    /// by `end` (or, for `try`, by `delegate`).
     Plain {
-        is_if: bool,
+        kind: PlainKind,
         label: Option<Cow<'a, str>>,
     },
+    /// A folded legacy `try`: `(try bt (do ..) (catch x ..)* (catch_all ..)?)`
+    /// or `(try bt (do ..) (delegate l))`.
+    FoldedTry(TryState),
+}
+
+/// What a plain structured instruction accepts before its `end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PlainKind {
+    /// `block`, `loop`, `try_table`, or an `if` after its `else`.
+    Block,
+    /// An `if` before `else`.
+    If,
+    /// A legacy `try` or `catch` handler: `catch`, `catch_all` (and, for
+    /// `try` alone, `delegate`) may follow.
+    Try,
+    Catch,
+    /// A legacy `catch_all` handler: only `end` follows.
+    CatchAll,
+}
+
+/// Where a folded legacy `try` is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TryState {
+    /// `(do` next.
+    Do,
+    /// Inside `(do ...)`.
+    DoBody,
+    /// Inside a `(catch x ...)` handler.
+    CatchBody,
+    /// After `(do ...)` or a `(catch ...)`: `(catch`, `(catch_all`,
+    /// (right after `do`) `(delegate`, or `)` next.
+    Handlers { after_do: bool },
+    /// Inside `(catch_all ...)`.
+    CatchAllBody,
+    /// After `(catch_all ...)`: `)` next.
+    Done,
+    /// After `(delegate l)`, which ended the block: `)` next.
+    Delegated,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +156,7 @@ enum Ctx {
     Seq,
     Folded,
     If(IfState),
+    Try(TryState),
 }
 
 pub(crate) struct BodyParser<'c, 't, 'a> {
@@ -140,6 +180,10 @@ impl<'a> BodyParser<'_, '_, 'a> {
             let ctx = match frames.last() {
                 Some(Frame::Folded(_)) => Ctx::Folded,
                 Some(Frame::FoldedIf { state, .. }) => Ctx::If(*state),
+                Some(Frame::FoldedTry(state)) => match state {
+                    TryState::DoBody | TryState::CatchBody | TryState::CatchAllBody => Ctx::Seq,
+                    _ => Ctx::Try(*state),
+                },
                 _ => Ctx::Seq,
             };
             match ctx {
@@ -184,6 +228,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
                         return Err(unexpected(&t));
                     }
                 }
+                Ctx::Try(state) => self.folded_try_step(state, &t, &mut frames, out)?,
                 Ctx::If(IfState::AfterElse) => {
                     if t.kind != Kind::RParen {
                         return Err(unexpected(&t));
@@ -207,6 +252,14 @@ impl<'a> BodyParser<'_, '_, 'a> {
                                 IfState::AfterElse
                             };
                         }
+                        Some(Frame::FoldedTry(state)) => {
+                            self.c.bump();
+                            *state = match *state {
+                                TryState::DoBody => TryState::Handlers { after_do: true },
+                                TryState::CatchBody => TryState::Handlers { after_do: false },
+                                _ => TryState::Done,
+                            };
+                        }
                         Some(Frame::Plain { .. } | Frame::Folded(_)) => return Err(unexpected(&t)),
                     },
                     Kind::Keyword => self.plain_or_structured(&t, &mut frames, out)?,
@@ -214,6 +267,71 @@ impl<'a> BodyParser<'_, '_, 'a> {
                 },
             }
         }
+    }
+
+    /// One step of a folded legacy `try` between its parts (see
+    /// [`TryState`]).
+    fn folded_try_step(
+        &mut self,
+        state: TryState,
+        t: &Token<'a>,
+        frames: &mut Vec<Frame<'a>>,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let set = |frames: &mut Vec<Frame<'a>>, s: TryState| {
+            if let Some(Frame::FoldedTry(state)) = frames.last_mut() {
+                *state = s;
+            }
+        };
+        match state {
+            TryState::Do => {
+                if !self.c.eat_lparen_kw("do") {
+                    return Err(unexpected(t));
+                }
+                set(frames, TryState::DoBody);
+            }
+            TryState::Handlers { after_do } => {
+                if self.c.eat_lparen_kw("catch") {
+                    let tag = TagIdx(self.index(Space::Tag)?);
+                    encode_instr(&Instr::Catch { tag }, out);
+                    set(frames, TryState::CatchBody);
+                } else if self.c.eat_lparen_kw("catch_all") {
+                    encode_instr(&Instr::CatchAll {}, out);
+                    set(frames, TryState::CatchAllBody);
+                } else if after_do && self.c.eat_lparen_kw("delegate") {
+                    // The label counts from the block around the `try`.
+                    self.labels.pop();
+                    let label = self.label()?;
+                    self.c.rparen()?;
+                    encode_instr(&Instr::Delegate { label }, out);
+                    set(frames, TryState::Delegated);
+                } else if t.kind == Kind::RParen {
+                    self.c.bump();
+                    self.close_block(frames, out);
+                } else {
+                    return Err(unexpected(t));
+                }
+            }
+            TryState::Done => {
+                if t.kind != Kind::RParen {
+                    return Err(unexpected(t));
+                }
+                self.c.bump();
+                self.close_block(frames, out);
+            }
+            TryState::Delegated => {
+                if t.kind != Kind::RParen {
+                    return Err(unexpected(t));
+                }
+                // `delegate` ended the block and its label scope.
+                self.c.bump();
+                frames.pop();
+            }
+            TryState::DoBody | TryState::CatchBody | TryState::CatchAllBody => {
+                unreachable!("a sequence context")
+            }
+        }
+        Ok(())
     }
 
     /// Emits `end` for the innermost block frame and leaves its label scope.
@@ -227,6 +345,12 @@ impl<'a> BodyParser<'_, '_, 'a> {
     fn lookup(&self, t: &Token<'a>) -> Result<InstrKind> {
         match lookup_mnemonic(t.text) {
             Some(k) if self.m.features.has(k.info().feature) => Ok(k),
+            // Keywords of `try_table`'s clauses, misplaced.
+            Some(InstrKind::Catch | InstrKind::CatchAll)
+                if self.m.features.has(Feature::Exceptions) =>
+            {
+                Err(unexpected(t))
+            }
             Some(_) => Err(t.error("unknown operator")),
             None => Err(unexpected(t)),
         }
@@ -254,22 +378,56 @@ impl<'a> BodyParser<'_, '_, 'a> {
         let kind = self.lookup(t)?;
         self.c.bump();
         match kind {
-            InstrKind::Block | InstrKind::Loop | InstrKind::If => {
+            InstrKind::Block
+            | InstrKind::Loop
+            | InstrKind::If
+            | InstrKind::Try
+            | InstrKind::TryTable => {
                 let label = self.c.opt_id().map(|t| t.id_key());
-                let block_type = self.block_type()?;
-                encode_instr(&block_instr(kind, block_type), out);
+                self.block_start(kind, out)?;
                 self.labels.push(label.clone());
-                frames.push(Frame::Plain {
-                    is_if: kind == InstrKind::If,
-                    label,
-                });
+                let kind = match kind {
+                    InstrKind::If => PlainKind::If,
+                    InstrKind::Try => PlainKind::Try,
+                    _ => PlainKind::Block,
+                };
+                frames.push(Frame::Plain { kind, label });
             }
             InstrKind::Else => match frames.last_mut() {
-                Some(Frame::Plain { is_if, label }) if *is_if => {
-                    *is_if = false;
+                Some(Frame::Plain { kind, label }) if *kind == PlainKind::If => {
+                    *kind = PlainKind::Block;
                     let label = label.clone();
                     self.end_label(label)?;
                     out.push(0x05);
+                }
+                _ => return Err(t.error("unexpected token")),
+            },
+            InstrKind::Catch | InstrKind::CatchAll => match frames.last_mut() {
+                Some(Frame::Plain {
+                    kind: plain @ (PlainKind::Try | PlainKind::Catch),
+                    ..
+                }) => {
+                    if kind == InstrKind::Catch {
+                        *plain = PlainKind::Catch;
+                        let tag = TagIdx(self.index(Space::Tag)?);
+                        encode_instr(&Instr::Catch { tag }, out);
+                    } else {
+                        *plain = PlainKind::CatchAll;
+                        encode_instr(&Instr::CatchAll {}, out);
+                    }
+                }
+                _ => return Err(t.error("unexpected token")),
+            },
+            InstrKind::Delegate => match frames.last() {
+                Some(Frame::Plain {
+                    kind: PlainKind::Try,
+                    ..
+                }) => {
+                    // The label counts from the block around the `try`.
+                    frames.pop();
+                    self.labels.pop();
+                    let label = self.label()?;
+                    encode_instr(&Instr::Delegate { label }, out);
                 }
                 _ => return Err(t.error("unexpected token")),
             },
@@ -296,18 +454,26 @@ impl<'a> BodyParser<'_, '_, 'a> {
         let kind = self.lookup(&t)?;
         self.c.bump();
         match kind {
-            InstrKind::Block | InstrKind::Loop => {
+            InstrKind::Block | InstrKind::Loop | InstrKind::TryTable => {
                 let label = self.c.opt_id().map(|t| t.id_key());
-                let block_type = self.block_type()?;
-                encode_instr(&block_instr(kind, block_type), out);
+                self.block_start(kind, out)?;
                 self.labels.push(label);
                 frames.push(Frame::FoldedBlock);
+            }
+            InstrKind::Try => {
+                let label = self.c.opt_id().map(|t| t.id_key());
+                self.block_start(kind, out)?;
+                self.labels.push(label);
+                frames.push(Frame::FoldedTry(TryState::Do));
+            }
+            InstrKind::Catch | InstrKind::CatchAll | InstrKind::Delegate => {
+                return Err(t.error("unexpected token"))
             }
             InstrKind::If => {
                 let label = self.c.opt_id().map(|t| t.id_key());
                 let block_type = self.block_type()?;
                 let mut pending = Vec::new();
-                encode_instr(&block_instr(kind, block_type), &mut pending);
+                encode_instr(&Instr::If { block_type }, &mut pending);
                 frames.push(Frame::FoldedIf {
                     state: IfState::Cond,
                     pending,
@@ -480,6 +646,60 @@ impl<'a> BodyParser<'_, '_, 'a> {
         Ok(())
     }
 
+    /// The block type (and for `try_table` the catch clauses) of a
+    /// structured instruction, and its encoding. Catch clause labels are
+    /// resolved before the block's own label is in scope.
+    fn block_start(&mut self, kind: InstrKind, out: &mut Vec<u8>) -> Result<()> {
+        let block_type = self.block_type()?;
+        let instr = match kind {
+            InstrKind::Loop => Instr::Loop { block_type },
+            InstrKind::If => Instr::If { block_type },
+            InstrKind::Try => Instr::Try { block_type },
+            InstrKind::TryTable => {
+                let mut clauses = Vec::new();
+                loop {
+                    let c = if self.c.eat_lparen_kw("catch") {
+                        let tag = TagIdx(self.index(Space::Tag)?);
+                        Catch::One {
+                            tag,
+                            label: self.label()?,
+                        }
+                    } else if self.c.eat_lparen_kw("catch_ref") {
+                        let tag = TagIdx(self.index(Space::Tag)?);
+                        Catch::OneRef {
+                            tag,
+                            label: self.label()?,
+                        }
+                    } else if self.c.eat_lparen_kw("catch_all") {
+                        Catch::All {
+                            label: self.label()?,
+                        }
+                    } else if self.c.eat_lparen_kw("catch_all_ref") {
+                        Catch::AllRef {
+                            label: self.label()?,
+                        }
+                    } else {
+                        break;
+                    };
+                    self.c.rparen()?;
+                    clauses.push(c);
+                }
+                let catches = Catches::Slice(&clauses);
+                encode_instr(
+                    &Instr::TryTable {
+                        block_type,
+                        catches,
+                    },
+                    out,
+                );
+                return Ok(());
+            }
+            _ => Instr::Block { block_type },
+        };
+        encode_instr(&instr, out);
+        Ok(())
+    }
+
     fn note_data_count(&mut self) {
         if self.kind == ExprKind::Func {
             self.m.needs_data_count = true;
@@ -635,14 +855,6 @@ pub(crate) fn write_u32(out: &mut Vec<u8>, mut v: u32) {
             return;
         }
         out.push(byte | 0x80);
-    }
-}
-
-fn block_instr(kind: InstrKind, block_type: BlockType) -> Instr<'static> {
-    match kind {
-        InstrKind::Loop => Instr::Loop { block_type },
-        InstrKind::If => Instr::If { block_type },
-        _ => Instr::Block { block_type },
     }
 }
 
@@ -803,7 +1015,7 @@ macro_rules! index_immediates {
         }
     )*};
 }
-index_immediates!(FuncIdx => Func, TypeIdx => Type, GlobalIdx => Global, ElemIdx => Elem, DataIdx => Data);
+index_immediates!(FuncIdx => Func, TypeIdx => Type, GlobalIdx => Global, ElemIdx => Elem, DataIdx => Data, TagIdx => Tag);
 
 impl<'a> TextImmediate<'a> for TableIdx {
     /// Table indices of instructions are optional and default to 0.
@@ -884,6 +1096,14 @@ impl<'a> TextImmediate<'a> for LabelIdx {
 impl<'a> TextImmediate<'a> for BlockType {
     fn parse(p: &mut BodyParser<'_, '_, '_>, _: ImmCx<'a>) -> Result<Self> {
         p.block_type()
+    }
+}
+
+impl<'a> TextImmediate<'a> for Catches<'a> {
+    /// The clauses are parsed with the block type (see `block_start`);
+    /// never reached.
+    fn parse(p: &mut BodyParser<'_, '_, '_>, _: ImmCx<'a>) -> Result<Self> {
+        Err(p.c.unexpected())
     }
 }
 

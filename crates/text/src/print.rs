@@ -258,6 +258,16 @@ impl<'m, 'a> Printer<'m, 'a> {
             self.mem_type(t);
             self.out.push_str(")\n");
         }
+        let ntags = m
+            .imports
+            .iter()
+            .filter(|i| matches!(i.desc, ImportDesc::Tag(_)))
+            .count();
+        for (k, t) in m.tags.iter().enumerate() {
+            let _ = write!(self.out, "  (tag (;{};)", ntags + k);
+            self.type_use(t.ty, &[]);
+            self.out.push_str(")\n");
+        }
         let nglobals = m
             .imports
             .iter()
@@ -281,6 +291,7 @@ impl<'m, 'a> Printer<'m, 'a> {
                 ExportDesc::Table(i) => ("table", i.0),
                 ExportDesc::Memory(i) => ("memory", i.0),
                 ExportDesc::Global(i) => ("global", i.0),
+                ExportDesc::Tag(i) => ("tag", i.0),
             };
             let _ = write!(self.out, " ({kind} ");
             if kind == "func" {
@@ -461,6 +472,7 @@ impl<'m, 'a> Printer<'m, 'a> {
 
     fn imports(&mut self) {
         let (mut funcs, mut tables, mut mems, mut globals) = (0u32, 0u32, 0u32, 0u32);
+        let mut tags = 0u32;
         for imp in &self.module.imports {
             self.out.push_str("  (import ");
             write_name_string(&mut self.out, &imp.module);
@@ -495,6 +507,11 @@ impl<'m, 'a> Printer<'m, 'a> {
                     let _ = write!(self.out, " (global (;{globals};) ");
                     self.global_type(&t);
                     globals += 1;
+                }
+                ImportDesc::Tag(t) => {
+                    let _ = write!(self.out, " (tag (;{tags};)");
+                    self.type_use(t.ty, &[]);
+                    tags += 1;
                 }
             }
             self.out.push_str("))\n");

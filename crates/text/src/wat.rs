@@ -22,8 +22,8 @@ use weft_syntax::{
     AddrType, ArrayType, Code, CompositeType, Data, DataMode, Elem, ElemItems, ElemMode, Export,
     ExportDesc, Expr, ExternKind, Feature, Features, FieldType, FuncIdx, FuncType, Global,
     GlobalIdx, GlobalType, Import, ImportDesc, Limits, LocalIdx, Locals, MemIdx, MemType, Module,
-    Mut, Names, RefType, StorageType, StructType, SubType, Table, TableIdx, TableType, TypeIdx,
-    Types, ValType,
+    Mut, Names, RefType, StorageType, StructType, SubType, Table, TableIdx, TableType, TagIdx,
+    TagType, TypeIdx, Types, ValType,
 };
 
 /// An index as written: a number or an identifier (kept as its token for
@@ -228,6 +228,8 @@ enum Item<'a> {
         init: Option<Range>,
     },
     Memory(MemType),
+    /// A tag (exception handling) and its type use.
+    Tag(TypeUse<'a>),
     Global {
         ty: GlobalType,
         init: Range,
@@ -254,6 +256,7 @@ enum ImportSrc<'a> {
     Table(TableType),
     Memory(MemType),
     Global(GlobalType),
+    Tag(TypeUse<'a>),
 }
 
 enum ElemModeSrc<'a> {
@@ -277,6 +280,7 @@ pub(crate) enum Space {
     Global,
     Elem,
     Data,
+    Tag,
 }
 
 impl Space {
@@ -289,6 +293,7 @@ impl Space {
             Space::Global => "global",
             Space::Elem => "elem segment",
             Space::Data => "data segment",
+            Space::Tag => "tag",
         }
     }
 
@@ -302,6 +307,7 @@ impl Space {
             Space::Global => "global",
             Space::Elem => "elem",
             Space::Data => "data",
+            Space::Tag => "tag",
         }
     }
 }
@@ -321,7 +327,7 @@ struct Fields<'a> {
     types: Types,
     /// Field identifiers by (type index, identifier).
     field_names: HashMap<(u32, Cow<'a, str>), u32>,
-    spaces: [IdSpace<'a>; 7],
+    spaces: [IdSpace<'a>; 8],
     /// Identifier of each function that has one, by index.
     func_ids: Vec<(u32, Token<'a>)>,
     /// The kind of the last definition, for "import after ...".
@@ -424,6 +430,7 @@ impl<'a> Fields<'a> {
                 "table" => self.table_field(c, &field_at)?,
                 "memory" => self.memory_field(c, &field_at)?,
                 "global" => self.global_field(c, &field_at)?,
+                "tag" if self.features.has(Feature::Exceptions) => self.tag_field(c, &field_at)?,
                 "export" => self.export_field(c)?,
                 "start" => {
                     let i = idx(c)?;
@@ -677,6 +684,12 @@ impl<'a> Fields<'a> {
                 self.bind(Space::Global, id)?;
                 ImportSrc::Global(ty)
             }
+            "tag" if self.features.has(Feature::Exceptions) => {
+                let id = c.opt_id();
+                let ty = type_use(c, false)?;
+                self.bind(Space::Tag, id)?;
+                ImportSrc::Tag(ty)
+            }
             _ => {
                 c.pos -= 1;
                 return Err(c.unexpected());
@@ -866,6 +879,24 @@ impl<'a> Fields<'a> {
         Ok(())
     }
 
+    /// `(tag id? (export ..)* (import ..)? typeuse)` (§6.6.9 of 3.0).
+    fn tag_field(&mut self, c: &mut Cursor<'_, 'a>, at: &Token<'a>) -> Result<()> {
+        let id = c.opt_id();
+        let exports = Self::inline_exports(c)?;
+        let import = Self::inline_import(c)?;
+        let ty = type_use(c, false)?;
+        let i = self.bind(Space::Tag, id)?;
+        self.push_exports(exports, ExternKind::Tag, i);
+        match import {
+            Some(import) => self.push_import(at, import, ImportSrc::Tag(ty))?,
+            None => {
+                self.last_def = Some("tag");
+                self.items.push(Item::Tag(ty));
+            }
+        }
+        Ok(())
+    }
+
     fn export_field(&mut self, c: &mut Cursor<'_, 'a>) -> Result<()> {
         let name = c.name()?;
         c.lparen()?;
@@ -875,6 +906,7 @@ impl<'a> Fields<'a> {
             (Kind::Keyword, "table") => ExternKind::Table,
             (Kind::Keyword, "memory") => ExternKind::Memory,
             (Kind::Keyword, "global") => ExternKind::Global,
+            (Kind::Keyword, "tag") if self.features.has(Feature::Exceptions) => ExternKind::Tag,
             _ => return Err(c.unexpected()),
         };
         c.bump();
@@ -1200,6 +1232,9 @@ fn finish<'a>(
                     ImportSrc::Table(t) => ImportDesc::Table(t),
                     ImportSrc::Memory(t) => ImportDesc::Memory(t),
                     ImportSrc::Global(t) => ImportDesc::Global(t),
+                    ImportSrc::Tag(tu) => ImportDesc::Tag(TagType {
+                        ty: TypeIdx(m.resolve_type_use(&tu)?.0),
+                    }),
                 };
                 module.imports.push(Import {
                     module: Cow::Owned(mname),
@@ -1259,6 +1294,9 @@ fn finish<'a>(
                 module.tables.push(Table { ty, init });
             }
             Item::Memory(t) => module.mems.push(t),
+            Item::Tag(tu) => module.tags.push(TagType {
+                ty: TypeIdx(m.resolve_type_use(&tu)?.0),
+            }),
             Item::Global { ty, init } => {
                 let init = const_expr(&mut m, toks, ExprSrc::Tokens(init))?;
                 module.globals.push(Global { ty, init });
@@ -1273,6 +1311,7 @@ fn finish<'a>(
                     ExternKind::Global => {
                         ExportDesc::Global(GlobalIdx(m.resolve(idx, Space::Global)?))
                     }
+                    ExternKind::Tag => ExportDesc::Tag(TagIdx(m.resolve(idx, Space::Tag)?)),
                 };
                 module.exports.push(Export {
                     name: Cow::Owned(name),

@@ -33,9 +33,9 @@ use crate::types::{list, Heap, OpType, Pool, Sig, Span};
 use std::collections::HashSet;
 use weft_binary::{Reader, VisitInstr};
 use weft_syntax::{
-    BlockType, BrTable, CastFlags, Code, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx, GlobalIdx,
-    HeapType, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, Mut, ShuffleLanes, TableIdx, TypeIdx,
-    ValType, F32, F64, V128,
+    BlockType, BrTable, CastFlags, Catch, Catches, Code, DataIdx, ElemIdx, Feature, FieldIdx,
+    FuncIdx, GlobalIdx, HeapType, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, Mut, ShuffleLanes,
+    TableIdx, TagIdx, TypeIdx, ValType, F32, F64, V128,
 };
 
 /// Locals with an index below this are looked up in a flat array; the rest
@@ -50,6 +50,14 @@ enum FrameKind {
     Loop,
     If,
     Else,
+    /// `try_table` (exception handling).
+    TryTable,
+    /// Legacy `try`, before its first handler.
+    Try,
+    /// A legacy `catch` handler.
+    Catch,
+    /// A legacy `catch_all` handler.
+    CatchAll,
 }
 
 /// A control frame (appendix: `ctrl_frame`).
@@ -933,6 +941,16 @@ impl FuncValidator<'_> {
                 }
             }
         }
+        if let Some(f) = self.ctrls.last() {
+            if matches!(
+                f.kind,
+                FrameKind::Try | FrameKind::Catch | FrameKind::CatchAll
+            ) {
+                if let Some(e) = self.stack_mismatch(f.end, true) {
+                    return Err(e);
+                }
+            }
+        }
         if self.ctrls.last().map(|f| f.kind) == Some(FrameKind::If) {
             let frame = self.pop_ctrl()?;
             self.push_ctrl(FrameKind::Else, frame.start, frame.end);
@@ -1031,6 +1049,196 @@ impl FuncValidator<'_> {
             )));
         }
         self.pop_span(sig.params)?;
+        self.unreachable();
+        Ok(())
+    }
+
+    /// The parameters of tag `idx` (§3.3.8 of 3.0 `throw`).
+    fn tag_params(&self, idx: TagIdx) -> Result<Span> {
+        match self.cx.tags.get(idx.index()) {
+            Some(&t) => Ok(self
+                .cx
+                .types
+                .get(t as usize)
+                .copied()
+                .unwrap_or_default()
+                .params),
+            None => Err(self.unknown("tag", idx)),
+        }
+    }
+
+    /// The error, if any, of popping exactly `expected` from the innermost
+    /// frame, worded as the reference interpreter words it for the
+    /// exception instructions (whose scripts test the whole message):
+    /// "instruction requires [t*] but stack has [t*]", or "block requires
+    /// [t*] but stack has [t*]" when values are left over.
+    #[cold]
+    #[inline(never)]
+    fn stack_mismatch(&self, expected: Span, exact: bool) -> Option<ValidationError> {
+        let want = self.pool.get(expected);
+        let avail = self.vals.get(self.height..).unwrap_or_default();
+        if exact && avail.len() > want.len() {
+            return Some(self.err(format!(
+                "type mismatch: block requires {} but stack has {}",
+                list(want),
+                list(avail)
+            )));
+        }
+        let top = &avail[avail.len().saturating_sub(want.len())..];
+        let short = top.len() < want.len() && !self.is_unreachable();
+        let differs = want
+            .iter()
+            .rev()
+            .zip(top.iter().rev())
+            .any(|(&w, &a)| !self.cx.subtypes.matches(a, w));
+        (short || differs).then(|| {
+            self.err(format!(
+                "type mismatch: instruction requires {} but stack has {}",
+                list(want),
+                list(top)
+            ))
+        })
+    }
+
+    /// §3.3.8 of 3.0 `throw x`: `[t1* t*] -> [t2*]` for tag type `[t*] -> []`.
+    #[inline(never)]
+    fn Throw(&mut self, tag: TagIdx) -> Result<()> {
+        let params = self.tag_params(tag)?;
+        if let Some(e) = self.stack_mismatch(params, false) {
+            return Err(e);
+        }
+        self.pop_span(params)?;
+        self.unreachable();
+        Ok(())
+    }
+
+    /// §3.3.8 of 3.0 `throw_ref`: `[t1* exnref] -> [t2*]`.
+    #[inline(never)]
+    fn ThrowRef(&mut self) -> Result<()> {
+        self.pop(OpType::reference(true, Heap::EXN))?;
+        self.unreachable();
+        Ok(())
+    }
+
+    /// §3.3.8 of 3.0 `try_table bt catch*`: a block whose catch clauses
+    /// branch to labels of the enclosing context, each carrying what its
+    /// label expects: the tag's payload (`catch`, `catch_ref`), then for the
+    /// `_ref` forms a non-null `exnref`.
+    #[inline(never)]
+    fn TryTable(&mut self, block_type: BlockType, catches: Catches<'_>) -> Result<()> {
+        let sig = self.block_sig(block_type)?;
+        self.pop_span(sig.params)?;
+        for c in catches.iter() {
+            self.check_catch(c)?;
+        }
+        self.push_ctrl(FrameKind::TryTable, sig.params, sig.results);
+        Ok(())
+    }
+
+    /// One catch clause of `try_table`, against the current context.
+    fn check_catch(&mut self, c: Catch) -> Result<()> {
+        let label = self.label(c.label())?;
+        let mut carried: Vec<OpType> = match c.tag() {
+            Some(tag) => {
+                let params = self.tag_params(tag)?;
+                self.pool.get(params).to_vec()
+            }
+            None => Vec::new(),
+        };
+        if c.is_ref() {
+            carried.push(OpType::reference(false, Heap::EXN));
+        }
+        let expected = self.pool.get(label);
+        if carried.len() != expected.len()
+            || !carried
+                .iter()
+                .zip(expected)
+                .all(|(&a, &b)| self.cx.subtypes.matches(a, b))
+        {
+            return Err(self.err(format!(
+                "type mismatch: catch clause carries {} but label {} expects {}",
+                list(&carried),
+                c.label(),
+                list(expected)
+            )));
+        }
+        Ok(())
+    }
+
+    /// Legacy exception handling: `try bt`, a block whose handlers follow.
+    #[inline(never)]
+    fn Try(&mut self, block_type: BlockType) -> Result<()> {
+        let sig = self.block_sig(block_type)?;
+        self.pop_span(sig.params)?;
+        self.push_ctrl(FrameKind::Try, sig.params, sig.results);
+        Ok(())
+    }
+
+    /// Ends the `try` block or handler before a legacy `catch` or
+    /// `catch_all`, and starts the handler's frame (with the same results).
+    fn legacy_handler(&mut self, kind: FrameKind, what: &str) -> Result<Frame> {
+        match self.ctrls.last() {
+            Some(f) if matches!(f.kind, FrameKind::Try | FrameKind::Catch) => {
+                if let Some(e) = self.stack_mismatch(f.end, true) {
+                    return Err(e);
+                }
+            }
+            _ => return Err(self.malformed(&format!("{what} found outside of a try block"))),
+        }
+        let frame = self.pop_ctrl()?;
+        self.push_ctrl(kind, Span::EMPTY, frame.end);
+        Ok(frame)
+    }
+
+    /// Legacy `catch x`: a handler that starts with the tag's payload.
+    #[inline(never)]
+    fn Catch(&mut self, tag: TagIdx) -> Result<()> {
+        let params = self.tag_params(tag)?;
+        self.legacy_handler(FrameKind::Catch, "catch")?;
+        self.push_span(params);
+        Ok(())
+    }
+
+    /// Legacy `catch_all`: a handler for every exception.
+    #[inline(never)]
+    fn CatchAll(&mut self) -> Result<()> {
+        self.legacy_handler(FrameKind::CatchAll, "catch_all")?;
+        Ok(())
+    }
+
+    /// Legacy `delegate l`: ends a `try` block without handlers; its
+    /// exceptions go to the handlers of label `l`, counted from the block
+    /// around the `try` (0 is the function's body: the caller).
+    #[inline(never)]
+    fn Delegate(&mut self, label: LabelIdx) -> Result<()> {
+        match self.ctrls.last() {
+            Some(f) if f.kind == FrameKind::Try => {
+                if let Some(e) = self.stack_mismatch(f.end, true) {
+                    return Err(e);
+                }
+            }
+            _ => return Err(self.malformed("delegate found outside of a try block")),
+        }
+        let frame = self.pop_ctrl()?;
+        self.label(label)?;
+        self.push_span(frame.end);
+        Ok(())
+    }
+
+    /// Legacy `rethrow l`: label `l` must be a `catch` or `catch_all`
+    /// handler, whose exception is thrown again.
+    #[inline(never)]
+    fn Rethrow(&mut self, label: LabelIdx) -> Result<()> {
+        let n = self.ctrls.len();
+        let frame = n
+            .checked_sub(1)
+            .and_then(|top| top.checked_sub(label.index()))
+            .and_then(|i| self.ctrls.get(i));
+        match frame.map(|f| f.kind) {
+            Some(FrameKind::Catch | FrameKind::CatchAll) => {}
+            Some(_) => return Err(self.err("invalid rethrow label")),
+            None => return Err(self.unknown("label", label)),
+        }
         self.unreachable();
         Ok(())
     }

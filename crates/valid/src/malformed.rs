@@ -143,8 +143,14 @@ fn scan_expr(
             Err(e) => return Err(e.into()),
         };
         match instr {
-            Instr::Block { .. } | Instr::Loop { .. } => frames.push(false),
+            Instr::Block { .. }
+            | Instr::Loop { .. }
+            | Instr::TryTable { .. }
+            | Instr::Try { .. } => frames.push(false),
             Instr::If { .. } => frames.push(true),
+            Instr::Delegate { .. } => {
+                frames.pop();
+            }
             Instr::Else {} => match frames.last_mut() {
                 Some(open_if) if *open_if => *open_if = false,
                 _ => {

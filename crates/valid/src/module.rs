@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use weft_syntax::{
     AddrType, CompositeType, CustomPlace, DataMode, Elem, ElemItems, ElemMode, ExportDesc, Feature,
     Features, FieldType, FuncType, GlobalType, HeapType, ImportDesc, Limits, MemType, Module, Mut,
-    RefType, StorageType, TableType, TypeIdx, ValType,
+    RefType, StorageType, TableType, TagType, TypeIdx, ValType,
 };
 
 /// The validation context `C` (§3.1.1), with types in the validator's own
@@ -35,6 +35,8 @@ pub(crate) struct Context {
     pub mems: Vec<MemType>,
     /// `C.globals`.
     pub globals: Vec<GlobalType>,
+    /// `C.tags` as the type indices of their (valid) function types.
+    pub tags: Vec<u32>,
     /// The value type of every global.
     pub global_types: Vec<OpType>,
     /// How many of `globals` are imported: without GC, constant
@@ -255,6 +257,7 @@ impl Context {
             table_elems: Vec::new(),
             mems: Vec::new(),
             globals: Vec::new(),
+            tags: Vec::new(),
             global_types: Vec::new(),
             imported_globals: 0,
             elems: Vec::new(),
@@ -295,9 +298,17 @@ impl Context {
                     }
                     cx.globals.push(*g);
                 }
+                ImportDesc::Tag(t) => {
+                    let t = tag_type(&cx, *t)?;
+                    cx.tags.push(t);
+                }
             }
         }
         cx.imported_globals = cx.globals.len();
+        for &t in &module.tags {
+            let t = tag_type(&cx, t)?;
+            cx.tags.push(t);
+        }
         for &t in &module.funcs {
             let t = func_type(&cx, t)?;
             cx.funcs.push(t);
@@ -368,6 +379,25 @@ impl Context {
     fn func_sig(&self, idx: usize) -> Option<Sig> {
         let t = *self.funcs.get(idx)?;
         self.types.get(t as usize).copied()
+    }
+}
+
+/// §3.2.11 of 3.0: a tag type is a function type with no results.
+/// Returns its type index.
+fn tag_type(cx: &Context, t: TagType) -> Result<u32> {
+    let ty = t.ty;
+    match cx.subtypes.kind(ty.0) {
+        Some(Kind::Func) => {}
+        Some(_) => {
+            return Err(ValidationError::invalid(format!(
+                "type mismatch: type {ty} of a tag is not a function type"
+            )))
+        }
+        None => return Err(ValidationError::invalid(format!("unknown type {ty}"))),
+    }
+    match cx.types.get(ty.index()) {
+        Some(sig) if sig.results.len == 0 => Ok(ty.0),
+        _ => Err(ValidationError::invalid("non-empty tag result type")),
     }
 }
 
@@ -541,6 +571,7 @@ pub(crate) fn validate_module(
             ExportDesc::Table(_) => (cx.tables.len(), "table"),
             ExportDesc::Memory(_) => (cx.mems.len(), "memory"),
             ExportDesc::Global(_) => (cx.globals.len(), "global"),
+            ExportDesc::Tag(_) => (cx.tags.len(), "tag"),
         };
         let idx = e.desc.index();
         if idx as usize >= len {

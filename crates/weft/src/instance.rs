@@ -305,6 +305,7 @@ pub(crate) fn instantiate<T>(
                 store: store.inner.id,
                 index: inst.globals[i.index()],
             }),
+            ExportDesc::Tag(_) => unreachable!("check_executable refuses tags"),
         };
         inst.exports.push((e.name.to_string(), ext));
     }

@@ -115,6 +115,7 @@ impl Module {
                 ImportDesc::Table(t) => table_types.push(t),
                 ImportDesc::Memory(m) => mem_types.push(m),
                 ImportDesc::Global(g) => global_types.push(g),
+                ImportDesc::Tag(_) => unreachable!("check_executable refuses tags"),
             }
         }
         let num_imported_funcs = func_types.len();
@@ -192,6 +193,7 @@ impl Module {
                 ImportDesc::Table(t) => ExternType::Table(t),
                 ImportDesc::Memory(t) => ExternType::Memory(t),
                 ImportDesc::Global(t) => ExternType::Global(t),
+                ImportDesc::Tag(_) => unreachable!("check_executable refuses tags"),
             },
         })
     }
@@ -224,6 +226,7 @@ impl ModuleInner {
             ExportDesc::Table(i) => ExternType::Table(self.table_types[i.index()]),
             ExportDesc::Memory(i) => ExternType::Memory(self.mem_types[i.index()]),
             ExportDesc::Global(i) => ExternType::Global(self.global_types[i.index()]),
+            ExportDesc::Tag(_) => unreachable!("check_executable refuses tags"),
         }
     }
 
@@ -339,6 +342,13 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
         syn::ValType::Ref(r) => runnable_heap(r.heap),
         _ => true,
     };
+    if !m.tags.is_empty()
+        || m.imports
+            .iter()
+            .any(|i| matches!(i.desc, ImportDesc::Tag(_)))
+    {
+        return unsupported("a tag");
+    }
     for t in &m.types {
         let mut ok = true;
         t.composite.for_each_val_type(|v| ok &= heap_ok(v));
@@ -421,6 +431,7 @@ pub(crate) fn into_static(m: syn::Module<'_>) -> syn::Module<'static> {
             })
             .collect(),
         mems: m.mems,
+        tags: m.tags,
         globals: m
             .globals
             .into_iter()
@@ -517,7 +528,7 @@ fn check_runnable_memories_and_tables(m: &syn::Module<'_>) -> Result<()> {
         match &i.desc {
             ImportDesc::Memory(t) => check_runnable_memory(t)?,
             ImportDesc::Table(t) => check_runnable_table(t)?,
-            ImportDesc::Func(_) | ImportDesc::Global(_) => {}
+            ImportDesc::Func(_) | ImportDesc::Global(_) | ImportDesc::Tag(_) => {}
         }
     }
     m.mems.iter().try_for_each(check_runnable_memory)?;

@@ -176,6 +176,7 @@ fn to_static(m: &Module<'_>) -> Module<'static> {
             })
             .collect(),
         mems: m.mems.clone(),
+        tags: m.tags.clone(),
         globals: m
             .globals
             .iter()

@@ -122,10 +122,20 @@ fn write_flat(out: &mut String, body: &Expr<'_>, cx: &BodyCx<'_>, base: usize) {
                 depth -= 1;
                 line(out, depth, &|o| o.push_str("end"));
             }
-            Instr::Else {} => {
-                line(out, depth.saturating_sub(1), &|o| o.push_str("else"));
+            Instr::Else {} | Instr::Catch { .. } | Instr::CatchAll {} => {
+                line(out, depth.saturating_sub(1), &|o| {
+                    write_instr(&instr, cx.idents, o)
+                });
             }
-            Instr::Block { .. } | Instr::Loop { .. } | Instr::If { .. } => {
+            Instr::Delegate { .. } => {
+                depth = depth.saturating_sub(1);
+                line(out, depth, &|o| write_instr(&instr, cx.idents, o));
+            }
+            Instr::Block { .. }
+            | Instr::Loop { .. }
+            | Instr::If { .. }
+            | Instr::TryTable { .. }
+            | Instr::Try { .. } => {
                 line(out, depth, &|o| write_instr(&instr, cx.idents, o));
                 depth += 1;
             }
@@ -161,8 +171,12 @@ pub(crate) fn write_const_expr(
             }
             Ok(i) => {
                 match i {
-                    Instr::End {} => depth -= 1,
-                    Instr::Block { .. } | Instr::Loop { .. } | Instr::If { .. } => depth += 1,
+                    Instr::End {} | Instr::Delegate { .. } => depth = depth.saturating_sub(1),
+                    Instr::Block { .. }
+                    | Instr::Loop { .. }
+                    | Instr::If { .. }
+                    | Instr::TryTable { .. }
+                    | Instr::Try { .. } => depth += 1,
                     _ => {}
                 }
                 let mut s = String::new();
@@ -296,7 +310,15 @@ fn build_folded(body: &Expr<'_>, cx: &BodyCx<'_>) -> Option<Vec<Node>> {
     loop {
         let instr = r.read_instr().ok()?;
         match instr {
-            Instr::Block { block_type } | Instr::Loop { block_type } | Instr::If { block_type } => {
+            // Legacy exception handling is printed flat.
+            Instr::Try { .. }
+            | Instr::Catch { .. }
+            | Instr::CatchAll {}
+            | Instr::Delegate { .. } => return None,
+            Instr::Block { block_type }
+            | Instr::Loop { block_type }
+            | Instr::If { block_type }
+            | Instr::TryTable { block_type, .. } => {
                 if frames.len() as u32 >= MAX_TREE_HEIGHT {
                     return None;
                 }
@@ -304,7 +326,7 @@ fn build_folded(body: &Expr<'_>, cx: &BodyCx<'_>) -> Option<Vec<Node>> {
                 let mut head = String::new();
                 write_instr(&instr, cx.idents, &mut head);
                 let kind = match instr {
-                    Instr::Block { .. } => FrameKind::Block,
+                    Instr::Block { .. } | Instr::TryTable { .. } => FrameKind::Block,
                     Instr::Loop { .. } => FrameKind::Loop,
                     _ => FrameKind::If,
                 };

@@ -11,9 +11,9 @@
 use super::float::{write_f32, write_f64};
 use std::fmt::Write;
 use weft_syntax::{
-    BlockType, BrTable, CastFlags, DataIdx, ElemIdx, FieldIdx, FuncIdx, FuncType, GlobalIdx,
-    HeapType, Instr, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx,
-    TypeIdx, ValType, F32, F64, V128,
+    BlockType, BrTable, CastFlags, Catch, Catches, DataIdx, ElemIdx, FieldIdx, FuncIdx, FuncType,
+    GlobalIdx, HeapType, Instr, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes,
+    TableIdx, TagIdx, TypeIdx, ValType, F32, F64, V128,
 };
 
 /// Names to use for function and local indices: `(index, "$id")` pairs
@@ -56,7 +56,23 @@ macro_rules! numeric_imms {
         }
     )*};
 }
-numeric_imms!(LabelIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, FieldIdx, u32, i32, i64, HeapType);
+numeric_imms!(
+    LabelIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, FieldIdx, TagIdx, u32, i32, i64, HeapType
+);
+
+impl PrintImm for Catches<'_> {
+    /// `(catch x l)`, `(catch_ref x l)`, `(catch_all l)`, `(catch_all_ref l)`.
+    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+        for c in self.iter() {
+            let _ = match c {
+                Catch::One { tag, label } => write!(p.out, " (catch {tag} {label})"),
+                Catch::OneRef { tag, label } => write!(p.out, " (catch_ref {tag} {label})"),
+                Catch::All { label } => write!(p.out, " (catch_all {label})"),
+                Catch::AllRef { label } => write!(p.out, " (catch_all_ref {label})"),
+            };
+        }
+    }
+}
 
 impl PrintImm for CastFlags {
     /// Nothing: `br_on_cast` is printed by hand, the flags as the
@@ -285,6 +301,32 @@ macro_rules! custom_arity {
     };
     (Else $cx:ident) => {
         None
+    };
+    (TryTable $cx:ident $bt:ident $catches:ident) => {
+        None
+    };
+    (Try $cx:ident $bt:ident) => {
+        None
+    };
+    (Catch $cx:ident $tag:ident) => {
+        None
+    };
+    (CatchAll $cx:ident) => {
+        None
+    };
+    (Delegate $cx:ident $label:ident) => {
+        None
+    };
+    // The payload's arity is the tag's, which the printer does not track:
+    // operands are not folded into `throw`.
+    (Throw $cx:ident $tag:ident) => {
+        None
+    };
+    (ThrowRef $cx:ident) => {
+        Some((1, 0))
+    };
+    (Rethrow $cx:ident $label:ident) => {
+        Some((0, 0))
     };
     (End $cx:ident) => {
         None

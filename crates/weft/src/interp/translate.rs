@@ -54,9 +54,9 @@ use crate::TrapCode;
 use std::collections::HashMap;
 use weft_binary::Reader;
 use weft_syntax::{
-    AddrType, BlockType, BrTable, CastFlags, Code, DataIdx, ElemIdx, FuncIdx, FuncType, GlobalIdx,
-    HeapType, Instr, LabelIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx, TypeIdx,
-    ValType, F32, F64, V128,
+    AddrType, BlockType, BrTable, CastFlags, Catches, Code, DataIdx, ElemIdx, FuncIdx, FuncType,
+    GlobalIdx, HeapType, Instr, LabelIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes,
+    TableIdx, TagIdx, TypeIdx, ValType, F32, F64, V128,
 };
 
 /// Slots a frame may have: indices must fit a [`Slot`].
@@ -2329,6 +2329,41 @@ impl Translator<'_> {
         })
     }
 
+    // Exception handling: refused before translation (see
+    // `module::check_runnable_instrs`) until the engine runs it.
+
+    fn Throw(&mut self, _tag: TagIdx) -> Result<()> {
+        Err(no_exceptions("throw"))
+    }
+
+    fn ThrowRef(&mut self) -> Result<()> {
+        Err(no_exceptions("throw_ref"))
+    }
+
+    fn TryTable(&mut self, _block_type: BlockType, _catches: Catches<'_>) -> Result<()> {
+        Err(no_exceptions("try_table"))
+    }
+
+    fn Try(&mut self, _block_type: BlockType) -> Result<()> {
+        Err(no_exceptions("try"))
+    }
+
+    fn Catch(&mut self, _tag: TagIdx) -> Result<()> {
+        Err(no_exceptions("catch"))
+    }
+
+    fn CatchAll(&mut self) -> Result<()> {
+        Err(no_exceptions("catch_all"))
+    }
+
+    fn Delegate(&mut self, _label: LabelIdx) -> Result<()> {
+        Err(no_exceptions("delegate"))
+    }
+
+    fn Rethrow(&mut self, _label: LabelIdx) -> Result<()> {
+        Err(no_exceptions("rethrow"))
+    }
+
     // Typed function references.
 
     fn CallRef(&mut self, ty: TypeIdx) -> Result<()> {
@@ -2404,6 +2439,12 @@ impl Translator<'_> {
 }
 
 mod gc;
+
+/// The message of an exception instruction, which the engine refuses
+/// before translation (`module::check_runnable_instrs`) until it runs them.
+fn no_exceptions(mnemonic: &str) -> String {
+    format!("unsupported: {mnemonic} cannot be executed yet")
+}
 
 #[cfg(test)]
 mod tests {
