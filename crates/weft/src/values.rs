@@ -20,7 +20,7 @@
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::{Error, Func, Result};
 use std::any::Any;
-use weft_syntax::{HeapType, RefType, ValType};
+use weft_syntax::{HeapType, RefType, StorageType, ValType};
 
 /// A WebAssembly value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -310,6 +310,87 @@ impl AnyRef {
                 _ => AnyKind::Struct,
             },
             None => AnyKind::Struct,
+        }
+    }
+
+    /// Field `i` of a struct, or element `i` of an array (packed fields
+    /// zero-extended to `i32`, as `struct.get_u` reads them).
+    pub fn get(&self, store: impl AsContext, i: u32) -> Result<Val> {
+        let inner = &store.as_context().inner;
+        inner.check_id(self.store, "anyref")?;
+        let (storage, _, at, obj) = self.slot_of(inner, i)?;
+        let o = inner
+            .gc
+            .get(obj)
+            .ok_or_else(|| Error::other("not a struct or array"))?;
+        Ok(match storage {
+            StorageType::Val(t) => Val::from_slots(inner, t, &o.data[at..]),
+            _ => Val::I32(o.data[at] as i32),
+        })
+    }
+
+    /// Sets field `i` of a struct, or element `i` of an array, which must
+    /// be mutable; `val` must match its type (a packed field keeps the low
+    /// bits of an `i32`).
+    pub fn set(&self, mut store: impl AsContextMut, i: u32, val: Val) -> Result<()> {
+        let inner = &mut store.as_context_mut().inner;
+        inner.check_id(self.store, "anyref")?;
+        let (storage, mutable, at, obj) = self.slot_of(inner, i)?;
+        if !mutable {
+            return Err(Error::other("cannot set an immutable field"));
+        }
+        let ty = storage.unpacked();
+        if !val.matches_in(inner, ty) {
+            return Err(Error::other(format!(
+                "type mismatch: {} value for a field of {ty}",
+                val.ty()
+            )));
+        }
+        let mut v = [0u64; 2];
+        val.write_slots(inner, &mut v)?;
+        v[0] = match storage {
+            StorageType::I8 => v[0] & 0xff,
+            StorageType::I16 => v[0] & 0xffff,
+            StorageType::Val(_) => v[0],
+        };
+        let o = inner
+            .gc
+            .get_mut(obj)
+            .ok_or_else(|| Error::other("not a struct or array"))?;
+        o.data[at] = v[0];
+        if slot_count(ty) == 2 {
+            o.data[at + 1] = v[1];
+        }
+        Ok(())
+    }
+
+    /// The storage type and mutability of field or element `i`, its slot
+    /// and the object's reference.
+    fn slot_of(&self, inner: &StoreInner, i: u32) -> Result<(StorageType, bool, usize, u64)> {
+        use crate::types::Layout;
+        use weft_syntax::{CompositeType, Mut};
+        let bits = inner.gc.rooted(self.root);
+        let o = inner
+            .gc
+            .get(bits)
+            .ok_or_else(|| Error::other("not a struct or array"))?;
+        let t = &inner.types[o.ty as usize];
+        let out_of_bounds = || Error::other(format!("no field or element {i}"));
+        match (&t.layout, &t.sub.composite) {
+            (Layout::Struct { fields, .. }, CompositeType::Struct(s)) => {
+                let f = fields.get(i as usize).ok_or_else(out_of_bounds)?;
+                let m = s.fields[i as usize].mutability == Mut::Var;
+                Ok((f.storage, m, f.offset as usize, bits))
+            }
+            (Layout::Array { elem }, CompositeType::Array(a)) => {
+                let w = elem.width();
+                if i as usize >= o.data.len() / w {
+                    return Err(out_of_bounds());
+                }
+                let m = a.field.mutability == Mut::Var;
+                Ok((elem.storage, m, i as usize * w, bits))
+            }
+            _ => Err(Error::other("not a struct or array")),
         }
     }
 

@@ -102,6 +102,14 @@ fn roots_survive_collections() {
             panic!("not an anyref: {:?}", held[0]);
         };
         assert_eq!(a.kind(&store), AnyKind::Struct);
+        // The host reads and writes the fields of the object it holds.
+        assert_eq!(a.get(&store, 0).unwrap(), Val::I32(7));
+        a.set(&mut store, 0, Val::I32(8)).unwrap();
+        read.call(&mut store, &held, &mut out).unwrap();
+        assert_eq!(out[0], Val::I32(8));
+        assert_eq!(a.get(&store, 1).unwrap(), Val::AnyRef(None));
+        assert!(a.get(&store, 2).is_err(), "no third field");
+        assert!(a.set(&mut store, 0, Val::I64(1)).is_err(), "type mismatch");
     }
 }
 
