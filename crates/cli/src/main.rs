@@ -412,7 +412,13 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             let f = features.features;
             let bytes = read(&file)?.bytes;
             let module = decode(&file, &bytes, f)?;
-            let text = weft_text::print(&module);
+            // Bodies are read with the module's features (legacy exception
+            // handling is not part of the printer's default, 3.0).
+            let opts = weft_text::PrintOptions {
+                features: f.union(weft_text::PrintOptions::default().features),
+                ..Default::default()
+            };
+            let text = weft_text::print_with(&module, &opts);
             write_output(output.as_deref(), text.as_bytes())?;
         }
         Command::Objdump {

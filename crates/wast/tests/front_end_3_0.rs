@@ -69,14 +69,21 @@ fn round_trip(features: Features, wat: &str, module: &weft_syntax::Module<'_>) -
         bytes,
         "{wat}: binary round trip"
     );
-    let printed = weft_text::print(&decoded);
-    let reparsed = weft_text::parse_wat(&printed, features)
-        .unwrap_or_else(|e| panic!("{wat}: printed text does not parse: {e}\n{printed}"));
-    assert_eq!(
-        weft_binary::encode(&reparsed),
-        bytes,
-        "{wat}: text round trip\n{printed}"
-    );
+    for folded in [false, true] {
+        let opts = weft_text::PrintOptions {
+            features: features.union(Features::WASM3),
+            folded,
+            ..Default::default()
+        };
+        let printed = weft_text::print_with(&decoded, &opts);
+        let reparsed = weft_text::parse_wat(&printed, features)
+            .unwrap_or_else(|e| panic!("{wat}: printed text does not parse: {e}\n{printed}"));
+        assert_eq!(
+            weft_binary::encode(&reparsed),
+            bytes,
+            "{wat}: text round trip\n{printed}"
+        );
+    }
     bytes
 }
 
@@ -262,6 +269,71 @@ fn limits_flags() {
     assert_eq!(
         err(&module(&[0x81, 0x00]), w2).as_deref(),
         Some("integer representation too long")
+    );
+}
+
+#[test]
+fn exception_handling() {
+    check(
+        "3.0",
+        "(module
+           (import \"m\" \"t\" (tag $g (param i64)))
+           (tag $e (export \"e\") (param i32))
+           (tag $f)
+           (func (export \"a\") (param i32) (result i32)
+             (block $h (result i32)
+               (try_table (result i32) (catch $e $h)
+                 (throw $e (local.get 0)))))
+           (func (result exnref)
+             (block $h (result exnref)
+               (try_table (catch_ref $f $h) (catch_all_ref $h) (call 0 (i32.const 1)) (drop))
+               (unreachable)))
+           (func (param exnref) (throw_ref (local.get 0))))",
+        Valid,
+    );
+    check(
+        "3.0",
+        "(module (tag (param i32)) (func (throw 0)))",
+        Invalid("type mismatch: instruction requires [i32] but stack has []"),
+    );
+    check(
+        "3.0",
+        "(module (tag) (func (result exnref) (try_table (catch 0 0)) (unreachable)))",
+        Invalid("type mismatch"),
+    );
+    check(
+        "3.0",
+        "(module (tag (result i32)))",
+        Invalid("non-empty tag result type"),
+    );
+    check("3.0", "(module (func (throw 0)))", Invalid("unknown tag 0"));
+    check(
+        "3.0",
+        "(module (func (catch_all)))",
+        Malformed("unexpected token"),
+    );
+    check(
+        "3.0,legacy-exceptions",
+        "(module (tag $e (param i32))
+           (func (result i32)
+             (try (result i32) (do (i32.const 1))
+               (catch $e)
+               (catch_all (i32.const 2) (rethrow 0))))
+           (func (try (do (throw 1)) (delegate 0)))
+           (tag)
+           (func (result i32)
+             try (result i32) i32.const 3 catch $e catch_all i32.const 4 end))",
+        Valid,
+    );
+    check(
+        "3.0,legacy-exceptions",
+        "(module (func (block (rethrow 0))))",
+        Invalid("invalid rethrow label"),
+    );
+    check(
+        "3.0,legacy-exceptions",
+        "(module (func (try (do) (delegate 1))))",
+        Invalid("unknown label"),
     );
 }
 
