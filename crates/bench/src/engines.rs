@@ -91,6 +91,10 @@ impl Weft {
     fn engine() -> weft::Engine {
         let mut config = weft::Config::new();
         config.strategy(Self::strategy());
+        // `WEFT_BENCH_GUARDS=off`: explicit bounds checks in compiled code.
+        if std::env::var("WEFT_BENCH_GUARDS").as_deref() == Ok("off") {
+            config.memory_guards(false);
+        }
         weft::Engine::new(&config)
     }
 }

@@ -3,7 +3,25 @@
 //! both at once). x86-64 keeps instruction and data caches coherent, so no
 //! flush follows the write (`Compiler::new` refuses other hosts).
 
+use std::collections::BTreeMap;
 use std::ptr::NonNull;
+use std::sync::RwLock;
+
+/// The address ranges of all live code mappings (start -> end), for the
+/// runtime's fault handler ([`is_code`]).
+static RANGES: RwLock<BTreeMap<usize, usize>> = RwLock::new(BTreeMap::new());
+
+/// Whether `pc` is inside compiled code of a live [`CodeMemory`]. Safe to
+/// call from a signal handler that interrupted compiled code: it takes a
+/// read lock (which only `CodeMemory::new` and `drop`, never compiled code,
+/// hold for writing) and allocates nothing.
+pub fn is_code(pc: usize) -> bool {
+    let ranges = RANGES.read().unwrap_or_else(|e| e.into_inner());
+    ranges
+        .range(..=pc)
+        .next_back()
+        .is_some_and(|(_, &end)| pc < end)
+}
 
 /// A read-execute mapping holding machine code.
 pub struct CodeMemory {
@@ -46,7 +64,18 @@ impl CodeMemory {
             std::ptr::copy_nonoverlapping(code.as_ptr(), mem.ptr.as_ptr(), code.len());
             mprotect(p, len, MprotectFlags::READ | MprotectFlags::EXEC).ok()?;
         }
+        let start = mem.ptr.as_ptr() as usize;
+        RANGES
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(start, start + len);
         Some(mem)
+    }
+
+    /// The offset of address `pc` in this code, if it is inside.
+    pub fn offset_of(&self, pc: usize) -> Option<usize> {
+        let start = self.ptr.as_ptr() as usize;
+        pc.checked_sub(start).filter(|&off| off < self.len)
     }
 
     /// The address of byte `offset` of the code.
@@ -59,6 +88,10 @@ impl CodeMemory {
 
 impl Drop for CodeMemory {
     fn drop(&mut self) {
+        RANGES
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&(self.ptr.as_ptr() as usize));
         // SAFETY: our own mapping of `len` bytes; the module that owns this
         // value keeps it alive as long as any instance can run its code.
         unsafe {

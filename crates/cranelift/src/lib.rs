@@ -8,7 +8,9 @@
 //!
 //! What is compiled today: all of Wasm 2.0 but SIMD (a function using v128
 //! is declined with the reason and stays in the interpreter), with memory
-//! 0 bounds-checked explicitly and bulk memory, table and `call_indirect`
+//! 0 behind guard pages (no bounds checks: the runtime turns a fault into
+//! a trap, see [`ModuleEnv::memory_guards`]) or bounds-checked explicitly,
+//! and bulk memory, table and `call_indirect`
 //! checks through runtime calls (see [`vmctx::Libcalls`]). The runtime
 //! compiles a whole module ([`Compiler::compile_module`], `Strategy::Compiler`)
 //! or one function on its first call ([`Compiler::compile_function`],
@@ -19,7 +21,7 @@ mod lower;
 mod translate;
 pub mod vmctx;
 
-pub use code_memory::CodeMemory;
+pub use code_memory::{is_code, CodeMemory};
 pub use translate::ModuleEnv;
 
 use cranelift_codegen::control::ControlPlane;
@@ -57,6 +59,18 @@ impl CompiledModule {
         // while they can (instances hold their module).
         Some(unsafe { std::mem::transmute::<*const u8, vmctx::EntryFn>(at) })
     }
+
+    /// The defined function whose code holds address `pc`, if any.
+    pub fn def_at(&self, pc: usize) -> Option<u32> {
+        let off = self.code.as_ref()?.offset_of(pc)?;
+        self.funcs
+            .iter()
+            .enumerate()
+            .filter_map(|(def, f)| Some((def as u32, *f.as_ref().ok()?)))
+            .filter(|&(_, start)| start <= off)
+            .max_by_key(|&(_, start)| start)
+            .map(|(def, _)| def)
+    }
 }
 
 /// One function compiled on its own ([`Compiler::compile_function`], for
@@ -71,6 +85,11 @@ impl NativeFunc {
         // SAFETY: as in `CompiledModule::entry`: the mapping starts with a
         // function compiled with the entry signature.
         unsafe { std::mem::transmute::<*const u8, vmctx::EntryFn>(self.code.at(0)) }
+    }
+
+    /// Whether address `pc` is inside the function's code.
+    pub fn contains(&self, pc: usize) -> bool {
+        self.code.offset_of(pc).is_some()
     }
 }
 
@@ -87,6 +106,11 @@ impl Compiler {
         }
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+        // The runtime's fault handler walks compiled frames by their frame
+        // pointers to name them in a trap's backtrace.
+        flags
+            .set("preserve_frame_pointers", "true")
+            .map_err(|e| e.to_string())?;
         flags
             .set("enable_verifier", if verify { "true" } else { "false" })
             .map_err(|e| e.to_string())?;

@@ -48,6 +48,12 @@ pub trait ModuleEnv {
     fn features(&self) -> Features;
     /// Whether the code counts fuel (at the interpreter's points).
     fn consume_fuel(&self) -> bool;
+    /// Whether memory 0 has guard pages: a 32-bit memory whose reservation
+    /// covers every `u32` address plus `u32` offset plus access size, all
+    /// inaccessible past its length, and a runtime that turns a fault of
+    /// compiled code there into an out-of-bounds trap. Accesses are then
+    /// not bounds-checked.
+    fn memory_guards(&self) -> bool;
 }
 
 /// The Cranelift type of a value type the compiler handles.
@@ -134,8 +140,11 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     mem: Option<(Value, Value)>,
     /// Flags for accesses to the context, slots and stack (aligned, no trap).
     trusted: MemFlagsData,
-    /// Flags for linear-memory accesses (bounds checked before, unaligned).
+    /// Flags for linear-memory accesses (unaligned; bounds checked before,
+    /// or, with guard pages, trapping: never moved or removed).
     heap: MemFlagsData,
+    /// Memory 0 has guard pages ([`ModuleEnv::memory_guards`]).
+    guards: bool,
     /// Signatures of the runtime's functions.
     sigs: Sigs,
     /// Signatures of the other runtime functions, made on first use.
@@ -195,7 +204,12 @@ pub(crate) fn translate(
         memory_grow: b.import_signature(sig(cc, &[ptr, I32], &[I32])),
     };
     let trusted = MemFlagsData::trusted();
-    let heap = MemFlagsData::new().with_notrap();
+    let guards = env.memory_guards();
+    let heap = if guards {
+        MemFlagsData::new()
+    } else {
+        MemFlagsData::new().with_notrap()
+    };
 
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -253,6 +267,7 @@ pub(crate) fn translate(
         mem,
         trusted,
         heap,
+        guards,
         sigs,
         runtime_sigs: Vec::new(),
         cc,
@@ -634,7 +649,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// The address of an access of `size` bytes at the popped address plus
-    /// `offset`, after the bounds check.
+    /// `offset`, after the bounds check (none with guard pages).
     fn address(&mut self, memarg: MemArg, size: u64) -> Result<Value> {
         if memarg.memory.index() != 0 {
             return Err("multiple memories".into());
@@ -642,16 +657,10 @@ impl FuncTranslator<'_, '_> {
         let offset = u32::try_from(memarg.offset).map_err(|_| "64-bit offsets")?;
         let (mem_def, base) = self.mem.ok_or("internal error: no memory")?;
         let addr = self.pop()?;
-        let ptr = self.b.func.dfg.value_type(self.vmctx);
-        let b = &mut self.b;
-        let addr = b.ins().uextend(I64, addr);
-        // addr + offset + size fits in 64 bits: no overflow.
-        let end = b.ins().iadd_imm_s(addr, i64::from(offset) + size as i64);
-        let len = b
-            .ins()
-            .load(ptr, self.trusted, mem_def, offsets::MEMORY_LEN);
-        let oob = b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-        self.trap_if(oob, TrapKind::MemoryOutOfBounds);
+        let addr = self.b.ins().uextend(I64, addr);
+        if !self.guards {
+            self.bounds_check(mem_def, addr, offset, size);
+        }
         let b = &mut self.b;
         let at = b.ins().iadd(base, addr);
         Ok(if offset == 0 {
@@ -659,6 +668,19 @@ impl FuncTranslator<'_, '_> {
         } else {
             b.ins().iadd_imm_s(at, i64::from(offset))
         })
+    }
+
+    /// Traps unless `addr + offset + size <= ` memory 0's length.
+    fn bounds_check(&mut self, mem_def: Value, addr: Value, offset: u32, size: u64) {
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let b = &mut self.b;
+        // addr + offset + size fits in 64 bits: no overflow.
+        let end = b.ins().iadd_imm_s(addr, i64::from(offset) + size as i64);
+        let len = b
+            .ins()
+            .load(ptr, self.trusted, mem_def, offsets::MEMORY_LEN);
+        let oob = b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.trap_if(oob, TrapKind::MemoryOutOfBounds);
     }
 
     fn load(

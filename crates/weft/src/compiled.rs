@@ -32,6 +32,7 @@
 use crate::error::{FrameInfo, Trap, TrapCode};
 use crate::interp::exec;
 use crate::module::ModuleInner;
+use crate::signals::Called;
 use crate::store::{FuncKind, GlobalEntity};
 use crate::store::{Store, StoreInner};
 use crate::{Caller, Error};
@@ -70,6 +71,12 @@ impl weft_cranelift::ModuleEnv for ModuleInner {
     }
     fn consume_fuel(&self) -> bool {
         self.engine.config().consume_fuel
+    }
+    fn memory_guards(&self) -> bool {
+        // Every 32-bit memory of this engine's stores then has the full
+        // reservation (`MemoryEntity::new`), and a module only runs in
+        // stores of its engine.
+        self.engine.config().guards_in_use()
     }
 }
 
@@ -114,6 +121,18 @@ impl Native {
             Native::None => None,
             Native::Eager(n) => n.entry(def),
             Native::Lazy(fs) => Some(fs.get(def as usize)?.get()?.as_ref().ok()?.entry()),
+        }
+    }
+
+    /// The defined function whose machine code holds address `pc`.
+    fn def_at(&self, pc: usize) -> Option<u32> {
+        match self {
+            Native::None => None,
+            Native::Eager(n) => n.def_at(pc),
+            Native::Lazy(fs) => fs
+                .iter()
+                .position(|f| matches!(f.get(), Some(Ok(n)) if n.contains(pc)))
+                .map(|def| def as u32),
         }
     }
 
@@ -361,6 +380,9 @@ fn func_ref(inner: &StoreInner, sf: u32) -> VMFuncRef {
 /// Gives instance `instance` of a `Store<T>` (already in the store, with
 /// its functions) its context.
 pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
+    if inner.engine.config().guards_in_use() {
+        crate::signals::install();
+    }
     let store_ctx = inner.vm.get_or_insert_with(StoreVm::new).ptr();
     let memory0 = match inner.instances[instance as usize].mems.first() {
         Some(&m) => inner.memories[m as usize].data.def().cast(),
@@ -458,17 +480,24 @@ pub(crate) fn enter<T>(
     // only through it. Nested entries (compiled -> runtime -> compiled)
     // restore the store pointer they found. `slots` holds the larger of the function's
     // parameter and result counts (the `Native` stub's frame size).
-    let status = unsafe {
+    if store.inner.engine.config().guards_in_use() {
+        crate::signals::ensure_alt_stack();
+    }
+    let called = unsafe {
         (*sc).stack_limit = stack_limit;
         let (outer_store, outer_fuel) = ((*sc).store, (*sc).fuel);
         let sp: *mut Store<T> = store;
         (*sc).store = sp.cast();
         (*sc).fuel = std::ptr::addr_of_mut!((*sp).inner.fuel);
         (*sc).globals = (*sp).inner.globals.as_mut_ptr().cast();
-        let status = entry(vm, slots.as_mut_ptr());
+        let called = crate::signals::call(entry, vm, slots.as_mut_ptr());
         (*sc).store = outer_store;
         (*sc).fuel = outer_fuel;
-        status
+        called
+    };
+    let status = match called {
+        Called::Status(s) => s,
+        Called::OutOfBounds(pcs, frames) => return Err(fault_trap(&store.inner, &pcs, frames)),
     };
     if status == 0 {
         return Ok(());
@@ -478,6 +507,22 @@ pub(crate) fn enter<T>(
         .pending
         .take()
         .unwrap_or_else(|| Error::other("internal error: compiled code failed without error")))
+}
+
+/// The trap of an out-of-bounds fault in compiled code, its compiled
+/// frames named from their code addresses (`pcs`, innermost first, of
+/// `frames` in all). Out of line: the fault path must not grow the stack
+/// frame of every call into compiled code.
+#[cold]
+#[inline(never)]
+fn fault_trap(inner: &StoreInner, pcs: &[usize], frames: usize) -> Error {
+    crate::signals::out_of_bounds(pcs, frames, |pc| {
+        (0..inner.instances.len() as u32).find_map(|i| {
+            let def = inner.instances[i as usize].module.native.def_at(pc)?;
+            Some(frame_info(inner, i, def))
+        })
+    })
+    .into()
 }
 
 /// The store behind a context, and the context's instance.

@@ -53,6 +53,7 @@ pub struct Config {
     pub(crate) max_wasm_stack: usize,
     pub(crate) cranelift_debug_verifier: bool,
     pub(crate) gc_stress: bool,
+    pub(crate) memory_guards: bool,
 }
 
 impl Config {
@@ -69,6 +70,7 @@ impl Config {
             max_wasm_stack: 512 * 1024,
             cranelift_debug_verifier: cfg!(debug_assertions),
             gc_stress: false,
+            memory_guards: true,
         }
     }
 
@@ -144,6 +146,27 @@ impl Config {
     pub fn gc_stress(&mut self, on: bool) -> &mut Self {
         self.gc_stress = on;
         self
+    }
+
+    /// Whether compiled code relies on guard pages instead of bounds checks
+    /// for 32-bit memories (default: on, where the host supports it:
+    /// x86-64 Linux). A 32-bit memory then always reserves 8 GiB of address
+    /// space (creating it fails if the process cannot have that much), and
+    /// an out-of-bounds access faults and is reported as the same trap.
+    /// Off, compiled code compares every address with the memory's length.
+    /// Only `Strategy::Compiler` and `Auto` use it.
+    pub fn memory_guards(&mut self, on: bool) -> &mut Self {
+        self.memory_guards = on;
+        self
+    }
+
+    /// Whether 32-bit memories get guard pages that compiled code relies on
+    /// (see [`memory_guards`](Config::memory_guards)).
+    pub(crate) fn guards_in_use(&self) -> bool {
+        self.memory_guards
+            && self.strategy != Strategy::Interpreter
+            && cfg!(feature = "cranelift")
+            && crate::runtime::memory::GUARDS_SUPPORTED
     }
 
     /// When function bodies are translated.

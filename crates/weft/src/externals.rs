@@ -120,7 +120,7 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, ty: MemType) -> Result<Memory> {
         crate::module::check_runnable_memory(&ty)?;
         let inner = &mut store.as_context_mut().inner;
-        let entity = MemoryEntity::new(ty)?;
+        let entity = MemoryEntity::new(ty, inner.engine.config().guards_in_use())?;
         inner.memories.push(entity);
         Ok(Memory {
             store: inner.id,

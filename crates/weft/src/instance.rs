@@ -266,7 +266,10 @@ pub(crate) fn instantiate<T>(
     }
     for &mt in &syn.mems {
         let index = store.inner.memories.len() as u32;
-        store.inner.memories.push(MemoryEntity::new(mt)?);
+        store.inner.memories.push(MemoryEntity::new(
+            mt,
+            store.inner.engine.config().guards_in_use(),
+        )?);
         inst.mems.push(index);
     }
     // Element segments' references (§4.5.4 step 9).

@@ -50,6 +50,8 @@ mod module;
 #[allow(dead_code)] // the full set of semantics; the interpreter uses what the table names
 pub(crate) mod ops;
 mod runtime;
+#[cfg(feature = "cranelift")]
+mod signals;
 mod store;
 mod types;
 mod values;

@@ -45,7 +45,9 @@ pub(crate) struct MemoryEntity {
 }
 
 impl MemoryEntity {
-    pub(crate) fn new(ty: MemType) -> Result<Self> {
+    /// A memory of type `ty`; `guards`: compiled code relies on guard pages
+    /// for 32-bit memories of 64 KiB pages (`Config::guards_in_use`).
+    pub(crate) fn new(ty: MemType, guards: bool) -> Result<Self> {
         let limit = Self::page_limit(&ty);
         if ty.limits.min > limit {
             return Err(Error::other(format!(
@@ -55,8 +57,15 @@ impl MemoryEntity {
         }
         let max = ty.limits.max.unwrap_or(limit).clamp(ty.limits.min, limit);
         let log2 = ty.page_size_log2();
-        let data = LinearMemory::new((ty.limits.min << log2) as usize, (max << log2) as usize)
-            .ok_or_else(|| Error::other("out of memory: cannot allocate linear memory"))?;
+        let guarded = guards
+            && ty.addr == AddrType::I32
+            && ty.page_size_log2() == MemType::DEFAULT_PAGE_SIZE_LOG2;
+        let data = LinearMemory::new(
+            (ty.limits.min << log2) as usize,
+            (max << log2) as usize,
+            guarded,
+        )
+        .ok_or_else(|| Error::other("out of memory: cannot allocate linear memory"))?;
         Ok(MemoryEntity { data, ty })
     }
 

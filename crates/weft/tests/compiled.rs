@@ -679,3 +679,214 @@ fn runaway_recursion_across_tiers_traps_under_the_defaults() {
         assert_eq!(comp.call(&mut store, 1000).unwrap(), 1000, "{strategy:?}");
     }
 }
+
+/// Loads of every width: (instruction, bytes, conversion of the result to
+/// i64 bits).
+const LOADS: &[(&str, u64, &str)] = &[
+    ("i32.load", 4, "i64.extend_i32_u"),
+    ("i64.load", 8, ""),
+    ("f32.load", 4, "i32.reinterpret_f32 i64.extend_i32_u"),
+    ("f64.load", 8, "i64.reinterpret_f64"),
+    ("i32.load8_s", 1, "i64.extend_i32_u"),
+    ("i32.load8_u", 1, "i64.extend_i32_u"),
+    ("i32.load16_s", 2, "i64.extend_i32_u"),
+    ("i32.load16_u", 2, "i64.extend_i32_u"),
+    ("i64.load8_s", 1, ""),
+    ("i64.load8_u", 1, ""),
+    ("i64.load16_s", 2, ""),
+    ("i64.load16_u", 2, ""),
+    ("i64.load32_s", 4, ""),
+    ("i64.load32_u", 4, ""),
+];
+
+/// Stores of every width: (instruction, bytes, value).
+const STORES: &[(&str, u64, &str)] = &[
+    ("i32.store", 4, "i32.const 0x11223344"),
+    ("i64.store", 8, "i64.const 0x1122334455667788"),
+    ("f32.store", 4, "i32.const 0x11223344 f32.reinterpret_i32"),
+    (
+        "f64.store",
+        8,
+        "i64.const 0x1122334455667788 f64.reinterpret_i64",
+    ),
+    ("i32.store8", 1, "i32.const 0x11223344"),
+    ("i32.store16", 2, "i32.const 0x11223344"),
+    ("i64.store8", 1, "i64.const 0x1122334455667788"),
+    ("i64.store16", 2, "i64.const 0x1122334455667788"),
+    ("i64.store32", 4, "i64.const 0x1122334455667788"),
+];
+
+const OFFSETS: [u64; 5] = [0, 1, 65535, 65536, 0xffff_ffff];
+
+/// A module with a load and a store function per width and offset (reached
+/// through two calls, for the backtrace), `grow` and a recursion that ends
+/// in an out-of-bounds load.
+fn edges_module() -> String {
+    let mut m = String::from("(module (memory (export \"mem\") 1 3)\n");
+    for (i, (op, _, conv)) in LOADS.iter().enumerate() {
+        for (j, off) in OFFSETS.iter().enumerate() {
+            m += &format!(
+                "(func $load_{i}_{j} (export \"load_{i}_{j}\") (param i32) (result i64) \
+                 local.get 0 {op} offset={off} {conv})\n"
+            );
+        }
+    }
+    for (i, (op, _, value)) in STORES.iter().enumerate() {
+        for (j, off) in OFFSETS.iter().enumerate() {
+            m += &format!(
+                "(func $store_{i}_{j} (export \"store_{i}_{j}\") (param i32) \
+                 local.get 0 {value} {op} offset={off})\n"
+            );
+        }
+    }
+    m += r#"
+        (func $mid (param i32) (result i64) (call $load_1_0 (local.get 0)))
+        (func $outer (export "outer") (param i32) (result i64) (call $mid (local.get 0)))
+        (func $deep (export "deep") (param i32) (result i64)
+            (if (result i64) (i32.eqz (local.get 0))
+                (then (i64.load (i32.const -1)))
+                (else (call $deep (i32.sub (local.get 0) (i32.const 1))))))
+        (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+    m
+}
+
+/// Every access at and around the end of memory (before and after
+/// `memory.grow`): its result or trap, the trap's backtrace, and the bytes
+/// around the end after each store (a trapping store writes nothing).
+fn edge_outcomes(config: &Config) -> Vec<String> {
+    let engine = Engine::new(config);
+    let (mut store, instance, _) = instantiate(&engine, &edges_module());
+    let mem = instance.get_memory(&mut store, "mem").unwrap();
+    let mut out = Vec::new();
+    let describe = |r: Result<i64>| match r {
+        Ok(v) => format!("ok {v:#x}"),
+        Err(e) => {
+            let t = e.as_trap().expect("a trap");
+            let names: Vec<_> = t.backtrace().iter().map(|f| f.func_name.clone()).collect();
+            format!("{} {names:?} +{}", t.message(), t.frames_elided())
+        }
+    };
+    for pages in [1u64, 2] {
+        let len = pages * 65536;
+        let mut addrs = vec![0u64, 0x8000_0000, 0xffff_ffff];
+        for off in OFFSETS {
+            for size in [1, 2, 4, 8] {
+                for d in [-1i64, 0, 1] {
+                    let a = len as i64 - off as i64 - size as i64 + d;
+                    if (0..=u32::MAX as i64).contains(&a) {
+                        addrs.push(a as u64);
+                    }
+                }
+            }
+        }
+        for (i, (_, size, _)) in LOADS.iter().enumerate() {
+            for (j, off) in OFFSETS.iter().enumerate() {
+                let f = instance
+                    .get_typed_func::<i32, i64>(&mut store, &format!("load_{i}_{j}"))
+                    .unwrap();
+                for &a in &addrs {
+                    let r = f.call(&mut store, a as u32 as i32);
+                    // The spec's rule, checked here so that every mode is
+                    // held to it, not only to the others.
+                    assert_eq!(r.is_err(), a + off + size > len, "load_{i}_{j} at {a}");
+                    out.push(format!("load_{i}_{j} {a}: {}", describe(r)));
+                }
+            }
+        }
+        for (i, (_, size, _)) in STORES.iter().enumerate() {
+            for (j, off) in OFFSETS.iter().enumerate() {
+                let f = instance
+                    .get_typed_func::<i32, ()>(&mut store, &format!("store_{i}_{j}"))
+                    .unwrap();
+                for &a in &addrs {
+                    let r = f.call(&mut store, a as u32 as i32).map(|()| 0);
+                    assert_eq!(r.is_err(), a + off + size > len, "store_{i}_{j} at {a}");
+                    let data = mem.data(&store);
+                    let tail = &data[data.len() - 16..];
+                    out.push(format!("store_{i}_{j} {a}: {} {tail:x?}", describe(r)));
+                    mem.data_mut(&mut store)[len as usize - 16..].fill(0);
+                }
+            }
+        }
+        let outer = instance
+            .get_typed_func::<i32, i64>(&mut store, "outer")
+            .unwrap();
+        out.push(format!("outer: {}", describe(outer.call(&mut store, -1))));
+        let deep = instance
+            .get_typed_func::<i32, i64>(&mut store, "deep")
+            .unwrap();
+        out.push(format!("deep: {}", describe(deep.call(&mut store, 1000))));
+        let grow = instance
+            .get_typed_func::<i32, i32>(&mut store, "grow")
+            .unwrap();
+        assert_eq!(grow.call(&mut store, 1).unwrap(), pages as i32);
+    }
+    out
+}
+
+/// Out-of-bounds accesses at every width and offset edge, before and after
+/// `memory.grow`, give the interpreter's results, traps and backtraces in
+/// compiled code with guard pages (the fault handler) and with explicit
+/// bounds checks, compiled eagerly or on first call; the store stays
+/// usable after each trap, and the process does not crash.
+#[test]
+fn out_of_bounds_at_every_edge_with_and_without_guard_pages() {
+    let reference = edge_outcomes(Config::new().strategy(Strategy::Interpreter));
+    assert!(reference
+        .iter()
+        .any(|o| o.contains("out of bounds memory access")));
+    assert!(reference
+        .iter()
+        .any(|o| o.starts_with("outer: ") && o.contains("Some(\"mid\")")));
+    for (strategy, guards) in [
+        (Strategy::Compiler, true),
+        (Strategy::Compiler, false),
+        (Strategy::Auto, true),
+    ] {
+        let outcomes = edge_outcomes(
+            Config::new()
+                .strategy(strategy)
+                .memory_guards(guards)
+                .cranelift_debug_verifier(true),
+        );
+        assert_eq!(outcomes.len(), reference.len());
+        for (a, b) in outcomes.iter().zip(&reference) {
+            assert_eq!(a, b, "{strategy:?}, guards {guards}");
+        }
+    }
+}
+
+/// Compiled code's faults on other threads, concurrently, are each caught
+/// on their own thread.
+#[test]
+fn out_of_bounds_faults_on_many_threads() {
+    let engine = engine();
+    let module = Module::new(
+        &engine,
+        r#"(module (memory 1)
+            (func (export "f") (param i32) (result i32) (i32.load (local.get 0))))"#,
+    )
+    .unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (engine, module) = (engine.clone(), module.clone());
+            std::thread::spawn(move || {
+                let mut store = Store::new(&engine, ());
+                let instance = Linker::new(&engine)
+                    .instantiate(&mut store, &module)
+                    .unwrap();
+                let f = instance
+                    .get_typed_func::<i32, i32>(&mut store, "f")
+                    .unwrap();
+                for i in 0..1000 {
+                    let err = f.call(&mut store, 65533 + i % 1000).unwrap_err();
+                    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+                    assert_eq!(f.call(&mut store, 0).unwrap(), 0);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}

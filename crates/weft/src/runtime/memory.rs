@@ -9,11 +9,14 @@
 //!
 //! How much is reserved: a 32-bit memory reserves [`RESERVATION_32`], 8 GiB
 //! and one page, so that any `u32` address plus any `u32` offset plus an
-//! access of up to 16 bytes lands inside the reservation: with a fault
-//! handler, bounds checks could then be dropped entirely (not done yet:
-//! compiled code and the interpreter both check bounds explicitly). If the
-//! process cannot get that much address space (a `ulimit -v`, many live
-//! memories), the memory falls back to reserving just its maximum size.
+//! access of up to 16 bytes lands inside the reservation: compiled code
+//! does not check bounds then (`Config::memory_guards`, `crate::signals`
+//! turns the fault into a trap; the interpreter checks explicitly). Such
+//! memories are registered ([`in_guarded_reservation`]) for the fault
+//! handler. If the process cannot get that much address space (a `ulimit
+//! -v`, many live memories), the memory falls back to reserving just its
+//! maximum size, unless compiled code relies on the guard (then creating
+//! the memory fails).
 //! Address space is returned on drop; 47-bit user address space holds
 //! about 16,000 such reservations at once.
 //!
@@ -24,7 +27,33 @@
 //! any number of bytes: the accessible part is committed in whole 64 KiB
 //! units, and only the bounds checks against `len` see the exact size.
 
+use std::collections::BTreeMap;
 use std::ptr::NonNull;
+use std::sync::RwLock;
+
+/// Whether compiled code can rely on guard pages on this host (the fault
+/// handler of `crate::signals` exists here).
+pub(crate) const GUARDS_SUPPORTED: bool = cfg!(all(
+    target_arch = "x86_64",
+    target_os = "linux",
+    feature = "cranelift"
+));
+
+/// Live reservations of [`RESERVATION_32`] bytes (start -> end), for the
+/// fault handler.
+static GUARDED: RwLock<BTreeMap<usize, usize>> = RwLock::new(BTreeMap::new());
+
+/// Whether `addr` lies in the reservation of a live memory with guard
+/// pages. Safe to call from a signal handler that interrupted compiled
+/// code: a read lock (written only when memories come and go, never by
+/// compiled code), no allocation.
+#[allow(dead_code)] // used by the fault handler (feature `cranelift`)
+pub(crate) fn in_guarded_reservation(addr: usize) -> bool {
+    let g = GUARDED.read().unwrap_or_else(|e| e.into_inner());
+    g.range(..=addr)
+        .next_back()
+        .is_some_and(|(_, &end)| addr < end)
+}
 
 /// Size of a memory page (§4.2.8).
 pub(crate) const PAGE_SIZE: u64 = 65536;
@@ -74,11 +103,16 @@ unsafe impl Sync for LinearMemory {}
 
 impl LinearMemory {
     /// A memory of `len` accessible bytes that can grow to `max` bytes,
-    /// reserving `RESERVATION_32` bytes if it can (and `max` bytes if not).
+    /// reserving `RESERVATION_32` bytes if it can (and `max` bytes if not,
+    /// unless `guarded`: compiled code relies on the full reservation).
     /// `None` if the address space or memory cannot be had.
-    pub(crate) fn new(len: usize, max: usize) -> Option<Self> {
+    pub(crate) fn new(len: usize, max: usize, guarded: bool) -> Option<Self> {
         debug_assert!(len <= max && max <= RESERVATION_32);
-        let mut mem = Self::reserve(RESERVATION_32).or_else(|| Self::reserve(round_up(max)))?;
+        let mut mem = match Self::reserve(RESERVATION_32) {
+            Some(m) => m,
+            None if guarded => return None,
+            None => Self::reserve(round_up(max))?,
+        };
         mem.grow_to(len).then_some(mem)
     }
 
@@ -106,14 +140,22 @@ impl LinearMemory {
             )
         }
         .ok()?;
-        Some(LinearMemory {
+        let mem = LinearMemory {
             def: Box::new(MemoryDef {
                 base: NonNull::new(p.cast())?,
                 len: 0,
             }),
             reserved: bytes,
             committed: 0,
-        })
+        };
+        if bytes == RESERVATION_32 {
+            let start = p as usize;
+            GUARDED
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(start, start + bytes);
+        }
+        Some(mem)
     }
 
     /// Makes the first `new_len` bytes accessible; false (and nothing
@@ -190,6 +232,12 @@ impl std::ops::DerefMut for LinearMemory {
 
 impl Drop for LinearMemory {
     fn drop(&mut self) {
+        if self.reserved == RESERVATION_32 {
+            GUARDED
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&(self.def.base.as_ptr() as usize));
+        }
         if self.reserved != 0 {
             // SAFETY: the reservation is ours, mapped in `reserve` with this
             // length, and no borrow of it outlives `self`.
@@ -207,7 +255,7 @@ mod tests {
 
     #[test]
     fn grows_in_place_zeroed() {
-        let mut m = LinearMemory::new(P, 4 * P).unwrap();
+        let mut m = LinearMemory::new(P, 4 * P, false).unwrap();
         let base = m.base();
         m[P - 1] = 7;
         assert!(m.grow_to(3 * P));
@@ -221,7 +269,7 @@ mod tests {
 
     #[test]
     fn empty_memory() {
-        let mut m = LinearMemory::new(0, 0).unwrap();
+        let mut m = LinearMemory::new(0, 0, false).unwrap();
         assert!(m.is_empty());
         assert!(m.grow_to(P));
         assert_eq!(m[0], 0);
@@ -231,7 +279,7 @@ mod tests {
     #[test]
     fn many_live_memories() {
         let ms: Vec<_> = (0..1000)
-            .map(|_| LinearMemory::new(P, 2 * P).unwrap())
+            .map(|_| LinearMemory::new(P, 2 * P, true).unwrap())
             .collect();
         assert!(ms
             .iter()
@@ -243,7 +291,7 @@ mod tests {
     #[test]
     fn reservations_are_unmapped() {
         for _ in 0..40_000 {
-            let m = LinearMemory::new(P, 65536 * P).unwrap();
+            let m = LinearMemory::new(P, 65536 * P, true).unwrap();
             assert_eq!(m.reserved(), RESERVATION_32);
         }
     }
