@@ -16,7 +16,10 @@
 use crate::Failure;
 use std::path::Path;
 use std::process::ExitCode;
-use weft::{Config, Engine, Error, Func, Linker, Module, Store, Val, ValType};
+use weft::{
+    Config, Engine, Error, Func, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Val,
+    ValType,
+};
 use weft_syntax::Features;
 use weft_wasi::{WasiCtx, WasiCtxBuilder};
 
@@ -60,6 +63,8 @@ pub struct Options {
 /// The store's data: the guest's WASI state.
 struct Host {
     wasi: WasiCtx,
+    /// `--max-memory`, enforced on every memory of the store.
+    limits: StoreLimits,
 }
 
 /// How a run ended.
@@ -110,52 +115,6 @@ fn exit_code(code: i32) -> ExitCode {
     ExitCode::from((code & 0xff) as u8)
 }
 
-/// Caps every memory the module defines or imports at `max_bytes`: a
-/// minimum above it is an error, and the maximum becomes the cap, so that
-/// `memory.grow` beyond it returns -1 as the spec says for a failed grow.
-/// A cap beyond a memory's address space (2^32 bytes for a 32-bit one)
-/// is clamped to it, so that the rewritten module stays valid.
-/// (The engine has no per-store memory limiter yet; the module is
-/// rewritten instead.)
-fn limit_memory(
-    path: &Path,
-    bytes: &[u8],
-    features: Features,
-    max_bytes: u64,
-) -> Result<Vec<u8>, Failure> {
-    let mut module = weft_binary::decode(bytes, features)
-        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-    let cap = |ty: &mut weft_syntax::MemType| -> Result<(), Failure> {
-        let page_log2 = ty.page_size_log2();
-        let addr_bits = match ty.addr {
-            weft_syntax::AddrType::I32 => 32,
-            weft_syntax::AddrType::I64 => 64,
-        };
-        // Pages the address space holds (2^64 bytes: u64::MAX pages of 1).
-        let space = 1u64.checked_shl(addr_bits - page_log2).unwrap_or(u64::MAX);
-        let pages = (max_bytes >> page_log2).min(space);
-        if ty.limits.min > pages {
-            return Err(Failure(format!(
-                "{}: memory needs {} pages of {} bytes at least, more than --max-memory {max_bytes}",
-                path.display(),
-                ty.limits.min,
-                1u64 << page_log2
-            )));
-        }
-        ty.limits.max = Some(ty.limits.max.map_or(pages, |m| m.min(pages)));
-        Ok(())
-    };
-    for ty in &mut module.mems {
-        cap(ty)?;
-    }
-    for import in &mut module.imports {
-        if let weft_syntax::ImportDesc::Memory(ty) = &mut import.desc {
-            cap(ty)?;
-        }
-    }
-    Ok(weft_binary::encode(&module))
-}
-
 /// Parses `HOST[::GUEST]`.
 fn split_dir(spec: &str) -> (&str, &str) {
     match spec.split_once("::") {
@@ -176,14 +135,6 @@ pub fn run(
     config.consume_fuel(options.fuel.is_some());
     config.strategy(options.strategy);
     let engine = Engine::new(&config);
-    let limited;
-    let bytes = match options.max_memory {
-        Some(max) => {
-            limited = limit_memory(path, bytes, options.features, max)?;
-            &limited[..]
-        }
-        None => bytes,
-    };
     let module = Module::from_binary(&engine, bytes)
         .map_err(|e| Failure(format!("{}: {}", path.display(), e.message())))?;
 
@@ -215,7 +166,14 @@ pub fn run(
     builder.inherit_stdio();
     let wasi = builder.build().map_err(|e| Failure(e.to_string()))?;
 
-    let mut store = Store::new(&engine, Host { wasi });
+    let mut limits = StoreLimitsBuilder::new();
+    if let Some(max) = options.max_memory {
+        // Beyond the host's address space is no cap at all.
+        limits = limits.memory_size(usize::try_from(max).unwrap_or(usize::MAX));
+    }
+    let limits = limits.build();
+    let mut store = Store::new(&engine, Host { wasi, limits });
+    store.limiter(|h: &mut Host| &mut h.limits);
     if let Some(fuel) = options.fuel {
         store.set_fuel(fuel)?;
     }
@@ -227,6 +185,14 @@ pub fn run(
         Err(e) => {
             return match weft_wasi::exit_status(&e) {
                 Some(code) => Ok(exit_code(code)),
+                None if e.message().starts_with("resource limit exceeded") => {
+                    Err(Failure(format!(
+                        "{}: {} (--max-memory {})",
+                        path.display(),
+                        e.message(),
+                        options.max_memory.unwrap_or(0)
+                    )))
+                }
                 None => report(path, e),
             }
         }

@@ -201,7 +201,7 @@ pub(crate) fn translate(
         call_indirect: b.import_signature(sig(cc, &[ptr, I32, I32, I32, ptr], &[I32])),
         trap: b.import_signature(sig(cc, &[ptr, I32, I32], &[])),
         frame: b.import_signature(sig(cc, &[ptr, I32], &[])),
-        memory_grow: b.import_signature(sig(cc, &[ptr, I32], &[I32])),
+        memory_grow: b.import_signature(sig(cc, &[ptr, I32], &[I64])),
     };
     let trusted = MemFlagsData::trusted();
     let guards = env.memory_guards();
@@ -520,6 +520,15 @@ impl FuncTranslator<'_, '_> {
             let one = self.b.ins().iconst(I32, 1);
             self.b.ins().return_(&[one]);
         }
+    }
+
+    /// The i32 result of a growth runtime call (see
+    /// [`crate::vmctx::Libcalls::memory_grow`]), returning status 1 if it
+    /// failed with an error.
+    fn grow_result(&mut self, r: Value) -> Value {
+        let failed = self.b.ins().ushr_imm_u(r, 32);
+        self.check_status(failed);
+        self.b.ins().ireduce(I32, r)
     }
 
     /// Returns status 1 (after adding this frame) if `status` is non-zero.
@@ -1275,9 +1284,10 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
             offsets::TABLE_GROW,
             &[I32, I64, I32],
             &[t, init, delta],
-            &[I32],
+            &[I64],
         );
-        self.push(r[0])
+        let r = self.grow_result(r[0]);
+        self.push(r)
     }
 
     fn TableFill(&mut self, table: TableIdx) -> Result<()> {
@@ -1361,6 +1371,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
             .ins()
             .call_indirect(self.sigs.memory_grow, f, &[self.vmctx, delta]);
         let r = self.b.inst_results(call)[0];
+        let r = self.grow_result(r);
         self.push(r)
     }
 

@@ -85,16 +85,19 @@ pub struct Libcalls {
     /// Adds defined function `def` to the backtrace of the recorded error
     /// (a callee failed).
     pub frame: unsafe extern "C" fn(*mut VMContext, u32),
-    /// `memory.grow` of memory 0 by `delta` pages: the old size or -1.
-    pub memory_grow: unsafe extern "C" fn(*mut VMContext, u32) -> u32,
+    /// `memory.grow` of memory 0 by `delta` pages: the old size or -1 in
+    /// the low 32 bits; bit 32 set if it failed with an error (a resource
+    /// limiter's), which is then recorded.
+    pub memory_grow: unsafe extern "C" fn(*mut VMContext, u32) -> u64,
     /// `table.get`: table, index, where the element goes.
     pub table_get: unsafe extern "C" fn(*mut VMContext, u32, u32, *mut u64) -> u32,
     /// `table.set`: table, index, value.
     pub table_set: unsafe extern "C" fn(*mut VMContext, u32, u32, u64) -> u32,
     /// `table.size`: table.
     pub table_size: unsafe extern "C" fn(*mut VMContext, u32) -> u32,
-    /// `table.grow`: table, initial value, delta; the old size or -1.
-    pub table_grow: unsafe extern "C" fn(*mut VMContext, u32, u64, u32) -> u32,
+    /// `table.grow`: table, initial value, delta; the old size or -1, and
+    /// bit 32 as for [`Libcalls::memory_grow`].
+    pub table_grow: unsafe extern "C" fn(*mut VMContext, u32, u64, u32) -> u64,
     /// `table.fill`: table, start, value, length.
     pub table_fill: unsafe extern "C" fn(*mut VMContext, u32, u32, u64, u32) -> u32,
     /// `table.copy`: destination table, source table, destination, source,

@@ -724,12 +724,37 @@ unsafe extern "C" fn frame<T>(vmctx: *mut VMContext, def: u32) {
 ///
 /// # Safety
 /// As for [`store`] (compiled code passes its own context).
-unsafe extern "C" fn memory_grow<T>(vmctx: *mut VMContext, delta: u32) -> u32 {
+unsafe extern "C" fn memory_grow<T>(vmctx: *mut VMContext, delta: u32) -> u64 {
     let (store, inst) = store::<T>(vmctx);
     let m = store.inner.instances[inst as usize].mems[0];
-    store.inner.memories[m as usize]
-        .grow(u64::from(delta))
-        .map_or(u32::MAX, |old| old as u32)
+    grown(vmctx, |store: &mut Store<T>| {
+        store.grow_memory(m, u64::from(delta))
+    })
+}
+
+/// The result of a growth libcall (see `Libcalls::memory_grow`): the old
+/// size or -1, or bit 32 with the error recorded. The limiter, if one is
+/// installed, is host code: a panic in it is caught as in [`guard`].
+///
+/// # Safety
+/// As for [`store`].
+unsafe fn grown<T>(
+    vmctx: *mut VMContext,
+    grow: impl FnOnce(&mut Store<T>) -> crate::Result<Option<u64>>,
+) -> u64 {
+    let mut old = None;
+    let status = guard::<T>(vmctx, |store, _| match grow(store) {
+        Ok(r) => {
+            old = r;
+            0
+        }
+        Err(e) => fail(store, e),
+    });
+    match (status, old) {
+        (0, Some(old)) => old & u64::from(u32::MAX),
+        (0, None) => u64::from(u32::MAX),
+        _ => 1 << 32,
+    }
 }
 
 // ---- tables and bulk memory --------------------------------------------
@@ -804,12 +829,12 @@ unsafe extern "C" fn table_grow<T>(
     table: u32,
     init: u64,
     delta: u32,
-) -> u32 {
+) -> u64 {
     let (store, inst) = store::<T>(vmctx);
-    let t = table_of(store, inst, table);
-    store.inner.tables[t]
-        .grow(u64::from(delta), init)
-        .map_or(u32::MAX, |old| old as u32)
+    let t = table_of(store, inst, table) as u32;
+    grown(vmctx, |store: &mut Store<T>| {
+        store.grow_table(t, u64::from(delta), init)
+    })
 }
 
 /// `table.fill`.

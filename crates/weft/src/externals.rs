@@ -119,7 +119,9 @@ impl Memory {
     /// A new memory of type `ty`, zero-filled.
     pub fn new(mut store: impl AsContextMut, ty: MemType) -> Result<Memory> {
         crate::module::check_runnable_memory(&ty)?;
-        let inner = &mut store.as_context_mut().inner;
+        let store = store.as_context_mut();
+        store.limit_new_memory(&ty)?;
+        let inner = &mut store.inner;
         let entity = MemoryEntity::new(ty, inner.engine.config().guards_in_use())?;
         inner.memories.push(entity);
         Ok(Memory {
@@ -192,8 +194,10 @@ impl Memory {
     /// Grows by `delta` pages and returns the old size in pages; fails if
     /// the maximum would be exceeded or the host cannot allocate.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
-        self.entity_mut(&mut store)
-            .grow(delta)
+        let store = store.as_context_mut();
+        store.inner.assert_id(self.store);
+        store
+            .grow_memory(self.index, delta)?
             .ok_or_else(|| Error::other("failed to grow memory"))
     }
 
@@ -225,7 +229,9 @@ impl Table {
     /// A new table of type `ty` with every element `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         crate::module::check_runnable_table(&ty)?;
-        let inner = &mut store.as_context_mut().inner;
+        let store = store.as_context_mut();
+        store.limit_new_table(&ty)?;
+        let inner = &mut store.inner;
         let init = ref_slot(inner, ValType::Ref(ty.elem), init)?;
         let entity = TableEntity::new(ty, init)?;
         inner.tables.push(entity);
@@ -283,8 +289,9 @@ impl Table {
         inner.assert_id(self.store);
         let ty = inner.tables[self.index as usize].ty.elem;
         let s = ref_slot(inner, ValType::Ref(ty), init)?;
-        inner.tables[self.index as usize]
-            .grow(delta, s)
+        store
+            .as_context_mut()
+            .grow_table(self.index, delta, s)?
             .ok_or_else(|| Error::other("failed to grow table"))
     }
 }

@@ -194,6 +194,7 @@ pub(crate) fn instantiate<T>(
             imports.len()
         )));
     }
+    store.limit_new_instance()?;
     store.inner.refresh_types();
     let canon = crate::types::Canon(&m.type_ids);
     let instance_index = store.inner.instances.len() as u32;
@@ -253,6 +254,7 @@ pub(crate) fn instantiate<T>(
     // Tables, filled with their initialiser's value (3.0: a table of
     // non-nullable references has one) or null.
     for t in &syn.tables {
+        store.limit_new_table(&t.ty)?;
         let init = match &t.init {
             Some(e) => eval_const(&mut store.inner, ConstCx::of(&inst), e)?[0],
             None => 0,
@@ -265,6 +267,7 @@ pub(crate) fn instantiate<T>(
         inst.tables.push(index);
     }
     for &mt in &syn.mems {
+        store.limit_new_memory(&mt)?;
         let index = store.inner.memories.len() as u32;
         store.inner.memories.push(MemoryEntity::new(
             mt,

@@ -45,6 +45,7 @@ mod externals;
 mod func;
 mod instance;
 mod interp;
+mod limits;
 mod linker;
 mod module;
 #[allow(dead_code)] // the full set of semantics; the interpreter uses what the table names
@@ -63,6 +64,10 @@ pub use error::{Error, ErrorKind, FrameInfo, Result, Trap, TrapCode};
 pub use externals::{Extern, Global, Memory, Table};
 pub use func::{Caller, Func, IntoFunc, TypedFunc};
 pub use instance::Instance;
+pub use limits::{
+    ResourceLimiter, StoreLimits, StoreLimitsBuilder, DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT,
+    DEFAULT_TABLE_LIMIT,
+};
 pub use linker::Linker;
 pub use module::{ExportType, ExternType, ImportType, Module};
 pub use store::{AsContext, AsContextMut, Store};

@@ -7,6 +7,7 @@
 
 use crate::engine::Engine;
 use crate::func::HostFunc;
+use crate::limits::ResourceLimiter;
 use crate::module::ModuleInner;
 use crate::runtime::memory::LinearMemory;
 use crate::{Error, ErrorKind, Result};
@@ -207,6 +208,9 @@ pub struct StoreInner {
     /// unwinds through one leaves it counted: collection then stops
     /// rather than miss that execution's roots.
     pub(crate) executions: usize,
+    /// Whether a [`ResourceLimiter`] is installed: growth then goes through
+    /// [`Store::grow_memory`] and [`Store::grow_table`], which ask it.
+    pub(crate) limited: bool,
     /// The error of a failed call inside compiled code, on its way out
     /// (compiled frames return a status instead of unwinding).
     #[cfg(feature = "cranelift")]
@@ -260,8 +264,12 @@ impl StoreInner {
 pub struct Store<T> {
     pub(crate) inner: StoreInner,
     pub(crate) hosts: Vec<HostFunc<T>>,
+    limiter: Option<LimiterFn<T>>,
     data: T,
 }
+
+/// How a store finds its [`ResourceLimiter`] in its host state.
+type LimiterFn<T> = Box<dyn (FnMut(&mut T) -> &mut dyn ResourceLimiter) + Send + Sync>;
 
 impl<T> Store<T> {
     /// A new empty store for `engine` holding the host state `data`.
@@ -282,6 +290,7 @@ impl<T> Store<T> {
                 stacks: Stacks::default(),
                 stack_limit: 0,
                 executions: 0,
+                limited: false,
                 #[cfg(feature = "cranelift")]
                 pending: None,
                 #[cfg(feature = "cranelift")]
@@ -290,8 +299,137 @@ impl<T> Store<T> {
                 vm: None,
             },
             hosts: Vec::new(),
+            limiter: None,
             data,
         }
+    }
+
+    /// Installs a resource limiter: `f` finds it in the host state. The
+    /// store asks it before any memory or table grows and before it
+    /// creates an instance, memory or table (see [`ResourceLimiter`]).
+    pub fn limiter(
+        &mut self,
+        f: impl (FnMut(&mut T) -> &mut dyn ResourceLimiter) + Send + Sync + 'static,
+    ) {
+        self.limiter = Some(Box::new(f));
+        self.inner.limited = true;
+    }
+
+    /// Grows store memory `m` by `delta` pages, as the limiter (if any)
+    /// allows: the old size in pages, `None` if the growth fails, an error
+    /// if the limiter says so.
+    pub(crate) fn grow_memory(&mut self, m: u32, delta: u64) -> Result<Option<u64>> {
+        let mem = &mut self.inner.memories[m as usize];
+        let Some(limiter) = self.limiter.as_mut() else {
+            return Ok(mem.grow(delta));
+        };
+        let limiter = limiter(&mut self.data);
+        let log2 = mem.ty.page_size_log2();
+        let bytes =
+            |pages: u64| usize::try_from(pages.saturating_mul(1 << log2)).unwrap_or(usize::MAX);
+        let current = mem.data.len();
+        let desired = bytes(mem.pages().saturating_add(delta));
+        if !limiter.memory_growing(current, desired, mem.ty.limits.max.map(bytes))? {
+            return Ok(None);
+        }
+        match mem.grow(delta) {
+            Some(old) => Ok(Some(old)),
+            None => {
+                limiter.memory_grow_failed(Error::other(format!(
+                    "failed to grow memory from {current} to {desired} bytes"
+                )))?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Grows store table `t` by `delta` elements set to `init`, as
+    /// [`Store::grow_memory`].
+    pub(crate) fn grow_table(&mut self, t: u32, delta: u64, init: u64) -> Result<Option<u64>> {
+        let table = &mut self.inner.tables[t as usize];
+        let Some(limiter) = self.limiter.as_mut() else {
+            return Ok(table.grow(delta, init));
+        };
+        let limiter = limiter(&mut self.data);
+        let elems = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        let current = table.elems.len();
+        let desired = elems((current as u64).saturating_add(delta));
+        if !limiter.table_growing(current, desired, table.ty.limits.max.map(elems))? {
+            return Ok(None);
+        }
+        match table.grow(delta, init) {
+            Some(old) => Ok(Some(old)),
+            None => {
+                limiter.table_grow_failed(Error::other(format!(
+                    "failed to grow table from {current} to {desired} elements"
+                )))?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Asks the limiter (if any) whether a new memory of type `ty` may be
+    /// created.
+    pub(crate) fn limit_new_memory(&mut self, ty: &MemType) -> Result<()> {
+        let count = self.inner.memories.len();
+        let Some(limiter) = self.limiter.as_mut() else {
+            return Ok(());
+        };
+        let limiter = limiter(&mut self.data);
+        if count >= limiter.memories() {
+            return Err(Error::other(format!(
+                "resource limit exceeded: memory count too high at {}",
+                count + 1
+            )));
+        }
+        let log2 = ty.page_size_log2();
+        let bytes =
+            |pages: u64| usize::try_from(pages.saturating_mul(1 << log2)).unwrap_or(usize::MAX);
+        if !limiter.memory_growing(0, bytes(ty.limits.min), ty.limits.max.map(bytes))? {
+            return Err(Error::other(format!(
+                "resource limit exceeded: memory minimum size of {} pages exceeds the store's limits",
+                ty.limits.min
+            )));
+        }
+        Ok(())
+    }
+
+    /// Asks the limiter (if any) whether a new table of type `ty` may be
+    /// created.
+    pub(crate) fn limit_new_table(&mut self, ty: &TableType) -> Result<()> {
+        let count = self.inner.tables.len();
+        let Some(limiter) = self.limiter.as_mut() else {
+            return Ok(());
+        };
+        let limiter = limiter(&mut self.data);
+        if count >= limiter.tables() {
+            return Err(Error::other(format!(
+                "resource limit exceeded: table count too high at {}",
+                count + 1
+            )));
+        }
+        let elems = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        if !limiter.table_growing(0, elems(ty.limits.min), ty.limits.max.map(elems))? {
+            return Err(Error::other(format!(
+                "resource limit exceeded: table minimum size of {} elements exceeds the store's limits",
+                ty.limits.min
+            )));
+        }
+        Ok(())
+    }
+
+    /// Asks the limiter (if any) whether one more instance may be created.
+    pub(crate) fn limit_new_instance(&mut self) -> Result<()> {
+        let count = self.inner.instances.len();
+        if let Some(limiter) = self.limiter.as_mut() {
+            if count >= limiter(&mut self.data).instances() {
+                return Err(Error::other(format!(
+                    "resource limit exceeded: instance count too high at {}",
+                    count + 1
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The host state.

@@ -417,6 +417,10 @@ enum Stop {
     Host,
     /// A function failed to translate: `Cx::error` says why.
     Error,
+    /// A memory or table is to grow while a resource limiter is installed
+    /// (the limiter needs the host state): `Cx::grow` says what,
+    /// `Cx::resume` where to go on.
+    Grow,
     /// The current function's machine code is to run on its frame;
     /// `Cx::resume` says where to go on (its `Ret`).
     #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
@@ -471,8 +475,27 @@ struct Cx<'a> {
     host: (u32, Slot),
     /// Where to continue after [`Stop::Host`].
     resume: Regs,
+    /// What to grow on [`Stop::Grow`].
+    grow: Grow,
     /// The message of [`Stop::Error`].
     error: String,
+}
+
+/// A growth the run loop makes on [`Stop::Grow`]: memory or table
+/// (store index), by `delta`, the result (old size or -1) to `dst`.
+#[derive(Clone, Copy)]
+enum Grow {
+    Memory {
+        mem: u32,
+        delta: u64,
+        dst: Slot,
+    },
+    Table {
+        table: u32,
+        delta: u64,
+        init: u64,
+        dst: Slot,
+    },
 }
 
 /// An instruction with its handler (direct threading: dispatch jumps
@@ -1908,6 +1931,12 @@ def!(TableExtend(ip, fp, mb, ml, cx, acc, facc) Op::TableExtend { dst, init, del
     // SAFETY: slots of the frame.
     let (v, d): (u64, u32) = unsafe { (rd(fp, init), rd(fp, delta)) };
     let t = cx.inner.instances[cx.inst as usize].tables[table as usize];
+    if cx.inner.limited {
+        cx.grow = Grow::Table { table: t, delta: u64::from(d), init: v, dst };
+        // SAFETY: the next instruction.
+        cx.resume = Regs { ip: unsafe { ip.add(1) }, fp, mb, ml, acc, facc };
+        return stop(Stop::Grow);
+    }
     let r = cx.inner.tables[t as usize]
         .grow(u64::from(d), v)
         .map_or(-1i32, |old| old as i32);
@@ -1987,11 +2016,17 @@ def!(MemLen(ip, fp, mb, ml, cx, acc, facc) Op::MemLen { dst, mem } => {
 });
 
 def!(MemExtend(ip, fp, mb, ml, cx, acc, facc) Op::MemExtend { dst, delta, mem } => {
-    let m = memory(cx, mem);
-    let is_64 = m.is_64();
+    let is_64 = memory(cx, mem).is_64();
     // SAFETY: a slot of the frame.
     let d = unsafe { addr_operand(fp, delta, is_64) };
-    let r = match m.grow(d) {
+    if cx.inner.limited {
+        let m = cx.inner.instances[cx.inst as usize].mems[mem as usize];
+        cx.grow = Grow::Memory { mem: m, delta: d, dst };
+        // SAFETY: the next instruction.
+        cx.resume = Regs { ip: unsafe { ip.add(1) }, fp, mb, ml, acc, facc };
+        return stop(Stop::Grow);
+    }
+    let r = match memory(cx, mem).grow(d) {
         Some(old) => old,
         None if is_64 => u64::MAX,
         None => u64::from(u32::MAX),
@@ -2618,11 +2653,17 @@ fn run<T>(
             max_depth,
             host: (0, 0),
             resume: regs,
+            grow: Grow::Memory {
+                mem: 0,
+                delta: 0,
+                dst: 0,
+            },
             error: String::new(),
         };
         let why = enter(regs, &mut cx);
         (inst, def, code) = (cx.inst, cx.def, cx.code);
-        let (host, resume, error) = (cx.host, cx.resume, std::mem::take(&mut cx.error));
+        let (host, resume, grow, error) =
+            (cx.host, cx.resume, cx.grow, std::mem::take(&mut cx.error));
         match why {
             Stop::Return => return Ok(()),
             Stop::Trap(c) => {
@@ -2660,6 +2701,35 @@ fn run<T>(
                     }
                     return Err(e);
                 }
+                let (mb, ml) = mem_view(&mut store.inner, inst);
+                regs = Regs { mb, ml, ..resume };
+            }
+            Stop::Grow => {
+                let (dst, r) = match grow {
+                    Grow::Memory { mem, delta, dst } => {
+                        let failed = if store.inner.memories[mem as usize].is_64() {
+                            u64::MAX
+                        } else {
+                            u64::from(u32::MAX)
+                        };
+                        (dst, store.grow_memory(mem, delta)?.unwrap_or(failed))
+                    }
+                    Grow::Table {
+                        table,
+                        delta,
+                        init,
+                        dst,
+                    } => {
+                        let r = store.grow_table(table, delta, init)?;
+                        (
+                            dst,
+                            r.map_or(u64::from(u32::MAX), |old| old & u64::from(u32::MAX)),
+                        )
+                    }
+                };
+                // SAFETY: `dst` is a slot of the frame at `resume.fp`,
+                // which the value stack keeps in place.
+                unsafe { wr(resume.fp, dst, r) };
                 let (mb, ml) = mem_view(&mut store.inner, inst);
                 regs = Regs { mb, ml, ..resume };
             }
