@@ -152,8 +152,9 @@ enum Command {
     #[command(after_help = run::AFTER_HELP)]
     Run {
         /// Give the guest the host directory HOST, under the name GUEST
-        /// (default: HOST); repeatable
-        #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+        /// (default: HOST); `:readonly` at the end lets the guest read but
+        /// not change anything there (writes fail with EPERM); repeatable
+        #[arg(long = "dir", value_name = "HOST[::GUEST][:readonly]")]
         dirs: Vec<String>,
         /// Set the guest's environment variable NAME to VALUE, or to the
         /// host's value of NAME (if set) without `=VALUE`; repeatable

@@ -21,7 +21,7 @@ use weft::{
     ValType,
 };
 use weft_syntax::Features;
-use weft_wasi::{WasiCtx, WasiCtxBuilder};
+use weft_wasi::{DirPerms, FilePerms, WasiCtx, WasiCtxBuilder};
 
 /// The exit status after a trap.
 pub const TRAP_EXIT: u8 = 134;
@@ -52,7 +52,7 @@ pub struct Options {
     pub strategy: weft::Strategy,
     /// Feature set.
     pub features: Features,
-    /// Preopened directories: `HOST[::GUEST]` (GUEST defaults to HOST).
+    /// Preopened directories: `HOST[::GUEST][:readonly]` (GUEST defaults to HOST).
     pub dirs: Vec<String>,
     /// Environment variables: `NAME=VALUE`.
     pub envs: Vec<String>,
@@ -115,11 +115,15 @@ fn exit_code(code: i32) -> ExitCode {
     ExitCode::from((code & 0xff) as u8)
 }
 
-/// Parses `HOST[::GUEST]`.
-fn split_dir(spec: &str) -> (&str, &str) {
+/// Parses `HOST[::GUEST][:readonly]`.
+fn split_dir(spec: &str) -> (&str, &str, bool) {
+    let (spec, readonly) = match spec.strip_suffix(":readonly") {
+        Some(rest) => (rest, true),
+        None => (spec, false),
+    };
     match spec.split_once("::") {
-        Some((host, guest)) => (host, guest),
-        None => (spec, spec),
+        Some((host, guest)) => (host, guest, readonly),
+        None => (spec, spec, readonly),
     }
 }
 
@@ -160,8 +164,12 @@ pub fn run(
         }
     }
     for dir in &options.dirs {
-        let (host, guest) = split_dir(dir);
-        builder.preopened_dir(host, guest);
+        let (host, guest, readonly) = split_dir(dir);
+        if readonly {
+            builder.preopened_dir_with_perms(host, guest, DirPerms::READ, FilePerms::READ);
+        } else {
+            builder.preopened_dir(host, guest);
+        }
     }
     builder.inherit_stdio();
     let wasi = builder.build().map_err(|e| Failure(e.to_string()))?;

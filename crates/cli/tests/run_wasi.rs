@@ -259,3 +259,31 @@ fn bad_options_are_one_line_and_status_1() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn a_readonly_dir_refuses_changes_with_eperm() {
+    // Exit status: the errno of path_create_directory("sub") in fd 3.
+    let p = module(
+        "mkdir.wat",
+        r#"(module
+  (import "wasi_snapshot_preview1" "path_create_directory"
+    (func $mkdir (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "sub")
+  (func (export "_start")
+    (call $exit (call $mkdir (i32.const 3) (i32.const 0) (i32.const 3)))))"#,
+    );
+    let dir = std::env::temp_dir().join(format!("weft-run-ro-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = format!("{}::/:readonly", dir.display());
+    let o = weft(&["run", "--dir", &spec, p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(63), "EPERM: {}", text(&o.stderr));
+    assert!(!dir.join("sub").exists());
+    let spec = format!("{}::/", dir.display());
+    let o = weft(&["run", "--dir", &spec, p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(dir.join("sub").is_dir());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -37,6 +37,12 @@ pub(crate) struct Descriptor {
     pub(crate) filetype: u8,
     pub(crate) base: u64,
     pub(crate) inheriting: u64,
+    /// Rights withheld by the permissions of a preopen ([`DirPerms`],
+    /// [`FilePerms`]): asking for one is `perm` (as wasmtime answers), not
+    /// `notcapable`. `denied_inheriting` is what descriptors opened
+    /// through this one get as theirs.
+    pub(crate) denied: u64,
+    pub(crate) denied_inheriting: u64,
     pub(crate) listing: Option<Vec<DirEntryInfo>>,
 }
 
@@ -48,8 +54,20 @@ impl Descriptor {
             filetype,
             base,
             inheriting,
+            denied: 0,
+            denied_inheriting: 0,
             listing: None,
         }
+    }
+
+    /// The descriptor with rights withheld by permissions (see
+    /// [`Descriptor::denied`]).
+    pub(crate) fn withholding(mut self, denied: u64, denied_inheriting: u64) -> Self {
+        self.base &= !denied;
+        self.inheriting &= !denied_inheriting;
+        self.denied = denied;
+        self.denied_inheriting = denied_inheriting;
+        self
     }
 
     /// Checks the rights an operation needs: `badf` for a descriptor not
@@ -59,6 +77,8 @@ impl Descriptor {
         let missing = needed & !self.base;
         if missing == 0 {
             Ok(())
+        } else if missing & self.denied != 0 {
+            Err(Errno::Perm)
         } else if missing & (rights::FD_READ | rights::FD_WRITE) != 0 {
             Err(Errno::Badf)
         } else {
@@ -187,6 +207,143 @@ enum Stdio {
     Fd(OwnedFd),
 }
 
+/// What a guest may do with a preopened directory (and the directories
+/// below it), as in wasmtime: `READ` to look up, list and open what is in
+/// it, `MUTATE` to create, rename, link and remove entries and set times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirPerms(u8);
+
+impl DirPerms {
+    /// Look up, list and open entries.
+    pub const READ: DirPerms = DirPerms(1);
+    /// Create, rename, link and remove entries; set times and sizes.
+    pub const MUTATE: DirPerms = DirPerms(2);
+
+    /// Both.
+    pub const fn all() -> DirPerms {
+        DirPerms(3)
+    }
+
+    /// Whether every permission of `other` is in `self`.
+    pub const fn contains(self, other: DirPerms) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for DirPerms {
+    type Output = DirPerms;
+    fn bitor(self, rhs: DirPerms) -> DirPerms {
+        DirPerms(self.0 | rhs.0)
+    }
+}
+
+/// What a guest may do with the files of a preopened directory: `READ`
+/// and `WRITE` (opening a file for writing, truncating, resizing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FilePerms(u8);
+
+impl FilePerms {
+    /// Open files for reading.
+    pub const READ: FilePerms = FilePerms(1);
+    /// Open files for writing, resize them, set their times.
+    pub const WRITE: FilePerms = FilePerms(2);
+
+    /// Both.
+    pub const fn all() -> FilePerms {
+        FilePerms(3)
+    }
+
+    /// Whether every permission of `other` is in `self`.
+    pub const fn contains(self, other: FilePerms) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for FilePerms {
+    type Output = FilePerms;
+    fn bitor(self, rhs: FilePerms) -> FilePerms {
+        FilePerms(self.0 | rhs.0)
+    }
+}
+
+/// The rights withheld from a preopen and from what is opened through it.
+fn withheld(dir: DirPerms, file: FilePerms) -> (u64, u64) {
+    let mut denied = 0;
+    if !dir.contains(DirPerms::READ) {
+        denied |= rights::DIR_READ;
+    }
+    if !dir.contains(DirPerms::MUTATE) {
+        denied |= rights::DIR_MUTATE;
+    }
+    let mut inheriting = denied;
+    if !file.contains(FilePerms::READ) {
+        inheriting |= rights::FILE_READ;
+    }
+    if !file.contains(FilePerms::WRITE) {
+        inheriting |= rights::FILE_WRITE;
+    }
+    (denied, inheriting)
+}
+
+/// Output a guest writes to memory, for the host to read afterwards
+/// (captured stdout or stderr, as wasmtime's `MemoryOutputPipe`): an
+/// anonymous in-memory file, written through the descriptor that
+/// [`WasiCtxBuilder::stdout`] takes.
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use weft_wasi::{OutputPipe, WasiCtxBuilder};
+/// let out = OutputPipe::new()?;
+/// let ctx = WasiCtxBuilder::new().stdout(out.writer()?).build()?;
+/// // ... run a guest with `ctx` ...
+/// assert_eq!(out.contents()?, b"");
+/// # drop(ctx); Ok(()) }
+/// ```
+pub struct OutputPipe {
+    file: OwnedFd,
+}
+
+impl OutputPipe {
+    /// An empty pipe.
+    pub fn new() -> std::io::Result<OutputPipe> {
+        let file = rustix::fs::memfd_create("weft-wasi-output", rustix::fs::MemfdFlags::CLOEXEC)?;
+        Ok(OutputPipe { file })
+    }
+
+    /// A descriptor writing to the pipe, for [`WasiCtxBuilder::stdout`] or
+    /// [`WasiCtxBuilder::stderr`].
+    pub fn writer(&self) -> std::io::Result<OwnedFd> {
+        self.file.try_clone()
+    }
+
+    /// Everything written so far.
+    pub fn contents(&self) -> std::io::Result<Vec<u8>> {
+        let len = rustix::fs::fstat(&self.file)?.st_size as usize;
+        let mut buf = vec![0; len];
+        let mut at = 0;
+        while at < len {
+            match rustix::io::pread(&self.file, &mut buf[at..], at as u64)? {
+                0 => break,
+                n => at += n,
+            }
+        }
+        buf.truncate(at);
+        Ok(buf)
+    }
+}
+
+/// Input a guest reads from memory (stdin given as bytes, as wasmtime's
+/// `MemoryInputPipe`).
+fn input_pipe(bytes: &[u8]) -> std::io::Result<OwnedFd> {
+    let file = rustix::fs::memfd_create("weft-wasi-input", rustix::fs::MemfdFlags::CLOEXEC)?;
+    let mut at = 0;
+    while at < bytes.len() {
+        at += rustix::io::write(&file, &bytes[at..])?;
+    }
+    rustix::fs::seek(&file, rustix::fs::SeekFrom::Start(0))?;
+    Ok(file)
+}
+
 /// Builds a [`WasiCtx`]: arguments, environment, standard streams,
 /// preopened directories and sockets.
 ///
@@ -207,7 +364,7 @@ pub struct WasiCtxBuilder {
     stdin: Stdio,
     stdout: Stdio,
     stderr: Stdio,
-    preopens: Vec<(PathBuf, String)>,
+    preopens: Vec<(PathBuf, String, DirPerms, FilePerms)>,
     sockets: Vec<OwnedFd>,
 }
 
@@ -264,6 +421,30 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// The guest's arguments are the host process's (replacing any given
+    /// before). Arguments that are not UTF-8 are passed on as bytes.
+    pub fn inherit_args(&mut self) -> &mut Self {
+        use std::os::unix::ffi::OsStrExt;
+        self.args = std::env::args_os().map(|a| a.as_bytes().to_vec()).collect();
+        self
+    }
+
+    /// The guest's environment is the host process's (replacing any
+    /// variables given before).
+    pub fn inherit_env(&mut self) -> &mut Self {
+        use std::os::unix::ffi::OsStrExt;
+        self.env = std::env::vars_os()
+            .map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat())
+            .collect();
+        self
+    }
+
+    /// The guest's stdin reads `bytes`, then sees end of file.
+    pub fn stdin_bytes(&mut self, bytes: impl AsRef<[u8]>) -> std::io::Result<&mut Self> {
+        self.stdin = Stdio::Fd(input_pipe(bytes.as_ref())?);
+        Ok(self)
+    }
+
     /// The guest's stdin, stdout and stderr are the host process's own.
     pub fn inherit_stdio(&mut self) -> &mut Self {
         self.inherit_stdin().inherit_stdout().inherit_stderr()
@@ -310,8 +491,29 @@ impl WasiCtxBuilder {
     /// by path stays inside the directories given here. The directory is
     /// opened by [`WasiCtxBuilder::build`].
     pub fn preopened_dir(&mut self, host: impl AsRef<Path>, guest: impl AsRef<str>) -> &mut Self {
-        self.preopens
-            .push((host.as_ref().to_path_buf(), guest.as_ref().to_string()));
+        self.preopened_dir_with_perms(host, guest, DirPerms::all(), FilePerms::all())
+    }
+
+    /// As [`WasiCtxBuilder::preopened_dir`], with what the guest may do
+    /// there: `DirPerms::READ, FilePerms::READ` makes a read-only preopen.
+    /// What the permissions withhold fails with `perm` (63), as in
+    /// wasmtime: creating, removing, renaming or linking entries without
+    /// `DirPerms::MUTATE`, opening a file for writing (or truncating it)
+    /// without `FilePerms::WRITE`, for reading without `FilePerms::READ`.
+    /// Directories opened below a preopen have its permissions.
+    pub fn preopened_dir_with_perms(
+        &mut self,
+        host: impl AsRef<Path>,
+        guest: impl AsRef<str>,
+        dir: DirPerms,
+        file: FilePerms,
+    ) -> &mut Self {
+        self.preopens.push((
+            host.as_ref().to_path_buf(),
+            guest.as_ref().to_string(),
+            dir,
+            file,
+        ));
         self
     }
 
@@ -362,7 +564,7 @@ impl WasiCtxBuilder {
                 Descriptor::new(fd, Kind::Stream, filetype, base, 0),
             );
         }
-        for (host, guest) in std::mem::take(&mut self.preopens) {
+        for (host, guest, dir_perms, file_perms) in std::mem::take(&mut self.preopens) {
             let fd = rustix::fs::open(
                 &host,
                 OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
@@ -374,16 +576,20 @@ impl WasiCtxBuilder {
                     format!("cannot open directory {}: {e}", host.display()),
                 )
             })?;
+            let (denied, denied_inheriting) = withheld(dir_perms, file_perms);
             table
-                .insert(Descriptor::new(
-                    fd,
-                    Kind::Dir {
-                        preopen: Some(guest),
-                    },
-                    filetype::DIRECTORY,
-                    rights::DIRECTORY_BASE,
-                    rights::DIRECTORY_INHERITING,
-                ))
+                .insert(
+                    Descriptor::new(
+                        fd,
+                        Kind::Dir {
+                            preopen: Some(guest),
+                        },
+                        filetype::DIRECTORY,
+                        rights::DIRECTORY_BASE,
+                        rights::DIRECTORY_INHERITING,
+                    )
+                    .withholding(denied, denied_inheriting),
+                )
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
         }
         for fd in std::mem::take(&mut self.sockets) {

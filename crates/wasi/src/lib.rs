@@ -58,7 +58,7 @@ mod poll;
 mod preview1;
 pub mod types;
 
-pub use ctx::{WasiCtx, WasiCtxBuilder};
+pub use ctx::{DirPerms, FilePerms, OutputPipe, WasiCtx, WasiCtxBuilder};
 pub use errno::Errno;
 
 use mem::{GuestMem, R};

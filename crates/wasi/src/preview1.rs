@@ -741,6 +741,18 @@ impl WasiCtx {
         if want_dir && oflags & (oflags::CREAT | oflags::TRUNC) != 0 {
             return Err(Errno::Inval);
         }
+        // Asking to write (or read) what the preopen's permissions withhold
+        // is refused; other withheld rights are just not granted (libc asks
+        // for every right an open might use).
+        let wants = base
+            & (rights::FD_WRITE
+                | rights::FD_ALLOCATE
+                | rights::FD_FILESTAT_SET_SIZE
+                | rights::FD_READ);
+        if wants & d.denied_inheriting != 0 {
+            return Err(Errno::Perm);
+        }
+        let denied = d.denied_inheriting;
         let base = base & d.inheriting;
         let inheriting = inheriting & d.inheriting;
         let read = base & (rights::FD_READ | rights::FD_READDIR) != 0;
@@ -819,9 +831,9 @@ impl WasiCtx {
         } else {
             (Kind::File, base & rights::FILE_BASE)
         };
-        let n = self
-            .table
-            .insert(Descriptor::new(host, kind, ft, base, inheriting))?;
+        let n = self.table.insert(
+            Descriptor::new(host, kind, ft, base, inheriting).withholding(denied, denied),
+        )?;
         mem.write_u32(out, n)
     }
 

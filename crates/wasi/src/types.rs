@@ -104,6 +104,29 @@ pub mod rights {
         | FD_FILESTAT_SET_SIZE
         | FD_FILESTAT_SET_TIMES
         | POLL_FD_READWRITE;
+    /// What changes a directory's contents or metadata: withheld from a
+    /// directory without [`crate::DirPerms::MUTATE`].
+    pub const DIR_MUTATE: u64 = PATH_CREATE_DIRECTORY
+        | PATH_CREATE_FILE
+        | PATH_LINK_SOURCE
+        | PATH_LINK_TARGET
+        | PATH_RENAME_SOURCE
+        | PATH_RENAME_TARGET
+        | PATH_FILESTAT_SET_SIZE
+        | PATH_FILESTAT_SET_TIMES
+        | FD_FILESTAT_SET_TIMES
+        | PATH_SYMLINK
+        | PATH_REMOVE_DIRECTORY
+        | PATH_UNLINK_FILE;
+    /// What looks into a directory: withheld without
+    /// [`crate::DirPerms::READ`].
+    pub const DIR_READ: u64 = PATH_OPEN | FD_READDIR | PATH_READLINK | PATH_FILESTAT_GET;
+    /// What writes a file: withheld from files without
+    /// [`crate::FilePerms::WRITE`].
+    pub const FILE_WRITE: u64 =
+        FD_WRITE | FD_ALLOCATE | FD_FILESTAT_SET_SIZE | FD_FILESTAT_SET_TIMES | FD_DATASYNC;
+    /// What reads a file: withheld without [`crate::FilePerms::READ`].
+    pub const FILE_READ: u64 = FD_READ;
     /// What a preopened directory passes on to what is opened through it.
     pub const DIRECTORY_INHERITING: u64 = DIRECTORY_BASE | FILE_BASE;
     /// The rights of a stream (stdio, pipe, terminal).

@@ -426,6 +426,7 @@ impl Runner {
     /// later registration under the same name replaces the earlier one).
     fn rebuild_linker(&mut self) -> Result<(), ScriptError> {
         let mut linker = Linker::new(&self.engine);
+        linker.allow_shadowing(true);
         for (name, item) in &self.spectest {
             linker
                 .define(spectest::MODULE, name, *item)

@@ -2,7 +2,7 @@
 
 use crate::func::{HostFunc, IntoFunc};
 use crate::store::{AsContextMut, Store};
-use crate::{Caller, Engine, Error, Extern, Instance, Module, Result, Val};
+use crate::{Caller, Engine, Error, Extern, ExternType, Instance, Module, Result, Val};
 use std::collections::HashMap;
 use weft_syntax::FuncType;
 
@@ -24,8 +24,8 @@ impl<T> Clone for Definition<T> {
 }
 
 /// Definitions by `(module, name)`, used to satisfy imports. Defining a
-/// name again replaces the earlier definition (the spec runner's
-/// `register` relies on that).
+/// name twice is an error unless [`Linker::allow_shadowing`] is on, when
+/// the later definition replaces the earlier one (as in wasmtime).
 ///
 /// ```
 /// # fn main() -> weft::Result<()> {
@@ -45,6 +45,7 @@ impl<T> Clone for Definition<T> {
 pub struct Linker<T> {
     engine: Engine,
     defs: HashMap<(String, String), Definition<T>>,
+    allow_shadowing: bool,
 }
 
 impl<T> Clone for Linker<T> {
@@ -52,7 +53,51 @@ impl<T> Clone for Linker<T> {
         Linker {
             engine: self.engine.clone(),
             defs: self.defs.clone(),
+            allow_shadowing: self.allow_shadowing,
         }
+    }
+}
+
+/// A module with its imports resolved by a [`Linker`], ready to be
+/// instantiated many times ([`Linker::instantiate_pre`]): the name lookups
+/// are done once.
+pub struct InstancePre<T> {
+    module: Module,
+    imports: Vec<Definition<T>>,
+}
+
+impl<T> Clone for InstancePre<T> {
+    fn clone(&self) -> Self {
+        InstancePre {
+            module: self.module.clone(),
+            imports: self.imports.clone(),
+        }
+    }
+}
+
+impl<T: 'static> InstancePre<T> {
+    /// The module.
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// Instantiates the module in `store` (§4.5.4), as
+    /// [`Linker::instantiate`] would.
+    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
+        let store = store.as_context_mut();
+        let imports: Vec<Extern> = self
+            .imports
+            .iter()
+            .map(|def| materialize(store, def))
+            .collect();
+        crate::instance::instantiate(store, &self.module, &imports)
+    }
+}
+
+fn materialize<T>(store: &mut Store<T>, def: &Definition<T>) -> Extern {
+    match def {
+        Definition::Extern(e) => *e,
+        Definition::Host(h) => Extern::Func(store.add_host(h.clone())),
     }
 }
 
@@ -62,7 +107,15 @@ impl<T: 'static> Linker<T> {
         Linker {
             engine: engine.clone(),
             defs: HashMap::new(),
+            allow_shadowing: false,
         }
+    }
+
+    /// Whether defining a name again replaces the earlier definition
+    /// (`true`) or is an error (`false`, the default).
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
+        self.allow_shadowing = allow;
+        self
     }
 
     /// The engine.
@@ -80,7 +133,7 @@ impl<T: 'static> Linker<T> {
         f: impl IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self> {
         let host = f.into_host_func(&self.engine);
-        self.insert(module, name, Definition::Host(host));
+        self.insert(module, name, Definition::Host(host))?;
         Ok(self)
     }
 
@@ -94,7 +147,7 @@ impl<T: 'static> Linker<T> {
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<&mut Self> {
         let host = HostFunc::from_vals(&self.engine, ty, f);
-        self.insert(module, name, Definition::Host(host));
+        self.insert(module, name, Definition::Host(host))?;
         Ok(self)
     }
 
@@ -105,7 +158,7 @@ impl<T: 'static> Linker<T> {
         name: &str,
         item: impl Into<Extern>,
     ) -> Result<&mut Self> {
-        self.insert(module, name, Definition::Extern(item.into()));
+        self.insert(module, name, Definition::Extern(item.into()))?;
         Ok(self)
     }
 
@@ -124,14 +177,120 @@ impl<T: 'static> Linker<T> {
             .map(|(n, e)| (n.to_string(), e))
             .collect();
         for (name, ext) in exports {
-            self.insert(module_name, &name, Definition::Extern(ext));
+            self.insert(module_name, &name, Definition::Extern(ext))?;
         }
         Ok(self)
     }
 
-    fn insert(&mut self, module: &str, name: &str, def: Definition<T>) {
-        self.defs
-            .insert((module.to_string(), name.to_string()), def);
+    /// Defines the exports of `module` under `module_name`, the way
+    /// WASI programs are linked (as wasmtime's `Linker::module`):
+    ///
+    /// - a *command* (a module that exports `_start`) gets a fresh instance
+    ///   for every call of one of its exported functions, which are defined
+    ///   as functions that instantiate it and call the export;
+    /// - a *reactor* (any other module) is instantiated once, in `store`,
+    ///   its `_initialize` export called if it has one, and its exports
+    ///   defined as with [`Linker::instance`].
+    pub fn module(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        module_name: &str,
+        module: &Module,
+    ) -> Result<&mut Self> {
+        let store = store.as_context_mut();
+        let is_command = module
+            .exports()
+            .any(|e| e.name() == "_start" && matches!(e.ty(), ExternType::Func(_)));
+        if !is_command {
+            let instance = self.instantiate(&mut *store, module)?;
+            if let Some(init) = instance.get_func(&*store, "_initialize") {
+                init.call(&mut *store, &[], &mut [])?;
+            }
+            return self.instance(store, module_name, instance);
+        }
+        for export in module.exports() {
+            let ExternType::Func(ty) = export.ty() else {
+                continue;
+            };
+            let (linker, module, name) = (self.clone(), module.clone(), export.name().to_string());
+            let host = HostFunc::from_vals(
+                &self.engine,
+                ty.clone(),
+                move |mut caller, params, results| {
+                    let instance = linker.instantiate(&mut caller, &module)?;
+                    let f = instance
+                        .get_func(&caller, &name)
+                        .ok_or_else(|| Error::other(format!("no export `{name}`")))?;
+                    f.call(&mut caller, params, results)
+                },
+            );
+            self.insert(module_name, export.name(), Definition::Host(host))?;
+        }
+        Ok(self)
+    }
+
+    /// The default export of the module defined as `module_name`: its
+    /// export named `""`, else its `_start`, else a function that does
+    /// nothing (as wasmtime's `Linker::get_default`).
+    pub fn get_default(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module_name: &str,
+    ) -> Result<crate::Func> {
+        let store = store.as_context_mut();
+        for name in ["", "_start"] {
+            if let Some(ext) = self.get(&mut *store, module_name, name) {
+                return match ext {
+                    Extern::Func(f) => Ok(f),
+                    _ => Err(Error::other(format!(
+                        "default export `{}` of `{module_name}` is not a function",
+                        name
+                    ))),
+                };
+            }
+        }
+        Ok(crate::Func::wrap(store, || {}))
+    }
+
+    /// Defines every function import of `module` that is not yet defined
+    /// as a function that fails when called, naming the import (as
+    /// wasmtime's `define_unknown_imports_as_traps`): a module whose
+    /// optional imports the host lacks can still be instantiated.
+    pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<&mut Self> {
+        for import in module.imports() {
+            let ExternType::Func(ty) = import.ty() else {
+                continue;
+            };
+            let key = (import.module().to_string(), import.name().to_string());
+            if self.defs.contains_key(&key) {
+                continue;
+            }
+            let what = format!(
+                "`{}`.`{}`",
+                weft_syntax::excerpt(import.module()),
+                weft_syntax::excerpt(import.name())
+            );
+            let host = HostFunc::from_vals(&self.engine, ty.clone(), move |_, _, _| {
+                Err(Error::other(format!(
+                    "unknown import: {what} was called but has not been defined"
+                )))
+            });
+            self.insert(&key.0, &key.1, Definition::Host(host))?;
+        }
+        Ok(self)
+    }
+
+    fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<()> {
+        let key = (module.to_string(), name.to_string());
+        if !self.allow_shadowing && self.defs.contains_key(&key) {
+            return Err(Error::other(format!(
+                "`{}`.`{}` is defined twice (see Linker::allow_shadowing)",
+                weft_syntax::excerpt(module),
+                weft_syntax::excerpt(name)
+            )));
+        }
+        self.defs.insert(key, def);
+        Ok(())
     }
 
     /// The definition of `module`.`name` as an item of `store` (a host
@@ -144,14 +303,7 @@ impl<T: 'static> Linker<T> {
         name: &str,
     ) -> Option<Extern> {
         let def = self.defs.get(&(module.to_string(), name.to_string()))?;
-        Some(self.materialize(store.as_context_mut(), def))
-    }
-
-    fn materialize(&self, store: &mut Store<T>, def: &Definition<T>) -> Extern {
-        match def {
-            Definition::Extern(e) => *e,
-            Definition::Host(h) => Extern::Func(store.add_host(h.clone())),
-        }
+        Some(materialize(store.as_context_mut(), def))
     }
 
     /// Resolves the imports of `module` and instantiates it (§4.5.4),
@@ -160,10 +312,17 @@ impl<T: 'static> Linker<T> {
     /// do not match, and with a trap if instantiation traps.
     pub fn instantiate(
         &self,
-        mut store: impl AsContextMut<Data = T>,
+        store: impl AsContextMut<Data = T>,
         module: &Module,
     ) -> Result<Instance> {
-        let store = store.as_context_mut();
+        self.instantiate_pre(module)?.instantiate(store)
+    }
+
+    /// Resolves the imports of `module` by name once, for instantiating it
+    /// many times ([`InstancePre::instantiate`]). Fails with "unknown
+    /// import" as [`Linker::instantiate`] does; types are checked at
+    /// instantiation.
+    pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
         let mut imports = Vec::with_capacity(module.inner.module.imports.len());
         for import in &module.inner.module.imports {
             let key = (import.module.to_string(), import.name.to_string());
@@ -174,8 +333,11 @@ impl<T: 'static> Linker<T> {
                     weft_syntax::excerpt(&import.name)
                 ))
             })?;
-            imports.push(self.materialize(store, def));
+            imports.push(def.clone());
         }
-        crate::instance::instantiate(store, module, &imports)
+        Ok(InstancePre {
+            module: module.clone(),
+            imports,
+        })
     }
 }
