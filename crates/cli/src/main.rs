@@ -171,6 +171,10 @@ enum Command {
         /// Limit execution to N units of fuel (about one per instruction)
         #[arg(long, value_name = "N")]
         fuel: Option<u64>,
+        /// Interrupt the guest after this much wall time (e.g. 5s, 500ms,
+        /// 2m): it traps with "interrupt" (epoch interruption)
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        timeout: Option<std::time::Duration>,
         #[command(flatten)]
         tier: TierArgs,
         #[command(flatten)]
@@ -216,6 +220,25 @@ fn parse_size(s: &str) -> Result<u64, String> {
         .ok()
         .and_then(|n| n.checked_mul(1 << shift))
         .ok_or_else(|| format!("`{s}`: expected a number of bytes below 2^64"))
+}
+
+/// A duration: a number followed by `ms`, `s`, `m` or `h` (`s` if none).
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let millis = match unit {
+        "ms" => 1,
+        "" | "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("`{s}`: expected a duration, e.g. 5s, 500ms or 2m")),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(millis))
+        .map(std::time::Duration::from_millis)
+        .ok_or_else(|| format!("`{s}`: expected a duration, e.g. 5s, 500ms or 2m"))
 }
 
 /// The command line with `run` put in front of a module: `weft FILE ARGS`
@@ -497,6 +520,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             max_memory,
             invoke,
             fuel,
+            timeout,
             tier,
             features,
             module,
@@ -512,6 +536,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 dirs,
                 envs,
                 max_memory,
+                timeout,
             };
             return run::run(&module, &bytes, &options, &args);
         }

@@ -58,6 +58,8 @@ pub struct Options {
     pub envs: Vec<String>,
     /// Largest size of any linear memory, in bytes.
     pub max_memory: Option<u64>,
+    /// Wall time after which the guest is interrupted.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// The store's data: the guest's WASI state.
@@ -137,6 +139,7 @@ pub fn run(
     let mut config = Config::new();
     config.features(options.features);
     config.consume_fuel(options.fuel.is_some());
+    config.epoch_interruption(options.timeout.is_some());
     config.strategy(options.strategy);
     let engine = Engine::new(&config);
     let module = Module::from_binary(&engine, bytes)
@@ -182,6 +185,16 @@ pub fn run(
     let limits = limits.build();
     let mut store = Store::new(&engine, Host { wasi, limits });
     store.limiter(|h: &mut Host| &mut h.limits);
+    if let Some(timeout) = options.timeout {
+        // One tick of the epoch, from a timer thread, interrupts the guest
+        // at its next check (function entry or loop iteration).
+        store.set_epoch_deadline(1);
+        let ticker = engine.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            ticker.increment_epoch();
+        });
+    }
     if let Some(fuel) = options.fuel {
         store.set_fuel(fuel)?;
     }

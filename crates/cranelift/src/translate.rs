@@ -54,6 +54,10 @@ pub trait ModuleEnv {
     /// compiled code there into an out-of-bounds trap. Accesses are then
     /// not bounds-checked.
     fn memory_guards(&self) -> bool;
+    /// Whether the code checks the epoch deadline (at fuel's points).
+    fn epoch_interruption(&self) -> bool {
+        false
+    }
 }
 
 /// The Cranelift type of a value type the compiler handles.
@@ -158,6 +162,8 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     fuel_site: Option<(Option<Inst>, u32)>,
     fuel_sites: Vec<(Option<Inst>, u32)>,
     fuel: bool,
+    /// Whether fuel's points also check the epoch deadline.
+    epoch: bool,
 }
 
 struct Sigs {
@@ -274,6 +280,7 @@ pub(crate) fn translate(
         fuel_site: None,
         fuel_sites: Vec::new(),
         fuel: env.consume_fuel(),
+        epoch: env.epoch_interruption(),
     };
     t.ctrls.push(Ctrl {
         kind: CtrlKind::Block,
@@ -458,6 +465,24 @@ impl FuncTranslator<'_, '_> {
     /// runs out at the same instruction in either tier). The amount is
     /// patched in by `patch_fuel_points` once counted.
     fn fuel_point(&mut self) {
+        if self.epoch && self.reachable {
+            let ptr = self.b.func.dfg.value_type(self.vmctx);
+            let b = &mut self.b;
+            let sc = b
+                .ins()
+                .load(ptr, self.trusted, self.vmctx, offsets::STORE_CTX);
+            let e = b.ins().load(ptr, self.trusted, sc, offsets::EPOCH);
+            let d = b.ins().load(ptr, self.trusted, sc, offsets::EPOCH_DEADLINE);
+            // An atomic load: a plain one would be merged with the entry's
+            // by redundant-load elimination, and a loop would never see
+            // the epoch move.
+            let epoch = b.ins().atomic_load(I64, self.trusted, e);
+            let deadline = b.ins().load(I64, self.trusted, d, 0);
+            let late = b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, epoch, deadline);
+            self.trap_if(late, TrapKind::Interrupt);
+        }
         if !self.fuel {
             return;
         }

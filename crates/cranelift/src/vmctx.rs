@@ -131,6 +131,11 @@ pub struct VMStoreContext {
     /// The store's fuel counter, set with `store` (read and written by
     /// code compiled with fuel).
     pub fuel: *mut u64,
+    /// The engine's epoch counter (an atomic `u64`, read with plain
+    /// loads) and the store's deadline, set with `store` (read by code
+    /// compiled with epoch interruption).
+    pub epoch: *const u64,
+    pub epoch_deadline: *const u64,
     /// The store's globals, an array laid out as [`GlobalsLayout`] says;
     /// set on each entry into compiled code and after each call through
     /// the runtime (which may add globals and so move the array).
@@ -179,6 +184,10 @@ pub mod offsets {
     pub const STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
     /// [`VMStoreContext::fuel`].
     pub const FUEL: i32 = offset_of!(VMStoreContext, fuel) as i32;
+    /// [`VMStoreContext::epoch`].
+    pub const EPOCH: i32 = offset_of!(VMStoreContext, epoch) as i32;
+    /// [`VMStoreContext::epoch_deadline`].
+    pub const EPOCH_DEADLINE: i32 = offset_of!(VMStoreContext, epoch_deadline) as i32;
     /// [`VMStoreContext::globals`].
     pub const GLOBALS: i32 = offset_of!(VMStoreContext, globals) as i32;
     /// [`VMContext::global_indices`].
@@ -251,11 +260,13 @@ pub enum TrapKind {
     StackOverflow = 5,
     /// Too little fuel left for the next instructions.
     OutOfFuel = 6,
+    /// The epoch reached the store's deadline.
+    Interrupt = 7,
 }
 
 impl TrapKind {
     /// Every kind, indexed by its code.
-    pub const ALL: [TrapKind; 7] = [
+    pub const ALL: [TrapKind; 8] = [
         TrapKind::Unreachable,
         TrapKind::MemoryOutOfBounds,
         TrapKind::IntegerOverflow,
@@ -263,6 +274,7 @@ impl TrapKind {
         TrapKind::BadConversionToInteger,
         TrapKind::StackOverflow,
         TrapKind::OutOfFuel,
+        TrapKind::Interrupt,
     ];
 
     /// The kind with code `code`, if any.

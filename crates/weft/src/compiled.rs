@@ -78,6 +78,9 @@ impl weft_cranelift::ModuleEnv for ModuleInner {
         // stores of its engine.
         self.engine.config().guards_in_use()
     }
+    fn epoch_interruption(&self) -> bool {
+        self.engine.config().epoch_interruption
+    }
 }
 
 /// A module's machine code, by strategy.
@@ -331,6 +334,8 @@ impl StoreVm {
             stack_limit: 0,
             store: std::ptr::null_mut(),
             fuel: std::ptr::null_mut(),
+            epoch: std::ptr::null(),
+            epoch_deadline: std::ptr::null(),
             globals: std::ptr::null_mut(),
         });
         StoreVm(std::ptr::NonNull::from(Box::leak(ctx)))
@@ -474,6 +479,8 @@ pub(crate) fn enter<T>(
     // Set by the outermost entry into Wasm (`exec::call`, through which
     // every call reaches compiled code).
     let stack_limit = store.inner.stack_limit;
+    // The engine's epoch counter, which its `Arc` keeps in place.
+    let epoch = store.inner.engine.inner.epoch.as_ptr().cast_const();
     // SAFETY: `vm` and `sc` are this store's contexts, alive while it is.
     // The store pointer is set for the duration of the call, during which
     // `store` is not used: compiled code and the libcalls reach the store
@@ -489,6 +496,8 @@ pub(crate) fn enter<T>(
         let sp: *mut Store<T> = store;
         (*sc).store = sp.cast();
         (*sc).fuel = std::ptr::addr_of_mut!((*sp).inner.fuel);
+        (*sc).epoch = epoch;
+        (*sc).epoch_deadline = std::ptr::addr_of!((*sp).inner.epoch_deadline);
         (*sc).globals = (*sp).inner.globals.as_mut_ptr().cast();
         let called = crate::signals::call(entry, vm, slots.as_mut_ptr());
         (*sc).store = outer_store;
@@ -689,6 +698,7 @@ unsafe extern "C" fn trap<T>(vmctx: *mut VMContext, kind: u32, def: u32) {
         Some(TrapKind::BadConversionToInteger) => TrapCode::BadConversionToInteger,
         Some(TrapKind::StackOverflow) => TrapCode::StackOverflow,
         Some(TrapKind::OutOfFuel) => TrapCode::OutOfFuel,
+        Some(TrapKind::Interrupt) => TrapCode::Interrupt,
         None => TrapCode::Unreachable,
     };
     let mut t = Trap::new(code);

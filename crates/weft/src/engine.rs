@@ -52,6 +52,7 @@ pub struct Config {
     pub(crate) strategy: Strategy,
     pub(crate) max_wasm_stack: usize,
     pub(crate) cranelift_debug_verifier: bool,
+    pub(crate) epoch_interruption: bool,
     pub(crate) gc_stress: bool,
     pub(crate) memory_guards: bool,
 }
@@ -69,6 +70,7 @@ impl Config {
             strategy: Strategy::Auto,
             max_wasm_stack: 512 * 1024,
             cranelift_debug_verifier: cfg!(debug_assertions),
+            epoch_interruption: false,
             gc_stress: false,
             memory_guards: true,
         }
@@ -169,6 +171,34 @@ impl Config {
             && crate::runtime::memory::GUARDS_SUPPORTED
     }
 
+    /// Whether guests can be interrupted from another thread by the
+    /// engine's epoch (as in wasmtime): code checks, at function entry and
+    /// at each loop iteration (fuel's points), whether
+    /// [`Engine::increment_epoch`] has moved the epoch to the store's
+    /// deadline ([`crate::Store::set_epoch_deadline`]) and then traps with
+    /// "interrupt". Off by default (the checks cost a little).
+    ///
+    /// ```
+    /// use weft::{Config, Engine, Linker, Module, Store, TrapCode};
+    /// let engine = Engine::new(Config::new().epoch_interruption(true));
+    /// let module = Module::new(&engine, r#"(module (func (export "spin") (loop (br 0))))"#).unwrap();
+    /// let mut store = Store::new(&engine, ());
+    /// store.set_epoch_deadline(1);
+    /// let spin = Linker::new(&engine).instantiate(&mut store, &module).unwrap()
+    ///     .get_typed_func::<(), ()>(&mut store, "spin").unwrap();
+    /// let ticker = engine.clone();
+    /// std::thread::spawn(move || {
+    ///     std::thread::sleep(std::time::Duration::from_millis(50));
+    ///     ticker.increment_epoch();
+    /// });
+    /// let e = spin.call(&mut store, ()).unwrap_err();
+    /// assert_eq!(e.trap_code(), Some(TrapCode::Interrupt));
+    /// ```
+    pub fn epoch_interruption(&mut self, on: bool) -> &mut Self {
+        self.epoch_interruption = on;
+        self
+    }
+
     /// When function bodies are translated.
     pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {
         self.compilation_mode = mode;
@@ -203,6 +233,9 @@ pub(crate) struct EngineInner {
     /// The code generator, made on first use.
     #[cfg(feature = "cranelift")]
     compiler: std::sync::OnceLock<std::result::Result<weft_cranelift::Compiler, String>>,
+    /// The epoch ([`Engine::increment_epoch`]); compiled code reads it
+    /// through its address, which the `Arc` keeps in place.
+    pub(crate) epoch: std::sync::atomic::AtomicU64,
 }
 
 impl Engine {
@@ -214,8 +247,24 @@ impl Engine {
                 types: Mutex::new(TypeRegistry::default()),
                 #[cfg(feature = "cranelift")]
                 compiler: std::sync::OnceLock::new(),
+                epoch: std::sync::atomic::AtomicU64::new(0),
             }),
         }
+    }
+
+    /// Advances the epoch by one; safe from any thread (a timer thread,
+    /// a signal-free watchdog). Guests of stores whose deadline it reaches
+    /// trap with "interrupt" at their next check (see
+    /// [`Config::epoch_interruption`]).
+    pub fn increment_epoch(&self) {
+        self.inner
+            .epoch
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The current epoch.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.inner.epoch.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The configuration.

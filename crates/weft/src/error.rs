@@ -214,6 +214,8 @@ pub enum TrapCode {
     StackOverflow,
     /// The store's fuel ran out: "all fuel consumed".
     OutOfFuel,
+    /// The engine's epoch reached the store's deadline: "interrupt".
+    Interrupt,
     /// `ref.as_non_null` of null: "null reference".
     NullReference,
     /// `call_ref` or `return_call_ref` of null: "null function reference".
@@ -248,6 +250,7 @@ impl TrapCode {
             TrapCode::BadConversionToInteger => "invalid conversion to integer",
             TrapCode::StackOverflow => "call stack exhausted",
             TrapCode::OutOfFuel => "all fuel consumed",
+            TrapCode::Interrupt => "interrupt",
             TrapCode::NullReference => "null reference",
             TrapCode::NullFunctionReference => "null function reference",
             TrapCode::NullStructReference => "null structure reference",

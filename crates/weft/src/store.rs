@@ -211,6 +211,9 @@ pub struct StoreInner {
     /// Whether a [`ResourceLimiter`] is installed: growth then goes through
     /// [`Store::grow_memory`] and [`Store::grow_table`], which ask it.
     pub(crate) limited: bool,
+    /// The epoch at which guests trap with "interrupt" (with
+    /// `Config::epoch_interruption`; `u64::MAX` until set).
+    pub(crate) epoch_deadline: u64,
     /// The error of a failed call inside compiled code, on its way out
     /// (compiled frames return a status instead of unwinding).
     #[cfg(feature = "cranelift")]
@@ -291,6 +294,7 @@ impl<T> Store<T> {
                 stack_limit: 0,
                 executions: 0,
                 limited: false,
+                epoch_deadline: u64::MAX,
                 #[cfg(feature = "cranelift")]
                 pending: None,
                 #[cfg(feature = "cranelift")]
@@ -302,6 +306,15 @@ impl<T> Store<T> {
             limiter: None,
             data,
         }
+    }
+
+    /// Sets the epoch deadline `ticks` increments of the engine's epoch
+    /// from now ([`crate::Engine::increment_epoch`]): when the epoch gets
+    /// there, the running guest traps with "interrupt" (with
+    /// [`crate::Config::epoch_interruption`]; until a deadline is set,
+    /// guests are never interrupted).
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        self.inner.epoch_deadline = self.inner.engine.epoch().saturating_add(ticks);
     }
 
     /// Installs a resource limiter: `f` finds it in the host state. The

@@ -401,6 +401,9 @@ macro_rules! define_op {
             Native = tag::NATIVE,
             /// Charge `amount` units of fuel.
             Fuel { amount: u32 } = tag::FUEL,
+            /// Trap with "interrupt" if the engine's epoch has reached the
+            /// store's deadline.
+            Epoch = tag::EPOCH,
             /// Jump by `offset` instructions (relative to this one).
             Jump { offset: i32 } = tag::JUMP,
             /// Jump if `cond` (an i32) is not zero.
@@ -687,6 +690,7 @@ macro_rules! define_op {
                     Op::Trap { .. }
                     | Op::Native
                     | Op::Fuel { .. }
+                    | Op::Epoch
                     | Op::Jump { .. }
                     | Op::JumpIfNez { .. }
                     | Op::JumpIfEqz { .. }
@@ -964,8 +968,9 @@ pub(crate) mod tag {
     pub(crate) const JUMP_IF_NON_NULL: u16 = RowTag::Count as u16 + 107;
     // GC.
     pub(crate) const GC: u16 = RowTag::Count as u16 + 108;
+    pub(crate) const EPOCH: u16 = RowTag::Count as u16 + 109;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 109;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 110;
 }
 
 macro_rules! pair_table {

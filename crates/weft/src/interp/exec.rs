@@ -1415,6 +1415,14 @@ def!(Native(ip, fp, mb, ml, cx, acc, facc) Op::Native => {
     stop(Stop::Native)
 });
 
+def!(Epoch(ip, fp, mb, ml, cx, acc, facc) Op::Epoch => {
+    if cx.inner.engine.epoch() >= cx.inner.epoch_deadline {
+        return trap(cx, TrapCode::Interrupt);
+    }
+    // SAFETY: the next instruction.
+    next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
+});
+
 def!(Fuel(ip, fp, mb, ml, cx, acc, facc) Op::Fuel { amount } => {
     let fuel = &mut cx.inner.fuel;
     if *fuel < u64::from(amount) {
@@ -2321,6 +2329,7 @@ macro_rules! custom_entries {
         $t[0][tag::TRAP as usize] = Trap;
         $t[0][tag::NATIVE as usize] = Native;
         $t[0][tag::FUEL as usize] = Fuel;
+        $t[0][tag::EPOCH as usize] = Epoch;
         $t[0][tag::JUMP as usize] = Jump;
         $t[0][tag::JUMP_IF_NEZ as usize] = JumpIfNez::<0>;
         $t[2][tag::JUMP_IF_NEZ as usize] = JumpIfNez::<2>;

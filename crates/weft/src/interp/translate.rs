@@ -296,6 +296,8 @@ struct Translator<'m> {
     /// Nesting of blocks inside unreachable code.
     dead_depth: u32,
     fuel: bool,
+    /// Whether fuel's points also check the epoch deadline.
+    epoch: bool,
     fuel_site: Option<usize>,
     results: &'m [ValType],
 }
@@ -383,6 +385,7 @@ impl<'m> Translator<'m> {
             reachable: true,
             dead_depth: 0,
             fuel: m.engine.config().consume_fuel,
+            epoch: m.engine.config().epoch_interruption,
             fuel_site: None,
             results: &ty.results,
         })
@@ -513,6 +516,9 @@ impl<'m> Translator<'m> {
     }
 
     fn fuel_point(&mut self) {
+        if self.epoch {
+            self.emit(Op::Epoch);
+        }
         if self.fuel {
             let i = self.emit(Op::Fuel { amount: 0 });
             self.fuel_site = Some(i);
