@@ -211,6 +211,8 @@ pub struct StoreInner {
     /// Whether a [`ResourceLimiter`] is installed: growth then goes through
     /// [`Store::grow_memory`] and [`Store::grow_table`], which ask it.
     pub(crate) limited: bool,
+    /// A growth the interpreter asked the run loop for (`Stop::Grow`).
+    pub(crate) grow: Option<crate::interp::exec::Grow>,
     /// The epoch at which guests trap with "interrupt" (with
     /// `Config::epoch_interruption`; `u64::MAX` until set).
     pub(crate) epoch_deadline: u64,
@@ -294,6 +296,7 @@ impl<T> Store<T> {
                 stack_limit: 0,
                 executions: 0,
                 limited: false,
+                grow: None,
                 epoch_deadline: u64::MAX,
                 #[cfg(feature = "cranelift")]
                 pending: None,

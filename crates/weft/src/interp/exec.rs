@@ -418,7 +418,7 @@ enum Stop {
     /// A function failed to translate: `Cx::error` says why.
     Error,
     /// A memory or table is to grow while a resource limiter is installed
-    /// (the limiter needs the host state): `Cx::grow` says what,
+    /// (the limiter needs the host state): `StoreInner::grow` says what,
     /// `Cx::resume` where to go on.
     Grow,
     /// The current function's machine code is to run on its frame;
@@ -475,8 +475,6 @@ struct Cx<'a> {
     host: (u32, Slot),
     /// Where to continue after [`Stop::Host`].
     resume: Regs,
-    /// What to grow on [`Stop::Grow`].
-    grow: Grow,
     /// The message of [`Stop::Error`].
     error: String,
 }
@@ -484,7 +482,7 @@ struct Cx<'a> {
 /// A growth the run loop makes on [`Stop::Grow`]: memory or table
 /// (store index), by `delta`, the result (old size or -1) to `dst`.
 #[derive(Clone, Copy)]
-enum Grow {
+pub(crate) enum Grow {
     Memory {
         mem: u32,
         delta: u64,
@@ -496,6 +494,43 @@ enum Grow {
         init: u64,
         dst: Slot,
     },
+}
+
+/// Makes the growth a handler asked for with [`Stop::Grow`], through the
+/// store's resource limiter; where to go on. Out of line, so that the run
+/// loop's frame (one per re-entry into Wasm) stays small.
+#[inline(never)]
+fn grow<T>(store: &mut Store<T>, inst: u32, resume: Regs) -> Result<Regs> {
+    let Some(request) = store.inner.grow.take() else {
+        return Err(Error::other("internal error: no growth requested"));
+    };
+    let (dst, r) = match request {
+        Grow::Memory { mem, delta, dst } => {
+            let failed = if store.inner.memories[mem as usize].is_64() {
+                u64::MAX
+            } else {
+                u64::from(u32::MAX)
+            };
+            (dst, store.grow_memory(mem, delta)?.unwrap_or(failed))
+        }
+        Grow::Table {
+            table,
+            delta,
+            init,
+            dst,
+        } => {
+            let r = store.grow_table(table, delta, init)?;
+            (
+                dst,
+                r.map_or(u64::from(u32::MAX), |old| old & u64::from(u32::MAX)),
+            )
+        }
+    };
+    // SAFETY: `dst` is a slot of the frame at `resume.fp`, which the value
+    // stack keeps in place.
+    unsafe { wr(resume.fp, dst, r) };
+    let (mb, ml) = mem_view(&mut store.inner, inst);
+    Ok(Regs { mb, ml, ..resume })
 }
 
 /// An instruction with its handler (direct threading: dispatch jumps
@@ -1940,7 +1975,7 @@ def!(TableExtend(ip, fp, mb, ml, cx, acc, facc) Op::TableExtend { dst, init, del
     let (v, d): (u64, u32) = unsafe { (rd(fp, init), rd(fp, delta)) };
     let t = cx.inner.instances[cx.inst as usize].tables[table as usize];
     if cx.inner.limited {
-        cx.grow = Grow::Table { table: t, delta: u64::from(d), init: v, dst };
+        cx.inner.grow = Some(Grow::Table { table: t, delta: u64::from(d), init: v, dst });
         // SAFETY: the next instruction.
         cx.resume = Regs { ip: unsafe { ip.add(1) }, fp, mb, ml, acc, facc };
         return stop(Stop::Grow);
@@ -2029,7 +2064,7 @@ def!(MemExtend(ip, fp, mb, ml, cx, acc, facc) Op::MemExtend { dst, delta, mem } 
     let d = unsafe { addr_operand(fp, delta, is_64) };
     if cx.inner.limited {
         let m = cx.inner.instances[cx.inst as usize].mems[mem as usize];
-        cx.grow = Grow::Memory { mem: m, delta: d, dst };
+        cx.inner.grow = Some(Grow::Memory { mem: m, delta: d, dst });
         // SAFETY: the next instruction.
         cx.resume = Regs { ip: unsafe { ip.add(1) }, fp, mb, ml, acc, facc };
         return stop(Stop::Grow);
@@ -2662,17 +2697,11 @@ fn run<T>(
             max_depth,
             host: (0, 0),
             resume: regs,
-            grow: Grow::Memory {
-                mem: 0,
-                delta: 0,
-                dst: 0,
-            },
             error: String::new(),
         };
         let why = enter(regs, &mut cx);
         (inst, def, code) = (cx.inst, cx.def, cx.code);
-        let (host, resume, grow, error) =
-            (cx.host, cx.resume, cx.grow, std::mem::take(&mut cx.error));
+        let (host, resume, error) = (cx.host, cx.resume, std::mem::take(&mut cx.error));
         match why {
             Stop::Return => return Ok(()),
             Stop::Trap(c) => {
@@ -2713,35 +2742,7 @@ fn run<T>(
                 let (mb, ml) = mem_view(&mut store.inner, inst);
                 regs = Regs { mb, ml, ..resume };
             }
-            Stop::Grow => {
-                let (dst, r) = match grow {
-                    Grow::Memory { mem, delta, dst } => {
-                        let failed = if store.inner.memories[mem as usize].is_64() {
-                            u64::MAX
-                        } else {
-                            u64::from(u32::MAX)
-                        };
-                        (dst, store.grow_memory(mem, delta)?.unwrap_or(failed))
-                    }
-                    Grow::Table {
-                        table,
-                        delta,
-                        init,
-                        dst,
-                    } => {
-                        let r = store.grow_table(table, delta, init)?;
-                        (
-                            dst,
-                            r.map_or(u64::from(u32::MAX), |old| old & u64::from(u32::MAX)),
-                        )
-                    }
-                };
-                // SAFETY: `dst` is a slot of the frame at `resume.fp`,
-                // which the value stack keeps in place.
-                unsafe { wr(resume.fp, dst, r) };
-                let (mb, ml) = mem_view(&mut store.inner, inst);
-                regs = Regs { mb, ml, ..resume };
-            }
+            Stop::Grow => regs = grow(store, inst, resume)?,
             Stop::Host => {
                 let (sf, base) = host;
                 let FuncKind::Host(h) = store.inner.funcs[sf as usize].kind else {
