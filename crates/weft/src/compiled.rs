@@ -481,15 +481,15 @@ pub(crate) fn enter<T>(
     let stack_limit = store.inner.stack_limit;
     // The engine's epoch counter, which its `Arc` keeps in place.
     let epoch = store.inner.engine.inner.epoch.as_ptr().cast_const();
+    if store.inner.engine.config().guards_in_use() {
+        crate::signals::ensure_alt_stack();
+    }
     // SAFETY: `vm` and `sc` are this store's contexts, alive while it is.
     // The store pointer is set for the duration of the call, during which
     // `store` is not used: compiled code and the libcalls reach the store
     // only through it. Nested entries (compiled -> runtime -> compiled)
     // restore the store pointer they found. `slots` holds the larger of the function's
     // parameter and result counts (the `Native` stub's frame size).
-    if store.inner.engine.config().guards_in_use() {
-        crate::signals::ensure_alt_stack();
-    }
     let called = unsafe {
         (*sc).stack_limit = stack_limit;
         let (outer_store, outer_fuel) = ((*sc).store, (*sc).fuel);

@@ -64,7 +64,7 @@ impl Val {
     /// its own type; for a null, every nullable reference type of its
     /// hierarchy; for a non-null reference, the non-nullable reference type
     /// of its heap type (a function's concrete type needs its store: see
-    /// [`Val::matches_in`]).
+    /// `Val::matches_in` inside the crate).
     pub fn matches(&self, ty: ValType) -> bool {
         match (self, ty) {
             (Val::FuncRef(None), ValType::Ref(r)) => {
