@@ -114,16 +114,28 @@ impl Default for StoreLimits {
     }
 }
 
+impl StoreLimits {
+    /// Whether `desired` is within `limit`; beyond it, an error instead of
+    /// `false` with `trap_on_grow_failure`.
+    fn allow(&self, limit: Option<usize>, desired: usize, what: &str, unit: &str) -> Result<bool> {
+        match limit {
+            Some(max) if desired > max => {
+                if self.trap_on_grow_failure {
+                    Err(Error::other(format!(
+                        "resource limit exceeded: {what} {desired} {unit} is more than the store's limit of {max} {unit}"
+                    )))
+                } else {
+                    Ok(false)
+                }
+            }
+            _ => Ok(true),
+        }
+    }
+}
+
 impl ResourceLimiter for StoreLimits {
     fn memory_growing(&mut self, _: usize, desired: usize, _: Option<usize>) -> Result<bool> {
-        let allow = self.memory_size.is_none_or(|max| desired <= max);
-        if !allow && self.trap_on_grow_failure {
-            return Err(Error::other(format!(
-                "resource limit exceeded: memory of {desired} bytes is more than the store's limit of {} bytes",
-                self.memory_size.unwrap_or(0)
-            )));
-        }
-        Ok(allow)
+        self.allow(self.memory_size, desired, "memory of", "bytes")
     }
 
     fn memory_grow_failed(&mut self, error: Error) -> Result<()> {
@@ -135,14 +147,7 @@ impl ResourceLimiter for StoreLimits {
     }
 
     fn table_growing(&mut self, _: usize, desired: usize, _: Option<usize>) -> Result<bool> {
-        let allow = self.table_elements.is_none_or(|max| desired <= max);
-        if !allow && self.trap_on_grow_failure {
-            return Err(Error::other(format!(
-                "resource limit exceeded: table of {desired} elements is more than the store's limit of {}",
-                self.table_elements.unwrap_or(0)
-            )));
-        }
-        Ok(allow)
+        self.allow(self.table_elements, desired, "table of", "elements")
     }
 
     fn table_grow_failed(&mut self, error: Error) -> Result<()> {

@@ -318,28 +318,29 @@ impl Translator<'_> {
         self.br_on_cast(flags, label, to, true)
     }
 
-    pub(super) fn AnyConvertExtern(&mut self) -> Result<()> {
+    /// A GC operation on one operand with one single-slot result.
+    fn gc_unary(&mut self, op: GcOp) -> Result<()> {
         let a = self.pop_slot()?;
-        self.gc(GcOp::AnyConvertExtern, a, 0, 0, 0, Some(false))
+        self.gc(op, a, 0, 0, 0, Some(false))
+    }
+
+    pub(super) fn AnyConvertExtern(&mut self) -> Result<()> {
+        self.gc_unary(GcOp::AnyConvertExtern)
     }
 
     pub(super) fn ExternConvertAny(&mut self) -> Result<()> {
-        let a = self.pop_slot()?;
-        self.gc(GcOp::ExternConvertAny, a, 0, 0, 0, Some(false))
+        self.gc_unary(GcOp::ExternConvertAny)
     }
 
     pub(super) fn RefI31(&mut self) -> Result<()> {
-        let a = self.pop_slot()?;
-        self.gc(GcOp::RefI31, a, 0, 0, 0, Some(false))
+        self.gc_unary(GcOp::RefI31)
     }
 
     pub(super) fn I31GetS(&mut self) -> Result<()> {
-        let a = self.pop_slot()?;
-        self.gc(GcOp::I31GetS, a, 0, 0, 0, Some(false))
+        self.gc_unary(GcOp::I31GetS)
     }
 
     pub(super) fn I31GetU(&mut self) -> Result<()> {
-        let a = self.pop_slot()?;
-        self.gc(GcOp::I31GetU, a, 0, 0, 0, Some(false))
+        self.gc_unary(GcOp::I31GetU)
     }
 }
