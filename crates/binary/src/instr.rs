@@ -1,11 +1,11 @@
 //! Instructions (§5.4), decoded and encoded by code generated from the
 //! instruction table.
 
-use crate::{Reader, Result};
+use crate::{DecodeError, Reader, Result};
 use weft_syntax::{
-    BlockType, BrTable, CastFlags, Catches, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx,
+    BlockType, BrTable, CastFlags, Catches, DataIdx, ElemIdx, Feature, Features, FieldIdx, FuncIdx,
     GlobalIdx, HeapType, Instr, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes,
-    TableIdx, TagIdx, TypeIdx, ValType, F32, F64, V128,
+    TableIdx, TagIdx, TypeIdx, ValType, ZeroByte, F32, F64, V128,
 };
 
 /// An instruction immediate: how it is read from and written to the binary
@@ -379,6 +379,21 @@ impl<'a> Immediate<'a> for ShuffleLanes {
     }
 }
 
+impl<'a> Immediate<'a> for ZeroByte {
+    /// The reserved byte after `atomic.fence` (threads).
+    #[inline(always)]
+    fn decode(r: &mut Reader<'a>) -> Result<Self> {
+        let at = r.offset();
+        match r.read_u8()? {
+            0 => Ok(ZeroByte),
+            _ => Err(Reader::fail("zero byte expected", at)),
+        }
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(0)
+    }
+}
+
 impl<'a> Immediate<'a> for LaneIdx {
     #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
@@ -403,11 +418,39 @@ macro_rules! opcode_pattern {
     };
 }
 
+/// "illegal opcode" for the instruction at `at`, naming its opcode as the
+/// reference decoder does: the byte in hex (`illegal opcode ff`), and for a
+/// prefixed opcode the sub-opcode in decimal after it (`illegal opcode fc
+/// 21`). Out of line: only the error path pays for the formatting.
+#[cold]
+#[inline(never)]
+fn illegal_opcode(features: Features, byte: u8, sub: u32, at: usize) -> DecodeError {
+    let message = if is_prefix(features, byte) {
+        format!("illegal opcode {byte:02x} {sub}")
+    } else {
+        format!("illegal opcode {byte:02x}")
+    };
+    DecodeError::new(message, at)
+}
+
+/// Whether `byte` is a prefix followed by a LEB128 sub-opcode: GC (0xFB),
+/// numeric (0xFC), SIMD (0xFD), and atomics (0xFE) when threads are
+/// enabled (without them 0xFE is an illegal opcode by itself, as in the
+/// reference decoder).
+#[inline(always)]
+fn is_prefix(features: Features, byte: u8) -> bool {
+    match byte {
+        0xFB..=0xFD => true,
+        0xFE => features.has(Feature::Threads),
+        _ => false,
+    }
+}
+
 macro_rules! feature_gate {
-    ($r:ident, $at:ident, mvp) => {};
-    ($r:ident, $at:ident, $feature:ident) => {
+    ($r:ident, $byte:ident, $sub:ident, $at:ident, mvp) => {};
+    ($r:ident, $byte:ident, $sub:ident, $at:ident, $feature:ident) => {
         if !$r.features().has(weft_syntax::__feature!($feature)) {
-            return Err(Reader::fail("illegal opcode", $at));
+            return Err(illegal_opcode($r.features(), $byte, $sub, $at));
         }
     };
 }
@@ -444,17 +487,13 @@ macro_rules! define_codec {
             pub fn visit_instr<V: VisitInstr<'a> + ?Sized>(&mut self, v: &mut V) -> Result<V::Output> {
                 let at = self.offset();
                 let byte = self.read_u8()?;
-                let sub = match byte {
-                    // The GC (0xFB), numeric (0xFC) and SIMD (0xFD) prefixes.
-                    0xFB..=0xFD => self.read_u32()?,
-                    _ => 0,
-                };
+                let sub = if is_prefix(self.features(), byte) { self.read_u32()? } else { 0 };
                 Ok(match (byte, sub) {
                     $( opcode_pattern!($($op)+) => {
-                        feature_gate!(self, at, $feature);
+                        feature_gate!(self, byte, sub, at, $feature);
                         v.$visit($(<$ty as Immediate>::decode(self)?),*)
                     } )*
-                    _ => return Err(Reader::fail("illegal opcode", at)),
+                    _ => return Err(illegal_opcode(self.features(), byte, sub, at)),
                 })
             }
         }
@@ -600,6 +639,34 @@ mod tests {
         assert_eq!(
             load(&[0x80, 2, 0], v3).unwrap_err(),
             "malformed memop flags"
+        );
+    }
+
+    /// "illegal opcode" names the opcode as the reference decoder does: the
+    /// byte in hex, a prefixed opcode's sub-opcode in decimal; 0xFE is a
+    /// prefix only with threads.
+    #[test]
+    fn illegal_opcode_messages() {
+        let message = |bytes: &[u8], f: Features| match Reader::new(bytes, f).read_instr() {
+            Ok(i) => panic!("{i:?} decodes"),
+            Err(e) => (e.message, e.offset),
+        };
+        let v3 = Features::WASM3;
+        let threads = Features::from_name("3.0,threads").expect("a feature set");
+        assert_eq!(message(&[0xFF], v3), ("illegal opcode ff".into(), 0));
+        assert_eq!(
+            message(&[0xFC, 0x99, 0x01], v3),
+            ("illegal opcode fc 153".into(), 0)
+        );
+        assert_eq!(message(&[0xFE, 0x00], v3), ("illegal opcode fe".into(), 0));
+        assert_eq!(
+            message(&[0xFE, 0x7F], threads),
+            ("illegal opcode fe 127".into(), 0)
+        );
+        // A feature that is off: the opcode is as unknown as any.
+        assert_eq!(
+            message(&[0x12, 0x00], Features::WASM2),
+            ("illegal opcode 12".into(), 0)
         );
     }
 

@@ -602,7 +602,7 @@ mod tests {
         assert_eq!(err(&[(6, b"\x01\x7B\x00\x0B")], f), "malformed value type");
         assert_eq!(err(&[(6, b"\x01\x70\x00\x0B")], f), "malformed value type");
         // Sign extension inside a constant expression is an unknown opcode.
-        assert_eq!(err(&[(6, b"\x01\x7F\x00\xC0\x0B")], f), "illegal opcode");
+        assert_eq!(err(&[(6, b"\x01\x7F\x00\xC0\x0B")], f), "illegal opcode c0");
         // Segment flags are table and memory indices in 1.0.
         let m = ok(
             &[
@@ -701,7 +701,7 @@ mod tests {
         // as in the reference decoder.
         assert_eq!(
             err(&[(6, b"\x01\x7F\x00\x41\x00"), (10, b"\x00")], f),
-            "illegal opcode"
+            "illegal opcode 0a"
         );
     }
 
@@ -740,7 +740,7 @@ mod tests {
         // body's error comes first, as the reference decoder reads it.
         assert_eq!(
             err(&[types, funcs, (10, b"\x01\x02\x00\x01"), (0xFF, b"")], f),
-            "illegal opcode"
+            "illegal opcode ff"
         );
     }
 

@@ -53,6 +53,12 @@ impl CastFlags {
     }
 }
 
+/// A reserved byte that must be zero: the immediate of `atomic.fence`
+/// (threads), which a later proposal may turn into ordering flags. It has no
+/// text form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct ZeroByte;
+
 /// A lane index immediate of SIMD lane instructions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct LaneIdx(pub u8);
@@ -387,6 +393,9 @@ macro_rules! __feature {
     };
     (legacy_exceptions) => {
         $crate::Feature::LegacyExceptions
+    };
+    (threads) => {
+        $crate::Feature::Threads
     };
 }
 

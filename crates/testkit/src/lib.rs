@@ -47,6 +47,13 @@ pub fn testsuite_3_0() -> PathBuf {
     dir
 }
 
+/// Folders of the 3.0 testsuite whose scripts need another feature set than
+/// `3.0,PROPOSAL`, with it: the threads proposal branched from Wasm 1.0 and
+/// was never rebased, so its copies of `imports.wast` and `memory.wast`
+/// expect a second table or memory to be invalid ("multiple tables",
+/// "multiple memories") and memory sizes beyond 32 bits to be malformed.
+pub const FOLDER_FEATURES: &[(&str, &str)] = &[("proposals/threads", "1.0,threads")];
+
 /// Every `.wast` file under `dir`, recursively, sorted by path (each
 /// directory's entries in order, subdirectories walked where they sort).
 ///

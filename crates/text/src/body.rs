@@ -23,7 +23,7 @@ use weft_syntax::excerpt;
 use weft_syntax::{
     BlockType, BrTable, CastFlags, Catch, Catches, DataIdx, ElemIdx, Feature, FieldIdx, FuncIdx,
     GlobalIdx, HeapType, Instr, InstrKind, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx,
-    ShuffleLanes, TableIdx, TagIdx, TypeIdx, ValType, F32, F64, INSTRS, V128,
+    ShuffleLanes, TableIdx, TagIdx, TypeIdx, ValType, ZeroByte, F32, F64, INSTRS, V128,
 };
 
 /// Whether an instruction sequence is a function body or a constant
@@ -1205,6 +1205,13 @@ fn lane_index(t: &Token<'_>) -> Option<u8> {
     num::parse_nat(t.text).and_then(|v| u8::try_from(v).ok())
 }
 
+impl<'a> TextImmediate<'a> for ZeroByte {
+    /// The reserved byte of `atomic.fence` has no text form.
+    fn parse(_: &mut BodyParser<'_, '_, '_>, _: ImmCx<'a>) -> Result<Self> {
+        Ok(ZeroByte)
+    }
+}
+
 impl<'a> TextImmediate<'a> for LaneIdx {
     fn parse(p: &mut BodyParser<'_, '_, '_>, _: ImmCx<'a>) -> Result<Self> {
         let t = p.c.peek();
@@ -1230,6 +1237,9 @@ macro_rules! has_lane {
 
 macro_rules! natural_align {
     ((mem $a:literal : $($rest:tt)*)) => {
+        $a
+    };
+    ((atomic $a:literal : $($rest:tt)*)) => {
         $a
     };
     ((memlane $a:literal $n:literal : $($rest:tt)*)) => {

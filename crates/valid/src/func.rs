@@ -35,7 +35,7 @@ use weft_binary::{Reader, VisitInstr};
 use weft_syntax::{
     BlockType, BrTable, CastFlags, Catch, Catches, Code, DataIdx, ElemIdx, Feature, FieldIdx,
     FuncIdx, GlobalIdx, HeapType, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, Mut, ShuffleLanes,
-    TableIdx, TagIdx, TypeIdx, ValType, F32, F64, V128,
+    TableIdx, TagIdx, TypeIdx, ValType, ZeroByte, F32, F64, V128,
 };
 
 /// Locals with an index below this are looked up in a flat array; the rest
@@ -613,6 +613,16 @@ impl<'c> FuncValidator<'c> {
         self.memarg_error(memarg, natural)
     }
 
+    /// The `memarg` of an atomic access (threads): as [`Self::check_memarg`],
+    /// and the alignment must be the natural one exactly.
+    fn check_atomic_memarg(&self, memarg: MemArg, natural: u32) -> Result<OpType> {
+        let addr = self.check_memarg(memarg, natural)?;
+        if memarg.align != natural {
+            return Err(self.err("atomic alignment must be natural"));
+        }
+        Ok(addr)
+    }
+
     /// The error of a `memarg` that fails the fast path of `check_memarg`
     /// (or its address type, for a 64-bit offset into a 64-bit memory), in
     /// the order of the checks: encoding, memory, alignment, offset.
@@ -830,6 +840,10 @@ macro_rules! visit_row {
     }};
     ($v:ident, $variant:ident, $name:literal, (mem $a:literal : $($p:ident)* -> $($r:ident)*), $memarg:ident) => {{
         let addr = $v.check_memarg($memarg, $a)?;
+        apply_sig!($v, addr; $($p)* -> $($r)*)
+    }};
+    ($v:ident, $variant:ident, $name:literal, (atomic $a:literal : $($p:ident)* -> $($r:ident)*), $memarg:ident) => {{
+        let addr = $v.check_atomic_memarg($memarg, $a)?;
         apply_sig!($v, addr; $($p)* -> $($r)*)
     }};
     ($v:ident, $variant:ident, $name:literal, (ref: $($p:ident)* -> $($r:ident)*), $($f:ident),*) => {{

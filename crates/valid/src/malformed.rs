@@ -70,10 +70,13 @@ fn scan_all(module: &Module<'_>, features: Features) -> Result<(), ValidationErr
     Ok(())
 }
 
-/// The memarg of an instruction whose row has a `mem` or `memlane`
-/// signature class.
+/// The memarg of an instruction whose row has a `mem`, `atomic` or
+/// `memlane` signature class.
 macro_rules! memarg_row {
     ((mem $a:literal : $($t:tt)*), $m:ident) => {
+        Some(*$m)
+    };
+    ((atomic $a:literal : $($t:tt)*), $m:ident) => {
         Some(*$m)
     };
     ((memlane $a:literal $n:literal : $($t:tt)*), $m:ident, $l:ident) => {{

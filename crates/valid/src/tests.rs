@@ -483,7 +483,7 @@ fn malformed_bodies() {
     // Illegal opcode.
     let mut m = func_module(ft(&[], &[]), &[], &[I::End {}]);
     m.code[0].body.bytes = Cow::Borrowed(&[0x06, 0x0B]);
-    malformed(&m, "illegal opcode");
+    malformed(&m, "illegal opcode 06");
     // data.drop without a data count section.
     let mut m = func_module(
         ft(&[], &[]),
@@ -513,7 +513,7 @@ fn malformed_wins_over_invalid() {
     });
     let e = check(&m).unwrap_err();
     assert!(e.malformed);
-    assert_eq!(e.message, "illegal opcode");
+    assert_eq!(e.message, "illegal opcode ff");
     assert_eq!(e.offset, Some(201));
 }
 

@@ -5,8 +5,9 @@
 //! runner: nothing is instantiated or run).
 //!
 //! Feature sets by folder: the root, `spec-core-extra/` and `custom/` run
-//! with `3.0`; `proposals/NAME/` with `3.0,NAME` where Weft has a switch of
-//! that name, else with `3.0` alone (today `custom-descriptors`, whose
+//! with `3.0`; the folders of `weft_testkit::FOLDER_FEATURES` with theirs
+//! (`proposals/threads` with `1.0,threads`); `proposals/NAME/` with
+//! `3.0,NAME` where Weft has a switch of that name, else with `3.0` alone (today `custom-descriptors`, whose
 //! scripts then fail and are listed); `legacy/` with
 //! `3.0,legacy-exceptions`.
 //!
@@ -34,10 +35,15 @@ const EXPECTED: &str = "tests/testsuite_3_0.expected-failures";
 /// folder's proposal has no switch.
 fn features_for(rel: &str) -> (Features, Option<String>) {
     let parts: Vec<&str> = rel.split('/').collect();
-    let name = match parts[..] {
-        ["proposals", proposal, _] => format!("3.0,{proposal}"),
-        ["legacy", _] => "3.0,legacy-exceptions".to_string(),
-        _ => "3.0".to_string(),
+    let folder = rel.rsplit_once('/').map_or("", |(f, _)| f);
+    let listed = weft_testkit::FOLDER_FEATURES
+        .iter()
+        .find(|(f, _)| *f == folder);
+    let name = match (listed, &parts[..]) {
+        (Some((_, name)), _) => name.to_string(),
+        (None, ["proposals", proposal, _]) => format!("3.0,{proposal}"),
+        (None, ["legacy", _]) => "3.0,legacy-exceptions".to_string(),
+        (None, _) => "3.0".to_string(),
     };
     match Features::from_name(&name) {
         Some(f) => (f, None),

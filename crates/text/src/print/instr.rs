@@ -13,7 +13,7 @@ use std::fmt::Write;
 use weft_syntax::{
     BlockType, BrTable, CastFlags, Catch, Catches, DataIdx, ElemIdx, FieldIdx, FuncIdx, FuncType,
     GlobalIdx, HeapType, Instr, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes,
-    TableIdx, TagIdx, TypeIdx, ValType, F32, F64, V128,
+    TableIdx, TagIdx, TypeIdx, ValType, ZeroByte, F32, F64, V128,
 };
 
 /// Names to use for function and local indices: `(index, "$id")` pairs
@@ -77,6 +77,11 @@ impl PrintImm for Catches<'_> {
 impl PrintImm for CastFlags {
     /// Nothing: `br_on_cast` is printed by hand, the flags as the
     /// nullability of its reference types (see `write_instr`).
+    fn print_imm(&self, _: &mut ImmOut<'_, '_>) {}
+}
+
+impl PrintImm for ZeroByte {
+    /// No text form.
     fn print_imm(&self, _: &mut ImmOut<'_, '_>) {}
 }
 
@@ -223,6 +228,9 @@ macro_rules! natural_align {
     ((mem $a:literal : $($t:tt)*)) => {
         Some($a)
     };
+    ((atomic $a:literal : $($t:tt)*)) => {
+        Some($a)
+    };
     ((memlane $a:literal $n:literal : $($t:tt)*)) => {
         Some($a)
     };
@@ -243,6 +251,9 @@ macro_rules! sig_arity {
         Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
     };
     ((memlane $a:literal $n:literal : $($p:ident)* -> $($r:ident)*)) => {
+        Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
+    };
+    ((atomic $a:literal : $($p:ident)* -> $($r:ident)*)) => {
         Some((0 $(+ one!($p))*, 0 $(+ one!($r))*))
     };
     ((lane $n:literal : $($p:ident)* -> $($r:ident)*)) => {

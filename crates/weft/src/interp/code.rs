@@ -170,6 +170,9 @@ macro_rules! payload {
     ((field $($sig:tt)*)) => {
         Never
     };
+    ((atomic $($sig:tt)*)) => {
+        Never
+    };
     (( -> )) => {
         Never
     };

@@ -877,6 +877,7 @@ macro_rules! row_handler {
     ($v:ident (ref: $($sig:tt)*)) => {};
     ($v:ident (array $($sig:tt)*)) => {};
     ($v:ident (field $($sig:tt)*)) => {};
+    ($v:ident (atomic $($sig:tt)*)) => {};
     ($v:ident ( -> )) => {};
     ($v:ident ( -> $r:ident)) => {};
     ($v:ident (lane $n:literal : $a:ident -> $r:ident)) => {
@@ -1068,6 +1069,7 @@ macro_rules! row_entry {
     ($t:ident, $v:ident (ref: $($sig:tt)*)) => {};
     ($t:ident, $v:ident (array $($sig:tt)*)) => {};
     ($t:ident, $v:ident (field $($sig:tt)*)) => {};
+    ($t:ident, $v:ident (atomic $($sig:tt)*)) => {};
     ($t:ident, $v:ident ( -> )) => {};
     ($t:ident, $v:ident ( -> $r:ident)) => {};
     ($t:ident, $v:ident (mem $al:literal : addr -> v128)) => {

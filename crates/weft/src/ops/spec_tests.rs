@@ -88,6 +88,9 @@ macro_rules! eval_row {
     ($instr:ident $it:ident $variant:ident (memlane $($t:tt)*)) => {
         return None
     };
+    ($instr:ident $it:ident $variant:ident (atomic $($t:tt)*)) => {
+        return None
+    };
     ($instr:ident $it:ident $variant:ident ( -> $($r:ident)?)) => {
         return None
     };
@@ -127,6 +130,9 @@ macro_rules! is_op {
         false
     };
     ((memlane $($t:tt)*)) => {
+        false
+    };
+    ((atomic $($t:tt)*)) => {
         false
     };
     (( -> $($r:ident)?)) => {
