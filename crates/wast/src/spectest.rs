@@ -1,6 +1,7 @@
 //! The `spectest` host module, as the reference interpreter defines it
 //! (`interpreter/host/spectest.ml`): print functions, four immutable
-//! globals, a table (and its 64-bit twin `table64`) and a memory.
+//! globals, a table (and its 64-bit twin `table64`), a memory and (threads)
+//! a shared one, `shared_memory`.
 //!
 //! The print functions print nothing: the runner keeps stdout for its
 //! report. Their types are what the scripts link against.
@@ -70,5 +71,12 @@ pub fn items(store: &mut Store<()>) -> weft::Result<Vec<(&'static str, Extern)>>
     });
     let memory = Memory::new(&mut *store, memory_ty)?;
     items.push(("memory", Extern::Memory(memory)));
+    // The threads proposal's shared twin.
+    let shared_ty = MemType {
+        shared: true,
+        ..memory_ty
+    };
+    let shared_memory = Memory::new(&mut *store, shared_ty)?;
+    items.push(("shared_memory", Extern::Memory(shared_memory)));
     Ok(items)
 }

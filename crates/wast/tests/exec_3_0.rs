@@ -34,7 +34,8 @@ const EXECUTED: &[&str] = &[
     "wide-arithmetic",
 ];
 
-/// Proposal folders that run whole, with their feature set.
+/// Proposal folders that run whole, with their feature set (besides those
+/// of `weft_testkit::FOLDER_FEATURES`, which run whole too).
 const PROPOSALS: &[(&str, &str)] = &[
     ("proposals/custom-page-sizes", "3.0,custom-page-sizes"),
     ("proposals/wide-arithmetic", "3.0,wide-arithmetic"),
@@ -70,7 +71,8 @@ fn scripts(dir: &Path) -> Vec<(String, Features)> {
         }
         out.push((path.to_string(), Features::WASM3));
     }
-    for (folder, features) in PROPOSALS {
+    // And the folders whose feature set is not `3.0,PROPOSAL` (threads).
+    for (folder, features) in PROPOSALS.iter().chain(weft_testkit::FOLDER_FEATURES) {
         let features = Features::from_name(features).expect("a known feature set");
         for f in weft_testkit::wast_files(&dir.join(folder)) {
             let rel = f.strip_prefix(dir).unwrap().to_string_lossy().into_owned();

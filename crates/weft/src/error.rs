@@ -233,6 +233,15 @@ pub enum TrapCode {
     /// The store's GC heap reached its limit (see `runtime/gc.rs`):
     /// "out of memory: GC heap limit reached".
     GcHeapExhausted,
+    /// An atomic access (threads) at an address that is not a multiple of
+    /// its width: "unaligned atomic".
+    UnalignedAtomic,
+    /// `memory.atomic.wait32/64` on an unshared memory: "expected shared
+    /// memory".
+    ExpectedSharedMemory,
+    /// `memory.atomic.wait32/64` without a timeout where no other thread
+    /// can notify (a store runs one thread of Wasm): "deadlock".
+    WaitDeadlock,
 }
 
 impl TrapCode {
@@ -259,6 +268,11 @@ impl TrapCode {
             TrapCode::CastFailure => "cast failure",
             TrapCode::ArrayOutOfBounds => "out of bounds array access",
             TrapCode::GcHeapExhausted => "out of memory: GC heap limit reached",
+            TrapCode::UnalignedAtomic => "unaligned atomic",
+            TrapCode::ExpectedSharedMemory => "expected shared memory",
+            TrapCode::WaitDeadlock => {
+                "deadlock: memory.atomic.wait without timeout, and no other thread to notify"
+            }
         }
     }
 }

@@ -118,7 +118,6 @@ pub struct Memory {
 impl Memory {
     /// A new memory of type `ty`, zero-filled.
     pub fn new(mut store: impl AsContextMut, ty: MemType) -> Result<Memory> {
-        crate::module::check_runnable_memory(&ty)?;
         let store = store.as_context_mut();
         store.limit_new_memory(&ty)?;
         let inner = &mut store.inner;
@@ -228,7 +227,6 @@ pub struct Table {
 impl Table {
     /// A new table of type `ty` with every element `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
-        crate::module::check_runnable_table(&ty)?;
         let store = store.as_context_mut();
         store.limit_new_table(&ty)?;
         let inner = &mut store.inner;

@@ -101,7 +101,6 @@ impl Module {
             };
             Error::new(kind, e.to_string())
         })?;
-        check_runnable_memories_and_tables(&module)?;
         check_runnable_instrs(&module, features)?;
         check_executable(&module)?;
         let type_ids = engine.intern_module(&module.types);
@@ -520,36 +519,6 @@ pub(crate) fn into_static(m: syn::Module<'_>) -> syn::Module<'static> {
     }
 }
 
-/// Refuses memories and tables the engine cannot run yet although they
-/// validate: shared memories (threads). Several memories, 64-bit memories
-/// and tables and custom page sizes run.
-fn check_runnable_memories_and_tables(m: &syn::Module<'_>) -> Result<()> {
-    for i in &m.imports {
-        match &i.desc {
-            ImportDesc::Memory(t) => check_runnable_memory(t)?,
-            ImportDesc::Table(t) => check_runnable_table(t)?,
-            ImportDesc::Func(_) | ImportDesc::Global(_) | ImportDesc::Tag(_) => {}
-        }
-    }
-    m.mems.iter().try_for_each(check_runnable_memory)?;
-    m.tables
-        .iter()
-        .try_for_each(|t| check_runnable_table(&t.ty))
-}
-
-/// See [`check_runnable_memories_and_tables`].
-pub(crate) fn check_runnable_memory(t: &MemType) -> Result<()> {
-    if t.shared {
-        return Err(unsupported("a shared memory"));
-    }
-    Ok(())
-}
-
-/// See [`check_runnable_memories_and_tables`]: every table runs.
-pub(crate) fn check_runnable_table(_: &TableType) -> Result<()> {
-    Ok(())
-}
-
 fn unsupported(what: &str) -> Error {
     Error::new(
         ErrorKind::Unsupported,
@@ -558,7 +527,7 @@ fn unsupported(what: &str) -> Error {
 }
 
 /// The proposals whose instructions the interpreter executes.
-const EXECUTED: [Feature; 11] = [
+const EXECUTED: [Feature; 12] = [
     Feature::Mvp,
     Feature::SignExt,
     Feature::SatFloatToInt,
@@ -570,6 +539,7 @@ const EXECUTED: [Feature; 11] = [
     Feature::RelaxedSimd,
     Feature::FunctionReferences,
     Feature::Gc,
+    Feature::Threads,
 ];
 
 /// Whether an instruction names a reference type the interpreter does not

@@ -647,6 +647,14 @@ macro_rules! define_op {
             /// `a`, `b`, `c` and immediate `imm` are; handler in
             /// `exec/gc.rs`), result in `dst` if it has one.
             Gc { op: GcOp, dst: Slot, a: Slot, b: Slot, c: Slot, imm: u32 } = tag::GC,
+
+            // Threads (handler in `exec/atomic.rs`).
+
+            /// The atomic access `op` on memory `mem` at `addr` plus the
+            /// offset in slot `off` (up to 64 bits), with the operands `a`
+            /// and `b` that [`AtomicKind`] says it has; result in `dst`
+            /// unless it is a store.
+            Atomic { op: AtomicOp, dst: Slot, addr: Slot, a: Slot, b: Slot, off: Slot, mem: u16 } = tag::ATOMIC,
         }
 
         impl Op {
@@ -682,6 +690,7 @@ macro_rules! define_op {
                     | Op::TableExtend { dst, .. }
                     | Op::MemLen { dst, .. }
                     | Op::MemFar { dst, .. }
+                    | Op::Atomic { dst, .. }
                     | Op::Narrow64 { dst, .. }
                     | Op::MemExtend { dst, .. }
                     | Op::Shuffle { dst, .. }
@@ -972,8 +981,10 @@ pub(crate) mod tag {
     // GC.
     pub(crate) const GC: u16 = RowTag::Count as u16 + 108;
     pub(crate) const EPOCH: u16 = RowTag::Count as u16 + 109;
+    // Threads.
+    pub(crate) const ATOMIC: u16 = RowTag::Count as u16 + 110;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 110;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 111;
 }
 
 macro_rules! pair_table {
@@ -1001,6 +1012,112 @@ macro_rules! store_pair_table {
     };
 }
 for_each_store_pair!(store_pair_table);
+
+/// What an [`Op::Atomic`] does: the instruction of an `(atomic A: ...)`
+/// row of the instruction table, told by its mnemonic and alignment, packed
+/// in one byte so that [`Op`] stays small: the [`AtomicKind`] in bits 0-3,
+/// the access width in bytes as a power of two (the row's natural
+/// alignment) in bits 4-5, and in bit 6 whether the value operands are i64
+/// (else i32; the timeout of a wait is always i64, and its result and
+/// notify's are i32).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AtomicOp(u8);
+
+/// The atomic instructions by what they do; `Add` to `Xchg` are the
+/// read-modify-write ones (result: the old value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum AtomicKind {
+    /// `dst = mem[ea]`.
+    Load,
+    /// `mem[ea] = a`.
+    Store,
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+    Xchg,
+    /// `dst = mem[ea]`, replaced by `b` if it equals `a` (wrapped to the
+    /// width).
+    Cmpxchg,
+    /// `memory.atomic.notify`: `a` is the count.
+    Notify,
+    /// `memory.atomic.wait32/64`: `a` the expected value, `b` the timeout.
+    Wait,
+}
+
+impl AtomicKind {
+    /// Every kind, by its discriminant.
+    const ALL: [AtomicKind; 11] = [
+        AtomicKind::Load,
+        AtomicKind::Store,
+        AtomicKind::Add,
+        AtomicKind::Sub,
+        AtomicKind::And,
+        AtomicKind::Or,
+        AtomicKind::Xor,
+        AtomicKind::Xchg,
+        AtomicKind::Cmpxchg,
+        AtomicKind::Notify,
+        AtomicKind::Wait,
+    ];
+}
+
+impl AtomicOp {
+    /// The operation of the atomic row `mnemonic` of natural alignment
+    /// `2^align` bytes, read off the mnemonic's last part (`load16_u`,
+    /// `rmw8.add_u`, `cmpxchg`, `notify`, `wait64`); `None` for a mnemonic
+    /// of no atomic row.
+    pub(crate) fn of(mnemonic: &str, align: u8) -> Option<AtomicOp> {
+        let (ty, _) = mnemonic.split_once('.')?;
+        let last = mnemonic.rsplit('.').next()?;
+        let op = last.strip_suffix("_u").unwrap_or(last);
+        let kind = match op {
+            _ if op.starts_with("load") => AtomicKind::Load,
+            _ if op.starts_with("store") => AtomicKind::Store,
+            "add" => AtomicKind::Add,
+            "sub" => AtomicKind::Sub,
+            "and" => AtomicKind::And,
+            "or" => AtomicKind::Or,
+            "xor" => AtomicKind::Xor,
+            "xchg" => AtomicKind::Xchg,
+            "cmpxchg" => AtomicKind::Cmpxchg,
+            "notify" => AtomicKind::Notify,
+            "wait32" | "wait64" => AtomicKind::Wait,
+            _ => return None,
+        };
+        if align > 3 {
+            return None;
+        }
+        let wide = ty == "i64" || op == "wait64";
+        Some(AtomicOp(kind as u8 | align << 4 | u8::from(wide) << 6))
+    }
+
+    /// What it does.
+    pub(crate) fn kind(self) -> AtomicKind {
+        AtomicKind::ALL[usize::from(self.0 & 0xF) % AtomicKind::ALL.len()]
+    }
+
+    /// The access width in bytes, as a power of two.
+    pub(crate) fn width_log2(self) -> u32 {
+        u32::from(self.0 >> 4 & 3)
+    }
+
+    /// Whether the value operands are i64.
+    pub(crate) fn wide(self) -> bool {
+        self.0 & 1 << 6 != 0
+    }
+
+    /// How many value operands it pops after the address.
+    pub(crate) fn operands(self) -> usize {
+        match self.kind() {
+            AtomicKind::Load => 0,
+            AtomicKind::Cmpxchg | AtomicKind::Wait => 2,
+            _ => 1,
+        }
+    }
+}
 
 /// The GC instructions of [`Op::Gc`], with the meaning of its operands
 /// (slots, `imm` an engine type id unless said otherwise). `base` is `a`,
@@ -1193,6 +1310,39 @@ impl CompiledFunc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every atomic access row (all but `atomic.fence`) has an
+    /// [`AtomicOp`], which keeps its width and operand type.
+    #[test]
+    fn atomic_ops() {
+        let rows: Vec<_> = weft_syntax::INSTRS
+            .iter()
+            .filter(|i| i.mnemonic.contains("atomic.") && i.mnemonic != "atomic.fence")
+            .collect();
+        assert_eq!(rows.len(), 66);
+        for info in rows {
+            for align in 0..4 {
+                let op = AtomicOp::of(info.mnemonic, align)
+                    .unwrap_or_else(|| panic!("{}", info.mnemonic));
+                assert_eq!(op.width_log2(), u32::from(align));
+                let wide = info.mnemonic.starts_with("i64") || info.mnemonic.ends_with("wait64");
+                assert_eq!(op.wide(), wide, "{}", info.mnemonic);
+            }
+        }
+        let op = AtomicOp::of("i64.atomic.rmw16.cmpxchg_u", 1).unwrap();
+        assert_eq!(
+            (op.kind(), op.width_log2(), op.wide(), op.operands()),
+            (AtomicKind::Cmpxchg, 1, true, 2)
+        );
+        let op = AtomicOp::of("memory.atomic.wait32", 2).unwrap();
+        assert_eq!(
+            (op.kind(), op.wide(), op.operands()),
+            (AtomicKind::Wait, false, 2)
+        );
+        let op = AtomicOp::of("i32.atomic.load8_u", 0).unwrap();
+        assert_eq!((op.kind(), op.operands()), (AtomicKind::Load, 0));
+        assert_eq!(AtomicOp::of("i32.atomic.rmw.nand", 2), None);
+    }
 
     #[test]
     fn op_is_small() {

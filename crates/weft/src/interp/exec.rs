@@ -2356,6 +2356,7 @@ def!(Const64(ip, fp, mb, ml, cx, acc, facc) Op::Const64 { dst, value } => {
     }
 });
 
+mod atomic;
 mod gc;
 pub(crate) use gc::{collect_store, ref_matches};
 mod refs;
@@ -2484,6 +2485,7 @@ macro_rules! custom_entries {
             i += 1;
         }
         $t[0][gc::ENTRIES[0].0 as usize] = gc::ENTRIES[0].1;
+        $t[0][atomic::ENTRIES[0].0 as usize] = atomic::ENTRIES[0].1;
         $t[0][tag::DATA_DISCARD as usize] = DataDiscard;
         $t[0][tag::SHUFFLE as usize] = Shuffle;
         $t[0][tag::CONST64 as usize] = Const64;

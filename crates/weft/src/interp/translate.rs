@@ -1515,6 +1515,41 @@ impl Translator<'_> {
 }
 
 impl Translator<'_> {
+    /// An atomic access (threads) through [`Op::Atomic`]; the offset is
+    /// read from a constant's slot, as for [`Op::MemFar`].
+    fn atomic(&mut self, op: AtomicOp, memarg: MemArg) -> Result<()> {
+        let mem = u16::try_from(memarg.memory.0)
+            .map_err(|_| "unsupported: more than 65536 memories".to_string())?;
+        self.constant((memarg.offset, 0, false))?;
+        let off = self.pop_slot()?;
+        let b = if op.operands() > 1 {
+            self.pop_slot()?
+        } else {
+            0
+        };
+        let a = if op.operands() > 0 {
+            self.pop_slot()?
+        } else {
+            0
+        };
+        let addr = self.pop_slot()?;
+        let make = |dst| Op::Atomic {
+            op,
+            dst,
+            addr,
+            a,
+            b,
+            off,
+            mem,
+        };
+        if op.kind() == AtomicKind::Store {
+            self.emit(make(0));
+            Ok(())
+        } else {
+            self.produce(false, make)
+        }
+    }
+
     /// `call` or, if `tail`, `return_call` (whose `TailCall` is followed
     /// by a return, which only a host callee reaches).
     fn call(&mut self, func: FuncIdx, tail: bool) -> Result<()> {
@@ -1636,9 +1671,11 @@ fn visit(t: &mut Translator<'_>, instr: Instr<'_>) -> Result<()> {
         ($variant:ident (field $($sig:tt)*) {$($field:ident)*}) => {
             t.$variant($($field),*)
         };
-        ($variant:ident (atomic $($sig:tt)*) {$memarg:ident}) => {
-            { let _ = $memarg; Err(format!("unsupported: {} cannot be executed yet", instr.mnemonic())) }
-        };
+        ($variant:ident (atomic $al:literal : $($sig:tt)*) {$memarg:ident}) => {{
+            let op = AtomicOp::of(instr.mnemonic(), $al)
+                .ok_or_else(|| format!("internal error: {} is no atomic access", instr.mnemonic()))?;
+            t.atomic(op, $memarg)
+        }};
         ($variant:ident ( -> ) {}) => {
             Ok(())
         };
