@@ -223,6 +223,55 @@ fn shared_memories_and_page_sizes() {
     );
 }
 
+/// The atomic instructions (threads): natural alignment exactly, any memory
+/// (shared or not), `atomic.fence` with its reserved byte; printed with the
+/// memory index, offset and alignment they need.
+#[test]
+fn atomic_instructions() {
+    let module = r#"(module (memory 1 1 shared) (memory $m i64 1)
+        (func (param i32 i64) (result i32)
+            (atomic.fence)
+            (i64.atomic.store32 $m offset=8 (local.get 1) (i64.const 5))
+            (drop (i64.atomic.rmw16.cmpxchg_u $m (local.get 1) (i64.const 1) (i64.const 2)))
+            (drop (memory.atomic.wait64 (local.get 0) (i64.const 0) (i64.const -1)))
+            (drop (i32.atomic.rmw8.xor_u offset=0xffff_ffff (local.get 0) (i32.const 3)))
+            (memory.atomic.notify align=4 (local.get 0) (i32.const 1))))"#;
+    check("3.0,threads", module, Valid);
+    check(
+        "3.0,threads",
+        "(module (memory 1) (func (drop (i32.atomic.load align=2 (i32.const 0)))))",
+        Invalid("atomic alignment must be natural"),
+    );
+    check(
+        "3.0,threads",
+        "(module (memory 1) (func (drop (i64.atomic.load8_u align=2 (i32.const 0)))))",
+        Invalid("alignment must not be larger than natural"),
+    );
+    check(
+        "3.0,threads",
+        "(module (func (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 0)))))",
+        Invalid("unknown memory"),
+    );
+    // The fence's reserved byte must be zero (bodies are decoded by the
+    // validator).
+    let verdict = |bytes: &[u8], features| {
+        let m = weft_binary::decode(bytes, features).map_err(|e| e.to_string())?;
+        weft_valid::validate(&m, features).map_err(|e| e.to_string())
+    };
+    let fence =
+        b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x03\x02\x01\0\x0a\x07\x01\x05\0\xfe\x03\x01\x0b";
+    let features = Features::from_name("3.0,threads").expect("a feature set");
+    let e = verdict(fence, features).expect_err("a nonzero fence byte");
+    assert!(e.starts_with("zero byte expected"), "{e}");
+    let mut ok = fence.to_vec();
+    let n = ok.len();
+    ok[n - 2] = 0;
+    verdict(&ok, features).expect("a zero fence byte");
+    // Without threads 0xFE is an illegal opcode.
+    let e = verdict(&ok, Features::WASM3).expect_err("no threads");
+    assert!(e.starts_with("illegal opcode fe"), "{e}");
+}
+
 /// The limits flags of Wasm 3.0 are bits of a byte; Wasm 2.0 reads a
 /// one-bit LEB128 number.
 #[test]
