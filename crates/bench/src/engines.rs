@@ -11,6 +11,12 @@ pub trait Engine {
     fn version(&self) -> &'static str;
     /// How the engine is configured.
     fn config(&self) -> &'static str;
+    /// Whether it runs modules that use `proposal` (a name as
+    /// `weft --features` spells it, e.g. "gc", "tail-call").
+    fn supports(&self, proposal: &str) -> bool {
+        let _ = proposal;
+        false
+    }
     /// Compiles `wasm`, instantiates it without imports and finds `run`.
     fn instantiate(&self, wasm: &[u8]) -> Result<Box<dyn Instance>, String>;
     /// Compiles `wasm` and instantiates it, every function import defined as
@@ -90,7 +96,11 @@ impl Weft {
 
     fn engine() -> weft::Engine {
         let mut config = weft::Config::new();
-        config.strategy(Self::strategy());
+        // Wasm 3.0, for the programs that need it (the 2.0 programs are
+        // translated the same under either set).
+        config
+            .strategy(Self::strategy())
+            .features(weft::Features::WASM3);
         // `WEFT_BENCH_GUARDS=off`: explicit bounds checks in compiled code.
         if std::env::var("WEFT_BENCH_GUARDS").as_deref() == Ok("off") {
             config.memory_guards(false);
@@ -113,17 +123,19 @@ impl Engine for Weft {
         env!("WEFT_BENCH_WEFT_VERSION")
     }
 
+    fn supports(&self, _: &str) -> bool {
+        true
+    }
+
     fn config(&self) -> &'static str {
         match Self::strategy() {
             weft::Strategy::Compiler => {
-                "Strategy::Compiler: Cranelift code made before instantiation, default features"
+                "Strategy::Compiler: Cranelift code made before instantiation, Wasm 3.0"
             }
             weft::Strategy::Auto => {
-                "Strategy::Auto: Cranelift code made on each function's first call, default features"
+                "Strategy::Auto: Cranelift code made on each function's first call, Wasm 3.0"
             }
-            weft::Strategy::Interpreter => {
-                "Strategy::Interpreter: lazy translation, default features"
-            }
+            weft::Strategy::Interpreter => "Strategy::Interpreter: lazy translation, Wasm 3.0",
         }
     }
 
@@ -227,9 +239,10 @@ impl Instance for WeftInstance {
 }
 
 /// A WAT source in the binary format, by Weft's own text parser and
-/// encoder: every engine then runs the same bytes.
+/// encoder (Wasm 3.0 accepted, for the programs that `need` it): every
+/// engine then runs the same bytes.
 pub fn wat(src: &str) -> Result<Vec<u8>, String> {
-    let module = weft_text::parse_wat(src, weft::Features::WASM2).map_err(|e| e.to_string())?;
+    let module = weft_text::parse_wat(src, weft::Features::WASM3).map_err(|e| e.to_string())?;
     Ok(weft_binary::encode(&module))
 }
 
@@ -248,6 +261,11 @@ impl Engine for Wasmi {
 
     fn version(&self) -> &'static str {
         env!("WEFT_BENCH_WASMI_VERSION")
+    }
+
+    fn supports(&self, proposal: &str) -> bool {
+        // wasmi 2 has tail calls on by default, no GC.
+        proposal == "tail-call"
     }
 
     fn config(&self) -> &'static str {

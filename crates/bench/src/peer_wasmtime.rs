@@ -55,6 +55,15 @@ impl Engine for Wasmtime {
         env!("WEFT_BENCH_WASMTIME_VERSION")
     }
 
+    fn supports(&self, proposal: &str) -> bool {
+        // The crate feature `gc` turns GC (and exceptions) on in the default
+        // Config; Pulley's GC support is not measured here.
+        match self.target {
+            None => matches!(proposal, "gc" | "tail-call" | "exceptions"),
+            Some(_) => proposal == "tail-call",
+        }
+    }
+
     fn config(&self) -> &'static str {
         match self.target {
             None => {

@@ -32,10 +32,20 @@ pub struct Program {
     pub test_n: i32,
     /// What `run(test_n)` returns.
     pub test_expected: i32,
+    /// The proposals beyond Wasm 2.0 it uses (names as `weft --features`
+    /// spells them): only engines that support them run it, and it stays
+    /// out of the geometric means of the 2.0 programs.
+    pub needs: &'static [&'static str],
     source: Source,
 }
 
 impl Program {
+    /// Whether `engine` runs this program: it supports every proposal the
+    /// program needs.
+    pub fn runs_in(&self, engine: &dyn crate::engines::Engine) -> bool {
+        self.needs.iter().all(|n| engine.supports(n))
+    }
+
     /// The module in the binary format.
     pub fn wasm(&self) -> Cow<'static, [u8]> {
         match self.source {
@@ -58,6 +68,7 @@ macro_rules! c_program {
             expected: $expected,
             test_n: $test_n,
             test_expected: $test_expected,
+            needs: &[],
             source: Source::Binary(include_bytes!(concat!(
                 "../../../benches/programs/",
                 $name,
@@ -68,7 +79,7 @@ macro_rules! c_program {
 }
 
 macro_rules! kernel {
-    ($name:literal, $n:expr, $expected:expr, $test_n:expr, $test_expected:expr, $about:literal) => {
+    ($name:literal, $n:expr, $expected:expr, $test_n:expr, $test_expected:expr, $about:literal $(, needs $($need:literal)+)?) => {
         Program {
             name: $name,
             about: $about,
@@ -76,6 +87,7 @@ macro_rules! kernel {
             expected: $expected,
             test_n: $test_n,
             test_expected: $test_expected,
+            needs: &[$($($need),+)?],
             source: Source::Text(include_str!(concat!(
                 "../../../benches/kernels/",
                 $name,
@@ -105,5 +117,9 @@ pub fn all() -> Vec<Program> {
         kernel!("i64_arith",        50_000_000, 2026307349,  100_000, -444753340,  "WAT: i64 mix, rotate, divide loop"),
         kernel!("br_table",         30_000_000, 1278959428,  100_000, 632611311,   "WAT: br_table over 9 targets in a loop"),
         kernel!("call_indirect",    15_000_000, 595129818,   100_000, -2003774540, "WAT: call_indirect through 8 functions"),
+        // Wasm 3.0: only for the engines that support what they need.
+        kernel!("binary_trees",     14,         3156655,     10,      131759,      "WAT, GC: binary trees of structs", needs "gc"),
+        kernel!("structs",          3_000,      511096259,   10,      -322112948,  "WAT, GC: 1,000 mutable structs in an array", needs "gc"),
+        kernel!("tail_calls",       50_000_000, -1864809630, 1_000,   -1415895273, "WAT: a loop as mutual return_call", needs "tail-call"),
     ]
 }
