@@ -12,9 +12,10 @@
 //! ```
 //!
 //! Every operand of an [`Op`] is a [`Slot`] index relative to the frame
-//! pointer, checked against the frame size when the function is translated
-//! (see `translate.rs`), so that execution reads slots without bounds
-//! checks. Locals and constants are read in place; only values computed by
+//! pointer, below the frame size: the translator (`translate.rs`) keeps
+//! it so, and the verifier (`verify.rs`) checks every translated function
+//! for it (and for jumps inside the code) before it runs, so that
+//! execution reads slots and follows jumps without bounds checks. Locals and constants are read in place; only values computed by
 //! instructions occupy temporaries.
 //!
 //! Rows of the instruction table get a variant of the same name whose
@@ -1267,7 +1268,8 @@ impl CompiledFunc {
     /// v128).
     #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
     pub(crate) fn native_stub(params: usize, results: usize) -> Self {
-        let code = super::exec::thread(vec![Op::Native, Op::Ret], &[0, 0]);
+        let code = super::exec::thread(vec![Op::Native, Op::Ret], &[0, 0])
+            .expect("`Native` and `Ret` have handlers in mode 0");
         CompiledFunc::new(
             code,
             Box::new([]),

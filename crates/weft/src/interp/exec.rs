@@ -541,44 +541,51 @@ pub(crate) struct Inst {
     op: Op,
 }
 
+impl Inst {
+    /// The instruction.
+    pub(crate) fn op(&self) -> Op {
+        self.op
+    }
+}
+
 impl std::fmt::Debug for Inst {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.op.fmt(f)
     }
 }
 
-/// Attaches its handler to each instruction.
+/// Attaches its handler to each instruction: fails for an instruction
+/// that has no handler in its operand mode (`modes`, 0 past its end), a
+/// translator bug that would otherwise show at run time only.
 /// A `Jump` entry of a `JumpTable` gets its target's handler, which the
 /// table's handler calls directly (it never executes the entry).
-pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> Box<[Inst]> {
-    let mut insts: Box<[Inst]> = code
-        .into_iter()
-        .zip(modes.iter().copied().chain(std::iter::repeat(0)))
-        .map(|(op, mode)| {
-            // SAFETY: `Op` is `#[repr(u16)]`: its first two bytes are the
-            // tag, below `tag::COUNT`.
-            let tag = unsafe { *(&op as *const Op as *const u16) } as usize;
-            let h = match op {
-                Op::Pair { pair, .. } => PAIR_HANDLERS[mode as usize % MODES]
-                    .get(pair as usize)
-                    .copied()
-                    .unwrap_or(Invalid),
-                Op::LoadPair { pair, .. } => LOAD_PAIR_HANDLERS[mode as usize % MODES]
-                    .get(pair as usize)
-                    .copied()
-                    .unwrap_or(Invalid),
-                Op::StorePair { pair, .. } => STORE_PAIR_HANDLERS[mode as usize % MODES]
-                    .get(pair as usize)
-                    .copied()
-                    .unwrap_or(Invalid),
-                Op::MemFar { row, .. } => {
-                    FAR_HANDLERS.get(row as usize).copied().unwrap_or(Invalid)
-                }
-                _ => HANDLERS[mode as usize % MODES][tag],
-            };
-            Inst { h, op }
-        })
-        .collect();
+pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> std::result::Result<Box<[Inst]>, String> {
+    let modes = modes.iter().copied().chain(std::iter::repeat(0));
+    let mut insts = Vec::with_capacity(code.len());
+    for (at, (op, mode)) in code.into_iter().zip(modes).enumerate() {
+        // SAFETY: `Op` is `#[repr(u16)]`: its first two bytes are the
+        // tag, below `tag::COUNT`.
+        let tag = unsafe { *(&op as *const Op as *const u16) } as usize;
+        let m = mode as usize % MODES;
+        let h = match op {
+            Op::Pair { pair, .. } => PAIR_HANDLERS[m].get(pair as usize).copied().flatten(),
+            Op::LoadPair { pair, .. } => {
+                LOAD_PAIR_HANDLERS[m].get(pair as usize).copied().flatten()
+            }
+            Op::StorePair { pair, .. } => {
+                STORE_PAIR_HANDLERS[m].get(pair as usize).copied().flatten()
+            }
+            Op::MemFar { row, .. } => FAR_HANDLERS.get(row as usize).copied().flatten(),
+            _ => HANDLERS[m][tag],
+        };
+        let Some(h) = h else {
+            return Err(format!(
+                "internal error: instruction {at} ({op:?}) has no handler in operand mode {mode}"
+            ));
+        };
+        insts.push(Inst { h, op });
+    }
+    let mut insts = insts.into_boxed_slice();
     for i in 0..insts.len() {
         let Op::JumpTable { len, .. } = insts[i].op else {
             continue;
@@ -595,7 +602,7 @@ pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> Box<[Inst]> {
             }
         }
     }
-    insts
+    Ok(insts)
 }
 
 /// A handler: executes the instruction at `ip` and continues with the
@@ -635,8 +642,8 @@ macro_rules! next {
 macro_rules! branch {
     ($cond:expr, $ip:ident, $offset:expr, $fp:expr, $mb:expr, $ml:expr, $cx:expr, $acc:expr, $facc:expr) => {{
         if $cond {
-            // SAFETY: the translator computed the offset within the
-            // function.
+            // SAFETY: the offset leads to an instruction of the function
+            // (checked by `verify.rs`).
             next!(
                 unsafe { jump($ip, $offset) },
                 $fp,
@@ -1040,11 +1047,12 @@ macro_rules! row_handlers {
         $( row_handler!($variant $sig); )*
 
         /// The handlers, indexed by accumulator mode and tag: table rows
-        /// first (in table order; rows without a variant of their own get
-        /// [`Invalid`]), then the hand-written variants.
-        static HANDLERS: [[Handler; tag::COUNT as usize]; MODES] = {
-            let mut t: [[Handler; tag::COUNT as usize]; MODES] =
-                [[Invalid; tag::COUNT as usize]; MODES];
+        /// first (in table order; rows without a variant of their own have
+        /// none), then the hand-written variants; `None` where a tag has
+        /// no handler in a mode (`thread` refuses such an instruction).
+        static HANDLERS: [[Option<Handler>; tag::COUNT as usize]; MODES] = {
+            let mut t: [[Option<Handler>; tag::COUNT as usize]; MODES] =
+                [[None; tag::COUNT as usize]; MODES];
             $( row_entry!(t, $variant $sig); )*
             custom_entries!(t);
             t
@@ -1056,10 +1064,10 @@ macro_rules! row_handlers {
 /// accumulator, `ADDR_ADD`).
 macro_rules! load_jump_entries {
     ($t:ident, $($tag:ident $name:ident),*) => {$(
-        $t[0][tag::$tag as usize] = $name::<0>;
-        $t[2][tag::$tag as usize] = $name::<2>;
-        $t[8][tag::$tag as usize] = $name::<8>;
-        $t[10][tag::$tag as usize] = $name::<10>;
+        $t[0][tag::$tag as usize] = Some($name::<0>);
+        $t[2][tag::$tag as usize] = Some($name::<2>);
+        $t[8][tag::$tag as usize] = Some($name::<8>);
+        $t[10][tag::$tag as usize] = Some($name::<10>);
     )*};
 }
 
@@ -1073,52 +1081,52 @@ macro_rules! row_entry {
     ($t:ident, $v:ident ( -> )) => {};
     ($t:ident, $v:ident ( -> $r:ident)) => {};
     ($t:ident, $v:ident (mem $al:literal : addr -> v128)) => {
-        $t[0][RowTag::$v as usize] = $v::<0>;
+        $t[0][RowTag::$v as usize] = Some($v::<0>);
     };
     ($t:ident, $v:ident (mem $al:literal : addr -> $r:ident)) => {
         modes!($t, $v, 0 1 2 3 8 9 10 11 12 13 14 15 17 19 25 27 29 31);
     };
     ($t:ident, $v:ident (mem $al:literal : addr v128 -> )) => {
-        $t[0][RowTag::$v as usize] = $v::<0>;
+        $t[0][RowTag::$v as usize] = Some($v::<0>);
     };
     ($t:ident, $v:ident (mem $al:literal : addr $x:ident -> )) => {
         modes!($t, $v, 0 2 4 8 10);
     };
     ($t:ident, $v:ident ($a:ident $b:ident -> $r1:ident $r2:ident)) => {
-        $t[0][RowTag::$v as usize] = $v;
+        $t[0][RowTag::$v as usize] = Some($v);
     };
     ($t:ident, $v:ident ($a:ident $b:ident $c:ident $d:ident -> $r1:ident $r2:ident)) => {
-        $t[0][RowTag::$v as usize] = $v;
+        $t[0][RowTag::$v as usize] = Some($v);
     };
     ($t:ident, $v:ident (v128 -> $r:ident)) => {
-        $t[0][RowTag::$v as usize] = $v::<0>;
+        $t[0][RowTag::$v as usize] = Some($v::<0>);
     };
     ($t:ident, $v:ident ($a:ident -> v128)) => {
-        $t[0][RowTag::$v as usize] = $v::<0>;
+        $t[0][RowTag::$v as usize] = Some($v::<0>);
     };
     ($t:ident, $v:ident ($a:ident -> $r:ident)) => {
         modes!($t, $v, 0 1 2 3 17 19);
     };
     ($t:ident, $v:ident (v128 $b:ident -> $r:ident)) => {
-        $t[0][RowTag::$v as usize] = $v::<0>;
+        $t[0][RowTag::$v as usize] = Some($v::<0>);
     };
     ($t:ident, $v:ident ($a:ident v128 -> $r:ident)) => {
-        $t[0][RowTag::$v as usize] = $v::<0>;
+        $t[0][RowTag::$v as usize] = Some($v::<0>);
     };
     ($t:ident, $v:ident ($a:ident $b:ident -> v128)) => {
-        $t[0][RowTag::$v as usize] = $v::<0>;
+        $t[0][RowTag::$v as usize] = Some($v::<0>);
     };
     ($t:ident, $v:ident ($a:ident $b:ident -> $r:ident)) => {
         modes!($t, $v, 0 1 2 3 4 5 17 19 21);
     };
     ($t:ident, $v:ident $sig:tt) => {
-        $t[0][RowTag::$v as usize] = $v;
+        $t[0][RowTag::$v as usize] = Some($v);
     };
 }
 
 macro_rules! modes {
     ($t:ident, $v:ident, $($m:literal)*) => {
-        $( $t[$m][RowTag::$v as usize] = $v::<$m>; )*
+        $( $t[$m][RowTag::$v as usize] = Some($v::<$m>); )*
     };
 }
 
@@ -1127,20 +1135,6 @@ macro_rules! modes {
 #[inline(never)]
 fn trap(_cx: &mut Cx<'_>, code: TrapCode) -> Done {
     stop(Stop::Trap(code))
-}
-
-/// The handler of tags that never occur in code.
-#[allow(non_snake_case)] // like the handlers
-fn Invalid(
-    _: *const Inst,
-    _: *mut u64,
-    _: *mut u8,
-    _: usize,
-    _: &mut Cx<'_>,
-    _: u64,
-    _: f64,
-) -> Done {
-    stop(Stop::Error)
 }
 
 /// The relative jump of a branch at `ip`.
@@ -1471,7 +1465,7 @@ def!(Fuel(ip, fp, mb, ml, cx, acc, facc) Op::Fuel { amount } => {
 });
 
 def!(Jump(ip, fp, mb, ml, cx, acc, facc) Op::Jump { offset } => {
-    // SAFETY: the translator computed the offset within the function.
+    // SAFETY: the offset leads to an instruction of the function (`verify.rs`).
     next!(unsafe { jump(ip, offset) }, fp, mb, ml, cx, acc, facc)
 });
 
@@ -1500,7 +1494,7 @@ def_acc!(JumpTable(ip, fp, mb, ml, cx, acc, facc) Op::JumpTable { index, len } =
     // the handler's load does not wait for the offset's.
     match e.op {
         Op::Jump { offset } => {
-            // SAFETY: a jump's offset stays in the function.
+            // SAFETY: a jump's offset stays in the function (`verify.rs`).
             let target = unsafe { jump(entry, offset) };
             #[cfg(weft_tail_calls)]
             {
@@ -2295,10 +2289,10 @@ mod far {
 
     macro_rules! far_entry {
         ($t:ident, $v:ident (mem $($x:tt)*)) => {
-            $t[RowTag::$v as usize] = $v;
+            $t[RowTag::$v as usize] = Some($v);
         };
         ($t:ident, $v:ident (memlane $($x:tt)*)) => {
-            $t[RowTag::$v as usize] = $v;
+            $t[RowTag::$v as usize] = Some($v);
         };
         ($t:ident, $v:ident $sig:tt) => {};
     }
@@ -2309,9 +2303,9 @@ mod far {
             $( far_handler!($variant $sig); )*
 
             /// The handlers of [`Op::MemFar`] by the row of its access
-            /// ([`Invalid`] for the other rows).
-            pub(super) static FAR_HANDLERS: [Handler; RowTag::Count as usize] = {
-                let mut t: [Handler; RowTag::Count as usize] = [Invalid; RowTag::Count as usize];
+            /// (`None` for the other rows).
+            pub(super) static FAR_HANDLERS: [Option<Handler>; RowTag::Count as usize] = {
+                let mut t: [Option<Handler>; RowTag::Count as usize] = [None; RowTag::Count as usize];
                 $( far_entry!(t, $variant $sig); )*
                 t
             };
@@ -2364,209 +2358,209 @@ mod refs;
 /// The hand-written variants' handlers, by tag.
 macro_rules! custom_entries {
     ($t:ident) => {
-        $t[0][tag::TRAP as usize] = Trap;
-        $t[0][tag::NATIVE as usize] = Native;
-        $t[0][tag::FUEL as usize] = Fuel;
-        $t[0][tag::EPOCH as usize] = Epoch;
-        $t[0][tag::JUMP as usize] = Jump;
-        $t[0][tag::JUMP_IF_NEZ as usize] = JumpIfNez::<0>;
-        $t[2][tag::JUMP_IF_NEZ as usize] = JumpIfNez::<2>;
-        $t[0][tag::JUMP_IF_EQZ as usize] = JumpIfEqz::<0>;
-        $t[2][tag::JUMP_IF_EQZ as usize] = JumpIfEqz::<2>;
-        $t[0][tag::BR_I32_EQ as usize] = BrI32Eq::<0>;
-        $t[2][tag::BR_I32_EQ as usize] = BrI32Eq::<2>;
-        $t[4][tag::BR_I32_EQ as usize] = BrI32Eq::<4>;
-        $t[0][tag::BR_I32_NE as usize] = BrI32Ne::<0>;
-        $t[2][tag::BR_I32_NE as usize] = BrI32Ne::<2>;
-        $t[4][tag::BR_I32_NE as usize] = BrI32Ne::<4>;
-        $t[0][tag::BR_I32_LT_S as usize] = BrI32LtS::<0>;
-        $t[2][tag::BR_I32_LT_S as usize] = BrI32LtS::<2>;
-        $t[4][tag::BR_I32_LT_S as usize] = BrI32LtS::<4>;
-        $t[0][tag::BR_I32_LT_U as usize] = BrI32LtU::<0>;
-        $t[2][tag::BR_I32_LT_U as usize] = BrI32LtU::<2>;
-        $t[4][tag::BR_I32_LT_U as usize] = BrI32LtU::<4>;
-        $t[0][tag::BR_I32_GT_S as usize] = BrI32GtS::<0>;
-        $t[2][tag::BR_I32_GT_S as usize] = BrI32GtS::<2>;
-        $t[4][tag::BR_I32_GT_S as usize] = BrI32GtS::<4>;
-        $t[0][tag::BR_I32_GT_U as usize] = BrI32GtU::<0>;
-        $t[2][tag::BR_I32_GT_U as usize] = BrI32GtU::<2>;
-        $t[4][tag::BR_I32_GT_U as usize] = BrI32GtU::<4>;
-        $t[0][tag::BR_I32_LE_S as usize] = BrI32LeS::<0>;
-        $t[2][tag::BR_I32_LE_S as usize] = BrI32LeS::<2>;
-        $t[4][tag::BR_I32_LE_S as usize] = BrI32LeS::<4>;
-        $t[0][tag::BR_I32_LE_U as usize] = BrI32LeU::<0>;
-        $t[2][tag::BR_I32_LE_U as usize] = BrI32LeU::<2>;
-        $t[4][tag::BR_I32_LE_U as usize] = BrI32LeU::<4>;
-        $t[0][tag::BR_I32_GE_S as usize] = BrI32GeS::<0>;
-        $t[2][tag::BR_I32_GE_S as usize] = BrI32GeS::<2>;
-        $t[4][tag::BR_I32_GE_S as usize] = BrI32GeS::<4>;
-        $t[0][tag::BR_I32_GE_U as usize] = BrI32GeU::<0>;
-        $t[2][tag::BR_I32_GE_U as usize] = BrI32GeU::<2>;
-        $t[4][tag::BR_I32_GE_U as usize] = BrI32GeU::<4>;
-        $t[0][tag::BR_I64_EQ as usize] = BrI64Eq::<0>;
-        $t[2][tag::BR_I64_EQ as usize] = BrI64Eq::<2>;
-        $t[4][tag::BR_I64_EQ as usize] = BrI64Eq::<4>;
-        $t[0][tag::BR_I64_NE as usize] = BrI64Ne::<0>;
-        $t[2][tag::BR_I64_NE as usize] = BrI64Ne::<2>;
-        $t[4][tag::BR_I64_NE as usize] = BrI64Ne::<4>;
-        $t[0][tag::BR_I64_LT_S as usize] = BrI64LtS::<0>;
-        $t[2][tag::BR_I64_LT_S as usize] = BrI64LtS::<2>;
-        $t[4][tag::BR_I64_LT_S as usize] = BrI64LtS::<4>;
-        $t[0][tag::BR_I64_LT_U as usize] = BrI64LtU::<0>;
-        $t[2][tag::BR_I64_LT_U as usize] = BrI64LtU::<2>;
-        $t[4][tag::BR_I64_LT_U as usize] = BrI64LtU::<4>;
-        $t[0][tag::BR_I64_GT_S as usize] = BrI64GtS::<0>;
-        $t[2][tag::BR_I64_GT_S as usize] = BrI64GtS::<2>;
-        $t[4][tag::BR_I64_GT_S as usize] = BrI64GtS::<4>;
-        $t[0][tag::BR_I64_GT_U as usize] = BrI64GtU::<0>;
-        $t[2][tag::BR_I64_GT_U as usize] = BrI64GtU::<2>;
-        $t[4][tag::BR_I64_GT_U as usize] = BrI64GtU::<4>;
-        $t[0][tag::BR_I64_LE_S as usize] = BrI64LeS::<0>;
-        $t[2][tag::BR_I64_LE_S as usize] = BrI64LeS::<2>;
-        $t[4][tag::BR_I64_LE_S as usize] = BrI64LeS::<4>;
-        $t[0][tag::BR_I64_LE_U as usize] = BrI64LeU::<0>;
-        $t[2][tag::BR_I64_LE_U as usize] = BrI64LeU::<2>;
-        $t[4][tag::BR_I64_LE_U as usize] = BrI64LeU::<4>;
-        $t[0][tag::BR_I64_GE_S as usize] = BrI64GeS::<0>;
-        $t[2][tag::BR_I64_GE_S as usize] = BrI64GeS::<2>;
-        $t[4][tag::BR_I64_GE_S as usize] = BrI64GeS::<4>;
-        $t[0][tag::BR_I64_GE_U as usize] = BrI64GeU::<0>;
-        $t[2][tag::BR_I64_GE_U as usize] = BrI64GeU::<2>;
-        $t[4][tag::BR_I64_GE_U as usize] = BrI64GeU::<4>;
-        $t[0][tag::JUMP_TABLE as usize] = JumpTable::<0>;
-        $t[2][tag::JUMP_TABLE as usize] = JumpTable::<2>;
-        $t[0][tag::MOVE as usize] = Move;
-        $t[0][tag::MOVE128 as usize] = Move128;
-        $t[0][tag::MOVE2 as usize] = Move2;
-        $t[0][tag::CHOOSE_TEST_Z as usize] = ChooseTestZ::<0>;
-        $t[1][tag::CHOOSE_TEST_Z as usize] = ChooseTestZ::<1>;
-        $t[17][tag::CHOOSE_TEST_Z as usize] = ChooseTestZ::<17>;
+        $t[0][tag::TRAP as usize] = Some(Trap);
+        $t[0][tag::NATIVE as usize] = Some(Native);
+        $t[0][tag::FUEL as usize] = Some(Fuel);
+        $t[0][tag::EPOCH as usize] = Some(Epoch);
+        $t[0][tag::JUMP as usize] = Some(Jump);
+        $t[0][tag::JUMP_IF_NEZ as usize] = Some(JumpIfNez::<0>);
+        $t[2][tag::JUMP_IF_NEZ as usize] = Some(JumpIfNez::<2>);
+        $t[0][tag::JUMP_IF_EQZ as usize] = Some(JumpIfEqz::<0>);
+        $t[2][tag::JUMP_IF_EQZ as usize] = Some(JumpIfEqz::<2>);
+        $t[0][tag::BR_I32_EQ as usize] = Some(BrI32Eq::<0>);
+        $t[2][tag::BR_I32_EQ as usize] = Some(BrI32Eq::<2>);
+        $t[4][tag::BR_I32_EQ as usize] = Some(BrI32Eq::<4>);
+        $t[0][tag::BR_I32_NE as usize] = Some(BrI32Ne::<0>);
+        $t[2][tag::BR_I32_NE as usize] = Some(BrI32Ne::<2>);
+        $t[4][tag::BR_I32_NE as usize] = Some(BrI32Ne::<4>);
+        $t[0][tag::BR_I32_LT_S as usize] = Some(BrI32LtS::<0>);
+        $t[2][tag::BR_I32_LT_S as usize] = Some(BrI32LtS::<2>);
+        $t[4][tag::BR_I32_LT_S as usize] = Some(BrI32LtS::<4>);
+        $t[0][tag::BR_I32_LT_U as usize] = Some(BrI32LtU::<0>);
+        $t[2][tag::BR_I32_LT_U as usize] = Some(BrI32LtU::<2>);
+        $t[4][tag::BR_I32_LT_U as usize] = Some(BrI32LtU::<4>);
+        $t[0][tag::BR_I32_GT_S as usize] = Some(BrI32GtS::<0>);
+        $t[2][tag::BR_I32_GT_S as usize] = Some(BrI32GtS::<2>);
+        $t[4][tag::BR_I32_GT_S as usize] = Some(BrI32GtS::<4>);
+        $t[0][tag::BR_I32_GT_U as usize] = Some(BrI32GtU::<0>);
+        $t[2][tag::BR_I32_GT_U as usize] = Some(BrI32GtU::<2>);
+        $t[4][tag::BR_I32_GT_U as usize] = Some(BrI32GtU::<4>);
+        $t[0][tag::BR_I32_LE_S as usize] = Some(BrI32LeS::<0>);
+        $t[2][tag::BR_I32_LE_S as usize] = Some(BrI32LeS::<2>);
+        $t[4][tag::BR_I32_LE_S as usize] = Some(BrI32LeS::<4>);
+        $t[0][tag::BR_I32_LE_U as usize] = Some(BrI32LeU::<0>);
+        $t[2][tag::BR_I32_LE_U as usize] = Some(BrI32LeU::<2>);
+        $t[4][tag::BR_I32_LE_U as usize] = Some(BrI32LeU::<4>);
+        $t[0][tag::BR_I32_GE_S as usize] = Some(BrI32GeS::<0>);
+        $t[2][tag::BR_I32_GE_S as usize] = Some(BrI32GeS::<2>);
+        $t[4][tag::BR_I32_GE_S as usize] = Some(BrI32GeS::<4>);
+        $t[0][tag::BR_I32_GE_U as usize] = Some(BrI32GeU::<0>);
+        $t[2][tag::BR_I32_GE_U as usize] = Some(BrI32GeU::<2>);
+        $t[4][tag::BR_I32_GE_U as usize] = Some(BrI32GeU::<4>);
+        $t[0][tag::BR_I64_EQ as usize] = Some(BrI64Eq::<0>);
+        $t[2][tag::BR_I64_EQ as usize] = Some(BrI64Eq::<2>);
+        $t[4][tag::BR_I64_EQ as usize] = Some(BrI64Eq::<4>);
+        $t[0][tag::BR_I64_NE as usize] = Some(BrI64Ne::<0>);
+        $t[2][tag::BR_I64_NE as usize] = Some(BrI64Ne::<2>);
+        $t[4][tag::BR_I64_NE as usize] = Some(BrI64Ne::<4>);
+        $t[0][tag::BR_I64_LT_S as usize] = Some(BrI64LtS::<0>);
+        $t[2][tag::BR_I64_LT_S as usize] = Some(BrI64LtS::<2>);
+        $t[4][tag::BR_I64_LT_S as usize] = Some(BrI64LtS::<4>);
+        $t[0][tag::BR_I64_LT_U as usize] = Some(BrI64LtU::<0>);
+        $t[2][tag::BR_I64_LT_U as usize] = Some(BrI64LtU::<2>);
+        $t[4][tag::BR_I64_LT_U as usize] = Some(BrI64LtU::<4>);
+        $t[0][tag::BR_I64_GT_S as usize] = Some(BrI64GtS::<0>);
+        $t[2][tag::BR_I64_GT_S as usize] = Some(BrI64GtS::<2>);
+        $t[4][tag::BR_I64_GT_S as usize] = Some(BrI64GtS::<4>);
+        $t[0][tag::BR_I64_GT_U as usize] = Some(BrI64GtU::<0>);
+        $t[2][tag::BR_I64_GT_U as usize] = Some(BrI64GtU::<2>);
+        $t[4][tag::BR_I64_GT_U as usize] = Some(BrI64GtU::<4>);
+        $t[0][tag::BR_I64_LE_S as usize] = Some(BrI64LeS::<0>);
+        $t[2][tag::BR_I64_LE_S as usize] = Some(BrI64LeS::<2>);
+        $t[4][tag::BR_I64_LE_S as usize] = Some(BrI64LeS::<4>);
+        $t[0][tag::BR_I64_LE_U as usize] = Some(BrI64LeU::<0>);
+        $t[2][tag::BR_I64_LE_U as usize] = Some(BrI64LeU::<2>);
+        $t[4][tag::BR_I64_LE_U as usize] = Some(BrI64LeU::<4>);
+        $t[0][tag::BR_I64_GE_S as usize] = Some(BrI64GeS::<0>);
+        $t[2][tag::BR_I64_GE_S as usize] = Some(BrI64GeS::<2>);
+        $t[4][tag::BR_I64_GE_S as usize] = Some(BrI64GeS::<4>);
+        $t[0][tag::BR_I64_GE_U as usize] = Some(BrI64GeU::<0>);
+        $t[2][tag::BR_I64_GE_U as usize] = Some(BrI64GeU::<2>);
+        $t[4][tag::BR_I64_GE_U as usize] = Some(BrI64GeU::<4>);
+        $t[0][tag::JUMP_TABLE as usize] = Some(JumpTable::<0>);
+        $t[2][tag::JUMP_TABLE as usize] = Some(JumpTable::<2>);
+        $t[0][tag::MOVE as usize] = Some(Move);
+        $t[0][tag::MOVE128 as usize] = Some(Move128);
+        $t[0][tag::MOVE2 as usize] = Some(Move2);
+        $t[0][tag::CHOOSE_TEST_Z as usize] = Some(ChooseTestZ::<0>);
+        $t[1][tag::CHOOSE_TEST_Z as usize] = Some(ChooseTestZ::<1>);
+        $t[17][tag::CHOOSE_TEST_Z as usize] = Some(ChooseTestZ::<17>);
         load_jump_entries!($t, LOAD_JUMP_IF_NEZ LoadJumpIfNez, LOAD_JUMP_IF_EQZ LoadJumpIfEqz,
             LOAD8_JUMP_IF_NEZ Load8JumpIfNez, LOAD8_JUMP_IF_EQZ Load8JumpIfEqz);
-        $t[0][tag::RET as usize] = Ret;
-        $t[0][tag::RET1 as usize] = Ret1;
-        $t[0][tag::RET128 as usize] = Ret128;
-        $t[0][tag::CALL_DIRECT as usize] = CallDirect;
-        $t[0][tag::CALL_TABLE as usize] = CallTable;
-        $t[0][tag::CHOOSE as usize] = Choose::<0>;
-        $t[1][tag::CHOOSE as usize] = Choose::<1>;
-        $t[2][tag::CHOOSE as usize] = Choose::<2>;
-        $t[3][tag::CHOOSE as usize] = Choose::<3>;
-        $t[17][tag::CHOOSE as usize] = Choose::<17>;
-        $t[19][tag::CHOOSE as usize] = Choose::<19>;
-        $t[0][tag::CHOOSE128 as usize] = Choose128;
-        $t[0][tag::GLOBAL_READ as usize] = GlobalRead;
-        $t[0][tag::GLOBAL_READ128 as usize] = GlobalRead128;
-        $t[0][tag::GLOBAL_WRITE as usize] = GlobalWrite;
-        $t[0][tag::GLOBAL_WRITE128 as usize] = GlobalWrite128;
-        $t[0][tag::FUNC_REF as usize] = FuncRef;
-        $t[0][tag::IS_NULL as usize] = IsNull;
-        $t[0][tag::TABLE_READ as usize] = TableRead;
-        $t[0][tag::TABLE_WRITE as usize] = TableWrite;
-        $t[0][tag::TABLE_LEN as usize] = TableLen;
-        $t[0][tag::TABLE_EXTEND as usize] = TableExtend;
-        $t[0][tag::TABLE_FILL_RANGE as usize] = TableFillRange;
-        $t[0][tag::TABLE_COPY_RANGE as usize] = TableCopyRange;
-        $t[0][tag::TABLE_INIT_RANGE as usize] = TableInitRange;
-        $t[0][tag::ELEM_DISCARD as usize] = ElemDiscard;
-        $t[0][tag::MEM_LEN as usize] = MemLen;
-        $t[0][tag::MEM_EXTEND as usize] = MemExtend;
-        $t[0][tag::MEM_FILL as usize] = MemFill;
-        $t[0][tag::MEM_COPY as usize] = MemCopy;
-        $t[0][tag::MEM_INIT as usize] = MemInit;
-        $t[0][tag::NARROW64 as usize] = Narrow64;
-        $t[0][tag::TAIL_CALL as usize] = TailCall;
-        $t[0][tag::TAIL_CALL_TABLE as usize] = TailCallTable;
+        $t[0][tag::RET as usize] = Some(Ret);
+        $t[0][tag::RET1 as usize] = Some(Ret1);
+        $t[0][tag::RET128 as usize] = Some(Ret128);
+        $t[0][tag::CALL_DIRECT as usize] = Some(CallDirect);
+        $t[0][tag::CALL_TABLE as usize] = Some(CallTable);
+        $t[0][tag::CHOOSE as usize] = Some(Choose::<0>);
+        $t[1][tag::CHOOSE as usize] = Some(Choose::<1>);
+        $t[2][tag::CHOOSE as usize] = Some(Choose::<2>);
+        $t[3][tag::CHOOSE as usize] = Some(Choose::<3>);
+        $t[17][tag::CHOOSE as usize] = Some(Choose::<17>);
+        $t[19][tag::CHOOSE as usize] = Some(Choose::<19>);
+        $t[0][tag::CHOOSE128 as usize] = Some(Choose128);
+        $t[0][tag::GLOBAL_READ as usize] = Some(GlobalRead);
+        $t[0][tag::GLOBAL_READ128 as usize] = Some(GlobalRead128);
+        $t[0][tag::GLOBAL_WRITE as usize] = Some(GlobalWrite);
+        $t[0][tag::GLOBAL_WRITE128 as usize] = Some(GlobalWrite128);
+        $t[0][tag::FUNC_REF as usize] = Some(FuncRef);
+        $t[0][tag::IS_NULL as usize] = Some(IsNull);
+        $t[0][tag::TABLE_READ as usize] = Some(TableRead);
+        $t[0][tag::TABLE_WRITE as usize] = Some(TableWrite);
+        $t[0][tag::TABLE_LEN as usize] = Some(TableLen);
+        $t[0][tag::TABLE_EXTEND as usize] = Some(TableExtend);
+        $t[0][tag::TABLE_FILL_RANGE as usize] = Some(TableFillRange);
+        $t[0][tag::TABLE_COPY_RANGE as usize] = Some(TableCopyRange);
+        $t[0][tag::TABLE_INIT_RANGE as usize] = Some(TableInitRange);
+        $t[0][tag::ELEM_DISCARD as usize] = Some(ElemDiscard);
+        $t[0][tag::MEM_LEN as usize] = Some(MemLen);
+        $t[0][tag::MEM_EXTEND as usize] = Some(MemExtend);
+        $t[0][tag::MEM_FILL as usize] = Some(MemFill);
+        $t[0][tag::MEM_COPY as usize] = Some(MemCopy);
+        $t[0][tag::MEM_INIT as usize] = Some(MemInit);
+        $t[0][tag::NARROW64 as usize] = Some(Narrow64);
+        $t[0][tag::TAIL_CALL as usize] = Some(TailCall);
+        $t[0][tag::TAIL_CALL_TABLE as usize] = Some(TailCallTable);
         // Typed references (and GC): each module's (tag, handler) list,
         // accumulator mode 0.
         let mut i = 0;
         while i < refs::ENTRIES.len() {
-            $t[0][refs::ENTRIES[i].0 as usize] = refs::ENTRIES[i].1;
+            $t[0][refs::ENTRIES[i].0 as usize] = Some(refs::ENTRIES[i].1);
             i += 1;
         }
-        $t[0][gc::ENTRIES[0].0 as usize] = gc::ENTRIES[0].1;
-        $t[0][atomic::ENTRIES[0].0 as usize] = atomic::ENTRIES[0].1;
-        $t[0][tag::DATA_DISCARD as usize] = DataDiscard;
-        $t[0][tag::SHUFFLE as usize] = Shuffle;
-        $t[0][tag::CONST64 as usize] = Const64;
-        $t[0][tag::BR_F32_EQ as usize] = BrF32Eq::<0>;
-        $t[2][tag::BR_F32_EQ as usize] = BrF32Eq::<2>;
-        $t[4][tag::BR_F32_EQ as usize] = BrF32Eq::<4>;
-        $t[0][tag::BR_F32_NE as usize] = BrF32Ne::<0>;
-        $t[2][tag::BR_F32_NE as usize] = BrF32Ne::<2>;
-        $t[4][tag::BR_F32_NE as usize] = BrF32Ne::<4>;
-        $t[0][tag::BR_F32_LT as usize] = BrF32Lt::<0>;
-        $t[2][tag::BR_F32_LT as usize] = BrF32Lt::<2>;
-        $t[4][tag::BR_F32_LT as usize] = BrF32Lt::<4>;
-        $t[0][tag::BR_F32_GT as usize] = BrF32Gt::<0>;
-        $t[2][tag::BR_F32_GT as usize] = BrF32Gt::<2>;
-        $t[4][tag::BR_F32_GT as usize] = BrF32Gt::<4>;
-        $t[0][tag::BR_F32_LE as usize] = BrF32Le::<0>;
-        $t[2][tag::BR_F32_LE as usize] = BrF32Le::<2>;
-        $t[4][tag::BR_F32_LE as usize] = BrF32Le::<4>;
-        $t[0][tag::BR_F32_GE as usize] = BrF32Ge::<0>;
-        $t[2][tag::BR_F32_GE as usize] = BrF32Ge::<2>;
-        $t[4][tag::BR_F32_GE as usize] = BrF32Ge::<4>;
-        $t[0][tag::BR_F32_NOT_LT as usize] = BrF32NotLt::<0>;
-        $t[2][tag::BR_F32_NOT_LT as usize] = BrF32NotLt::<2>;
-        $t[4][tag::BR_F32_NOT_LT as usize] = BrF32NotLt::<4>;
-        $t[0][tag::BR_F32_NOT_GT as usize] = BrF32NotGt::<0>;
-        $t[2][tag::BR_F32_NOT_GT as usize] = BrF32NotGt::<2>;
-        $t[4][tag::BR_F32_NOT_GT as usize] = BrF32NotGt::<4>;
-        $t[0][tag::BR_F32_NOT_LE as usize] = BrF32NotLe::<0>;
-        $t[2][tag::BR_F32_NOT_LE as usize] = BrF32NotLe::<2>;
-        $t[4][tag::BR_F32_NOT_LE as usize] = BrF32NotLe::<4>;
-        $t[0][tag::BR_F32_NOT_GE as usize] = BrF32NotGe::<0>;
-        $t[2][tag::BR_F32_NOT_GE as usize] = BrF32NotGe::<2>;
-        $t[4][tag::BR_F32_NOT_GE as usize] = BrF32NotGe::<4>;
-        $t[0][tag::BR_F64_EQ as usize] = BrF64Eq::<0>;
-        $t[2][tag::BR_F64_EQ as usize] = BrF64Eq::<2>;
-        $t[4][tag::BR_F64_EQ as usize] = BrF64Eq::<4>;
-        $t[0][tag::BR_F64_NE as usize] = BrF64Ne::<0>;
-        $t[2][tag::BR_F64_NE as usize] = BrF64Ne::<2>;
-        $t[4][tag::BR_F64_NE as usize] = BrF64Ne::<4>;
-        $t[0][tag::BR_F64_LT as usize] = BrF64Lt::<0>;
-        $t[2][tag::BR_F64_LT as usize] = BrF64Lt::<2>;
-        $t[4][tag::BR_F64_LT as usize] = BrF64Lt::<4>;
-        $t[0][tag::BR_F64_GT as usize] = BrF64Gt::<0>;
-        $t[2][tag::BR_F64_GT as usize] = BrF64Gt::<2>;
-        $t[4][tag::BR_F64_GT as usize] = BrF64Gt::<4>;
-        $t[0][tag::BR_F64_LE as usize] = BrF64Le::<0>;
-        $t[2][tag::BR_F64_LE as usize] = BrF64Le::<2>;
-        $t[4][tag::BR_F64_LE as usize] = BrF64Le::<4>;
-        $t[0][tag::BR_F64_GE as usize] = BrF64Ge::<0>;
-        $t[2][tag::BR_F64_GE as usize] = BrF64Ge::<2>;
-        $t[4][tag::BR_F64_GE as usize] = BrF64Ge::<4>;
-        $t[0][tag::BR_F64_NOT_LT as usize] = BrF64NotLt::<0>;
-        $t[2][tag::BR_F64_NOT_LT as usize] = BrF64NotLt::<2>;
-        $t[4][tag::BR_F64_NOT_LT as usize] = BrF64NotLt::<4>;
-        $t[0][tag::BR_F64_NOT_GT as usize] = BrF64NotGt::<0>;
-        $t[2][tag::BR_F64_NOT_GT as usize] = BrF64NotGt::<2>;
-        $t[4][tag::BR_F64_NOT_GT as usize] = BrF64NotGt::<4>;
-        $t[0][tag::BR_F64_NOT_LE as usize] = BrF64NotLe::<0>;
-        $t[2][tag::BR_F64_NOT_LE as usize] = BrF64NotLe::<2>;
-        $t[4][tag::BR_F64_NOT_LE as usize] = BrF64NotLe::<4>;
-        $t[0][tag::BR_F64_NOT_GE as usize] = BrF64NotGe::<0>;
-        $t[2][tag::BR_F64_NOT_GE as usize] = BrF64NotGe::<2>;
-        $t[4][tag::BR_F64_NOT_GE as usize] = BrF64NotGe::<4>;
-        $t[0][tag::CHOOSE_Z64 as usize] = ChooseZ64::<0>;
-        $t[1][tag::CHOOSE_Z64 as usize] = ChooseZ64::<1>;
-        $t[2][tag::CHOOSE_Z64 as usize] = ChooseZ64::<2>;
-        $t[3][tag::CHOOSE_Z64 as usize] = ChooseZ64::<3>;
-        $t[17][tag::CHOOSE_Z64 as usize] = ChooseZ64::<17>;
-        $t[19][tag::CHOOSE_Z64 as usize] = ChooseZ64::<19>;
-        $t[0][tag::ADD_BR_I32_EQ as usize] = AddBrI32Eq;
-        $t[0][tag::ADD_BR_I32_NE as usize] = AddBrI32Ne;
-        $t[0][tag::ADD_BR_I32_LT_S as usize] = AddBrI32LtS;
-        $t[0][tag::ADD_BR_I32_LT_U as usize] = AddBrI32LtU;
-        $t[0][tag::ADD_BR_I32_GT_S as usize] = AddBrI32GtS;
-        $t[0][tag::ADD_BR_I32_GT_U as usize] = AddBrI32GtU;
-        $t[0][tag::ADD_BR_I32_LE_S as usize] = AddBrI32LeS;
-        $t[0][tag::ADD_BR_I32_LE_U as usize] = AddBrI32LeU;
-        $t[0][tag::ADD_BR_I32_GE_S as usize] = AddBrI32GeS;
-        $t[0][tag::ADD_BR_I32_GE_U as usize] = AddBrI32GeU;
-        $t[0][tag::ADD_JUMP_IF_NEZ as usize] = AddJumpIfNez;
-        $t[0][tag::ADD_JUMP_IF_EQZ as usize] = AddJumpIfEqz;
+        $t[0][gc::ENTRIES[0].0 as usize] = Some(gc::ENTRIES[0].1);
+        $t[0][atomic::ENTRIES[0].0 as usize] = Some(atomic::ENTRIES[0].1);
+        $t[0][tag::DATA_DISCARD as usize] = Some(DataDiscard);
+        $t[0][tag::SHUFFLE as usize] = Some(Shuffle);
+        $t[0][tag::CONST64 as usize] = Some(Const64);
+        $t[0][tag::BR_F32_EQ as usize] = Some(BrF32Eq::<0>);
+        $t[2][tag::BR_F32_EQ as usize] = Some(BrF32Eq::<2>);
+        $t[4][tag::BR_F32_EQ as usize] = Some(BrF32Eq::<4>);
+        $t[0][tag::BR_F32_NE as usize] = Some(BrF32Ne::<0>);
+        $t[2][tag::BR_F32_NE as usize] = Some(BrF32Ne::<2>);
+        $t[4][tag::BR_F32_NE as usize] = Some(BrF32Ne::<4>);
+        $t[0][tag::BR_F32_LT as usize] = Some(BrF32Lt::<0>);
+        $t[2][tag::BR_F32_LT as usize] = Some(BrF32Lt::<2>);
+        $t[4][tag::BR_F32_LT as usize] = Some(BrF32Lt::<4>);
+        $t[0][tag::BR_F32_GT as usize] = Some(BrF32Gt::<0>);
+        $t[2][tag::BR_F32_GT as usize] = Some(BrF32Gt::<2>);
+        $t[4][tag::BR_F32_GT as usize] = Some(BrF32Gt::<4>);
+        $t[0][tag::BR_F32_LE as usize] = Some(BrF32Le::<0>);
+        $t[2][tag::BR_F32_LE as usize] = Some(BrF32Le::<2>);
+        $t[4][tag::BR_F32_LE as usize] = Some(BrF32Le::<4>);
+        $t[0][tag::BR_F32_GE as usize] = Some(BrF32Ge::<0>);
+        $t[2][tag::BR_F32_GE as usize] = Some(BrF32Ge::<2>);
+        $t[4][tag::BR_F32_GE as usize] = Some(BrF32Ge::<4>);
+        $t[0][tag::BR_F32_NOT_LT as usize] = Some(BrF32NotLt::<0>);
+        $t[2][tag::BR_F32_NOT_LT as usize] = Some(BrF32NotLt::<2>);
+        $t[4][tag::BR_F32_NOT_LT as usize] = Some(BrF32NotLt::<4>);
+        $t[0][tag::BR_F32_NOT_GT as usize] = Some(BrF32NotGt::<0>);
+        $t[2][tag::BR_F32_NOT_GT as usize] = Some(BrF32NotGt::<2>);
+        $t[4][tag::BR_F32_NOT_GT as usize] = Some(BrF32NotGt::<4>);
+        $t[0][tag::BR_F32_NOT_LE as usize] = Some(BrF32NotLe::<0>);
+        $t[2][tag::BR_F32_NOT_LE as usize] = Some(BrF32NotLe::<2>);
+        $t[4][tag::BR_F32_NOT_LE as usize] = Some(BrF32NotLe::<4>);
+        $t[0][tag::BR_F32_NOT_GE as usize] = Some(BrF32NotGe::<0>);
+        $t[2][tag::BR_F32_NOT_GE as usize] = Some(BrF32NotGe::<2>);
+        $t[4][tag::BR_F32_NOT_GE as usize] = Some(BrF32NotGe::<4>);
+        $t[0][tag::BR_F64_EQ as usize] = Some(BrF64Eq::<0>);
+        $t[2][tag::BR_F64_EQ as usize] = Some(BrF64Eq::<2>);
+        $t[4][tag::BR_F64_EQ as usize] = Some(BrF64Eq::<4>);
+        $t[0][tag::BR_F64_NE as usize] = Some(BrF64Ne::<0>);
+        $t[2][tag::BR_F64_NE as usize] = Some(BrF64Ne::<2>);
+        $t[4][tag::BR_F64_NE as usize] = Some(BrF64Ne::<4>);
+        $t[0][tag::BR_F64_LT as usize] = Some(BrF64Lt::<0>);
+        $t[2][tag::BR_F64_LT as usize] = Some(BrF64Lt::<2>);
+        $t[4][tag::BR_F64_LT as usize] = Some(BrF64Lt::<4>);
+        $t[0][tag::BR_F64_GT as usize] = Some(BrF64Gt::<0>);
+        $t[2][tag::BR_F64_GT as usize] = Some(BrF64Gt::<2>);
+        $t[4][tag::BR_F64_GT as usize] = Some(BrF64Gt::<4>);
+        $t[0][tag::BR_F64_LE as usize] = Some(BrF64Le::<0>);
+        $t[2][tag::BR_F64_LE as usize] = Some(BrF64Le::<2>);
+        $t[4][tag::BR_F64_LE as usize] = Some(BrF64Le::<4>);
+        $t[0][tag::BR_F64_GE as usize] = Some(BrF64Ge::<0>);
+        $t[2][tag::BR_F64_GE as usize] = Some(BrF64Ge::<2>);
+        $t[4][tag::BR_F64_GE as usize] = Some(BrF64Ge::<4>);
+        $t[0][tag::BR_F64_NOT_LT as usize] = Some(BrF64NotLt::<0>);
+        $t[2][tag::BR_F64_NOT_LT as usize] = Some(BrF64NotLt::<2>);
+        $t[4][tag::BR_F64_NOT_LT as usize] = Some(BrF64NotLt::<4>);
+        $t[0][tag::BR_F64_NOT_GT as usize] = Some(BrF64NotGt::<0>);
+        $t[2][tag::BR_F64_NOT_GT as usize] = Some(BrF64NotGt::<2>);
+        $t[4][tag::BR_F64_NOT_GT as usize] = Some(BrF64NotGt::<4>);
+        $t[0][tag::BR_F64_NOT_LE as usize] = Some(BrF64NotLe::<0>);
+        $t[2][tag::BR_F64_NOT_LE as usize] = Some(BrF64NotLe::<2>);
+        $t[4][tag::BR_F64_NOT_LE as usize] = Some(BrF64NotLe::<4>);
+        $t[0][tag::BR_F64_NOT_GE as usize] = Some(BrF64NotGe::<0>);
+        $t[2][tag::BR_F64_NOT_GE as usize] = Some(BrF64NotGe::<2>);
+        $t[4][tag::BR_F64_NOT_GE as usize] = Some(BrF64NotGe::<4>);
+        $t[0][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<0>);
+        $t[1][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<1>);
+        $t[2][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<2>);
+        $t[3][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<3>);
+        $t[17][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<17>);
+        $t[19][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<19>);
+        $t[0][tag::ADD_BR_I32_EQ as usize] = Some(AddBrI32Eq);
+        $t[0][tag::ADD_BR_I32_NE as usize] = Some(AddBrI32Ne);
+        $t[0][tag::ADD_BR_I32_LT_S as usize] = Some(AddBrI32LtS);
+        $t[0][tag::ADD_BR_I32_LT_U as usize] = Some(AddBrI32LtU);
+        $t[0][tag::ADD_BR_I32_GT_S as usize] = Some(AddBrI32GtS);
+        $t[0][tag::ADD_BR_I32_GT_U as usize] = Some(AddBrI32GtU);
+        $t[0][tag::ADD_BR_I32_LE_S as usize] = Some(AddBrI32LeS);
+        $t[0][tag::ADD_BR_I32_LE_U as usize] = Some(AddBrI32LeU);
+        $t[0][tag::ADD_BR_I32_GE_S as usize] = Some(AddBrI32GeS);
+        $t[0][tag::ADD_BR_I32_GE_U as usize] = Some(AddBrI32GeU);
+        $t[0][tag::ADD_JUMP_IF_NEZ as usize] = Some(AddJumpIfNez);
+        $t[0][tag::ADD_JUMP_IF_EQZ as usize] = Some(AddJumpIfEqz);
     };
 }
 
@@ -2576,7 +2570,7 @@ weft_syntax::for_each_instr!(row_handlers);
 /// order), filled in modes `$m`.
 macro_rules! pair_table {
     ($list:ident, $($name:ident)*; $modes:tt) => {{
-        let mut t: [[Handler; $list.len()]; MODES] = [[Invalid; $list.len()]; MODES];
+        let mut t: [[Option<Handler>; $list.len()]; MODES] = [[None; $list.len()]; MODES];
         let mut i = 0;
         $(
             pair_table!(@ t, i, $name, $modes);
@@ -2586,7 +2580,7 @@ macro_rules! pair_table {
         t
     }};
     (@ $t:ident, $i:ident, $name:ident, [$($m:literal)*]) => {
-        $( $t[$m][$i] = $name::<$m>; )*
+        $( $t[$m][$i] = Some($name::<$m>); )*
     };
 }
 
@@ -2605,7 +2599,7 @@ macro_rules! pair_handlers {
             });
         )*
 
-        static PAIR_HANDLERS: [[Handler; PAIRS.len()]; MODES] =
+        static PAIR_HANDLERS: [[Option<Handler>; PAIRS.len()]; MODES] =
             pair_table!(PAIRS, $($name)*; [0 1 2 3 17 19]);
     };
 }
@@ -2630,7 +2624,7 @@ macro_rules! load_pair_handlers {
             });
         )*
 
-        static LOAD_PAIR_HANDLERS: [[Handler; LOAD_PAIRS.len()]; MODES] =
+        static LOAD_PAIR_HANDLERS: [[Option<Handler>; LOAD_PAIRS.len()]; MODES] =
             pair_table!(LOAD_PAIRS, $($name)*; [0 1 2 3 8 9 10 11 17 19 25 27]);
     };
 }
@@ -2658,7 +2652,7 @@ macro_rules! store_pair_handlers {
             });
         )*
 
-        static STORE_PAIR_HANDLERS: [[Handler; STORE_PAIRS.len()]; MODES] =
+        static STORE_PAIR_HANDLERS: [[Option<Handler>; STORE_PAIRS.len()]; MODES] =
             pair_table!(STORE_PAIRS, $($name)*; [0 2]);
     };
 }

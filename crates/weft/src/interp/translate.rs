@@ -49,6 +49,7 @@
 //! before any code become initial values.
 
 use super::code::*;
+use super::verify::ends_flow;
 use crate::module::ModuleInner;
 use crate::TrapCode;
 use std::collections::HashMap;
@@ -259,7 +260,9 @@ pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc> {
         .ok_or("internal error: no body")?;
     let mut t = Translator::new(m, ty, code)?;
     t.run(code)?;
-    Ok(t.finish())
+    let f = t.finish()?;
+    super::verify::verify(m, &f)?;
+    Ok(f)
 }
 
 struct Translator<'m> {
@@ -391,15 +394,15 @@ impl<'m> Translator<'m> {
         })
     }
 
-    fn finish(mut self) -> CompiledFunc {
+    fn finish(mut self) -> Result<CompiledFunc> {
         thread_jumps(&mut self.code);
-        CompiledFunc::new(
-            super::exec::thread(self.code, &self.modes),
+        Ok(CompiledFunc::new(
+            super::exec::thread(self.code, &self.modes)?,
             self.shuffles.into_boxed_slice(),
             self.param_slots as usize,
             self.init.into_boxed_slice(),
             (self.temp_base + self.max_height) as usize,
-        )
+        ))
     }
 
     fn run(&mut self, code: &Code<'_>) -> Result<()> {
@@ -1891,6 +1894,14 @@ impl Translator<'_> {
         if c.kind == CtrlKind::Func {
             if self.reachable {
                 self.emit_return()?;
+            } else if !self.code.last().is_some_and(ends_flow) {
+                // Dead code may end the function (a fuel point after an
+                // unreachable loop's end): a trap that never runs keeps
+                // execution from running off the end, as `verify.rs`
+                // checks.
+                self.emit(Op::Trap {
+                    code: TrapCode::Unreachable,
+                });
             }
             return Ok(());
         }

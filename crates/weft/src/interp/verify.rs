@@ -1,0 +1,814 @@
+//! The verifier of translated code: the invariants the handlers' unchecked
+//! reads rest on, checked for every translated function before it runs.
+//!
+//! The handlers in `exec.rs` read and write frame slots, follow jumps and
+//! index the function's side tables without bounds checks (see the module
+//! documentation of `code.rs`). That is sound only if the translator kept
+//! three promises, which [`verify`] checks on its output:
+//! - every slot an instruction names, with the slots a v128 or a call's
+//!   arguments and results extend over, lies below the frame size;
+//! - every jump (branches, `br_table` entries) lands on an instruction of
+//!   the same function, and execution cannot run off the end of the code;
+//! - every index into a side table or an index space of the module is in
+//!   range.
+//!
+//! The fourth promise, a handler for every instruction in its operand
+//! mode, is checked when handlers are attached (`exec::thread`).
+//!
+//! The match over [`Op`] is exhaustive on purpose: a new instruction does
+//! not compile until it says what it reads and writes here.
+//!
+//! Checking is linear in the code and runs on every translation, so that
+//! the invariant is checked in release builds too: a violation is an
+//! internal error of the translator, reported instead of executed.
+
+use super::code::{CompiledFunc, Op, RowTag, Slot, LOAD_PAIRS, PAIRS, STORE_PAIRS};
+use crate::module::ModuleInner;
+
+/// Checks `f`, translated from a function of `m`.
+pub(crate) fn verify(m: &ModuleInner, f: &CompiledFunc) -> Result<(), String> {
+    let mut v = Verifier {
+        m,
+        f,
+        at: 0,
+        error: None,
+    };
+    for (at, inst) in f.code.iter().enumerate() {
+        v.at = at;
+        v.op(&inst.op());
+        if let Some(e) = v.error {
+            return Err(format!(
+                "internal error: translated code fails verification at instruction {at}: {e}"
+            ));
+        }
+    }
+    match f.code.last().map(|i| i.op()) {
+        Some(op) if ends_flow(&op) => Ok(()),
+        last => Err(format!(
+            "internal error: translated code fails verification: it ends with {last:?}, \
+             which does not end control flow"
+        )),
+    }
+}
+
+/// Whether execution never goes on to the instruction after `op`.
+pub(crate) fn ends_flow(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Ret
+            | Op::Ret1 { .. }
+            | Op::Ret128 { .. }
+            | Op::Jump { .. }
+            | Op::Trap { .. }
+            | Op::JumpTable { .. }
+    )
+}
+
+struct Verifier<'a> {
+    m: &'a ModuleInner,
+    f: &'a CompiledFunc,
+    /// The instruction being checked.
+    at: usize,
+    /// The first violation found.
+    error: Option<String>,
+}
+
+/// The slots a value of the row signature's type takes.
+macro_rules! width {
+    (v128) => {
+        2
+    };
+    ($t:ident) => {
+        1
+    };
+}
+
+/// The slots of a table row's payload, by signature class (the classes of
+/// `code.rs`' `payload!`). Every field is checked whatever the operand
+/// mode: the translator fills the fields a mode does not read with slots
+/// of the frame too.
+macro_rules! row_slots {
+    ($v:ident, $p:ident, (lane $n:literal : $a:ident -> $r:ident)) => {{
+        $v.slot($p.dst, width!($r));
+        $v.slot($p.src, width!($a));
+    }};
+    ($v:ident, $p:ident, (lane $n:literal : $a:ident $b:ident -> $r:ident)) => {{
+        $v.slot($p.dst, width!($r));
+        $v.slot($p.lhs, width!($a));
+        $v.slot($p.rhs, width!($b));
+    }};
+    ($v:ident, $p:ident, (memlane $al:literal $n:literal : addr $x:ident -> $r:ident)) => {{
+        $v.slot($p.dst, width!($r));
+        $v.slot($p.addr, 1);
+        $v.slot($p.src, width!($x));
+    }};
+    ($v:ident, $p:ident, (memlane $al:literal $n:literal : addr $x:ident -> )) => {{
+        $v.slot($p.addr, 1);
+        $v.slot($p.val, width!($x));
+    }};
+    ($v:ident, $p:ident, (mem $al:literal : addr -> $r:ident)) => {{
+        $v.slot($p.dst, width!($r));
+        $v.slot($p.addr, 1);
+        $v.slot($p.idx, 1);
+        $v.slot($p.sum, 1);
+    }};
+    ($v:ident, $p:ident, (mem $al:literal : addr $x:ident -> )) => {{
+        $v.slot($p.addr, 1);
+        $v.slot($p.val, width!($x));
+        $v.slot($p.idx, 1);
+    }};
+    ($v:ident, $p:ident, ($a:ident $b:ident -> $r1:ident $r2:ident)) => {{
+        $v.slot($p.dst, width!($r1) + width!($r2));
+        $v.slot($p.lhs, width!($a));
+        $v.slot($p.rhs, width!($b));
+    }};
+    ($v:ident, $p:ident, ($a:ident $b:ident $c:ident $d:ident -> $r1:ident $r2:ident)) => {{
+        $v.slot($p.dst, width!($r1) + width!($r2));
+        $v.slot($p.a, width!($a));
+        $v.slot($p.b, width!($b));
+        $v.slot($p.c, width!($c));
+        $v.slot($p.d, width!($d));
+    }};
+    ($v:ident, $p:ident, ($a:ident -> $r:ident)) => {{
+        $v.slot($p.dst, width!($r));
+        $v.slot($p.src, width!($a));
+    }};
+    ($v:ident, $p:ident, ($a:ident $b:ident -> $r:ident)) => {{
+        $v.slot($p.dst, width!($r));
+        $v.slot($p.lhs, width!($a));
+        $v.slot($p.rhs, width!($b));
+    }};
+    ($v:ident, $p:ident, ($a:ident $b:ident $c:ident -> $r:ident)) => {{
+        $v.slot($p.dst, width!($r));
+        $v.slot($p.a, width!($a));
+        $v.slot($p.b, width!($b));
+        $v.slot($p.c, width!($c));
+    }};
+    // Classes whose payload is uninhabited (`Never`): never built.
+    ($v:ident, $p:ident, $sig:tt) => {
+        match *$p {}
+    };
+}
+
+impl Verifier<'_> {
+    fn fail(&mut self, e: String) {
+        self.error.get_or_insert(e);
+    }
+
+    /// `slot` and the `width - 1` after it are in the frame.
+    fn slot(&mut self, slot: Slot, width: usize) {
+        if slot as usize + width > self.f.frame_size {
+            self.fail(format!(
+                "slot {slot} (width {width}) beyond the frame of {} slots",
+                self.f.frame_size
+            ));
+        }
+    }
+
+    /// The jump by `offset` lands on an instruction.
+    fn jump(&mut self, offset: i32) {
+        let target = self.at.checked_add_signed(offset as isize);
+        if target.is_none_or(|t| t >= self.f.code.len()) {
+            self.fail(format!(
+                "jump by {offset} leaves the code of {} instructions",
+                self.f.code.len()
+            ));
+        }
+    }
+
+    /// `index` is below `len`, the size of the `what` index space.
+    fn index(&mut self, what: &str, index: u32, len: usize) {
+        if index as usize >= len {
+            self.fail(format!("{what} {index} out of range (of {len})"));
+        }
+    }
+
+    /// The slots a call at `base` of a function of type `params -> results`
+    /// uses: its arguments, then its results, from `base`.
+    fn call_slots(&mut self, base: Slot, ty: &weft_syntax::FuncType, tail: bool) {
+        let slots = |ts: &[weft_syntax::ValType]| {
+            ts.iter()
+                .map(|&t| 1 + (t == weft_syntax::ValType::V128) as usize)
+                .sum::<usize>()
+        };
+        // A tail call's results go to the caller's caller.
+        let results = if tail { 0 } else { slots(&ty.results) };
+        self.slot(base, slots(&ty.params).max(results));
+    }
+
+    fn func_count(&self) -> usize {
+        self.m.func_types.len()
+    }
+}
+
+/// The slots of the value a memory access of row signature `$sig` loads or
+/// stores (its vector operand, for the lane accesses).
+macro_rules! far_width {
+    ((mem $al:literal : addr -> v128)) => {
+        2
+    };
+    ((mem $al:literal : addr v128 -> )) => {
+        2
+    };
+    ((memlane $($t:tt)*)) => {
+        2
+    };
+    ($sig:tt) => {
+        1
+    };
+}
+
+/// `Verifier::op`: the table rows' variants by their signatures, then the
+/// hand-written variants, in one exhaustive match (a new variant does not
+/// compile until it has its arm here).
+macro_rules! verify_ops {
+    ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
+        { $($field:ident : $ty:ty),* } $sig:tt )*) => {
+        impl Verifier<'_> {
+            fn op(&mut self, op: &Op) {
+                let m = self.m;
+                match *op {
+                    $( Op::$variant(ref p) => row_slots!(self, p, $sig), )*
+                    Op::Trap { .. } | Op::Native | Op::Fuel { .. } | Op::Epoch | Op::Ret => {}
+                    Op::Jump { offset } => self.jump(offset),
+                    Op::JumpIfNez { cond, offset }
+                    | Op::JumpIfEqz { cond, offset }
+                    | Op::JumpIfNull { cond, offset }
+                    | Op::JumpIfNonNull { cond, offset } => {
+                        self.slot(cond, 1);
+                        self.jump(offset);
+                    }
+                    Op::BrI32Eq { lhs, rhs, offset }
+                    | Op::BrI32Ne { lhs, rhs, offset }
+                    | Op::BrI32LtS { lhs, rhs, offset }
+                    | Op::BrI32LtU { lhs, rhs, offset }
+                    | Op::BrI32GtS { lhs, rhs, offset }
+                    | Op::BrI32GtU { lhs, rhs, offset }
+                    | Op::BrI32LeS { lhs, rhs, offset }
+                    | Op::BrI32LeU { lhs, rhs, offset }
+                    | Op::BrI32GeS { lhs, rhs, offset }
+                    | Op::BrI32GeU { lhs, rhs, offset }
+                    | Op::BrI64Eq { lhs, rhs, offset }
+                    | Op::BrI64Ne { lhs, rhs, offset }
+                    | Op::BrI64LtS { lhs, rhs, offset }
+                    | Op::BrI64LtU { lhs, rhs, offset }
+                    | Op::BrI64GtS { lhs, rhs, offset }
+                    | Op::BrI64GtU { lhs, rhs, offset }
+                    | Op::BrI64LeS { lhs, rhs, offset }
+                    | Op::BrI64LeU { lhs, rhs, offset }
+                    | Op::BrI64GeS { lhs, rhs, offset }
+                    | Op::BrI64GeU { lhs, rhs, offset }
+                    | Op::BrF32Eq { lhs, rhs, offset }
+                    | Op::BrF32Ne { lhs, rhs, offset }
+                    | Op::BrF32Lt { lhs, rhs, offset }
+                    | Op::BrF32Gt { lhs, rhs, offset }
+                    | Op::BrF32Le { lhs, rhs, offset }
+                    | Op::BrF32Ge { lhs, rhs, offset }
+                    | Op::BrF32NotLt { lhs, rhs, offset }
+                    | Op::BrF32NotGt { lhs, rhs, offset }
+                    | Op::BrF32NotLe { lhs, rhs, offset }
+                    | Op::BrF32NotGe { lhs, rhs, offset }
+                    | Op::BrF64Eq { lhs, rhs, offset }
+                    | Op::BrF64Ne { lhs, rhs, offset }
+                    | Op::BrF64Lt { lhs, rhs, offset }
+                    | Op::BrF64Gt { lhs, rhs, offset }
+                    | Op::BrF64Le { lhs, rhs, offset }
+                    | Op::BrF64Ge { lhs, rhs, offset }
+                    | Op::BrF64NotLt { lhs, rhs, offset }
+                    | Op::BrF64NotGt { lhs, rhs, offset }
+                    | Op::BrF64NotLe { lhs, rhs, offset }
+                    | Op::BrF64NotGe { lhs, rhs, offset } => {
+                        self.slot(lhs, 1);
+                        self.slot(rhs, 1);
+                        self.jump(offset);
+                    }
+                    Op::AddBrI32Eq {
+                        dst,
+                        a,
+                        b,
+                        rhs,
+                        offset,
+                    }
+                    | Op::AddBrI32Ne {
+                        dst,
+                        a,
+                        b,
+                        rhs,
+                        offset,
+                    }
+                    | Op::AddBrI32LtS {
+                        dst,
+                        a,
+                        b,
+                        rhs,
+                        offset,
+                    }
+                    | Op::AddBrI32LtU {
+                        dst,
+                        a,
+                        b,
+                        rhs,
+                        offset,
+                    }
+                    | Op::AddBrI32GtS {
+                        dst,
+                        a,
+                        b,
+                        rhs,
+                        offset,
+                    }
+                    | Op::AddBrI32GtU {
+                        dst,
+                        a,
+                        b,
+                        rhs,
+                        offset,
+                    }
+                    | Op::AddBrI32LeS {
+                        dst,
+                        a,
+                        b,
+                        rhs,
+                        offset,
+                    }
+                    | Op::AddBrI32LeU {
+                        dst,
+                        a,
+                        b,
+                        rhs,
+                        offset,
+                    }
+                    | Op::AddBrI32GeS {
+                        dst,
+                        a,
+                        b,
+                        rhs,
+                        offset,
+                    }
+                    | Op::AddBrI32GeU {
+                        dst,
+                        a,
+                        b,
+                        rhs,
+                        offset,
+                    } => {
+                        for s in [dst, a, b, rhs] {
+                            self.slot(s, 1);
+                        }
+                        self.jump(offset);
+                    }
+                    Op::AddJumpIfNez { dst, a, b, offset } | Op::AddJumpIfEqz { dst, a, b, offset } => {
+                        for s in [dst, a, b] {
+                            self.slot(s, 1);
+                        }
+                        self.jump(offset);
+                    }
+                    Op::LoadJumpIfNez {
+                        addr, idx, jump, ..
+                    }
+                    | Op::LoadJumpIfEqz {
+                        addr, idx, jump, ..
+                    }
+                    | Op::Load8JumpIfNez {
+                        addr, idx, jump, ..
+                    }
+                    | Op::Load8JumpIfEqz {
+                        addr, idx, jump, ..
+                    } => {
+                        self.slot(addr, 1);
+                        self.slot(idx, 1);
+                        self.jump(jump);
+                    }
+                    Op::JumpTable { index, len } => {
+                        self.slot(index, 1);
+                        // `len + 1` entries follow, each a `Jump` (the handler
+                        // reads them without checks).
+                        let entries = self.at + 1..=(self.at + 1).saturating_add(len as usize);
+                        for e in entries {
+                            match self.f.code.get(e).map(|i| i.op()) {
+                                Some(Op::Jump { offset }) => {
+                                    let at = std::mem::replace(&mut self.at, e);
+                                    self.jump(offset);
+                                    self.at = at;
+                                }
+                                other => self.fail(format!(
+                                    "br_table entry {e} is {other:?}, not a jump"
+                                )),
+                            }
+                        }
+                    }
+                    Op::ChooseZ64 { dst, cond, a, b } | Op::Choose { dst, cond, a, b } => {
+                        for s in [dst, cond, a, b] {
+                            self.slot(s, 1);
+                        }
+                    }
+                    Op::Choose128 { dst, cond, a, b } => {
+                        self.slot(cond, 1);
+                        for s in [dst, a, b] {
+                            self.slot(s, 2);
+                        }
+                    }
+                    Op::ChooseTestZ { dst, x, m, a, b } => {
+                        for s in [dst, x, m, a, b] {
+                            self.slot(s, 1);
+                        }
+                    }
+                    Op::Move { dst, src } | Op::IsNull { dst, src } | Op::Narrow64 { dst, src } => {
+                        self.slot(dst, 1);
+                        self.slot(src, 1);
+                    }
+                    Op::Move128 { dst, src } => {
+                        self.slot(dst, 2);
+                        self.slot(src, 2);
+                    }
+                    Op::Move2 { d1, s1, d2, s2 } => {
+                        for s in [d1, s1, d2, s2] {
+                            self.slot(s, 1);
+                        }
+                    }
+                    Op::Pair { dst, a, b, c, pair } => {
+                        for s in [dst, a, b, c] {
+                            self.slot(s, 1);
+                        }
+                        self.index("fused pair", pair as u32, PAIRS.len());
+                    }
+                    Op::LoadPair {
+                        dst,
+                        addr,
+                        idx,
+                        c,
+                        pair,
+                        ..
+                    } => {
+                        for s in [dst, addr, idx, c] {
+                            self.slot(s, 1);
+                        }
+                        self.index("fused load pair", pair as u32, LOAD_PAIRS.len());
+                    }
+                    Op::StorePair {
+                        addr, a, b, pair, ..
+                    } => {
+                        for s in [addr, a, b] {
+                            self.slot(s, 1);
+                        }
+                        self.index("fused store pair", pair as u32, STORE_PAIRS.len());
+                    }
+                    Op::Ret1 { src } => self.slot(src, 1),
+                    Op::Ret128 { src } => self.slot(src, 2),
+                    Op::CallDirect { base, func } | Op::TailCall { base, func } => {
+                        self.index("function", func, self.func_count());
+                        if (func as usize) < self.func_count() {
+                            let tail = matches!(op, Op::TailCall { .. });
+                            self.call_slots(base, m.func_type(func), tail);
+                        }
+                    }
+                    Op::CallTable {
+                        base,
+                        index,
+                        ty,
+                        table,
+                    }
+                    | Op::TailCallTable {
+                        base,
+                        index,
+                        ty,
+                        table,
+                    } => {
+                        self.slot(index, 1);
+                        self.index("table", table, m.table_types.len());
+                        match m.module.types.func(weft_syntax::TypeIdx(ty)) {
+                            Some(ft) => {
+                                let tail = matches!(op, Op::TailCallTable { .. });
+                                self.call_slots(base, ft, tail)
+                            }
+                            None => self.fail(format!("type {ty} is not a function type")),
+                        }
+                    }
+                    // The callee's type is the reference's, which the code does
+                    // not name: the arguments are read from the callee's frame,
+                    // which its entry reserves.
+                    Op::CallFuncRef { base, callee } | Op::TailCallFuncRef { base, callee } => {
+                        self.slot(base, 1);
+                        self.slot(callee, 1);
+                    }
+                    Op::GlobalRead { dst, global } => {
+                        self.slot(dst, 1);
+                        self.index("global", global, m.global_types.len());
+                    }
+                    Op::GlobalRead128 { dst, global } => {
+                        self.slot(dst, 2);
+                        self.index("global", global, m.global_types.len());
+                    }
+                    Op::GlobalWrite { src, global } => {
+                        self.slot(src, 1);
+                        self.index("global", global, m.global_types.len());
+                    }
+                    Op::GlobalWrite128 { src, global } => {
+                        self.slot(src, 2);
+                        self.index("global", global, m.global_types.len());
+                    }
+                    Op::FuncRef { dst, func } => {
+                        self.slot(dst, 1);
+                        self.index("function", func, self.func_count());
+                    }
+                    Op::TableRead { dst, index, table } => {
+                        self.slot(dst, 1);
+                        self.slot(index, 1);
+                        self.index("table", table, m.table_types.len());
+                    }
+                    Op::TableWrite { index, val, table } => {
+                        self.slot(index, 1);
+                        self.slot(val, 1);
+                        self.index("table", table, m.table_types.len());
+                    }
+                    Op::TableLen { dst, table } => {
+                        self.slot(dst, 1);
+                        self.index("table", table, m.table_types.len());
+                    }
+                    Op::TableExtend {
+                        dst,
+                        init,
+                        delta,
+                        table,
+                    } => {
+                        for s in [dst, init, delta] {
+                            self.slot(s, 1);
+                        }
+                        self.index("table", table, m.table_types.len());
+                    }
+                    Op::TableFillRange {
+                        start,
+                        val,
+                        len,
+                        table,
+                    } => {
+                        for s in [start, val, len] {
+                            self.slot(s, 1);
+                        }
+                        self.index("table", table, m.table_types.len());
+                    }
+                    Op::TableCopyRange {
+                        dst,
+                        src,
+                        len,
+                        dst_table,
+                        src_table,
+                    } => {
+                        for s in [dst, src, len] {
+                            self.slot(s, 1);
+                        }
+                        self.index("table", dst_table, m.table_types.len());
+                        self.index("table", src_table, m.table_types.len());
+                    }
+                    Op::TableInitRange {
+                        dst,
+                        src,
+                        len,
+                        table,
+                        elem,
+                    } => {
+                        for s in [dst, src, len] {
+                            self.slot(s, 1);
+                        }
+                        self.index("table", table, m.table_types.len());
+                        self.index("element segment", elem, m.module.elems.len());
+                    }
+                    Op::ElemDiscard { elem } => {
+                        self.index("element segment", elem, m.module.elems.len());
+                    }
+                    Op::MemLen { dst, mem } => {
+                        self.slot(dst, 1);
+                        self.index("memory", mem, m.mem_types.len());
+                    }
+                    Op::MemExtend { dst, delta, mem } => {
+                        self.slot(dst, 1);
+                        self.slot(delta, 1);
+                        self.index("memory", mem, m.mem_types.len());
+                    }
+                    Op::MemFill { dst, val, len, mem } => {
+                        for s in [dst, val, len] {
+                            self.slot(s, 1);
+                        }
+                        self.index("memory", mem, m.mem_types.len());
+                    }
+                    Op::MemCopy {
+                        dst,
+                        src,
+                        len,
+                        dst_mem,
+                        src_mem,
+                    } => {
+                        for s in [dst, src, len] {
+                            self.slot(s, 1);
+                        }
+                        self.index("memory", dst_mem, m.mem_types.len());
+                        self.index("memory", src_mem, m.mem_types.len());
+                    }
+                    Op::MemInit {
+                        dst,
+                        src,
+                        len,
+                        data,
+                        mem,
+                    } => {
+                        for s in [dst, src, len] {
+                            self.slot(s, 1);
+                        }
+                        self.index("data segment", data, m.module.datas.len());
+                        self.index("memory", mem, m.mem_types.len());
+                    }
+                    Op::DataDiscard { data } => {
+                        self.index("data segment", data, m.module.datas.len());
+                    }
+                    // Its handler is registered per row (`FAR_HANDLERS`); a v128
+                    // value or result takes two slots.
+                    Op::MemFar {
+                        row,
+                        dst,
+                        addr,
+                        val,
+                        off,
+                        mem,
+                        ..
+                    } => {
+                        for s in [addr, off] {
+                            self.slot(s, 1);
+                        }
+                        let width = match row {
+                            $( r if r == RowTag::$variant as u16 => far_width!($sig), )*
+                            _ => {
+                                self.fail(format!("memory access of row {row}"));
+                                1
+                            }
+                        };
+                        self.slot(dst, width);
+                        self.slot(val, width);
+                        self.index("memory", mem as u32, m.mem_types.len());
+                    }
+                    Op::Shuffle { dst, a, b, lanes } => {
+                        for s in [dst, a, b] {
+                            self.slot(s, 2);
+                        }
+                        self.index("shuffle", lanes, self.f.shuffles.len());
+                    }
+                    Op::Const64 { dst, .. } => self.slot(dst, 1),
+                    // Every operand of an atomic access is an i32 or i64.
+                    Op::Atomic {
+                        dst,
+                        addr,
+                        a,
+                        b,
+                        off,
+                        mem,
+                        ..
+                    } => {
+                        for s in [dst, addr, a, b, off] {
+                            self.slot(s, 1);
+                        }
+                        self.index("memory", mem as u32, m.mem_types.len());
+                    }
+                    // The GC instructions read consecutive operands from `a`
+                    // (`base`) whose number depends on the type `imm` names;
+                    // `a`, `b`, `c` and `dst` are checked here.
+                    Op::Gc { dst, a, b, c, .. } => {
+                        for s in [dst, a, b, c] {
+                            self.slot(s, 1);
+                        }
+                    }
+                }
+            }
+        }
+    };
+}
+weft_syntax::for_each_instr!(verify_ops);
+
+#[cfg(test)]
+mod tests {
+    use super::super::code::{CompiledFunc, Op};
+    use super::verify;
+    use crate::module::ModuleInner;
+
+    /// A module with a loop, a `br_table`, a call and v128 values.
+    const WAT: &str = r#"(module
+      (func $f (param i32 i32) (result i32)
+        (local v128)
+        (local.set 2 (v128.const i32x4 1 2 3 4))
+        (block (block (block
+          (br_table 0 1 2 (local.get 0)))
+          (return (i32.add (local.get 0) (local.get 1))))
+          (return (i32x4.extract_lane 1 (local.get 2))))
+        (loop $l
+          (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+          (br_if $l (local.get 0)))
+        (call $f (local.get 1) (local.get 0))))"#;
+
+    fn module() -> crate::Module {
+        let engine = crate::Engine::default();
+        crate::Module::new(&engine, WAT).expect("a valid module")
+    }
+
+    /// The translation of function 0, its instructions, and the same
+    /// function rebuilt from `ops`, every instruction in mode `mode`.
+    fn rebuild(m: &ModuleInner, ops: Vec<Op>, modes: &[u8]) -> CompiledFunc {
+        let f = super::super::translate::translate(m, 0).expect("translated");
+        CompiledFunc::new(
+            super::super::exec::thread(ops, modes).expect("handlers for every instruction"),
+            f.shuffles.clone(),
+            f.param_slots,
+            f.init.clone(),
+            f.frame_size,
+        )
+    }
+
+    fn ops(m: &ModuleInner) -> Vec<Op> {
+        let f = super::super::translate::translate(m, 0).expect("translated");
+        f.code.iter().map(|i| i.op()).collect()
+    }
+
+    #[test]
+    fn translated_code_verifies() {
+        let module = module();
+        let m = &module.inner;
+        let f = super::super::translate::translate(m, 0).expect("translated");
+        assert_eq!(verify(m, &f), Ok(()));
+    }
+
+    /// Each kind of corruption of a correct function is found.
+    #[test]
+    fn corrupted_code_fails() {
+        let module = module();
+        let m = &module.inner;
+        let good = ops(m);
+        let frame = super::super::translate::translate(m, 0).unwrap().frame_size;
+        let fails = |ops: Vec<Op>, modes: &[u8], what: &str| {
+            let e = verify(m, &rebuild(m, ops, modes)).expect_err(what);
+            assert!(e.starts_with("internal error: translated code fails verification"));
+            e
+        };
+
+        // A slot beyond the frame.
+        let mut bad = good.clone();
+        let i = bad.iter().position(|op| op.clone().dst_mut().is_some());
+        let i = i.expect("an instruction with a destination");
+        *bad[i].dst_mut().unwrap() = frame as u16;
+        let e = fails(bad, &[], "a slot beyond the frame");
+        assert!(e.contains("beyond the frame"), "{e}");
+
+        // A v128 in the frame's last slot.
+        let mut bad = good.clone();
+        let i = bad
+            .iter()
+            .position(|op| matches!(op, Op::Move128 { .. } | Op::I32x4ExtractLane(_)));
+        match bad[i.expect("a v128 operand")] {
+            Op::Move128 { ref mut src, .. } => *src = frame as u16 - 1,
+            Op::I32x4ExtractLane(ref mut p) => p.src = frame as u16 - 1,
+            _ => unreachable!(),
+        }
+        let e = fails(bad, &[], "a v128 half outside the frame");
+        assert!(e.contains("width 2"), "{e}");
+
+        // A jump out of the code, forwards and backwards.
+        for offset in [good.len() as i32 + 1, -(good.len() as i32) - 1] {
+            let mut bad = good.clone();
+            let i = bad.iter().position(|op| op.clone().offset_mut().is_some());
+            *bad[i.expect("a branch")].offset_mut().unwrap() = offset;
+            let e = fails(bad, &[], "a jump out of the code");
+            assert!(e.contains("leaves the code"), "{e}");
+        }
+
+        // A `br_table` entry that is not a jump.
+        let mut bad = good.clone();
+        let i = bad.iter().position(|op| matches!(op, Op::JumpTable { .. }));
+        bad[i.expect("a br_table") + 1] = Op::Trap {
+            code: crate::TrapCode::Unreachable,
+        };
+        let e = fails(bad, &[], "a br_table entry that is not a jump");
+        assert!(e.contains("not a jump"), "{e}");
+
+        // An operand mode without a handler.
+        let i = good
+            .iter()
+            .position(|op| matches!(op, Op::CallDirect { .. }));
+        let mut modes = vec![0; good.len()];
+        modes[i.expect("a call")] = 31;
+        let e = super::super::exec::thread(good.clone(), &modes).expect_err("no handler");
+        assert!(e.contains("has no handler in operand mode 31"), "{e}");
+
+        // Code that runs off its end.
+        let mut bad = good.clone();
+        bad.push(Op::Move { dst: 0, src: 0 });
+        let e = fails(bad, &[], "falling off the end");
+        assert!(e.contains("does not end control flow"), "{e}");
+
+        // A call of a function the module does not have.
+        let mut bad = good.clone();
+        let i = bad
+            .iter()
+            .position(|op| matches!(op, Op::CallDirect { .. }));
+        if let Op::CallDirect { ref mut func, .. } = bad[i.expect("a call")] {
+            *func = 7;
+        }
+        let e = fails(bad, &[], "an unknown function");
+        assert!(e.contains("function 7 out of range"), "{e}");
+    }
+}
