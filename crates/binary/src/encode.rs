@@ -85,7 +85,8 @@ fn section(m: &Module<'_>, section_id: u8, out: &mut Vec<u8>) -> bool {
             write_name(out, &i.name);
             match i.desc {
                 ImportDesc::Func(t) => {
-                    out.push(0x00);
+                    // 0x20: an exact function import (custom descriptors).
+                    out.push(if i.exact { 0x20 } else { 0x00 });
                     write_u32(out, t.0);
                 }
                 ImportDesc::Table(t) => {
@@ -217,6 +218,20 @@ fn sub_type(out: &mut Vec<u8>, t: &SubType) {
                 // (a rolled group) writes what identifies it.
                 h => write_heap_type(out, h),
             }
+        }
+    }
+    // Custom descriptors: `0x4C x` (describes), then `0x4D y` (descriptor).
+    for (byte, clause) in [(0x4C, t.describes), (0x4D, t.descriptor)] {
+        match clause {
+            Some(HeapType::Concrete(i)) => {
+                out.push(byte);
+                write_u32(out, i.0);
+            }
+            Some(h) => {
+                out.push(byte);
+                write_heap_type(out, h);
+            }
+            None => {}
         }
     }
     match &t.composite {

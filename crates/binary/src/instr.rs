@@ -79,9 +79,18 @@ pub fn write_heap_type(out: &mut Vec<u8>, h: HeapType) {
     match (h, h.abstract_byte()) {
         (_, Some(b)) => out.push(b),
         (HeapType::Concrete(t), None) => write_i64(out, i64::from(t.0)),
+        // Custom descriptors: `0x62 x`, an exact type index.
+        (HeapType::Exact(t), None) => {
+            out.push(0x62);
+            write_i64(out, i64::from(t.0));
+        }
         // Rolled groups are for comparison, never encoded; write the
         // position so that the output at least decodes.
         (HeapType::Rec(i), None) => write_i64(out, i64::from(i)),
+        (HeapType::RecExact(i), None) => {
+            out.push(0x62);
+            write_i64(out, i64::from(i));
+        }
         (_, None) => unreachable!("every other heap type is abstract"),
     }
 }
@@ -601,7 +610,10 @@ mod tests {
             assert!(names.insert(visit), "{visit} twice");
             if variant == "TypedSelect" {
                 assert_eq!(visit, "visit_typed_select");
-            } else if variant == "RefTestNull" || variant == "RefCastNull" {
+            } else if variant == "RefTestNull"
+                || variant == "RefCastNull"
+                || variant == "RefCastDescEqNull"
+            {
                 // The second row of a mnemonic is named after its variant.
                 assert_eq!(visit, format!("visit_{}_null", mnemonic.replace('.', "_")));
             } else {

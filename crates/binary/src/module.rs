@@ -246,22 +246,51 @@ impl<'a> Decoder<'a> {
             0x50 if self.has(Feature::Gc) => false,
             0x4F if self.has(Feature::Gc) => true,
             _ => {
+                let (describes, descriptor) = self.descriptor_clauses(r)?;
                 let composite = self.composite_type(r)?;
                 return Ok(SubType {
                     is_final: true,
                     supertypes: Vec::new(),
+                    describes,
+                    descriptor,
                     composite,
                 });
             }
         };
         r.read_u8()?;
         let supertypes = vec(r, |r| Ok(HeapType::Concrete(TypeIdx(r.read_u32()?))))?;
+        let (describes, descriptor) = self.descriptor_clauses(r)?;
         let composite = self.composite_type(r)?;
         Ok(SubType {
             is_final,
             supertypes,
+            describes,
+            descriptor,
             composite,
         })
+    }
+
+    /// The optional clauses of the custom-descriptors proposal before a
+    /// composite type: `0x4C x` (describes `x`), then `0x4D y` (descriptor
+    /// `y`), each at most once and in this order (a second clause or the
+    /// wrong order is then read as the composite type, and is malformed).
+    fn descriptor_clauses(
+        &self,
+        r: &mut Reader<'a>,
+    ) -> Result<(Option<HeapType>, Option<HeapType>)> {
+        if !self.has(Feature::CustomDescriptors) {
+            return Ok((None, None));
+        }
+        let clause = |r: &mut Reader<'a>, byte: u8| -> Result<Option<HeapType>> {
+            if r.peek_u8()? != byte {
+                return Ok(None);
+            }
+            r.read_u8()?;
+            Ok(Some(HeapType::Concrete(TypeIdx(r.read_u32()?))))
+        };
+        let describes = clause(r, 0x4C)?;
+        let descriptor = clause(r, 0x4D)?;
+        Ok((describes, descriptor))
     }
 
     /// A composite type (§5.3.8): `0x60` function, `0x5F` struct or `0x5E`
@@ -283,7 +312,7 @@ impl<'a> Decoder<'a> {
                 field: self.field_type(r)?,
             })),
             b if b & 0x80 != 0 => Err(r.error("integer representation too long")),
-            _ => Err(r.error_at("malformed function type", at)),
+            _ => Err(r.error_at("malformed definition type", at)),
         }
     }
 
@@ -299,7 +328,19 @@ impl<'a> Decoder<'a> {
                 r.read_u8()?;
                 StorageType::I16
             }
-            _ => StorageType::Val(r.read_val_type()?),
+            _ => {
+                // As in the reference decoder, which tries a value type and
+                // then a packed type: a byte that starts neither is a
+                // malformed storage type.
+                let at = r.offset();
+                match r.read_val_type() {
+                    Ok(t) => StorageType::Val(t),
+                    Err(e) if e.message.starts_with("malformed") => {
+                        return Err(r.error_at("malformed storage type", at))
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
         };
         let mutability = r.read_mut()?;
         Ok(FieldType {
@@ -313,8 +354,13 @@ impl<'a> Decoder<'a> {
         let module = r.read_name()?;
         let name = r.read_name()?;
         let at = r.offset();
+        let mut exact = false;
         let desc = match r.read_u8()? {
             0x00 => ImportDesc::Func(TypeIdx(r.read_u32()?)),
+            0x20 if self.has(Feature::CustomDescriptors) => {
+                exact = true;
+                ImportDesc::Func(TypeIdx(r.read_u32()?))
+            }
             0x01 => ImportDesc::Table(r.read_table_type()?),
             0x02 => ImportDesc::Memory(r.read_mem_type()?),
             0x03 => ImportDesc::Global(r.read_global_type()?),
@@ -325,6 +371,7 @@ impl<'a> Decoder<'a> {
             module: Cow::Borrowed(module),
             name: Cow::Borrowed(name),
             desc,
+            exact,
         })
     }
 

@@ -371,6 +371,7 @@ impl<'a> Reader<'a> {
             | HeapType::NoFunc
             | HeapType::NoExtern => f.has(Feature::Gc),
             HeapType::Concrete(_) | HeapType::Rec(_) => f.has(Feature::FunctionReferences),
+            HeapType::Exact(_) | HeapType::RecExact(_) => f.has(Feature::CustomDescriptors),
         }
     }
 
@@ -390,6 +391,18 @@ impl<'a> Reader<'a> {
         if !self.features.has(weft_syntax::Feature::FunctionReferences) {
             self.pos += 1;
             return Err(Self::fail("malformed reference type", at));
+        }
+        // Custom descriptors: `0x62 x` is the exact type `x`.
+        if byte == 0x62 && self.features.has(weft_syntax::Feature::CustomDescriptors) {
+            self.pos += 1;
+            // A type index as a non-negative signed number, as in the
+            // reference decoder (`typeuse s32`).
+            let at = self.offset();
+            let idx = self.read_s33()?;
+            if idx < 0 || idx > i64::from(i32::MAX) {
+                return Err(Self::fail("malformed type index", at));
+            }
+            return Ok(HeapType::Exact(TypeIdx(idx as u32)));
         }
         let idx = self.read_s33()?;
         if idx < 0 || idx > i64::from(u32::MAX) {

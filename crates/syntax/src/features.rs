@@ -49,6 +49,10 @@ pub enum Feature {
     /// The legacy exception instructions `try`, `catch`, `catch_all`,
     /// `delegate` and `rethrow` (beside 3.0; toolchains still emit them).
     LegacyExceptions,
+    /// Custom descriptors (beside 3.0): exact reference types, `descriptor`
+    /// and `describes` clauses on struct types, exact function imports and
+    /// the descriptor instructions.
+    CustomDescriptors,
 }
 
 impl Feature {
@@ -59,6 +63,7 @@ impl Feature {
         ("wide-arithmetic", Feature::WideArithmetic),
         ("custom-page-sizes", Feature::CustomPageSizes),
         ("legacy-exceptions", Feature::LegacyExceptions),
+        ("custom-descriptors", Feature::CustomDescriptors),
     ];
 }
 
@@ -125,6 +130,7 @@ impl Features {
         "wide-arithmetic",
         "custom-page-sizes",
         "legacy-exceptions",
+        "custom-descriptors",
     ];
 
     /// The set named by `name`: a comma-separated list of presets (`"1.0"`,
@@ -193,6 +199,9 @@ mod tests {
         assert!(w.has(Feature::WideArithmetic) && w.has(Feature::Memory64));
         assert!(!Features::WASM3.has(Feature::Threads));
         assert!(!Features::WASM2.has(Feature::TailCall));
+        let c = Features::from_name("3.0,custom-descriptors").unwrap();
+        assert!(c.has(Feature::CustomDescriptors) && c.has(Feature::Gc));
+        assert!(!Features::WASM3.has(Feature::CustomDescriptors));
         assert_eq!(Features::from_name("3.0,bogus"), None);
         assert_eq!(Features::from_name(""), None);
     }

@@ -397,6 +397,9 @@ macro_rules! __feature {
     (threads) => {
         $crate::Feature::Threads
     };
+    (custom_descriptors) => {
+        $crate::Feature::CustomDescriptors
+    };
 }
 
 macro_rules! define_instr {

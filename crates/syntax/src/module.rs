@@ -53,6 +53,13 @@ pub struct Import<'a> {
     pub module: Cow<'a, str>,
     pub name: Cow<'a, str>,
     pub desc: ImportDesc,
+    /// Whether a function import is exact (custom descriptors: kind byte
+    /// 0x20, text `(exact (type x))`): only a function of exactly its type,
+    /// no subtype, may be supplied, and `ref.func` of it is exact. Always
+    /// `false` for the other kinds. A flag beside the description rather
+    /// than a variant of [`ImportDesc`], so that the many uses of function
+    /// imports that do not care need no second arm.
+    pub exact: bool,
 }
 
 /// What an import brings in.

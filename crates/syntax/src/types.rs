@@ -58,10 +58,16 @@ pub enum HeapType {
     NoExn,
     /// A type defined in the module's type section.
     Concrete(TypeIdx),
+    /// `(exact t)` of the custom-descriptors proposal: exactly the defined
+    /// type `t`, none of its strict subtypes.
+    Exact(TypeIdx),
     /// The `i`th type of the enclosing recursion group (the spec's `rec.i`);
     /// appears only in rolled groups (see [`RecGroup::rolled`]), never in a
     /// decoded or parsed module.
     Rec(u32),
+    /// `(exact rec.i)`: the exact form of [`HeapType::Rec`], in rolled
+    /// groups only.
+    RecExact(u32),
 }
 
 impl HeapType {
@@ -125,7 +131,7 @@ impl HeapType {
             Func | NoFunc => Func,
             Extern | NoExtern => Extern,
             Exn | NoExn => Exn,
-            Concrete(_) | Rec(_) => return Option::None,
+            Concrete(_) | Exact(_) | Rec(_) | RecExact(_) => return Option::None,
         })
     }
 
@@ -134,11 +140,35 @@ impl HeapType {
         matches!(self, HeapType::Func | HeapType::Extern)
     }
 
-    /// The concrete type index, if any.
+    /// The concrete type index, if any (of an exact type too).
     pub fn type_index(self) -> Option<TypeIdx> {
         match self {
-            HeapType::Concrete(t) => Some(t),
+            HeapType::Concrete(t) | HeapType::Exact(t) => Some(t),
             _ => None,
+        }
+    }
+
+    /// Whether this is an exact heap type (custom descriptors).
+    pub fn is_exact(self) -> bool {
+        matches!(self, HeapType::Exact(_) | HeapType::RecExact(_))
+    }
+
+    /// The heap type without its exactness: `(exact t)` becomes `t`.
+    pub fn inexact(self) -> HeapType {
+        match self {
+            HeapType::Exact(t) => HeapType::Concrete(t),
+            HeapType::RecExact(i) => HeapType::Rec(i),
+            h => h,
+        }
+    }
+
+    /// The exact form of a concrete heap type (abstract types have none
+    /// and are returned unchanged).
+    pub fn exact(self) -> HeapType {
+        match self {
+            HeapType::Concrete(t) => HeapType::Exact(t),
+            HeapType::Rec(i) => HeapType::RecExact(i),
+            h => h,
         }
     }
 }
@@ -193,7 +223,10 @@ impl RefType {
             HeapType::NoFunc => "nullfuncref",
             HeapType::NoExtern => "nullexternref",
             HeapType::NoExn => "nullexnref",
-            HeapType::Concrete(_) | HeapType::Rec(_) => return None,
+            HeapType::Concrete(_)
+            | HeapType::Exact(_)
+            | HeapType::Rec(_)
+            | HeapType::RecExact(_) => return None,
         })
     }
 
@@ -280,7 +313,9 @@ impl fmt::Display for HeapType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HeapType::Concrete(t) => write!(f, "{t}"),
+            HeapType::Exact(t) => write!(f, "(exact {t})"),
             HeapType::Rec(i) => write!(f, "rec.{i}"),
+            HeapType::RecExact(i) => write!(f, "(exact rec.{i})"),
             h => f.write_str(h.abstract_name().unwrap_or("?")),
         }
     }
@@ -440,11 +475,18 @@ impl CompositeType {
 
 /// Subtypes (§2.3.9): a composite type with its declared supertypes
 /// (at most one is valid in 3.0, but the binary and text formats allow a
-/// list) and whether further subtypes are forbidden.
+/// list) and whether further subtypes are forbidden. The custom-descriptors
+/// proposal adds a `describes` clause (the type is the descriptor of the
+/// named type) and a `descriptor` clause (the type's descriptor type), both
+/// concrete heap types (rolled like every other reference).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SubType {
     pub is_final: bool,
     pub supertypes: Vec<HeapType>,
+    /// `(describes t)`: the type whose descriptor this type is.
+    pub describes: Option<HeapType>,
+    /// `(descriptor t)`: the type of this type's descriptors.
+    pub descriptor: Option<HeapType>,
     pub composite: CompositeType,
 }
 
@@ -455,6 +497,8 @@ impl SubType {
         SubType {
             is_final: true,
             supertypes: Vec::new(),
+            describes: None,
+            descriptor: None,
             composite: CompositeType::Func(t),
         }
     }
@@ -471,7 +515,10 @@ impl SubType {
     /// a final function type without supertypes whose value types are 2.0
     /// types.
     pub fn is_wasm2(&self) -> bool {
-        let mut ok = self.is_final && self.supertypes.is_empty();
+        let mut ok = self.is_final
+            && self.supertypes.is_empty()
+            && self.describes.is_none()
+            && self.descriptor.is_none();
         self.composite.for_each_val_type(|v| ok &= v.is_wasm2());
         ok && self.as_func().is_some()
     }
@@ -482,6 +529,8 @@ impl SubType {
         SubType {
             is_final: self.is_final,
             supertypes: self.supertypes.iter().map(|&h| f(h)).collect(),
+            describes: self.describes.map(&mut *f),
+            descriptor: self.descriptor.map(&mut *f),
             composite: self.composite.map_heap_types(f),
         }
     }
@@ -506,7 +555,11 @@ impl RecGroup {
             HeapType::Concrete(t) if t.0 >= first.0 && u64::from(t.0) < end => {
                 HeapType::Rec(t.0 - first.0)
             }
+            HeapType::Exact(t) if t.0 >= first.0 && u64::from(t.0) < end => {
+                HeapType::RecExact(t.0 - first.0)
+            }
             HeapType::Concrete(t) => outer(t),
+            HeapType::Exact(t) => outer(t).exact(),
             h => h,
         };
         RecGroup {

@@ -598,19 +598,24 @@ impl<'a> BodyParser<'_, '_, 'a> {
                 encode_instr(&instr, out);
             }
             // One mnemonic, a row per nullability of the target type.
-            InstrKind::RefTest | InstrKind::RefCast => {
+            InstrKind::RefTest | InstrKind::RefCast | InstrKind::RefCastDescEq => {
                 let r = self.c.ref_type()?;
                 let ty = r.heap;
                 let instr = match (kind, r.nullable) {
                     (InstrKind::RefTest, false) => Instr::RefTest { ty },
                     (InstrKind::RefTest, true) => Instr::RefTestNull { ty },
+                    (InstrKind::RefCastDescEq, false) => Instr::RefCastDescEq { ty },
+                    (InstrKind::RefCastDescEq, true) => Instr::RefCastDescEqNull { ty },
                     (_, false) => Instr::RefCast { ty },
                     (_, true) => Instr::RefCastNull { ty },
                 };
                 encode_instr(&instr, out);
             }
             // `br_on_cast l rt1 rt2`: the nullabilities become flags.
-            InstrKind::BrOnCast | InstrKind::BrOnCastFail => {
+            InstrKind::BrOnCast
+            | InstrKind::BrOnCastFail
+            | InstrKind::BrOnCastDescEq
+            | InstrKind::BrOnCastDescEqFail => {
                 let label = self.label()?;
                 let from = self.c.ref_type()?;
                 let to = self.c.ref_type()?;
@@ -618,6 +623,18 @@ impl<'a> BodyParser<'_, '_, 'a> {
                 let (from, to) = (from.heap, to.heap);
                 let instr = match kind {
                     InstrKind::BrOnCastFail => Instr::BrOnCastFail {
+                        flags,
+                        label,
+                        from,
+                        to,
+                    },
+                    InstrKind::BrOnCastDescEq => Instr::BrOnCastDescEq {
+                        flags,
+                        label,
+                        from,
+                        to,
+                    },
+                    InstrKind::BrOnCastDescEqFail => Instr::BrOnCastDescEqFail {
                         flags,
                         label,
                         from,

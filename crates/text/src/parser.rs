@@ -15,6 +15,10 @@ use weft_syntax::{HeapType, RefType, TypeIdx, ValType};
 /// "unknown operator"; a known one in the wrong place is an "unexpected
 /// token", as in the reference interpreter.
 const KEYWORDS: &[&str] = &[
+    // Custom descriptors.
+    "exact",
+    "describes",
+    "descriptor",
     "module",
     "type",
     "func",
@@ -321,9 +325,19 @@ impl<'t, 'a> Cursor<'t, 'a> {
         (t.kind == Kind::Keyword && short_ref_type(t.text).is_some()) || self.at_lparen_kw("ref")
     }
 
-    /// Consumes a heap type (§6.4.2): an abstract type's name, or a type
+    /// Consumes a heap type (§6.4.2): an abstract type's name, a type
+    /// index or identifier, or (custom descriptors) `(exact x)` of a type
     /// index or identifier.
     pub fn heap_type(&mut self) -> Result<HeapType> {
+        if self.at_lparen_kw("exact") {
+            self.pos += 2;
+            if !matches!(self.peek().kind, Kind::Nat | Kind::Id | Kind::QuotedId) {
+                return Err(self.unexpected());
+            }
+            let h = self.heap_type()?.exact();
+            self.rparen()?;
+            return Ok(h);
+        }
         let t = self.peek();
         let h = match t.kind {
             Kind::Keyword => match HeapType::from_abstract_name(t.text) {

@@ -318,7 +318,7 @@ impl<'m, 'a> Printer<'m, 'a> {
     fn types(&mut self) {
         let m = self.module;
         for (first, group) in m.types.groups() {
-            let rec = !matches!(group, [t] if t.is_final && t.supertypes.is_empty());
+            let rec = !matches!(group, [t] if t.is_final && t.supertypes.is_empty() && t.describes.is_none() && t.descriptor.is_none());
             let indent = if rec {
                 self.out.push_str("  (rec\n");
                 "    "
@@ -349,6 +349,12 @@ impl<'m, 'a> Printer<'m, 'a> {
                 let _ = write!(self.out, " {s}");
             }
             self.out.push(' ');
+        }
+        if let Some(d) = t.describes {
+            let _ = write!(self.out, "(describes {d}) ");
+        }
+        if let Some(d) = t.descriptor {
+            let _ = write!(self.out, "(descriptor {d}) ");
         }
         match &t.composite {
             CompositeType::Func(f) => {
@@ -490,7 +496,13 @@ impl<'m, 'a> Printer<'m, 'a> {
                         self.out.push(' ');
                     }
                     let _ = write!(self.out, "(;{funcs};)");
+                    if imp.exact {
+                        self.out.push_str(" (exact");
+                    }
                     self.type_use(t, &[]);
+                    if imp.exact {
+                        self.out.push(')');
+                    }
                     funcs += 1;
                 }
                 ImportDesc::Table(t) => {
@@ -823,6 +835,7 @@ mod tests {
             module: Cow::Borrowed("env"),
             name: Cow::Borrowed("f"),
             desc: ImportDesc::Func(TypeIdx(0)),
+            exact: false,
         });
         m.code[0].locals.push(Locals {
             count: 2,

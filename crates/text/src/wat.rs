@@ -252,7 +252,8 @@ enum Item<'a> {
 }
 
 enum ImportSrc<'a> {
-    Func(TypeUse<'a>),
+    /// A function's type use, and whether the import is exact.
+    Func(TypeUse<'a>, bool),
     Table(TableType),
     Memory(MemType),
     Global(GlobalType),
@@ -480,10 +481,13 @@ impl<'a> Fields<'a> {
     /// `(sub final? typeidx* comptype)` or a bare composite type (§6.4.9).
     fn sub_type(&mut self, c: &mut Cursor<'_, 'a>, index: u32) -> Result<SubType> {
         if !c.eat_lparen_kw("sub") {
+            let (describes, descriptor) = Self::descriptor_clauses(c)?;
             let composite = self.composite_type(c, index)?;
             return Ok(SubType {
                 is_final: true,
                 supertypes: Vec::new(),
+                describes,
+                descriptor,
                 composite,
             });
         }
@@ -495,13 +499,48 @@ impl<'a> Fields<'a> {
         while at_idx(c) {
             supertypes.push(c.heap_type()?);
         }
+        let (describes, descriptor) = Self::descriptor_clauses(c)?;
         let composite = self.composite_type(c, index)?;
         c.rparen()?;
         Ok(SubType {
             is_final,
             supertypes,
+            describes,
+            descriptor,
             composite,
         })
+    }
+
+    /// `(describes x)? (descriptor y)?` before a composite type (custom
+    /// descriptors), each at most once and in this order.
+    fn descriptor_clauses(
+        c: &mut Cursor<'_, 'a>,
+    ) -> Result<(Option<weft_syntax::HeapType>, Option<weft_syntax::HeapType>)> {
+        let mut clause = |kw: &str| -> Result<Option<weft_syntax::HeapType>> {
+            if !c.eat_lparen_kw(kw) {
+                return Ok(None);
+            }
+            if !at_idx(c) {
+                return Err(c.unexpected());
+            }
+            let h = c.heap_type()?;
+            c.rparen()?;
+            Ok(Some(h))
+        };
+        let describes = clause("describes")?;
+        let descriptor = clause("descriptor")?;
+        Ok((describes, descriptor))
+    }
+
+    /// The type use of a function import, `(exact typeuse)` (custom
+    /// descriptors) or a plain type use; whether it is exact.
+    fn import_type_use(c: &mut Cursor<'_, 'a>) -> Result<(TypeUse<'a>, bool)> {
+        if c.eat_lparen_kw("exact") {
+            let ty = type_use(c, true)?;
+            c.rparen()?;
+            return Ok((ty, true));
+        }
+        Ok((type_use(c, true)?, false))
     }
 
     /// `(func ...)`, `(struct (field ...)*)` or `(array fieldtype)`
@@ -657,12 +696,12 @@ impl<'a> Fields<'a> {
         let desc = match kw.text {
             "func" => {
                 let id = c.opt_id();
-                let ty = type_use(c, true)?;
+                let (ty, exact) = Self::import_type_use(c)?;
                 let i = self.bind(Space::Func, id)?;
                 if let Some(id) = id {
                     self.func_ids.push((i, id));
                 }
-                ImportSrc::Func(ty)
+                ImportSrc::Func(ty, exact)
             }
             "table" => {
                 let id = c.opt_id();
@@ -703,14 +742,18 @@ impl<'a> Fields<'a> {
         let id = c.opt_id();
         let exports = Self::inline_exports(c)?;
         let import = Self::inline_import(c)?;
-        let ty = type_use(c, true)?;
+        let (ty, exact) = if import.is_some() {
+            Self::import_type_use(c)?
+        } else {
+            (type_use(c, true)?, false)
+        };
         let i = self.bind(Space::Func, id)?;
         if let Some(id) = id {
             self.func_ids.push((i, id));
         }
         self.push_exports(exports, ExternKind::Func, i);
         if let Some(import) = import {
-            return self.push_import(at, import, ImportSrc::Func(ty));
+            return self.push_import(at, import, ImportSrc::Func(ty, exact));
         }
         self.last_def = Some("function");
         let mut locals = Vec::new();
@@ -1212,8 +1255,9 @@ fn finish<'a>(
                 name,
                 desc,
             } => {
+                let exact = matches!(desc, ImportSrc::Func(_, true));
                 let desc = match desc {
-                    ImportSrc::Func(tu) => {
+                    ImportSrc::Func(tu, _) => {
                         let (ti, _) = m.resolve_type_use(&tu)?;
                         let local_names: Vec<_> = tu
                             .params
@@ -1240,6 +1284,7 @@ fn finish<'a>(
                     module: Cow::Owned(mname),
                     name: Cow::Owned(name),
                     desc,
+                    exact,
                 });
             }
             Item::Func { ty, locals, body } => {

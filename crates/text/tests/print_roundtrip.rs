@@ -139,6 +139,7 @@ fn canonical(m: &Module<'_>) -> Module<'static> {
             module: Cow::Owned(i.module.to_string()),
             name: Cow::Owned(i.name.to_string()),
             desc: i.desc,
+            exact: i.exact,
         })
         .collect();
     let own = |e: &weft_syntax::Expr<'_>| weft_syntax::Expr {

@@ -85,15 +85,19 @@ pub(crate) fn validate_const_expr(
                 cx.global_types[global.index()]
             }
             // GC allocations (3.0), typed as in function bodies.
-            Instr::StructNew { ty } => {
+            Instr::StructNew { ty } | Instr::StructNewDesc { ty } => {
                 let fields = cx.struct_fields(ty).map_err(|m| invalid_at(m, at))?;
+                let desc = matches!(instr, Instr::StructNewDesc { .. });
+                pop_alloc_desc(cx, stack, ty, desc, at)?;
                 for f in fields.iter().rev() {
                     pop(cx, stack, f.ty, at)?;
                 }
                 new_ref(cx, ty)
             }
-            Instr::StructNewDefault { ty } => {
+            Instr::StructNewDefault { ty } | Instr::StructNewDefaultDesc { ty } => {
                 let fields = cx.struct_fields(ty).map_err(|m| invalid_at(m, at))?;
+                let desc = matches!(instr, Instr::StructNewDefaultDesc { .. });
+                pop_alloc_desc(cx, stack, ty, desc, at)?;
                 if let Some(f) = fields.iter().find(|f| !f.defaultable()) {
                     return Err(invalid_at(
                         format!(
@@ -189,9 +193,42 @@ fn pop(cx: &Context, stack: &mut Vec<OpType>, t: OpType, at: usize) -> Result<()
     }
 }
 
-/// `(ref ty)`, the result of an allocation.
+/// `(ref ty)`, the result of an allocation; `(ref (exact ty))` with custom
+/// descriptors.
 fn new_ref(cx: &Context, ty: TypeIdx) -> OpType {
-    OpType::reference(false, cx.subtypes.heap(HeapType::Concrete(ty)))
+    let h = if cx.features.has(Feature::CustomDescriptors) {
+        HeapType::Exact(ty)
+    } else {
+        HeapType::Concrete(ty)
+    };
+    OpType::reference(false, cx.subtypes.heap(h))
+}
+
+/// Custom descriptors: a struct type with a descriptor is allocated by the
+/// `_desc` forms only, which pop the descriptor `(ref null (exact y))`
+/// first; a type without one by the plain forms only.
+fn pop_alloc_desc(
+    cx: &Context,
+    stack: &mut Vec<OpType>,
+    ty: TypeIdx,
+    desc: bool,
+    at: usize,
+) -> Result<()> {
+    match (cx.subtypes.descriptor(ty.0), desc) {
+        (Some(y), true) => {
+            let d = OpType::reference(true, cx.subtypes.heap(HeapType::Exact(y)));
+            pop(cx, stack, d, at)
+        }
+        (None, false) => Ok(()),
+        (Some(_), false) => Err(invalid_at(
+            "type with descriptor requires descriptor allocation",
+            at,
+        )),
+        (None, true) => Err(invalid_at(
+            "type without descriptor requires non-descriptor allocation",
+            at,
+        )),
+    }
 }
 
 /// `any.convert_extern` and `extern.convert_any`: the nullability stays.

@@ -27,6 +27,9 @@ pub(crate) struct Context {
     pub types: Vec<Sig>,
     /// `C.funcs` as type indices, all valid.
     pub funcs: Vec<u32>,
+    /// Whether `ref.func` of each function is exact (custom descriptors):
+    /// defined functions and exact imports.
+    pub funcs_exact: Vec<bool>,
     /// `C.tables`.
     pub tables: Vec<TableType>,
     /// The element type of every table.
@@ -253,6 +256,7 @@ impl Context {
             pool,
             types,
             funcs: Vec::new(),
+            funcs_exact: Vec::new(),
             tables: Vec::new(),
             table_elems: Vec::new(),
             mems: Vec::new(),
@@ -280,6 +284,7 @@ impl Context {
                 ImportDesc::Func(t) => {
                     let t = func_type(&cx, *t)?;
                     cx.funcs.push(t);
+                    cx.funcs_exact.push(import.exact);
                 }
                 ImportDesc::Table(t) => {
                     check_table_type(features, num_types, t)?;
@@ -312,6 +317,7 @@ impl Context {
         for &t in &module.funcs {
             let t = func_type(&cx, t)?;
             cx.funcs.push(t);
+            cx.funcs_exact.push(true);
         }
         // Types of definitions are checked before they are used (tables,
         // globals and element segments below, in `validate_module`); until
@@ -369,7 +375,14 @@ impl Context {
     pub(crate) fn func_ref(&self, idx: usize) -> OpType {
         match self.funcs.get(idx) {
             Some(&t) if self.features.has(Feature::FunctionReferences) => {
-                OpType::reference(false, self.subtypes.heap(HeapType::Concrete(TypeIdx(t))))
+                let exact = self.features.has(Feature::CustomDescriptors)
+                    && self.funcs_exact.get(idx).copied().unwrap_or(false);
+                let h = if exact {
+                    HeapType::Exact(TypeIdx(t))
+                } else {
+                    HeapType::Concrete(TypeIdx(t))
+                };
+                OpType::reference(false, self.subtypes.heap(h))
             }
             _ => OpType::FUNCREF,
         }

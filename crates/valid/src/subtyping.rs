@@ -39,6 +39,9 @@ struct Info {
     supertype: Option<u32>,
     /// Length of the chain of supertypes above this type.
     depth: u32,
+    /// The type index of the type's descriptor type (custom descriptors:
+    /// its `descriptor` clause).
+    descriptor: Option<u32>,
 }
 
 /// The module's types for validation: canonical indices and what matching
@@ -72,6 +75,7 @@ impl TypeTable {
                     "invalid recursion group at type {first}: explicit groups require GC"
                 )));
             }
+            check_descriptor_clauses(group, first)?;
             for (i, sub) in group.iter().enumerate() {
                 check_sub_type_refs(features, sub, end, first.0 + i as u32)?;
             }
@@ -125,6 +129,7 @@ impl TypeTable {
                     kind,
                     supertype,
                     depth,
+                    descriptor: sub.descriptor.and_then(|h| h.type_index()).map(|t| t.0),
                 });
             }
             for (i, sub) in group.iter().enumerate() {
@@ -136,6 +141,7 @@ impl TypeTable {
                             "sub type {x} has final super type {y}"
                         )));
                     }
+                    table.check_descriptor_sub(sub, sup, x, y.0)?;
                     if !table.composite_matches(&sub.composite, &sup.composite) {
                         return Err(ValidationError::invalid(format!(
                             "sub type {x} does not match super type {y}"
@@ -150,6 +156,48 @@ impl TypeTable {
     /// The kind of type `t`, if it exists.
     pub(crate) fn kind(&self, t: u32) -> Option<Kind> {
         self.info.get(t as usize).map(|i| i.kind)
+    }
+
+    /// The descriptor type of type `t` (custom descriptors), if it has
+    /// one.
+    pub(crate) fn descriptor(&self, t: u32) -> Option<TypeIdx> {
+        self.info.get(t as usize)?.descriptor.map(TypeIdx)
+    }
+
+    /// The rules of the custom-descriptors proposal for a declared
+    /// supertype `y` of type `x`: a type with a `describes` clause has a
+    /// supertype with one, describing a supertype of what it describes, and
+    /// one without has a supertype without; a supertype with a `descriptor`
+    /// clause needs the subtype to have one, naming a subtype of its
+    /// descriptor type.
+    fn check_descriptor_sub(&self, sub: &SubType, sup: &SubType, x: u32, y: u32) -> Result<()> {
+        let mismatch =
+            || ValidationError::invalid(format!("sub type {x} does not match super type {y}"));
+        let idx = |h: Option<HeapType>| h.and_then(|h| h.type_index()).map(|t| t.0);
+        let canon = |t: u32| self.canon.get(t as usize).copied().unwrap_or(t);
+        match (idx(sub.describes), idx(sup.describes)) {
+            (Some(a), Some(b)) => {
+                if !self.is_declared_subtype(canon(a), canon(b)) {
+                    return Err(ValidationError::invalid(format!(
+                        "described type {a} does not match {b}"
+                    )));
+                }
+            }
+            (Some(_), None) | (None, Some(_)) => return Err(mismatch()),
+            (None, None) => {}
+        }
+        match (idx(sub.descriptor), idx(sup.descriptor)) {
+            (Some(a), Some(b)) => {
+                if !self.is_declared_subtype(canon(a), canon(b)) {
+                    return Err(ValidationError::invalid(format!(
+                        "descriptor type {a} does not match {b}"
+                    )));
+                }
+            }
+            (None, Some(_)) => return Err(mismatch()),
+            (Some(_), None) | (None, None) => {}
+        }
+        Ok(())
     }
 
     /// The operand type of a value type whose type indices exist.
@@ -175,7 +223,12 @@ impl TypeTable {
             Some(h) => h,
             None => {
                 let t = h.type_index().map_or(0, |t| t.0);
-                Heap::concrete(self.canon.get(t as usize).copied().unwrap_or(t))
+                let canon = self.canon.get(t as usize).copied().unwrap_or(t);
+                if h.is_exact() {
+                    Heap::exact(canon)
+                } else {
+                    Heap::concrete(canon)
+                }
             }
         }
     }
@@ -199,6 +252,20 @@ impl TypeTable {
             return true;
         }
         let kind_of = |h: Heap| h.type_index().and_then(|t| self.kind(t));
+        // Custom descriptors: an exact type is matched only by itself and
+        // by the bottom type of its hierarchy; an exact type matches what
+        // its inexact form matches.
+        if b.is_exact() {
+            return match a {
+                Heap::NONE => matches!(kind_of(b), Some(Kind::Struct | Kind::Array)),
+                Heap::NOFUNC => kind_of(b) == Some(Kind::Func),
+                _ => false,
+            };
+        }
+        let a = a.inexact();
+        if a == b {
+            return true;
+        }
         match a {
             Heap::NONE => {
                 matches!(
@@ -299,6 +366,51 @@ impl TypeTable {
     }
 }
 
+/// The custom-descriptors rules within a recursion group starting at type
+/// `first`: a `describes` clause names an earlier type of the group whose
+/// `descriptor` clause names this type, and a `descriptor` clause names a
+/// type of the group whose `describes` clause names this type (so that
+/// descriptor chains have no cycles).
+fn check_descriptor_clauses(group: &[SubType], first: TypeIdx) -> Result<()> {
+    let pos = |h: HeapType| {
+        h.type_index()
+            .and_then(|t| t.0.checked_sub(first.0))
+            .filter(|&i| (i as usize) < group.len())
+    };
+    for (i, sub) in group.iter().enumerate() {
+        let me = Some(first.0 + i as u32);
+        let idx = |h: Option<HeapType>| h.and_then(|h| h.type_index()).map(|t| t.0);
+        if let Some(h) = sub.describes {
+            let Some(j) = pos(h) else {
+                return Err(ValidationError::invalid(
+                    "described type is outside rec group",
+                ));
+            };
+            if idx(group[j as usize].descriptor) != me {
+                return Err(ValidationError::invalid(
+                    "described type is not described by descriptor",
+                ));
+            }
+            if j as usize >= i {
+                return Err(ValidationError::invalid("forward use of described type"));
+            }
+        }
+        if let Some(h) = sub.descriptor {
+            let Some(j) = pos(h) else {
+                return Err(ValidationError::invalid(
+                    "descriptor type is outside rec group",
+                ));
+            };
+            if idx(group[j as usize].describes) != me {
+                return Err(ValidationError::invalid(
+                    "type is not described by its descriptor",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The type indices a subtype (type `x` of a group ending before `end`)
 /// names exist, and its value types are those of the enabled features.
 fn check_sub_type_refs(features: Features, sub: &SubType, end: usize, x: u32) -> Result<()> {
@@ -324,6 +436,20 @@ fn check_sub_type_refs(features: Features, sub: &SubType, end: usize, x: u32) ->
     }
     sub.composite.for_each_val_type(&mut check);
     result.map_err(ValidationError::invalid)?;
+    if sub.describes.is_some() || sub.descriptor.is_some() {
+        if !features.has(Feature::CustomDescriptors) {
+            return Err(ValidationError::invalid(format!(
+                "invalid type {x}: descriptor clauses require custom descriptors"
+            )));
+        }
+        if !matches!(sub.composite, CompositeType::Struct(_)) {
+            return Err(ValidationError::invalid(if sub.descriptor.is_some() {
+                "descriptor type must be a struct"
+            } else {
+                "described type must be a struct"
+            }));
+        }
+    }
     for &h in &sub.supertypes {
         check_heap_type(features, end, h).map_err(ValidationError::invalid)?;
     }
@@ -377,7 +503,18 @@ pub(crate) fn check_heap_type(
             }
             return Ok(());
         }
-        HeapType::Rec(_) => return Err("invalid heap type: a rolled recursive type".into()),
+        HeapType::Exact(t) => {
+            if !features.has(Feature::CustomDescriptors) {
+                return Err(format!("invalid heap type (exact {t}): not enabled"));
+            }
+            if t.index() >= num_types {
+                return Err(format!("unknown type {t}"));
+            }
+            return Ok(());
+        }
+        HeapType::Rec(_) | HeapType::RecExact(_) => {
+            return Err("invalid heap type: a rolled recursive type".into())
+        }
     };
     if features.has(needs) {
         Ok(())

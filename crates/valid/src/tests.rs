@@ -382,6 +382,7 @@ fn constant_expressions() {
             mutability,
             content: I32,
         }),
+        exact: false,
     };
     let global = |init: &[Instr<'_>]| Global {
         ty: GlobalType {

@@ -48,6 +48,9 @@ impl Heap {
     pub(crate) const BOT: Heap = Heap(12);
     /// The first concrete code.
     const CONCRETE: u32 = 16;
+    /// The bit that marks a concrete heap type exact (custom descriptors),
+    /// above every canonical index (see [`Heap::concrete`]).
+    const EXACT: u32 = 1 << 29;
 
     /// An abstract heap type's code; `None` for a concrete one.
     pub(crate) fn of_abstract(h: HeapType) -> Option<Heap> {
@@ -64,7 +67,10 @@ impl Heap {
             HeapType::NoFunc => Heap::NOFUNC,
             HeapType::NoExtern => Heap::NOEXTERN,
             HeapType::NoExn => Heap::NOEXN,
-            HeapType::Concrete(_) | HeapType::Rec(_) => return None,
+            HeapType::Concrete(_)
+            | HeapType::Exact(_)
+            | HeapType::Rec(_)
+            | HeapType::RecExact(_) => return None,
         })
     }
 
@@ -72,12 +78,35 @@ impl Heap {
     /// indices are below the number of types, which a module of less than
     /// 4 GiB keeps far below 2^29.
     pub(crate) fn concrete(canon: u32) -> Heap {
-        Heap(Heap::CONCRETE + (canon & (OpType::HEAP_MASK >> 1)))
+        Heap(Heap::CONCRETE + (canon & (Heap::EXACT - Heap::CONCRETE - 1)))
     }
 
-    /// The canonical type index of a concrete heap type.
+    /// The exact concrete heap type of canonical type index `canon`.
+    pub(crate) fn exact(canon: u32) -> Heap {
+        Heap(Heap::concrete(canon).0 | Heap::EXACT)
+    }
+
+    /// The canonical type index of a concrete heap type, exact or not.
     pub(crate) fn type_index(self) -> Option<u32> {
-        self.0.checked_sub(Heap::CONCRETE)
+        (self.0 & !Heap::EXACT).checked_sub(Heap::CONCRETE)
+    }
+
+    /// Whether this is an exact concrete heap type.
+    pub(crate) fn is_exact(self) -> bool {
+        self.0 & Heap::EXACT != 0
+    }
+
+    /// The heap type without its exactness.
+    pub(crate) fn inexact(self) -> Heap {
+        Heap(self.0 & !Heap::EXACT)
+    }
+
+    /// The exact form of a concrete heap type (an abstract one unchanged).
+    pub(crate) fn to_exact(self) -> Heap {
+        match self.type_index() {
+            Some(_) => Heap(self.0 | Heap::EXACT),
+            None => self,
+        }
     }
 }
 
@@ -179,6 +208,7 @@ impl fmt::Display for Heap {
             "noextern", "noexn", "bot",
         ];
         match self.type_index() {
+            Some(t) if self.is_exact() => write!(f, "(exact {t})"),
             Some(t) => write!(f, "{t}"),
             None => f.write_str(NAMES.get(self.0 as usize).copied().unwrap_or("?")),
         }

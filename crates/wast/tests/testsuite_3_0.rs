@@ -7,9 +7,9 @@
 //! Feature sets by folder: the root, `spec-core-extra/` and `custom/` run
 //! with `3.0`; the folders of `weft_testkit::FOLDER_FEATURES` with theirs
 //! (`proposals/threads` with `1.0,threads`); `proposals/NAME/` with
-//! `3.0,NAME` where Weft has a switch of that name, else with `3.0` alone (today `custom-descriptors`, whose
-//! scripts then fail and are listed); `legacy/` with
-//! `3.0,legacy-exceptions`.
+//! `3.0,NAME` where Weft has a switch of that name (`3.0,custom-descriptors`
+//! for `proposals/custom-descriptors`), else with `3.0` alone (such scripts
+//! then fail and are listed); `legacy/` with `3.0,legacy-exceptions`.
 //!
 //! Scripts that do not pass yet are listed, each with a reason, in
 //! `tests/testsuite_3_0.expected-failures` (`path<TAB>reason`). An unlisted

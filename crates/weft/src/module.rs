@@ -348,6 +348,16 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
     {
         return unsupported("a tag");
     }
+    // Custom descriptors: neither descriptors nor exact imports run yet.
+    if m.types
+        .iter()
+        .any(|t| t.describes.is_some() || t.descriptor.is_some())
+    {
+        return unsupported("a type with a descriptor clause");
+    }
+    if m.imports.iter().any(|i| i.exact) {
+        return unsupported("an exact function import");
+    }
     for t in &m.types {
         let mut ok = true;
         t.composite.for_each_val_type(|v| ok &= heap_ok(v));
@@ -383,7 +393,8 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
 /// Whether the engine represents references to heap type `h`: every
 /// hierarchy but the exceptions'.
 fn runnable_heap(h: syn::HeapType) -> bool {
-    !matches!(h, syn::HeapType::Exn | syn::HeapType::NoExn)
+    // Exact types (custom descriptors) are not represented by the engine.
+    !matches!(h, syn::HeapType::Exn | syn::HeapType::NoExn) && !h.is_exact()
 }
 
 /// The function type at index `t`, which validation made sure names a
@@ -418,6 +429,7 @@ pub(crate) fn into_static(m: syn::Module<'_>) -> syn::Module<'static> {
                 module: own(i.module),
                 name: own(i.name),
                 desc: i.desc,
+                exact: i.exact,
             })
             .collect(),
         funcs: m.funcs,
@@ -552,6 +564,19 @@ fn names_gc_heap_type(instr: &syn::Instr<'_>) -> bool {
     if let syn::Instr::TypedSelect { ty } = *instr {
         return gc(ty);
     }
+    // Casts to exact types (custom descriptors).
+    if let syn::Instr::RefTest { ty }
+    | syn::Instr::RefTestNull { ty }
+    | syn::Instr::RefCast { ty }
+    | syn::Instr::RefCastNull { ty } = *instr
+    {
+        return !runnable_heap(ty);
+    }
+    if let syn::Instr::BrOnCast { from, to, .. } | syn::Instr::BrOnCastFail { from, to, .. } =
+        *instr
+    {
+        return !runnable_heap(from) || !runnable_heap(to);
+    }
     if let syn::Instr::Block { block_type }
     | syn::Instr::Loop { block_type }
     | syn::Instr::If { block_type } = *instr
@@ -578,6 +603,7 @@ fn check_runnable_instrs(m: &syn::Module<'_>, features: Features) -> Result<()> 
         Feature::RelaxedSimd,
         Feature::Threads,
         Feature::WideArithmetic,
+        Feature::CustomDescriptors,
     ];
     if !beyond.iter().any(|&f| features.has(f)) {
         return Ok(());

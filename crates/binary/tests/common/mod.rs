@@ -164,6 +164,7 @@ fn to_static(m: &Module<'_>) -> Module<'static> {
                 module: s(&i.module),
                 name: s(&i.name),
                 desc: i.desc,
+                exact: i.exact,
             })
             .collect(),
         funcs: m.funcs.clone(),

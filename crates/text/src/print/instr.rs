@@ -391,6 +391,27 @@ macro_rules! custom_arity {
     (StructNewDefault $cx:ident $ty:ident) => {
         Some((0, 1))
     };
+    (StructNewDesc $cx:ident $ty:ident) => {
+        $cx.field_count(*$ty).map(|n| (n + 1, 1))
+    };
+    (StructNewDefaultDesc $cx:ident $ty:ident) => {
+        Some((1, 1))
+    };
+    (RefGetDesc $cx:ident $ty:ident) => {
+        Some((1, 1))
+    };
+    (RefCastDescEq $cx:ident $ty:ident) => {
+        Some((2, 1))
+    };
+    (RefCastDescEqNull $cx:ident $ty:ident) => {
+        Some((2, 1))
+    };
+    (BrOnCastDescEq $cx:ident $flags:ident $label:ident $from:ident $to:ident) => {
+        $cx.label_arity(*$label).map(|a| (a + 1, a))
+    };
+    (BrOnCastDescEqFail $cx:ident $flags:ident $label:ident $from:ident $to:ident) => {
+        $cx.label_arity(*$label).map(|a| (a + 1, a))
+    };
     (ArrayNewFixed $cx:ident $ty:ident $len:ident) => {
         Some((*$len, 1))
     };
@@ -570,10 +591,10 @@ pub(crate) fn write_instr(instr: &Instr<'_>, idents: Idents<'_>, out: &mut Strin
                 let _ = write!(out, " {} {}", dst.0, src.0);
             }
         }
-        Instr::RefTest { ty } | Instr::RefCast { ty } => {
+        Instr::RefTest { ty } | Instr::RefCast { ty } | Instr::RefCastDescEq { ty } => {
             let _ = write!(out, "{} {}", instr.mnemonic(), RefType::non_null(ty));
         }
-        Instr::RefTestNull { ty } | Instr::RefCastNull { ty } => {
+        Instr::RefTestNull { ty } | Instr::RefCastNull { ty } | Instr::RefCastDescEqNull { ty } => {
             let _ = write!(out, "{} {}", instr.mnemonic(), RefType::null(ty));
         }
         Instr::BrOnCast {
@@ -583,6 +604,18 @@ pub(crate) fn write_instr(instr: &Instr<'_>, idents: Idents<'_>, out: &mut Strin
             to,
         }
         | Instr::BrOnCastFail {
+            flags,
+            label,
+            from,
+            to,
+        }
+        | Instr::BrOnCastDescEq {
+            flags,
+            label,
+            from,
+            to,
+        }
+        | Instr::BrOnCastDescEqFail {
             flags,
             label,
             from,

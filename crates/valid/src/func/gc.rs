@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::module::Field;
 use crate::subtyping::check_heap_type;
 use crate::types::{Heap, OpType, Span};
-use weft_syntax::{CastFlags, ElemIdx, FieldIdx, HeapType, LabelIdx, TypeIdx};
+use weft_syntax::{CastFlags, ElemIdx, Feature, FieldIdx, HeapType, LabelIdx, TypeIdx};
 
 /// The operand types named in GC signatures (see `gc_types`).
 pub(super) struct GcTypes {
@@ -36,8 +36,70 @@ impl<'c> FuncValidator<'c> {
         let heap = self.cx.subtypes.heap(HeapType::Concrete(ty));
         GcTypes {
             x: OpType::reference(true, heap),
-            new: OpType::reference(false, heap),
+            new: OpType::reference(false, self.alloc_heap(ty)),
             val: f.ty,
+        }
+    }
+
+    /// The heap type of a new object of type `ty`: `(exact ty)` with custom
+    /// descriptors (allocations are exact), else `ty`.
+    fn alloc_heap(&self, ty: TypeIdx) -> Heap {
+        let exact = self.cx.features.has(Feature::CustomDescriptors);
+        let h = self.cx.subtypes.heap(HeapType::Concrete(ty));
+        if exact {
+            h.to_exact()
+        } else {
+            h
+        }
+    }
+
+    /// The descriptor type of struct type `ty` (custom descriptors), which
+    /// exists; `None` if it has none.
+    fn descriptor_of(&self, ty: TypeIdx) -> Option<TypeIdx> {
+        self.cx.subtypes.descriptor(ty.0)
+    }
+
+    /// `struct.new` and `struct.new_default` allocate types without a
+    /// descriptor, the `_desc` forms types with one, whose descriptor, an
+    /// exact `(ref null (exact y))`, is the last operand.
+    fn check_alloc_desc(&self, ty: TypeIdx, desc: bool) -> Result<Option<TypeIdx>> {
+        match (self.descriptor_of(ty), desc) {
+            (Some(y), true) => Ok(Some(y)),
+            (None, false) => Ok(None),
+            (Some(_), false) => {
+                Err(self.err("type with descriptor requires descriptor allocation"))
+            }
+            (None, true) => {
+                Err(self.err("type without descriptor requires non-descriptor allocation"))
+            }
+        }
+    }
+
+    /// Pops the descriptor operand of an allocation of a type whose
+    /// descriptor type is `y`.
+    fn pop_alloc_desc(&mut self, y: Option<TypeIdx>) -> Result<()> {
+        if let Some(y) = y {
+            let h = self.cx.subtypes.heap(HeapType::Exact(y));
+            self.pop(OpType::reference(true, h))?;
+        }
+        Ok(())
+    }
+
+    /// The operand type of the descriptor a descriptor cast to `h` compares
+    /// with (custom descriptors): `(ref null y)` for the descriptor type `y`
+    /// of the concrete target type, exact when the target is.
+    fn desc_cast_operand(&self, h: HeapType) -> Result<OpType> {
+        let y = h.type_index().and_then(|t| self.descriptor_of(t));
+        match y {
+            Some(y) => {
+                let y = if h.is_exact() {
+                    HeapType::Exact(y)
+                } else {
+                    HeapType::Concrete(y)
+                };
+                Ok(OpType::reference(true, self.cx.subtypes.heap(y)))
+            }
+            None => Err(self.err(format!("type {} does not have a descriptor", h.inexact()))),
         }
     }
 
@@ -59,12 +121,10 @@ impl<'c> FuncValidator<'c> {
         self.cx.array_field(ty).map_err(|m| self.err(m))
     }
 
-    /// Pushes `(ref ty)`, the result of an allocation.
+    /// Pushes `(ref ty)`, the result of an allocation (exact with custom
+    /// descriptors).
     fn push_new(&mut self, ty: TypeIdx) {
-        self.push(OpType::reference(
-            false,
-            self.cx.subtypes.heap(HeapType::Concrete(ty)),
-        ));
+        self.push(OpType::reference(false, self.alloc_heap(ty)));
     }
 
     /// A field written by `struct.set` and the array instructions must be
@@ -139,18 +199,32 @@ impl<'c> FuncValidator<'c> {
     /// where `rt2` matches `rt1`, the label carries `[t* rt']`, and the
     /// branch passes `rt2` (`br_on_cast`) or `rt1 \ rt2` (the fail form)
     /// and falls through with the other.
+    ///
+    /// With `desc` (custom descriptors: `br_on_cast_desc_eq` and its fail
+    /// form) the descriptor to compare with is a further operand on top.
     fn br_on_cast(
         &mut self,
         fail: bool,
+        desc: bool,
         flags: CastFlags,
         label: LabelIdx,
         from: HeapType,
         to: HeapType,
     ) -> Result<()> {
+        let to_syntax = to;
         let (from, to) = (self.cast_heap(from)?, self.cast_heap(to)?);
         let rt1 = OpType::reference(flags.from_nullable(), from);
         let rt2 = OpType::reference(flags.to_nullable(), to);
-        if !self.cx.subtypes.matches(rt2, rt1) {
+        // Custom descriptors relax the rule that `rt2` matches `rt1` to the
+        // two types sharing a hierarchy.
+        if self.cx.features.has(Feature::CustomDescriptors) {
+            let (top1, top2) = (self.cx.subtypes.top(from), self.cx.subtypes.top(to));
+            if top1 != top2 && top1 != Heap::BOT && top2 != Heap::BOT {
+                return Err(self.err(format!(
+                    "type mismatch on cast: type {from} has a different top type than type {to}"
+                )));
+            }
+        } else if !self.cx.subtypes.matches(rt2, rt1) {
             return Err(self.err(format!(
                 "type mismatch: cast to {rt2}, which does not match {rt1}"
             )));
@@ -168,6 +242,10 @@ impl<'c> FuncValidator<'c> {
                     crate::types::list(self.pool.get(s))
                 )))
             }
+        }
+        if desc {
+            let d = self.desc_cast_operand(to_syntax)?;
+            self.pop(d)?;
         }
         self.pop(rt1)?;
         let rest = Span {
@@ -207,7 +285,33 @@ impl FuncValidator<'_> {
     /// `struct.new x`: `[t*] -> [(ref x)]` for the unpacked field types.
     #[inline(never)]
     pub(super) fn StructNew(&mut self, ty: TypeIdx) -> Result<()> {
+        self.struct_new(ty, false)
+    }
+
+    /// `struct.new_default x`: every field defaultable.
+    #[inline(never)]
+    pub(super) fn StructNewDefault(&mut self, ty: TypeIdx) -> Result<()> {
+        self.struct_new_default(ty, false)
+    }
+
+    /// `struct.new_desc x` (custom descriptors): `[t* (ref null (exact y))]
+    /// -> [(ref (exact x))]` where `y` is the descriptor type of `x`.
+    #[inline(never)]
+    pub(super) fn StructNewDesc(&mut self, ty: TypeIdx) -> Result<()> {
+        self.struct_new(ty, true)
+    }
+
+    /// `struct.new_default_desc x` (custom descriptors): `[(ref null (exact
+    /// y))] -> [(ref (exact x))]`, every field defaultable.
+    #[inline(never)]
+    pub(super) fn StructNewDefaultDesc(&mut self, ty: TypeIdx) -> Result<()> {
+        self.struct_new_default(ty, true)
+    }
+
+    fn struct_new(&mut self, ty: TypeIdx, desc: bool) -> Result<()> {
         let fields = self.struct_fields(ty)?;
+        let y = self.check_alloc_desc(ty, desc)?;
+        self.pop_alloc_desc(y)?;
         for f in fields.iter().rev() {
             self.pop(f.ty)?;
         }
@@ -215,14 +319,87 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    /// `struct.new_default x`: every field defaultable.
-    #[inline(never)]
-    pub(super) fn StructNewDefault(&mut self, ty: TypeIdx) -> Result<()> {
+    fn struct_new_default(&mut self, ty: TypeIdx, desc: bool) -> Result<()> {
         for &f in self.struct_fields(ty)? {
             self.check_defaultable(f, "struct.new_default")?;
         }
+        let y = self.check_alloc_desc(ty, desc)?;
+        self.pop_alloc_desc(y)?;
         self.push_new(ty);
         Ok(())
+    }
+
+    /// `ref.get_desc x` (custom descriptors): `[(ref null x)] -> [(ref y)]`
+    /// for the descriptor type `y` of `x`; exact `(ref (exact y))` when the
+    /// operand is `(ref null (exact x))`.
+    #[inline(never)]
+    pub(super) fn RefGetDesc(&mut self, ty: TypeIdx) -> Result<()> {
+        if self.cx.subtypes.kind(ty.0).is_none() {
+            return Err(self.unknown("type", ty));
+        }
+        let Some(y) = self.descriptor_of(ty) else {
+            return Err(self.err(format!("type without descriptor {ty}")));
+        };
+        let t = self.pop_any()?;
+        let exact_x = OpType::reference(true, self.cx.subtypes.heap(HeapType::Exact(ty)));
+        let exact = self.cx.subtypes.matches(t, exact_x);
+        if !exact && !self.cx.subtypes.matches(t, self.ref_to(ty)) {
+            return Err(self.mismatch(self.ref_to(ty), Some(t)));
+        }
+        let y = if exact {
+            HeapType::Exact(y)
+        } else {
+            HeapType::Concrete(y)
+        };
+        self.push(OpType::reference(false, self.cx.subtypes.heap(y)));
+        Ok(())
+    }
+
+    /// `ref.cast_desc_eq (ref ht)` (custom descriptors): `[(ref null top)
+    /// (ref null y)] -> [(ref ht)]` for the descriptor type `y` of `ht`
+    /// (exact if `ht` is).
+    #[inline(never)]
+    pub(super) fn RefCastDescEq(&mut self, ty: HeapType) -> Result<()> {
+        self.ref_cast_desc_eq(ty, false)
+    }
+
+    /// `ref.cast_desc_eq (ref null ht)`.
+    #[inline(never)]
+    pub(super) fn RefCastDescEqNull(&mut self, ty: HeapType) -> Result<()> {
+        self.ref_cast_desc_eq(ty, true)
+    }
+
+    fn ref_cast_desc_eq(&mut self, ty: HeapType, nullable: bool) -> Result<()> {
+        let h = self.cast_heap(ty)?;
+        let d = self.desc_cast_operand(ty)?;
+        self.pop(d)?;
+        self.pop_castable(h)?;
+        self.push(OpType::reference(nullable, h));
+        Ok(())
+    }
+
+    /// `br_on_cast_desc_eq l rt1 rt2` (custom descriptors).
+    #[inline(never)]
+    pub(super) fn BrOnCastDescEq(
+        &mut self,
+        flags: CastFlags,
+        label: LabelIdx,
+        from: HeapType,
+        to: HeapType,
+    ) -> Result<()> {
+        self.br_on_cast(false, true, flags, label, from, to)
+    }
+
+    /// `br_on_cast_desc_eq_fail l rt1 rt2` (custom descriptors).
+    #[inline(never)]
+    pub(super) fn BrOnCastDescEqFail(
+        &mut self,
+        flags: CastFlags,
+        label: LabelIdx,
+        from: HeapType,
+        to: HeapType,
+    ) -> Result<()> {
+        self.br_on_cast(true, true, flags, label, from, to)
     }
 
     /// `array.new_fixed x n`: `[t^n] -> [(ref x)]`.
@@ -312,7 +489,7 @@ impl FuncValidator<'_> {
         from: HeapType,
         to: HeapType,
     ) -> Result<()> {
-        self.br_on_cast(false, flags, label, from, to)
+        self.br_on_cast(false, false, flags, label, from, to)
     }
 
     /// `br_on_cast_fail l rt1 rt2`.
@@ -324,7 +501,7 @@ impl FuncValidator<'_> {
         from: HeapType,
         to: HeapType,
     ) -> Result<()> {
-        self.br_on_cast(true, flags, label, from, to)
+        self.br_on_cast(true, false, flags, label, from, to)
     }
 
     /// `any.convert_extern`: `[(ref null? extern)] -> [(ref null? any)]`.

@@ -2503,8 +2503,9 @@ impl Translator<'_> {
 
 mod gc;
 
-/// The message of an exception instruction, which the engine refuses
-/// before translation (`module::check_runnable_instrs`) until it runs them.
+/// The message of an instruction the engine refuses before translation
+/// (`module::check_runnable_instrs`) until it runs them: the exception and
+/// custom-descriptor instructions.
 fn no_exceptions(mnemonic: &str) -> String {
     format!("unsupported: {mnemonic} cannot be executed yet")
 }

@@ -318,6 +318,48 @@ impl Translator<'_> {
         self.br_on_cast(flags, label, to, true)
     }
 
+    // Custom descriptors: refused before translation
+    // (`module::check_runnable_instrs`, the feature is not executed).
+    pub(super) fn StructNewDesc(&mut self, _ty: TypeIdx) -> Result<()> {
+        Err(super::no_exceptions("struct.new_desc"))
+    }
+
+    pub(super) fn StructNewDefaultDesc(&mut self, _ty: TypeIdx) -> Result<()> {
+        Err(super::no_exceptions("struct.new_default_desc"))
+    }
+
+    pub(super) fn RefGetDesc(&mut self, _ty: TypeIdx) -> Result<()> {
+        Err(super::no_exceptions("ref.get_desc"))
+    }
+
+    pub(super) fn RefCastDescEq(&mut self, _ty: HeapType) -> Result<()> {
+        Err(super::no_exceptions("ref.cast_desc_eq"))
+    }
+
+    pub(super) fn RefCastDescEqNull(&mut self, _ty: HeapType) -> Result<()> {
+        Err(super::no_exceptions("ref.cast_desc_eq"))
+    }
+
+    pub(super) fn BrOnCastDescEq(
+        &mut self,
+        _flags: CastFlags,
+        _label: LabelIdx,
+        _from: HeapType,
+        _to: HeapType,
+    ) -> Result<()> {
+        Err(super::no_exceptions("br_on_cast_desc_eq"))
+    }
+
+    pub(super) fn BrOnCastDescEqFail(
+        &mut self,
+        _flags: CastFlags,
+        _label: LabelIdx,
+        _from: HeapType,
+        _to: HeapType,
+    ) -> Result<()> {
+        Err(super::no_exceptions("br_on_cast_desc_eq_fail"))
+    }
+
     /// A GC operation on one operand with one single-slot result.
     fn gc_unary(&mut self, op: GcOp) -> Result<()> {
         let a = self.pop_slot()?;
