@@ -561,9 +561,10 @@ mod tests {
         // Build one instance of each row with immediates that exercise
         // multi-byte encodings.
         // Every row decodes with every feature on.
-        let all =
-            Features::from_name("3.0,threads,wide-arithmetic,custom-page-sizes,legacy-exceptions")
-                .expect("a feature set");
+        let all = Features::from_name(
+            "3.0,threads,wide-arithmetic,custom-page-sizes,legacy-exceptions,custom-descriptors",
+        )
+        .expect("a feature set");
         let mut count = 0;
         for info in INSTRS {
             let mut bytes = vec![info.opcode.byte];

@@ -231,7 +231,8 @@ impl Dumper<'_, '_> {
                 ImportDesc::Func(t) => {
                     let label = self.func_label(funcs);
                     funcs = funcs.saturating_add(1);
-                    write!(out, " - func[{}] sig={}{label}", funcs - 1, t.0)
+                    let exact = if imp.exact { " exact" } else { "" };
+                    write!(out, " - func[{}] sig={}{exact}{label}", funcs - 1, t.0)
                 }
                 ImportDesc::Table(t) => {
                     tables = tables.saturating_add(1);
@@ -644,6 +645,15 @@ fn sub_type(t: &SubType) -> String {
         }
         CompositeType::Array(a) => format!("array {}", field(&a.field)),
     };
+    // Custom descriptors: `describes x` and `descriptor y` before the body.
+    let mut clauses = String::new();
+    if let Some(d) = t.describes {
+        clauses.push_str(&format!("describes {d} "));
+    }
+    if let Some(d) = t.descriptor {
+        clauses.push_str(&format!("descriptor {d} "));
+    }
+    let body = format!("{clauses}{body}");
     if t.is_final && t.supertypes.is_empty() {
         return body;
     }
@@ -773,6 +783,38 @@ mod tests {
  00002f: 0b                         | end
 ";
         assert!(out.contains(expected), "{out}");
+    }
+
+    /// Custom descriptors: the details show descriptor clauses, exact
+    /// types and exact imports; the disassembly the new instructions.
+    #[test]
+    fn custom_descriptors() {
+        let features = Features::from_name("3.0,custom-descriptors").expect("a feature set");
+        let wat = r#"(module
+            (type $f (func))
+            (rec
+              (type $a (descriptor $b) (struct (field i32)))
+              (type $b (describes $a) (struct (field (ref null (exact $f))))))
+            (import "m" "f" (func (exact (type $f))))
+            (func (param (ref null $a)) (result (ref $b))
+              (ref.get_desc $a (local.get 0))))"#;
+        let module = weft_text::parse_wat(wat, features).unwrap();
+        let bytes = weft_binary::encode(&module);
+        let module = weft_binary::decode(&bytes, features).unwrap();
+        let all = Options {
+            headers: false,
+            details: true,
+            disassemble: true,
+        };
+        let out = dump(Path::new("cd.wasm"), &bytes, &module, features, all).unwrap();
+        for line in [
+            " - type[1] descriptor 2 struct {i32}\n",
+            " - type[2] describes 1 struct {(ref null (exact 0))}\n",
+            " - func[0] sig=0 exact\n",
+            "| ref.get_desc 1\n",
+        ] {
+            assert!(out.contains(line), "{line:?} not in\n{out}");
+        }
     }
 
     /// Every one-byte corruption of the module that still decodes dumps

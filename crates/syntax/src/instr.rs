@@ -498,14 +498,15 @@ mod tests {
     fn mnemonics_are_unique() {
         // `select` and typed `select` share the mnemonic: the text format
         // tells them apart by the `(result t)` annotation; `ref.test` and
-        // `ref.cast` have one row per nullability of the target type.
+        // `ref.cast` (and `ref.cast_desc_eq`, custom descriptors) have one
+        // row per nullability of the target type.
         let mut seen = HashSet::new();
         for info in INSTRS {
             if seen.insert(info.mnemonic) {
                 continue;
             }
             assert!(
-                ["select", "ref.test", "ref.cast"].contains(&info.mnemonic),
+                ["select", "ref.test", "ref.cast", "ref.cast_desc_eq"].contains(&info.mnemonic),
                 "duplicate mnemonic {}",
                 info.mnemonic
             );

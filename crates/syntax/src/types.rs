@@ -828,3 +828,76 @@ impl ExternKind {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Exact heap types (custom descriptors): their forms, spelling and
+    /// rolling, with the descriptor clauses of a group.
+    #[test]
+    fn exact_heap_types_and_descriptor_clauses() {
+        let t = HeapType::Concrete(TypeIdx(3));
+        assert_eq!(t.exact(), HeapType::Exact(TypeIdx(3)));
+        assert_eq!(t.exact().inexact(), t);
+        assert!(t.exact().is_exact() && !t.is_exact());
+        assert_eq!(t.exact().type_index(), Some(TypeIdx(3)));
+        assert_eq!(HeapType::Any.exact(), HeapType::Any);
+        assert_eq!(t.exact().to_string(), "(exact 3)");
+        assert_eq!(RefType::null(t.exact()).to_string(), "(ref null (exact 3))");
+        assert_eq!(t.exact().abstract_byte(), None);
+
+        let field = |h: HeapType| FieldType {
+            mutability: Mut::Const,
+            storage: StorageType::Val(ValType::Ref(RefType::null(h))),
+        };
+        let sub = |describes, descriptor, h| SubType {
+            is_final: true,
+            supertypes: Vec::new(),
+            describes,
+            descriptor,
+            composite: CompositeType::Struct(StructType {
+                fields: vec![field(h)],
+            }),
+        };
+        // Types 5 and 6 describe each other; type 6 has an exact field of
+        // itself and one of an earlier type.
+        let group = RecGroup {
+            types: vec![
+                sub(
+                    None,
+                    Some(HeapType::Concrete(TypeIdx(6))),
+                    HeapType::Exact(TypeIdx(2)),
+                ),
+                sub(
+                    Some(HeapType::Concrete(TypeIdx(5))),
+                    None,
+                    HeapType::Exact(TypeIdx(6)),
+                ),
+            ],
+        };
+        let rolled = group.rolled(TypeIdx(5), |t| HeapType::Concrete(TypeIdx(t.0 + 100)));
+        assert_eq!(rolled.types[0].descriptor, Some(HeapType::Rec(1)));
+        assert_eq!(rolled.types[1].describes, Some(HeapType::Rec(0)));
+        assert_eq!(
+            rolled.types[0].composite,
+            CompositeType::Struct(StructType {
+                fields: vec![field(HeapType::Exact(TypeIdx(102)))]
+            })
+        );
+        assert_eq!(
+            rolled.types[1].composite,
+            CompositeType::Struct(StructType {
+                fields: vec![field(HeapType::RecExact(1))]
+            })
+        );
+        // The clauses are part of a type's identity.
+        let mut plain = group.clone();
+        plain.types[0].descriptor = None;
+        assert_ne!(
+            plain.rolled(TypeIdx(5), |t| HeapType::Concrete(t)),
+            group.rolled(TypeIdx(5), |t| HeapType::Concrete(t))
+        );
+        assert!(!group.types[0].is_wasm2());
+    }
+}

@@ -47,7 +47,9 @@ impl Default for PrintOptions {
             folded: false,
             names: true,
             custom_annotations: false,
-            features: Features::WASM3,
+            // Custom descriptors only add encodings that are malformed
+            // without them, so every 3.0 module prints as before.
+            features: Features::WASM3.with(weft_syntax::Feature::CustomDescriptors, true),
         }
     }
 }

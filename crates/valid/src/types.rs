@@ -76,9 +76,10 @@ impl Heap {
 
     /// The concrete heap type of canonical type index `canon`. Type
     /// indices are below the number of types, which a module of less than
-    /// 4 GiB keeps far below 2^29.
+    /// 4 GiB keeps far below 2^28.
     pub(crate) fn concrete(canon: u32) -> Heap {
-        Heap(Heap::CONCRETE + (canon & (Heap::EXACT - Heap::CONCRETE - 1)))
+        // Below 2^28, so that the sum stays below the exact bit.
+        Heap(Heap::CONCRETE + (canon & ((Heap::EXACT >> 1) - 1)))
     }
 
     /// The exact concrete heap type of canonical type index `canon`.
