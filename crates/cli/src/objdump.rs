@@ -810,7 +810,7 @@ mod tests {
         for line in [
             " - type[1] descriptor 2 struct {i32}\n",
             " - type[2] describes 1 struct {(ref null (exact 0))}\n",
-            " - func[0] sig=0 exact\n",
+            " - func[0] sig=0 exact <m.f> <- m.f\n",
             "| ref.get_desc 1\n",
         ] {
             assert!(out.contains(line), "{line:?} not in\n{out}");

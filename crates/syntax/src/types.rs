@@ -895,8 +895,8 @@ mod tests {
         let mut plain = group.clone();
         plain.types[0].descriptor = None;
         assert_ne!(
-            plain.rolled(TypeIdx(5), |t| HeapType::Concrete(t)),
-            group.rolled(TypeIdx(5), |t| HeapType::Concrete(t))
+            plain.rolled(TypeIdx(5), HeapType::Concrete),
+            group.rolled(TypeIdx(5), HeapType::Concrete)
         );
         assert!(!group.types[0].is_wasm2());
     }

@@ -873,3 +873,55 @@ fn hostile_types() {
     wat.push_str(" (func (param (ref 0)) (result (ref 39998)) (local.get 0)))");
     check("3.0", &wat, Valid);
 }
+
+/// Custom descriptors: exact types, descriptor clauses, the descriptor
+/// instructions and exact imports through text, binary, printer and
+/// validator; rejected without the feature.
+#[test]
+fn custom_descriptors() {
+    let pair =
+        "(rec (type $a (descriptor $b) (struct (field i32))) (type $b (describes $a) (struct)))";
+    check(
+        "3.0,custom-descriptors",
+        &format!(
+            "(module {pair} (type $f (func)) (import \"m\" \"f\" (func $i (exact (type $f))))
+               (global $d (ref (exact $b)) (struct.new $b))
+               (global (ref (exact $f)) (ref.func $i))
+               (func (param anyref) (result (ref null (exact $a)))
+                 (drop (ref.get_desc $a (struct.new_desc $a (i32.const 7) (global.get $d))))
+                 (ref.cast_desc_eq (ref null (exact $a)) (local.get 0) (global.get $d))))"
+        ),
+        Valid,
+    );
+    check(
+        "3.0,custom-descriptors",
+        &format!("(module {pair} (func (drop (struct.new_default $a))))"),
+        Invalid("type with descriptor requires descriptor allocation"),
+    );
+    check(
+        "3.0,custom-descriptors",
+        "(module (rec (type (descriptor 1) (struct)) (type (struct))))",
+        Invalid("type is not described by its descriptor"),
+    );
+    check(
+        "3.0,custom-descriptors",
+        "(module (type (struct (field (ref exact 0)))))",
+        Malformed("unexpected token"),
+    );
+    // Without the feature none of it is accepted.
+    for wat in [
+        "(module (type $s (struct)) (func (param (ref (exact $s)))))",
+        "(module (rec (type (descriptor 1) (struct)) (type (describes 0) (struct))))",
+        "(module (type $f (func)) (import \"m\" \"f\" (func (exact (type $f)))))",
+    ] {
+        let as_3_0 = weft_text::parse_wat(wat, Features::WASM3)
+            .map_err(|e| e.to_string())
+            .and_then(|m| {
+                let bytes = weft_binary::encode(&m);
+                weft_binary::decode(&bytes, Features::WASM3)
+                    .map(|_| ())
+                    .map_err(|e| e.message)
+            });
+        assert!(as_3_0.is_err(), "{wat}: accepted as Wasm 3.0");
+    }
+}

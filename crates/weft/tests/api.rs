@@ -506,6 +506,32 @@ fn unsupported_3_0_instructions_are_refused_at_compile_time() {
     }
 }
 
+/// Custom descriptors validate but do not run: exact types, descriptor
+/// clauses, the descriptor instructions and exact imports are refused when
+/// the module is compiled, as `ErrorKind::Unsupported`.
+#[test]
+fn custom_descriptors_are_refused_at_compile_time() {
+    let features = Features::from_name("3.0,custom-descriptors").expect("a feature set");
+    let cases = [
+        "(module (type $s (struct)) (func (param (ref null (exact $s)))))",
+        "(module (type $s (struct)) (func (param anyref) (result i32) (ref.test (ref (exact $s)) (local.get 0))))",
+        "(module (rec (type (descriptor 1) (struct)) (type (describes 0) (struct))))",
+        "(module (type $f (func)) (import \"m\" \"f\" (func (exact (type $f)))))",
+    ];
+    for strategy in [Strategy::Interpreter, Strategy::Compiler, Strategy::Auto] {
+        let engine = Engine::new(Config::new().features(features).strategy(strategy));
+        for wat in cases {
+            match Module::new(&engine, wat) {
+                Err(e) => {
+                    assert_eq!(e.kind(), ErrorKind::Unsupported, "{wat}: {e}");
+                    assert!(e.to_string().contains("unsupported: "), "{wat}: {e}");
+                }
+                Ok(_) => panic!("{wat}: compiled, but the engine cannot run it"),
+            }
+        }
+    }
+}
+
 /// A 64-bit memory grows beyond 4 GiB (where the machine gives the
 /// address space) and is addressed there; an address plus offset that
 /// overflows 64 bits traps instead of wrapping; `memory.copy` moves bytes
