@@ -10,8 +10,9 @@
 //! module that does not decode, validate or link, a `--dir` that cannot be
 //! opened, or bad arguments; [`TRAP_EXIT`] (134, what a process killed by
 //! SIGABRT reports, as other runtimes use for traps) when execution traps,
-//! including running out of fuel. A trap prints `error: <message>` and the
-//! Wasm backtrace to stderr.
+//! including running out of fuel, or ends in an uncaught Wasm exception. A
+//! trap or an uncaught exception (`uncaught exception: tag NAME`) prints
+//! `error: <message>` and the Wasm backtrace to stderr.
 
 use crate::Failure;
 use std::path::Path;
@@ -39,8 +40,8 @@ on its own line (floats in a form that parses back to the same bits).
 
 Exit status: the guest's proc_exit status (0 when _start returns), 1 for a bad \
 input (missing file, module that does not decode, validate or link, wrong \
-arguments), 134 when execution traps (the message and a backtrace go to \
-stderr).";
+arguments), 134 when execution traps or ends in an uncaught exception (the \
+message and a backtrace go to stderr).";
 
 /// What to run.
 pub struct Options {
@@ -104,6 +105,17 @@ fn report(path: &Path, e: Error) -> Result<ExitCode, Failure> {
         // the trap keeps the innermost ones and counts the others.
         if trap.frames_elided() > 0 {
             eprintln!("  ... {} more frames", trap.frames_elided());
+        }
+        Ok(ExitCode::from(TRAP_EXIT))
+    } else if e.kind() == weft::ErrorKind::Exception {
+        // An uncaught Wasm exception ends the run like a trap.
+        eprintln!("error: {}", e.message());
+        let frames = e.backtrace();
+        if !frames.is_empty() {
+            eprintln!("wasm backtrace:");
+        }
+        for (i, frame) in frames.iter().enumerate() {
+            eprintln!("  {i}: {frame}");
         }
         Ok(ExitCode::from(TRAP_EXIT))
     } else {
@@ -405,7 +417,10 @@ fn show(v: &Val) -> String {
         Val::F32(x) => weft_text::write_f32(&mut s, *x),
         Val::F64(x) => weft_text::write_f64(&mut s, *x),
         Val::V128(x) => s = format!("0x{x:032x}"),
-        Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) => s.push_str("null"),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => {
+            s.push_str("null")
+        }
+        Val::ExnRef(Some(_)) => s.push_str("exnref"),
         Val::FuncRef(Some(_)) => s.push_str("funcref"),
         Val::ExternRef(Some(_)) => s.push_str("externref"),
         Val::AnyRef(Some(_)) => s.push_str("anyref"),

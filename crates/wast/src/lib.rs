@@ -874,8 +874,7 @@ impl Runner {
                     "expected an exception, got {}",
                     self.show_results(&results, &[])
                 )),
-                // The API has no error kind for an uncaught exception yet:
-                // no answer can pass.
+                Ok(Err(e)) if e.kind() == ErrorKind::Exception => Outcome::Pass,
                 Ok(Err(e)) => Outcome::Fail(format!(
                     "expected an exception, got {:?} \"{}\"",
                     e.kind(),

@@ -1,7 +1,8 @@
 //! Execution of the Wasm 3.0 spec testsuite as far as the engine runs it:
-//! every script of `../shared/testsuite` (or `$WEFT_TESTSUITE_3_0`) whose
-//! `needs` in `MANIFEST.tsv` are all in [`EXECUTED`], and the proposal
-//! folders in [`PROPOSALS`], must pass with 0 failed and 0 skipped, in
+//! every script of `../shared/testsuite` (or `$WEFT_TESTSUITE_3_0`; the
+//! root, `custom/` and `spec-core-extra/`) whose `needs` in `MANIFEST.tsv`
+//! are all in [`EXECUTED`], and the proposal and legacy folders in
+//! [`PROPOSALS`], must pass with 0 failed and 0 skipped, in
 //! the interpreter and under the compiler tier, eager and on first call
 //! (which leave what the compiler does not cover to the interpreter). Growing [`EXECUTED`] as features come to
 //! run brings their scripts in.
@@ -20,6 +21,8 @@ const EXECUTED: &[&str] = &[
     "-",
     "bulk-memory",
     "custom-page-sizes",
+    "exceptions",
+    "extended-const",
     "func-refs",
     "gc",
     "memory64",
@@ -37,6 +40,7 @@ const EXECUTED: &[&str] = &[
 /// Proposal folders that run whole, with their feature set (besides those
 /// of `weft_testkit::FOLDER_FEATURES`, which run whole too).
 const PROPOSALS: &[(&str, &str)] = &[
+    ("legacy", "3.0,legacy-exceptions"),
     ("proposals/custom-page-sizes", "3.0,custom-page-sizes"),
     ("proposals/wide-arithmetic", "3.0,wide-arithmetic"),
 ];
@@ -65,8 +69,13 @@ fn scripts(dir: &Path) -> Vec<(String, Features)> {
         let (Some(path), Some(needs)) = (cols.first(), cols.get(needs_col)) else {
             continue;
         };
-        // Root scripts only: the proposal folders are listed below.
-        if path.contains('/') || !needs.split(',').all(|n| EXECUTED.contains(&n)) {
+        // The root, `custom/` and `spec-core-extra/`: the proposal and
+        // legacy folders are listed below.
+        let core = match path.split_once('/') {
+            None => true,
+            Some((folder, _)) => matches!(folder, "custom" | "spec-core-extra"),
+        };
+        if !core || !needs.split(',').all(|n| EXECUTED.contains(&n)) {
             continue;
         }
         out.push((path.to_string(), Features::WASM3));

@@ -24,6 +24,10 @@ pub enum ErrorKind {
     Trap,
     /// A host function returned this error; it unwound the Wasm frames.
     Host,
+    /// A Wasm exception that no handler caught left the call
+    /// ([`Error::as_exception`] gives it), or a host function throws one
+    /// ([`Error::throw`]).
+    Exception,
     /// The module is valid but uses a construct this engine cannot execute
     /// yet (a Wasm 3.0 feature whose execution has not landed). The spec
     /// runner counts the command as skipped, never as passed or failed.
@@ -50,6 +54,16 @@ enum ErrorInner {
     Message { kind: ErrorKind, message: String },
     Trap(Trap),
     Host(Box<dyn std::error::Error + Send + Sync + 'static>),
+    Exception(Thrown),
+}
+
+/// An exception on its way out of Wasm code.
+struct Thrown {
+    exn: crate::ExnRef,
+    /// "uncaught exception", with the tag's name once Wasm threw it.
+    message: String,
+    /// The Wasm frames active at the throw, innermost first.
+    backtrace: Vec<FrameInfo>,
 }
 
 impl Error {
@@ -77,12 +91,52 @@ impl Error {
         }
     }
 
+    /// The error a host function returns to throw Wasm exception `exn`
+    /// (kind [`ErrorKind::Exception`]): the calling Wasm code can catch it.
+    pub fn throw(exn: crate::ExnRef) -> Self {
+        Error::exception(exn, "uncaught exception".to_string(), Vec::new())
+    }
+
+    pub(crate) fn exception(
+        exn: crate::ExnRef,
+        message: String,
+        backtrace: Vec<FrameInfo>,
+    ) -> Self {
+        Error {
+            inner: Box::new(ErrorInner::Exception(Thrown {
+                exn,
+                message,
+                backtrace,
+            })),
+        }
+    }
+
+    /// The exception, if this error is an uncaught Wasm exception (or one
+    /// a host function throws).
+    pub fn as_exception(&self) -> Option<crate::ExnRef> {
+        match &*self.inner {
+            ErrorInner::Exception(t) => Some(t.exn),
+            _ => None,
+        }
+    }
+
+    /// The Wasm frames active where a trap happened or an uncaught
+    /// exception was thrown, innermost first (empty for other errors).
+    pub fn backtrace(&self) -> &[FrameInfo] {
+        match &*self.inner {
+            ErrorInner::Trap(t) => t.backtrace(),
+            ErrorInner::Exception(t) => &t.backtrace,
+            _ => &[],
+        }
+    }
+
     /// The phase or cause.
     pub fn kind(&self) -> ErrorKind {
         match &*self.inner {
             ErrorInner::Message { kind, .. } => *kind,
             ErrorInner::Trap(_) => ErrorKind::Trap,
             ErrorInner::Host(_) => ErrorKind::Host,
+            ErrorInner::Exception(_) => ErrorKind::Exception,
         }
     }
 
@@ -113,6 +167,7 @@ impl Error {
             ErrorInner::Message { message, .. } => message.clone(),
             ErrorInner::Trap(t) => t.message().to_string(),
             ErrorInner::Host(e) => e.to_string(),
+            ErrorInner::Exception(t) => t.message.clone(),
         }
     }
 
@@ -146,8 +201,23 @@ impl fmt::Display for Error {
             ErrorInner::Message { message, .. } => f.write_str(message),
             ErrorInner::Trap(t) => t.fmt(f),
             ErrorInner::Host(e) => e.fmt(f),
+            ErrorInner::Exception(t) => {
+                f.write_str(&t.message)?;
+                write_backtrace(f, &t.backtrace)
+            }
         }
     }
+}
+
+/// The backtrace lines of a trap or an uncaught exception.
+fn write_backtrace(f: &mut fmt::Formatter<'_>, frames: &[FrameInfo]) -> fmt::Result {
+    if !frames.is_empty() {
+        f.write_str("\nwasm backtrace:")?;
+        for (i, frame) in frames.iter().enumerate() {
+            write!(f, "\n  {i}: {frame}")?;
+        }
+    }
+    Ok(())
 }
 
 impl fmt::Debug for Error {
@@ -242,6 +312,8 @@ pub enum TrapCode {
     /// `memory.atomic.wait32/64` without a timeout where no other thread
     /// can notify (a store runs one thread of Wasm): "deadlock".
     WaitDeadlock,
+    /// `throw_ref` of null: "null exception reference".
+    NullExceptionReference,
 }
 
 impl TrapCode {
@@ -270,6 +342,7 @@ impl TrapCode {
             TrapCode::GcHeapExhausted => "out of memory: GC heap limit reached",
             TrapCode::UnalignedAtomic => "unaligned atomic",
             TrapCode::ExpectedSharedMemory => "expected shared memory",
+            TrapCode::NullExceptionReference => "null exception reference",
             TrapCode::WaitDeadlock => {
                 "deadlock: memory.atomic.wait without timeout, and no other thread to notify"
             }

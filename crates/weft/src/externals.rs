@@ -15,6 +15,8 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// A tag (exception handling).
+    Tag(crate::Tag),
 }
 
 impl Extern {
@@ -50,6 +52,14 @@ impl Extern {
         }
     }
 
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<crate::Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// The kind.
     pub fn kind(&self) -> ExternKind {
         match self {
@@ -57,6 +67,7 @@ impl Extern {
             Extern::Table(_) => ExternKind::Table,
             Extern::Memory(_) => ExternKind::Memory,
             Extern::Global(_) => ExternKind::Global,
+            Extern::Tag(_) => ExternKind::Tag,
         }
     }
 
@@ -66,6 +77,7 @@ impl Extern {
             Extern::Table(t) => t.store,
             Extern::Memory(m) => m.store,
             Extern::Global(g) => g.store,
+            Extern::Tag(t) => t.store,
         }
     }
 }
@@ -91,6 +103,12 @@ impl From<Memory> for Extern {
 impl From<Global> for Extern {
     fn from(g: Global) -> Self {
         Extern::Global(g)
+    }
+}
+
+impl From<crate::Tag> for Extern {
+    fn from(t: crate::Tag) -> Self {
+        Extern::Tag(t)
     }
 }
 

@@ -91,6 +91,11 @@ impl Instance {
         self.get_export(store, name)?.into_global()
     }
 
+    /// The exported tag `name`.
+    pub fn get_tag(&self, store: impl AsContext, name: &str) -> Option<crate::Tag> {
+        self.get_export(store, name)?.into_tag()
+    }
+
     /// Every export with its name, in the module's order.
     pub fn exports<'a, C: AsContext + ?Sized>(
         &self,
@@ -162,6 +167,10 @@ fn check_import(
             inner.globals[gl.index as usize].ty,
             canon.global(g),
         ),
+        // Tag types must be equivalent: canonical ids are equal.
+        (ImportDesc::Tag(t), Extern::Tag(tag)) => {
+            inner.tags[tag.index as usize].ty == module.type_ids[t.ty.index()]
+        }
         _ => false,
     };
     if ok {
@@ -204,6 +213,7 @@ pub(crate) fn instantiate<T>(
         tables: Vec::new(),
         mems: Vec::new(),
         globals: Vec::new(),
+        tags: Vec::new(),
         elems: Vec::new(),
         data_dropped: vec![false; syn.datas.len()],
         exports: Vec::new(),
@@ -225,6 +235,7 @@ pub(crate) fn instantiate<T>(
             Extern::Table(t) => inst.tables.push(t.index),
             Extern::Memory(x) => inst.mems.push(x.index),
             Extern::Global(g) => inst.globals.push(g.index),
+            Extern::Tag(t) => inst.tags.push(t.index),
         }
     }
     // Allocation (§4.5.3.1): functions first, since globals and element
@@ -239,6 +250,11 @@ pub(crate) fn instantiate<T>(
             },
         });
         inst.funcs.push(index);
+    }
+    // Tags: each definition is a new tag (§4.5.3.1).
+    for t in &syn.tags {
+        let tag = crate::Tag::push(&mut store.inner, m.type_ids[t.ty.index()]);
+        inst.tags.push(tag.index);
     }
     // Globals, evaluated in order (§4.5.4 step 8; later proposals let an
     // initialiser read earlier globals, which this order also supports).
@@ -311,7 +327,10 @@ pub(crate) fn instantiate<T>(
                 store: store.inner.id,
                 index: inst.globals[i.index()],
             }),
-            ExportDesc::Tag(_) => unreachable!("check_executable refuses tags"),
+            ExportDesc::Tag(i) => Extern::Tag(crate::Tag {
+                store: store.inner.id,
+                index: inst.tags[i.index()],
+            }),
         };
         inst.exports.push((e.name.to_string(), ext));
     }

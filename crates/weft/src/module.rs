@@ -43,6 +43,8 @@ pub(crate) struct ModuleInner {
     pub(crate) table_types: Vec<TableType>,
     /// Every memory's type, imports first.
     pub(crate) mem_types: Vec<MemType>,
+    /// Tag types in the tag index space (imports first).
+    pub(crate) tag_types: Vec<syn::TagType>,
     /// Translated bodies, filled on first call (or eagerly).
     pub(crate) compiled: Box<[OnceLock<std::result::Result<CompiledFunc, String>>]>,
     /// Machine code of the functions the compiler covers (see
@@ -108,13 +110,14 @@ impl Module {
         let mut global_types = Vec::new();
         let mut table_types = Vec::new();
         let mut mem_types = Vec::new();
+        let mut tag_types = Vec::new();
         for import in &module.imports {
             match import.desc {
                 ImportDesc::Func(t) => func_types.push(t),
                 ImportDesc::Table(t) => table_types.push(t),
                 ImportDesc::Memory(m) => mem_types.push(m),
                 ImportDesc::Global(g) => global_types.push(g),
-                ImportDesc::Tag(_) => unreachable!("check_executable refuses tags"),
+                ImportDesc::Tag(t) => tag_types.push(t),
             }
         }
         let num_imported_funcs = func_types.len();
@@ -122,6 +125,7 @@ impl Module {
         global_types.extend(module.globals.iter().map(|g| g.ty));
         table_types.extend(module.tables.iter().map(|t| t.ty));
         mem_types.extend(module.mems.iter().copied());
+        tag_types.extend(module.tags.iter().copied());
         let compiled = (0..module.code.len()).map(|_| OnceLock::new()).collect();
         let mut m = ModuleInner {
             engine: engine.clone(),
@@ -132,6 +136,7 @@ impl Module {
             global_types,
             table_types,
             mem_types,
+            tag_types,
             compiled,
             #[cfg(feature = "cranelift")]
             native: crate::compiled::Native::None,
@@ -192,7 +197,9 @@ impl Module {
                 ImportDesc::Table(t) => ExternType::Table(t),
                 ImportDesc::Memory(t) => ExternType::Memory(t),
                 ImportDesc::Global(t) => ExternType::Global(t),
-                ImportDesc::Tag(_) => unreachable!("check_executable refuses tags"),
+                ImportDesc::Tag(t) => ExternType::Tag(crate::TagType::from_func_type(
+                    func_type(&m.types, t.ty).clone(),
+                )),
             },
         })
     }
@@ -225,7 +232,9 @@ impl ModuleInner {
             ExportDesc::Table(i) => ExternType::Table(self.table_types[i.index()]),
             ExportDesc::Memory(i) => ExternType::Memory(self.mem_types[i.index()]),
             ExportDesc::Global(i) => ExternType::Global(self.global_types[i.index()]),
-            ExportDesc::Tag(_) => unreachable!("check_executable refuses tags"),
+            ExportDesc::Tag(i) => ExternType::Tag(crate::TagType::from_func_type(
+                func_type(&self.module.types, self.tag_types[i.index()].ty).clone(),
+            )),
         }
     }
 
@@ -273,6 +282,8 @@ pub enum ExternType {
     Memory(MemType),
     /// A global.
     Global(GlobalType),
+    /// A tag.
+    Tag(crate::TagType),
 }
 
 impl ExternType {
@@ -283,6 +294,7 @@ impl ExternType {
             ExternType::Table(_) => ExternKind::Table,
             ExternType::Memory(_) => ExternKind::Memory,
             ExternType::Global(_) => ExternKind::Global,
+            ExternType::Tag(_) => ExternKind::Tag,
         }
     }
 }
@@ -328,8 +340,9 @@ impl<'m> ExportType<'m> {
     }
 }
 
-/// Rejects what the engine cannot run yet although it validates:
-/// references to exceptions (see [`runnable_heap`]).
+/// Rejects what the engine cannot run yet although it validates: the
+/// custom-descriptors proposal (descriptor clauses, exact imports and exact
+/// reference types, see [`runnable_heap`]).
 fn check_executable(m: &syn::Module<'_>) -> Result<()> {
     let unsupported = |what: &str| {
         Err(Error::new(
@@ -341,14 +354,6 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
         syn::ValType::Ref(r) => runnable_heap(r.heap),
         _ => true,
     };
-    if !m.tags.is_empty()
-        || m.imports
-            .iter()
-            .any(|i| matches!(i.desc, ImportDesc::Tag(_)))
-    {
-        return unsupported("a tag");
-    }
-    // Custom descriptors: neither descriptors nor exact imports run yet.
     if m.types
         .iter()
         .any(|t| t.describes.is_some() || t.descriptor.is_some())
@@ -374,7 +379,7 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
         .chain(m.code.iter().flat_map(|c| c.locals.iter().map(|l| l.ty)))
         .all(heap_ok)
     {
-        return unsupported("a reference to an exception");
+        return unsupported("an exact reference type");
     }
     let tables = m.imports.iter().filter_map(|i| match i.desc {
         ImportDesc::Table(t) => Some(t),
@@ -385,16 +390,15 @@ fn check_executable(m: &syn::Module<'_>) -> Result<()> {
         .all(|t| runnable_heap(t.elem.heap))
         || !m.elems.iter().all(|e| runnable_heap(e.ty.heap))
     {
-        return unsupported("a table of exception references");
+        return unsupported("a table of exact references");
     }
     Ok(())
 }
 
-/// Whether the engine represents references to heap type `h`: every
-/// hierarchy but the exceptions'.
+/// Whether the engine represents references to heap type `h`: every heap
+/// type but the exact ones (custom descriptors).
 fn runnable_heap(h: syn::HeapType) -> bool {
-    // Exact types (custom descriptors) are not represented by the engine.
-    !matches!(h, syn::HeapType::Exn | syn::HeapType::NoExn) && !h.is_exact()
+    !h.is_exact()
 }
 
 /// The function type at index `t`, which validation made sure names a
@@ -539,7 +543,7 @@ fn unsupported(what: &str) -> Error {
 }
 
 /// The proposals whose instructions the interpreter executes.
-const EXECUTED: [Feature; 12] = [
+const EXECUTED: [Feature; 14] = [
     Feature::Mvp,
     Feature::SignExt,
     Feature::SatFloatToInt,
@@ -552,11 +556,13 @@ const EXECUTED: [Feature; 12] = [
     Feature::FunctionReferences,
     Feature::Gc,
     Feature::Threads,
+    Feature::Exceptions,
+    Feature::LegacyExceptions,
 ];
 
 /// Whether an instruction names a reference type the interpreter does not
 /// represent yet (see [`runnable_heap`]).
-fn names_gc_heap_type(instr: &syn::Instr<'_>) -> bool {
+fn names_exact_type(instr: &syn::Instr<'_>) -> bool {
     let gc = |t: syn::ValType| matches!(t, syn::ValType::Ref(r) if !runnable_heap(r.heap));
     if let syn::Instr::RefNull { ty } = *instr {
         return !runnable_heap(ty);
@@ -579,7 +585,9 @@ fn names_gc_heap_type(instr: &syn::Instr<'_>) -> bool {
     }
     if let syn::Instr::Block { block_type }
     | syn::Instr::Loop { block_type }
-    | syn::Instr::If { block_type } = *instr
+    | syn::Instr::If { block_type }
+    | syn::Instr::TryTable { block_type, .. }
+    | syn::Instr::Try { block_type } = *instr
     {
         return matches!(block_type, syn::BlockType::Value(t) if gc(t));
     }
@@ -626,9 +634,9 @@ fn check_runnable_instrs(m: &syn::Module<'_>, features: Features) -> Result<()> 
             if !EXECUTED.contains(&instr.feature()) {
                 return Err(unsupported(&format!("instruction {}", instr.mnemonic())));
             }
-            if names_gc_heap_type(&instr) {
+            if names_exact_type(&instr) {
                 return Err(unsupported(&format!(
-                    "instruction {} with a GC reference type",
+                    "instruction {} with an exact reference type",
                     instr.mnemonic()
                 )));
             }

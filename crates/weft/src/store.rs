@@ -154,6 +154,12 @@ pub(crate) struct GlobalEntity {
     pub(crate) ty: GlobalType,
 }
 
+/// A tag (§4.2.10 of Wasm 3.0): its engine function type id (the
+/// parameters are the payload). Its identity is its store address.
+pub(crate) struct TagEntity {
+    pub(crate) ty: u32,
+}
+
 /// An instance (§4.2.5): the store addresses of everything its module
 /// refers to by index.
 pub(crate) struct InstanceEntity {
@@ -162,6 +168,7 @@ pub(crate) struct InstanceEntity {
     pub(crate) tables: Vec<u32>,
     pub(crate) mems: Vec<u32>,
     pub(crate) globals: Vec<u32>,
+    pub(crate) tags: Vec<u32>,
     /// Element segments; a dropped segment is empty (§4.5.3.6).
     pub(crate) elems: Vec<Vec<u64>>,
     /// Whether each data segment has been dropped.
@@ -189,6 +196,7 @@ pub struct StoreInner {
     pub(crate) tables: Vec<TableEntity>,
     pub(crate) globals: Vec<GlobalEntity>,
     pub(crate) instances: Vec<InstanceEntity>,
+    pub(crate) tags: Vec<TagEntity>,
     pub(crate) externs: Vec<Box<dyn Any + Send + Sync>>,
     /// The engine's canonical types, as far as this store uses them (see
     /// `types.rs`): refreshed whenever a type id enters the store.
@@ -288,6 +296,7 @@ impl<T> Store<T> {
                 tables: Vec::new(),
                 globals: Vec::new(),
                 instances: Vec::new(),
+                tags: Vec::new(),
                 externs: Vec::new(),
                 types: engine.types(),
                 gc: crate::runtime::gc::Heap::new(engine.config().gc_stress),

@@ -43,6 +43,8 @@ pub enum Val {
     /// `structref`, `arrayref` and concrete struct and array types),
     /// `None` for null.
     AnyRef(Option<AnyRef>),
+    /// An `exnref` (a caught exception), `None` for null.
+    ExnRef(Option<crate::ExnRef>),
 }
 
 impl Val {
@@ -57,6 +59,7 @@ impl Val {
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
             Val::AnyRef(_) => ValType::Ref(RefType::null(HeapType::Any)),
+            Val::ExnRef(_) => ValType::Ref(RefType::null(HeapType::Exn)),
         }
     }
 
@@ -79,6 +82,10 @@ impl Val {
                 r.nullable && hierarchy(r.heap, &[]) == Some(HeapType::Any)
             }
             (Val::AnyRef(Some(_)), ValType::Ref(r)) => r.heap == HeapType::Any,
+            (Val::ExnRef(None), ValType::Ref(r)) => {
+                r.nullable && matches!(r.heap, HeapType::Exn | HeapType::NoExn)
+            }
+            (Val::ExnRef(Some(_)), ValType::Ref(r)) => r.heap == HeapType::Exn,
             (v, t) => v.ty() == t,
         }
     }
@@ -127,6 +134,7 @@ impl Val {
             ValType::Ref(r) => match hierarchy(r.heap, &[]) {
                 Some(HeapType::Any) => Val::AnyRef(None),
                 Some(HeapType::Extern) => Val::ExternRef(None),
+                Some(HeapType::Exn) => Val::ExnRef(None),
                 _ => Val::FuncRef(None),
             },
         }
@@ -173,7 +181,7 @@ impl Val {
     pub fn is_null(&self) -> bool {
         matches!(
             self,
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None)
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None)
         )
     }
 
@@ -189,7 +197,8 @@ impl Val {
                 out[1] = (v >> 64) as u64;
                 v as u64
             }
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => 0,
+            Val::ExnRef(Some(e)) => e.bits(store)?,
             Val::FuncRef(Some(f)) => {
                 store.check_id(f.store, "function")?;
                 u64::from(f.index) + 1
@@ -221,6 +230,9 @@ impl Val {
                     root: store.gc.root(s),
                 })),
                 Some(HeapType::Extern) => Val::ExternRef(ExternRef::from_slot_in(store, s)),
+                Some(HeapType::Exn) => {
+                    Val::ExnRef((s != 0).then(|| crate::ExnRef::from_bits(store, s)))
+                }
                 _ => Val::FuncRef(Func::from_slot(store.id, s)),
             },
         }

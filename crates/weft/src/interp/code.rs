@@ -656,6 +656,16 @@ macro_rules! define_op {
             /// and `b` that [`AtomicKind`] says it has; result in `dst`
             /// unless it is a store.
             Atomic { op: AtomicOp, dst: Slot, addr: Slot, a: Slot, b: Slot, off: Slot, mem: u16 } = tag::ATOMIC,
+
+            // Exceptions (handlers in `exec/exn.rs`).
+
+            /// `throw`: a new exception of tag `tag` (module tag index)
+            /// with the payload at `base..`, unwound to the innermost
+            /// handler that catches it ([`CatchEntry`]).
+            ThrowTag { base: Slot, tag: u32 } = tag::THROW,
+            /// `throw_ref` (and the legacy `rethrow`): throws the exception
+            /// `src` refers to again (null traps).
+            ThrowExn { src: Slot } = tag::THROW_REF,
         }
 
         impl Op {
@@ -787,6 +797,8 @@ macro_rules! define_op {
                     | Op::AddJumpIfEqz { .. }
                     | Op::CallFuncRef { .. }
                     | Op::TailCallFuncRef { .. }
+                    | Op::ThrowTag { .. }
+                    | Op::ThrowExn { .. }
                     | Op::JumpIfNull { .. }
                     | Op::JumpIfNonNull { .. }
                     | Op::Gc { .. }
@@ -984,8 +996,11 @@ pub(crate) mod tag {
     pub(crate) const EPOCH: u16 = RowTag::Count as u16 + 109;
     // Threads.
     pub(crate) const ATOMIC: u16 = RowTag::Count as u16 + 110;
+    // Exceptions.
+    pub(crate) const THROW: u16 = RowTag::Count as u16 + 111;
+    pub(crate) const THROW_REF: u16 = RowTag::Count as u16 + 112;
     /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 111;
+    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 113;
 }
 
 macro_rules! pair_table {
@@ -1253,6 +1268,46 @@ pub(crate) struct CompiledFunc {
     /// it copies; or, if `init` is longer than `FAST_INIT`, a size no
     /// value stack has, which sends every call to the general path.
     pub(crate) fast_frame: usize,
+    /// The exception handlers, innermost first (see [`CatchEntry`]).
+    pub(crate) catches: Box<[CatchEntry]>,
+}
+
+/// No slot: a [`CatchEntry`] that delivers no payload or no exception.
+pub(crate) const NO_SLOT: Slot = Slot::MAX;
+
+/// One catch clause of a `try_table` or a legacy `try`, or the `delegate`
+/// of a legacy `try`: it covers the instructions `start..end` of its
+/// function (the try block's body). A function's entries are ordered
+/// innermost block first, its clauses in order, so that the first entry
+/// that covers the throwing instruction (or the call a callee threw
+/// through) and matches the exception is the handler (`exec/exn.rs`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CatchEntry {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    pub(crate) kind: CatchKind,
+    /// The instruction to continue at: a landing pad that branches to the
+    /// clause's label with the values in place.
+    pub(crate) pad: u32,
+    /// Where the payload goes (consecutive slots), or [`NO_SLOT`].
+    pub(crate) payload: Slot,
+    /// Where the exception reference goes, or [`NO_SLOT`].
+    pub(crate) exn: Slot,
+    /// The nesting depth of the block (its index in the translator's
+    /// control stack), for `delegate`.
+    pub(crate) depth: u32,
+}
+
+/// What a [`CatchEntry`] catches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CatchKind {
+    /// Exceptions of this tag (module tag index).
+    Tag(u32),
+    /// Every exception.
+    All,
+    /// Every exception, handed on (`delegate`) to the handlers of blocks
+    /// at this depth or less: entries of deeper blocks are skipped.
+    Delegate(u32),
 }
 
 /// Most initial slots (locals and constants) a callee may have for the
@@ -1305,6 +1360,7 @@ impl CompiledFunc {
             fast_init,
             fast_long,
             fast_frame,
+            catches: Box::new([]),
         }
     }
 }

@@ -417,6 +417,9 @@ enum Stop {
     Host,
     /// A function failed to translate: `Cx::error` says why.
     Error,
+    /// No frame of this execution catches the exception `Cx::exception`
+    /// (`exec/exn.rs`); the frames are still in place.
+    Throw,
     /// A memory or table is to grow while a resource limiter is installed
     /// (the limiter needs the host state): `StoreInner::grow` says what,
     /// `Cx::resume` where to go on.
@@ -477,6 +480,8 @@ struct Cx<'a> {
     resume: Regs,
     /// The message of [`Stop::Error`].
     error: String,
+    /// The exception of [`Stop::Throw`].
+    exception: u64,
 }
 
 /// A growth the run loop makes on [`Stop::Grow`]: memory or table
@@ -2351,6 +2356,7 @@ def!(Const64(ip, fp, mb, ml, cx, acc, facc) Op::Const64 { dst, value } => {
 });
 
 mod atomic;
+mod exn;
 mod gc;
 pub(crate) use gc::{collect_store, ref_matches};
 mod refs;
@@ -2480,6 +2486,8 @@ macro_rules! custom_entries {
         }
         $t[0][gc::ENTRIES[0].0 as usize] = Some(gc::ENTRIES[0].1);
         $t[0][atomic::ENTRIES[0].0 as usize] = Some(atomic::ENTRIES[0].1);
+        $t[0][exn::ENTRIES[0].0 as usize] = Some(exn::ENTRIES[0].1);
+        $t[0][exn::ENTRIES[1].0 as usize] = Some(exn::ENTRIES[1].1);
         $t[0][tag::DATA_DISCARD as usize] = Some(DataDiscard);
         $t[0][tag::SHUFFLE as usize] = Some(Shuffle);
         $t[0][tag::CONST64 as usize] = Some(Const64);
@@ -2681,6 +2689,12 @@ fn run<T>(
         facc: 0.0,
     };
     let (mut inst, mut def, mut code) = (inst, def, code as *const CompiledFunc);
+    // An exception a host function or compiled code let through, to unwind
+    // from the instruction of the current function it came through (a
+    // call, or a compiled function's `Ret`), with its frame pointer.
+    let mut pending: Option<(u64, *const Inst, *mut u64)> = None;
+    // The frames of an inner execution that exception went through.
+    let mut inner_frames: Vec<FrameInfo> = Vec::new();
     loop {
         let (module, tables, type_ids) = instance_view(&store.inner, inst);
         let mut cx = Cx {
@@ -2696,10 +2710,21 @@ fn run<T>(
             host: (0, 0),
             resume: regs,
             error: String::new(),
+            exception: 0,
         };
-        let why = enter(regs, &mut cx);
+        let why = match pending.take() {
+            None => enter(regs, &mut cx),
+            Some((exn, at, fp)) => match exn::unwind(&mut cx, at, fp, exn) {
+                Some(r) => enter(r, &mut cx),
+                None => {
+                    cx.exception = exn;
+                    Stop::Throw
+                }
+            },
+        };
         (inst, def, code) = (cx.inst, cx.def, cx.code);
         let (host, resume, error) = (cx.host, cx.resume, std::mem::take(&mut cx.error));
+        let exception = cx.exception;
         match why {
             Stop::Return => return Ok(()),
             Stop::Trap(c) => {
@@ -2711,6 +2736,10 @@ fn run<T>(
                     t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
                 }
                 return Err(e);
+            }
+            Stop::Throw => {
+                let bt = backtrace(&store.inner, inst, def, &stack.frames);
+                return Err(uncaught(&store.inner, exception, inner_frames, bt));
             }
             Stop::Error => {
                 return Err(Error::other(if error.is_empty() {
@@ -2727,6 +2756,13 @@ fn run<T>(
                 // (re-entries use another stack).
                 let args = unsafe { std::slice::from_raw_parts_mut(resume.fp, (*code).frame_size) };
                 if let Err(mut e) = native(store, inst, def, args) {
+                    if let Some(exn) = caught_here(&store.inner, &e) {
+                        // Compiled functions have no handlers: unwinding
+                        // goes on from the stub's `Ret` to the callers.
+                        pending = Some((exn, resume.ip, resume.fp));
+                        inner_frames = e.backtrace().to_vec();
+                        continue;
+                    }
                     if let Some(t) = e.trap_mut() {
                         // The compiled frames are in; add the interpreted
                         // callers.
@@ -2755,16 +2791,52 @@ fn run<T>(
                 // (re-entries use another stack).
                 let args =
                     unsafe { std::slice::from_raw_parts_mut(resume.fp.add(base as usize), n) };
-                f(
+                let r = f(
                     Caller {
                         store: &mut *store,
                         instance: Some(inst),
                     },
                     args,
-                )?;
+                );
+                if let Err(e) = r {
+                    match caught_here(&store.inner, &e) {
+                        // Unwinding goes on from the call.
+                        Some(exn) => {
+                            pending = Some((exn, resume.ip.wrapping_sub(1), resume.fp));
+                            inner_frames = e.backtrace().to_vec();
+                        }
+                        None => return Err(e),
+                    }
+                    continue;
+                }
                 let (mb, ml) = mem_view(&mut store.inner, inst);
                 regs = Regs { mb, ml, ..resume };
             }
         }
     }
+}
+
+/// The exception an error carries, if it is one of this store's, which
+/// the Wasm frames of this execution may catch.
+fn caught_here(inner: &StoreInner, e: &Error) -> Option<u64> {
+    e.as_exception()?.bits(inner).ok()
+}
+
+/// The error of an exception no frame caught: the tag's name, and the
+/// backtrace `inner_frames` (from an inner execution) then `frames`.
+fn uncaught(
+    inner: &StoreInner,
+    exn: u64,
+    inner_frames: Vec<FrameInfo>,
+    frames: Vec<FrameInfo>,
+) -> Error {
+    let name = crate::exception::tag_name(inner, exn);
+    let mut bt = inner_frames;
+    bt.extend(frames);
+    bt.truncate(Trap::MAX_FRAMES);
+    Error::exception(
+        crate::ExnRef::from_bits(inner, exn),
+        format!("uncaught exception: tag {name}"),
+        bt,
+    )
 }

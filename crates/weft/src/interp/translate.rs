@@ -55,9 +55,9 @@ use crate::TrapCode;
 use std::collections::HashMap;
 use weft_binary::Reader;
 use weft_syntax::{
-    AddrType, BlockType, BrTable, CastFlags, Catches, Code, DataIdx, ElemIdx, FuncIdx, FuncType,
-    GlobalIdx, HeapType, Instr, LabelIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes,
-    TableIdx, TagIdx, TypeIdx, ValType, F32, F64, V128,
+    AddrType, BlockType, BrTable, CastFlags, Catch, Catches, Code, DataIdx, ElemIdx, FuncIdx,
+    FuncType, GlobalIdx, HeapType, Instr, LabelIdx, LocalIdx, MemArg, MemIdx, RefType,
+    ShuffleLanes, TableIdx, TagIdx, TypeIdx, ValType, F32, F64, V128,
 };
 
 /// Slots a frame may have: indices must fit a [`Slot`].
@@ -99,6 +99,12 @@ enum CtrlKind {
     Loop,
     If,
     Else,
+    /// A `try_table` with catch clauses (one without is a `Block`).
+    TryTable,
+    /// The body of a legacy `try`.
+    Try,
+    /// A `catch` or `catch_all` body of a legacy `try`.
+    Catch,
 }
 
 struct Ctrl<'m> {
@@ -113,6 +119,15 @@ struct Ctrl<'m> {
     pos: u32,
     params: &'m [ValType],
     results: &'m [ValType],
+    /// A try block's body: the instructions `try_start..try_end` (the end
+    /// is known at a legacy `try`'s first `catch`).
+    try_start: u32,
+    try_end: u32,
+    /// A `try_table`'s catch clauses.
+    catches: Vec<Catch>,
+    /// A legacy `try`'s slot for the exception its catch bodies handle
+    /// (which `rethrow` throws again).
+    exn_slot: Slot,
 }
 
 impl Ctrl<'_> {
@@ -303,6 +318,11 @@ struct Translator<'m> {
     epoch: bool,
     fuel_site: Option<usize>,
     results: &'m [ValType],
+    /// Exception handlers so far, innermost block first.
+    catches: Vec<CatchEntry>,
+    /// The first of the slots for the exceptions of legacy `try` blocks,
+    /// one per nesting level (after the constants).
+    exn_base: u32,
 }
 
 impl<'m> Translator<'m> {
@@ -348,8 +368,29 @@ impl<'m> Translator<'m> {
             }
             consts.insert(bits, slot);
         };
+        // Nesting of blocks (whether each is a legacy `try`), for the
+        // exception slots of legacy `try` blocks.
+        let mut blocks: Vec<bool> = Vec::new();
+        let (mut tries, mut max_tries) = (0u32, 0u32);
         while !r.is_empty() {
             let instr = r.read_instr().map_err(|e| e.to_string())?;
+            match instr {
+                Instr::Block { .. }
+                | Instr::Loop { .. }
+                | Instr::If { .. }
+                | Instr::TryTable { .. } => blocks.push(false),
+                Instr::Try { .. } => {
+                    blocks.push(true);
+                    tries += 1;
+                    max_tries = max_tries.max(tries);
+                }
+                Instr::End {} | Instr::Delegate { .. } => {
+                    if blocks.pop() == Some(true) {
+                        tries -= 1;
+                    }
+                }
+                _ => {}
+            }
             let bits = match instr {
                 Instr::I32Const { value } => value.bits(),
                 Instr::I64Const { value } => value.bits(),
@@ -361,6 +402,11 @@ impl<'m> Translator<'m> {
             };
             add(bits, &mut init);
         }
+        let exn_base = param_slots + init.len() as u32;
+        if exn_base + max_tries + 16 >= MAX_FRAME {
+            return Err(too_big());
+        }
+        init.resize(init.len() + max_tries as usize, 0);
         let fixed = param_slots + init.len() as u32;
         let temp_base = fixed.max(slots(&ty.results));
         if temp_base + 16 >= MAX_FRAME {
@@ -391,18 +437,22 @@ impl<'m> Translator<'m> {
             epoch: m.engine.config().epoch_interruption,
             fuel_site: None,
             results: &ty.results,
+            catches: Vec::new(),
+            exn_base,
         })
     }
 
     fn finish(mut self) -> Result<CompiledFunc> {
         thread_jumps(&mut self.code);
-        Ok(CompiledFunc::new(
+        let mut f = CompiledFunc::new(
             super::exec::thread(self.code, &self.modes)?,
             self.shuffles.into_boxed_slice(),
             self.param_slots as usize,
             self.init.into_boxed_slice(),
             (self.temp_base + self.max_height) as usize,
-        ))
+        );
+        f.catches = self.catches.into_boxed_slice();
+        Ok(f)
     }
 
     fn run(&mut self, code: &Code<'_>) -> Result<()> {
@@ -415,6 +465,10 @@ impl<'m> Translator<'m> {
             pos: 0,
             params: &[],
             results: self.results,
+            try_start: 0,
+            try_end: 0,
+            catches: Vec::new(),
+            exn_slot: NO_SLOT,
         });
         self.fuel_point();
         let features = self.m.engine.config().features;
@@ -423,15 +477,25 @@ impl<'m> Translator<'m> {
             let instr = r.read_instr().map_err(|e| e.to_string())?;
             if !self.reachable {
                 match instr {
-                    Instr::Block { .. } | Instr::Loop { .. } | Instr::If { .. } => {
+                    Instr::Block { .. }
+                    | Instr::Loop { .. }
+                    | Instr::If { .. }
+                    | Instr::TryTable { .. }
+                    | Instr::Try { .. } => {
                         self.dead_depth += 1;
                         continue;
                     }
-                    Instr::End {} if self.dead_depth > 0 => {
+                    // `delegate` ends its `try` block like `end`.
+                    Instr::End {} | Instr::Delegate { .. } if self.dead_depth > 0 => {
                         self.dead_depth -= 1;
                         continue;
                     }
-                    Instr::End {} | Instr::Else {} if self.dead_depth == 0 => {}
+                    Instr::End {}
+                    | Instr::Else {}
+                    | Instr::Catch { .. }
+                    | Instr::CatchAll {}
+                    | Instr::Delegate { .. }
+                        if self.dead_depth == 0 => {}
                     _ => continue,
                 }
             }
@@ -1137,6 +1201,149 @@ impl<'m> Translator<'m> {
             pos,
             params,
             results,
+            try_start: 0,
+            try_end: 0,
+            catches: Vec::new(),
+            exn_slot: NO_SLOT,
+        });
+        Ok(())
+    }
+
+    /// The first instruction of a try block's body: nothing before it
+    /// fuses with what follows, so that the body's instructions stay inside
+    /// its range.
+    fn try_start(&mut self) -> u32 {
+        self.last_producer = None;
+        self.last_bind = self.code.len();
+        self.code.len() as u32
+    }
+
+    /// The type of tag `tag`.
+    fn tag_type(&self, tag: TagIdx) -> Result<&'m FuncType> {
+        let t = self
+            .m
+            .tag_types
+            .get(tag.index())
+            .ok_or("internal error: unknown tag")?;
+        self.m
+            .module
+            .types
+            .func(t.ty)
+            .ok_or_else(|| "internal error: a tag without a function type".to_string())
+    }
+
+    /// Ends the code before a landing pad: if it flows on, its values go to
+    /// the label of block `ci`, and a jump there.
+    fn close_body(&mut self, ci: usize) {
+        if !self.reachable {
+            return;
+        }
+        let c = &self.ctrls[ci];
+        let (results, pos, label) = (c.results, c.pos, c.label);
+        if !self.in_place(results.len(), slots(results), pos) {
+            self.copy_top_to(results.len(), pos);
+        }
+        self.emit_jump(Op::Jump { offset: 0 }, label, 0);
+    }
+
+    /// Starts a landing pad with the stack at `height` plus `types` in
+    /// canonical temporaries; the pad's instruction index and the slot of
+    /// the first value.
+    fn landing_pad(&mut self, height: usize, types: &[ValType]) -> Result<(u32, Slot)> {
+        self.reset_stack(height, types)?;
+        let first = self.stack.len() - types.len();
+        let slot = match self.stack.get(first) {
+            Some(o) if !types.is_empty() => o.slot,
+            _ => NO_SLOT,
+        };
+        let pad = self.new_label();
+        self.bind(pad);
+        self.reachable = true;
+        Ok((self.code.len() as u32, slot))
+    }
+
+    /// `end` of a `try_table` with catch clauses: after its body, a
+    /// landing pad per clause, which the unwinder enters with the payload
+    /// (and the exception) in canonical temporaries above the block's
+    /// height, and which branches to the clause's label from there.
+    fn end_try_table(&mut self) -> Result<()> {
+        let ci = self.ctrls.len() - 1;
+        let end = self.code.len() as u32;
+        self.close_body(ci);
+        let c = self.ctrls.pop().ok_or("internal error: end")?;
+        let mut exn_types = Vec::new();
+        for clause in &c.catches {
+            let (kind, label, with_ref) = match *clause {
+                Catch::One { tag, label } => (CatchKind::Tag(tag.0), label, false),
+                Catch::OneRef { tag, label } => (CatchKind::Tag(tag.0), label, true),
+                Catch::All { label } => (CatchKind::All, label, false),
+                Catch::AllRef { label } => (CatchKind::All, label, true),
+            };
+            exn_types.clear();
+            if let CatchKind::Tag(tag) = kind {
+                exn_types.extend_from_slice(&self.tag_type(TagIdx(tag))?.params);
+            }
+            let payload_len = exn_types.len();
+            if with_ref {
+                exn_types.push(ValType::Ref(RefType {
+                    nullable: false,
+                    heap: HeapType::Exn,
+                }));
+            }
+            let (pad, first) = self.landing_pad(c.height, &exn_types)?;
+            let slot_of = |t: &Self, i: usize| t.stack[t.stack.len() - exn_types.len() + i].slot;
+            let payload = if payload_len > 0 { first } else { NO_SLOT };
+            let exn = if with_ref {
+                slot_of(self, payload_len)
+            } else {
+                NO_SLOT
+            };
+            let target = self.ctrl_at(label)?;
+            self.branch_to(target)?;
+            self.reachable = false;
+            self.catches.push(CatchEntry {
+                start: c.try_start,
+                end,
+                kind,
+                pad,
+                payload,
+                exn,
+                depth: ci as u32,
+            });
+        }
+        let reachable_after = self.labels[c.label].used;
+        self.bind(c.label);
+        self.reset_stack(c.height, c.results)?;
+        self.reachable = reachable_after;
+        Ok(())
+    }
+
+    /// `catch` or `catch_all` of a legacy `try`: the body before it (the
+    /// try body, or the previous catch body) branches to the block's end,
+    /// and a catch body starts, entered by the unwinder with the payload in
+    /// canonical temporaries and the exception in the block's slot.
+    fn legacy_catch(&mut self, kind: CatchKind) -> Result<()> {
+        let ci = self.ctrls.len() - 1;
+        if self.ctrls[ci].kind == CtrlKind::Try {
+            self.ctrls[ci].try_end = self.code.len() as u32;
+        }
+        self.close_body(ci);
+        let c = &self.ctrls[ci];
+        let (height, start, end, exn) = (c.height, c.try_start, c.try_end, c.exn_slot);
+        let payload_types: &[ValType] = match kind {
+            CatchKind::Tag(tag) => &self.tag_type(TagIdx(tag))?.params,
+            _ => &[],
+        };
+        let (pad, payload) = self.landing_pad(height, payload_types)?;
+        self.ctrls[ci].kind = CtrlKind::Catch;
+        self.catches.push(CatchEntry {
+            start,
+            end,
+            kind,
+            pad,
+            payload,
+            exn,
+            depth: ci as u32,
         });
         Ok(())
     }
@@ -1890,6 +2097,13 @@ impl Translator<'_> {
     }
 
     fn End(&mut self) -> Result<()> {
+        if self
+            .ctrls
+            .last()
+            .is_some_and(|c| c.kind == CtrlKind::TryTable)
+        {
+            return self.end_try_table();
+        }
         let c = self.ctrls.pop().ok_or("internal error: end")?;
         if c.kind == CtrlKind::Func {
             if self.reachable {
@@ -2392,39 +2606,92 @@ impl Translator<'_> {
         })
     }
 
-    // Exception handling: refused before translation (see
-    // `module::check_runnable_instrs`) until the engine runs it.
+    // Exception handling: `throw` and `throw_ref` end in `Op::ThrowTag` and
+    // `Op::ThrowExn`; try blocks leave catch entries (`CatchEntry`) whose
+    // landing pads branch to the clauses' labels (see `end_try_table`).
 
-    fn Throw(&mut self, _tag: TagIdx) -> Result<()> {
-        Err(no_exceptions("throw"))
+    fn Throw(&mut self, tag: TagIdx) -> Result<()> {
+        let params = &self.tag_type(tag)?.params;
+        let base = self.call_args(params, &[])?;
+        self.emit(Op::ThrowTag { base, tag: tag.0 });
+        self.reachable = false;
+        Ok(())
     }
 
     fn ThrowRef(&mut self) -> Result<()> {
-        Err(no_exceptions("throw_ref"))
+        let src = self.pop_slot()?;
+        self.emit(Op::ThrowExn { src });
+        self.reachable = false;
+        Ok(())
     }
 
-    fn TryTable(&mut self, _block_type: BlockType, _catches: Catches<'_>) -> Result<()> {
-        Err(no_exceptions("try_table"))
+    fn TryTable(&mut self, block_type: BlockType, catches: Catches<'_>) -> Result<()> {
+        if catches.is_empty() {
+            return self.enter(CtrlKind::Block, block_type);
+        }
+        self.enter(CtrlKind::TryTable, block_type)?;
+        let start = self.try_start();
+        if let Some(c) = self.ctrls.last_mut() {
+            c.try_start = start;
+            c.catches = catches.iter().collect();
+        }
+        Ok(())
     }
 
-    fn Try(&mut self, _block_type: BlockType) -> Result<()> {
-        Err(no_exceptions("try"))
+    fn Try(&mut self, block_type: BlockType) -> Result<()> {
+        let depth = (self.ctrls.iter())
+            .filter(|c| matches!(c.kind, CtrlKind::Try | CtrlKind::Catch))
+            .count() as u32;
+        self.enter(CtrlKind::Try, block_type)?;
+        let start = self.try_start();
+        let exn_slot = (self.exn_base + depth) as Slot;
+        if let Some(c) = self.ctrls.last_mut() {
+            c.try_start = start;
+            c.exn_slot = exn_slot;
+        }
+        Ok(())
     }
 
-    fn Catch(&mut self, _tag: TagIdx) -> Result<()> {
-        Err(no_exceptions("catch"))
+    fn Catch(&mut self, tag: TagIdx) -> Result<()> {
+        self.legacy_catch(CatchKind::Tag(tag.0))
     }
 
     fn CatchAll(&mut self) -> Result<()> {
-        Err(no_exceptions("catch_all"))
+        self.legacy_catch(CatchKind::All)
     }
 
-    fn Delegate(&mut self, _label: LabelIdx) -> Result<()> {
-        Err(no_exceptions("delegate"))
+    fn Delegate(&mut self, label: LabelIdx) -> Result<()> {
+        let depth = self.ctrls.len() - 1;
+        let c = self.ctrls.last().ok_or("internal error: delegate")?;
+        let start = c.try_start;
+        // The label counts from the block around the `try`.
+        let target = depth
+            .checked_sub(1 + label.index())
+            .ok_or("internal error: delegate label")?;
+        self.catches.push(CatchEntry {
+            start,
+            end: self.code.len() as u32,
+            kind: CatchKind::Delegate(target as u32),
+            pad: 0,
+            payload: NO_SLOT,
+            exn: NO_SLOT,
+            depth: depth as u32,
+        });
+        if let Some(c) = self.ctrls.last_mut() {
+            c.kind = CtrlKind::Block;
+        }
+        self.End()
     }
 
-    fn Rethrow(&mut self, _label: LabelIdx) -> Result<()> {
-        Err(no_exceptions("rethrow"))
+    fn Rethrow(&mut self, label: LabelIdx) -> Result<()> {
+        let ci = self.ctrl_at(label)?;
+        let c = &self.ctrls[ci];
+        if c.kind != CtrlKind::Catch {
+            return Err("internal error: rethrow outside a catch".into());
+        }
+        self.emit(Op::ThrowExn { src: c.exn_slot });
+        self.reachable = false;
+        Ok(())
     }
 
     // Typed function references.
@@ -2504,9 +2771,9 @@ impl Translator<'_> {
 mod gc;
 
 /// The message of an instruction the engine refuses before translation
-/// (`module::check_runnable_instrs`) until it runs them: the exception and
+/// (`module::check_runnable_instrs`) until it runs it: the
 /// custom-descriptor instructions.
-fn no_exceptions(mnemonic: &str) -> String {
+fn not_executed(mnemonic: &str) -> String {
     format!("unsupported: {mnemonic} cannot be executed yet")
 }
 

@@ -22,7 +22,9 @@
 //! the invariant is checked in release builds too: a violation is an
 //! internal error of the translator, reported instead of executed.
 
-use super::code::{CompiledFunc, Op, RowTag, Slot, LOAD_PAIRS, PAIRS, STORE_PAIRS};
+use super::code::{
+    CatchEntry, CatchKind, CompiledFunc, Op, RowTag, Slot, LOAD_PAIRS, NO_SLOT, PAIRS, STORE_PAIRS,
+};
 use crate::module::ModuleInner;
 
 /// Checks `f`, translated from a function of `m`.
@@ -39,6 +41,14 @@ pub(crate) fn verify(m: &ModuleInner, f: &CompiledFunc) -> Result<(), String> {
         if let Some(e) = v.error {
             return Err(format!(
                 "internal error: translated code fails verification at instruction {at}: {e}"
+            ));
+        }
+    }
+    for (i, c) in f.catches.iter().enumerate() {
+        v.catch(c);
+        if let Some(e) = v.error {
+            return Err(format!(
+                "internal error: translated code fails verification at catch entry {i}: {e}"
             ));
         }
     }
@@ -61,6 +71,8 @@ pub(crate) fn ends_flow(op: &Op) -> bool {
             | Op::Jump { .. }
             | Op::Trap { .. }
             | Op::JumpTable { .. }
+            | Op::ThrowTag { .. }
+            | Op::ThrowExn { .. }
     )
 }
 
@@ -198,6 +210,47 @@ impl Verifier<'_> {
 
     fn func_count(&self) -> usize {
         self.m.func_types.len()
+    }
+
+    /// The slots of the payload of module tag `tag`, if it has that tag.
+    fn payload_slots(&mut self, tag: u32) -> Option<usize> {
+        self.index("tag", tag, self.m.tag_types.len());
+        let t = self.m.tag_types.get(tag as usize)?;
+        let ty = crate::module::func_type(&self.m.module.types, t.ty);
+        Some(
+            ty.params
+                .iter()
+                .map(|&t| 1 + (t == weft_syntax::ValType::V128) as usize)
+                .sum(),
+        )
+    }
+
+    /// A catch entry covers instructions of the function, continues at one,
+    /// and delivers its values to slots of the frame.
+    fn catch(&mut self, c: &CatchEntry) {
+        let len = self.f.code.len();
+        if c.start > c.end || c.end as usize > len {
+            self.fail(format!(
+                "range {}..{} beyond the code of {len} instructions",
+                c.start, c.end
+            ));
+        }
+        if matches!(c.kind, CatchKind::Delegate(_)) {
+            return;
+        }
+        if c.pad as usize >= len {
+            self.fail(format!("landing pad {} beyond the code", c.pad));
+        }
+        if c.exn != NO_SLOT {
+            self.slot(c.exn, 1);
+        }
+        if let CatchKind::Tag(tag) = c.kind {
+            if let Some(n) = self.payload_slots(tag) {
+                if c.payload != NO_SLOT {
+                    self.slot(c.payload, n);
+                }
+            }
+        }
     }
 }
 
@@ -667,6 +720,12 @@ macro_rules! verify_ops {
                         }
                         self.index("memory", mem as u32, m.mem_types.len());
                     }
+                    Op::ThrowTag { base, tag } => {
+                        if let Some(n) = self.payload_slots(tag) {
+                            self.slot(base, n);
+                        }
+                    }
+                    Op::ThrowExn { src } => self.slot(src, 1),
                     // The GC instructions read consecutive operands from `a`
                     // (`base`) whose number depends on the type `imm` names;
                     // `a`, `b`, `c` and `dst` are checked here.

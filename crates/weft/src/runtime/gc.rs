@@ -6,7 +6,8 @@
 //! slot encoding of values (`values.rs`): a struct's fields in order (a
 //! `v128` field takes two slots, packed `i8`/`i16` fields one slot holding
 //! the masked value), an array's elements one after another (one or two
-//! slots each). Objects live in one vector and are named by their index;
+//! slots each), an exception its tag's store address and then its payload
+//! (its type id is the tag's function type: `exception.rs`). Objects live in one vector and are named by their index;
 //! a reference to object `i` is `(i + 1) << 2` (see `values.rs` for the
 //! whole encoding: i31 values are unboxed and need no object).
 //!
@@ -47,6 +48,18 @@
 use std::sync::Arc;
 
 use crate::types::{Layout, TypeInfo};
+use weft_syntax::{HeapType, ValType};
+
+/// Whether slot values of heap type `h` (engine ids) may refer to heap
+/// objects: every hierarchy but func (an extern may be an externalised
+/// object).
+pub(crate) fn may_hold_objects(types: &[Arc<TypeInfo>], h: HeapType) -> bool {
+    match h {
+        HeapType::Func | HeapType::NoFunc => false,
+        HeapType::Concrete(t) => !matches!(types[t.index()].layout, Layout::Func),
+        _ => true,
+    }
+}
 
 /// Least allocation volume between two collections, in bytes.
 pub(crate) const MIN_THRESHOLD: usize = 1 << 20;
@@ -298,7 +311,20 @@ impl Heap {
                         visit(r, &mut work);
                     }
                 }
-                Layout::Array { .. } | Layout::Func => {}
+                Layout::Func => {
+                    // An exception (`exception.rs`): its tag's address,
+                    // then the payload by the tag's parameter types.
+                    let mut at = 1;
+                    for &p in &types[o.ty as usize].func.params {
+                        if let ValType::Ref(r) = p {
+                            if may_hold_objects(types, r.heap) {
+                                visit(o.data[at], &mut work);
+                            }
+                        }
+                        at += 1 + (p == ValType::V128) as usize;
+                    }
+                }
+                Layout::Array { .. } => {}
             }
         }
         let mut bytes = 0;

@@ -21,19 +21,7 @@ def!(Gc(ip, fp, mb, ml, cx, acc, facc) Op::Gc { op, dst, a, b, c, imm } => {
     }
 });
 
-/// Whether slot values of heap type `h` (engine ids) may refer to heap
-/// objects: every hierarchy but func (an extern may be an externalised
-/// object).
-pub(crate) fn may_hold_objects(
-    types: &[std::sync::Arc<crate::types::TypeInfo>],
-    h: HeapType,
-) -> bool {
-    match h {
-        HeapType::Func | HeapType::NoFunc => false,
-        HeapType::Concrete(t) => !matches!(types[t.index()].layout, Layout::Func),
-        _ => true,
-    }
-}
+pub(crate) use crate::runtime::gc::may_hold_objects;
 
 /// Collects garbage if this is the only execution (see `runtime/gc.rs`):
 /// the roots are the store's globals, tables and element segments, and
@@ -82,7 +70,12 @@ pub(crate) fn collect_store(inner: &mut StoreInner, stack: &[u64]) {
 
 /// Allocates an object of engine type `ty`, collecting first if the heap
 /// wants to.
-fn alloc(cx: &mut Cx<'_>, fp: *mut u64, ty: u32, data: Box<[u64]>) -> Result<u64, TrapCode> {
+pub(super) fn alloc(
+    cx: &mut Cx<'_>,
+    fp: *mut u64,
+    ty: u32,
+    data: Box<[u64]>,
+) -> Result<u64, TrapCode> {
     if cx.inner.gc.wants_collection() {
         collect(cx, fp);
     }

@@ -321,23 +321,23 @@ impl Translator<'_> {
     // Custom descriptors: refused before translation
     // (`module::check_runnable_instrs`, the feature is not executed).
     pub(super) fn StructNewDesc(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(super::no_exceptions("struct.new_desc"))
+        Err(super::not_executed("struct.new_desc"))
     }
 
     pub(super) fn StructNewDefaultDesc(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(super::no_exceptions("struct.new_default_desc"))
+        Err(super::not_executed("struct.new_default_desc"))
     }
 
     pub(super) fn RefGetDesc(&mut self, _ty: TypeIdx) -> Result<()> {
-        Err(super::no_exceptions("ref.get_desc"))
+        Err(super::not_executed("ref.get_desc"))
     }
 
     pub(super) fn RefCastDescEq(&mut self, _ty: HeapType) -> Result<()> {
-        Err(super::no_exceptions("ref.cast_desc_eq"))
+        Err(super::not_executed("ref.cast_desc_eq"))
     }
 
     pub(super) fn RefCastDescEqNull(&mut self, _ty: HeapType) -> Result<()> {
-        Err(super::no_exceptions("ref.cast_desc_eq"))
+        Err(super::not_executed("ref.cast_desc_eq"))
     }
 
     pub(super) fn BrOnCastDescEq(
@@ -347,7 +347,7 @@ impl Translator<'_> {
         _from: HeapType,
         _to: HeapType,
     ) -> Result<()> {
-        Err(super::no_exceptions("br_on_cast_desc_eq"))
+        Err(super::not_executed("br_on_cast_desc_eq"))
     }
 
     pub(super) fn BrOnCastDescEqFail(
@@ -357,7 +357,7 @@ impl Translator<'_> {
         _from: HeapType,
         _to: HeapType,
     ) -> Result<()> {
-        Err(super::no_exceptions("br_on_cast_desc_eq_fail"))
+        Err(super::not_executed("br_on_cast_desc_eq_fail"))
     }
 
     /// A GC operation on one operand with one single-slot result.
