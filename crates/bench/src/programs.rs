@@ -121,5 +121,6 @@ pub fn all() -> Vec<Program> {
         kernel!("binary_trees",     14,         3156655,     10,      131759,      "WAT, GC: binary trees of structs", needs "gc"),
         kernel!("structs",          3_000,      511096259,   10,      -322112948,  "WAT, GC: 1,000 mutable structs in an array", needs "gc"),
         kernel!("tail_calls",       50_000_000, -1864809630, 1_000,   -1415895273, "WAT: a loop as mutual return_call", needs "tail-call"),
+        kernel!("throw_catch",      1_000_000,  -318342645,  1_000,   -966745485,  "WAT: a throw caught 10 frames up, in a loop", needs "exceptions"),
     ]
 }

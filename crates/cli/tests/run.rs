@@ -33,6 +33,57 @@ fn main_job() {
 }
 
 #[test]
+fn setjmp_longjmp_c_program_runs_in_every_tier() {
+    // examples/sjlj.c: longjmp lowered to `throw`, setjmp to `try_table`.
+    for tier in ["interp", "compile", "auto"] {
+        let o = weft(&[
+            "run",
+            "--tier",
+            tier,
+            "--features",
+            "3.0",
+            "examples/sjlj.wasm",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{tier}: {}", stderr(&o));
+        assert_eq!(
+            stdout(&o),
+            "caught 500500 errors' codes, 501500 through nested handlers\n"
+        );
+    }
+    // Without exception handling the module is refused.
+    let o = weft(&["run", "--features", "2.0", "examples/sjlj.wasm"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn uncaught_exception_exits_134_naming_the_tag() {
+    let dir = std::env::temp_dir().join(format!("weft-run-exn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("throw.wat");
+    std::fs::write(
+        &path,
+        r#"(module $m (tag $e (export "oops") (param i32))
+            (func $inner (export "f") (param i32) (throw $e (local.get 0)))
+            (func (export "g") (call $inner (i32.const 3))))"#,
+    )
+    .unwrap();
+    let o = weft(&[
+        "run",
+        "--features",
+        "3.0",
+        "--invoke",
+        "g",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(134));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("error: uncaught exception: tag `oops`\nwasm backtrace:\n  0: m!inner\n  1: m!<wasm function 1>\n"),
+        "{err}"
+    );
+}
+
+#[test]
 fn trap_exits_134_with_backtrace() {
     // fac(-1) recurses until the call stack is exhausted.
     let o = weft(&["run", "--invoke", "fac", "examples/hello.wat", "-1"]);

@@ -823,8 +823,9 @@ mod weft_side {
             Val::V128(x) => Value::V128(*x),
             Val::FuncRef(r) => Value::FuncRef { null: r.is_none() },
             Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
-            // The generated modules have no GC types.
+            // The generated modules have no GC types or exceptions.
             Val::AnyRef(r) => Value::ExternRef { null: r.is_none() },
+            Val::ExnRef(r) => Value::ExternRef { null: r.is_none() },
         }
     }
 
@@ -882,6 +883,7 @@ mod weft_side {
                 ExternType::Table(_) => "table",
                 ExternType::Memory(_) => "memory",
                 ExternType::Global(_) => "global",
+                ExternType::Tag(_) => "tag",
             };
             o.exports.push((e.name().to_string(), kind));
         }

@@ -81,6 +81,7 @@ fn value(v: Val) -> Value {
         Val::FuncRef(f) => Value::Ref { null: f.is_none() },
         Val::ExternRef(r) => Value::Ref { null: r.is_none() },
         Val::AnyRef(r) => Value::Ref { null: r.is_none() },
+        Val::ExnRef(r) => Value::Ref { null: r.is_none() },
         n @ (Val::I32(_) | Val::I64(_) | Val::F32(_) | Val::F64(_) | Val::V128(_)) => Value::Num(n),
     }
 }
@@ -227,7 +228,7 @@ fn run(engine: &Engine, module: &Module, seed: u64, o: &mut Observed) {
                     .collect();
                 o.state.push((name.clone(), elems, Vec::new()));
             }
-            Extern::Func(_) => {}
+            Extern::Func(_) | Extern::Tag(_) => {}
         }
     }
 }

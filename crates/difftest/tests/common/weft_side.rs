@@ -43,6 +43,7 @@ fn value(store: &Store<()>, v: &Val) -> Value {
         Val::V128(x) => Value::V128(*x),
         Val::FuncRef(r) => Value::Func { null: r.is_none() },
         Val::ExternRef(r) => Value::Extern { null: r.is_none() },
+        Val::ExnRef(r) => Value::Exn { null: r.is_none() },
         Val::AnyRef(None) => Value::Any(Any::Null),
         Val::AnyRef(Some(r)) => Value::Any(match r.kind(store) {
             AnyKind::I31(i) => Any::I31(i),
@@ -63,11 +64,15 @@ fn to_val(v: &Value) -> Val {
         Value::Func { .. } => Val::FuncRef(None),
         Value::Extern { .. } => Val::ExternRef(None),
         Value::Any(_) => Val::AnyRef(None),
-        Value::Exn { .. } => panic!("Weft has no exception references yet"),
+        Value::Exn { .. } => Val::ExnRef(None),
     }
 }
 
-fn outcome(e: &Error) -> Outcome {
+fn outcome(store: &Store<()>, e: &Error) -> Outcome {
+    if let Some(exn) = e.as_exception() {
+        let fields = exn.fields(store).expect("an exception of this store");
+        return Outcome::Thrown(fields.iter().map(|v| value(store, v)).collect());
+    }
     let Some(trap) = e.as_trap() else {
         return Outcome::Error(format!("{:?}: {e}", e.kind()));
     };
@@ -81,7 +86,8 @@ fn outcome(e: &Error) -> Outcome {
         | TrapCode::NullFunctionReference
         | TrapCode::NullStructReference
         | TrapCode::NullArrayReference
-        | TrapCode::NullI31Reference => NULL_REF,
+        | TrapCode::NullI31Reference
+        | TrapCode::NullExceptionReference => NULL_REF,
         code => code.message(),
     })
 }
@@ -114,7 +120,7 @@ pub fn observe(engine: &Engine, wasm: &[u8], plan: &Plan, rng: &mut XorShift) ->
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(i) => i,
         Err(e) => {
-            o.instantiation = Some(outcome(&e));
+            o.instantiation = Some(outcome(&store, &e));
             return o;
         }
     };
@@ -132,7 +138,7 @@ pub fn observe(engine: &Engine, wasm: &[u8], plan: &Plan, rng: &mut XorShift) ->
             fuel(&mut store);
             let out = match func.call(&mut store, &wargs, &mut results) {
                 Ok(()) => Outcome::Returned(results.iter().map(|v| value(&store, v)).collect()),
-                Err(e) => outcome(&e),
+                Err(e) => outcome(&store, &e),
             };
             let stop = out.is_exhausted();
             o.calls.push((name.clone(), args, out));

@@ -385,9 +385,8 @@ impl<'m> Translator<'m> {
                     max_tries = max_tries.max(tries);
                 }
                 Instr::End {} | Instr::Delegate { .. } => {
-                    if blocks.pop() == Some(true) {
-                        tries -= 1;
-                    }
+                    let was_try = blocks.pop() == Some(true);
+                    tries -= u32::from(was_try);
                 }
                 _ => {}
             }
