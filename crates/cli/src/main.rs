@@ -37,7 +37,7 @@ struct Cli {
 #[derive(Args, Clone)]
 struct FeatureArgs {
     /// Feature set to accept: 1.0, 2.0 or 3.0, optionally with proposals (3.0,threads)
-    #[arg(long, value_name = "SET", default_value = "2.0", value_parser = parse_features)]
+    #[arg(long, value_name = "SET", default_value = "3.0", value_parser = parse_features)]
     features: Features,
 }
 

@@ -58,12 +58,12 @@ pub struct Config {
 }
 
 impl Config {
-    /// The defaults: Wasm 2.0, no fuel, `Strategy::Auto`, 100,000
+    /// The defaults: Wasm 3.0, no fuel, `Strategy::Auto`, 100,000
     /// interpreted frames, 512 KiB of native stack for compiled code, lazy
     /// translation.
     pub fn new() -> Self {
         Config {
-            features: Features::WASM2,
+            features: Features::WASM3,
             consume_fuel: false,
             max_call_depth: 100_000,
             compilation_mode: CompilationMode::Lazy,
@@ -76,7 +76,7 @@ impl Config {
         }
     }
 
-    /// The proposals modules may use.
+    /// The proposals modules may use (Wasm 3.0 by default).
     pub fn features(&mut self, features: Features) -> &mut Self {
         self.features = features;
         self

@@ -485,24 +485,42 @@ fn extended_constant_expressions_wrap() {
     }
 }
 
-/// What validates under 3.0 but neither tier runs yet (exception
-/// references, until exceptions execute) is refused when the module is
-/// compiled, as `ErrorKind::Unsupported`, never by a panic or at the first
-/// call.
+/// Exception references pass through parameters, results and globals
+/// in every tier (the compiler passes them as it passes other references;
+/// functions that throw or catch stay interpreted).
 #[test]
-fn unsupported_3_0_instructions_are_refused_at_compile_time() {
-    let cases = [
-        "(module (func (param exnref)))",
-        "(module (global exnref (ref.null exn)))",
-    ];
+fn exnref_values_run_in_every_tier() {
+    let wat = r#"(module
+        (global $g (export "g") (mut exnref) (ref.null exn))
+        (func (export "id") (param exnref) (result exnref) (local.get 0))
+        (func (export "is_null") (param exnref) (result i32) (ref.is_null (local.get 0))))"#;
     for strategy in [Strategy::Interpreter, Strategy::Compiler, Strategy::Auto] {
         let engine = Engine::new(Config::new().features(Features::WASM3).strategy(strategy));
-        for wat in cases {
-            match Module::new(&engine, wat) {
-                Err(e) => assert_eq!(e.kind(), ErrorKind::Unsupported, "{wat}: {e}"),
-                Ok(_) => panic!("{wat}: compiled, but the engine cannot run it"),
-            }
-        }
+        let (mut store, instance) = instantiate(&engine, wat);
+        let tag = Tag::new(&mut store, &TagType::new([])).unwrap();
+        let exn = ExnRef::new(&mut store, tag, &[]).unwrap();
+        let id = instance.get_func(&mut store, "id").unwrap();
+        let mut out = [Val::I32(0)];
+        id.call(&mut store, &[Val::ExnRef(Some(exn))], &mut out)
+            .unwrap();
+        let Val::ExnRef(Some(back)) = out[0] else {
+            panic!("{strategy:?}: {:?}", out[0]);
+        };
+        assert_eq!(back.tag(&store).unwrap(), tag);
+        id.call(&mut store, &[Val::ExnRef(None)], &mut out).unwrap();
+        assert_eq!(out[0], Val::ExnRef(None));
+        let is_null = instance
+            .get_typed_func::<(), ()>(&mut store, "is_null")
+            .map(|_| ())
+            .unwrap_err();
+        drop(is_null);
+        let g = instance.get_global(&mut store, "g").unwrap();
+        assert_eq!(g.get(&store), Val::ExnRef(None));
+        g.set(&mut store, Val::ExnRef(Some(exn))).unwrap();
+        let Val::ExnRef(Some(held)) = g.get(&store) else {
+            panic!("{strategy:?}: not an exnref");
+        };
+        assert_eq!(held.tag(&store).unwrap(), tag);
     }
 }
 
