@@ -97,12 +97,33 @@ struct Frame {
 pub(crate) struct Stack {
     slots: Vec<u64>,
     frames: Vec<Frame>,
+    /// What the run loop needs only when something unusual happens,
+    /// behind a pointer: a `Stack` lives in the native frame of
+    /// `execute_pooled`, one per re-entry into Wasm, whose size bounds
+    /// recursion across tiers.
+    rare: Box<Rare>,
 }
 
-// SAFETY: the raw pointers of a `Stack` are in `frames`, which is empty
-// whenever the stack is not in use by `run` (it is cleared before the
-// stack goes back to the store's pool), so moving or sharing an idle stack
-// across threads moves no pointer.
+/// The state of errors and exceptions on their way through an execution
+/// (`exec/exn.rs`).
+#[derive(Default)]
+struct Rare {
+    /// The message of [`Stop::Error`].
+    error: String,
+    /// One that a host function or compiled code let through, to unwind
+    /// from the instruction of the current function it came through (a
+    /// call, or a compiled function's `Ret`), with that frame's pointer.
+    pending: Option<(u64, *const Inst, *mut u64)>,
+    /// The frames of the inner execution it left.
+    frames: Vec<FrameInfo>,
+    /// The exception of [`Stop::Throw`].
+    thrown: u64,
+}
+
+// SAFETY: the raw pointers of a `Stack` are in `frames` and `rare.pending`,
+// which are empty whenever the stack is not in use by `run` (they are
+// cleared before the stack goes back to the store's pool), so moving or
+// sharing an idle stack across threads moves no pointer.
 unsafe impl Send for Stack {}
 // SAFETY: as for `Send`.
 unsafe impl Sync for Stack {}
@@ -210,6 +231,7 @@ fn execute_pooled<T>(
     let r = execute(store, &mut stack, instance, def, args);
     store.inner.executions -= 1;
     stack.frames.clear();
+    *stack.rare = Rare::default();
     if store.inner.stacks.pool.len() < MAX_POOLED_STACKS {
         store.inner.stacks.pool.push(stack);
     }
@@ -478,10 +500,6 @@ struct Cx<'a> {
     host: (u32, Slot),
     /// Where to continue after [`Stop::Host`].
     resume: Regs,
-    /// The message of [`Stop::Error`].
-    error: String,
-    /// The exception of [`Stop::Throw`].
-    exception: u64,
 }
 
 /// A growth the run loop makes on [`Stop::Grow`]: memory or table
@@ -1284,7 +1302,7 @@ fn do_call(
             let c: &CompiledFunc = match unsafe { &*module }.compiled_func(def) {
                 Ok(c) => c,
                 Err(e) => {
-                    cx.error = e;
+                    cx.stack.rare.error = e;
                     return stop(Stop::Error);
                 }
             };
@@ -1831,7 +1849,7 @@ fn tail_call(
     let c: &CompiledFunc = match unsafe { &*module }.compiled_func(def) {
         Ok(c) => c,
         Err(e) => {
-            cx.error = e;
+            cx.stack.rare.error = e;
             return stop(Stop::Error);
         }
     };
@@ -2689,12 +2707,6 @@ fn run<T>(
         facc: 0.0,
     };
     let (mut inst, mut def, mut code) = (inst, def, code as *const CompiledFunc);
-    // An exception a host function or compiled code let through, to unwind
-    // from the instruction of the current function it came through (a
-    // call, or a compiled function's `Ret`), with its frame pointer.
-    let mut pending: Option<(u64, *const Inst, *mut u64)> = None;
-    // The frames of an inner execution that exception went through.
-    let mut inner_frames: Vec<FrameInfo> = Vec::new();
     loop {
         let (module, tables, type_ids) = instance_view(&store.inner, inst);
         let mut cx = Cx {
@@ -2709,22 +2721,14 @@ fn run<T>(
             max_depth,
             host: (0, 0),
             resume: regs,
-            error: String::new(),
-            exception: 0,
         };
-        let why = match pending.take() {
-            None => enter(regs, &mut cx),
-            Some((exn, at, fp)) => match exn::unwind(&mut cx, at, fp, exn) {
-                Some(r) => enter(r, &mut cx),
-                None => {
-                    cx.exception = exn;
-                    Stop::Throw
-                }
-            },
+        let why = if cx.stack.rare.pending.is_some() && !exn::resume_unwind(&mut cx) {
+            Stop::Throw
+        } else {
+            enter(cx.resume, &mut cx)
         };
         (inst, def, code) = (cx.inst, cx.def, cx.code);
-        let (host, resume, error) = (cx.host, cx.resume, std::mem::take(&mut cx.error));
-        let exception = cx.exception;
+        let (host, resume) = (cx.host, cx.resume);
         match why {
             Stop::Return => return Ok(()),
             Stop::Trap(c) => {
@@ -2737,16 +2741,14 @@ fn run<T>(
                 }
                 return Err(e);
             }
-            Stop::Throw => {
-                let bt = backtrace(&store.inner, inst, def, &stack.frames);
-                return Err(uncaught(&store.inner, exception, inner_frames, bt));
-            }
+            Stop::Throw => return Err(uncaught(&store.inner, stack, inst, def)),
             Stop::Error => {
+                let error = std::mem::take(&mut stack.rare.error);
                 return Err(Error::other(if error.is_empty() {
                     "internal error: invalid instruction".to_string()
                 } else {
                     error
-                }))
+                }));
             }
             Stop::Native => {
                 // SAFETY: `code` is the current function's stub, kept alive
@@ -2756,11 +2758,9 @@ fn run<T>(
                 // (re-entries use another stack).
                 let args = unsafe { std::slice::from_raw_parts_mut(resume.fp, (*code).frame_size) };
                 if let Err(mut e) = native(store, inst, def, args) {
-                    if let Some(exn) = caught_here(&store.inner, &e) {
-                        // Compiled functions have no handlers: unwinding
-                        // goes on from the stub's `Ret` to the callers.
-                        pending = Some((exn, resume.ip, resume.fp));
-                        inner_frames = e.backtrace().to_vec();
+                    // Compiled functions have no handlers: unwinding goes
+                    // on from the stub's `Ret` to the callers.
+                    if catch_later(&store.inner, stack, &e, resume.ip, resume.fp) {
                         continue;
                     }
                     if let Some(t) = e.trap_mut() {
@@ -2799,15 +2799,17 @@ fn run<T>(
                     args,
                 );
                 if let Err(e) = r {
-                    match caught_here(&store.inner, &e) {
-                        // Unwinding goes on from the call.
-                        Some(exn) => {
-                            pending = Some((exn, resume.ip.wrapping_sub(1), resume.fp));
-                            inner_frames = e.backtrace().to_vec();
-                        }
-                        None => return Err(e),
+                    // Unwinding goes on from the call.
+                    if catch_later(
+                        &store.inner,
+                        stack,
+                        &e,
+                        resume.ip.wrapping_sub(1),
+                        resume.fp,
+                    ) {
+                        continue;
                     }
-                    continue;
+                    return Err(e);
                 }
                 let (mb, ml) = mem_view(&mut store.inner, inst);
                 regs = Regs { mb, ml, ..resume };
@@ -2816,23 +2818,35 @@ fn run<T>(
     }
 }
 
-/// The exception an error carries, if it is one of this store's, which
-/// the Wasm frames of this execution may catch.
-fn caught_here(inner: &StoreInner, e: &Error) -> Option<u64> {
-    e.as_exception()?.bits(inner).ok()
+/// If `e` is an exception of this store, makes it the stack's pending
+/// exception, to unwind from instruction `at` of the frame at `fp` (and
+/// keeps the frames it came through): the Wasm frames of this execution
+/// may catch it.
+#[inline(never)]
+fn catch_later(
+    inner: &StoreInner,
+    stack: &mut Stack,
+    e: &Error,
+    at: *const Inst,
+    fp: *mut u64,
+) -> bool {
+    let Some(exn) = e.as_exception().and_then(|x| x.bits(inner).ok()) else {
+        return false;
+    };
+    stack.rare.pending = Some((exn, at, fp));
+    stack.rare.frames = e.backtrace().to_vec();
+    true
 }
 
-/// The error of an exception no frame caught: the tag's name, and the
-/// backtrace `inner_frames` (from an inner execution) then `frames`.
-fn uncaught(
-    inner: &StoreInner,
-    exn: u64,
-    inner_frames: Vec<FrameInfo>,
-    frames: Vec<FrameInfo>,
-) -> Error {
+/// The error of an exception no frame of this execution caught: the
+/// tag's name, and the backtrace of the frames it came through, then the
+/// current function (`def` of instance `inst`) and its callers.
+#[inline(never)]
+fn uncaught(inner: &StoreInner, stack: &mut Stack, inst: u32, def: u32) -> Error {
+    let exn = stack.rare.thrown;
     let name = crate::exception::tag_name(inner, exn);
-    let mut bt = inner_frames;
-    bt.extend(frames);
+    let mut bt = std::mem::take(&mut stack.rare.frames);
+    bt.extend(backtrace(inner, inst, def, &stack.frames));
     bt.truncate(Trap::MAX_FRAMES);
     Error::exception(
         crate::ExnRef::from_bits(inner, exn),

@@ -47,7 +47,7 @@ fn throw(ip: *const Inst, fp: *mut u64, cx: &mut Cx<'_>, exn: u64) -> Done {
     match unwind(cx, ip, fp, exn) {
         Some(r) => next!(r.ip, r.fp, r.mb, r.ml, cx, 0, 0.0),
         None => {
-            cx.exception = exn;
+            cx.stack.rare.thrown = exn;
             stop(Stop::Throw)
         }
     }
@@ -68,6 +68,29 @@ fn new_exception(cx: &mut Cx<'_>, fp: *mut u64, base: Slot, tag: u32) -> Result<
     // put them there; `verify.rs` checks them).
     data.extend((0..n).map(|i| unsafe { *fp.add(base as usize + i) }));
     gc::alloc(cx, fp, ty, data.into_boxed_slice())
+}
+
+/// Unwinds the stack's pending exception (one a host function or compiled
+/// code let through): with `cx.resume` at the handler's landing pad, or
+/// false (the exception then in `Stack::thrown`) if no frame of this
+/// execution catches it. Out of line, so that the run loop's frame (one
+/// per re-entry into Wasm) stays small.
+#[inline(never)]
+pub(super) fn resume_unwind(cx: &mut Cx<'_>) -> bool {
+    let Some((exn, at, fp)) = cx.stack.rare.pending.take() else {
+        return true;
+    };
+    match unwind(cx, at, fp, exn) {
+        Some(r) => {
+            cx.resume = r;
+            cx.stack.rare.frames.clear();
+            true
+        }
+        None => {
+            cx.stack.rare.thrown = exn;
+            false
+        }
+    }
 }
 
 /// The tag address of exception `exn`.
