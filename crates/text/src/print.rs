@@ -92,7 +92,18 @@ fn is_idchar(c: char) -> bool {
 
 /// `$name` if `name` is a valid identifier.
 fn ident(name: &str) -> Option<String> {
-    (!name.is_empty() && name.chars().all(is_idchar)).then(|| format!("${name}"))
+    if name.is_empty() {
+        // `$""` is an empty identifier, malformed (§6.3.5).
+        None
+    } else if name.chars().all(is_idchar) {
+        Some(format!("${name}"))
+    } else {
+        // Any other name is a quoted identifier `$"..."` (§6.3.5), which
+        // denotes the same identifier as its unquoted form would.
+        let mut s = String::from("$");
+        write_bytes_string(&mut s, name.as_bytes());
+        Some(s)
+    }
 }
 
 /// `(index, $id)` for the names that are valid identifiers, below `limit`,
@@ -767,11 +778,12 @@ mod tests {
     #[test]
     fn identifiers() {
         assert_eq!(ident("foo.bar"), Some("$foo.bar".to_string()));
-        assert_eq!(ident("a b"), None);
+        assert_eq!(ident("a b"), Some("$\"a b\"".to_string()));
         assert_eq!(ident(""), None);
-        assert_eq!(ident("é"), None);
+        assert_eq!(ident("é"), Some("$\"\\c3\\a9\"".to_string()));
+        assert_eq!(ident("\"\\"), Some("$\"\\\"\\\\\"".to_string()));
         let v = idents([(1, "a"), (0, "a"), (2, "b c"), (3, "d")].into_iter(), 3);
-        assert_eq!(v, vec![(1, "$a".to_string())]);
+        assert_eq!(v, vec![(1, "$a".to_string()), (2, "$\"b c\"".to_string())]);
     }
 
     #[test]
@@ -907,7 +919,7 @@ mod tests {
         let expected = r#"(module $m
   (type (;0;) (func (param i32) (result i32)))
   (import "env" "f" (func $imported (;0;) (type 0) (param i32) (result i32)))
-  (func (;1;) (type 0) (param $x i32) (result i32)
+  (func $"run it" (;1;) (type 0) (param $x i32) (result i32)
     (local $y i64) (local i64)
     block (result i32)
       local.get $x
@@ -918,7 +930,7 @@ mod tests {
       br_if 0
     end
     local.tee $y
-    call 1
+    call $"run it"
     f32.const nan:0x400001
     f64.const 1.5
     v128.const i32x4 0x00000001 0x00000002 0x00000003 0xffffffff
@@ -927,8 +939,8 @@ mod tests {
   (table (;0;) 2 3 funcref)
   (memory (;0;) 1)
   (global (;0;) (mut i32) (i32.const -7))
-  (export "run" (func 1))
-  (elem (;0;) (i32.const 0) func $imported 1)
+  (export "run" (func $"run it"))
+  (elem (;0;) (i32.const 0) func $imported $"run it")
   (elem (;1;) declare funcref (ref.func $imported) (ref.null func))
   (data (;0;) (offset i32.const 8 i32.const 1 i32.add) "hi\0a")
 )
@@ -942,7 +954,7 @@ mod tests {
             },
         );
         let body = r#"
-    (call 1
+    (call $"run it"
       (local.tee $y
         (block (result i32)
           (drop (i64.load align=2 (i32.load8_u offset=16 (i32.load (local.get $x)))))
