@@ -54,6 +54,24 @@ pub fn testsuite_3_0() -> PathBuf {
 /// "multiple memories") and memory sizes beyond 32 bits to be malformed.
 pub const FOLDER_FEATURES: &[(&str, &str)] = &[("proposals/threads", "1.0,threads")];
 
+/// The name of the feature set a script of the 3.0 testsuite runs with, by
+/// its path relative to the testsuite: the folders of [`FOLDER_FEATURES`]
+/// with theirs, `proposals/NAME/` with `3.0,NAME`, `legacy/` with
+/// `3.0,legacy-exceptions`, everything else (the root, `spec-core-extra/`,
+/// `custom/`) with `3.0`. The name may have no switch yet (see
+/// `Features::from_name`).
+pub fn feature_name_for(rel: &str) -> String {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let folder = rel.rsplit_once('/').map_or("", |(f, _)| f);
+    let listed = FOLDER_FEATURES.iter().find(|(f, _)| *f == folder);
+    match (listed, &parts[..]) {
+        (Some((_, name)), _) => name.to_string(),
+        (None, ["proposals", proposal, _]) => format!("3.0,{proposal}"),
+        (None, ["legacy", _]) => "3.0,legacy-exceptions".to_string(),
+        (None, _) => "3.0".to_string(),
+    }
+}
+
 /// Every `.wast` file under `dir`, recursively, sorted by path (each
 /// directory's entries in order, subdirectories walked where they sort).
 ///

@@ -34,17 +34,7 @@ const EXPECTED: &str = "tests/testsuite_3_0.expected-failures";
 /// The feature set a script runs with, by its folder; and why, when the
 /// folder's proposal has no switch.
 fn features_for(rel: &str) -> (Features, Option<String>) {
-    let parts: Vec<&str> = rel.split('/').collect();
-    let folder = rel.rsplit_once('/').map_or("", |(f, _)| f);
-    let listed = weft_testkit::FOLDER_FEATURES
-        .iter()
-        .find(|(f, _)| *f == folder);
-    let name = match (listed, &parts[..]) {
-        (Some((_, name)), _) => name.to_string(),
-        (None, ["proposals", proposal, _]) => format!("3.0,{proposal}"),
-        (None, ["legacy", _]) => "3.0,legacy-exceptions".to_string(),
-        (None, _) => "3.0".to_string(),
-    };
+    let name = weft_testkit::feature_name_for(rel);
     match Features::from_name(&name) {
         Some(f) => (f, None),
         None => (
