@@ -102,3 +102,96 @@ fn handlers_do_not_grow_the_native_stack() {
     // short run's (a check that the long run really ran).
     assert_ne!(big, small);
 }
+
+/// A loop written as tail calls, through every tail call instruction and
+/// both paths of each: `return_call_indirect`, `return_call_ref` and
+/// `return_call` to callees with at most four parameter slots and few
+/// locals (the fast paths), and `return_call` to a callee with five
+/// parameters and to one with twenty locals (the general path).
+const TAIL_WAT: &str = r#"
+(module
+  (type $t (func (param i32 i32) (result i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) $a $b)
+  (elem declare func $c)
+  (func $a (type $t)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (local.get 1))
+      (else (return_call_indirect (type $t)
+        (i32.sub (local.get 0) (i32.const 1))
+        (i32.add (i32.mul (local.get 1) (i32.const 31)) (local.get 0))
+        (i32.const 1)))))
+  (func $b (type $t)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (local.get 1))
+      (else (return_call_ref $t
+        (i32.sub (local.get 0) (i32.const 1))
+        (i32.xor (local.get 1) (local.get 0))
+        (ref.func $c)))))
+  (func $c (type $t)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (local.get 1))
+      (else (return_call $d
+        (i32.sub (local.get 0) (i32.const 1))
+        (local.get 1) (local.get 0) (i32.const 3) (i32.const 5)))))
+  (func $d (param i32 i32 i32 i32 i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (local.get 1))
+      (else (return_call $e
+        (i32.sub (local.get 0) (i32.const 1))
+        (i32.sub (i32.add (local.get 1) (i32.mul (local.get 2) (local.get 3)))
+                 (local.get 4))))))
+  (func $e (type $t)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (local.get 1))
+      (else (return_call $a
+        (i32.sub (local.get 0) (i32.const 1))
+        (i32.add (i32.rotl (local.get 1) (i32.const 1))
+                 (i32.wrap_i64 (local.get 21)))))))
+  (func (export "run") (param $n i32) (result i32)
+    (call $a (local.get $n) (i32.const 1))))
+"#;
+
+/// What `TAIL_WAT`'s `run(n)` returns, computed step by step.
+fn tail_expected(mut n: i32) -> i32 {
+    let (mut acc, mut x, mut f) = (1i32, 0i32, 0);
+    while n != 0 {
+        match f {
+            0 => acc = acc.wrapping_mul(31).wrapping_add(n),
+            1 => acc ^= n,
+            2 => x = n,
+            3 => acc = acc.wrapping_add(x.wrapping_mul(3)).wrapping_sub(5),
+            _ => acc = acc.rotate_left(1),
+        }
+        n -= 1;
+        f = (f + 1) % 5;
+    }
+    acc
+}
+
+#[test]
+fn tail_calls_do_not_grow_the_native_stack() {
+    let mut config = weft::Config::default();
+    config.features(weft::Features::WASM3);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, TAIL_WAT).expect("the module is valid");
+    let tail = |engine: &Engine, module: &Module, n: i32| {
+        let mut store = Store::new(engine, ());
+        let instance = Instance::new(&mut store, module, &[]).expect("instantiates");
+        let run: TypedFunc<i32, i32> = instance
+            .get_typed_func(&mut store, "run")
+            .expect("exported");
+        run.call(&mut store, n).expect("runs")
+    };
+    for n in [0, 1, 2, 3, 4, 5, 6, 1_000] {
+        assert_eq!(tail(&engine, &module, n), tail_expected(n), "run({n})");
+    }
+    let big = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || tail(&engine, &module, ITERATIONS * 5))
+        .expect("spawn a thread")
+        .join()
+        .expect("the thread finished");
+    assert_eq!(big, tail_expected(ITERATIONS * 5));
+}

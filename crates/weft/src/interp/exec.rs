@@ -1768,12 +1768,107 @@ fn table_callee(cx: &Cx<'_>, i: u32, ty: u32, table: u32) -> std::result::Result
     Ok(sf)
 }
 
+/// Most argument slots [`tail_fast`] moves (in one block, without a loop
+/// or a call).
+const TAIL_ARGS: usize = 4;
+// `tail_fast` writes the arguments inside the slots `fast_frame` covers.
+const _: () = assert!(TAIL_ARGS <= FAST_INIT / 2);
+
+/// Makes defined function `def` of the current instance, whose code is
+/// `c`, take over the current frame at `fp` with its arguments at slot
+/// `base` (§4.4.8, `return_call`), if that needs neither allocation nor a
+/// call (few parameters, few initial slots, room on the value stack): true
+/// if it did, false for the general path ([`tail_call`]). The frame
+/// pointer stays. Kept free of calls, as [`enter_fast`], so that the tail
+/// call handlers need no native stack frame on this path.
+#[inline(always)]
+fn tail_fast(fp: *mut u64, cx: &mut Cx<'_>, def: u32, c: &CompiledFunc, base: Slot) -> bool {
+    // `fast_frame` is beyond any stack if `init` is too long for this path.
+    let need = c.fast_frame.max(base as usize + TAIL_ARGS);
+    if c.param_slots > TAIL_ARGS || fp_offset(cx, fp) + need > cx.stack.slots.len() {
+        return false;
+    }
+    // SAFETY: the value stack has `need` slots from `fp`, so the
+    // `TAIL_ARGS` slots from `base` (the arguments, then whatever follows)
+    // can be read, and the `TAIL_ARGS` slots from `fp` and the `FAST_INIT
+    // / 2` (or `FAST_INIT`) slots from `fp + param_slots` are inside the
+    // callee's frame (`fast_frame = frame_size`, at least `param_slots`
+    // plus the slots copied, and `TAIL_ARGS` is below `FAST_INIT / 2`).
+    // The arguments are read into registers before any slot is written,
+    // so the overlap of the two ranges does not matter; the slots from
+    // `param_slots` to `TAIL_ARGS` get whatever followed the arguments and
+    // are then overwritten by `init`. Slots beyond `init` are
+    // temporaries, which are written before they are read.
+    unsafe {
+        let args = (fp.add(base as usize) as *const [u64; TAIL_ARGS]).read_unaligned();
+        (fp as *mut [u64; TAIL_ARGS]).write_unaligned(args);
+        const HALF: usize = FAST_INIT / 2;
+        let dst = fp.add(c.param_slots) as *mut [u64; HALF];
+        let src = c.fast_init.as_ptr() as *const [u64; HALF];
+        dst.write_unaligned(src.read());
+        if c.fast_long {
+            dst.add(1).write_unaligned(src.add(1).read());
+        }
+    }
+    cx.code = c;
+    cx.def = def;
+    true
+}
+
 def!(TailCall(ip, fp, mb, ml, cx, acc, facc) Op::TailCall { base, func } => {
+    // SAFETY: the store keeps the current module alive.
+    let m = unsafe { &*cx.module };
+    // Fast path: a defined function of the same module, translated, with
+    // room on the value stack.
+    if let Some(def) = func.checked_sub(m.num_imported_funcs as u32) {
+        if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
+            if tail_fast(fp, cx, def, c, base) {
+                next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
+            }
+        }
+    }
+    TailCallSlow(ip, fp, mb, ml, cx, acc, facc)
+});
+
+def!(
+    /// `TailCall` in general, out of line (see [`tail_fast`]).
+    #[inline(never)]
+    TailCallSlow(ip, fp, mb, ml, cx, acc, facc) Op::TailCall { base, func } => {
     let sf = cx.inner.instances[cx.inst as usize].funcs[func as usize];
     tail_call(ip, fp, mb, ml, cx, sf, base)
 });
 
 def!(TailCallTable(ip, fp, mb, ml, cx, acc, facc) Op::TailCallTable { base, index, ty, table } => {
+    // SAFETY: a slot of the frame.
+    let i = unsafe { rd::<u32>(fp, index) };
+    // SAFETY: as in `CallTable`.
+    let (t, expected) = unsafe { (*cx.tables.add(table as usize), *cx.type_ids.add(ty as usize)) };
+    // Fast path: as in `CallTable`; anything else (including every trap)
+    // is left to `TailCallTableSlow`.
+    if let Some(&r) = cx.inner.tables[t as usize].elems.get(i as usize) {
+        if let Some(f) = cx.inner.funcs.get((r as u32).wrapping_sub(1) as usize) {
+            if r != 0 && f.ty == expected {
+                if let FuncKind::Wasm { instance, def } = f.kind {
+                    if instance == cx.inst {
+                        // SAFETY: the store keeps the current module alive.
+                        let m = unsafe { &*cx.module };
+                        if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
+                            if tail_fast(fp, cx, def, c, base) {
+                                next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    TailCallTableSlow(ip, fp, mb, ml, cx, acc, facc)
+});
+
+def!(
+    /// `TailCallTable` in general, out of line (see [`tail_fast`]).
+    #[inline(never)]
+    TailCallTableSlow(ip, fp, mb, ml, cx, acc, facc) Op::TailCallTable { base, index, ty, table } => {
     // SAFETY: a slot of the frame.
     let i = unsafe { rd::<u32>(fp, index) };
     match table_callee(cx, i, ty, table) {
@@ -1816,6 +1911,33 @@ def!(CallFuncRef(ip, fp, mb, ml, cx, acc, facc) Op::CallFuncRef { base, callee }
 });
 
 def!(TailCallFuncRef(ip, fp, mb, ml, cx, acc, facc) Op::TailCallFuncRef { base, callee } => {
+    // SAFETY: a slot of the frame.
+    let Some(sf) = (unsafe { callee_of(fp, callee) }) else {
+        return trap(cx, TrapCode::NullFunctionReference);
+    };
+    // Fast path: a translated function of the current instance, with room
+    // on the value stack.
+    if let Some(f) = cx.inner.funcs.get(sf as usize) {
+        if let FuncKind::Wasm { instance, def } = f.kind {
+            if instance == cx.inst {
+                // SAFETY: the store keeps the current module alive.
+                let m = unsafe { &*cx.module };
+                if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
+                    if tail_fast(fp, cx, def, c, base) {
+                        next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
+                    }
+                }
+            }
+        }
+    }
+    TailCallFuncRefSlow(ip, fp, mb, ml, cx, acc, facc)
+});
+
+def!(
+    /// `TailCallFuncRef` in general, out of line (see [`tail_fast`]): a
+    /// handler, so that the fast path reaches it by a jump.
+    #[inline(never)]
+    TailCallFuncRefSlow(ip, fp, mb, ml, cx, acc, facc) Op::TailCallFuncRef { base, callee } => {
     // SAFETY: a slot of the frame.
     match unsafe { callee_of(fp, callee) } {
         Some(sf) => tail_call(ip, fp, mb, ml, cx, sf, base),
