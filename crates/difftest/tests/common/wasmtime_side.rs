@@ -1,8 +1,8 @@
 //! The oracle: wasmtime (Cranelift's native code, the DRC collector).
 
 use super::{
-    Any, Observed, Outcome, Plan, Value, XorShift, MAX_WASM_STACK, NULL_REF, TABLE_OOB,
-    WASMTIME_FUEL,
+    call_plan, Any, Observed, Oracle, Outcome, Plan, Value, XorShift, MAX_WASM_STACK, NULL_REF,
+    TABLE_OOB, WASMTIME_FUEL,
 };
 use wasmtime::{Config, Engine, ExternType, Linker, Module, Store, ThrownException, Trap, Val};
 
@@ -99,8 +99,19 @@ fn outcome(store: &mut Store<()>, e: &wasmtime::Error) -> Outcome {
     })
 }
 
+/// The oracle, with its engine.
+pub struct Wasmtime(pub Engine);
+
+impl Oracle for Wasmtime {
+    const NAME: &'static str = "wasmtime";
+
+    fn observe(&self, wasm: &[u8], plan: &Plan, rng: &mut XorShift) -> Observed {
+        observe(&self.0, wasm, plan, rng)
+    }
+}
+
 /// Runs `wasm` in wasmtime.
-pub fn observe(engine: &Engine, wasm: &[u8], plan: &Plan, rng: &mut XorShift) -> Observed {
+fn observe(engine: &Engine, wasm: &[u8], plan: &Plan, rng: &mut XorShift) -> Observed {
     let mut o = Observed::default();
     let module = match Module::new(engine, wasm) {
         Ok(m) => m,
@@ -133,29 +144,18 @@ pub fn observe(engine: &Engine, wasm: &[u8], plan: &Plan, rng: &mut XorShift) ->
     };
     o.instantiation = Some(Outcome::Returned(Vec::new()));
     let exports = o.exports.clone();
-    'calls: for round in 0..2 {
-        for (name, params) in plan {
-            let func = instance
-                .get_func(&mut store, name)
-                .expect("exported function");
-            let fty = func.ty(&store);
-            let Some(args) = super::arguments(params, round, rng) else {
-                continue;
-            };
-            let wargs: Vec<Val> = args.iter().map(to_val).collect();
-            let mut results = vec![Val::I32(0); fty.results().len()];
-            fuel(&mut store);
-            let out = match func.call(&mut store, &wargs, &mut results) {
-                Ok(()) => Outcome::Returned(results.iter().map(|v| value(&mut store, v)).collect()),
-                Err(e) => outcome(&mut store, &e),
-            };
-            let stop = out.is_exhausted();
-            o.calls.push((name.clone(), args, out));
-            if stop {
-                break 'calls;
-            }
+    o.calls = call_plan(plan, rng, |name, args| {
+        let func = instance
+            .get_func(&mut store, name)
+            .expect("exported function");
+        let wargs: Vec<Val> = args.iter().map(to_val).collect();
+        let mut results = vec![Val::I32(0); func.ty(&store).results().len()];
+        fuel(&mut store);
+        match func.call(&mut store, &wargs, &mut results) {
+            Ok(()) => Outcome::Returned(results.iter().map(|v| value(&mut store, v)).collect()),
+            Err(e) => outcome(&mut store, &e),
         }
-    }
+    });
     for (name, kind) in &exports {
         match *kind {
             "memory" => {
