@@ -58,6 +58,17 @@ const MODULE: &str = r#"(module
         (drop)
         (throw_ref (local.get $e)))
     (func (export "null_throw_ref") (throw_ref (ref.null exn)))
+    ;; A tail call replaces the frame, and its handlers: what the host
+    ;; callee throws is caught by the caller's caller.
+    (func $tail_host (param i32)
+        (drop
+            (block $inner (result i32)
+                (try_table (catch $t $inner) (return_call $host (local.get 0)))
+                (i32.const 0))))
+    (func (export "tail_host") (param i32) (result i32)
+        (block $h (result i32)
+            (try_table (catch $t $h) (call $tail_host (local.get 0)))
+            (i32.const -1)))
     ;; Legacy: catch, rethrow to an outer catch, catch_all, delegate.
     (func (export "legacy") (param i32) (result i32)
         (try (result i32)
@@ -212,6 +223,21 @@ fn traps_are_never_caught() {
             Some(TrapCode::NullExceptionReference),
             "{strategy:?}"
         );
+    }
+}
+
+#[test]
+fn a_tail_call_leaves_the_handlers_of_the_replaced_frame() {
+    for strategy in STRATEGIES {
+        let Setup {
+            mut store,
+            instance,
+            ..
+        } = setup(strategy);
+        let f = instance
+            .get_typed_func::<i32, i32>(&mut store, "tail_host")
+            .unwrap();
+        assert_eq!(f.call(&mut store, 5).unwrap(), 5, "{strategy:?}");
     }
 }
 

@@ -129,6 +129,19 @@ fn find(
     None
 }
 
+/// Whether instruction `ip` is a tail call. An exception can come through
+/// one only from a host function (a Wasm callee takes over the frame, and
+/// throws from its own code): the callee replaced the current function
+/// (§4.4.8, `return_call`), whose handlers therefore no longer apply.
+fn is_tail_call(ip: *const Inst) -> bool {
+    // SAFETY: `ip` is an instruction of the current function's code.
+    let op = unsafe { (*ip).op() };
+    matches!(
+        op,
+        Op::TailCall { .. } | Op::TailCallTable { .. } | Op::TailCallFuncRef { .. }
+    )
+}
+
 /// The index of instruction `ip` in `code`.
 fn index_in(code: &CompiledFunc, ip: *const Inst) -> u32 {
     ((ip as usize).wrapping_sub(code.code.as_ptr() as usize) / std::mem::size_of::<Inst>()) as u32
@@ -156,7 +169,7 @@ pub(super) fn unwind(cx: &mut Cx<'_>, at: *const Inst, fp: *mut u64, exn: u64) -
         };
         // SAFETY: the store keeps every active function's code alive.
         let code = unsafe { &*code };
-        if code.catches.is_empty() {
+        if code.catches.is_empty() || (k == 0 && is_tail_call(ip)) {
             return None;
         }
         find(cx.inner, inst, code, index_in(code, ip), tag).map(|e| (k, e))
