@@ -292,7 +292,10 @@ fn call(
         Err(e) => return report(path, e),
     }
     for r in &results {
-        println!("{}", show(r));
+        match r {
+            Val::AnyRef(Some(a)) => println!("{}", show_any(&*store, a)),
+            _ => println!("{}", show(r)),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -403,6 +406,33 @@ fn parse_arg(t: ValType, s: &str) -> Option<Val> {
             Val::null(r)
         }
     })
+}
+
+/// A non-null `anyref` result as printed: `i31 V`, `struct {F, ...}` with
+/// its fields (nested references by kind), `array [E, ...]` with up to 16
+/// elements and then its length, or `anyref` for a host reference.
+fn show_any<T>(store: &Store<T>, a: &weft::AnyRef) -> String {
+    use weft::AnyKind;
+    let fields = |get: &dyn Fn(u32) -> weft::Result<Val>, n: u32| {
+        let mut parts: Vec<String> = (0..n.min(16))
+            .map_while(|i| get(i).ok())
+            .map(|v| show(&v))
+            .collect();
+        if n > 16 {
+            parts.push(format!("... ({n} in all)"));
+        }
+        parts.join(", ")
+    };
+    match a.kind(store) {
+        AnyKind::I31(v) => format!("i31 {v}"),
+        AnyKind::Array(n) => format!("array [{}]", fields(&|i| a.get(store, i), n)),
+        AnyKind::Struct => {
+            // Fields up to the first index that does not exist.
+            let n = (0..).take_while(|&i| a.get(store, i).is_ok()).count() as u32;
+            format!("struct {{{}}}", fields(&|i| a.get(store, i), n))
+        }
+        AnyKind::Host(_) => "anyref".to_string(),
+    }
 }
 
 /// A result as printed: integers in signed decimal, floats in the text

@@ -56,6 +56,36 @@ fn setjmp_longjmp_c_program_runs_in_every_tier() {
 }
 
 #[test]
+fn gc_results_are_printed_by_kind_and_contents() {
+    let dir = std::env::temp_dir().join(format!("weft-run-gc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("gc.wat");
+    std::fs::write(
+        &path,
+        r#"(module
+            (type $p (struct (field i32) (field (mut f64)) (field i8)))
+            (type $a (array i16))
+            (func (export "p") (result anyref) (struct.new $p (i32.const -5) (f64.const 1.5) (i32.const 200)))
+            (func (export "a") (param i32) (result anyref) (array.new $a (i32.const 7) (local.get 0)))
+            (func (export "i") (result anyref) (ref.i31 (i32.const 42))))"#,
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let o = weft(&[&["run", "--invoke"], args].concat());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    assert_eq!(run(&["p", path]), "struct {-5, 1.5, 200}\n");
+    assert_eq!(run(&["a", path, "2"]), "array [7, 7]\n");
+    assert_eq!(
+        run(&["a", path, "17"]),
+        "array [7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, ... (17 in all)]\n"
+    );
+    assert_eq!(run(&["i", path]), "i31 42\n");
+}
+
+#[test]
 fn uncaught_exception_exits_134_naming_the_tag() {
     let dir = std::env::temp_dir().join(format!("weft-run-exn-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

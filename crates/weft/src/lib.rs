@@ -74,7 +74,8 @@ pub use linker::{InstancePre, Linker};
 pub use module::{ExportType, ExternType, ImportType, Module};
 pub use store::{AsContext, AsContextMut, Store};
 pub use values::{
-    AnyKind, AnyRef, ExternRef, Val, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList,
+    AnyKind, AnyRef, ArrayRef, ExternRef, StructRef, Val, WasmParams, WasmResults, WasmRet, WasmTy,
+    WasmTyList,
 };
 /// The abstract syntax (`weft-syntax`): [`Module::from_parsed`] takes its
 /// `Module`, and the types above come from it.

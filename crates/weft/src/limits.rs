@@ -1,7 +1,11 @@
 //! Resource limits a host enforces on a store ([`ResourceLimiter`]), in
 //! the shape wasmtime's users know: the store asks the limiter before a
 //! memory or table grows (by `memory.grow`, `table.grow`, the API or
-//! instantiation) and before it creates an instance, memory or table.
+//! instantiation) and before it creates an instance, memory or table; and
+//! it bounds the GC heap by the limiter's [`ResourceLimiter::gc_heap_size`]
+//! (read when the limiter is installed: allocations run where the host's
+//! state is out of reach, and a collection before every refusal keeps the
+//! limit on live data rather than on garbage).
 //!
 //! A limiter that says no makes the growth fail the way the spec allows
 //! (`memory.grow` and `table.grow` return -1, instantiation fails with an
@@ -86,6 +90,15 @@ pub trait ResourceLimiter: Send {
     fn memories(&self) -> usize {
         DEFAULT_MEMORY_LIMIT
     }
+
+    /// Most bytes the store's GC heap (structs, arrays, exceptions) may
+    /// hold, counting each object's slots and a fixed overhead; `None`
+    /// (the default) leaves only the engine's own limit. An allocation
+    /// beyond it collects garbage first, then traps with "out of memory:
+    /// GC heap limit reached". Read when the limiter is installed.
+    fn gc_heap_size(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// A ready [`ResourceLimiter`]: fixed limits on the size of each memory
@@ -98,6 +111,7 @@ pub struct StoreLimits {
     instances: usize,
     tables: usize,
     memories: usize,
+    gc_heap_size: Option<usize>,
     trap_on_grow_failure: bool,
 }
 
@@ -109,6 +123,7 @@ impl Default for StoreLimits {
             instances: DEFAULT_INSTANCE_LIMIT,
             tables: DEFAULT_TABLE_LIMIT,
             memories: DEFAULT_MEMORY_LIMIT,
+            gc_heap_size: None,
             trap_on_grow_failure: false,
         }
     }
@@ -169,6 +184,10 @@ impl ResourceLimiter for StoreLimits {
     fn memories(&self) -> usize {
         self.memories
     }
+
+    fn gc_heap_size(&self) -> Option<usize> {
+        self.gc_heap_size
+    }
 }
 
 /// Builds [`StoreLimits`]; every limit not set is the default (no size
@@ -218,6 +237,13 @@ impl StoreLimitsBuilder {
     /// Most memories the store may hold.
     pub fn memories(mut self, n: usize) -> Self {
         self.0.memories = n;
+        self
+    }
+
+    /// Most bytes the GC heap may hold (see
+    /// [`ResourceLimiter::gc_heap_size`]).
+    pub fn gc_heap_size(mut self, bytes: usize) -> Self {
+        self.0.gc_heap_size = Some(bytes);
         self
     }
 

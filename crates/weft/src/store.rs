@@ -336,7 +336,13 @@ impl<T> Store<T> {
         &mut self,
         f: impl (FnMut(&mut T) -> &mut dyn ResourceLimiter) + Send + Sync + 'static,
     ) {
-        self.limiter = Some(Box::new(f));
+        let mut f: LimiterFn<T> = Box::new(f);
+        self.inner.gc.limit = f(&mut self.data)
+            .gc_heap_size()
+            .map_or(crate::runtime::gc::MAX_BYTES, |b| {
+                b.min(crate::runtime::gc::MAX_BYTES)
+            });
+        self.limiter = Some(f);
         self.inner.limited = true;
     }
 

@@ -417,6 +417,75 @@ impl AnyRef {
 /// value instead of a host payload.
 const EXTERNALIZED_INDEX: u32 = 1 << 31;
 
+/// A struct the host holds: an [`AnyRef`] known to refer to a struct
+/// (from [`AnyRef::as_struct`]), with its fields by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StructRef(AnyRef);
+
+impl StructRef {
+    /// Field `i` (packed fields zero-extended to `i32`).
+    pub fn field(&self, store: impl AsContext, i: u32) -> Result<Val> {
+        self.0.get(store, i)
+    }
+
+    /// Sets field `i`, which must be mutable and of `val`'s type.
+    pub fn set_field(&self, store: impl AsContextMut, i: u32, val: Val) -> Result<()> {
+        self.0.set(store, i, val)
+    }
+
+    /// The reference as an `anyref`.
+    pub fn to_anyref(&self) -> AnyRef {
+        self.0
+    }
+}
+
+/// An array the host holds: an [`AnyRef`] known to refer to an array
+/// (from [`AnyRef::as_array`]), with its length and elements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArrayRef(AnyRef);
+
+impl ArrayRef {
+    /// The number of elements.
+    pub fn len(&self, store: impl AsContext) -> u32 {
+        match self.0.kind(store) {
+            AnyKind::Array(n) => n,
+            _ => 0,
+        }
+    }
+
+    /// Whether the array has no elements.
+    pub fn is_empty(&self, store: impl AsContext) -> bool {
+        self.len(store) == 0
+    }
+
+    /// Element `i` (packed elements zero-extended to `i32`).
+    pub fn get(&self, store: impl AsContext, i: u32) -> Result<Val> {
+        self.0.get(store, i)
+    }
+
+    /// Sets element `i` of a mutable array.
+    pub fn set(&self, store: impl AsContextMut, i: u32, val: Val) -> Result<()> {
+        self.0.set(store, i, val)
+    }
+
+    /// The reference as an `anyref`.
+    pub fn to_anyref(&self) -> AnyRef {
+        self.0
+    }
+}
+
+impl AnyRef {
+    /// The struct this refers to, if it is one.
+    pub fn as_struct(&self, store: impl AsContext) -> Option<StructRef> {
+        (self.kind(store) == AnyKind::Struct).then_some(StructRef(*self))
+    }
+
+    /// The array this refers to, if it is one.
+    pub fn as_array(&self, store: impl AsContext) -> Option<ArrayRef> {
+        matches!(self.kind(store), AnyKind::Array(_)).then_some(ArrayRef(*self))
+    }
+}
+
 impl From<i32> for Val {
     fn from(v: i32) -> Self {
         Val::I32(v)

@@ -153,3 +153,64 @@ fn i31_and_conversions() {
     let err = f(&mut store, "get", a).unwrap_err();
     assert_eq!(err.trap_code(), Some(TrapCode::CastFailure));
 }
+
+/// Typed host handles: an `anyref` to a struct is a `StructRef` (its fields
+/// read and written), one to an array an `ArrayRef` (length and elements);
+/// neither view applies to the other kind.
+#[test]
+fn struct_and_array_handles() {
+    let engine = engine(false);
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $s (struct (field (mut i32)) (field i8)))
+            (type $a (array (mut i64)))
+            (func (export "s") (result anyref) (struct.new $s (i32.const 7) (i32.const -1)))
+            (func (export "a") (result anyref) (array.new $a (i64.const 3) (i32.const 4)))
+            (func (export "sum") (param anyref) (result i64)
+                (local $a (ref $a)) (local $i i32) (local $t i64)
+                (local.set $a (ref.cast (ref $a) (local.get 0)))
+                (loop $l
+                    (local.set $t (i64.add (local.get $t) (array.get $a (local.get $a) (local.get $i))))
+                    (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                        (array.len (local.get $a)))))
+                (local.get $t)))"#,
+    )
+    .unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let call = |store: &mut Store<()>, name: &str| {
+        let mut out = [Val::I32(0)];
+        instance
+            .get_func(&mut *store, name)
+            .unwrap()
+            .call(&mut *store, &[], &mut out)
+            .unwrap();
+        match out[0] {
+            Val::AnyRef(Some(r)) => r,
+            other => panic!("{other:?}"),
+        }
+    };
+    let s = call(&mut store, "s").as_struct(&store).expect("a struct");
+    assert_eq!(s.field(&store, 0).unwrap(), Val::I32(7));
+    assert_eq!(s.field(&store, 1).unwrap(), Val::I32(0xff));
+    s.set_field(&mut store, 0, Val::I32(9)).unwrap();
+    assert_eq!(s.field(&store, 0).unwrap(), Val::I32(9));
+    // The second field is immutable.
+    assert!(s.set_field(&mut store, 1, Val::I32(1)).is_err());
+    assert!(s.to_anyref().as_array(&store).is_none());
+
+    let a = call(&mut store, "a").as_array(&store).expect("an array");
+    assert_eq!(a.len(&store), 4);
+    a.set(&mut store, 2, Val::I64(10)).unwrap();
+    assert_eq!(a.get(&store, 2).unwrap(), Val::I64(10));
+    assert!(a.get(&store, 4).is_err());
+    assert!(a.to_anyref().as_struct(&store).is_none());
+    let sum = instance.get_func(&mut store, "sum").unwrap();
+    let mut out = [Val::I64(0)];
+    sum.call(&mut store, &[Val::AnyRef(Some(a.to_anyref()))], &mut out)
+        .unwrap();
+    assert_eq!(out[0], Val::I64(3 + 3 + 10 + 3));
+}

@@ -212,3 +212,65 @@ fn a_custom_limiter_sees_each_request_and_each_failure() -> weft::Result<()> {
     }
     Ok(())
 }
+
+/// The GC heap is bounded by the limiter's `gc_heap_size`: live data
+/// beyond it traps ("out of memory: GC heap limit reached"), garbage does
+/// not count (a collection runs before any refusal), and the store stays
+/// usable.
+#[test]
+fn gc_heap_limited_by_the_store_limits() {
+    let module = r#"(module
+        (type $node (struct (field i64) (field (ref null $node))))
+        (global $keep (mut (ref null $node)) (ref.null $node))
+        ;; `n` nodes kept alive in a list from the global.
+        (func (export "keep") (param $n i32)
+            (loop $l
+                (global.set $keep (struct.new $node (i64.extend_i32_u (local.get $n)) (global.get $keep)))
+                (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+        ;; `n` nodes dropped at once.
+        (func (export "churn") (param $n i32)
+            (loop $l
+                (drop (struct.new $node (i64.const 0) (ref.null $node)))
+                (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+        (func (export "clear") (global.set $keep (ref.null $node))))"#;
+    let engine = engine(Strategy::Auto);
+    let module = Module::new(&engine, module).unwrap();
+    // A node is 2 slots plus the heap's per-object overhead: under 64 bytes.
+    let mut store = limited(
+        &engine,
+        StoreLimitsBuilder::new().gc_heap_size(1 << 20).build(),
+    );
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let keep = instance
+        .get_typed_func::<i32, ()>(&mut store, "keep")
+        .unwrap();
+    let churn = instance
+        .get_typed_func::<i32, ()>(&mut store, "churn")
+        .unwrap();
+    let clear = instance
+        .get_typed_func::<(), ()>(&mut store, "clear")
+        .unwrap();
+    // 1,000,000 short-lived nodes: far beyond 1 MiB in all, never live.
+    churn.call(&mut store, 1_000_000).unwrap();
+    // 10,000 live nodes fit; 100,000 (several MiB) do not.
+    keep.call(&mut store, 10_000).unwrap();
+    let e = keep.call(&mut store, 100_000).unwrap_err();
+    assert_eq!(e.trap_code(), Some(weft::TrapCode::GcHeapExhausted), "{e}");
+    assert!(e
+        .to_string()
+        .starts_with("out of memory: GC heap limit reached"));
+    clear.call(&mut store, ()).unwrap();
+    keep.call(&mut store, 10_000).unwrap();
+
+    // Without a GC limit the same program keeps 100,000 nodes.
+    let mut store = limited(&engine, StoreLimitsBuilder::new().build());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let keep = instance
+        .get_typed_func::<i32, ()>(&mut store, "keep")
+        .unwrap();
+    keep.call(&mut store, 100_000).unwrap();
+}

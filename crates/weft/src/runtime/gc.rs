@@ -35,8 +35,10 @@
 //! stack the collector scans. Otherwise the allocation proceeds and a later
 //! one collects. Stress mode ([`Heap::stress`]) collects at every
 //! allocation. The heap has a hard limit ([`MAX_OBJECTS`] objects, and the
-//! byte limit [`MAX_BYTES`] of live data): beyond, allocation traps with
-//! "out of memory: GC heap limit reached" instead of growing the process.
+//! byte limit [`MAX_BYTES`] of live data, or less as the store's resource
+//! limiter says): an allocation beyond collects first if it can, and then
+//! traps with "out of memory: GC heap limit reached" instead of growing
+//! the process.
 //!
 //! # Why this collector
 //! Mark and sweep without moving: references are indices, so nothing that
@@ -96,6 +98,9 @@ pub(crate) struct Heap {
     /// allocated since.
     bytes: usize,
     threshold: usize,
+    /// Most bytes of live objects: [`MAX_BYTES`], or less as the store's
+    /// resource limiter says (`limits.rs`).
+    pub(crate) limit: usize,
     /// Collect at every allocation (tests).
     pub(crate) stress: bool,
     /// Collections so far.
@@ -111,6 +116,7 @@ impl Default for Heap {
             allocated: 0,
             bytes: 0,
             threshold: MIN_THRESHOLD,
+            limit: MAX_BYTES,
             stress: false,
             collections: 0,
         }
@@ -195,8 +201,9 @@ pub(crate) mod enc {
     }
 }
 
-/// Why an allocation failed.
-pub(crate) struct HeapFull;
+/// An allocation failed: the heap is at its limit. Holds the object's
+/// data, for another try after a collection.
+pub(crate) struct HeapFull(pub(crate) Box<[u64]>);
 
 impl Heap {
     /// An empty heap; `stress`: collect at every allocation.
@@ -216,8 +223,8 @@ impl Heap {
     /// Adds an object; returns its reference.
     pub(crate) fn alloc(&mut self, ty: u32, data: Box<[u64]>) -> Result<u64, HeapFull> {
         let size = data.len() * 8 + OVERHEAD;
-        if self.bytes + size > MAX_BYTES {
-            return Err(HeapFull);
+        if self.bytes + size > self.limit {
+            return Err(HeapFull(data));
         }
         let i = match self.free.pop() {
             Some(i) => {
@@ -226,7 +233,7 @@ impl Heap {
             }
             None => {
                 if self.objects.len() >= MAX_OBJECTS {
-                    return Err(HeapFull);
+                    return Err(HeapFull(data));
                 }
                 self.objects.push(Object { ty, data });
                 (self.objects.len() - 1) as u32

@@ -5,7 +5,7 @@
 //! and the running execution is the only one (see there for the roots).
 
 use super::*;
-use crate::runtime::gc::enc;
+use crate::runtime::gc::{enc, HeapFull};
 use crate::types::{abstract_target, FieldLayout, Layout};
 use weft_syntax::{HeapType, StorageType, ValType};
 
@@ -79,10 +79,17 @@ pub(super) fn alloc(
     if cx.inner.gc.wants_collection() {
         collect(cx, fp);
     }
-    cx.inner
-        .gc
-        .alloc(ty, data)
-        .map_err(|_| TrapCode::GcHeapExhausted)
+    match cx.inner.gc.alloc(ty, data) {
+        Ok(r) => Ok(r),
+        // At the limit: what garbage there is goes first.
+        Err(HeapFull(data)) => {
+            collect(cx, fp);
+            cx.inner
+                .gc
+                .alloc(ty, data)
+                .map_err(|_| TrapCode::GcHeapExhausted)
+        }
+    }
 }
 
 /// A zeroed vector of `n` slots, or the heap's limit.
