@@ -8,9 +8,6 @@
 
 use std::path::{Path, PathBuf};
 
-#[cfg(feature = "diff")]
-pub mod diff;
-
 /// The Wasm 2.0 spec testsuite directory: `$WEFT_TESTSUITE_2_0`, or
 /// `shared/testsuite-2.0` beside the repository (`../../../shared/testsuite-2.0`
 /// from a crate's `CARGO_MANIFEST_DIR`).

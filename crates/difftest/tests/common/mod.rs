@@ -1,14 +1,14 @@
 //! The wasmtime side of the differential-execution harness, and the
 //! settings of Weft's side, for the tests of this crate. The harness itself
 //! (what is observed, how it is compared, Weft's side) is
-//! `weft_testkit::diff`.
+//! `weft_difftest::diff`.
 
 #![allow(dead_code, reason = "each test uses part of this module")]
 
 pub mod wasmtime_side;
 pub mod weft_side;
 
-pub use weft_testkit::diff::*;
+pub use weft_difftest::diff::*;
 pub use weft_testkit::XorShift;
 
 /// wasmtime's fuel: it charges nothing for some instructions (`nop`,

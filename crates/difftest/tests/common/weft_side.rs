@@ -1,5 +1,5 @@
 //! Weft's engines, one per tier (observing a module with one is
-//! `weft_testkit::diff::weft_observe`).
+//! `weft_difftest::diff::weft_observe`).
 
 use super::{MAX_CALL_DEPTH, MAX_WASM_STACK};
 use weft::{Config, Engine, Features, Module, Strategy};

@@ -1,5 +1,5 @@
 //! The differential-execution harness: Weft against a reference engine (an
-//! [`Oracle`]: wasmi in `crates/weft/tests/differential_exec.rs`, wasmtime
+//! [`Oracle`]: wasmi in `crates/difftest/tests/wasmi.rs`, wasmtime
 //! in `crates/difftest`) on the same random modules.
 //!
 //! Each engine instantiates the module (start function included), then
@@ -26,7 +26,7 @@
 //! Engine-neutral: this module names no oracle's API (wasmi and wasmtime
 //! are dev-dependencies of the tests that implement [`Oracle`]).
 
-use crate::XorShift;
+use weft_testkit::XorShift;
 use std::collections::BTreeMap;
 use std::fmt;
 use weft::{AnyKind, Engine, Error, ExternKind, Linker, Module, Store, TrapCode, Val};

@@ -44,7 +44,7 @@
 use arbitrary::Unstructured;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
-use weft_testkit::diff::{
+use weft_difftest::diff::{
     compare, panic_message, plan, weft_observe, Observed, Oracle, Outcome, Tally, FUEL,
     MAX_CALL_DEPTH,
 };
@@ -140,7 +140,7 @@ fn generate(rng: &mut XorShift) -> Vec<u8> {
 
 /// Weft's engine for the Wasm 2.0 modules (the same `MAX_CALL_DEPTH` as
 /// wasmi's), translating eagerly or lazily. (Observing a module is
-/// `weft_testkit::diff::weft_observe`.)
+/// `weft_difftest::diff::weft_observe`.)
 fn weft_engine(eager: bool) -> weft::Engine {
     let mut config = weft::Config::new();
     config
@@ -320,7 +320,7 @@ mod wasmi_side {
     use super::{XorShift, MAX_CALL_DEPTH, WASMI_FUEL};
     use wasmi::errors::{ErrorKind, InstantiationError};
     use wasmi::TrapCode;
-    use weft_testkit::diff::{call_plan, Observed, Oracle, Outcome, Plan, Value, TABLE_OOB};
+    use weft_difftest::diff::{call_plan, Observed, Oracle, Outcome, Plan, Value, TABLE_OOB};
 
     /// The oracle.
     pub struct Wasmi;
