@@ -26,10 +26,10 @@
 //! Engine-neutral: this module names no oracle's API (wasmi and wasmtime
 //! are dev-dependencies of the tests that implement [`Oracle`]).
 
-use weft_testkit::XorShift;
 use std::collections::BTreeMap;
 use std::fmt;
 use weft::{AnyKind, Engine, Error, ExternKind, Linker, Module, Store, TrapCode, Val};
+use weft_testkit::XorShift;
 
 /// Fuel for instantiation and for each call, in Weft's units (one per
 /// instruction).
