@@ -1731,14 +1731,8 @@ def!(
         Err(code) => return trap(cx, code),
     };
     // Fast path: a translated function of the current instance.
-    if let FuncKind::Wasm { instance, def } = cx.inner.funcs[sf as usize].kind {
-        if instance == cx.inst {
-            // SAFETY: the store keeps the current module alive.
-            let m = unsafe { &*cx.module };
-            if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
-                return call_wasm(ip, fp, mb, ml, cx, instance, def, c, base);
-            }
-        }
+    if let Some((def, c)) = current_code(cx, cx.inner.funcs[sf as usize].kind) {
+        return call_wasm(ip, fp, mb, ml, cx, cx.inst, def, c, base);
     }
     do_call(ip, fp, mb, ml, cx, sf, base)
 });
@@ -1815,6 +1809,26 @@ fn tail_fast(fp: *mut u64, cx: &mut Cx<'_>, def: u32, c: &CompiledFunc, base: Sl
     true
 }
 
+/// Defined function index and code of the store function of `kind`, if
+/// it is a function of the current instance that is translated already:
+/// the fast paths of `call_ref` and of the tail calls.
+#[inline(always)]
+fn current_code<'c>(cx: &Cx<'_>, kind: FuncKind) -> Option<(u32, &'c CompiledFunc)> {
+    let FuncKind::Wasm { instance, def } = kind else {
+        return None;
+    };
+    if instance != cx.inst {
+        return None;
+    }
+    // SAFETY: the store keeps the current module, and so its code, alive
+    // for as long as the handlers run.
+    let m: &'c ModuleInner = unsafe { &*cx.module };
+    match m.compiled.get(def as usize)?.get() {
+        Some(Ok(c)) => Some((def, c)),
+        _ => None,
+    }
+}
+
 def!(TailCall(ip, fp, mb, ml, cx, acc, facc) Op::TailCall { base, func } => {
     // SAFETY: the store keeps the current module alive.
     let m = unsafe { &*cx.module };
@@ -1846,18 +1860,11 @@ def!(TailCallTable(ip, fp, mb, ml, cx, acc, facc) Op::TailCallTable { base, inde
     // Fast path: as in `CallTable`; anything else (including every trap)
     // is left to `TailCallTableSlow`.
     if let Some(&r) = cx.inner.tables[t as usize].elems.get(i as usize) {
-        if let Some(f) = cx.inner.funcs.get((r as u32).wrapping_sub(1) as usize) {
-            if r != 0 && f.ty == expected {
-                if let FuncKind::Wasm { instance, def } = f.kind {
-                    if instance == cx.inst {
-                        // SAFETY: the store keeps the current module alive.
-                        let m = unsafe { &*cx.module };
-                        if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
-                            if tail_fast(fp, cx, def, c, base) {
-                                next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
-                            }
-                        }
-                    }
+        let f = cx.inner.funcs.get((r as u32).wrapping_sub(1) as usize);
+        if let Some(f) = f.filter(|f| r != 0 && f.ty == expected) {
+            if let Some((def, c)) = current_code(cx, f.kind) {
+                if tail_fast(fp, cx, def, c, base) {
+                    next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
                 }
             }
         }
@@ -1917,17 +1924,10 @@ def!(TailCallFuncRef(ip, fp, mb, ml, cx, acc, facc) Op::TailCallFuncRef { base, 
     };
     // Fast path: a translated function of the current instance, with room
     // on the value stack.
-    if let Some(f) = cx.inner.funcs.get(sf as usize) {
-        if let FuncKind::Wasm { instance, def } = f.kind {
-            if instance == cx.inst {
-                // SAFETY: the store keeps the current module alive.
-                let m = unsafe { &*cx.module };
-                if let Some(Some(Ok(c))) = m.compiled.get(def as usize).map(|c| c.get()) {
-                    if tail_fast(fp, cx, def, c, base) {
-                        next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
-                    }
-                }
-            }
+    let f = cx.inner.funcs.get(sf as usize);
+    if let Some((def, c)) = f.and_then(|f| current_code(cx, f.kind)) {
+        if tail_fast(fp, cx, def, c, base) {
+            next!(c.code.as_ptr(), fp, mb, ml, cx, 0, 0.0)
         }
     }
     TailCallFuncRefSlow(ip, fp, mb, ml, cx, acc, facc)
