@@ -6,12 +6,13 @@
 //! [`vmctx`], and the runtime (`weft`, behind its `cranelift` feature)
 //! fills that context in and calls the code through [`vmctx::EntryFn`].
 //!
-//! What is compiled today: all of Wasm 2.0 but SIMD (a function using v128
-//! is declined with the reason and stays in the interpreter), with memory
-//! 0 behind guard pages (no bounds checks: the runtime turns a fault into
-//! a trap, see [`ModuleEnv::memory_guards`]) or bounds-checked explicitly,
-//! and bulk memory, table and `call_indirect`
-//! checks through runtime calls (see [`vmctx::Libcalls`]). The runtime
+//! What is compiled today: all of Wasm 2.0, SIMD included, and relaxed
+//! SIMD with the interpreter's deterministic choices (`translate/simd.rs`);
+//! a function using anything else is declined with the reason and stays in
+//! the interpreter. Memory 0 is behind guard pages (no bounds checks: the
+//! runtime turns a fault into a trap, see [`ModuleEnv::memory_guards`]) or
+//! bounds-checked explicitly; bulk memory, table and `call_indirect` checks
+//! go through runtime calls (see [`vmctx::Libcalls`]). The runtime
 //! compiles a whole module ([`Compiler::compile_module`], `Strategy::Compiler`)
 //! or one function on its first call ([`Compiler::compile_function`],
 //! `Strategy::Auto`).

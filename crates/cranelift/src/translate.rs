@@ -16,22 +16,28 @@
 //! explicitly against the memory's current length; the base is loaded
 //! once per function, as a memory's base never moves.
 
+mod simd;
+
 use crate::lower::{dispatch, opens_block, Lower, Result};
 use crate::vmctx::{offsets, GlobalsLayout, TrapKind};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
-use cranelift_codegen::ir::types::{F32, F64, I16, I32, I64, I8};
+use cranelift_codegen::ir::types::{
+    F32, F32X4, F64, F64X2, I16, I16X8, I32, I32X4, I64, I64X2, I8, I8X16,
+};
 use cranelift_codegen::ir::SigRef;
 use cranelift_codegen::ir::{
-    AbiParam, Block, BlockArg, Inst, InstBuilder, JumpTableData, MemFlagsData, Signature,
-    StackSlotData, StackSlotKind, Type, Value,
+    AbiParam, Block, BlockArg, ConstantData, Inst, InstBuilder, JumpTableData, MemFlagsData,
+    Signature, StackSlotData, StackSlotKind, Type, Value,
 };
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, Variable};
+use simd::{Ext, Half, Shift};
 use weft_binary::Reader;
 use weft_syntax::{
     BlockType, BrTable, Code, DataIdx, ElemIdx, Features, FuncIdx, FuncType, GlobalIdx, HeapType,
-    Instr, LabelIdx, LocalIdx, MemArg, MemIdx, RefType, TableIdx, TypeIdx, ValType,
+    Instr, LabelIdx, LaneIdx, LocalIdx, MemArg, MemIdx, RefType, ShuffleLanes, TableIdx, TypeIdx,
+    ValType, V128,
 };
 
 /// What the compiler needs to know about the module of the function.
@@ -67,7 +73,8 @@ fn clif_type(t: ValType) -> Result<Type> {
         ValType::I64 => Ok(I64),
         ValType::F32 => Ok(F32),
         ValType::F64 => Ok(F64),
-        ValType::V128 => Err("v128 values".into()),
+        // Lanes are typed by each instruction (see `simd.rs`).
+        ValType::V128 => Ok(I8X16),
         // In slot encoding: 0 for null, else the store's index plus one.
         ValType::FUNCREF | ValType::EXTERNREF => Ok(I64),
         ValType::Ref(_) => Err("3.0 reference types".into()),
@@ -225,8 +232,9 @@ pub(crate) fn translate(
 
     // Parameters come from the slots; declared locals start at zero.
     let mut locals = Vec::new();
-    for (i, &t) in params.iter().enumerate() {
-        let v = b.ins().load(t, trusted, slots, 8 * i as i32);
+    let (at, _) = slot_offsets(&params);
+    for (&t, at) in params.iter().zip(at) {
+        let v = load_slot(&mut b, t, slots, at);
         let var = b.declare_var(t);
         b.def_var(var, v);
         locals.push((var, t));
@@ -327,9 +335,9 @@ pub(crate) fn translate(
     let b = &mut t.b;
     b.switch_to_block(exit);
     let vals = b.block_params(exit).to_vec();
-    for (i, v) in vals.into_iter().enumerate() {
-        let bits = to_bits(b, v);
-        b.ins().store(trusted, bits, slots, 8 * i as i32);
+    let (at, _) = slot_offsets(&t.results);
+    for (v, at) in vals.into_iter().zip(at) {
+        store_slot(b, v, slots, at);
     }
     let ok = b.ins().iconst(I32, 0);
     b.ins().return_(&[ok]);
@@ -342,8 +350,50 @@ fn zero(b: &mut FunctionBuilder<'_>, t: Type) -> Value {
     match t {
         F32 => b.ins().f32const(Ieee32::with_bits(0)),
         F64 => b.ins().f64const(Ieee64::with_bits(0)),
+        I8X16 => simd::vconst(b, [0; 16]),
         _ => b.ins().iconst(t, 0),
     }
+}
+
+/// The byte offsets of values of types `ts` in a slot array, laid out as
+/// the interpreter lays out a frame (one 8-byte slot each, two for a
+/// v128), and the array's size in bytes.
+fn slot_offsets(ts: &[Type]) -> (Vec<i32>, i32) {
+    let mut at = 0;
+    let offsets = ts
+        .iter()
+        .map(|t| {
+            let here = at;
+            at += if t.is_vector() { 16 } else { 8 };
+            here
+        })
+        .collect();
+    (offsets, at)
+}
+
+/// Slot arrays are 8-byte aligned: a v128 in one is accessed unaligned.
+fn slot_flags(t: Type) -> MemFlagsData {
+    if t.is_vector() {
+        MemFlagsData::new().with_notrap()
+    } else {
+        MemFlagsData::trusted()
+    }
+}
+
+/// Writes `v` to the slot array at `base` + `at`, in slot encoding.
+fn store_slot(b: &mut FunctionBuilder<'_>, v: Value, base: Value, at: i32) {
+    let t = b.func.dfg.value_type(v);
+    let v = if t.is_vector() { v } else { to_bits(b, v) };
+    b.ins().store(slot_flags(t), v, base, at);
+}
+
+/// Reads a value of type `t` from the slot array at `base` + `at`.
+fn load_slot(b: &mut FunctionBuilder<'_>, t: Type, base: Value, at: i32) -> Value {
+    if t.is_vector() {
+        return b.ins().load(t, slot_flags(t), base, at);
+    }
+    let bits = b.ins().load(I64, slot_flags(t), base, at);
+    from_bits(b, bits, t)
 }
 
 /// A value in slot encoding (an i64 with i32 and f32 bits zero-extended).
@@ -895,24 +945,23 @@ impl FuncTranslator<'_, '_> {
     ) -> Result<()> {
         let params = clif_types(&ty.params)?;
         let results = clif_types(&ty.results)?;
-        let n = params.len().max(results.len()).max(1);
+        let (param_at, param_bytes) = slot_offsets(&params);
+        let (result_at, result_bytes) = slot_offsets(&results);
         let slot = self.b.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,
-            8 * n as u32,
+            param_bytes.max(result_bytes).max(8) as u32,
             3,
         ));
         let vals = self.popn(params.len())?;
         let ptr = self.b.func.dfg.value_type(self.vmctx);
-        for (i, v) in vals.into_iter().enumerate() {
-            let bits = to_bits(&mut self.b, v);
-            self.b.ins().stack_store(ptr, bits, slot, 8 * i as i32);
-        }
         let addr = self.b.ins().stack_addr(ptr, slot, 0);
+        for (v, at) in vals.into_iter().zip(param_at) {
+            store_slot(&mut self.b, v, addr, at);
+        }
         let status = call(self, addr);
         self.check_status(status);
-        for (i, &t) in results.iter().enumerate() {
-            let bits = self.b.ins().stack_load(ptr, I64, slot, 8 * i as i32);
-            let v = from_bits(&mut self.b, bits, t);
+        for (&t, at) in results.iter().zip(result_at) {
+            let v = load_slot(&mut self.b, t, addr, at);
             self.stack.push(v);
         }
         Ok(())
@@ -962,6 +1011,60 @@ macro_rules! ops {
     (store: $($v:ident => $size:literal, $op:ident;)*) => {$(
         fn $v(&mut self, memarg: MemArg) -> Result<()> {
             self.store(memarg, $size, |b, f, v, a| { b.ins().$op(f, v, a, 0); })
+        }
+    )*};
+}
+
+/// The rows of 128-bit SIMD whose lowering is one lane operation.
+macro_rules! simd_ops {
+    (un: $($v:ident => $ty:ident, |$b:ident, $x:ident| $e:expr;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.vun($ty, |$b, $x| $e) }
+    )*};
+    (bin: $($v:ident => $ty:ident, |$b:ident, $x:ident, $y:ident| $e:expr;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.vbin($ty, |$b, $x, $y| $e) }
+    )*};
+    (tern: $($v:ident => $ty:ident, |$b:ident, $x:ident, $y:ident, $z:ident| $e:expr;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.vtern($ty, |$b, $x, $y, $z| $e) }
+    )*};
+    (icmp: $($v:ident => $ty:ident, $cc:ident;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.vicmp($ty, IntCC::$cc) }
+    )*};
+    (fcmp: $($v:ident => $ty:ident, $cc:ident;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.vfcmp($ty, FloatCC::$cc) }
+    )*};
+    (test: $($v:ident => $ty:ident, |$b:ident, $x:ident| $e:expr;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.vtest($ty, |$b, $x| $e) }
+    )*};
+    (shift: $($v:ident => $ty:ident, $kind:ident;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.vshift($ty, Shift::$kind) }
+    )*};
+    (splat: $($v:ident => $ty:ident;)*) => {$(
+        fn $v(&mut self) -> Result<()> { self.splat($ty) }
+    )*};
+    (extract: $($v:ident => $ty:ident, $ext:ident;)*) => {$(
+        fn $v(&mut self, lane: LaneIdx) -> Result<()> { self.extract($ty, lane, Ext::$ext) }
+    )*};
+    (replace: $($v:ident => $ty:ident;)*) => {$(
+        fn $v(&mut self, lane: LaneIdx) -> Result<()> { self.replace($ty, lane) }
+    )*};
+    (load: $($v:ident => $op:ident;)*) => {$(
+        fn $v(&mut self, memarg: MemArg) -> Result<()> {
+            let at = self.address(memarg, 8)?;
+            let r = self.b.ins().$op(self.heap, at, 0);
+            self.push_v(r)
+        }
+    )*};
+    (load_splat: $($v:ident => $ty:ident;)*) => {$(
+        fn $v(&mut self, memarg: MemArg) -> Result<()> { self.load_splat(memarg, $ty) }
+    )*};
+    (load_lane: $($v:ident => $ty:ident;)*) => {$(
+        fn $v(&mut self, memarg: MemArg, lane: LaneIdx) -> Result<()> {
+            self.load_lane(memarg, $ty, lane)
+        }
+    )*};
+    (store_lane: $($v:ident => $ty:ident;)*) => {$(
+        fn $v(&mut self, memarg: MemArg, lane: LaneIdx) -> Result<()> {
+            self.store_lane(memarg, $ty, lane)
         }
     )*};
 }
@@ -1192,20 +1295,19 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
         Ok(())
     }
 
+    // A global's value is in slot encoding, a v128 in two slots.
     fn GlobalGet(&mut self, global: GlobalIdx) -> Result<()> {
         let t = clif_type(self.env.global_type(global))?;
         let at = self.global_addr(global)?;
-        let bits = self.b.ins().load(I64, self.trusted, at, 0);
-        let v = from_bits(&mut self.b, bits, t);
+        let v = load_slot(&mut self.b, t, at, 0);
         self.push(v)
     }
 
     fn GlobalSet(&mut self, global: GlobalIdx) -> Result<()> {
         clif_type(self.env.global_type(global))?;
         let v = self.pop()?;
-        let bits = to_bits(&mut self.b, v);
         let at = self.global_addr(global)?;
-        self.b.ins().store(self.trusted, bits, at, 0);
+        store_slot(&mut self.b, v, at, 0);
         Ok(())
     }
 
@@ -1514,5 +1616,339 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
         I64TruncF32U => I64, false, -1.0, false, P64;
         I64TruncF64S => I64, true, -P63, true, P63;
         I64TruncF64U => I64, false, -1.0, false, P64;
+    }
+
+    // ---- vector (§4.4.3), see `simd.rs` -----------------------------------
+
+    fn V128Load(&mut self, memarg: MemArg) -> Result<()> {
+        self.load(memarg, 16, |b, f, a| b.ins().load(I8X16, f, a, 0))
+    }
+
+    fn V128Store(&mut self, memarg: MemArg) -> Result<()> {
+        self.store(memarg, 16, |b, f, v, a| {
+            b.ins().store(f, v, a, 0);
+        })
+    }
+
+    fn V128Const(&mut self, value: V128) -> Result<()> {
+        let v = simd::vconst(&mut self.b, value.0);
+        self.push(v)
+    }
+
+    fn I8x16Shuffle(&mut self, lanes: ShuffleLanes) -> Result<()> {
+        self.vbin(I8X16, |b, x, y| {
+            let mask = b.func.dfg.immediates.push(ConstantData::from(&lanes.0[..]));
+            b.ins().shuffle(x, y, mask)
+        })
+    }
+
+    fn V128Load32Zero(&mut self, memarg: MemArg) -> Result<()> {
+        self.load_zero(memarg, I32X4)
+    }
+
+    fn V128Load64Zero(&mut self, memarg: MemArg) -> Result<()> {
+        self.load_zero(memarg, I64X2)
+    }
+
+    fn I32x4TruncSatF64x2SZero(&mut self) -> Result<()> {
+        self.trunc_sat_zero(true)
+    }
+
+    fn I32x4TruncSatF64x2UZero(&mut self) -> Result<()> {
+        self.trunc_sat_zero(false)
+    }
+
+    fn I32x4RelaxedTruncF64x2SZero(&mut self) -> Result<()> {
+        self.trunc_sat_zero(true)
+    }
+
+    fn I32x4RelaxedTruncF64x2UZero(&mut self) -> Result<()> {
+        self.trunc_sat_zero(false)
+    }
+
+    fn I32x4RelaxedDotI8x16I7x16AddS(&mut self) -> Result<()> {
+        self.relaxed_dot_add()
+    }
+
+    simd_ops! { load:
+        V128Load8x8S => sload8x8;
+        V128Load8x8U => uload8x8;
+        V128Load16x4S => sload16x4;
+        V128Load16x4U => uload16x4;
+        V128Load32x2S => sload32x2;
+        V128Load32x2U => uload32x2;
+    }
+    simd_ops! { load_splat:
+        V128Load8Splat => I8X16;
+        V128Load16Splat => I16X8;
+        V128Load32Splat => I32X4;
+        V128Load64Splat => I64X2;
+    }
+    simd_ops! { load_lane:
+        V128Load8Lane => I8X16;
+        V128Load16Lane => I16X8;
+        V128Load32Lane => I32X4;
+        V128Load64Lane => I64X2;
+    }
+    simd_ops! { store_lane:
+        V128Store8Lane => I8X16;
+        V128Store16Lane => I16X8;
+        V128Store32Lane => I32X4;
+        V128Store64Lane => I64X2;
+    }
+    simd_ops! { splat:
+        I8x16Splat => I8X16;
+        I16x8Splat => I16X8;
+        I32x4Splat => I32X4;
+        I64x2Splat => I64X2;
+        F32x4Splat => F32X4;
+        F64x2Splat => F64X2;
+    }
+    simd_ops! { extract:
+        I8x16ExtractLaneS => I8X16, Signed;
+        I8x16ExtractLaneU => I8X16, Unsigned;
+        I16x8ExtractLaneS => I16X8, Signed;
+        I16x8ExtractLaneU => I16X8, Unsigned;
+        I32x4ExtractLane => I32X4, None;
+        I64x2ExtractLane => I64X2, None;
+        F32x4ExtractLane => F32X4, None;
+        F64x2ExtractLane => F64X2, None;
+    }
+    simd_ops! { replace:
+        I8x16ReplaceLane => I8X16;
+        I16x8ReplaceLane => I16X8;
+        I32x4ReplaceLane => I32X4;
+        I64x2ReplaceLane => I64X2;
+        F32x4ReplaceLane => F32X4;
+        F64x2ReplaceLane => F64X2;
+    }
+    simd_ops! { icmp:
+        I8x16Eq => I8X16, Equal;
+        I8x16Ne => I8X16, NotEqual;
+        I8x16LtS => I8X16, SignedLessThan;
+        I8x16LtU => I8X16, UnsignedLessThan;
+        I8x16GtS => I8X16, SignedGreaterThan;
+        I8x16GtU => I8X16, UnsignedGreaterThan;
+        I8x16LeS => I8X16, SignedLessThanOrEqual;
+        I8x16LeU => I8X16, UnsignedLessThanOrEqual;
+        I8x16GeS => I8X16, SignedGreaterThanOrEqual;
+        I8x16GeU => I8X16, UnsignedGreaterThanOrEqual;
+        I16x8Eq => I16X8, Equal;
+        I16x8Ne => I16X8, NotEqual;
+        I16x8LtS => I16X8, SignedLessThan;
+        I16x8LtU => I16X8, UnsignedLessThan;
+        I16x8GtS => I16X8, SignedGreaterThan;
+        I16x8GtU => I16X8, UnsignedGreaterThan;
+        I16x8LeS => I16X8, SignedLessThanOrEqual;
+        I16x8LeU => I16X8, UnsignedLessThanOrEqual;
+        I16x8GeS => I16X8, SignedGreaterThanOrEqual;
+        I16x8GeU => I16X8, UnsignedGreaterThanOrEqual;
+        I32x4Eq => I32X4, Equal;
+        I32x4Ne => I32X4, NotEqual;
+        I32x4LtS => I32X4, SignedLessThan;
+        I32x4LtU => I32X4, UnsignedLessThan;
+        I32x4GtS => I32X4, SignedGreaterThan;
+        I32x4GtU => I32X4, UnsignedGreaterThan;
+        I32x4LeS => I32X4, SignedLessThanOrEqual;
+        I32x4LeU => I32X4, UnsignedLessThanOrEqual;
+        I32x4GeS => I32X4, SignedGreaterThanOrEqual;
+        I32x4GeU => I32X4, UnsignedGreaterThanOrEqual;
+        I64x2Eq => I64X2, Equal;
+        I64x2Ne => I64X2, NotEqual;
+        I64x2LtS => I64X2, SignedLessThan;
+        I64x2GtS => I64X2, SignedGreaterThan;
+        I64x2LeS => I64X2, SignedLessThanOrEqual;
+        I64x2GeS => I64X2, SignedGreaterThanOrEqual;
+    }
+    simd_ops! { fcmp:
+        F32x4Eq => F32X4, Equal;
+        F32x4Ne => F32X4, NotEqual;
+        F32x4Lt => F32X4, LessThan;
+        F32x4Gt => F32X4, GreaterThan;
+        F32x4Le => F32X4, LessThanOrEqual;
+        F32x4Ge => F32X4, GreaterThanOrEqual;
+        F64x2Eq => F64X2, Equal;
+        F64x2Ne => F64X2, NotEqual;
+        F64x2Lt => F64X2, LessThan;
+        F64x2Gt => F64X2, GreaterThan;
+        F64x2Le => F64X2, LessThanOrEqual;
+        F64x2Ge => F64X2, GreaterThanOrEqual;
+    }
+    simd_ops! { test:
+        V128AnyTrue => I8X16, |b, x| b.ins().vany_true(x);
+        I8x16AllTrue => I8X16, |b, x| b.ins().vall_true(x);
+        I16x8AllTrue => I16X8, |b, x| b.ins().vall_true(x);
+        I32x4AllTrue => I32X4, |b, x| b.ins().vall_true(x);
+        I64x2AllTrue => I64X2, |b, x| b.ins().vall_true(x);
+        I8x16Bitmask => I8X16, |b, x| b.ins().vhigh_bits(I32, x);
+        I16x8Bitmask => I16X8, |b, x| b.ins().vhigh_bits(I32, x);
+        I32x4Bitmask => I32X4, |b, x| b.ins().vhigh_bits(I32, x);
+        I64x2Bitmask => I64X2, |b, x| b.ins().vhigh_bits(I32, x);
+    }
+    simd_ops! { shift:
+        I8x16Shl => I8X16, Shl;
+        I8x16ShrS => I8X16, ShrS;
+        I8x16ShrU => I8X16, ShrU;
+        I16x8Shl => I16X8, Shl;
+        I16x8ShrS => I16X8, ShrS;
+        I16x8ShrU => I16X8, ShrU;
+        I32x4Shl => I32X4, Shl;
+        I32x4ShrS => I32X4, ShrS;
+        I32x4ShrU => I32X4, ShrU;
+        I64x2Shl => I64X2, Shl;
+        I64x2ShrS => I64X2, ShrS;
+        I64x2ShrU => I64X2, ShrU;
+    }
+    simd_ops! { un:
+        V128Not => I8X16, |b, x| b.ins().bnot(x);
+        I8x16Abs => I8X16, |b, x| b.ins().iabs(x);
+        I16x8Abs => I16X8, |b, x| b.ins().iabs(x);
+        I32x4Abs => I32X4, |b, x| b.ins().iabs(x);
+        I64x2Abs => I64X2, |b, x| b.ins().iabs(x);
+        I8x16Neg => I8X16, |b, x| b.ins().ineg(x);
+        I16x8Neg => I16X8, |b, x| b.ins().ineg(x);
+        I32x4Neg => I32X4, |b, x| b.ins().ineg(x);
+        I64x2Neg => I64X2, |b, x| b.ins().ineg(x);
+        I8x16Popcnt => I8X16, |b, x| b.ins().popcnt(x);
+        F32x4Abs => F32X4, |b, x| b.ins().fabs(x);
+        F64x2Abs => F64X2, |b, x| b.ins().fabs(x);
+        F32x4Neg => F32X4, |b, x| b.ins().fneg(x);
+        F64x2Neg => F64X2, |b, x| b.ins().fneg(x);
+        F32x4Sqrt => F32X4, |b, x| b.ins().sqrt(x);
+        F64x2Sqrt => F64X2, |b, x| b.ins().sqrt(x);
+        F32x4Ceil => F32X4, |b, x| b.ins().ceil(x);
+        F64x2Ceil => F64X2, |b, x| b.ins().ceil(x);
+        F32x4Floor => F32X4, |b, x| b.ins().floor(x);
+        F64x2Floor => F64X2, |b, x| b.ins().floor(x);
+        F32x4Trunc => F32X4, |b, x| b.ins().trunc(x);
+        F64x2Trunc => F64X2, |b, x| b.ins().trunc(x);
+        F32x4Nearest => F32X4, |b, x| b.ins().nearest(x);
+        F64x2Nearest => F64X2, |b, x| b.ins().nearest(x);
+        I16x8ExtendLowI8x16S => I8X16, |b, x| b.ins().swiden_low(x);
+        I16x8ExtendHighI8x16S => I8X16, |b, x| b.ins().swiden_high(x);
+        I16x8ExtendLowI8x16U => I8X16, |b, x| b.ins().uwiden_low(x);
+        I16x8ExtendHighI8x16U => I8X16, |b, x| b.ins().uwiden_high(x);
+        I32x4ExtendLowI16x8S => I16X8, |b, x| b.ins().swiden_low(x);
+        I32x4ExtendHighI16x8S => I16X8, |b, x| b.ins().swiden_high(x);
+        I32x4ExtendLowI16x8U => I16X8, |b, x| b.ins().uwiden_low(x);
+        I32x4ExtendHighI16x8U => I16X8, |b, x| b.ins().uwiden_high(x);
+        I64x2ExtendLowI32x4S => I32X4, |b, x| b.ins().swiden_low(x);
+        I64x2ExtendHighI32x4S => I32X4, |b, x| b.ins().swiden_high(x);
+        I64x2ExtendLowI32x4U => I32X4, |b, x| b.ins().uwiden_low(x);
+        I64x2ExtendHighI32x4U => I32X4, |b, x| b.ins().uwiden_high(x);
+        I16x8ExtAddPairwiseI8x16S => I8X16, |b, x| simd::extadd_pairwise(b, x, true);
+        I16x8ExtAddPairwiseI8x16U => I8X16, |b, x| simd::extadd_pairwise(b, x, false);
+        I32x4ExtAddPairwiseI16x8S => I16X8, |b, x| simd::extadd_pairwise(b, x, true);
+        I32x4ExtAddPairwiseI16x8U => I16X8, |b, x| simd::extadd_pairwise(b, x, false);
+        I32x4TruncSatF32x4S => F32X4, |b, x| b.ins().fcvt_to_sint_sat(I32X4, x);
+        I32x4TruncSatF32x4U => F32X4, |b, x| b.ins().fcvt_to_uint_sat(I32X4, x);
+        I32x4RelaxedTruncF32x4S => F32X4, |b, x| b.ins().fcvt_to_sint_sat(I32X4, x);
+        I32x4RelaxedTruncF32x4U => F32X4, |b, x| b.ins().fcvt_to_uint_sat(I32X4, x);
+        F32x4ConvertI32x4S => I32X4, |b, x| b.ins().fcvt_from_sint(F32X4, x);
+        F32x4ConvertI32x4U => I32X4, |b, x| b.ins().fcvt_from_uint(F32X4, x);
+        F64x2ConvertLowI32x4S => I32X4, |b, x| {
+            let w = b.ins().swiden_low(x);
+            b.ins().fcvt_from_sint(F64X2, w)
+        };
+        F64x2ConvertLowI32x4U => I32X4, |b, x| {
+            let w = b.ins().uwiden_low(x);
+            b.ins().fcvt_from_uint(F64X2, w)
+        };
+        F32x4DemoteF64x2Zero => F64X2, |b, x| b.ins().fvdemote(x);
+        F64x2PromoteLowF32x4 => F32X4, |b, x| b.ins().fvpromote_low(x);
+    }
+    simd_ops! { bin:
+        I8x16Swizzle => I8X16, |b, x, y| b.ins().swizzle(x, y);
+        I8x16RelaxedSwizzle => I8X16, |b, x, y| b.ins().swizzle(x, y);
+        V128And => I8X16, |b, x, y| b.ins().band(x, y);
+        V128AndNot => I8X16, |b, x, y| b.ins().band_not(x, y);
+        V128Or => I8X16, |b, x, y| b.ins().bor(x, y);
+        V128Xor => I8X16, |b, x, y| b.ins().bxor(x, y);
+        I8x16NarrowI16x8S => I16X8, |b, x, y| b.ins().snarrow(x, y);
+        I8x16NarrowI16x8U => I16X8, |b, x, y| b.ins().unarrow(x, y);
+        I16x8NarrowI32x4S => I32X4, |b, x, y| b.ins().snarrow(x, y);
+        I16x8NarrowI32x4U => I32X4, |b, x, y| b.ins().unarrow(x, y);
+        I8x16Add => I8X16, |b, x, y| b.ins().iadd(x, y);
+        I16x8Add => I16X8, |b, x, y| b.ins().iadd(x, y);
+        I32x4Add => I32X4, |b, x, y| b.ins().iadd(x, y);
+        I64x2Add => I64X2, |b, x, y| b.ins().iadd(x, y);
+        I8x16Sub => I8X16, |b, x, y| b.ins().isub(x, y);
+        I16x8Sub => I16X8, |b, x, y| b.ins().isub(x, y);
+        I32x4Sub => I32X4, |b, x, y| b.ins().isub(x, y);
+        I64x2Sub => I64X2, |b, x, y| b.ins().isub(x, y);
+        I16x8Mul => I16X8, |b, x, y| b.ins().imul(x, y);
+        I32x4Mul => I32X4, |b, x, y| b.ins().imul(x, y);
+        I64x2Mul => I64X2, |b, x, y| b.ins().imul(x, y);
+        I8x16AddSatS => I8X16, |b, x, y| b.ins().sadd_sat(x, y);
+        I8x16AddSatU => I8X16, |b, x, y| b.ins().uadd_sat(x, y);
+        I16x8AddSatS => I16X8, |b, x, y| b.ins().sadd_sat(x, y);
+        I16x8AddSatU => I16X8, |b, x, y| b.ins().uadd_sat(x, y);
+        I8x16SubSatS => I8X16, |b, x, y| b.ins().ssub_sat(x, y);
+        I8x16SubSatU => I8X16, |b, x, y| b.ins().usub_sat(x, y);
+        I16x8SubSatS => I16X8, |b, x, y| b.ins().ssub_sat(x, y);
+        I16x8SubSatU => I16X8, |b, x, y| b.ins().usub_sat(x, y);
+        I8x16MinS => I8X16, |b, x, y| b.ins().smin(x, y);
+        I8x16MinU => I8X16, |b, x, y| b.ins().umin(x, y);
+        I8x16MaxS => I8X16, |b, x, y| b.ins().smax(x, y);
+        I8x16MaxU => I8X16, |b, x, y| b.ins().umax(x, y);
+        I16x8MinS => I16X8, |b, x, y| b.ins().smin(x, y);
+        I16x8MinU => I16X8, |b, x, y| b.ins().umin(x, y);
+        I16x8MaxS => I16X8, |b, x, y| b.ins().smax(x, y);
+        I16x8MaxU => I16X8, |b, x, y| b.ins().umax(x, y);
+        I32x4MinS => I32X4, |b, x, y| b.ins().smin(x, y);
+        I32x4MinU => I32X4, |b, x, y| b.ins().umin(x, y);
+        I32x4MaxS => I32X4, |b, x, y| b.ins().smax(x, y);
+        I32x4MaxU => I32X4, |b, x, y| b.ins().umax(x, y);
+        I8x16AvgrU => I8X16, |b, x, y| b.ins().avg_round(x, y);
+        I16x8AvgrU => I16X8, |b, x, y| b.ins().avg_round(x, y);
+        I16x8Q15MulrSatS => I16X8, |b, x, y| b.ins().sqmul_round_sat(x, y);
+        I16x8RelaxedQ15mulrS => I16X8, |b, x, y| b.ins().sqmul_round_sat(x, y);
+        I32x4DotI16x8S => I16X8, |b, x, y| simd::dot(b, x, y);
+        I16x8RelaxedDotI8x16I7x16S => I8X16, |b, x, y| simd::dot(b, x, y);
+        I16x8ExtMulLowI8x16S => I8X16, |b, x, y| simd::extmul(b, x, y, true, Half::Low);
+        I16x8ExtMulHighI8x16S => I8X16, |b, x, y| simd::extmul(b, x, y, true, Half::High);
+        I16x8ExtMulLowI8x16U => I8X16, |b, x, y| simd::extmul(b, x, y, false, Half::Low);
+        I16x8ExtMulHighI8x16U => I8X16, |b, x, y| simd::extmul(b, x, y, false, Half::High);
+        I32x4ExtMulLowI16x8S => I16X8, |b, x, y| simd::extmul(b, x, y, true, Half::Low);
+        I32x4ExtMulHighI16x8S => I16X8, |b, x, y| simd::extmul(b, x, y, true, Half::High);
+        I32x4ExtMulLowI16x8U => I16X8, |b, x, y| simd::extmul(b, x, y, false, Half::Low);
+        I32x4ExtMulHighI16x8U => I16X8, |b, x, y| simd::extmul(b, x, y, false, Half::High);
+        I64x2ExtMulLowI32x4S => I32X4, |b, x, y| simd::extmul(b, x, y, true, Half::Low);
+        I64x2ExtMulHighI32x4S => I32X4, |b, x, y| simd::extmul(b, x, y, true, Half::High);
+        I64x2ExtMulLowI32x4U => I32X4, |b, x, y| simd::extmul(b, x, y, false, Half::Low);
+        I64x2ExtMulHighI32x4U => I32X4, |b, x, y| simd::extmul(b, x, y, false, Half::High);
+        F32x4Add => F32X4, |b, x, y| b.ins().fadd(x, y);
+        F64x2Add => F64X2, |b, x, y| b.ins().fadd(x, y);
+        F32x4Sub => F32X4, |b, x, y| b.ins().fsub(x, y);
+        F64x2Sub => F64X2, |b, x, y| b.ins().fsub(x, y);
+        F32x4Mul => F32X4, |b, x, y| b.ins().fmul(x, y);
+        F64x2Mul => F64X2, |b, x, y| b.ins().fmul(x, y);
+        F32x4Div => F32X4, |b, x, y| b.ins().fdiv(x, y);
+        F64x2Div => F64X2, |b, x, y| b.ins().fdiv(x, y);
+        F32x4Min => F32X4, |b, x, y| b.ins().fmin(x, y);
+        F64x2Min => F64X2, |b, x, y| b.ins().fmin(x, y);
+        F32x4Max => F32X4, |b, x, y| b.ins().fmax(x, y);
+        F64x2Max => F64X2, |b, x, y| b.ins().fmax(x, y);
+        F32x4RelaxedMin => F32X4, |b, x, y| b.ins().fmin(x, y);
+        F64x2RelaxedMin => F64X2, |b, x, y| b.ins().fmin(x, y);
+        F32x4RelaxedMax => F32X4, |b, x, y| b.ins().fmax(x, y);
+        F64x2RelaxedMax => F64X2, |b, x, y| b.ins().fmax(x, y);
+        F32x4PMin => F32X4, |b, x, y| simd::pminmax(b, x, y, false);
+        F64x2PMin => F64X2, |b, x, y| simd::pminmax(b, x, y, false);
+        F32x4PMax => F32X4, |b, x, y| simd::pminmax(b, x, y, true);
+        F64x2PMax => F64X2, |b, x, y| simd::pminmax(b, x, y, true);
+    }
+    simd_ops! { tern:
+        // v128.bitselect v1 v2 c: the bits of v1 where c is 1, else v2's.
+        V128Bitselect => I8X16, |b, x, y, c| b.ins().bitselect(c, x, y);
+        I8x16RelaxedLaneselect => I8X16, |b, x, y, c| b.ins().bitselect(c, x, y);
+        I16x8RelaxedLaneselect => I8X16, |b, x, y, c| b.ins().bitselect(c, x, y);
+        I32x4RelaxedLaneselect => I8X16, |b, x, y, c| b.ins().bitselect(c, x, y);
+        I64x2RelaxedLaneselect => I8X16, |b, x, y, c| b.ins().bitselect(c, x, y);
+        // Unfused, as the interpreter does: a * b + c, and -(a * b) + c.
+        F32x4RelaxedMadd => F32X4, |b, x, y, z| simd::madd(b, x, y, z, false);
+        F64x2RelaxedMadd => F64X2, |b, x, y, z| simd::madd(b, x, y, z, false);
+        F32x4RelaxedNmadd => F32X4, |b, x, y, z| simd::madd(b, x, y, z, true);
+        F64x2RelaxedNmadd => F64X2, |b, x, y, z| simd::madd(b, x, y, z, true);
     }
 }

@@ -35,6 +35,7 @@ use crate::module::ModuleInner;
 use crate::signals::Called;
 use crate::store::{FuncKind, GlobalEntity};
 use crate::store::{Store, StoreInner};
+use crate::values::slots_of;
 use crate::{Caller, Error};
 use weft_cranelift::vmctx::{
     GlobalsLayout, Libcalls, MemoryDef, TrapKind, VMContext, VMFuncRef, VMStoreContext,
@@ -604,13 +605,13 @@ unsafe extern "C" fn call<T>(
 ///
 /// # Safety
 /// `slots` must hold as many slots as the larger of `sf`'s parameter and
-/// result lists (compiled code sizes its arrays so; it has no v128).
+/// result lists take (compiled code sizes its arrays so; a v128 takes two).
 unsafe fn call_store_func<T>(store: &mut Store<T>, inst: u32, sf: u32, slots: *mut u64) -> u32 {
     let ty = store
         .inner
         .engine
         .func_type(store.inner.funcs[sf as usize].ty);
-    let n = ty.params.len().max(ty.results.len());
+    let n = slots_of(&ty.params).max(slots_of(&ty.results));
     let args = std::slice::from_raw_parts_mut(slots, n);
     let r = match store.inner.funcs[sf as usize].kind {
         FuncKind::Host(h) => {

@@ -253,7 +253,10 @@ impl ModuleInner {
                     || self.native.entry(def).is_some()
                 {
                     let ty = self.func_type(self.num_imported_funcs as u32 + def);
-                    return Ok(CompiledFunc::native_stub(ty.params.len(), ty.results.len()));
+                    return Ok(CompiledFunc::native_stub(
+                        crate::values::slots_of(&ty.params),
+                        crate::values::slots_of(&ty.results),
+                    ));
                 }
                 crate::interp::translate::translate(self, def)
             })

@@ -1,4 +1,5 @@
-//! Differential execution of the tiers: random Wasm 2.0 modules
+//! Differential execution of the tiers: random Wasm 2.0 modules (some with
+//! tail calls, which the compiler declines, so that calls cross the tiers)
 //! (wasm-smith, fixed seeds) run in the interpreter, with
 //! `Strategy::Compiler` (every function the compiler covers as machine
 //! code, the rest interpreted, calls crossing between them) and with
@@ -47,11 +48,12 @@ fn config(rng: &mut XorShift) -> wasm_smith::Config {
     c.min_memories = u32::from(rng.chance(3, 4));
     c.min_globals = rng.below(4);
     c.disallow_traps = rng.chance(1, 4);
-    // Sometimes SIMD, which stays interpreted, so that calls cross
-    // between the tiers.
     c.bulk_memory_enabled = !rng.chance(1, 8);
     c.reference_types_enabled = !rng.chance(1, 8);
-    c.simd_enabled = rng.chance(1, 8);
+    c.simd_enabled = rng.chance(1, 4);
+    // Sometimes tail calls (3.0), which stay interpreted, so that calls
+    // cross between the tiers.
+    c.tail_call_enabled = rng.chance(1, 8);
     c
 }
 
@@ -156,7 +158,7 @@ fn observe(bytes: &[u8], strategy: Strategy, seed: u64) -> Observed {
     let mut o = Observed::default();
     let mut config = Config::new();
     config
-        .features(Features::WASM2)
+        .features(Features::WASM2.with(weft_syntax::Feature::TailCall, true))
         .consume_fuel(true)
         .strategy(strategy)
         .cranelift_debug_verifier(true)

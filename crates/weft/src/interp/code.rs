@@ -1319,8 +1319,7 @@ impl CompiledFunc {
     /// parameters and then `init`, and needs `frame_size` slots.
     /// The interpreter's code for a compiled function: `Native`, then
     /// `Ret` (see `compiled.rs`); the frame holds the larger of the
-    /// parameter and result lists (one slot each: compiled functions have no
-    /// v128).
+    /// parameter and result slots (a v128 takes two).
     #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
     pub(crate) fn native_stub(params: usize, results: usize) -> Self {
         let code = super::exec::thread(vec![Op::Native, Op::Ret], &[0, 0])
