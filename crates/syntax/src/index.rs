@@ -20,6 +20,12 @@ macro_rules! indices {
             }
         }
 
+        impl From<$name> for u32 {
+            fn from(i: $name) -> u32 {
+                i.0
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)

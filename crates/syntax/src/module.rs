@@ -7,8 +7,8 @@
 //! the binary crate's instruction reader, so there is one decoding path.
 
 use crate::{
-    ExternKind, FuncIdx, GlobalIdx, GlobalType, LocalIdx, MemIdx, MemType, RefType, TableIdx,
-    TableType, TagIdx, TagType, TypeIdx, Types, ValType,
+    DataIdx, ElemIdx, ExternKind, FieldIdx, FuncIdx, GlobalIdx, GlobalType, LocalIdx, MemIdx,
+    MemType, RefType, TableIdx, TableType, TagIdx, TagType, TypeIdx, Types, ValType,
 };
 use std::borrow::Cow;
 
@@ -265,20 +265,70 @@ pub struct Custom<'a> {
 }
 
 /// The `name` custom section (spec appendix 7.4): names for the module,
-/// functions and locals. Kept sorted by index, as the format requires.
+/// functions and locals, and the extended-name-section proposal's names for
+/// labels, types, tables, memories, globals, element and data segments,
+/// struct fields and tags (as wasm-tools and wabt write them). Every map is
+/// sorted by index, as the format requires.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Names<'a> {
     pub module: Option<Cow<'a, str>>,
-    pub funcs: Vec<(FuncIdx, Cow<'a, str>)>,
-    pub locals: Vec<(FuncIdx, LocalNames<'a>)>,
+    pub funcs: NameMap<'a, FuncIdx>,
+    pub locals: IndirectNameMap<'a, FuncIdx, LocalIdx>,
+    /// Labels of each function, numbered in the order in which their
+    /// structured instructions occur in the body (not relative depths).
+    pub labels: IndirectNameMap<'a, FuncIdx, u32>,
+    pub types: NameMap<'a, TypeIdx>,
+    pub tables: NameMap<'a, TableIdx>,
+    pub memories: NameMap<'a, MemIdx>,
+    pub globals: NameMap<'a, GlobalIdx>,
+    pub elems: NameMap<'a, ElemIdx>,
+    pub datas: NameMap<'a, DataIdx>,
+    /// Fields of each struct type.
+    pub fields: IndirectNameMap<'a, TypeIdx, FieldIdx>,
+    pub tags: NameMap<'a, TagIdx>,
 }
 
+/// A name map (appendix 7.4.1.2): `(index, name)` pairs sorted by index.
+pub type NameMap<'a, I> = Vec<(I, Cow<'a, str>)>;
+
+/// An indirect name map: a name map for each of some entities (the locals
+/// of a function, the fields of a type), sorted by the outer index.
+pub type IndirectNameMap<'a, I, J> = Vec<(I, NameMap<'a, J>)>;
+
 /// The names of one function's locals, sorted by index.
-pub type LocalNames<'a> = Vec<(LocalIdx, Cow<'a, str>)>;
+pub type LocalNames<'a> = NameMap<'a, LocalIdx>;
+
+fn own_map<I>(m: NameMap<'_, I>) -> NameMap<'static, I> {
+    m.into_iter()
+        .map(|(i, n)| (i, Cow::Owned(n.into_owned())))
+        .collect()
+}
+
+fn own_indirect<I, J>(m: IndirectNameMap<'_, I, J>) -> IndirectNameMap<'static, I, J> {
+    m.into_iter().map(|(i, n)| (i, own_map(n))).collect()
+}
 
 impl Names<'_> {
     /// Whether the section would be empty.
     pub fn is_empty(&self) -> bool {
-        self.module.is_none() && self.funcs.is_empty() && self.locals.is_empty()
+        *self == Names::default()
+    }
+
+    /// The same names, owned.
+    pub fn into_owned(self) -> Names<'static> {
+        Names {
+            module: self.module.map(|n| Cow::Owned(n.into_owned())),
+            funcs: own_map(self.funcs),
+            locals: own_indirect(self.locals),
+            labels: own_indirect(self.labels),
+            types: own_map(self.types),
+            tables: own_map(self.tables),
+            memories: own_map(self.memories),
+            globals: own_map(self.globals),
+            elems: own_map(self.elems),
+            datas: own_map(self.datas),
+            fields: own_indirect(self.fields),
+            tags: own_map(self.tags),
+        }
     }
 }

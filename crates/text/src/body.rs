@@ -68,6 +68,7 @@ pub(crate) fn parse_expr<'a>(
         m,
         locals,
         labels: Vec::new(),
+        blocks: 0,
         kind,
     };
     p.instrs(range.end, out)?;
@@ -165,10 +166,23 @@ pub(crate) struct BodyParser<'c, 't, 'a> {
     locals: &'c HashMap<Cow<'a, str>, u32>,
     /// Labels in scope, innermost last, by [`Token::id_key`].
     labels: Vec<Option<Cow<'a, str>>>,
+    /// How many structured instructions have been encoded: the next one's
+    /// label index in the name section.
+    blocks: u32,
     kind: ExprKind,
 }
 
 impl<'a> BodyParser<'_, '_, 'a> {
+    /// Numbers a structured instruction, called where its opcode is
+    /// encoded (a folded `if` after its condition): the name section's
+    /// label indices follow the binary order, as wasm-tools counts them.
+    fn number_label(&mut self, label: &Option<Cow<'a, str>>) {
+        if let Some(l) = label {
+            self.m.label_names.push((self.blocks, l.clone()));
+        }
+        self.blocks = self.blocks.saturating_add(1);
+    }
+
     /// Parses instructions until `end` or an unmatched `)`.
     fn instrs(&mut self, end: usize, out: &mut Vec<u8>) -> Result<()> {
         let mut frames: Vec<Frame<'a>> = Vec::new();
@@ -207,7 +221,9 @@ impl<'a> BodyParser<'_, '_, 'a> {
                         {
                             out.append(pending);
                             *state = IfState::Then;
-                            self.labels.push(label.clone());
+                            let label = label.clone();
+                            self.number_label(&label);
+                            self.labels.push(label);
                         }
                     } else if t.kind == Kind::LParen {
                         self.folded_start(&mut frames, out)?;
@@ -385,6 +401,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
             | InstrKind::TryTable => {
                 let label = self.c.opt_id().map(|t| t.id_key());
                 self.block_start(kind, out)?;
+                self.number_label(&label);
                 self.labels.push(label.clone());
                 let kind = match kind {
                     InstrKind::If => PlainKind::If,
@@ -457,12 +474,14 @@ impl<'a> BodyParser<'_, '_, 'a> {
             InstrKind::Block | InstrKind::Loop | InstrKind::TryTable => {
                 let label = self.c.opt_id().map(|t| t.id_key());
                 self.block_start(kind, out)?;
+                self.number_label(&label);
                 self.labels.push(label);
                 frames.push(Frame::FoldedBlock);
             }
             InstrKind::Try => {
                 let label = self.c.opt_id().map(|t| t.id_key());
                 self.block_start(kind, out)?;
+                self.number_label(&label);
                 self.labels.push(label);
                 frames.push(Frame::FoldedTry(TryState::Do));
             }

@@ -17,6 +17,7 @@ mod instr;
 
 use body::{write_body, write_const_expr, BodyCx};
 use instr::Idents;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use weft_syntax::{
@@ -126,6 +127,22 @@ fn idents<'n>(names: impl Iterator<Item = (u32, &'n str)>, limit: u64) -> Vec<(u
     v
 }
 
+/// `(label index, $id)` for the named labels of function `f` that are
+/// valid identifiers. Unlike other names, one label name may appear many
+/// times in a function (`block $l` twice), so none is dropped as taken.
+fn label_idents(m: &Module<'_>, f: u32) -> Vec<(u32, String)> {
+    let Some((_, map)) = m.names.labels.iter().find(|(g, _)| g.0 == f) else {
+        return Vec::new();
+    };
+    let mut v: Vec<(u32, String)> = map
+        .iter()
+        .filter_map(|(i, n)| Some((*i, ident(n)?)))
+        .collect();
+    v.sort_by_key(|(i, _)| *i);
+    v.dedup_by_key(|(i, _)| *i);
+    v
+}
+
 /// Appends a string literal holding `bytes` (§6.3.3): printable ASCII as
 /// is, everything else as `\hh`, so that any bytes survive.
 fn write_bytes_string(out: &mut String, bytes: &[u8]) {
@@ -157,6 +174,91 @@ const MAX_PRINTED_LOCALS: u64 = 1 << 20;
 /// Bytes per string literal in data segments.
 const DATA_CHUNK: usize = 64;
 
+/// The `$id`s of the index spaces other than functions and locals, from
+/// the extended name section, as [`idents`] makes them.
+#[derive(Default)]
+struct SpaceIds {
+    types: Vec<(u32, String)>,
+    tables: Vec<(u32, String)>,
+    memories: Vec<(u32, String)>,
+    globals: Vec<(u32, String)>,
+    elems: Vec<(u32, String)>,
+    datas: Vec<(u32, String)>,
+    tags: Vec<(u32, String)>,
+    /// Field `$id`s by type index.
+    fields: HashMap<u32, Vec<(u32, String)>>,
+}
+
+impl SpaceIds {
+    fn new(m: &Module<'_>) -> Self {
+        fn space<I: Copy + Into<u32>>(
+            names: &[(I, Cow<'_, str>)],
+            limit: usize,
+        ) -> Vec<(u32, String)> {
+            idents(
+                names.iter().map(|(i, n)| ((*i).into(), n.as_ref())),
+                limit as u64,
+            )
+        }
+        let imported = |f: fn(&ImportDesc) -> bool| m.imports.iter().filter(|i| f(&i.desc)).count();
+        let n = &m.names;
+        let mut fields = HashMap::new();
+        for (t, map) in &n.fields {
+            let nfields = match m.types.get(*t).map(|t| &t.composite) {
+                Some(CompositeType::Struct(st)) => st.fields.len(),
+                _ => 0,
+            };
+            fields.entry(t.0).or_insert_with(|| space(map, nfields));
+        }
+        SpaceIds {
+            types: space(&n.types, m.types.len()),
+            tables: space(
+                &n.tables,
+                imported(|d| matches!(d, ImportDesc::Table(_))) + m.tables.len(),
+            ),
+            memories: space(
+                &n.memories,
+                imported(|d| matches!(d, ImportDesc::Memory(_))) + m.mems.len(),
+            ),
+            globals: space(
+                &n.globals,
+                imported(|d| matches!(d, ImportDesc::Global(_))) + m.globals.len(),
+            ),
+            elems: space(&n.elems, m.elems.len()),
+            datas: space(&n.datas, m.datas.len()),
+            tags: space(
+                &n.tags,
+                imported(|d| matches!(d, ImportDesc::Tag(_))) + m.tags.len(),
+            ),
+            fields,
+        }
+    }
+}
+
+/// Writes ` $id` for a reference to index `i`, or ` i`.
+fn write_ref_id(out: &mut String, ids: &[(u32, String)], i: u32) {
+    match ids.binary_search_by_key(&i, |(k, _)| *k) {
+        Ok(at) => {
+            out.push(' ');
+            out.push_str(&ids[at].1);
+        }
+        Err(_) => {
+            let _ = write!(out, " {i}");
+        }
+    }
+}
+
+/// Writes `$id ` for a definition with index `i` if it has one.
+fn write_def_id(out: &mut String, ids: &[(u32, String)], i: usize) {
+    let Ok(i) = u32::try_from(i) else { return };
+    if let Ok(at) = ids.binary_search_by_key(&i, |(k, _)| *k) {
+        if let Some((_, id)) = ids.get(at) {
+            out.push_str(id);
+            out.push(' ');
+        }
+    }
+}
+
 struct Printer<'m, 'a> {
     module: &'m Module<'a>,
     opts: &'m PrintOptions,
@@ -164,6 +266,8 @@ struct Printer<'m, 'a> {
     /// The type index of every function, imports first.
     func_types: Vec<TypeIdx>,
     func_ids: Vec<(u32, String)>,
+    /// `$id`s of the other index spaces (extended name section).
+    ids: SpaceIds,
     /// For each function with local names, where they are in
     /// `module.names.locals` (the first entry wins).
     local_names: HashMap<u32, usize>,
@@ -192,12 +296,18 @@ impl<'m, 'a> Printer<'m, 'a> {
         } else {
             Vec::new()
         };
+        let ids = if opts.names {
+            SpaceIds::new(module)
+        } else {
+            SpaceIds::default()
+        };
         Printer {
             module,
             opts,
             out: String::new(),
             func_types,
             func_ids,
+            ids,
             local_names,
         }
     }
@@ -222,6 +332,13 @@ impl<'m, 'a> Printer<'m, 'a> {
             idents: Idents {
                 funcs: &self.func_ids,
                 locals,
+                tables: &self.ids.tables,
+                memories: &self.ids.memories,
+                globals: &self.ids.globals,
+                elems: &self.ids.elems,
+                datas: &self.ids.datas,
+                tags: &self.ids.tags,
+                labels: &[],
             },
             features: self.opts.features,
             results,
@@ -250,7 +367,9 @@ impl<'m, 'a> Printer<'m, 'a> {
             .filter(|i| matches!(i.desc, ImportDesc::Table(_)))
             .count();
         for (k, t) in m.tables.iter().enumerate() {
-            let _ = write!(self.out, "  (table (;{};) ", ntables + k);
+            self.out.push_str("  (table ");
+            write_def_id(&mut self.out, &self.ids.tables, ntables + k);
+            let _ = write!(self.out, "(;{};) ", ntables + k);
             self.table_type(&t.ty);
             if let Some(init) = &t.init {
                 self.out.push(' ');
@@ -267,7 +386,9 @@ impl<'m, 'a> Printer<'m, 'a> {
             .filter(|i| matches!(i.desc, ImportDesc::Memory(_)))
             .count();
         for (k, t) in m.mems.iter().enumerate() {
-            let _ = write!(self.out, "  (memory (;{};) ", nmems + k);
+            self.out.push_str("  (memory ");
+            write_def_id(&mut self.out, &self.ids.memories, nmems + k);
+            let _ = write!(self.out, "(;{};) ", nmems + k);
             self.mem_type(t);
             self.out.push_str(")\n");
         }
@@ -277,7 +398,9 @@ impl<'m, 'a> Printer<'m, 'a> {
             .filter(|i| matches!(i.desc, ImportDesc::Tag(_)))
             .count();
         for (k, t) in m.tags.iter().enumerate() {
-            let _ = write!(self.out, "  (tag (;{};)", ntags + k);
+            self.out.push_str("  (tag ");
+            write_def_id(&mut self.out, &self.ids.tags, ntags + k);
+            let _ = write!(self.out, "(;{};)", ntags + k);
             self.type_use(t.ty, &[]);
             self.out.push_str(")\n");
         }
@@ -287,7 +410,9 @@ impl<'m, 'a> Printer<'m, 'a> {
             .filter(|i| matches!(i.desc, ImportDesc::Global(_)))
             .count();
         for (k, g) in m.globals.iter().enumerate() {
-            let _ = write!(self.out, "  (global (;{};) ", nglobals + k);
+            self.out.push_str("  (global ");
+            write_def_id(&mut self.out, &self.ids.globals, nglobals + k);
+            let _ = write!(self.out, "(;{};) ", nglobals + k);
             self.global_type(&g.ty);
             self.out.push(' ');
             let cx = self.body_cx(&[], None);
@@ -307,10 +432,18 @@ impl<'m, 'a> Printer<'m, 'a> {
                 ExportDesc::Tag(i) => ("tag", i.0),
             };
             let _ = write!(self.out, " ({kind} ");
-            if kind == "func" {
-                self.func_ref(i);
-            } else {
-                let _ = write!(self.out, "{i}");
+            let ids = match e.desc {
+                ExportDesc::Func(_) => &self.func_ids,
+                ExportDesc::Table(_) => &self.ids.tables,
+                ExportDesc::Memory(_) => &self.ids.memories,
+                ExportDesc::Global(_) => &self.ids.globals,
+                ExportDesc::Tag(_) => &self.ids.tags,
+            };
+            match ids.binary_search_by_key(&i, |(k, _)| *k) {
+                Ok(at) => self.out.push_str(&ids[at].1),
+                Err(_) => {
+                    let _ = write!(self.out, "{i}");
+                }
             }
             self.out.push_str("))\n");
         }
@@ -339,8 +472,10 @@ impl<'m, 'a> Printer<'m, 'a> {
                 "  "
             };
             for (k, t) in group.iter().enumerate() {
-                let _ = write!(self.out, "{indent}(type (;{};) ", first.index() + k);
-                self.sub_type(t);
+                let _ = write!(self.out, "{indent}(type ");
+                write_def_id(&mut self.out, &self.ids.types, first.index() + k);
+                let _ = write!(self.out, "(;{};) ", first.index() + k);
+                self.sub_type(t, first.0 + k as u32);
                 self.out.push_str(")\n");
             }
             if rec {
@@ -351,7 +486,7 @@ impl<'m, 'a> Printer<'m, 'a> {
 
     /// `(sub final? super* comptype)`, or the bare composite type when it
     /// is final without supertypes.
-    fn sub_type(&mut self, t: &SubType) {
+    fn sub_type(&mut self, t: &SubType, index: u32) {
         let plain = t.is_final && t.supertypes.is_empty();
         if !plain {
             self.out.push_str("(sub");
@@ -377,8 +512,10 @@ impl<'m, 'a> Printer<'m, 'a> {
             }
             CompositeType::Struct(st) => {
                 self.out.push_str("(struct");
-                for f in &st.fields {
+                let ids = self.ids.fields.remove(&index).unwrap_or_default();
+                for (k, f) in st.fields.iter().enumerate() {
                     self.out.push_str(" (field ");
+                    write_def_id(&mut self.out, &ids, k);
                     self.field_type(f);
                     self.out.push(')');
                 }
@@ -512,29 +649,38 @@ impl<'m, 'a> Printer<'m, 'a> {
                     if imp.exact {
                         self.out.push_str(" (exact");
                     }
-                    self.type_use(t, &[]);
+                    let param_ids = self.param_idents(funcs, t);
+                    self.type_use(t, &param_ids);
                     if imp.exact {
                         self.out.push(')');
                     }
                     funcs += 1;
                 }
                 ImportDesc::Table(t) => {
-                    let _ = write!(self.out, " (table (;{tables};) ");
+                    self.out.push_str(" (table ");
+                    write_def_id(&mut self.out, &self.ids.tables, tables as usize);
+                    let _ = write!(self.out, "(;{tables};) ");
                     self.table_type(&t);
                     tables += 1;
                 }
                 ImportDesc::Memory(t) => {
-                    let _ = write!(self.out, " (memory (;{mems};) ");
+                    self.out.push_str(" (memory ");
+                    write_def_id(&mut self.out, &self.ids.memories, mems as usize);
+                    let _ = write!(self.out, "(;{mems};) ");
                     self.mem_type(&t);
                     mems += 1;
                 }
                 ImportDesc::Global(t) => {
-                    let _ = write!(self.out, " (global (;{globals};) ");
+                    self.out.push_str(" (global ");
+                    write_def_id(&mut self.out, &self.ids.globals, globals as usize);
+                    let _ = write!(self.out, "(;{globals};) ");
                     self.global_type(&t);
                     globals += 1;
                 }
                 ImportDesc::Tag(t) => {
-                    let _ = write!(self.out, " (tag (;{tags};)");
+                    self.out.push_str(" (tag ");
+                    write_def_id(&mut self.out, &self.ids.tags, tags as usize);
+                    let _ = write!(self.out, "(;{tags};)");
                     self.type_use(t.ty, &[]);
                     tags += 1;
                 }
@@ -543,22 +689,36 @@ impl<'m, 'a> Printer<'m, 'a> {
         }
     }
 
+    /// The `$id`s of function `f`'s locals below `limit`.
+    fn local_idents(&self, f: u32, limit: u64) -> Vec<(u32, String)> {
+        if !self.opts.names {
+            return Vec::new();
+        }
+        let names = self
+            .local_names
+            .get(&f)
+            .and_then(|&at| self.module.names.locals.get(at))
+            .into_iter()
+            .flat_map(|(_, v)| v.iter().map(|(l, n)| (l.0, n.as_ref())));
+        idents(names, limit)
+    }
+
+    /// The `$id`s of the parameters of imported function `f` of type `t`.
+    fn param_idents(&self, f: u32, t: TypeIdx) -> Vec<(u32, String)> {
+        let nparams = self
+            .module
+            .types
+            .func(t)
+            .map_or(0, |t| t.params.len() as u64);
+        self.local_idents(f, nparams)
+    }
+
     fn func(&mut self, index: usize, ty: TypeIdx, code: Option<&weft_syntax::Code<'_>>) {
         let m = self.module;
         let index32 = u32::try_from(index).unwrap_or(u32::MAX);
         let nparams = m.types.func(ty).map_or(0, |t| t.params.len() as u64);
         let nlocals: u64 = code.map_or(0, |c| c.locals.iter().map(|l| u64::from(l.count)).sum());
-        let local_ids = if self.opts.names {
-            let names = self
-                .local_names
-                .get(&index32)
-                .and_then(|&at| m.names.locals.get(at))
-                .into_iter()
-                .flat_map(|(_, v)| v.iter().map(|(l, n)| (l.0, n.as_ref())));
-            idents(names, nparams.saturating_add(nlocals))
-        } else {
-            Vec::new()
-        };
+        let local_ids = self.local_idents(index32, nparams.saturating_add(nlocals));
         self.out.push_str("  (func ");
         if self
             .func_ids
@@ -618,7 +778,13 @@ impl<'m, 'a> Printer<'m, 'a> {
             .func(ty)
             .and_then(|t| u32::try_from(t.results.len()).ok());
         let mut body = String::new();
-        let cx = self.body_cx(&local_ids, results);
+        let label_ids = if self.opts.names {
+            label_idents(m, index32)
+        } else {
+            Vec::new()
+        };
+        let mut cx = self.body_cx(&local_ids, results);
+        cx.idents.labels = &label_ids;
         write_body(&mut body, &code.body, &cx, 2, self.opts.folded);
         if body.is_empty() && code.locals.is_empty() {
             self.out.push_str(")\n");
@@ -632,13 +798,17 @@ impl<'m, 'a> Printer<'m, 'a> {
     fn elems(&mut self) {
         let m = self.module;
         for (k, e) in m.elems.iter().enumerate() {
-            let _ = write!(self.out, "  (elem (;{k};)");
+            self.out.push_str("  (elem ");
+            write_def_id(&mut self.out, &self.ids.elems, k);
+            let _ = write!(self.out, "(;{k};)");
             match &e.mode {
                 ElemMode::Passive => {}
                 ElemMode::Declarative => self.out.push_str(" declare"),
                 ElemMode::Active { table, offset } => {
                     if table.0 != 0 {
-                        let _ = write!(self.out, " (table {})", table.0);
+                        self.out.push_str(" (table");
+                        write_ref_id(&mut self.out, &self.ids.tables, table.0);
+                        self.out.push(')');
                     }
                     self.out.push(' ');
                     let cx = self.body_cx(&[], None);
@@ -673,10 +843,14 @@ impl<'m, 'a> Printer<'m, 'a> {
     fn datas(&mut self) {
         let m = self.module;
         for (k, d) in m.datas.iter().enumerate() {
-            let _ = write!(self.out, "  (data (;{k};)");
+            self.out.push_str("  (data ");
+            write_def_id(&mut self.out, &self.ids.datas, k);
+            let _ = write!(self.out, "(;{k};)");
             if let DataMode::Active { memory, offset } = &d.mode {
                 if memory.0 != 0 {
-                    let _ = write!(self.out, " (memory {})", memory.0);
+                    self.out.push_str(" (memory");
+                    write_ref_id(&mut self.out, &self.ids.memories, memory.0);
+                    self.out.push(')');
                 }
                 self.out.push(' ');
                 let cx = self.body_cx(&[], None);
@@ -915,6 +1089,7 @@ mod tests {
                     (LocalIdx(1), Cow::Borrowed("y")),
                 ],
             )],
+            ..Names::default()
         };
         let expected = r#"(module $m
   (type (;0;) (func (param i32) (result i32)))

@@ -20,10 +20,10 @@ use std::rc::Rc;
 use weft_syntax::excerpt;
 use weft_syntax::{
     AddrType, ArrayType, Code, CompositeType, Data, DataMode, Elem, ElemItems, ElemMode, Export,
-    ExportDesc, Expr, ExternKind, Feature, Features, FieldType, FuncIdx, FuncType, Global,
-    GlobalIdx, GlobalType, Import, ImportDesc, Limits, LocalIdx, Locals, MemIdx, MemType, Module,
-    Mut, Names, RefType, StorageType, StructType, SubType, Table, TableIdx, TableType, TagIdx,
-    TagType, TypeIdx, Types, ValType,
+    ExportDesc, Expr, ExternKind, Feature, Features, FieldIdx, FieldType, FuncIdx, FuncType,
+    Global, GlobalIdx, GlobalType, Import, ImportDesc, Limits, LocalIdx, Locals, MemIdx, MemType,
+    Module, Mut, NameMap, Names, RefType, StorageType, StructType, SubType, Table, TableIdx,
+    TableType, TagIdx, TagType, TypeIdx, Types, ValType,
 };
 
 /// An index as written: a number or an identifier (kept as its token for
@@ -329,8 +329,11 @@ struct Fields<'a> {
     /// Field identifiers by (type index, identifier).
     field_names: HashMap<(u32, Cow<'a, str>), u32>,
     spaces: [IdSpace<'a>; 8],
-    /// Identifier of each function that has one, by index.
-    func_ids: Vec<(u32, Token<'a>)>,
+    /// The identifiers bound in each space, with their indices, for the
+    /// name section.
+    ids: [Vec<(u32, Token<'a>)>; 8],
+    /// Field identifiers as (type index, field index, identifier).
+    field_ids: Vec<(u32, u32, Token<'a>)>,
     /// The kind of the last definition, for "import after ...".
     last_def: Option<&'static str>,
     has_start: bool,
@@ -358,6 +361,7 @@ impl<'a> Fields<'a> {
                     excerpt(t.text)
                 )));
             }
+            self.ids[space_slot(space)].push((i, t));
         }
         Ok(i)
     }
@@ -577,6 +581,7 @@ impl<'a> Fields<'a> {
                     if self.field_names.insert((index, id.id_key()), k).is_some() {
                         return Err(id.error(format!("duplicate field {}", excerpt(id.text))));
                     }
+                    self.field_ids.push((index, k, id));
                     fields.push(field_type(c)?);
                 } else {
                     while !c.at(Kind::RParen) {
@@ -697,10 +702,7 @@ impl<'a> Fields<'a> {
             "func" => {
                 let id = c.opt_id();
                 let (ty, exact) = Self::import_type_use(c)?;
-                let i = self.bind(Space::Func, id)?;
-                if let Some(id) = id {
-                    self.func_ids.push((i, id));
-                }
+                self.bind(Space::Func, id)?;
                 ImportSrc::Func(ty, exact)
             }
             "table" => {
@@ -748,9 +750,6 @@ impl<'a> Fields<'a> {
             (type_use(c, true)?, false)
         };
         let i = self.bind(Space::Func, id)?;
-        if let Some(id) = id {
-            self.func_ids.push((i, id));
-        }
         self.push_exports(exports, ExternKind::Func, i);
         if let Some(import) = import {
             return self.push_import(at, import, ImportSrc::Func(ty, exact));
@@ -1080,6 +1079,9 @@ pub(crate) struct ModCx<'a> {
     pub needs_data_count: bool,
     /// Pass two over an incomplete pass one: unbound names resolve to 0.
     partial: bool,
+    /// The named labels of the function body being parsed, by label index
+    /// (see `BodyParser::number_label`).
+    pub label_names: NameMap<'a, u32>,
 }
 
 impl<'a> ModCx<'a> {
@@ -1155,7 +1157,8 @@ pub(crate) fn parse_module(toks: &[Token<'_>], features: Features) -> Result<Mod
         types: Types::default(),
         field_names: HashMap::new(),
         spaces: Default::default(),
-        func_ids: Vec::new(),
+        ids: Default::default(),
+        field_ids: Vec::new(),
         last_def: None,
         has_start: false,
     };
@@ -1202,6 +1205,55 @@ fn const_expr<'a>(m: &mut ModCx<'a>, toks: &[Token<'a>], src: ExprSrc) -> Result
     })
 }
 
+/// Owned copies of names.
+fn owned_names<I>(map: NameMap<'_, I>) -> NameMap<'static, I> {
+    map.into_iter()
+        .map(|(i, n)| (i, Cow::Owned(n.into_owned())))
+        .collect()
+}
+
+/// The name section's names of the module's identifiers (all but locals
+/// and labels, which pass two adds function by function).
+fn module_names(
+    module_id: Option<Token<'_>>,
+    ids: &[Vec<(u32, Token<'_>)>; 8],
+    field_ids: Vec<(u32, u32, Token<'_>)>,
+) -> Names<'static> {
+    fn map<I: From<u32>>(ids: &[(u32, Token<'_>)]) -> NameMap<'static, I> {
+        let mut map: Vec<(u32, Cow<'static, str>)> = ids
+            .iter()
+            .map(|(i, t)| (*i, Cow::Owned(id_name(t))))
+            .collect();
+        map.sort_by_key(|(i, _)| *i);
+        map.into_iter().map(|(i, n)| (I::from(i), n)).collect()
+    }
+    let space = |s: Space| ids[space_slot(s)].as_slice();
+    let mut fields: Vec<(TypeIdx, NameMap<'static, FieldIdx>)> = Vec::new();
+    let mut field_ids = field_ids;
+    field_ids.sort_by_key(|(t, f, _)| (*t, *f));
+    for (t, f, id) in field_ids {
+        let entry = (FieldIdx(f), Cow::Owned(id_name(&id)));
+        match fields.last_mut() {
+            Some((last, map)) if last.0 == t => map.push(entry),
+            _ => fields.push((TypeIdx(t), vec![entry])),
+        }
+    }
+    Names {
+        module: module_id.map(|t| Cow::Owned(id_name(&t))),
+        funcs: map(space(Space::Func)),
+        locals: Vec::new(),
+        labels: Vec::new(),
+        types: map(space(Space::Type)),
+        tables: map(space(Space::Table)),
+        memories: map(space(Space::Memory)),
+        globals: map(space(Space::Global)),
+        elems: map(space(Space::Elem)),
+        datas: map(space(Space::Data)),
+        fields,
+        tags: map(space(Space::Tag)),
+    }
+}
+
 /// Pass two: builds the module.
 fn finish<'a>(
     f: Fields<'a>,
@@ -1224,7 +1276,8 @@ fn finish<'a>(
         types,
         field_names,
         spaces,
-        func_ids,
+        ids,
+        field_ids,
         ..
     } = f;
     let mut m = ModCx {
@@ -1236,17 +1289,10 @@ fn finish<'a>(
         maps: spaces.into_iter().map(|s| s.map).collect(),
         needs_data_count: false,
         partial,
+        label_names: Vec::new(),
     };
     let mut module = Module::default();
-    let mut names = Names {
-        module: module_id.map(|t| Cow::Owned(id_name(&t))),
-        funcs: func_ids
-            .iter()
-            .map(|(i, t)| (FuncIdx(*i), Cow::Owned(id_name(t))))
-            .collect(),
-        locals: Vec::new(),
-    };
-    names.funcs.sort_by_key(|(i, _)| *i);
+    let mut names = module_names(module_id, &ids, field_ids);
     let mut func_index = 0u32;
     for item in items {
         match item {
@@ -1311,6 +1357,12 @@ fn finish<'a>(
                 }
                 let mut out = Vec::new();
                 parse_expr(&mut m, toks, body, &local_map, ExprKind::Func, &mut out)?;
+                let labels = std::mem::take(&mut m.label_names);
+                if !labels.is_empty() {
+                    names
+                        .labels
+                        .push((FuncIdx(func_index), owned_names(labels)));
+                }
                 if !local_names.is_empty() && params.is_some() {
                     names.locals.push((FuncIdx(func_index), local_names));
                 }

@@ -520,21 +520,7 @@ pub(crate) fn into_static(m: syn::Module<'_>) -> syn::Module<'static> {
                 place: c.place,
             })
             .collect(),
-        names: syn::Names {
-            module: m.names.module.map(own),
-            funcs: m
-                .names
-                .funcs
-                .into_iter()
-                .map(|(i, n)| (i, own(n)))
-                .collect(),
-            locals: m
-                .names
-                .locals
-                .into_iter()
-                .map(|(i, l)| (i, l.into_iter().map(|(j, n)| (j, own(n))).collect()))
-                .collect(),
-        },
+        names: m.names.into_owned(),
     }
 }
 

@@ -246,15 +246,6 @@ fn to_static(m: &Module<'_>) -> Module<'static> {
                 place: c.place,
             })
             .collect(),
-        names: weft_syntax::Names {
-            module: m.names.module.as_deref().map(s),
-            funcs: m.names.funcs.iter().map(|(i, n)| (*i, s(n))).collect(),
-            locals: m
-                .names
-                .locals
-                .iter()
-                .map(|(f, l)| (*f, l.iter().map(|(i, n)| (*i, s(n))).collect()))
-                .collect(),
-        },
+        names: m.names.clone().into_owned(),
     }
 }

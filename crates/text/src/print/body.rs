@@ -11,7 +11,7 @@
 //! recurses deeply); a body that is malformed or nested too deeply for the
 //! folded form is printed flat, with a comment at the point of the error.
 
-use super::instr::{arity, write_instr, ArityCx, Idents};
+use super::instr::{arity, write_block_instr, write_instr, ArityCx, Idents};
 use std::fmt::Write;
 use weft_binary::Reader;
 use weft_syntax::{
@@ -90,6 +90,8 @@ pub(crate) fn write_body(
 fn write_flat(out: &mut String, body: &Expr<'_>, cx: &BodyCx<'_>, base: usize) {
     let mut r = Reader::new_at(&body.bytes, body.offset, cx.features);
     let mut depth = 0usize;
+    // Structured instructions so far: the next one's label index.
+    let mut blocks = 0u32;
     let line = |out: &mut String, depth: usize, f: &dyn Fn(&mut String)| {
         indent(out, base.saturating_add(depth));
         f(out);
@@ -136,7 +138,10 @@ fn write_flat(out: &mut String, body: &Expr<'_>, cx: &BodyCx<'_>, base: usize) {
             | Instr::If { .. }
             | Instr::TryTable { .. }
             | Instr::Try { .. } => {
-                line(out, depth, &|o| write_instr(&instr, cx.idents, o));
+                line(out, depth, &|o| {
+                    write_block_instr(&instr, cx.idents, blocks, o)
+                });
+                blocks = blocks.saturating_add(1);
                 depth += 1;
             }
             _ => line(out, depth, &|o| write_instr(&instr, cx.idents, o)),
@@ -307,6 +312,8 @@ fn build_folded(body: &Expr<'_>, cx: &BodyCx<'_>) -> Option<Vec<Node>> {
         then: None,
         nodes: Vec::new(),
     }];
+    // Structured instructions so far: the next one's label index.
+    let mut blocks = 0u32;
     loop {
         let instr = r.read_instr().ok()?;
         match instr {
@@ -324,7 +331,8 @@ fn build_folded(body: &Expr<'_>, cx: &BodyCx<'_>) -> Option<Vec<Node>> {
                 }
                 let (params, results) = cx.block_arity(block_type);
                 let mut head = String::new();
-                write_instr(&instr, cx.idents, &mut head);
+                write_block_instr(&instr, cx.idents, blocks, &mut head);
+                blocks = blocks.saturating_add(1);
                 let kind = match instr {
                     Instr::Block { .. } | Instr::TryTable { .. } => FrameKind::Block,
                     Instr::Loop { .. } => FrameKind::Loop,

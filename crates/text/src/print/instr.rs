@@ -16,13 +16,76 @@ use weft_syntax::{
     TableIdx, TagIdx, TypeIdx, ValType, ZeroByte, F32, F64, V128,
 };
 
-/// Names to use for function and local indices: `(index, "$id")` pairs
-/// sorted by index. Indices without an entry are printed as numbers.
+/// Names to use for indices: `(index, "$id")` pairs sorted by index, one
+/// table per index space. Indices without an entry are printed as numbers.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Idents<'a> {
     pub funcs: &'a [(u32, String)],
     pub locals: &'a [(u32, String)],
+    pub tables: &'a [(u32, String)],
+    pub memories: &'a [(u32, String)],
+    pub globals: &'a [(u32, String)],
+    pub elems: &'a [(u32, String)],
+    pub datas: &'a [(u32, String)],
+    pub tags: &'a [(u32, String)],
+    /// The function's labels by label index (the order of the structured
+    /// instructions in the body, as the name section numbers them).
+    pub labels: &'a [(u32, String)],
 }
+
+/// Writes a structured instruction (`block`, `loop`, `if`, `try_table`,
+/// `try`) with its label's `$id`, if the name section gives label index
+/// `ordinal` one: `block $l (result i32)`.
+pub(crate) fn write_block_instr(
+    instr: &Instr<'_>,
+    idents: Idents<'_>,
+    ordinal: u32,
+    out: &mut String,
+) {
+    let Some(id) = lookup(idents.labels, ordinal) else {
+        return write_instr(instr, idents, out);
+    };
+    let mut s = String::new();
+    write_instr(instr, idents, &mut s);
+    let mnemonic = instr.mnemonic();
+    out.push_str(mnemonic);
+    out.push(' ');
+    out.push_str(id);
+    out.push_str(s.get(mnemonic.len()..).unwrap_or(""));
+}
+
+/// Writes ` $id` for index `i` if it has one, else ` i`.
+fn write_ref(out: &mut String, table: &[(u32, String)], i: u32) {
+    match lookup(table, i) {
+        Some(id) => {
+            out.push(' ');
+            out.push_str(id);
+        }
+        None => {
+            let _ = write!(out, " {i}");
+        }
+    }
+}
+
+/// Index immediates printed by name where the space has one.
+macro_rules! named_imms {
+    ($($t:ty => $space:ident),* $(,)?) => {$(
+        impl PrintImm for $t {
+            fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
+                write_ref(p.out, p.idents.$space, self.0);
+            }
+        }
+    )*};
+}
+named_imms!(
+    FuncIdx => funcs,
+    LocalIdx => locals,
+    TableIdx => tables,
+    GlobalIdx => globals,
+    ElemIdx => elems,
+    DataIdx => datas,
+    TagIdx => tags,
+);
 
 fn lookup(table: &[(u32, String)], i: u32) -> Option<&str> {
     table
@@ -56,20 +119,23 @@ macro_rules! numeric_imms {
         }
     )*};
 }
-numeric_imms!(
-    LabelIdx, TableIdx, GlobalIdx, ElemIdx, DataIdx, FieldIdx, TagIdx, u32, i32, i64, HeapType
-);
+numeric_imms!(LabelIdx, FieldIdx, u32, i32, i64, HeapType);
 
 impl PrintImm for Catches<'_> {
     /// `(catch x l)`, `(catch_ref x l)`, `(catch_all l)`, `(catch_all_ref l)`.
     fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
         for c in self.iter() {
-            let _ = match c {
-                Catch::One { tag, label } => write!(p.out, " (catch {tag} {label})"),
-                Catch::OneRef { tag, label } => write!(p.out, " (catch_ref {tag} {label})"),
-                Catch::All { label } => write!(p.out, " (catch_all {label})"),
-                Catch::AllRef { label } => write!(p.out, " (catch_all_ref {label})"),
+            let (kw, tag, label) = match c {
+                Catch::One { tag, label } => ("catch", Some(tag), label),
+                Catch::OneRef { tag, label } => ("catch_ref", Some(tag), label),
+                Catch::All { label } => ("catch_all", None, label),
+                Catch::AllRef { label } => ("catch_all_ref", None, label),
             };
+            let _ = write!(p.out, " ({kw}");
+            if let Some(tag) = tag {
+                write_ref(p.out, p.idents.tags, tag.0);
+            }
+            let _ = write!(p.out, " {label})");
         }
     }
 }
@@ -91,34 +157,6 @@ impl PrintImm for LaneIdx {
     }
 }
 
-impl PrintImm for FuncIdx {
-    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
-        match lookup(p.idents.funcs, self.0) {
-            Some(id) => {
-                p.out.push(' ');
-                p.out.push_str(id);
-            }
-            None => {
-                let _ = write!(p.out, " {}", self.0);
-            }
-        }
-    }
-}
-
-impl PrintImm for LocalIdx {
-    fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
-        match lookup(p.idents.locals, self.0) {
-            Some(id) => {
-                p.out.push(' ');
-                p.out.push_str(id);
-            }
-            None => {
-                let _ = write!(p.out, " {}", self.0);
-            }
-        }
-    }
-}
-
 impl PrintImm for TypeIdx {
     /// A bare type index (`call_ref 3`); the rows that write a type use
     /// (`call_indirect`) are printed by hand.
@@ -131,7 +169,7 @@ impl PrintImm for MemIdx {
     /// Memory 0 is the default and is left out.
     fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
         if self.0 != 0 {
-            let _ = write!(p.out, " {}", self.0);
+            write_ref(p.out, p.idents.memories, self.0);
         }
     }
 }
@@ -171,7 +209,7 @@ impl PrintImm for MemArg {
     /// (0 and the natural alignment).
     fn print_imm(&self, p: &mut ImmOut<'_, '_>) {
         if self.memory.0 != 0 {
-            let _ = write!(p.out, " {}", self.memory.0);
+            write_ref(p.out, p.idents.memories, self.memory.0);
         }
         if self.offset != 0 {
             let _ = write!(p.out, " offset={}", self.offset);
@@ -574,21 +612,22 @@ pub(crate) fn write_instr(instr: &Instr<'_>, idents: Idents<'_>, out: &mut Strin
         Instr::CallIndirect { ty, table } | Instr::ReturnCallIndirect { ty, table } => {
             out.push_str(instr.mnemonic());
             if table.0 != 0 {
-                let _ = write!(out, " {}", table.0);
+                write_ref(out, idents.tables, table.0);
             }
             let _ = write!(out, " (type {})", ty.0);
         }
         Instr::MemoryInit { data, mem } => {
             out.push_str("memory.init");
             if mem.0 != 0 {
-                let _ = write!(out, " {}", mem.0);
+                write_ref(out, idents.memories, mem.0);
             }
-            let _ = write!(out, " {}", data.0);
+            write_ref(out, idents.datas, data.0);
         }
         Instr::MemoryCopy { dst, src } => {
             out.push_str("memory.copy");
             if dst.0 != 0 || src.0 != 0 {
-                let _ = write!(out, " {} {}", dst.0, src.0);
+                write_ref(out, idents.memories, dst.0);
+                write_ref(out, idents.memories, src.0);
             }
         }
         Instr::RefTest { ty } | Instr::RefCast { ty } | Instr::RefCastDescEq { ty } => {
@@ -634,9 +673,9 @@ pub(crate) fn write_instr(instr: &Instr<'_>, idents: Idents<'_>, out: &mut Strin
         Instr::TableInit { elem, table } => {
             out.push_str("table.init");
             if table.0 != 0 {
-                let _ = write!(out, " {}", table.0);
+                write_ref(out, idents.tables, table.0);
             }
-            let _ = write!(out, " {}", elem.0);
+            write_ref(out, idents.elems, elem.0);
         }
         // Every other row: generated, exhaustive over the table.
         _ => write_generic(instr, idents, out),
