@@ -31,7 +31,12 @@ use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use weft_syntax::{Code, FuncType};
+
+/// Code section bytes below which [`Compiler::compile_module`] compiles on
+/// the calling thread only.
+const PARALLEL_MIN_BYTES: usize = 64 * 1024;
 
 /// A Cranelift code generator for the host machine.
 pub struct Compiler {
@@ -123,27 +128,76 @@ impl Compiler {
     }
 
     /// Compiles the defined functions `bodies` (in order: `(type, body)` of
-    /// defined function 0, 1, ...) of a validated module.
+    /// defined function 0, 1, ...) of a validated module, on up to
+    /// `threads` threads.
+    ///
+    /// Functions are handed out one at a time from a shared counter (their
+    /// sizes vary by orders of magnitude, so fixed shares would leave
+    /// threads idle), each thread with its own Cranelift contexts; the code
+    /// is laid out in function order whatever the threads' timing, so the
+    /// result does not depend on it. Modules with little code compile on
+    /// the calling thread: starting threads would cost more than it saves.
     pub fn compile_module<'c>(
         &self,
-        env: &dyn ModuleEnv,
+        env: &(dyn ModuleEnv + Sync),
         bodies: impl Iterator<Item = (&'c FuncType, &'c Code<'c>)>,
+        threads: usize,
     ) -> CompiledModule {
+        let bodies: Vec<_> = bodies.collect();
+        let code_bytes: usize = bodies.iter().map(|(_, c)| c.body.bytes.len()).sum();
+        let threads = if code_bytes < PARALLEL_MIN_BYTES {
+            1
+        } else {
+            threads.clamp(1, bodies.len().max(1))
+        };
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut fctx = FunctionBuilderContext::new();
+            let mut ctx = Context::new();
+            let mut done = Vec::new();
+            loop {
+                let def = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(ty, code)) = bodies.get(def) else {
+                    return done;
+                };
+                let r = self.compile_func(&mut fctx, &mut ctx, env, def as u32, ty, code);
+                done.push((def, r));
+            }
+        };
+        let mut machine: Vec<Option<Result<Vec<u8>, String>>> = vec![None; bodies.len()];
+        let mut collect = |done: Vec<(usize, Result<Vec<u8>, String>)>| {
+            for (def, r) in done {
+                machine[def] = Some(r);
+            }
+        };
+        if threads == 1 {
+            collect(work());
+        } else {
+            std::thread::scope(|scope| {
+                let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+                collect(work());
+                for h in helpers {
+                    // A panicking compiler thread leaves its functions
+                    // unset: they are declined below.
+                    if let Ok(done) = h.join() {
+                        collect(done);
+                    }
+                }
+            });
+        }
         let mut bytes = Vec::new();
-        let mut funcs = Vec::new();
-        let mut fctx = FunctionBuilderContext::new();
-        let mut ctx = Context::new();
-        for (def, (ty, code)) in bodies.enumerate() {
-            let r = self.compile_func(&mut fctx, &mut ctx, env, def as u32, ty, code);
-            funcs.push(r.map(|machine| {
+        let mut funcs: Vec<Result<usize, String>> = machine
+            .into_iter()
+            .map(|r| {
+                let machine = r.unwrap_or_else(|| Err("internal error: not compiled".into()))?;
                 while bytes.len() % 16 != 0 {
                     bytes.push(0);
                 }
                 let at = bytes.len();
                 bytes.extend_from_slice(&machine);
-                at
-            }));
-        }
+                Ok(at)
+            })
+            .collect();
         let code = if funcs.iter().any(Result::is_ok) {
             match CodeMemory::new(&bytes) {
                 Some(c) => Some(c),

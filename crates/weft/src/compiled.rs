@@ -191,7 +191,7 @@ fn compile_module(m: &ModuleInner) -> weft_cranelift::CompiledModule {
         Some(why) => Err(why),
         None => Ok(c),
     }) {
-        Ok(c) => c.compile_module(m, bodies),
+        Ok(c) => c.compile_module(m, bodies, m.engine.compile_threads()),
         Err(e) => weft_cranelift::CompiledModule {
             code: None,
             funcs: bodies.map(|_| Err(e.clone())).collect(),

@@ -52,6 +52,8 @@ pub struct Config {
     pub(crate) strategy: Strategy,
     pub(crate) max_wasm_stack: usize,
     pub(crate) cranelift_debug_verifier: bool,
+    #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
+    pub(crate) parallel_compilation: bool,
     pub(crate) epoch_interruption: bool,
     pub(crate) gc_stress: bool,
     pub(crate) memory_guards: bool,
@@ -70,6 +72,7 @@ impl Config {
             strategy: Strategy::Auto,
             max_wasm_stack: 512 * 1024,
             cranelift_debug_verifier: cfg!(debug_assertions),
+            parallel_compilation: true,
             epoch_interruption: false,
             gc_stress: false,
             memory_guards: true,
@@ -139,6 +142,14 @@ impl Config {
     /// shell). The test suites turn it on.
     pub fn cranelift_debug_verifier(&mut self, on: bool) -> &mut Self {
         self.cranelift_debug_verifier = on;
+        self
+    }
+
+    /// Whether `Strategy::Compiler` compiles a module's functions on all
+    /// of the machine's cores (default: on), as wasmtime's option of the
+    /// same name. Off, one thread compiles them (the calling one).
+    pub fn parallel_compilation(&mut self, on: bool) -> &mut Self {
+        self.parallel_compilation = on;
         self
     }
 
@@ -275,6 +286,16 @@ impl Engine {
     /// Whether two handles are the same engine.
     pub fn same(a: &Engine, b: &Engine) -> bool {
         Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// Threads `Strategy::Compiler` compiles a module on.
+    #[cfg(feature = "cranelift")]
+    pub(crate) fn compile_threads(&self) -> usize {
+        if self.inner.config.parallel_compilation {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            1
+        }
     }
 
     /// The code generator for this host, or why there is none.

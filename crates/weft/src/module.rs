@@ -127,6 +127,7 @@ impl Module {
         mem_types.extend(module.mems.iter().copied());
         tag_types.extend(module.tags.iter().copied());
         let compiled = (0..module.code.len()).map(|_| OnceLock::new()).collect();
+        #[cfg_attr(not(feature = "cranelift"), allow(unused_mut))]
         let mut m = ModuleInner {
             engine: engine.clone(),
             module,

@@ -955,3 +955,49 @@ fn out_of_bounds_faults_on_many_threads() {
         t.join().unwrap();
     }
 }
+
+/// A module with enough code (about 100 KB) that `Strategy::Compiler`
+/// compiles it on several threads: every function compiles, and the
+/// results are those of compilation on one thread.
+#[test]
+fn parallel_compilation_compiles_every_function() {
+    let mut wat = String::from("(module\n");
+    for i in 0..300 {
+        wat.push_str(&format!(
+            "(func $f{i} (export \"f{i}\") (param i32) (result i32)\n"
+        ));
+        wat.push_str("  (local.get 0)\n");
+        for k in 0..60 {
+            let op = ["i32.add", "i32.xor", "i32.mul", "i32.sub"][(i + k) % 4];
+            wat.push_str(&format!("  (i32.const {}) ({op})\n", i * 61 + k + 1));
+        }
+        if i > 0 {
+            wat.push_str(&format!("  (call $f{})\n", i - 1));
+        }
+        wat.push_str(")\n");
+    }
+    wat.push(')');
+    let run = |parallel: bool| {
+        let engine = Engine::new(
+            Config::new()
+                .strategy(Strategy::Compiler)
+                .parallel_compilation(parallel),
+        );
+        let module = Module::new(&engine, &wat).unwrap();
+        let (compiled, declined) = module.compiled_functions().unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let f = instance
+            .get_typed_func::<i32, i32>(&mut store, "f299")
+            .unwrap();
+        let results: Vec<i32> = (0..20)
+            .map(|x| f.call(&mut store, x * 7919).unwrap())
+            .collect();
+        (compiled, declined.len(), results)
+    };
+    let (one, many) = (run(false), run(true));
+    assert_eq!(one.0, 300);
+    assert_eq!(one, many);
+}
