@@ -175,6 +175,17 @@ enum Command {
         /// 2m): it traps with "interrupt" (epoch interruption)
         #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
         timeout: Option<std::time::Duration>,
+        /// Profile the guest: sample its Wasm call stack every
+        /// --profile-interval and write FILE.svg (a flame graph),
+        /// FILE.json (for the Firefox Profiler, profiler.firefox.com) or
+        /// FILE.folded (folded stacks); `guest[,FILE]` as in wasmtime
+        /// (default weft-guest-profile.json); `perfmap`: no sampling, the
+        /// compiled functions are named in /tmp/perf-PID.map for `perf`
+        #[arg(long, value_name = "FILE", value_parser = run::parse_profile)]
+        profile: Option<(PathBuf, run::ProfileFormat)>,
+        /// Time between --profile's samples (e.g. 1ms, 10ms)
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "1ms")]
+        profile_interval: std::time::Duration,
         #[command(flatten)]
         tier: TierArgs,
         #[command(flatten)]
@@ -521,11 +532,16 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             invoke,
             fuel,
             timeout,
+            profile,
+            profile_interval,
             tier,
             features,
             module,
             args,
         } => {
+            if profile_interval.is_zero() {
+                return Err(Failure("--profile-interval must be at least 1ms".into()));
+            }
             let f = features.features;
             let bytes = load_binary(&module, f)?;
             let options = run::Options {
@@ -537,6 +553,11 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 envs,
                 max_memory,
                 timeout,
+                profile: profile.map(|(path, format)| run::Profile {
+                    path,
+                    format,
+                    interval: profile_interval,
+                }),
             };
             return run::run(&module, &bytes, &options, &args);
         }

@@ -15,11 +15,14 @@
 //! `error: <message>` and the Wasm backtrace to stderr.
 
 use crate::Failure;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use weft::{
-    Config, Engine, Error, Func, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Val,
-    ValType,
+    Config, Engine, Error, Func, GuestProfiler, Linker, Module, Store, StoreLimits,
+    StoreLimitsBuilder, UpdateDeadline, Val, ValType,
 };
 use weft_syntax::Features;
 use weft_wasi::{DirPerms, FilePerms, WasiCtx, WasiCtxBuilder};
@@ -61,6 +64,61 @@ pub struct Options {
     pub max_memory: Option<u64>,
     /// Wall time after which the guest is interrupted.
     pub timeout: Option<std::time::Duration>,
+    /// Where to write a profile of the guest, if anywhere.
+    pub profile: Option<Profile>,
+}
+
+/// `--profile`: a sampling profile of the guest's Wasm functions.
+pub struct Profile {
+    pub path: PathBuf,
+    pub format: ProfileFormat,
+    /// Time between samples.
+    pub interval: Duration,
+}
+
+/// What `--profile` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileFormat {
+    /// The Firefox Profiler's processed profile (JSON).
+    Firefox,
+    /// A flame graph (SVG).
+    FlameGraph,
+    /// Folded stacks (text), for other flame graph tools.
+    Folded,
+    /// No sampling: compiled functions are named in `/tmp/perf-PID.map`
+    /// for Linux `perf` (`Config::perf_map`).
+    PerfMap,
+}
+
+/// Where `weft run --profile=guest` writes, as `wasmtime run
+/// --profile=guest` writes `wasmtime-guest-profile.json`.
+const DEFAULT_PROFILE: &str = "weft-guest-profile.json";
+
+/// Parses `--profile`'s value: `FILE.svg` (flame graph), `FILE.json`
+/// (Firefox Profiler), `FILE.folded` (folded stacks), or wasmtime's
+/// spellings `guest[,FILE]` and `perfmap`.
+pub fn parse_profile(s: &str) -> Result<(PathBuf, ProfileFormat), String> {
+    if s == "perfmap" {
+        let map = format!("/tmp/perf-{}.map", std::process::id());
+        return Ok((PathBuf::from(map), ProfileFormat::PerfMap));
+    }
+    let path = match s.strip_prefix("guest") {
+        Some("") => DEFAULT_PROFILE,
+        Some(rest) if rest.starts_with(',') => &rest[1..],
+        _ => s,
+    };
+    let format = match Path::new(path).extension().and_then(|e| e.to_str()) {
+        Some("svg") => ProfileFormat::FlameGraph,
+        Some("json") => ProfileFormat::Firefox,
+        Some("folded") => ProfileFormat::Folded,
+        _ => {
+            return Err(format!(
+                "`{s}`: the profile's file name must end in .svg (flame graph), \
+                 .json (Firefox Profiler) or .folded (folded stacks), or be perfmap"
+            ))
+        }
+    };
+    Ok((PathBuf::from(path), format))
 }
 
 /// The store's data: the guest's WASI state.
@@ -68,6 +126,8 @@ struct Host {
     wasi: WasiCtx,
     /// `--max-memory`, enforced on every memory of the store.
     limits: StoreLimits,
+    /// `--profile`'s samples (taken out while it samples the store).
+    profiler: Option<GuestProfiler>,
 }
 
 /// How a run ended.
@@ -151,7 +211,13 @@ pub fn run(
     let mut config = Config::new();
     config.features(options.features);
     config.consume_fuel(options.fuel.is_some());
-    config.epoch_interruption(options.timeout.is_some());
+    // `perfmap` only names compiled code; the other formats sample.
+    let sampled = options
+        .profile
+        .as_ref()
+        .filter(|p| p.format != ProfileFormat::PerfMap);
+    config.epoch_interruption(options.timeout.is_some() || sampled.is_some());
+    config.perf_map(options.profile.is_some() && sampled.is_none());
     config.strategy(options.strategy);
     let engine = Engine::new(&config);
     let module = Module::from_binary(&engine, bytes)
@@ -195,8 +261,29 @@ pub fn run(
         limits = limits.memory_size(usize::try_from(max).unwrap_or(usize::MAX));
     }
     let limits = limits.build();
-    let mut store = Store::new(&engine, Host { wasi, limits });
+    let profiler = sampled.map(|p| {
+        let name = path.file_name().unwrap_or(path.as_os_str());
+        GuestProfiler::new(&name.to_string_lossy(), p.interval)
+    });
+    let mut store = Store::new(
+        &engine,
+        Host {
+            wasi,
+            limits,
+            profiler,
+        },
+    );
     store.limiter(|h: &mut Host| &mut h.limits);
+    if let Some(profile) = sampled {
+        let ticker = profile_ticker(&engine, &mut store, profile.interval, options.timeout);
+        let r = instantiate_and_run(path, &engine, &mut store, &module, options, args);
+        ticker.stop();
+        let profiler = store.data_mut().profiler.take();
+        if let Some(p) = profiler {
+            write_profile(p, profile)?;
+        }
+        return r;
+    }
     if let Some(timeout) = options.timeout {
         // One tick of the epoch, from a timer thread, interrupts the guest
         // at its next check (function entry or loop iteration).
@@ -207,12 +294,84 @@ pub fn run(
             ticker.increment_epoch();
         });
     }
+    instantiate_and_run(path, &engine, &mut store, &module, options, args)
+}
+
+/// The thread that advances the epoch every `interval` for `--profile`.
+struct Ticker {
+    done: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Ticker {
+    fn stop(self) {
+        self.done.store(true, Ordering::Relaxed);
+        // It ends within one interval.
+        let _ = self.thread.join();
+    }
+}
+
+/// Samples the guest into the store's profiler each time a timer thread
+/// advances the epoch (every `interval`); with a `timeout`, the first
+/// sample after it interrupts the guest instead.
+fn profile_ticker(
+    engine: &Engine,
+    store: &mut Store<Host>,
+    interval: Duration,
+    timeout: Option<Duration>,
+) -> Ticker {
+    let end = timeout.map(|t| Instant::now() + t);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |store| {
+        if end.is_some_and(|end| Instant::now() >= end) {
+            return Ok(UpdateDeadline::Interrupt);
+        }
+        if let Some(mut p) = store.data_mut().profiler.take() {
+            p.sample(&*store);
+            store.data_mut().profiler = Some(p);
+        }
+        Ok(UpdateDeadline::Continue(1))
+    });
+    let done = Arc::new(AtomicBool::new(false));
+    let (engine, stop) = (engine.clone(), done.clone());
+    let thread = std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(interval);
+            engine.increment_epoch();
+        }
+    });
+    Ticker { done, thread }
+}
+
+/// Writes the profile where `--profile` said, in its format.
+fn write_profile(p: GuestProfiler, profile: &Profile) -> Result<(), Failure> {
+    let failed = |e: std::io::Error| Failure(format!("{}: {e}", profile.path.display()));
+    let file = std::fs::File::create(&profile.path).map_err(failed)?;
+    match profile.format {
+        ProfileFormat::Firefox => p.finish(file),
+        ProfileFormat::FlameGraph => p.write_flamegraph(file),
+        ProfileFormat::Folded => p.write_folded(std::io::BufWriter::new(file)),
+        ProfileFormat::PerfMap => Ok(()),
+    }
+    .map_err(failed)
+}
+
+/// Instantiates the module (running its start function) and runs
+/// `_start` or the export of `--invoke`.
+fn instantiate_and_run(
+    path: &Path,
+    engine: &Engine,
+    store: &mut Store<Host>,
+    module: &Module,
+    options: &Options,
+    args: &[String],
+) -> Result<ExitCode, Failure> {
     if let Some(fuel) = options.fuel {
         store.set_fuel(fuel)?;
     }
-    let mut linker = Linker::<Host>::new(&engine);
+    let mut linker = Linker::<Host>::new(engine);
     weft_wasi::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
-    let instance = match linker.instantiate(&mut store, &module) {
+    let instance = match linker.instantiate(&mut *store, module) {
         Ok(i) => i,
         // A start function may call `proc_exit` too.
         Err(e) => {
@@ -232,7 +391,7 @@ pub fn run(
     };
     let (name, func) = match &options.invoke {
         Some(name) => {
-            let func = instance.get_func(&mut store, name).ok_or_else(|| {
+            let func = instance.get_func(&mut *store, name).ok_or_else(|| {
                 Failure(format!(
                     "{}: no exported function named `{name}`",
                     path.display()
@@ -240,9 +399,9 @@ pub fn run(
             })?;
             (name.as_str(), func)
         }
-        None => match instance.get_func(&mut store, "_start") {
+        None => match instance.get_func(&mut *store, "_start") {
             Some(f) => {
-                return match outcome(f.call(&mut store, &[], &mut [])) {
+                return match outcome(f.call(&mut *store, &[], &mut [])) {
                     Ok(Outcome::Done) => Ok(ExitCode::SUCCESS),
                     Ok(Outcome::Exit(code)) => Ok(exit_code(code)),
                     Err(e) => report(path, e),
@@ -251,7 +410,7 @@ pub fn run(
             None => return Ok(ExitCode::SUCCESS),
         },
     };
-    call(path, &mut store, name, func, args)
+    call(path, store, name, func, args)
 }
 
 /// Calls `func` with `args` parsed to its parameter types and prints the

@@ -78,6 +78,16 @@ impl CodeMemory {
         pc.checked_sub(start).filter(|&off| off < self.len)
     }
 
+    /// The size of the mapping in bytes (the code, rounded up to pages).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the mapping is empty (never: it has at least a page).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// The address of byte `offset` of the code.
     pub fn at(&self, offset: usize) -> *const u8 {
         assert!(offset < self.len, "offset {offset} outside the code");

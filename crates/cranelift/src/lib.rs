@@ -79,6 +79,29 @@ impl CompiledModule {
     }
 }
 
+impl CompiledModule {
+    /// Each compiled function's code: (defined function index, start
+    /// address, length in bytes), in address order.
+    pub fn ranges(&self) -> Vec<(u32, usize, usize)> {
+        let Some(code) = &self.code else {
+            return Vec::new();
+        };
+        let mut starts: Vec<(usize, u32)> = self
+            .funcs
+            .iter()
+            .enumerate()
+            .filter_map(|(def, f)| Some((*f.as_ref().ok()?, def as u32)))
+            .collect();
+        starts.sort_unstable();
+        let ends = starts.iter().skip(1).map(|s| s.0).chain([code.len()]);
+        starts
+            .iter()
+            .zip(ends)
+            .map(|(&(start, def), end)| (def, code.at(start) as usize, end - start))
+            .collect()
+    }
+}
+
 /// One function compiled on its own ([`Compiler::compile_function`], for
 /// compilation on first call).
 pub struct NativeFunc {
@@ -91,6 +114,11 @@ impl NativeFunc {
         // SAFETY: as in `CompiledModule::entry`: the mapping starts with a
         // function compiled with the entry signature.
         unsafe { std::mem::transmute::<*const u8, vmctx::EntryFn>(self.code.at(0)) }
+    }
+
+    /// The function's code: start address and length in bytes.
+    pub fn range(&self) -> (usize, usize) {
+        (self.code.at(0) as usize, self.code.len())
     }
 
     /// Whether address `pc` is inside the function's code.

@@ -210,7 +210,7 @@ pub(crate) fn translate(
     let results = clif_types(&ty.results)?;
     let sigs = Sigs {
         entry: b.import_signature(entry_signature(ptr, cc)),
-        call: b.import_signature(sig(cc, &[ptr, ptr, ptr], &[I32])),
+        call: b.import_signature(sig(cc, &[ptr, ptr, ptr, I32, ptr], &[I32])),
         call_indirect: b.import_signature(sig(cc, &[ptr, I32, I32, I32, ptr], &[I32])),
         trap: b.import_signature(sig(cc, &[ptr, I32, I32], &[])),
         frame: b.import_signature(sig(cc, &[ptr, I32], &[])),
@@ -531,7 +531,19 @@ impl FuncTranslator<'_, '_> {
             let late = b
                 .ins()
                 .icmp(IntCC::UnsignedGreaterThanOrEqual, epoch, deadline);
-            self.trap_if(late, TrapKind::Interrupt);
+            // The runtime decides: a deadline callback (a profiler's
+            // sample, say) and on, or the "interrupt" trap.
+            let reached = b.create_block();
+            b.set_cold_block(reached);
+            let cont = b.create_block();
+            b.ins().brif(late, reached, &[], cont, &[]);
+            b.switch_to_block(reached);
+            let fp = b.ins().get_frame_pointer(ptr);
+            let def = self.index(self.def);
+            let status = self.runtime_call(offsets::EPOCH_REACHED, &[I32, ptr], &[def, fp], &[I32]);
+            self.check_status(status[0]);
+            self.b.ins().jump(cont, &[]);
+            self.b.switch_to_block(cont);
         }
         if !self.fuel {
             return;
@@ -926,10 +938,12 @@ impl FuncTranslator<'_, '_> {
         b.switch_to_block(runtime);
         b.set_cold_block(runtime);
         let f = self.libcall(offsets::CALL);
+        let def = self.index(self.def);
         let b = &mut self.b;
-        let call = b
-            .ins()
-            .call_indirect(self.sigs.call, f, &[self.vmctx, func_ref, slots]);
+        let fp = b.ins().get_frame_pointer(ptr);
+        let call =
+            b.ins()
+                .call_indirect(self.sigs.call, f, &[self.vmctx, func_ref, slots, def, fp]);
         let s = b.inst_results(call)[0];
         b.ins().jump(done, &[BlockArg::Value(s)]);
 

@@ -74,8 +74,12 @@ pub struct Libcalls {
     /// [`VMFuncRef::index`]) with its arguments and results in `slots`.
     /// The runtime may then give the reference code: with compilation on
     /// first call, the callee may have been compiled by this call, and
-    /// later calls through the same reference are native.
-    pub call: unsafe extern "C" fn(*mut VMContext, *mut VMFuncRef, *mut u64) -> u32,
+    /// later calls through the same reference are native. The last two
+    /// arguments name the caller: its defined function index and its frame
+    /// pointer, from which the runtime can walk the compiled frames
+    /// suspended by the call (for a profiler's samples or a host
+    /// function's backtrace) without unwinding them.
+    pub call: unsafe extern "C" fn(*mut VMContext, *mut VMFuncRef, *mut u64, u32, usize) -> u32,
     /// `call_indirect`'s checks: table `table`, element `elem`, expected
     /// type `ty` (module type index); on success writes the callee to the
     /// last argument.
@@ -85,6 +89,11 @@ pub struct Libcalls {
     /// Adds defined function `def` to the backtrace of the recorded error
     /// (a callee failed).
     pub frame: unsafe extern "C" fn(*mut VMContext, u32),
+    /// The epoch reached the store's deadline in defined function `def`,
+    /// whose frame pointer is the last argument: the runtime runs the
+    /// store's epoch deadline callback, if any, and returns 0 to go on
+    /// (with a new deadline) or 1 with the "interrupt" trap recorded.
+    pub epoch: unsafe extern "C" fn(*mut VMContext, u32, usize) -> u32,
     /// `memory.grow` of memory 0 by `delta` pages: the old size or -1 in
     /// the low 32 bits; bit 32 set if it failed with an error (a resource
     /// limiter's), which is then recorded.
@@ -213,6 +222,8 @@ pub mod offsets {
     pub const TRAP: i32 = (LIBCALLS + offset_of!(Libcalls, trap)) as i32;
     /// [`Libcalls::frame`].
     pub const FRAME: i32 = (LIBCALLS + offset_of!(Libcalls, frame)) as i32;
+    /// [`Libcalls::epoch`].
+    pub const EPOCH_REACHED: i32 = (LIBCALLS + offset_of!(Libcalls, epoch)) as i32;
     /// [`Libcalls::memory_grow`].
     pub const MEMORY_GROW: i32 = (LIBCALLS + offset_of!(Libcalls, memory_grow)) as i32;
     /// [`Libcalls::table_get`].

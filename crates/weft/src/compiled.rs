@@ -29,6 +29,7 @@
 //! took about as long under `auto` as under `compile`, and start-up of a
 //! 1.26 MB module was the interpreter's (see BENCHMARKS.md).
 
+use crate::activation;
 use crate::error::{FrameInfo, Trap, TrapCode};
 use crate::interp::exec;
 use crate::module::ModuleInner;
@@ -172,9 +173,46 @@ pub(crate) fn compile_on_first_call(m: &ModuleInner, def: u32) -> bool {
             None => compiler.compile_function(m, def, ty, &m.module.code[def as usize]),
         };
         count(r.as_ref().map(|_| ()));
+        if let (Ok(f), true) = (&r, m.engine.config().perf_map) {
+            let (start, len) = f.range();
+            perf_map(m, &[(def, start, len)]);
+        }
         r
     });
     r.is_ok()
+}
+
+/// Appends compiled functions of `m`, (defined function, start address,
+/// length), to `/tmp/perf-PID.map` ([`crate::Config::perf_map`]): one line
+/// each, `START SIZE NAME` in hex, as `perf` reads JIT symbols. A failure
+/// to write leaves the functions unnamed, as a profiling aid must not stop
+/// the program.
+fn perf_map(m: &ModuleInner, funcs: &[(u32, usize, usize)]) {
+    use std::io::Write;
+    static FILE: std::sync::Mutex<Option<std::fs::File>> = std::sync::Mutex::new(None);
+    let mut file = FILE.lock().unwrap_or_else(|e| e.into_inner());
+    if file.is_none() {
+        let path = format!("/tmp/perf-{}.map", std::process::id());
+        *file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok();
+    }
+    let Some(f) = file.as_mut() else {
+        return;
+    };
+    let mut lines = String::new();
+    for &(def, start, len) in funcs {
+        let func_index = m.num_imported_funcs as u32 + def;
+        let name = match m.func_name(func_index) {
+            // One line per symbol: no control characters.
+            Some(n) => weft_syntax::escape_name(n).to_string(),
+            None => format!("wasm-function[{func_index}]"),
+        };
+        lines.push_str(&format!("{start:x} {len:x} {name}\n"));
+    }
+    let _ = f.write_all(lines.as_bytes());
 }
 
 /// Compiles every defined function of `m` that the compiler covers.
@@ -199,6 +237,9 @@ fn compile_module(m: &ModuleInner) -> weft_cranelift::CompiledModule {
     };
     for f in &compiled.funcs {
         count(f.as_ref().map(|_| ()));
+    }
+    if m.engine.config().perf_map {
+        perf_map(m, &compiled.ranges());
     }
     compiled
 }
@@ -405,6 +446,7 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
                 call_indirect: call_indirect::<T>,
                 trap: trap::<T>,
                 frame: frame::<T>,
+                epoch: epoch::<T>,
                 memory_grow: memory_grow::<T>,
                 table_get: table_get::<T>,
                 table_set: table_set::<T>,
@@ -586,17 +628,88 @@ unsafe extern "C" fn call<T>(
     vmctx: *mut VMContext,
     callee: *mut VMFuncRef,
     slots: *mut u64,
+    caller: u32,
+    fp: usize,
 ) -> u32 {
     let sf = (*callee).index;
     guard::<T>(vmctx, |store, inst| {
+        // The compiled frames stay walkable while the callee runs.
+        activation::push_compiled(&mut store.inner, inst, caller, fp);
         if let FuncKind::Wasm { instance, def } = store.inner.funcs[sf as usize].kind {
             let module = &store.inner.instances[instance as usize].module;
             // A translation error is reported by the call below.
             let _ = module.compiled_func(def);
             callee.write(func_ref(&store.inner, sf));
         }
-        call_store_func(store, inst, sf, slots)
+        let r = call_store_func(store, inst, sf, slots);
+        activation::pop(&mut store.inner);
+        r
     })
+}
+
+/// [`Libcalls::epoch`](weft_cranelift::vmctx::Libcalls::epoch): runs the
+/// store's epoch deadline callback with the compiled frames from `def`
+/// (frame pointer `fp`) on walkable, or records the "interrupt" trap.
+///
+/// # Safety
+/// As for [`store`]; `fp` must be the frame pointer of compiled function
+/// `def`, which is suspended in this call.
+unsafe extern "C" fn epoch<T>(vmctx: *mut VMContext, def: u32, fp: usize) -> u32 {
+    guard::<T>(vmctx, |store, inst| {
+        activation::push_compiled(&mut store.inner, inst, def, fp);
+        let r = store.epoch_reached();
+        activation::pop(&mut store.inner);
+        // The globals array may have moved (see `call_store_func`).
+        if let Some(sc) = &store.inner.vm {
+            // SAFETY: as in `call_store_func`.
+            unsafe { (*sc.ptr()).globals = store.inner.globals.as_mut_ptr().cast() };
+        }
+        match r {
+            Ok(()) => 0,
+            Err(e) => fail(store, e),
+        }
+    })
+}
+
+/// The compiled frames of an activation, innermost first: function `def`
+/// of instance `inst`, whose frame pointer is `fp`, then its compiled
+/// callers up to the call into compiled code (whose return address is the
+/// first one outside compiled code).
+///
+/// # Safety
+/// `fp` must be the frame pointer of compiled function `def`, suspended in
+/// a call (Cranelift keeps frame pointers in every function, so the chain
+/// of saved frame pointers and return addresses above it is intact).
+pub(crate) unsafe fn compiled_frames(
+    inner: &StoreInner,
+    inst: u32,
+    def: u32,
+    mut fp: usize,
+    out: &mut Vec<(u32, u32)>,
+) {
+    out.push((inst, def));
+    // Callers' frames are at higher addresses: a chain that does not climb
+    // is not one (it cannot loop).
+    while fp != 0 && fp.is_multiple_of(8) {
+        let ra = *(fp as *const usize).add(1);
+        if !weft_cranelift::is_code(ra) {
+            break;
+        }
+        // A return address is looked up one byte back, inside its call.
+        let caller = (0..inner.instances.len() as u32).find_map(|i| {
+            let def = inner.instances[i as usize].module.native.def_at(ra - 1)?;
+            Some((i, def))
+        });
+        match caller {
+            Some(c) => out.push(c),
+            None => break,
+        }
+        let next = *(fp as *const usize);
+        if next <= fp {
+            break;
+        }
+        fp = next;
+    }
 }
 
 /// Calls store function `sf` with the slots of a compiled caller in

@@ -57,6 +57,7 @@ pub struct Config {
     pub(crate) epoch_interruption: bool,
     pub(crate) gc_stress: bool,
     pub(crate) memory_guards: bool,
+    pub(crate) perf_map: bool,
 }
 
 impl Config {
@@ -76,6 +77,7 @@ impl Config {
             epoch_interruption: false,
             gc_stress: false,
             memory_guards: true,
+            perf_map: false,
         }
     }
 
@@ -170,6 +172,16 @@ impl Config {
     /// Only `Strategy::Compiler` and `Auto` use it.
     pub fn memory_guards(&mut self, on: bool) -> &mut Self {
         self.memory_guards = on;
+        self
+    }
+
+    /// Whether to name compiled functions for Linux `perf` (off by
+    /// default): each function the compiler tier compiles gets a line
+    /// (start address, size, name) in `/tmp/perf-PID.map`, the JIT symbol
+    /// map `perf report` reads, so that its samples of compiled code are
+    /// attributed to Wasm functions (as wasmtime's `perfmap` profiler).
+    pub fn perf_map(&mut self, on: bool) -> &mut Self {
+        self.perf_map = on;
         self
     }
 

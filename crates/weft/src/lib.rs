@@ -37,6 +37,7 @@
 #[macro_use]
 extern crate weft_syntax;
 
+mod activation;
 #[cfg(feature = "cranelift")]
 mod compiled;
 mod engine;
@@ -51,6 +52,7 @@ mod linker;
 mod module;
 #[allow(dead_code)] // the full set of semantics; the interpreter uses what the table names
 pub(crate) mod ops;
+mod profiler;
 mod runtime;
 #[cfg(feature = "cranelift")]
 mod signals;
@@ -72,7 +74,8 @@ pub use limits::{
 };
 pub use linker::{InstancePre, Linker};
 pub use module::{ExportType, ExternType, ImportType, Module};
-pub use store::{AsContext, AsContextMut, Store};
+pub use profiler::GuestProfiler;
+pub use store::{AsContext, AsContextMut, Store, UpdateDeadline};
 pub use values::{
     AnyKind, AnyRef, ArrayRef, ExternRef, StructRef, Val, WasmParams, WasmResults, WasmRet, WasmTy,
     WasmTyList,

@@ -224,6 +224,12 @@ pub struct StoreInner {
     /// The epoch at which guests trap with "interrupt" (with
     /// `Config::epoch_interruption`; `u64::MAX` until set).
     pub(crate) epoch_deadline: u64,
+    /// Whether the store has an epoch deadline callback: reaching the
+    /// deadline then runs it instead of trapping.
+    pub(crate) epoch_callback: bool,
+    /// Where the suspended Wasm frames are while host code runs inside a
+    /// call into Wasm (see `activation.rs`).
+    pub(crate) activations: Vec<crate::activation::Activation>,
     /// The error of a failed call inside compiled code, on its way out
     /// (compiled frames return a status instead of unwinding).
     #[cfg(feature = "cranelift")]
@@ -278,11 +284,26 @@ pub struct Store<T> {
     pub(crate) inner: StoreInner,
     pub(crate) hosts: Vec<HostFunc<T>>,
     limiter: Option<LimiterFn<T>>,
+    epoch_callback: Option<EpochCallback<T>>,
     data: T,
 }
 
 /// How a store finds its [`ResourceLimiter`] in its host state.
 type LimiterFn<T> = Box<dyn (FnMut(&mut T) -> &mut dyn ResourceLimiter) + Send + Sync>;
+
+/// What a store runs when the epoch reaches its deadline.
+type EpochCallback<T> = Box<dyn (FnMut(&mut Store<T>) -> Result<UpdateDeadline>) + Send + Sync>;
+
+/// What an epoch deadline callback ([`Store::epoch_deadline_callback`])
+/// wants to happen next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateDeadline {
+    /// Go on running, with the deadline this many epoch increments from
+    /// now.
+    Continue(u64),
+    /// Trap with "interrupt", as without a callback.
+    Interrupt,
+}
 
 impl<T> Store<T> {
     /// A new empty store for `engine` holding the host state `data`.
@@ -307,6 +328,8 @@ impl<T> Store<T> {
                 limited: false,
                 grow: None,
                 epoch_deadline: u64::MAX,
+                epoch_callback: false,
+                activations: Vec::new(),
                 #[cfg(feature = "cranelift")]
                 pending: None,
                 #[cfg(feature = "cranelift")]
@@ -316,6 +339,7 @@ impl<T> Store<T> {
             },
             hosts: Vec::new(),
             limiter: None,
+            epoch_callback: None,
             data,
         }
     }
@@ -327,6 +351,83 @@ impl<T> Store<T> {
     /// guests are never interrupted).
     pub fn set_epoch_deadline(&mut self, ticks: u64) {
         self.inner.epoch_deadline = self.inner.engine.epoch().saturating_add(ticks);
+    }
+
+    /// Runs `callback` whenever the running guest reaches the epoch
+    /// deadline, instead of trapping (as in wasmtime): it returns
+    /// [`UpdateDeadline::Continue`] with the next deadline, or
+    /// [`UpdateDeadline::Interrupt`] (or an error, which the guest's call
+    /// returns) to stop the guest. Inside it, [`Store::wasm_backtrace`]
+    /// shows where the guest was: this is how [`crate::GuestProfiler`]
+    /// samples.
+    ///
+    /// ```
+    /// # fn main() -> weft::Result<()> {
+    /// use weft::{Config, Engine, Linker, Module, Store, UpdateDeadline};
+    /// let engine = Engine::new(Config::new().epoch_interruption(true));
+    /// let module = Module::new(&engine, r#"(module
+    ///     (func (export "count") (param i32) (result i32)
+    ///         (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    ///         (local.get 0)))"#)?;
+    /// let mut store = Store::new(&engine, 0u32);
+    /// store.set_epoch_deadline(0);
+    /// store.epoch_deadline_callback(|store| {
+    ///     *store.data_mut() += 1;
+    ///     Ok(UpdateDeadline::Continue(0))
+    /// });
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+    /// let count = instance.get_typed_func::<i32, i32>(&mut store, "count")?;
+    /// assert_eq!(count.call(&mut store, 10)?, 0);
+    /// // A deadline 0 ticks away is reached at every check: the function's
+    /// // entry, each of the 10 iterations and the point after the loop.
+    /// assert_eq!(*store.data(), 12);
+    /// # Ok(()) }
+    /// ```
+    pub fn epoch_deadline_callback(
+        &mut self,
+        callback: impl (FnMut(&mut Store<T>) -> Result<UpdateDeadline>) + Send + Sync + 'static,
+    ) {
+        self.epoch_callback = Some(Box::new(callback));
+        self.inner.epoch_callback = true;
+    }
+
+    /// Removes the epoch deadline callback: reaching the deadline traps
+    /// with "interrupt" again.
+    pub fn epoch_deadline_trap(&mut self) {
+        self.epoch_callback = None;
+        self.inner.epoch_callback = false;
+    }
+
+    /// The Wasm functions active in this store, innermost first, when
+    /// called from inside a call into Wasm (from an epoch deadline
+    /// callback or a host function the guest called), in every tier;
+    /// empty otherwise.
+    pub fn wasm_backtrace(&self) -> Vec<crate::FrameInfo> {
+        crate::activation::capture(&self.inner)
+            .into_iter()
+            .map(|(inst, def)| crate::activation::frame_info(&self.inner, inst, def))
+            .collect()
+    }
+
+    /// The epoch reached the deadline while Wasm ran: runs the callback,
+    /// or traps.
+    #[inline(never)]
+    pub(crate) fn epoch_reached(&mut self) -> Result<()> {
+        let Some(mut callback) = self.epoch_callback.take() else {
+            return Err(crate::Trap::new(crate::TrapCode::Interrupt).into());
+        };
+        let r = callback(self);
+        // Unless the callback installed another one (or removed it).
+        if self.inner.epoch_callback && self.epoch_callback.is_none() {
+            self.epoch_callback = Some(callback);
+        }
+        match r? {
+            UpdateDeadline::Continue(ticks) => {
+                self.set_epoch_deadline(ticks);
+                Ok(())
+            }
+            UpdateDeadline::Interrupt => Err(crate::Trap::new(crate::TrapCode::Interrupt).into()),
+        }
     }
 
     /// Installs a resource limiter: `f` finds it in the host state. The

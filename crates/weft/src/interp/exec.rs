@@ -61,6 +61,7 @@
 
 use super::code::*;
 use super::mem;
+use crate::activation;
 use crate::error::{FrameInfo, Trap, TrapCode};
 use crate::func::Caller;
 use crate::module::ModuleInner;
@@ -118,6 +119,11 @@ struct Rare {
     frames: Vec<FrameInfo>,
     /// The exception of [`Stop::Throw`].
     thrown: u64,
+    /// While the run loop is stopped for host code (a host function, the
+    /// epoch deadline callback): the current function, as (instance,
+    /// defined function); `None` while compiled code runs on the current
+    /// frame (its own activation names it). See `activation.rs`.
+    pub(crate) current: Option<(u32, u32)>,
 }
 
 // SAFETY: the raw pointers of a `Stack` are in `frames` and `rare.pending`,
@@ -188,7 +194,10 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: u32, args: &mut [u64]) -> Resu
                     // SAFETY: the store outlives this guard, and the
                     // reference made from the same pointer below has
                     // ended when it drops.
-                    unsafe { (*self.0).inner.stack_limit = 0 };
+                    unsafe {
+                        (*self.0).inner.stack_limit = 0;
+                        (*self.0).inner.activations.clear();
+                    }
                 }
             }
             let store: *mut Store<T> = store;
@@ -228,7 +237,11 @@ fn execute_pooled<T>(
 ) -> Result<()> {
     let mut stack = store.inner.stacks.pool.pop().unwrap_or_default();
     store.inner.executions += 1;
+    // The frames of this execution are walkable whenever it stops for host
+    // code (see `activation.rs`).
+    activation::push_interp(&mut store.inner, &stack);
     let r = execute(store, &mut stack, instance, def, args);
+    activation::pop(&mut store.inner);
     store.inner.executions -= 1;
     stack.frames.clear();
     *stack.rare = Rare::default();
@@ -392,6 +405,16 @@ fn mem_view(inner: &mut StoreInner, inst: u32) -> (*mut u8, usize) {
 }
 
 /// Whether the range `[start, start + len)` fits in `size`.
+impl Stack {
+    /// The active functions, innermost first, as (instance, defined
+    /// function) pairs: the current one (when the run loop stopped for
+    /// host code), then the callers.
+    pub(crate) fn active(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let callers = self.frames.iter().rev().map(|f| (f.inst, f.def));
+        self.rare.current.into_iter().chain(callers)
+    }
+}
+
 #[inline]
 fn in_bounds(start: u32, len: u32, size: usize) -> bool {
     u64::from(start) + u64::from(len) <= size as u64
@@ -502,10 +525,14 @@ struct Cx<'a> {
     resume: Regs,
 }
 
-/// A growth the run loop makes on [`Stop::Grow`]: memory or table
-/// (store index), by `delta`, the result (old size or -1) to `dst`.
+/// What the run loop does on [`Stop::Grow`], which needs the host state: a
+/// growth of a memory or table (store index) by `delta`, the result (old
+/// size or -1) to `dst`, or the epoch deadline callback.
 #[derive(Clone, Copy)]
 pub(crate) enum Grow {
+    /// The epoch reached the deadline: run the store's callback, with the
+    /// current frames walkable (the handler pushed their activation).
+    Epoch,
     Memory {
         mem: u32,
         delta: u64,
@@ -528,6 +555,25 @@ fn grow<T>(store: &mut Store<T>, inst: u32, resume: Regs) -> Result<Regs> {
         return Err(Error::other("internal error: no growth requested"));
     };
     let (dst, r) = match request {
+        Grow::Epoch => {
+            let r = store.epoch_reached();
+            r.map_err(|mut e| {
+                let frames = crate::activation::innermost(&store.inner);
+                if let Some(t) = e.trap_mut().filter(|t| t.backtrace().is_empty()) {
+                    let active = frames.len();
+                    let named = frames.into_iter().take(Trap::MAX_FRAMES);
+                    t.set_backtrace(
+                        named
+                            .map(|(i, d)| crate::activation::frame_info(&store.inner, i, d))
+                            .collect(),
+                    );
+                    t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
+                }
+                e
+            })?;
+            let (mb, ml) = mem_view(&mut store.inner, inst);
+            return Ok(Regs { mb, ml, ..resume });
+        }
         Grow::Memory { mem, delta, dst } => {
             let failed = if store.inner.memories[mem as usize].is_64() {
                 u64::MAX
@@ -1471,7 +1517,22 @@ def!(Native(ip, fp, mb, ml, cx, acc, facc) Op::Native => {
 
 def!(Epoch(ip, fp, mb, ml, cx, acc, facc) Op::Epoch => {
     if cx.inner.engine.epoch() >= cx.inner.epoch_deadline {
-        return trap(cx, TrapCode::Interrupt);
+        if !cx.inner.epoch_callback {
+            return trap(cx, TrapCode::Interrupt);
+        }
+        // The callback needs the host state, which only the run loop has.
+        cx.stack.rare.current = Some((cx.inst, cx.def));
+        cx.inner.grow = Some(Grow::Epoch);
+        cx.resume = Regs {
+            // SAFETY: the next instruction.
+            ip: unsafe { ip.add(1) },
+            fp,
+            mb,
+            ml,
+            acc,
+            facc,
+        };
+        return stop(Stop::Grow);
     }
     // SAFETY: the next instruction.
     next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
@@ -2879,7 +2940,11 @@ fn run<T>(
                 // slots), and the value stack does not move during the call
                 // (re-entries use another stack).
                 let args = unsafe { std::slice::from_raw_parts_mut(resume.fp, (*code).frame_size) };
-                if let Err(mut e) = native(store, inst, def, args) {
+                // The compiled function's own frames are walked from its
+                // side; the interpreted callers from here.
+                stack.rare.current = None;
+                let r = native(store, inst, def, args);
+                if let Err(mut e) = r {
                     // Compiled functions have no handlers: unwinding goes
                     // on from the stub's `Ret` to the callers.
                     if catch_later(&store.inner, stack, &e, resume.ip, resume.fp) {
@@ -2913,6 +2978,7 @@ fn run<T>(
                 // (re-entries use another stack).
                 let args =
                     unsafe { std::slice::from_raw_parts_mut(resume.fp.add(base as usize), n) };
+                stack.rare.current = Some((inst, def));
                 let r = f(
                     Caller {
                         store: &mut *store,
