@@ -347,12 +347,22 @@ fn read(path: &Path) -> Result<Input, Failure> {
     Ok(Input { bytes, binary })
 }
 
+/// A module read in either format, as binary bytes; for text, where each
+/// instruction was written.
+struct Loaded {
+    bytes: Vec<u8>,
+    spans: Option<weft_text::SourceMap>,
+}
+
 /// Reads a module in either format; text is converted to binary bytes so
 /// that both formats go through one decoder and validator.
-fn load_binary(path: &Path, features: Features) -> Result<Vec<u8>, Failure> {
+fn load_binary(path: &Path, features: Features) -> Result<Loaded, Failure> {
     let input = read(path)?;
     if input.binary {
-        return Ok(input.bytes);
+        return Ok(Loaded {
+            bytes: input.bytes,
+            spans: None,
+        });
     }
     let text = std::str::from_utf8(&input.bytes).map_err(|_| {
         Failure(format!(
@@ -360,9 +370,12 @@ fn load_binary(path: &Path, features: Features) -> Result<Vec<u8>, Failure> {
             shown(path)
         ))
     })?;
-    let module = weft_text::parse_wat(text, features)
+    let (module, spans) = weft_text::parse_wat_with_spans(text, features)
         .map_err(|e| Failure(format!("{}: {e}", shown(path))))?;
-    Ok(weft_binary::encode(&module))
+    Ok(Loaded {
+        bytes: weft_binary::encode(&module),
+        spans: Some(spans),
+    })
 }
 
 /// Decodes a binary module; any bytes are decoded, so that the spec's
@@ -372,8 +385,21 @@ fn decode<'a>(path: &Path, bytes: &'a [u8], features: Features) -> Result<Module
     weft_binary::decode(bytes, features).map_err(|e| Failure(format!("{}: {e}", shown(path))))
 }
 
-fn validate(path: &Path, module: &Module<'_>, features: Features) -> Result<(), Failure> {
-    weft_valid::validate(module, features).map_err(|e| Failure(format!("{}: {e}", shown(path))))
+/// Validates a decoded module. For text input (`spans` given), an error in
+/// an instruction is reported as `FILE:LINE:COLUMN: message`, as wabt does.
+fn validate(
+    path: &Path,
+    module: &Module<'_>,
+    features: Features,
+    spans: Option<&weft_text::SourceMap>,
+) -> Result<(), Failure> {
+    weft_valid::validate(module, features).map_err(|e| {
+        let at = e.offset.zip(spans).and_then(|(o, s)| s.locate(module, o));
+        match at {
+            Some((line, col)) => Failure(format!("{}:{line}:{col}: {}", shown(path), e.message)),
+            None => Failure(format!("{}: {e}", shown(path))),
+        }
+    })
 }
 
 /// Reports the implementation limits `weft run` would hit in a valid
@@ -418,9 +444,9 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
     match command {
         Command::Validate { file, features } => {
             let f = features.features;
-            let bytes = load_binary(&file, f)?;
+            let Loaded { bytes, spans } = load_binary(&file, f)?;
             let module = decode(&file, &bytes, f)?;
-            validate(&file, &module, f)?;
+            validate(&file, &module, f, spans.as_ref())?;
             check_limits(&file, &bytes, f)?;
         }
         Command::Wat2wasm {
@@ -429,9 +455,9 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             features,
         } => {
             let f = features.features;
-            let bytes = load_binary(&file, f)?;
+            let Loaded { bytes, spans } = load_binary(&file, f)?;
             let module = decode(&file, &bytes, f)?;
-            validate(&file, &module, f)?;
+            validate(&file, &module, f, spans.as_ref())?;
             let out = match output {
                 Some(out) => out,
                 None if is_stdio(&file) => PathBuf::from("-"),
@@ -543,7 +569,14 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 return Err(Failure("--profile-interval must be at least 1ms".into()));
             }
             let f = features.features;
-            let bytes = load_binary(&module, f)?;
+            let Loaded { bytes, spans } = load_binary(&module, f)?;
+            if let Some(spans) = &spans {
+                // Text: validated here first, so that an error points at
+                // its line and column (binary input is validated once, by
+                // the engine).
+                let decoded = decode(&module, &bytes, f)?;
+                validate(&module, &decoded, f, Some(spans))?;
+            }
             let options = run::Options {
                 invoke,
                 fuel,

@@ -333,3 +333,28 @@ fn usage_errors_exit_2_and_bad_input_exits_1() {
     let junk = write("usage_junk.wasm", b"\0asm\x02\0\0\0");
     fails_with(&weft(&["validate", &junk]), "version", "a wrong version");
 }
+
+/// A type error in text input is reported at its line and column (1-based,
+/// as wabt's `wat2wasm` reports them: `bad.wat:3:5` for the first module,
+/// `3:6` (the keyword) for the folded one) by every tool that validates.
+#[test]
+fn text_validation_errors_point_at_line_and_column() {
+    let plain = write(
+        "bad.wat",
+        "(module (func (result i32)\n  i32.const 1\n    i64.eqz))\n",
+    );
+    let folded = write(
+        "bad_folded.wat",
+        "(module (func (result i32)\n  (i32.const 1)\n    (i64.eqz (i32.const 2))))\n",
+    );
+    for (file, at) in [(&plain, "3:5"), (&folded, "3:6")] {
+        let expected = format!("{file}:{at}: type mismatch");
+        for tool in [
+            vec!["validate", file.as_str()],
+            vec!["wat2wasm", file.as_str(), "-o", "-"],
+            vec!["run", file.as_str()],
+        ] {
+            fails_with(&weft(&tool), &expected, &tool.join(" "));
+        }
+    }
+}

@@ -13,6 +13,7 @@
 use crate::lexer::{number_kind, Kind, Token};
 use crate::num;
 use crate::parser::{nat32, unexpected, Cursor};
+use crate::spans::Mark;
 use crate::wat::{at_idx, idx, type_use, ModCx, Range, Space};
 use crate::Result;
 use std::borrow::Cow;
@@ -81,8 +82,9 @@ pub(crate) fn parse_expr<'a>(
 
 /// The state of an unfinished nested construct.
 enum Frame<'a> {
-    /// A folded plain instruction, emitted after its operands at `)`.
-    Folded(Vec<u8>),
+    /// A folded plain instruction, emitted after its operands at `)`, and
+    /// its keyword's position.
+    Folded(Vec<u8>, (u32, u32)),
     /// A folded `block` or `loop`: `end` at `)`.
     FoldedBlock,
     /// A folded `if`; `pending` is its encoding, emitted at `(then`.
@@ -90,6 +92,8 @@ enum Frame<'a> {
         state: IfState,
         pending: Vec<u8>,
         label: Option<Cow<'a, str>>,
+        /// The position of the `if` keyword.
+        at: (u32, u32),
     },
     /// A plain `block`, `loop`, `if`, `try_table` or legacy `try`, closed
     /// by `end` (or, for `try`, by `delegate`).
@@ -172,7 +176,27 @@ pub(crate) struct BodyParser<'c, 't, 'a> {
     kind: ExprKind,
 }
 
+/// A token's line and column.
+fn pos(t: &Token<'_>) -> (u32, u32) {
+    (t.line, t.col)
+}
+
 impl<'a> BodyParser<'_, '_, 'a> {
+    /// Records that the bytes from `at` on (in the expression being built)
+    /// were written by the instruction at `pos`, for the source map. A
+    /// later mark at the same offset replaces an earlier one: only the
+    /// last token before bytes are written wrote them.
+    fn mark(&mut self, at: usize, (line, col): (u32, u32)) {
+        let Ok(offset) = u32::try_from(at) else {
+            return;
+        };
+        let mark = Mark { offset, line, col };
+        match self.m.marks.last_mut() {
+            Some(last) if last.offset == offset => *last = mark,
+            _ => self.m.marks.push(mark),
+        }
+    }
+
     /// Numbers a structured instruction, called where its opcode is
     /// encoded (a folded `if` after its condition): the name section's
     /// label indices follow the binary order, as wasm-tools counts them.
@@ -192,7 +216,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
             }
             let t = self.c.peek();
             let ctx = match frames.last() {
-                Some(Frame::Folded(_)) => Ctx::Folded,
+                Some(Frame::Folded(..)) => Ctx::Folded,
                 Some(Frame::FoldedIf { state, .. }) => Ctx::If(*state),
                 Some(Frame::FoldedTry(state)) => match state {
                     TryState::DoBody | TryState::CatchBody | TryState::CatchAllBody => Ctx::Seq,
@@ -205,7 +229,8 @@ impl<'a> BodyParser<'_, '_, 'a> {
                     Kind::LParen => self.folded_start(&mut frames, out)?,
                     Kind::RParen => {
                         self.c.bump();
-                        if let Some(Frame::Folded(bytes)) = frames.pop() {
+                        if let Some(Frame::Folded(bytes, at)) = frames.pop() {
+                            self.mark(out.len(), at);
                             out.extend_from_slice(&bytes);
                         }
                     }
@@ -217,9 +242,13 @@ impl<'a> BodyParser<'_, '_, 'a> {
                             state,
                             pending,
                             label,
+                            at,
                         }) = frames.last_mut()
                         {
+                            let at = *at;
+                            let len = out.len();
                             out.append(pending);
+                            self.mark(len, at);
                             *state = IfState::Then;
                             let label = label.clone();
                             self.number_label(&label);
@@ -236,6 +265,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
                         if let Some(Frame::FoldedIf { state, .. }) = frames.last_mut() {
                             *state = IfState::Else;
                         }
+                        self.mark(out.len(), pos(&t));
                         out.push(0x05);
                     } else if t.kind == Kind::RParen {
                         self.c.bump();
@@ -276,9 +306,14 @@ impl<'a> BodyParser<'_, '_, 'a> {
                                 _ => TryState::Done,
                             };
                         }
-                        Some(Frame::Plain { .. } | Frame::Folded(_)) => return Err(unexpected(&t)),
+                        Some(Frame::Plain { .. } | Frame::Folded(..)) => {
+                            return Err(unexpected(&t))
+                        }
                     },
-                    Kind::Keyword => self.plain_or_structured(&t, &mut frames, out)?,
+                    Kind::Keyword => {
+                        self.mark(out.len(), pos(&t));
+                        self.plain_or_structured(&t, &mut frames, out)?
+                    }
                     _ => return Err(unexpected(&t)),
                 },
             }
@@ -299,6 +334,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
                 *state = s;
             }
         };
+        self.mark(out.len(), pos(t));
         match state {
             TryState::Do => {
                 if !self.c.eat_lparen_kw("do") {
@@ -352,6 +388,13 @@ impl<'a> BodyParser<'_, '_, 'a> {
 
     /// Emits `end` for the innermost block frame and leaves its label scope.
     fn close_block(&mut self, frames: &mut Vec<Frame<'a>>, out: &mut Vec<u8>) {
+        // The `end` of a folded block is its closing parenthesis (just
+        // read); a plain `end` was marked as a keyword already.
+        if let Some(t) = self.c.pos.checked_sub(1).and_then(|p| self.c.toks.get(p)) {
+            if t.kind == Kind::RParen {
+                self.mark(out.len(), pos(t));
+            }
+        }
         frames.pop();
         self.labels.pop();
         out.push(0x0B);
@@ -472,6 +515,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
         self.c.bump();
         match kind {
             InstrKind::Block | InstrKind::Loop | InstrKind::TryTable => {
+                self.mark(out.len(), pos(&t));
                 let label = self.c.opt_id().map(|t| t.id_key());
                 self.block_start(kind, out)?;
                 self.number_label(&label);
@@ -479,6 +523,7 @@ impl<'a> BodyParser<'_, '_, 'a> {
                 frames.push(Frame::FoldedBlock);
             }
             InstrKind::Try => {
+                self.mark(out.len(), pos(&t));
                 let label = self.c.opt_id().map(|t| t.id_key());
                 self.block_start(kind, out)?;
                 self.number_label(&label);
@@ -497,13 +542,14 @@ impl<'a> BodyParser<'_, '_, 'a> {
                     state: IfState::Cond,
                     pending,
                     label,
+                    at: pos(&t),
                 });
             }
             InstrKind::Else | InstrKind::End => return Err(t.error("unexpected token")),
             _ => {
                 let mut pending = Vec::new();
                 self.plain(kind, &mut pending)?;
-                frames.push(Frame::Folded(pending));
+                frames.push(Frame::Folded(pending, pos(&t)));
             }
         }
         Ok(())

@@ -22,10 +22,12 @@ mod lexer;
 mod num;
 mod parser;
 mod print;
+mod spans;
 pub mod wast;
 mod wat;
 
 pub use print::{print, print_instr, print_with, write_f32, write_f64, PrintOptions};
+pub use spans::SourceMap;
 use std::fmt;
 use weft_syntax::{Features, Module};
 
@@ -70,10 +72,18 @@ pub type Result<T, E = ParseError> = std::result::Result<T, E>;
 /// branch hints are checked (see `annot`), and the custom sections and the
 /// module name they give are added to the module.
 pub fn parse_wat(src: &str, features: Features) -> Result<Module<'static>> {
+    Ok(parse_wat_with_spans(src, features)?.0)
+}
+
+/// Parses a module as [`parse_wat`] does, and also returns where each
+/// instruction was written, so that a validation error at a byte offset of
+/// the module's encoding can be reported at a line and column
+/// ([`SourceMap::locate`]).
+pub fn parse_wat_with_spans(src: &str, features: Features) -> Result<(Module<'static>, SourceMap)> {
     let tokens = lexer::tokenize(src);
     let (tokens, annotations) = annot::strip(&tokens);
     let known = annot::Known::check(&tokens, &annotations)?;
-    let mut module = wat::parse_module(&tokens, features)?;
+    let (mut module, spans) = wat::parse_module(&tokens, features)?;
     known.apply(&mut module);
-    Ok(module)
+    Ok((module, spans))
 }

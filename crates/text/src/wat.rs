@@ -13,6 +13,7 @@ use crate::body::{parse_expr, ExprKind};
 use crate::lexer::{Kind, Token};
 use crate::num;
 use crate::parser::{nat32, Cursor, TypeNames};
+use crate::spans::{ExprPlace, Mark, SourceMap};
 use crate::Result;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -1079,12 +1080,21 @@ pub(crate) struct ModCx<'a> {
     pub needs_data_count: bool,
     /// Pass two over an incomplete pass one: unbound names resolve to 0.
     partial: bool,
+    /// The instructions of the expression being parsed, in order.
+    pub marks: Vec<Mark>,
+    source_map: SourceMap,
     /// The named labels of the function body being parsed, by label index
     /// (see `BodyParser::number_label`).
     pub label_names: NameMap<'a, u32>,
 }
 
 impl<'a> ModCx<'a> {
+    /// Files the marks of the expression just parsed under `place`.
+    fn take_marks(&mut self, place: ExprPlace) {
+        let marks = std::mem::take(&mut self.marks);
+        self.source_map.insert(place, marks);
+    }
+
     /// Resolves an index in `space`.
     pub fn resolve(&self, i: Idx<'a>, space: Space) -> Result<u32> {
         match i {
@@ -1147,7 +1157,10 @@ impl<'a> ModCx<'a> {
 }
 
 /// Parses a module: `(module $id? field*)` or `field*`.
-pub(crate) fn parse_module(toks: &[Token<'_>], features: Features) -> Result<Module<'static>> {
+pub(crate) fn parse_module(
+    toks: &[Token<'_>],
+    features: Features,
+) -> Result<(Module<'static>, SourceMap)> {
     let type_names = Rc::new(type_names(toks));
     let mut c = Cursor::new(toks);
     c.types = Some(type_names.clone());
@@ -1192,10 +1205,18 @@ pub(crate) fn parse_module(toks: &[Token<'_>], features: Features) -> Result<Mod
     }
 }
 
-fn const_expr<'a>(m: &mut ModCx<'a>, toks: &[Token<'a>], src: ExprSrc) -> Result<Expr<'static>> {
+fn const_expr<'a>(
+    m: &mut ModCx<'a>,
+    toks: &[Token<'a>],
+    src: ExprSrc,
+    place: ExprPlace,
+) -> Result<Expr<'static>> {
     let mut out = Vec::new();
     match src {
-        ExprSrc::Tokens(r) => parse_expr(m, toks, r, &HashMap::new(), ExprKind::Const, &mut out)?,
+        ExprSrc::Tokens(r) => {
+            parse_expr(m, toks, r, &HashMap::new(), ExprKind::Const, &mut out)?;
+            m.take_marks(place);
+        }
         ExprSrc::ZeroOffset(AddrType::I32) => out.extend_from_slice(&[0x41, 0x00, 0x0B]),
         ExprSrc::ZeroOffset(AddrType::I64) => out.extend_from_slice(&[0x42, 0x00, 0x0B]),
     }
@@ -1261,7 +1282,7 @@ fn finish<'a>(
     module_id: Option<Token<'a>>,
     type_names: TypeNames<'a>,
     partial: bool,
-) -> Result<Module<'static>> {
+) -> Result<(Module<'static>, SourceMap)> {
     let mut type_index = HashMap::new();
     for (first, group) in f.types.groups() {
         if let [t] = group {
@@ -1290,6 +1311,8 @@ fn finish<'a>(
         needs_data_count: false,
         partial,
         label_names: Vec::new(),
+        marks: Vec::new(),
+        source_map: SourceMap::default(),
     };
     let mut module = Module::default();
     let mut names = module_names(module_id, &ids, field_ids);
@@ -1357,6 +1380,7 @@ fn finish<'a>(
                 }
                 let mut out = Vec::new();
                 parse_expr(&mut m, toks, body, &local_map, ExprKind::Func, &mut out)?;
+                m.take_marks(ExprPlace::Code(module.code.len()));
                 let labels = std::mem::take(&mut m.label_names);
                 if !labels.is_empty() {
                     names
@@ -1385,7 +1409,12 @@ fn finish<'a>(
             }
             Item::Table { ty, init } => {
                 let init = match init {
-                    Some(r) => Some(const_expr(&mut m, toks, ExprSrc::Tokens(r))?),
+                    Some(r) => Some(const_expr(
+                        &mut m,
+                        toks,
+                        ExprSrc::Tokens(r),
+                        ExprPlace::Table(module.tables.len()),
+                    )?),
                     None => None,
                 };
                 module.tables.push(Table { ty, init });
@@ -1395,7 +1424,8 @@ fn finish<'a>(
                 ty: TypeIdx(m.resolve_type_use(&tu)?.0),
             }),
             Item::Global { ty, init } => {
-                let init = const_expr(&mut m, toks, ExprSrc::Tokens(init))?;
+                let place = ExprPlace::Global(module.globals.len());
+                let init = const_expr(&mut m, toks, ExprSrc::Tokens(init), place)?;
                 module.globals.push(Global { ty, init });
             }
             Item::Export { name, kind, idx } => {
@@ -1422,7 +1452,12 @@ fn finish<'a>(
                     ElemModeSrc::Declarative => ElemMode::Declarative,
                     ElemModeSrc::Active { table, offset } => ElemMode::Active {
                         table: TableIdx(m.resolve(table, Space::Table)?),
-                        offset: const_expr(&mut m, toks, offset)?,
+                        offset: const_expr(
+                            &mut m,
+                            toks,
+                            offset,
+                            ExprPlace::ElemOffset(module.elems.len()),
+                        )?,
                     },
                 };
                 let items = match items {
@@ -1453,7 +1488,8 @@ fn finish<'a>(
                     ElemItemsSrc::Exprs(v) => {
                         let mut exprs = Vec::with_capacity(v.len());
                         for e in v {
-                            exprs.push(const_expr(&mut m, toks, e)?);
+                            let place = ExprPlace::ElemItem(module.elems.len(), exprs.len());
+                            exprs.push(const_expr(&mut m, toks, e, place)?);
                         }
                         ElemItems::Exprs(exprs)
                     }
@@ -1465,7 +1501,12 @@ fn finish<'a>(
                     DataModeSrc::Passive => DataMode::Passive,
                     DataModeSrc::Active { memory, offset } => DataMode::Active {
                         memory: MemIdx(m.resolve(memory, Space::Memory)?),
-                        offset: const_expr(&mut m, toks, offset)?,
+                        offset: const_expr(
+                            &mut m,
+                            toks,
+                            offset,
+                            ExprPlace::DataOffset(module.datas.len()),
+                        )?,
                     },
                 };
                 module.datas.push(Data {
@@ -1480,7 +1521,7 @@ fn finish<'a>(
     }
     module.types = m.types;
     module.names = names;
-    Ok(module)
+    Ok((module, m.source_map))
 }
 
 #[cfg(test)]

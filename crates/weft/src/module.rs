@@ -53,6 +53,32 @@ pub(crate) struct ModuleInner {
     pub(crate) native: crate::compiled::Native,
 }
 
+/// Points a validation error of a text module at the line and column of the
+/// offending instruction: `type mismatch: ... (at 3:5)`. Only on the error
+/// path: the text is parsed again with its source map and encoded, and the
+/// encoding decoded and validated, which gives the error's byte offset in
+/// the encoding that the source map translates. Other errors (and errors
+/// about a module field rather than an instruction) are returned as they are.
+#[cfg(feature = "wat")]
+fn locate_text_error(e: Error, text: &str, features: syn::Features) -> Error {
+    let located = || {
+        let (module, spans) = weft_text::parse_wat_with_spans(text, features).ok()?;
+        let bytes = weft_binary::encode(&module);
+        let decoded = weft_binary::decode(&bytes, features).ok()?;
+        let err = weft_valid::validate(&decoded, features).err()?;
+        let (line, col) = spans.locate(&decoded, err.offset?)?;
+        Some(Error::new(
+            e.kind(),
+            format!("{} (at {line}:{col})", err.message),
+        ))
+    };
+    if matches!(e.kind(), ErrorKind::Invalid | ErrorKind::Malformed) {
+        located().unwrap_or(e)
+    } else {
+        e
+    }
+}
+
 impl Module {
     /// Decodes and validates a module from its binary, or (with the default
     /// `wat` feature) from its text format.
@@ -68,6 +94,7 @@ impl Module {
             let module = weft_text::parse_wat(text, engine.config().features)
                 .map_err(|e| Error::new(ErrorKind::Malformed, e.to_string()))?;
             Module::from_parsed(engine, module)
+                .map_err(|e| locate_text_error(e, text, engine.config().features))
         }
         #[cfg(not(feature = "wat"))]
         Module::from_binary(engine, bytes)

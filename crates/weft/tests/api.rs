@@ -789,3 +789,26 @@ fn runaway_host_callbacks_trap_in_every_tier() {
         assert_eq!(down.call(&mut store, 100).unwrap(), 100, "{strategy:?}");
     }
 }
+
+/// `Module::new` on text points a validation error at the line and column
+/// of the offending instruction (1-based, as wabt counts), where binary
+/// input gives a byte offset.
+#[test]
+fn text_validation_error_has_line_and_column() {
+    let engine = Engine::default();
+    let text = "(module (func (result i32)\n  i32.const 1\n    i64.eqz))";
+    let Err(err) = Module::new(&engine, text) else {
+        panic!("invalid module accepted");
+    };
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert!(
+        err.message().starts_with("type mismatch"),
+        "{}",
+        err.message()
+    );
+    assert!(err.message().ends_with("(at 3:5)"), "{}", err.message());
+    let Err(err) = Module::new(&engine, "(module\n  (global i32 (i64.const 0)))") else {
+        panic!("invalid module accepted");
+    };
+    assert!(err.message().ends_with("(at 2:16)"), "{}", err.message());
+}
