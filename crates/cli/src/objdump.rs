@@ -71,6 +71,13 @@ pub fn dump(
     Ok(out)
 }
 
+/// `(index, name)` pairs of a name map.
+fn pairs<'n, I: Copy + Into<u32>>(
+    map: &'n [(I, std::borrow::Cow<'_, str>)],
+) -> Vec<(u32, &'n str)> {
+    map.iter().map(|(i, n)| ((*i).into(), n.as_ref())).collect()
+}
+
 /// A name for every function that has one: from the name section, else the
 /// import's `module.name`, else the first export's name.
 fn func_names(m: &Module<'_>) -> HashMap<u32, String> {
@@ -417,20 +424,25 @@ impl Dumper<'_, '_> {
                     let _ = writeln!(out, " - func[{}] local[{}] <{}>", f.0, l.0, escape_name(n));
                 }
             }
-            return;
+            // The extended names, with wasm-objdump's words for them.
+            let spaces: [(&str, Vec<(u32, &str)>); 7] = [
+                ("type", pairs(&names.types)),
+                ("table", pairs(&names.tables)),
+                ("memory", pairs(&names.memories)),
+                ("global", pairs(&names.globals)),
+                ("elemseg", pairs(&names.elems)),
+                ("dataseg", pairs(&names.datas)),
+                ("tag", pairs(&names.tags)),
+            ];
+            for (word, map) in spaces {
+                for (i, n) in map {
+                    let _ = writeln!(out, " - {word}[{i}] <{}>", escape_name(n));
+                }
+            }
         }
-        // The payload after the name.
-        let Some(payload) = h
-            .offset
-            .checked_add(h.size)
-            .and_then(|end| self.bytes.get(h.offset..end))
-        else {
-            return;
-        };
-        let mut r = Reader::new_at(payload, h.offset, self.features);
-        if r.read_name().is_ok() {
-            hexdump(out, r.rest(), 0);
-        }
+        // Other custom sections (DWARF, producers, ...) are summarised by
+        // their name, as wasm-objdump -x does: their contents would run to
+        // tens of thousands of lines.
     }
 
     /// The value of a constant expression as wabt shows it (`i32=5`,

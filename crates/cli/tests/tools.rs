@@ -358,3 +358,59 @@ fn text_validation_errors_point_at_line_and_column() {
         }
     }
 }
+
+/// Appends a custom section to a module binary.
+fn with_custom_section(mut wasm: Vec<u8>, name: &str, payload: &[u8]) -> Vec<u8> {
+    let leb = |mut n: usize, out: &mut Vec<u8>| loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            break;
+        }
+        out.push(byte | 0x80);
+    };
+    let mut body = Vec::new();
+    leb(name.len(), &mut body);
+    body.extend_from_slice(name.as_bytes());
+    body.extend_from_slice(payload);
+    wasm.push(0);
+    leb(body.len(), &mut wasm);
+    wasm.extend_from_slice(&body);
+    wasm
+}
+
+/// `objdump -x` summarises custom sections other than `name` by their name,
+/// as wasm-objdump does: a module with 1 MiB of DWARF stays short, and the
+/// extended names are listed with wasm-objdump's words.
+#[test]
+fn objdump_details_summarise_custom_sections() {
+    let wasm = std::fs::read(root().join("examples/hello.wasm")).unwrap();
+    let dwarf = vec![0x5a; 1 << 20];
+    let big = write(
+        "dwarf.wasm",
+        with_custom_section(wasm, ".debug_info", &dwarf),
+    );
+    let o = weft(&["objdump", "-x", &big]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains(" - name: \".debug_info\""), "{out}");
+    assert!(out.lines().count() < 1000, "{} lines", out.lines().count());
+
+    let wat = write(
+        "named.wat",
+        "(module (type $t (func)) (memory $m 1) (global $g i32 (i32.const 0)) (data $d \"\"))",
+    );
+    let named = scratch("named.wasm");
+    let o = weft(&["wat2wasm", &wat, "-o", named.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&weft(&["objdump", "-x", named.to_str().unwrap()]).stdout);
+    for line in [
+        " - type[0] <t>",
+        " - memory[0] <m>",
+        " - global[0] <g>",
+        " - dataseg[0] <d>",
+    ] {
+        assert!(out.contains(line), "{line} missing from\n{out}");
+    }
+}
