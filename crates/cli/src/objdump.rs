@@ -59,6 +59,10 @@ pub fn dump(
     };
     let mut out = String::new();
     let _ = writeln!(out, "\n{}:\tfile format wasm 0x1", path.display());
+    // wasm-objdump names the module under the header in every mode.
+    if let Some(name) = &module.names.module {
+        let _ = writeln!(out, "module name: <{}>", escape_name(name));
+    }
     if opts.headers {
         d.section_headers(&mut out);
     }

@@ -399,7 +399,7 @@ fn objdump_details_summarise_custom_sections() {
 
     let wat = write(
         "named.wat",
-        "(module (type $t (func)) (memory $m 1) (global $g i32 (i32.const 0)) (data $d \"\"))",
+        "(module $mod (type $t (func)) (memory $m 1) (global $g i32 (i32.const 0)) (data $d \"\"))",
     );
     let named = scratch("named.wasm");
     let o = weft(&["wat2wasm", &wat, "-o", named.to_str().unwrap()]);
