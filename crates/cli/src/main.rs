@@ -9,6 +9,7 @@
 //! does and no text does), text otherwise. `weft FILE ARGS...` is
 //! `weft run FILE ARGS...`.
 
+mod debug;
 mod objdump;
 mod run;
 
@@ -145,6 +146,35 @@ enum Command {
         summary_by_folder: bool,
         #[command(flatten)]
         tier: TierArgs,
+        #[command(flatten)]
+        features: FeatureArgs,
+    },
+    /// Print the function and source location (from DWARF) of code offsets
+    Addr2line {
+        /// Binary module (.wasm; `-`: standard input)
+        file: PathBuf,
+        /// Offsets in the module's binary (decimal or 0x hex), as a
+        /// backtrace's `FrameInfo::module_offset` gives them
+        #[arg(required = true, value_parser = debug::parse_offset)]
+        offsets: Vec<u64>,
+        /// The offsets count from the start of the code section's contents
+        /// (as DWARF addresses do), not from the start of the file
+        #[arg(long)]
+        code_section_relative: bool,
+        #[command(flatten)]
+        features: FeatureArgs,
+    },
+    /// Remove custom sections (debug information, names, producers...)
+    Strip {
+        /// Binary module (.wasm; `-`: standard input)
+        file: PathBuf,
+        /// Output file, `-` for standard output (the default)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Keep the custom sections called NAME (repeatable), e.g.
+        /// `--keep name` keeps function names for backtraces
+        #[arg(short, long, value_name = "NAME")]
+        keep: Vec<String>,
         #[command(flatten)]
         features: FeatureArgs,
     },
@@ -501,6 +531,38 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             };
             let text = objdump::dump(&file, &bytes, &module, f, opts)?;
             write_output(output.as_deref(), text.as_bytes())?;
+        }
+        Command::Addr2line {
+            file,
+            offsets,
+            code_section_relative,
+            features,
+        } => {
+            let f = features.features;
+            let bytes = read(&file)?.bytes;
+            let mut config = weft::Config::new();
+            config.features(f).strategy(weft::Strategy::Interpreter);
+            let engine = weft::Engine::new(&config);
+            let module = weft::Module::from_binary(&engine, &bytes)
+                .map_err(|e| Failure(format!("{}: {e}", shown(&file))))?;
+            let (text, all) = debug::addr2line(&bytes, &module, &offsets, code_section_relative);
+            write_output(None, text.as_bytes())?;
+            if !all {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Strip {
+            file,
+            output,
+            keep,
+            features,
+        } => {
+            let f = features.features;
+            let bytes = read(&file)?.bytes;
+            decode(&file, &bytes, f)?;
+            let (stripped, _) = debug::strip(&bytes, &keep)
+                .ok_or_else(|| Failure(format!("{}: malformed section headers", shown(&file))))?;
+            write_output(output.as_deref(), &stripped)?;
         }
         Command::Wast {
             paths,

@@ -50,9 +50,51 @@ pub struct CompiledModule {
     /// For each defined function, its entry point's offset in `code`, or
     /// why it was declined.
     pub funcs: Vec<Result<usize, String>>,
+    /// Which Wasm instruction each range of `code` came from.
+    srclocs: SrcLocs,
+}
+
+/// One function's machine code, and its source locations (as in
+/// [`SrcLocs`], from the function's start).
+#[derive(Clone)]
+struct Machine {
+    code: Vec<u8>,
+    srclocs: Vec<(u32, u32, u32)>,
+}
+
+/// Ranges of machine code (`start..end`, offsets in one code mapping) and
+/// the module offset of the Wasm instruction each was generated for,
+/// sorted: a fault's or a return address's instruction in a backtrace.
+#[derive(Default)]
+struct SrcLocs(Vec<(u32, u32, u32)>);
+
+impl SrcLocs {
+    /// Adds the source locations of a function placed at `at`.
+    fn add(&mut self, at: usize, function: &[(u32, u32, u32)]) {
+        let at = at as u32;
+        let moved = function.iter().map(|&(s, e, l)| (at + s, at + e, l));
+        self.0.extend(moved);
+    }
+
+    fn at(&self, off: usize) -> Option<u32> {
+        let i = self
+            .0
+            .partition_point(|&(start, _, _)| start as usize <= off);
+        let &(_, end, loc) = self.0.get(i.checked_sub(1)?)?;
+        (off < end as usize).then_some(loc)
+    }
 }
 
 impl CompiledModule {
+    /// No function compiled: each declined for the reason given.
+    pub fn declined(reasons: impl Iterator<Item = String>) -> Self {
+        CompiledModule {
+            code: None,
+            funcs: reasons.map(Err).collect(),
+            srclocs: SrcLocs::default(),
+        }
+    }
+
     /// The entry point of defined function `def`, if it was compiled.
     pub fn entry(&self, def: u32) -> Option<vmctx::EntryFn> {
         let off = *self.funcs.get(def as usize)?.as_ref().ok()?;
@@ -76,6 +118,12 @@ impl CompiledModule {
             .filter(|&(_, start)| start <= off)
             .max_by_key(|&(_, start)| start)
             .map(|(def, _)| def)
+    }
+
+    /// The module offset of the Wasm instruction whose machine code holds
+    /// address `pc`, if any.
+    pub fn wasm_offset_at(&self, pc: usize) -> Option<u32> {
+        self.srclocs.at(self.code.as_ref()?.offset_of(pc)?)
     }
 }
 
@@ -106,6 +154,7 @@ impl CompiledModule {
 /// compilation on first call).
 pub struct NativeFunc {
     code: CodeMemory,
+    srclocs: SrcLocs,
 }
 
 impl NativeFunc {
@@ -124,6 +173,12 @@ impl NativeFunc {
     /// Whether address `pc` is inside the function's code.
     pub fn contains(&self, pc: usize) -> bool {
         self.code.offset_of(pc).is_some()
+    }
+
+    /// The module offset of the Wasm instruction whose machine code holds
+    /// address `pc`, if any.
+    pub fn wasm_offset_at(&self, pc: usize) -> Option<u32> {
+        self.srclocs.at(self.code.offset_of(pc)?)
     }
 }
 
@@ -192,8 +247,8 @@ impl Compiler {
                 done.push((def, r));
             }
         };
-        let mut machine: Vec<Option<Result<Vec<u8>, String>>> = vec![None; bodies.len()];
-        let mut collect = |done: Vec<(usize, Result<Vec<u8>, String>)>| {
+        let mut machine: Vec<Option<Result<Machine, String>>> = vec![None; bodies.len()];
+        let mut collect = |done: Vec<(usize, Result<Machine, String>)>| {
             for (def, r) in done {
                 machine[def] = Some(r);
             }
@@ -214,6 +269,7 @@ impl Compiler {
             });
         }
         let mut bytes = Vec::new();
+        let mut srclocs = SrcLocs::default();
         let mut funcs: Vec<Result<usize, String>> = machine
             .into_iter()
             .map(|r| {
@@ -222,7 +278,8 @@ impl Compiler {
                     bytes.push(0);
                 }
                 let at = bytes.len();
-                bytes.extend_from_slice(&machine);
+                bytes.extend_from_slice(&machine.code);
+                srclocs.add(at, &machine.srclocs);
                 Ok(at)
             })
             .collect();
@@ -239,7 +296,11 @@ impl Compiler {
         } else {
             None
         };
-        CompiledModule { code, funcs }
+        CompiledModule {
+            code,
+            funcs,
+            srclocs,
+        }
     }
 
     /// Compiles defined function `def` of a validated module into its own
@@ -254,8 +315,11 @@ impl Compiler {
         let mut fctx = FunctionBuilderContext::new();
         let mut ctx = Context::new();
         let machine = self.compile_func(&mut fctx, &mut ctx, env, def, ty, code)?;
-        let code = CodeMemory::new(&machine).ok_or("no executable memory")?;
-        Ok(NativeFunc { code })
+        let code = CodeMemory::new(&machine.code).ok_or("no executable memory")?;
+        Ok(NativeFunc {
+            code,
+            srclocs: SrcLocs(machine.srclocs),
+        })
     }
 
     fn compile_func(
@@ -266,7 +330,7 @@ impl Compiler {
         def: u32,
         ty: &FuncType,
         code: &Code<'_>,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Machine, String> {
         let fc = self.isa.frontend_config();
         ctx.clear();
         ctx.func = Function::with_name_signature(
@@ -295,6 +359,16 @@ impl Compiler {
         if frame > vmctx::MAX_FRAME {
             return Err(format!("a frame of {frame} bytes"));
         }
-        Ok(compiled.code_buffer().to_vec())
+        let srclocs = compiled
+            .buffer
+            .get_srclocs_sorted()
+            .iter()
+            .filter(|l| !l.loc.is_default())
+            .map(|l| (l.start, l.end, l.loc.bits()))
+            .collect();
+        Ok(Machine {
+            code: compiled.code_buffer().to_vec(),
+            srclocs,
+        })
     }
 }

@@ -25,11 +25,11 @@ use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::types::{
     F32, F32X4, F64, F64X2, I16, I16X8, I32, I32X4, I64, I64X2, I8, I8X16,
 };
-use cranelift_codegen::ir::SigRef;
 use cranelift_codegen::ir::{
     AbiParam, Block, BlockArg, ConstantData, Inst, InstBuilder, JumpTableData, MemFlagsData,
     Signature, StackSlotData, StackSlotKind, Type, Value,
 };
+use cranelift_codegen::ir::{SigRef, SourceLoc};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use simd::{Ext, Half, Shift};
@@ -143,10 +143,18 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     results: Vec<Type>,
     reachable: bool,
     dead_depth: u32,
-    /// Cold blocks that raise each trap kind, made on first use.
+    /// Cold blocks that raise each trap kind, made on first use; their
+    /// parameter is the module offset of the trapping instruction.
     trap_blocks: [Option<Block>; TrapKind::ALL.len()],
-    /// The block that returns status 1 after adding this frame.
+    /// The block that returns status 1 after adding this frame; its
+    /// parameter is the module offset of the failed call.
     fail_block: Option<Block>,
+    /// Cold blocks, one per trap or call site, that jump to a trap block
+    /// (`Some(kind)`) or the fail block (`None`) with the site's offset:
+    /// the constant stays off the path that does not trap.
+    sites: Vec<(Block, Option<TrapKind>, u32)>,
+    /// The module offset of the Wasm instruction being translated.
+    at: u32,
     /// Memory 0's descriptor and base, loaded in the entry block.
     mem: Option<(Value, Value)>,
     /// Flags for accesses to the context, slots and stack (aligned, no trap).
@@ -212,8 +220,8 @@ pub(crate) fn translate(
         entry: b.import_signature(entry_signature(ptr, cc)),
         call: b.import_signature(sig(cc, &[ptr, ptr, ptr, I32, ptr], &[I32])),
         call_indirect: b.import_signature(sig(cc, &[ptr, I32, I32, I32, ptr], &[I32])),
-        trap: b.import_signature(sig(cc, &[ptr, I32, I32], &[])),
-        frame: b.import_signature(sig(cc, &[ptr, I32], &[])),
+        trap: b.import_signature(sig(cc, &[ptr, I32, I32, I32], &[])),
+        frame: b.import_signature(sig(cc, &[ptr, I32, I32], &[])),
         memory_grow: b.import_signature(sig(cc, &[ptr, I32], &[I64])),
     };
     let trusted = MemFlagsData::trusted();
@@ -278,6 +286,8 @@ pub(crate) fn translate(
         dead_depth: 0,
         trap_blocks: Default::default(),
         fail_block: None,
+        sites: Vec::new(),
+        at: code.body.offset as u32,
         mem,
         trusted,
         heap,
@@ -305,6 +315,9 @@ pub(crate) fn translate(
     t.fuel_point();
     let mut r = Reader::new_at(&code.body.bytes, code.body.offset, env.features());
     while !t.ctrls.is_empty() {
+        t.at = r.offset() as u32;
+        // Machine code maps back to this offset (for faults).
+        t.b.set_srcloc(SourceLoc::new(t.at));
         let instr = r.read_instr().map_err(|e| e.to_string())?;
         if !t.reachable {
             // Dead code is skipped unlowered (its operand stack is
@@ -491,10 +504,19 @@ impl FuncTranslator<'_, '_> {
 
     /// Branches to the cold block of trap `kind` if `cond` is non-zero.
     fn trap_if(&mut self, cond: Value, kind: TrapKind) {
-        let trap = self.trap_block(kind);
+        let trap = self.site_block(Some(kind));
         let cont = self.b.create_block();
         self.b.ins().brif(cond, trap, &[], cont, &[]);
         self.b.switch_to_block(cont);
+    }
+
+    /// A cold block for a trap (`Some(kind)`) or a failed call (`None`) at
+    /// the current instruction (filled by `emit_cold_blocks`).
+    fn site_block(&mut self, kind: Option<TrapKind>) -> Block {
+        let blk = self.b.create_block();
+        self.b.set_cold_block(blk);
+        self.sites.push((blk, kind, self.at));
+        blk
     }
 
     /// The cold block that raises trap `kind` (filled in by
@@ -505,7 +527,21 @@ impl FuncTranslator<'_, '_> {
         }
         let blk = self.b.create_block();
         self.b.set_cold_block(blk);
+        self.b.append_block_param(blk, I32);
         self.trap_blocks[kind as usize] = Some(blk);
+        blk
+    }
+
+    /// The block that returns status 1 after adding this frame (filled in
+    /// by `emit_cold_blocks`).
+    fn fail_block(&mut self) -> Block {
+        if let Some(blk) = self.fail_block {
+            return blk;
+        }
+        let blk = self.b.create_block();
+        self.b.set_cold_block(blk);
+        self.b.append_block_param(blk, I32);
+        self.fail_block = Some(blk);
         blk
     }
 
@@ -581,29 +617,40 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
-    /// Fills the trap and failure blocks that were used.
+    /// Fills the site, trap and failure blocks that were used.
     fn emit_cold_blocks(&mut self) {
+        for (blk, kind, at) in std::mem::take(&mut self.sites) {
+            let target = match kind {
+                Some(kind) => self.trap_block(kind),
+                None => self.fail_block(),
+            };
+            self.b.switch_to_block(blk);
+            let at = self.b.ins().iconst(I32, i64::from(at));
+            self.b.ins().jump(target, &[BlockArg::Value(at)]);
+        }
         for kind in TrapKind::ALL {
             let Some(blk) = self.trap_blocks[kind as usize] else {
                 continue;
             };
             self.b.switch_to_block(blk);
+            let at = self.b.block_params(blk)[0];
             let f = self.libcall(offsets::TRAP);
             let code = self.b.ins().iconst(I32, kind as i64);
             let def = self.b.ins().iconst(I32, i64::from(self.def));
             self.b
                 .ins()
-                .call_indirect(self.sigs.trap, f, &[self.vmctx, code, def]);
+                .call_indirect(self.sigs.trap, f, &[self.vmctx, code, def, at]);
             let one = self.b.ins().iconst(I32, 1);
             self.b.ins().return_(&[one]);
         }
         if let Some(blk) = self.fail_block {
             self.b.switch_to_block(blk);
+            let at = self.b.block_params(blk)[0];
             let f = self.libcall(offsets::FRAME);
             let def = self.b.ins().iconst(I32, i64::from(self.def));
             self.b
                 .ins()
-                .call_indirect(self.sigs.frame, f, &[self.vmctx, def]);
+                .call_indirect(self.sigs.frame, f, &[self.vmctx, def, at]);
             let one = self.b.ins().iconst(I32, 1);
             self.b.ins().return_(&[one]);
         }
@@ -620,11 +667,7 @@ impl FuncTranslator<'_, '_> {
 
     /// Returns status 1 (after adding this frame) if `status` is non-zero.
     fn check_status(&mut self, status: Value) {
-        let fail = *self.fail_block.get_or_insert_with(|| {
-            let blk = self.b.create_block();
-            self.b.set_cold_block(blk);
-            blk
-        });
+        let fail = self.site_block(None);
         let cont = self.b.create_block();
         self.b.ins().brif(status, fail, &[], cont, &[]);
         self.b.switch_to_block(cont);
@@ -1095,7 +1138,8 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
 
     fn Unreachable(&mut self) -> Result<()> {
         let blk = self.trap_block(TrapKind::Unreachable);
-        self.b.ins().jump(blk, &[]);
+        let at = self.b.ins().iconst(I32, i64::from(self.at));
+        self.b.ins().jump(blk, &[BlockArg::Value(at)]);
         self.finish_block();
         Ok(())
     }

@@ -84,11 +84,13 @@ pub struct Libcalls {
     /// type `ty` (module type index); on success writes the callee to the
     /// last argument.
     pub call_indirect: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, *mut VMFuncRef) -> u32,
-    /// Records trap [`TrapKind`] `code` raised in defined function `def`.
-    pub trap: unsafe extern "C" fn(*mut VMContext, u32, u32),
+    /// Records trap [`TrapKind`] `code` raised in defined function `def`
+    /// by the instruction at the last argument (its offset in the module).
+    pub trap: unsafe extern "C" fn(*mut VMContext, u32, u32, u32),
     /// Adds defined function `def` to the backtrace of the recorded error
-    /// (a callee failed).
-    pub frame: unsafe extern "C" fn(*mut VMContext, u32),
+    /// (a callee of the call at the last argument, its offset in the
+    /// module, failed).
+    pub frame: unsafe extern "C" fn(*mut VMContext, u32, u32),
     /// The epoch reached the store's deadline in defined function `def`,
     /// whose frame pointer is the last argument: the runtime runs the
     /// store's epoch deadline callback, if any, and returns 0 to go on

@@ -141,6 +141,21 @@ impl Native {
         }
     }
 
+    /// The module offset of the Wasm instruction of defined function
+    /// `def` whose machine code holds address `pc`.
+    fn wasm_offset_at(&self, def: u32, pc: usize) -> Option<u32> {
+        match self {
+            Native::None => None,
+            Native::Eager(n) => n.wasm_offset_at(pc),
+            Native::Lazy(fs) => fs
+                .get(def as usize)?
+                .get()?
+                .as_ref()
+                .ok()?
+                .wasm_offset_at(pc),
+        }
+    }
+
     /// For each defined function compiled so far: `Ok` or why it was
     /// declined (`None` for a function `Auto` has not met yet).
     pub(crate) fn outcomes(&self) -> Vec<Option<Result<(), String>>> {
@@ -230,10 +245,7 @@ fn compile_module(m: &ModuleInner) -> weft_cranelift::CompiledModule {
         None => Ok(c),
     }) {
         Ok(c) => c.compile_module(m, bodies, m.engine.compile_threads()),
-        Err(e) => weft_cranelift::CompiledModule {
-            code: None,
-            funcs: bodies.map(|_| Err(e.clone())).collect(),
-        },
+        Err(e) => weft_cranelift::CompiledModule::declined(bodies.map(|_| e.clone())),
     };
     for f in &compiled.funcs {
         count(f.as_ref().map(|_| ()));
@@ -570,8 +582,10 @@ pub(crate) fn enter<T>(
 fn fault_trap(inner: &StoreInner, pcs: &[usize], frames: usize) -> Error {
     crate::signals::out_of_bounds(pcs, frames, |pc| {
         (0..inner.instances.len() as u32).find_map(|i| {
-            let def = inner.instances[i as usize].module.native.def_at(pc)?;
-            Some(frame_info(inner, i, def))
+            let native = &inner.instances[i as usize].module.native;
+            let def = native.def_at(pc)?;
+            let at = native.wasm_offset_at(def, pc).map(|at| at as usize);
+            Some(frame_info(inner, i, def, at))
         })
     })
     .into()
@@ -788,21 +802,17 @@ unsafe extern "C" fn call_indirect<T>(
     })
 }
 
-fn frame_info(inner: &StoreInner, inst: u32, def: u32) -> FrameInfo {
-    let m: &ModuleInner = &inner.instances[inst as usize].module;
-    let func_index = m.num_imported_funcs as u32 + def;
-    FrameInfo {
-        func_index,
-        func_name: m.func_name(func_index).map(str::to_string),
-        module_name: m.module.names.module.as_deref().map(str::to_string),
-    }
+/// The backtrace frame of defined function `def` of instance `inst` at
+/// module offset `at`.
+fn frame_info(inner: &StoreInner, inst: u32, def: u32, at: Option<usize>) -> FrameInfo {
+    inner.instances[inst as usize].module.frame_info(def, at)
 }
 
 /// Records a trap raised in compiled code ([`Libcalls::trap`](weft_cranelift::vmctx::Libcalls::trap)).
 ///
 /// # Safety
 /// As for [`store`] (compiled code passes its own context).
-unsafe extern "C" fn trap<T>(vmctx: *mut VMContext, kind: u32, def: u32) {
+unsafe extern "C" fn trap<T>(vmctx: *mut VMContext, kind: u32, def: u32, at: u32) {
     let (store, inst) = store::<T>(vmctx);
     let code = match TrapKind::from_code(kind) {
         Some(TrapKind::Unreachable) => TrapCode::Unreachable,
@@ -816,7 +826,7 @@ unsafe extern "C" fn trap<T>(vmctx: *mut VMContext, kind: u32, def: u32) {
         None => TrapCode::Unreachable,
     };
     let mut t = Trap::new(code);
-    t.set_backtrace(vec![frame_info(&store.inner, inst, def)]);
+    t.set_backtrace(vec![frame_info(&store.inner, inst, def, Some(at as usize))]);
     store.inner.pending = Some(t.into());
 }
 
@@ -824,7 +834,7 @@ unsafe extern "C" fn trap<T>(vmctx: *mut VMContext, kind: u32, def: u32) {
 ///
 /// # Safety
 /// As for [`store`] (compiled code passes its own context).
-unsafe extern "C" fn frame<T>(vmctx: *mut VMContext, def: u32) {
+unsafe extern "C" fn frame<T>(vmctx: *mut VMContext, def: u32, at: u32) {
     let (store, inst) = store::<T>(vmctx);
     let full = match store.inner.pending.as_ref().and_then(Error::as_trap) {
         Some(t) => t.backtrace().len() >= Trap::MAX_FRAMES,
@@ -838,7 +848,7 @@ unsafe extern "C" fn frame<T>(vmctx: *mut VMContext, def: u32) {
         }
         return;
     }
-    let info = frame_info(&store.inner, inst, def);
+    let info = frame_info(&store.inner, inst, def, Some(at as usize));
     if let Some(t) = store.inner.pending.as_mut().and_then(Error::trap_mut) {
         t.push_frame(info);
     }

@@ -58,6 +58,7 @@ pub struct Config {
     pub(crate) gc_stress: bool,
     pub(crate) memory_guards: bool,
     pub(crate) perf_map: bool,
+    pub(crate) wasm_backtrace_details: bool,
 }
 
 impl Config {
@@ -78,6 +79,7 @@ impl Config {
             gc_stress: false,
             memory_guards: true,
             perf_map: false,
+            wasm_backtrace_details: true,
         }
     }
 
@@ -134,6 +136,15 @@ impl Config {
     /// [`max_call_depth`](Config::max_call_depth)).
     pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
         self.max_wasm_stack = bytes;
+        self
+    }
+
+    /// Whether backtraces carry source locations ([`crate::FrameInfo::symbols`])
+    /// from a module's DWARF (default: on). The DWARF is parsed the first
+    /// time a trap's frame in the module is symbolised, never before; off,
+    /// it is never parsed.
+    pub fn wasm_backtrace_details(&mut self, on: bool) -> &mut Self {
+        self.wasm_backtrace_details = on;
         self
     }
 

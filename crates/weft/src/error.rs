@@ -361,10 +361,37 @@ impl fmt::Display for TrapCode {
 pub struct FrameInfo {
     /// Index of the function in its module's function index space.
     pub func_index: u32,
-    /// The function's name from the module's name section, if any.
+    /// The function's name from the module's name section, if any, as it
+    /// is there (see [`FrameInfo::demangled_name`]).
     pub func_name: Option<String>,
     /// The module's name from the name section, if any.
     pub module_name: Option<String>,
+    /// The byte offset in the module's binary of the instruction the frame
+    /// was executing: the one that trapped or threw in the innermost
+    /// frame, the call in the others. `None` for a module made from text
+    /// or where the tier cannot tell.
+    pub module_offset: Option<usize>,
+    /// The same instruction's offset from the start of its function's
+    /// body (the byte after the body's size, where the locals begin).
+    pub func_offset: Option<usize>,
+    /// Source locations from the module's DWARF (`.debug_*` sections), the
+    /// innermost inlined function first; empty without DWARF or with
+    /// [`crate::Config::wasm_backtrace_details`] off.
+    pub symbols: Vec<crate::FrameSymbol>,
+}
+
+impl FrameInfo {
+    /// The function's name from the name section, demangled if it is a
+    /// Rust (legacy or v0) or C++ (Itanium) symbol.
+    pub fn demangled_name(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.func_name.as_deref().map(crate::debug::demangle)
+    }
+
+    /// Source locations from the module's DWARF, innermost inlined
+    /// function first (see [`FrameInfo::symbols`](FrameInfo#structfield.symbols)).
+    pub fn symbols(&self) -> &[crate::FrameSymbol] {
+        &self.symbols
+    }
 }
 
 /// Characters of a module or function name shown in a backtrace frame.
@@ -380,10 +407,29 @@ impl fmt::Display for FrameInfo {
         } else {
             f.write_str("<module>!")?;
         }
-        match &self.func_name {
-            Some(n) => write!(f, "{}", weft_syntax::escape_name(n).clip(NAME_CHARS)),
-            None => write!(f, "<wasm function {}>", self.func_index),
+        match self.demangled_name() {
+            Some(n) => write!(f, "{}", weft_syntax::escape_name(&n).clip(NAME_CHARS))?,
+            None => write!(f, "<wasm function {}>", self.func_index)?,
         }
+        // One line per source location, as wasmtime prints them; an
+        // inlined function's name is shown with its location.
+        for (i, s) in self.symbols.iter().enumerate() {
+            let Some(file) = s.file() else { continue };
+            f.write_str("\n    at ")?;
+            if i + 1 < self.symbols.len() {
+                if let Some(n) = s.demangled_name() {
+                    write!(f, "{} ", weft_syntax::escape_name(&n).clip(NAME_CHARS))?;
+                }
+            }
+            write!(f, "{}", weft_syntax::escape_name(file).clip(NAME_CHARS))?;
+            if let Some(line) = s.line() {
+                write!(f, ":{line}")?;
+                if let Some(col) = s.column() {
+                    write!(f, ":{col}")?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

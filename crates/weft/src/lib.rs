@@ -40,6 +40,7 @@ extern crate weft_syntax;
 mod activation;
 #[cfg(feature = "cranelift")]
 mod compiled;
+mod debug;
 mod engine;
 mod error;
 mod exception;
@@ -62,6 +63,7 @@ mod values;
 
 #[cfg(feature = "cranelift")]
 pub use compiled::compiler_totals;
+pub use debug::FrameSymbol;
 pub use engine::{CompilationMode, Config, Engine, Strategy};
 pub use error::{Error, ErrorKind, FrameInfo, Result, Trap, TrapCode};
 pub use exception::{ExnRef, Tag, TagType};

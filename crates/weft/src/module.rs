@@ -2,6 +2,7 @@
 //! stores, with its lazily translated function bodies.
 
 use crate::engine::{CompilationMode, Engine};
+use crate::error::FrameInfo;
 use crate::interp::code::CompiledFunc;
 use crate::{Error, ErrorKind, Result};
 use std::borrow::Cow;
@@ -47,6 +48,11 @@ pub(crate) struct ModuleInner {
     pub(crate) tag_types: Vec<syn::TagType>,
     /// Translated bodies, filled on first call (or eagerly).
     pub(crate) compiled: Box<[OnceLock<std::result::Result<CompiledFunc, String>>]>,
+    /// Where the code sits in the binary (`None` for a module from text),
+    /// for the offsets of backtrace frames.
+    pub(crate) layout: Option<crate::debug::CodeLayout>,
+    /// The DWARF, parsed when a frame is first symbolised.
+    pub(crate) dwarf: crate::debug::Dwarf,
     /// Machine code of the functions the compiler covers (see
     /// [`crate::compiled::Native`]).
     #[cfg(feature = "cranelift")]
@@ -115,12 +121,22 @@ impl Module {
         let features = engine.config().features;
         let module = weft_binary::decode(bytes, features)
             .map_err(|e| Error::new(ErrorKind::Malformed, e.to_string()))?;
-        Module::from_parsed(engine, into_static(module))
+        let layout = crate::debug::CodeLayout::of(bytes);
+        Module::build(engine, into_static(module), layout)
     }
 
     /// Validates a module already in its abstract form (e.g. parsed from
-    /// text by the caller).
+    /// text by the caller). Its backtraces have no offsets: there is no
+    /// binary for them to point into.
     pub fn from_parsed(engine: &Engine, module: syn::Module<'static>) -> Result<Module> {
+        Module::build(engine, module, None)
+    }
+
+    fn build(
+        engine: &Engine,
+        module: syn::Module<'static>,
+        layout: Option<crate::debug::CodeLayout>,
+    ) -> Result<Module> {
         let features = engine.config().features;
         weft_valid::validate(&module, features).map_err(|e| {
             let kind = if e.malformed {
@@ -166,6 +182,8 @@ impl Module {
             mem_types,
             tag_types,
             compiled,
+            layout,
+            dwarf: Default::default(),
             #[cfg(feature = "cranelift")]
             native: crate::compiled::Native::None,
         };
@@ -180,6 +198,24 @@ impl Module {
             }
         }
         Ok(m)
+    }
+
+    /// The frame a backtrace would show for an instruction at byte
+    /// `module_offset` of the module's binary: the function whose body
+    /// holds it, its names, and the source locations from the module's
+    /// DWARF, as `weft addr2line` prints them. `None` if the offset is
+    /// not inside a function body, or for a module made from text.
+    pub fn frame_at(&self, module_offset: usize) -> Option<FrameInfo> {
+        let m = &self.inner;
+        let starts = &m.layout.as_ref()?.body_starts;
+        let def = starts
+            .partition_point(|&s| s <= module_offset)
+            .checked_sub(1)?;
+        let body = &m.module.code.get(def)?.body;
+        if module_offset >= body.offset + body.bytes.len() {
+            return None;
+        }
+        Some(m.frame_info(def as u32, Some(module_offset)))
     }
 
     /// With `Strategy::Compiler` or `Auto`: how many defined functions have
@@ -293,6 +329,33 @@ impl ModuleInner {
     }
 
     /// The name of function `func` from the name section.
+    /// The backtrace frame of defined function `def`, executing the
+    /// instruction at `module_offset` (if the tier knows it), with its
+    /// source locations if the module has DWARF.
+    pub(crate) fn frame_info(&self, def: u32, module_offset: Option<usize>) -> FrameInfo {
+        let func_index = self.num_imported_funcs as u32 + def;
+        // Offsets only for a binary, and only inside the function's body.
+        let offsets = self.layout.as_ref().and_then(|l| {
+            let at = module_offset?;
+            let body = *l.body_starts.get(def as usize)?;
+            Some((at, at.checked_sub(body)?, at.checked_sub(l.code_start)?))
+        });
+        let symbols = match offsets {
+            Some((_, _, code_offset)) if self.engine.config().wasm_backtrace_details => {
+                self.dwarf.symbols(&self.module.customs, code_offset as u64)
+            }
+            _ => Vec::new(),
+        };
+        FrameInfo {
+            func_index,
+            func_name: self.func_name(func_index).map(str::to_string),
+            module_name: self.module.names.module.as_deref().map(str::to_string),
+            module_offset: offsets.map(|o| o.0),
+            func_offset: offsets.map(|o| o.1),
+            symbols,
+        }
+    }
+
     pub(crate) fn func_name(&self, func: u32) -> Option<&str> {
         let names = &self.module.names.funcs;
         names

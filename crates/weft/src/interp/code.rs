@@ -1270,6 +1270,12 @@ pub(crate) struct CompiledFunc {
     pub(crate) fast_frame: usize,
     /// The exception handlers, innermost first (see [`CatchEntry`]).
     pub(crate) catches: Box<[CatchEntry]>,
+    /// Where the instructions came from, for backtraces: sorted runs
+    /// `(first instruction, offset in the module of the Wasm instruction
+    /// that emitted it)`, one entry where the offset changes. A side table
+    /// that only the trap and unwind paths read, so that dispatch does not
+    /// carry it.
+    pub(crate) offsets: Box<[(u32, u32)]>,
 }
 
 /// No slot: a [`CatchEntry`] that delivers no payload or no exception.
@@ -1360,7 +1366,24 @@ impl CompiledFunc {
             fast_long,
             fast_frame,
             catches: Box::new([]),
+            offsets: Box::new([]),
         }
+    }
+
+    /// The module offset of the Wasm instruction that instruction `at` of
+    /// this function came from.
+    pub(crate) fn module_offset(&self, at: usize) -> Option<usize> {
+        let run = self.offsets.partition_point(|&(i, _)| i as usize <= at);
+        Some(self.offsets.get(run.checked_sub(1)?)?.1 as usize)
+    }
+
+    /// The index of the instruction at `ip`, if it is one of this
+    /// function's.
+    pub(crate) fn index_of(&self, ip: *const super::exec::Inst) -> Option<usize> {
+        let start = self.code.as_ptr() as usize;
+        let size = std::mem::size_of::<super::exec::Inst>();
+        let i = (ip as usize).checked_sub(start)? / size;
+        (i < self.code.len()).then_some(i)
     }
 }
 

@@ -421,21 +421,32 @@ fn in_bounds(start: u32, len: u32, size: usize) -> bool {
 }
 
 /// The backtrace of the frames active at a trap, innermost first: the
-/// current function (`def` of instance `inst`), then the callers, at most
+/// current function (`def` of instance `inst`, code `code`, at
+/// instruction `ip` if known), then the callers, at their calls, at most
 /// [`Trap::MAX_FRAMES`] of them (the caller counts the others).
-fn backtrace(inner: &StoreInner, inst: u32, def: u32, frames: &[Frame]) -> Vec<FrameInfo> {
-    std::iter::once((inst, def))
-        .chain(frames.iter().rev().map(|f| (f.inst, f.def)))
-        .map(|(instance, def)| {
-            let m: &ModuleInner = &inner.instances[instance as usize].module;
-            let func_index = m.num_imported_funcs as u32 + def;
-            FrameInfo {
-                func_index,
-                func_name: m.func_name(func_index).map(str::to_string),
-                module_name: m.module.names.module.as_deref().map(str::to_string),
-            }
-        })
+fn backtrace(
+    inner: &StoreInner,
+    (inst, def, code): (u32, u32, *const CompiledFunc),
+    ip: Option<*const Inst>,
+    frames: &[Frame],
+) -> Vec<FrameInfo> {
+    std::iter::once((inst, def, code, ip))
+        // A caller's `ip` is the instruction after its call.
+        .chain(
+            frames
+                .iter()
+                .rev()
+                .map(|f| (f.inst, f.def, f.code, Some(f.ip.wrapping_sub(1)))),
+        )
         .take(Trap::MAX_FRAMES)
+        .map(|(instance, def, code, ip)| {
+            let m: &ModuleInner = &inner.instances[instance as usize].module;
+            // SAFETY: the code of an active frame, kept alive by its
+            // module, which the store keeps alive through the instance.
+            let code = unsafe { code.as_ref() };
+            let offset = code.and_then(|c| c.module_offset(c.index_of(ip?)?));
+            m.frame_info(def, offset)
+        })
         .collect()
 }
 
@@ -977,7 +988,7 @@ macro_rules! row_handler {
             unsafe {
                 match load(mb, ml, rd(fp, addr), offset) {
                     Some(b) => wr(fp, dst, instr_fn!(mem, $v)(b, rd(fp, src), lane)),
-                    None => return trap(cx, TrapCode::MemoryOutOfBounds),
+                    None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
                 }
             }
             // SAFETY: the next instruction.
@@ -989,7 +1000,7 @@ macro_rules! row_handler {
             // SAFETY: as for loads.
             unsafe {
                 if !store_bytes(mb, ml, rd(fp, addr), offset, instr_fn!(mem, $v)(rd(fp, val), lane)) {
-                    return trap(cx, TrapCode::MemoryOutOfBounds);
+                    return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                 }
             }
             // SAFETY: the next instruction.
@@ -1006,7 +1017,7 @@ macro_rules! row_handler {
                 }
                 match load(mb, ml, a, offset) {
                     Some(b) => b,
-                    None => return trap(cx, TrapCode::MemoryOutOfBounds),
+                    None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
                 }
             };
             let r = instr_fn!(mem, $v)(b);
@@ -1020,7 +1031,7 @@ macro_rules! row_handler {
                 let a = address::<M>(fp, addr, idx, acc);
                 let bytes = instr_fn!(mem, $v)(operand::<M, ACC_IN_R, _>(fp, val, acc, facc));
                 if !store_bytes(mb, ml, a, offset, bytes) {
-                    return trap(cx, TrapCode::MemoryOutOfBounds);
+                    return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                 }
             }
             // SAFETY: the next instruction.
@@ -1100,7 +1111,7 @@ macro_rules! result {
                     unsafe { wr($fp, $dst, v) }
                 }
             }
-            Err(code) => return trap($cx, code),
+            Err(code) => return trap($cx, $ip, code),
         }
         // SAFETY: the next instruction of the same function.
         next!(unsafe { $ip.add(1) }, $fp, $mb, $ml, $cx, $acc, $facc)
@@ -1199,10 +1210,12 @@ macro_rules! modes {
     };
 }
 
-/// A trap: stops the handlers.
+/// A trap at instruction `ip`: stops the handlers (`Cx::resume` keeps
+/// `ip` for the backtrace's offset).
 #[cold]
 #[inline(never)]
-fn trap(_cx: &mut Cx<'_>, code: TrapCode) -> Done {
+fn trap(cx: &mut Cx<'_>, ip: *const Inst, code: TrapCode) -> Done {
+    cx.resume.ip = ip;
     stop(Stop::Trap(code))
 }
 
@@ -1293,14 +1306,14 @@ fn call_wasm(
     base: Slot,
 ) -> Done {
     if cx.stack.frames.len() >= cx.max_depth {
-        return trap(cx, TrapCode::StackOverflow);
+        return trap(cx, ip, TrapCode::StackOverflow);
     }
     let fp_off = fp_offset(cx, fp);
     let new_fp = fp_off + base as usize;
     if new_fp + c.frame_size > cx.stack.slots.len()
         && cx.stack.reserve(new_fp + c.frame_size).is_err()
     {
-        return trap(cx, TrapCode::StackOverflow);
+        return trap(cx, ip, TrapCode::StackOverflow);
     }
     cx.stack.frames.push(Frame {
         // SAFETY: the instruction after the call.
@@ -1500,7 +1513,7 @@ def_acc!(ChooseTestZ(ip, fp, mb, ml, cx, acc, facc) Op::ChooseTestZ { dst, x, m,
     result!(ip, fp, mb, ml, cx, acc, facc, M, dst, v)
 });
 
-def!(Trap(ip, fp, mb, ml, cx, acc, facc) Op::Trap { code } => { trap(cx, code) });
+def!(Trap(ip, fp, mb, ml, cx, acc, facc) Op::Trap { code } => { trap(cx, ip, code) });
 
 def!(Native(ip, fp, mb, ml, cx, acc, facc) Op::Native => {
     cx.resume = Regs {
@@ -1518,7 +1531,7 @@ def!(Native(ip, fp, mb, ml, cx, acc, facc) Op::Native => {
 def!(Epoch(ip, fp, mb, ml, cx, acc, facc) Op::Epoch => {
     if cx.inner.engine.epoch() >= cx.inner.epoch_deadline {
         if !cx.inner.epoch_callback {
-            return trap(cx, TrapCode::Interrupt);
+            return trap(cx, ip, TrapCode::Interrupt);
         }
         // The callback needs the host state, which only the run loop has.
         cx.stack.rare.current = Some((cx.inst, cx.def));
@@ -1541,7 +1554,7 @@ def!(Epoch(ip, fp, mb, ml, cx, acc, facc) Op::Epoch => {
 def!(Fuel(ip, fp, mb, ml, cx, acc, facc) Op::Fuel { amount } => {
     let fuel = &mut cx.inner.fuel;
     if *fuel < u64::from(amount) {
-        return trap(cx, TrapCode::OutOfFuel);
+        return trap(cx, ip, TrapCode::OutOfFuel);
     }
     *fuel -= u64::from(amount);
     // SAFETY: the next instruction.
@@ -1610,7 +1623,7 @@ macro_rules! load_jumps {
             let $v = unsafe {
                 match load::<$n>(mb, ml, address::<M>(fp, addr, idx, acc), offset) {
                     Some(b) => b,
-                    None => return trap(cx, TrapCode::MemoryOutOfBounds),
+                    None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
                 }
             };
             branch!($taken, ip, off, fp, mb, ml, cx, acc, facc)
@@ -1789,7 +1802,7 @@ def!(
     let i = unsafe { rd::<u32>(fp, index) };
     let sf = match table_callee(cx, i, ty, table) {
         Ok(sf) => sf,
-        Err(code) => return trap(cx, code),
+        Err(code) => return trap(cx, ip, code),
     };
     // Fast path: a translated function of the current instance.
     if let Some((def, c)) = current_code(cx, cx.inner.funcs[sf as usize].kind) {
@@ -1941,7 +1954,7 @@ def!(
     let i = unsafe { rd::<u32>(fp, index) };
     match table_callee(cx, i, ty, table) {
         Ok(sf) => tail_call(ip, fp, mb, ml, cx, sf, base),
-        Err(code) => trap(cx, code),
+        Err(code) => trap(cx, ip, code),
     }
 });
 
@@ -1963,7 +1976,7 @@ unsafe fn callee_of(fp: *mut u64, callee: Slot) -> Option<u32> {
 def!(CallFuncRef(ip, fp, mb, ml, cx, acc, facc) Op::CallFuncRef { base, callee } => {
     // SAFETY: a slot of the frame.
     let Some(sf) = (unsafe { callee_of(fp, callee) }) else {
-        return trap(cx, TrapCode::NullFunctionReference);
+        return trap(cx, ip, TrapCode::NullFunctionReference);
     };
     // Fast path: a translated function of the current instance.
     if let FuncKind::Wasm { instance, def } = cx.inner.funcs[sf as usize].kind {
@@ -1981,7 +1994,7 @@ def!(CallFuncRef(ip, fp, mb, ml, cx, acc, facc) Op::CallFuncRef { base, callee }
 def!(TailCallFuncRef(ip, fp, mb, ml, cx, acc, facc) Op::TailCallFuncRef { base, callee } => {
     // SAFETY: a slot of the frame.
     let Some(sf) = (unsafe { callee_of(fp, callee) }) else {
-        return trap(cx, TrapCode::NullFunctionReference);
+        return trap(cx, ip, TrapCode::NullFunctionReference);
     };
     // Fast path: a translated function of the current instance, with room
     // on the value stack.
@@ -2002,7 +2015,7 @@ def!(
     // SAFETY: a slot of the frame.
     match unsafe { callee_of(fp, callee) } {
         Some(sf) => tail_call(ip, fp, mb, ml, cx, sf, base),
-        None => trap(cx, TrapCode::NullFunctionReference),
+        None => trap(cx, ip, TrapCode::NullFunctionReference),
     }
 });
 
@@ -2040,7 +2053,7 @@ fn tail_call(
     if fp_off + c.frame_size > cx.stack.slots.len()
         && cx.stack.reserve(fp_off + c.frame_size).is_err()
     {
-        return trap(cx, TrapCode::StackOverflow);
+        return trap(cx, ip, TrapCode::StackOverflow);
     }
     // SAFETY: the value stack has room for the callee's frame at `fp_off`
     // (it may have moved: the pointer is taken afresh); the arguments
@@ -2144,7 +2157,7 @@ def!(TableRead(ip, fp, mb, ml, cx, acc, facc) Op::TableRead { dst, index, table 
     match cx.inner.tables[t as usize].elems.get(i as usize) {
         // SAFETY: a slot of the frame.
         Some(&v) => unsafe { wr(fp, dst, v) },
-        None => return trap(cx, TrapCode::TableOutOfBounds),
+        None => return trap(cx, ip, TrapCode::TableOutOfBounds),
     }
     // SAFETY: the next instruction.
     next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
@@ -2156,7 +2169,7 @@ def!(TableWrite(ip, fp, mb, ml, cx, acc, facc) Op::TableWrite { index, val, tabl
     let t = cx.inner.instances[cx.inst as usize].tables[table as usize];
     match cx.inner.tables[t as usize].elems.get_mut(i as usize) {
         Some(e) => *e = v,
-        None => return trap(cx, TrapCode::TableOutOfBounds),
+        None => return trap(cx, ip, TrapCode::TableOutOfBounds),
     }
     // SAFETY: the next instruction.
     next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
@@ -2198,7 +2211,7 @@ def!(TableFillRange(ip, fp, mb, ml, cx, acc, facc) Op::TableFillRange { start, v
     let t = cx.inner.instances[cx.inst as usize].tables[table as usize];
     let elems = &mut cx.inner.tables[t as usize].elems;
     if !in_bounds(s, n, elems.len()) {
-        return trap(cx, TrapCode::TableOutOfBounds);
+        return trap(cx, ip, TrapCode::TableOutOfBounds);
     }
     elems[s as usize..(s + n) as usize].fill(v);
     // SAFETY: the next instruction.
@@ -2213,7 +2226,7 @@ def!(TableCopyRange(ip, fp, mb, ml, cx, acc, facc) Op::TableCopyRange { dst, src
     let st = instance.tables[src_table as usize] as usize;
     let tables = &mut cx.inner.tables;
     if !in_bounds(s, n, tables[st].elems.len()) || !in_bounds(d, n, tables[dt].elems.len()) {
-        return trap(cx, TrapCode::TableOutOfBounds);
+        return trap(cx, ip, TrapCode::TableOutOfBounds);
     }
     let (d, s, n) = (d as usize, s as usize, n as usize);
     if dt == st {
@@ -2237,7 +2250,7 @@ def!(TableInitRange(ip, fp, mb, ml, cx, acc, facc) Op::TableInitRange { dst, src
     let seg = &instance.elems[elem as usize];
     let tab = &mut tables[instance.tables[table as usize] as usize].elems;
     if !in_bounds(s, n, seg.len()) || !in_bounds(d, n, tab.len()) {
-        return trap(cx, TrapCode::TableOutOfBounds);
+        return trap(cx, ip, TrapCode::TableOutOfBounds);
     }
     tab[d as usize..(d + n) as usize].copy_from_slice(&seg[s as usize..(s + n) as usize]);
     // SAFETY: the next instruction.
@@ -2291,7 +2304,7 @@ def!(MemFill(ip, fp, mb, ml, cx, acc, facc) Op::MemFill { dst, val, len, mem } =
     // SAFETY: slots of the frame.
     let (d, v, n) = unsafe { (addr_operand(fp, dst, is_64), rd::<u32>(fp, val), addr_operand(fp, len, is_64)) };
     let Some(bytes) = range_mut(&mut m.data, d, n) else {
-        return trap(cx, TrapCode::MemoryOutOfBounds);
+        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
     };
     bytes.fill(v as u8);
     // SAFETY: the next instruction.
@@ -2335,7 +2348,7 @@ def!(MemCopy(ip, fp, mb, ml, cx, acc, facc) Op::MemCopy { dst, src, len, dst_mem
         }
     };
     if !ok {
-        return trap(cx, TrapCode::MemoryOutOfBounds);
+        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
     }
     // SAFETY: the next instruction.
     next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
@@ -2355,7 +2368,7 @@ def!(MemInit(ip, fp, mb, ml, cx, acc, facc) Op::MemInit { dst, src, len, data, m
     };
     match (range(seg, u64::from(s), u64::from(n)), range_mut(&mut m.data, d, u64::from(n))) {
         (Some(s), Some(d)) => d.copy_from_slice(&seg[s]),
-        _ => return trap(cx, TrapCode::MemoryOutOfBounds),
+        _ => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
     }
     // SAFETY: the next instruction.
     next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
@@ -2440,7 +2453,7 @@ mod far {
                 // in bounds of the memory.
                 unsafe {
                     let Some(p) = far_address(cx, fp, mem, addr, off) else {
-                        return trap(cx, TrapCode::MemoryOutOfBounds);
+                        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                     };
                     wr(fp, dst, instr_fn!(mem, $v)(std::ptr::read_unaligned(p)));
                 }
@@ -2454,7 +2467,7 @@ mod far {
                 unsafe {
                     let bytes = instr_fn!(mem, $v)(rd(fp, val));
                     let Some(p) = far_address(cx, fp, mem, addr, off) else {
-                        return trap(cx, TrapCode::MemoryOutOfBounds);
+                        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                     };
                     std::ptr::write_unaligned(p, bytes);
                 }
@@ -2467,7 +2480,7 @@ mod far {
                 // SAFETY: as for loads.
                 unsafe {
                     let Some(p) = far_address(cx, fp, mem, addr, off) else {
-                        return trap(cx, TrapCode::MemoryOutOfBounds);
+                        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                     };
                     let b = std::ptr::read_unaligned(p);
                     wr(fp, dst, instr_fn!(mem, $v)(b, rd(fp, val), lane));
@@ -2482,7 +2495,7 @@ mod far {
                 unsafe {
                     let bytes = instr_fn!(mem, $v)(rd(fp, val), lane);
                     let Some(p) = far_address(cx, fp, mem, addr, off) else {
-                        return trap(cx, TrapCode::MemoryOutOfBounds);
+                        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                     };
                     std::ptr::write_unaligned(p, bytes);
                 }
@@ -2825,7 +2838,7 @@ macro_rules! load_pair_handlers {
                 let (b, z) = unsafe {
                     match load(mb, ml, address::<M>(fp, addr, idx, acc), offset) {
                         Some(b) => (b, rd(fp, c)),
-                        None => return trap(cx, TrapCode::MemoryOutOfBounds),
+                        None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
                     }
                 };
                 let r = instr_fn!(ops, $op2)(instr_fn!(mem, $op1)(b), z);
@@ -2853,7 +2866,7 @@ macro_rules! store_pair_handlers {
                         rd(fp, b),
                     );
                     if !store_bytes(mb, ml, rd(fp, addr), offset, instr_fn!(mem, $op2)(v)) {
-                        return trap(cx, TrapCode::MemoryOutOfBounds);
+                        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                     }
                 }
                 // SAFETY: the next instruction.
@@ -2917,14 +2930,19 @@ fn run<T>(
             Stop::Trap(c) => {
                 let mut e = Error::from(Trap::new(c));
                 if let Some(t) = e.trap_mut() {
-                    t.set_backtrace(backtrace(&store.inner, inst, def, &stack.frames));
+                    t.set_backtrace(backtrace(
+                        &store.inner,
+                        (inst, def, code),
+                        Some(resume.ip),
+                        &stack.frames,
+                    ));
                     // The current frame and every caller.
                     let active = stack.frames.len() + 1;
                     t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
                 }
                 return Err(e);
             }
-            Stop::Throw => return Err(uncaught(&store.inner, stack, inst, def)),
+            Stop::Throw => return Err(uncaught(&store.inner, stack, (inst, def, code), resume.ip)),
             Stop::Error => {
                 let error = std::mem::take(&mut stack.rare.error);
                 return Err(Error::other(if error.is_empty() {
@@ -2953,7 +2971,8 @@ fn run<T>(
                     if let Some(t) = e.trap_mut() {
                         // The compiled frames are in; add the interpreted
                         // callers.
-                        let callers = backtrace(&store.inner, inst, def, &stack.frames);
+                        let callers =
+                            backtrace(&store.inner, (inst, def, code), None, &stack.frames);
                         t.extend_backtrace(callers.into_iter().skip(1));
                         let active = stack.frames.len() + 1;
                         t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
@@ -3028,13 +3047,19 @@ fn catch_later(
 
 /// The error of an exception no frame of this execution caught: the
 /// tag's name, and the backtrace of the frames it came through, then the
-/// current function (`def` of instance `inst`) and its callers.
+/// current function (`def` of instance `inst`, code `code`, at `ip`) and
+/// its callers.
 #[inline(never)]
-fn uncaught(inner: &StoreInner, stack: &mut Stack, inst: u32, def: u32) -> Error {
+fn uncaught(
+    inner: &StoreInner,
+    stack: &mut Stack,
+    (inst, def, code): (u32, u32, *const CompiledFunc),
+    ip: *const Inst,
+) -> Error {
     let exn = stack.rare.thrown;
     let name = crate::exception::tag_name(inner, exn);
     let mut bt = std::mem::take(&mut stack.rare.frames);
-    bt.extend(backtrace(inner, inst, def, &stack.frames));
+    bt.extend(backtrace(inner, (inst, def, code), Some(ip), &stack.frames));
     bt.truncate(Trap::MAX_FRAMES);
     Error::exception(
         crate::ExnRef::from_bits(inner, exn),

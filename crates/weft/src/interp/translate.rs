@@ -323,6 +323,10 @@ struct Translator<'m> {
     /// The first of the slots for the exceptions of legacy `try` blocks,
     /// one per nesting level (after the constants).
     exn_base: u32,
+    /// The module offset of the Wasm instruction being translated.
+    at: u32,
+    /// `CompiledFunc::offsets` so far.
+    offsets: Vec<(u32, u32)>,
 }
 
 impl<'m> Translator<'m> {
@@ -438,6 +442,8 @@ impl<'m> Translator<'m> {
             results: &ty.results,
             catches: Vec::new(),
             exn_base,
+            at: code.body.offset as u32,
+            offsets: Vec::new(),
         })
     }
 
@@ -451,6 +457,7 @@ impl<'m> Translator<'m> {
             (self.temp_base + self.max_height) as usize,
         );
         f.catches = self.catches.into_boxed_slice();
+        f.offsets = self.offsets.into_boxed_slice();
         Ok(f)
     }
 
@@ -473,6 +480,7 @@ impl<'m> Translator<'m> {
         let features = self.m.engine.config().features;
         let mut r = Reader::new_at(&code.body.bytes, code.body.offset, features);
         while !self.ctrls.is_empty() {
+            self.at = r.offset() as u32;
             let instr = r.read_instr().map_err(|e| e.to_string())?;
             if !self.reachable {
                 match instr {
@@ -527,7 +535,11 @@ impl<'m> Translator<'m> {
         self.modes.push(0);
         self.jump_labels.push(NO_LABEL);
         self.last_producer = None;
-        self.code.len() - 1
+        let i = self.code.len() - 1;
+        if self.offsets.last().map(|r| r.1) != Some(self.at) {
+            self.offsets.push((i as u32, self.at));
+        }
+        i
     }
 
     /// Removes the last instruction (replaced by a fused one). If it read
@@ -535,6 +547,11 @@ impl<'m> Translator<'m> {
     /// writes its result to its slot again.
     fn unemit(&mut self, keep_in: bool) -> u8 {
         self.code.pop();
+        // A fused instruction takes the offset of the instruction that
+        // fuses it (the access of an address fusion, which is what traps).
+        if self.offsets.last().map(|r| r.0 as usize) == Some(self.code.len()) {
+            self.offsets.pop();
+        }
         self.jump_labels.pop();
         let m = self.modes.pop().unwrap_or(0);
         if acc_inputs(m) != 0 && !keep_in {
@@ -544,6 +561,15 @@ impl<'m> Translator<'m> {
         }
         self.last_producer = None;
         m
+    }
+
+    /// As `unemit`, for a fusion whose first instruction is the one that
+    /// may trap (a load): the fused instruction keeps its offset.
+    fn unemit_first(&mut self, keep_in: bool) -> u8 {
+        if let Some(&(_, at)) = self.offsets.last() {
+            self.at = at;
+        }
+        self.unemit(keep_in)
     }
 
     /// The accumulator bit `bit` if operand `o` is the value the previous
@@ -972,7 +998,7 @@ impl<'m> Translator<'m> {
                 .map(|op| (op, ACC_IN_L | ADDR_ADD)),
         };
         let (op, bits) = match fused {
-            Some((op, keep)) => (op, self.unemit(true) & keep),
+            Some((op, keep)) => (op, self.unemit_first(true) & keep),
             None if when => (
                 Op::JumpIfNez {
                     cond: cond.slot,
@@ -1145,7 +1171,7 @@ impl<'m> Translator<'m> {
             return None;
         }
         let pair = LOAD_PAIRS.iter().position(|&p| p == (op1, op2))? as u16;
-        self.unemit(true);
+        self.unemit_first(true);
         Some((load, c, pair, mode))
     }
 

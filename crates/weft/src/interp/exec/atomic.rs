@@ -29,7 +29,7 @@ def!(Atomic(ip, fp, mb, ml, cx, acc, facc) Op::Atomic { op, dst, addr, a, b, off
     match unsafe { atomic_op(cx, fp, op, [dst, addr, a, b, off], mem) } {
         // SAFETY: the next instruction.
         Ok(()) => next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc),
-        Err(code) => trap(cx, code),
+        Err(code) => trap(cx, ip, code),
     }
 });
 

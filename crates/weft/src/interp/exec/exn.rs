@@ -27,7 +27,7 @@ pub(super) const ENTRIES: [(u16, Handler); 2] =
 def!(ThrowTag(ip, fp, mb, ml, cx, acc, facc) Op::ThrowTag { base, tag } => {
     match new_exception(cx, fp, base, tag) {
         Ok(exn) => throw(ip, fp, cx, exn),
-        Err(code) => trap(cx, code),
+        Err(code) => trap(cx, ip, code),
     }
 });
 
@@ -35,7 +35,7 @@ def!(ThrowExn(ip, fp, mb, ml, cx, acc, facc) Op::ThrowExn { src } => {
     // SAFETY: a slot of the frame.
     let exn: u64 = unsafe { rd(fp, src) };
     if exn == 0 {
-        return trap(cx, TrapCode::NullExceptionReference);
+        return trap(cx, ip, TrapCode::NullExceptionReference);
     }
     throw(ip, fp, cx, exn)
 });
@@ -48,6 +48,8 @@ fn throw(ip: *const Inst, fp: *mut u64, cx: &mut Cx<'_>, exn: u64) -> Done {
         Some(r) => next!(r.ip, r.fp, r.mb, r.ml, cx, 0, 0.0),
         None => {
             cx.stack.rare.thrown = exn;
+            // For the backtrace's offset.
+            cx.resume.ip = ip;
             stop(Stop::Throw)
         }
     }
@@ -88,6 +90,7 @@ pub(super) fn resume_unwind(cx: &mut Cx<'_>) -> bool {
         }
         None => {
             cx.stack.rare.thrown = exn;
+            cx.resume.ip = at;
             false
         }
     }

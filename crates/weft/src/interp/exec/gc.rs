@@ -17,7 +17,7 @@ def!(Gc(ip, fp, mb, ml, cx, acc, facc) Op::Gc { op, dst, a, b, c, imm } => {
     match unsafe { gc_op(cx, fp, op, dst, a, b, c, imm) } {
         // SAFETY: the next instruction.
         Ok(()) => next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc),
-        Err(code) => trap(cx, code),
+        Err(code) => trap(cx, ip, code),
     }
 });
 
