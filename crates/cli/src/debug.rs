@@ -67,9 +67,19 @@ pub(crate) fn addr2line(
     (out, all)
 }
 
-/// The sections of a binary module: id, whole section (header included),
-/// and for a custom section its name.
-fn sections(bytes: &[u8]) -> Option<Vec<(u8, &[u8], Option<&str>, usize)>> {
+/// A section of a binary module.
+struct Section<'a> {
+    id: u8,
+    /// The whole section, header included.
+    bytes: &'a [u8],
+    /// A custom section's name.
+    name: Option<&'a str>,
+    /// Where its contents start in the module.
+    contents: usize,
+}
+
+/// The sections of a binary module, `None` if their headers do not read.
+fn sections(bytes: &[u8]) -> Option<Vec<Section<'_>>> {
     let mut r = weft_binary::Reader::new(bytes.get(8..)?, weft_syntax::Features::WASM3);
     let mut out = Vec::new();
     while !r.is_empty() {
@@ -84,7 +94,12 @@ fn sections(bytes: &[u8]) -> Option<Vec<(u8, &[u8], Option<&str>, usize)>> {
         } else {
             None
         };
-        out.push((id, &bytes[start..contents + size], name, contents));
+        out.push(Section {
+            id,
+            bytes: &bytes[start..contents + size],
+            name,
+            contents,
+        });
     }
     Some(out)
 }
@@ -93,8 +108,8 @@ fn sections(bytes: &[u8]) -> Option<Vec<(u8, &[u8], Option<&str>, usize)>> {
 fn code_section_start(bytes: &[u8]) -> Option<usize> {
     sections(bytes)?
         .into_iter()
-        .find(|s| s.0 == 10)
-        .map(|s| s.3)
+        .find(|s| s.id == 10)
+        .map(|s| s.contents)
 }
 
 /// The module without its custom sections, but those named in `keep`;
@@ -104,10 +119,10 @@ pub(crate) fn strip(bytes: &[u8], keep: &[String]) -> Option<(Vec<u8>, Vec<Strin
     let sections = sections(bytes)?;
     let mut out = bytes[..8].to_vec();
     let mut removed = Vec::new();
-    for (_, section, name, _) in sections {
-        match name {
+    for s in sections {
+        match s.name {
             Some(n) if !keep.iter().any(|k| k == n) => removed.push(n.to_string()),
-            _ => out.extend_from_slice(section),
+            _ => out.extend_from_slice(s.bytes),
         }
     }
     Some((out, removed))
