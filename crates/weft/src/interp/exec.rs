@@ -2928,19 +2928,13 @@ fn run<T>(
         match why {
             Stop::Return => return Ok(()),
             Stop::Trap(c) => {
-                let mut e = Error::from(Trap::new(c));
-                if let Some(t) = e.trap_mut() {
-                    t.set_backtrace(backtrace(
-                        &store.inner,
-                        (inst, def, code),
-                        Some(resume.ip),
-                        &stack.frames,
-                    ));
-                    // The current frame and every caller.
-                    let active = stack.frames.len() + 1;
-                    t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
-                }
-                return Err(e);
+                return Err(trapped(
+                    &store.inner,
+                    stack,
+                    (inst, def, code),
+                    resume.ip,
+                    c,
+                ))
             }
             Stop::Throw => return Err(uncaught(&store.inner, stack, (inst, def, code), resume.ip)),
             Stop::Error => {
@@ -2968,15 +2962,7 @@ fn run<T>(
                     if catch_later(&store.inner, stack, &e, resume.ip, resume.fp) {
                         continue;
                     }
-                    if let Some(t) = e.trap_mut() {
-                        // The compiled frames are in; add the interpreted
-                        // callers.
-                        let callers =
-                            backtrace(&store.inner, (inst, def, code), None, &stack.frames);
-                        t.extend_backtrace(callers.into_iter().skip(1));
-                        let active = stack.frames.len() + 1;
-                        t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
-                    }
+                    add_callers(&store.inner, stack, (inst, def, code), &mut e);
                     return Err(e);
                 }
                 let (mb, ml) = mem_view(&mut store.inner, inst);
@@ -3022,6 +3008,45 @@ fn run<T>(
                 regs = Regs { mb, ml, ..resume };
             }
         }
+    }
+}
+
+/// The trap `c` at instruction `ip` of the current function (`def` of
+/// instance `inst`, code `code`), with its backtrace. Out of line, as is
+/// [`add_callers`], so that the run loop's native frame (one per re-entry
+/// into Wasm, which bounds recursion across tiers) stays small.
+#[cold]
+#[inline(never)]
+fn trapped(
+    inner: &StoreInner,
+    stack: &Stack,
+    current: (u32, u32, *const CompiledFunc),
+    ip: *const Inst,
+    c: TrapCode,
+) -> Error {
+    let mut t = Trap::new(c);
+    t.set_backtrace(backtrace(inner, current, Some(ip), &stack.frames));
+    // The current frame and every caller.
+    let active = stack.frames.len() + 1;
+    t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
+    t.into()
+}
+
+/// Adds the interpreted callers to the backtrace of a trap of compiled
+/// code (whose frames are in), called from the current function's stub.
+#[cold]
+#[inline(never)]
+fn add_callers(
+    inner: &StoreInner,
+    stack: &Stack,
+    current: (u32, u32, *const CompiledFunc),
+    e: &mut Error,
+) {
+    if let Some(t) = e.trap_mut() {
+        let callers = backtrace(inner, current, None, &stack.frames);
+        t.extend_backtrace(callers.into_iter().skip(1));
+        let active = stack.frames.len() + 1;
+        t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
     }
 }
 
