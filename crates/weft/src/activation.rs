@@ -18,7 +18,6 @@
 
 use crate::error::FrameInfo;
 use crate::interp::exec::Stack;
-use crate::module::ModuleInner;
 use crate::store::StoreInner;
 
 /// Suspended Wasm frames: one stretch of the call stack.
@@ -103,13 +102,8 @@ pub(crate) fn innermost(inner: &StoreInner) -> Vec<(u32, u32)> {
     out
 }
 
-/// The frame of defined function `def` of instance `inst`, named.
+/// The frame of defined function `def` of instance `inst`, named (without
+/// an offset: activations do not keep the instruction).
 pub(crate) fn frame_info(inner: &StoreInner, inst: u32, def: u32) -> FrameInfo {
-    let m: &ModuleInner = &inner.instances[inst as usize].module;
-    let func_index = m.num_imported_funcs as u32 + def;
-    FrameInfo {
-        func_index,
-        func_name: m.func_name(func_index).map(str::to_string),
-        module_name: m.module.names.module.as_deref().map(str::to_string),
-    }
+    inner.instances[inst as usize].module.frame_info(def, None)
 }
