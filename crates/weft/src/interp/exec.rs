@@ -988,7 +988,7 @@ macro_rules! row_handler {
             unsafe {
                 match load(mb, ml, rd(fp, addr), offset) {
                     Some(b) => wr(fp, dst, instr_fn!(mem, $v)(b, rd(fp, src), lane)),
-                    None => return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds),
+                    None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
                 }
             }
             // SAFETY: the next instruction.
@@ -1000,7 +1000,7 @@ macro_rules! row_handler {
             // SAFETY: as for loads.
             unsafe {
                 if !store_bytes(mb, ml, rd(fp, addr), offset, instr_fn!(mem, $v)(rd(fp, val), lane)) {
-                    return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds);
+                    return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                 }
             }
             // SAFETY: the next instruction.
@@ -1017,7 +1017,7 @@ macro_rules! row_handler {
                 }
                 match load(mb, ml, a, offset) {
                     Some(b) => b,
-                    None => return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds),
+                    None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
                 }
             };
             let r = instr_fn!(mem, $v)(b);
@@ -1031,7 +1031,7 @@ macro_rules! row_handler {
                 let a = address::<M>(fp, addr, idx, acc);
                 let bytes = instr_fn!(mem, $v)(operand::<M, ACC_IN_R, _>(fp, val, acc, facc));
                 if !store_bytes(mb, ml, a, offset, bytes) {
-                    return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds);
+                    return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                 }
             }
             // SAFETY: the next instruction.
@@ -1623,7 +1623,7 @@ macro_rules! load_jumps {
             let $v = unsafe {
                 match load::<$n>(mb, ml, address::<M>(fp, addr, idx, acc), offset) {
                     Some(b) => b,
-                    None => return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds),
+                    None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
                 }
             };
             branch!($taken, ip, off, fp, mb, ml, cx, acc, facc)
@@ -2304,7 +2304,7 @@ def!(MemFill(ip, fp, mb, ml, cx, acc, facc) Op::MemFill { dst, val, len, mem } =
     // SAFETY: slots of the frame.
     let (d, v, n) = unsafe { (addr_operand(fp, dst, is_64), rd::<u32>(fp, val), addr_operand(fp, len, is_64)) };
     let Some(bytes) = range_mut(&mut m.data, d, n) else {
-        return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds);
+        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
     };
     bytes.fill(v as u8);
     // SAFETY: the next instruction.
@@ -2348,7 +2348,7 @@ def!(MemCopy(ip, fp, mb, ml, cx, acc, facc) Op::MemCopy { dst, src, len, dst_mem
         }
     };
     if !ok {
-        return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds);
+        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
     }
     // SAFETY: the next instruction.
     next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
@@ -2368,7 +2368,7 @@ def!(MemInit(ip, fp, mb, ml, cx, acc, facc) Op::MemInit { dst, src, len, data, m
     };
     match (range(seg, u64::from(s), u64::from(n)), range_mut(&mut m.data, d, u64::from(n))) {
         (Some(s), Some(d)) => d.copy_from_slice(&seg[s]),
-        _ => return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds),
+        _ => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
     }
     // SAFETY: the next instruction.
     next!(unsafe { ip.add(1) }, fp, mb, ml, cx, acc, facc)
@@ -2453,7 +2453,7 @@ mod far {
                 // in bounds of the memory.
                 unsafe {
                     let Some(p) = far_address(cx, fp, mem, addr, off) else {
-                        return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds);
+                        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                     };
                     wr(fp, dst, instr_fn!(mem, $v)(std::ptr::read_unaligned(p)));
                 }
@@ -2467,7 +2467,7 @@ mod far {
                 unsafe {
                     let bytes = instr_fn!(mem, $v)(rd(fp, val));
                     let Some(p) = far_address(cx, fp, mem, addr, off) else {
-                        return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds);
+                        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                     };
                     std::ptr::write_unaligned(p, bytes);
                 }
@@ -2480,7 +2480,7 @@ mod far {
                 // SAFETY: as for loads.
                 unsafe {
                     let Some(p) = far_address(cx, fp, mem, addr, off) else {
-                        return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds);
+                        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                     };
                     let b = std::ptr::read_unaligned(p);
                     wr(fp, dst, instr_fn!(mem, $v)(b, rd(fp, val), lane));
@@ -2495,7 +2495,7 @@ mod far {
                 unsafe {
                     let bytes = instr_fn!(mem, $v)(rd(fp, val), lane);
                     let Some(p) = far_address(cx, fp, mem, addr, off) else {
-                        return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds);
+                        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                     };
                     std::ptr::write_unaligned(p, bytes);
                 }
@@ -2838,7 +2838,7 @@ macro_rules! load_pair_handlers {
                 let (b, z) = unsafe {
                     match load(mb, ml, address::<M>(fp, addr, idx, acc), offset) {
                         Some(b) => (b, rd(fp, c)),
-                        None => return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds),
+                        None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
                     }
                 };
                 let r = instr_fn!(ops, $op2)(instr_fn!(mem, $op1)(b), z);
@@ -2866,7 +2866,7 @@ macro_rules! store_pair_handlers {
                         rd(fp, b),
                     );
                     if !store_bytes(mb, ml, rd(fp, addr), offset, instr_fn!(mem, $op2)(v)) {
-                        return trap(cx, std::ptr::null(), TrapCode::MemoryOutOfBounds);
+                        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
                     }
                 }
                 // SAFETY: the next instruction.
