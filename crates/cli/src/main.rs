@@ -123,6 +123,13 @@ enum Command {
         /// Disassemble function bodies, with offsets
         #[arg(short = 'd', long)]
         disassemble: bool,
+        /// Print the raw contents of every section
+        #[arg(short = 's', long)]
+        full_contents: bool,
+        /// Only this section in -x and -s (`Code`, `Export`, a custom
+        /// section's name; case-insensitive)
+        #[arg(short = 'j', long = "section", value_name = "SECTION")]
+        section: Option<String>,
         #[command(flatten)]
         features: FeatureArgs,
     },
@@ -519,18 +526,25 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             headers,
             details,
             disassemble,
+            full_contents,
+            section,
             features,
         } => {
             let f = features.features;
             let bytes = read(&file)?.bytes;
             let module = decode(&file, &bytes, f)?;
             let opts = objdump::Options {
-                headers: headers || !(details || disassemble),
+                headers: headers || !(details || disassemble || full_contents),
                 details,
                 disassemble,
+                full_contents,
+                section,
             };
-            let text = objdump::dump(&file, &bytes, &module, f, opts)?;
-            write_output(output.as_deref(), text.as_bytes())?;
+            let dump = objdump::dump(&file, &bytes, &module, f, &opts)?;
+            write_output(output.as_deref(), dump.text.as_bytes())?;
+            if let Some(e) = dump.error {
+                return Err(Failure(e));
+            }
         }
         Command::Addr2line {
             file,

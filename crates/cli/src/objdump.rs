@@ -1,11 +1,16 @@
-//! `weft objdump`: the contents of a binary module in the style of wabt's
-//! `wasm-objdump`.
+//! `weft objdump`: the contents of a binary module as wabt's
+//! `wasm-objdump` (1.0.42) prints them, line for line.
 //!
 //! - `-h`: one line per section with its payload's start and end offsets,
 //!   size and element count;
 //! - `-x`: the details of every section;
 //! - `-d`: every function body, one instruction per line with its absolute
-//!   offset, its raw bytes and its text (as the printer writes it).
+//!   offset, its raw bytes and wabt's rendering (see [`disasm`]);
+//! - `-s`: the raw bytes of every section;
+//! - `-j NAME`: only the section NAME (`Code`, `Export`, a custom section's
+//!   name; case-insensitive) in `-x` and `-s`. As in wabt, `-h` still lists
+//!   every section and `-d` every body, and a name that matches no section
+//!   is an error after the output.
 //!
 //! The decoded [`Module`] gives the contents; the byte layout that only the
 //! binary has (section and body offsets, the sizes of bodies, the encoding of
@@ -13,18 +18,24 @@
 //! the binary crate's [`Reader`]. A malformed body is shown up to the error,
 //! followed by an `error:` line; nothing here panics on input.
 
-use std::collections::HashMap;
+mod disasm;
+mod hexfloat;
+mod names;
+mod raw;
+
+use hexfloat::{hex_f32, hex_f64};
+use names::{label, Names};
 use std::fmt::Write;
 use std::path::Path;
 use weft_binary::{section_headers, section_id, section_name, Reader, SectionHeader};
 use weft_syntax::{
-    escape_name, CompositeType, DataMode, ElemItems, ElemMode, ExportDesc, Expr, Features,
-    FieldType, FuncType, GlobalType, ImportDesc, Instr, Limits, Module, Mut, SubType, TableType,
-    ValType,
+    escape_name, AddrType, CompositeType, DataMode, ElemItems, ElemMode, ExportDesc, Expr,
+    Features, FieldType, FuncType, GlobalType, ImportDesc, Instr, Limits, MemType, Module, Mut,
+    RefType, SubType, TableType, ValType,
 };
 
 /// What to show.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     /// Section headers (`-h`).
     pub headers: bool,
@@ -32,12 +43,18 @@ pub struct Options {
     pub details: bool,
     /// Disassembly of every function body (`-d`).
     pub disassemble: bool,
+    /// Raw contents of every section (`-s`).
+    pub full_contents: bool,
+    /// Only this section in `-x` and `-s` (`-j`).
+    pub section: Option<String>,
 }
 
-/// Raw bytes shown per line of the disassembly.
-const BYTES_PER_LINE: usize = 9;
-/// Indentation of the disassembly stops growing at this block depth.
-const MAX_INDENT_DEPTH: usize = 32;
+/// What `dump` printed, and the error to report after it (a `-j` name
+/// that matches no section).
+pub struct Dump {
+    pub text: String,
+    pub error: Option<String>,
+}
 
 /// Dumps a binary module. `bytes` is the file, `module` its decoding.
 /// Fails only if the section layout cannot be read (which a successfully
@@ -47,18 +64,24 @@ pub fn dump(
     bytes: &[u8],
     module: &Module<'_>,
     features: Features,
-    opts: Options,
-) -> Result<String, String> {
+    opts: &Options,
+) -> Result<Dump, String> {
     let headers = section_headers(bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     let d = Dumper {
         bytes,
         module,
         features,
         headers: &headers,
-        func_names: func_names(module),
+        names: Names::new(module),
+        section: opts.section.as_deref(),
     };
     let mut out = String::new();
-    let _ = writeln!(out, "\n{}:\tfile format wasm 0x1", path.display());
+    // wabt names the file by its base name.
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_else(|| path.to_string_lossy());
+    let _ = writeln!(out, "\n{base}:\tfile format wasm 0x1");
     // wasm-objdump names the module under the header in every mode.
     if let Some(name) = &module.names.module {
         let _ = writeln!(out, "module name: <{}>", escape_name(name));
@@ -72,7 +95,16 @@ pub fn dump(
     if opts.disassemble {
         d.disassemble(&mut out);
     }
-    Ok(out)
+    if opts.full_contents {
+        d.contents(&mut out);
+    }
+    let error = match opts.section.as_deref() {
+        Some(s) if !headers.iter().any(|h| d.selected(h)) => {
+            Some(format!("Section not found: {s}"))
+        }
+        _ => None,
+    };
+    Ok(Dump { text: out, error })
 }
 
 /// `(index, name)` pairs of a name map.
@@ -82,37 +114,8 @@ fn pairs<'n, I: Copy + Into<u32>>(
     map.iter().map(|(i, n)| ((*i).into(), n.as_ref())).collect()
 }
 
-/// A name for every function that has one: from the name section, else the
-/// import's `module.name`, else the first export's name.
-fn func_names(m: &Module<'_>) -> HashMap<u32, String> {
-    let mut names = HashMap::new();
-    let mut func = 0u32;
-    for imp in &m.imports {
-        if let ImportDesc::Func(_) = imp.desc {
-            names.insert(
-                func,
-                format!("{}.{}", escape_name(&imp.module), escape_name(&imp.name)),
-            );
-            func = func.saturating_add(1);
-        }
-    }
-    for e in &m.exports {
-        if let ExportDesc::Func(f) = e.desc {
-            names
-                .entry(f.0)
-                .or_insert_with(|| escape_name(&e.name).to_string());
-        }
-    }
-    for (f, n) in &m.names.funcs {
-        names.insert(f.0, escape_name(n).to_string());
-    }
-    names
-}
-
 /// The layout of one function body in the code section.
 struct BodyLayout<'b> {
-    /// Absolute offset of the body's size field.
-    start: usize,
     /// Absolute offset of the body (its local declarations).
     offset: usize,
     /// The body's bytes.
@@ -124,7 +127,9 @@ struct Dumper<'d, 'a> {
     module: &'d Module<'a>,
     features: Features,
     headers: &'d [SectionHeader],
-    func_names: HashMap<u32, String>,
+    names: Names,
+    /// `-j`: the one section to show.
+    section: Option<&'d str>,
 }
 
 impl Dumper<'_, '_> {
@@ -138,9 +143,28 @@ impl Dumper<'_, '_> {
 
     /// ` <name>` for a function that has a name.
     fn func_label(&self, f: u32) -> String {
-        match self.func_names.get(&f) {
-            Some(n) => format!(" <{n}>"),
-            None => String::new(),
+        label(&self.names.funcs, f)
+    }
+
+    /// Whether `-j` selects section `h` (every section without `-j`).
+    fn selected(&self, h: &SectionHeader) -> bool {
+        let Some(want) = self.section else {
+            return true;
+        };
+        let name = match (h.id, &h.name) {
+            (section_id::CUSTOM, Some(n)) => n.as_str(),
+            _ => section_name(h.id).unwrap_or(""),
+        };
+        name.eq_ignore_ascii_case(want)
+    }
+
+    /// `-s`: every (selected) section's payload.
+    fn contents(&self, out: &mut String) {
+        for h in self.headers.iter().filter(|h| self.selected(h)) {
+            let name = section_name(h.id).unwrap_or("Unknown");
+            let _ = writeln!(out, "\nContents of section {name}:");
+            let data = raw::payload(self.bytes, h).unwrap_or_default();
+            raw::hexdump(out, "", data, h.offset as u64);
         }
     }
 
@@ -187,22 +211,17 @@ impl Dumper<'_, '_> {
         let count = r.read_len(1).map_err(|e| e.to_string())?;
         let mut bodies = Vec::new();
         for _ in 0..count {
-            let start = r.offset();
             let size = r.read_u32().map_err(|e| e.to_string())?;
             let offset = r.offset();
             let bytes = r.read_bytes(size as usize).map_err(|e| e.to_string())?;
-            bodies.push(BodyLayout {
-                start,
-                offset,
-                bytes,
-            });
+            bodies.push(BodyLayout { offset, bytes });
         }
         Ok(bodies)
     }
 
     fn details(&self, out: &mut String) {
         out.push_str("\nSection Details:\n\n");
-        for h in self.headers {
+        for h in self.headers.iter().filter(|h| self.selected(h)) {
             match h.id {
                 section_id::TYPE => self.types(out),
                 section_id::IMPORT => self.imports(out),
@@ -213,7 +232,7 @@ impl Dumper<'_, '_> {
                 section_id::GLOBAL => self.globals(out),
                 section_id::EXPORT => self.exports(out),
                 section_id::START => self.start(out),
-                section_id::ELEMENT => self.elems(out),
+                section_id::ELEMENT => self.elems(out, h),
                 section_id::DATA_COUNT => {
                     out.push_str("DataCount:\n");
                     let _ = writeln!(out, " - data count: {}", h.count.unwrap_or(0));
@@ -251,7 +270,7 @@ impl Dumper<'_, '_> {
                 }
                 ImportDesc::Memory(m) => {
                     mems = mems.saturating_add(1);
-                    write!(out, " - memory[{}] {}", mems - 1, pages(&m.limits))
+                    write!(out, " - memory[{}] {}", mems - 1, pages(&m))
                 }
                 ImportDesc::Global(g) => {
                     globals = globals.saturating_add(1);
@@ -259,7 +278,8 @@ impl Dumper<'_, '_> {
                 }
                 ImportDesc::Tag(t) => {
                     tags = tags.saturating_add(1);
-                    write!(out, " - tag[{}] sig={}", tags - 1, t.ty.0)
+                    let name = label(&self.names.tags, tags - 1);
+                    write!(out, " - tag[{}] sig={}{name}", tags - 1, t.ty.0)
                 }
             };
             let _ = writeln!(
@@ -285,7 +305,9 @@ impl Dumper<'_, '_> {
         let _ = writeln!(out, "Table[{}]:", self.module.tables.len());
         let base = self.imported(|d| matches!(d, ImportDesc::Table(_)));
         for (k, t) in self.module.tables.iter().enumerate() {
-            let _ = writeln!(out, " - table[{}] {}", base + k, table_type(&t.ty));
+            let i = base + k;
+            let name = label(&self.names.named_tables, i as u32);
+            let _ = writeln!(out, " - table[{i}] {}{name}", table_type(&t.ty));
         }
     }
 
@@ -293,7 +315,7 @@ impl Dumper<'_, '_> {
         let _ = writeln!(out, "Memory[{}]:", self.module.mems.len());
         let base = self.imported(|d| matches!(d, ImportDesc::Memory(_)));
         for (k, m) in self.module.mems.iter().enumerate() {
-            let _ = writeln!(out, " - memory[{}] {}", base + k, pages(&m.limits));
+            let _ = writeln!(out, " - memory[{}] {}", base + k, pages(m));
         }
     }
 
@@ -309,11 +331,12 @@ impl Dumper<'_, '_> {
         let _ = writeln!(out, "Global[{}]:", self.module.globals.len());
         let base = self.imported(|d| matches!(d, ImportDesc::Global(_)));
         for (k, g) in self.module.globals.iter().enumerate() {
+            let i = base + k;
             let _ = writeln!(
                 out,
-                " - global[{}] {} - init {}",
-                base + k,
+                " - global[{i}] {}{} - init {}",
                 global_type(&g.ty),
+                label(&self.names.defined_globals, i as u32),
                 self.init(&g.init)
             );
         }
@@ -340,32 +363,43 @@ impl Dumper<'_, '_> {
         }
     }
 
-    fn elems(&self, out: &mut String) {
+    /// wabt's element segments: the encoding's flags, the table (0 for
+    /// passive and declarative ones), each item as `ref.func:N <name>` or
+    /// its expression, numbered from the last constant offset seen (wabt
+    /// keeps it across segments).
+    fn elems(&self, out: &mut String, h: &SectionHeader) {
         let _ = writeln!(out, "Elem[{}]:", self.module.elems.len());
+        let flags = raw::elem_flags(self.bytes, h, self.features).unwrap_or_default();
+        let mut first = 0u64;
         for (k, e) in self.module.elems.iter().enumerate() {
-            let _ = write!(out, " - segment[{k}]");
-            match &e.mode {
-                ElemMode::Passive => out.push_str(" passive"),
-                ElemMode::Declarative => out.push_str(" declarative"),
-                ElemMode::Active { table, .. } => {
-                    let _ = write!(out, " table={}", table.0);
-                }
-            }
-            let _ = write!(out, " count={} type={}", e.items.len(), ValType::Ref(e.ty));
+            let flag = flags.get(k).copied().unwrap_or_else(|| derived_flags(e));
+            let table = match &e.mode {
+                ElemMode::Active { table, .. } => table.0,
+                ElemMode::Passive | ElemMode::Declarative => 0,
+            };
+            let _ = write!(
+                out,
+                " - segment[{k}] flags={flag} table={table} count={}",
+                e.items.len()
+            );
             if let ElemMode::Active { offset, .. } = &e.mode {
                 let _ = write!(out, " - init {}", self.init(offset));
+                first = const_address(offset, self.features).unwrap_or(0);
             }
             out.push('\n');
+            let mut item = |i: usize, text: String| {
+                let n = first.wrapping_add(i as u64) as u32;
+                let _ = writeln!(out, "  - elem[{n}] = {text}");
+            };
             match &e.items {
                 ElemItems::Funcs(fs) => {
                     for (i, f) in fs.iter().enumerate() {
-                        let label = self.func_label(f.0);
-                        let _ = writeln!(out, "  - elem[{i}] = func[{}]{label}", f.0);
+                        item(i, format!("ref.func:{}{}", f.0, self.func_label(f.0)));
                     }
                 }
                 ElemItems::Exprs(xs) => {
                     for (i, x) in xs.iter().enumerate() {
-                        let _ = writeln!(out, "  - elem[{i}] = {}", self.init(x));
+                        item(i, self.init(x));
                     }
                 }
             }
@@ -392,9 +426,10 @@ impl Dumper<'_, '_> {
 
     fn datas(&self, out: &mut String) {
         let _ = writeln!(out, "Data[{}]:", self.module.datas.len());
+        // wabt shows a passive segment at the last constant offset seen.
+        let mut base = 0u64;
         for (k, d) in self.module.datas.iter().enumerate() {
-            let _ = write!(out, " - segment[{k}]");
-            let mut base = 0u64;
+            let _ = write!(out, " - segment[{k}]{}", label(&self.names.datas, k as u32));
             match &d.mode {
                 DataMode::Passive => out.push_str(" passive"),
                 DataMode::Active { memory, offset } => {
@@ -407,7 +442,7 @@ impl Dumper<'_, '_> {
                 let _ = write!(out, " - init {}", self.init(offset));
             }
             out.push('\n');
-            hexdump(out, &d.init, base);
+            raw::hexdump(out, "  - ", &d.init, base);
         }
     }
 
@@ -444,6 +479,9 @@ impl Dumper<'_, '_> {
                 }
             }
         }
+        if name == "target_features" {
+            raw::target_features(out, self.bytes, h);
+        }
         // Other custom sections (DWARF, producers, ...) are summarised by
         // their name, as wasm-objdump -x does: their contents would run to
         // tens of thousands of lines.
@@ -462,22 +500,16 @@ impl Dumper<'_, '_> {
             }
         }
         if let [one] = instrs.as_slice() {
-            let mut s = String::new();
             match *one {
                 Instr::I32Const { value } => return format!("i32={value}"),
                 Instr::I64Const { value } => return format!("i64={value}"),
-                Instr::F32Const { value } => {
-                    s.push_str("f32=");
-                    weft_text::write_f32(&mut s, value.0);
-                    return s;
+                Instr::F32Const { value } => return format!("f32={}", hex_f32(value.0)),
+                Instr::F64Const { value } => return format!("f64={}", hex_f64(value.0)),
+                Instr::GlobalGet { global } => {
+                    let name = label(&self.names.globals, global.0);
+                    return format!("global={}{name}", global.0);
                 }
-                Instr::F64Const { value } => {
-                    s.push_str("f64=");
-                    weft_text::write_f64(&mut s, value.0);
-                    return s;
-                }
-                Instr::GlobalGet { global } => return format!("global={}", global.0),
-                Instr::RefNull { ty } => return format!("null {ty}"),
+                Instr::RefNull { ty } => return format!("ref.null {}", RefType::null(ty)),
                 Instr::RefFunc { func } => {
                     return format!("ref.func:{}{}", func.0, self.func_label(func.0))
                 }
@@ -499,114 +531,40 @@ impl Dumper<'_, '_> {
         };
         let base = self.num_imported_funcs();
         for (k, b) in layouts.iter().enumerate() {
-            let f = base.saturating_add(k);
-            let _ = writeln!(
-                out,
-                "{:06x} func[{f}]{}:",
-                b.start,
-                self.func_label(f as u32)
-            );
-            self.disassemble_body(out, b);
-            out.push('\n');
-        }
-    }
-
-    fn disassemble_body(&self, out: &mut String, b: &BodyLayout<'_>) {
-        let mut r = Reader::new_at(b.bytes, b.offset, self.features);
-        // Local declarations.
-        let decls = match r.read_len(2) {
-            Ok(n) => n,
-            Err(e) => {
-                let _ = writeln!(out, " error: {e}");
-                return;
-            }
-        };
-        let mut local = 0u64;
-        for _ in 0..decls {
-            let at = r.offset();
-            let decl = r.read_u32().and_then(|n| Ok((n, r.read_val_type()?)));
-            match decl {
-                Ok((n, t)) => {
-                    let range = match n {
-                        0 => format!("local[] type={t}"),
-                        1 => format!("local[{local}] type={t}"),
-                        _ => format!("local[{local}..{}] type={t}", local + u64::from(n) - 1),
-                    };
-                    local += u64::from(n);
-                    self.line(out, at, r.offset(), 0, &range);
-                }
-                Err(e) => {
-                    let _ = writeln!(out, " error: {e}");
-                    return;
-                }
-            }
-        }
-        // Instructions, indented by block depth.
-        let mut depth = 0usize;
-        while !r.is_empty() {
-            let at = r.offset();
-            let instr = match r.read_instr() {
-                Ok(i) => i,
-                Err(e) => {
-                    let _ = writeln!(out, " error: {e}");
-                    return;
-                }
+            let f = base.saturating_add(k) as u32;
+            let params = self
+                .module
+                .funcs
+                .get(k)
+                .and_then(|t| self.module.types.func(*t))
+                .map_or(0, |t| t.params.len() as u32);
+            // wabt's header gives the offset of the body, after its size.
+            let _ = writeln!(out, "{:06x} func[{f}]{}:", b.offset, self.func_label(f));
+            let body = disasm::Body {
+                bytes: b.bytes,
+                offset: b.offset,
+                func: f,
+                params,
             };
-            let mut text = weft_text::print_instr(&instr);
-            match instr {
-                Instr::Call { func } | Instr::RefFunc { func } => {
-                    text.push_str(&self.func_label(func.0));
-                }
-                _ => {}
-            }
-            let indent = match instr {
-                Instr::End {} | Instr::Delegate { .. } => {
-                    depth = depth.saturating_sub(1);
-                    depth
-                }
-                Instr::Else {} | Instr::Catch { .. } | Instr::CatchAll {} => {
-                    depth.saturating_sub(1)
-                }
-                Instr::Block { .. }
-                | Instr::Loop { .. }
-                | Instr::If { .. }
-                | Instr::TryTable { .. }
-                | Instr::Try { .. } => {
-                    depth += 1;
-                    depth - 1
-                }
-                _ => depth,
-            };
-            self.line(out, at, r.offset(), indent, &text);
-        }
-    }
-
-    /// ` 000023: 20 00                      | local.get 0`, with the raw
-    /// bytes of `start..end` continued on further lines when long.
-    fn line(&self, out: &mut String, start: usize, end: usize, depth: usize, text: &str) {
-        let raw = self.bytes.get(start..end).unwrap_or_default();
-        let mut chunks = raw.chunks(BYTES_PER_LINE);
-        let first = chunks.next().unwrap_or_default();
-        let _ = write!(out, " {start:06x}: {:<27}| ", hex_bytes(first));
-        for _ in 0..depth.min(MAX_INDENT_DEPTH) {
-            out.push_str("  ");
-        }
-        out.push_str(text);
-        out.push('\n');
-        let mut at = start + first.len();
-        for chunk in chunks {
-            let _ = writeln!(out, " {at:06x}: {:<27}|", hex_bytes(chunk));
-            at += chunk.len();
+            disasm::body(out, self.bytes, &self.names, &body, self.features);
         }
     }
 }
 
-fn hex_bytes(bytes: &[u8]) -> String {
-    let mut s = String::new();
-    for b in bytes {
-        let _ = write!(s, "{b:02x} ");
-    }
-    s
+/// The flags an encoder would give segment `e` (when the bytes cannot be
+/// read again): the shortest form, table 0 without an explicit index.
+fn derived_flags(e: &weft_syntax::Elem<'_>) -> u32 {
+    let exprs = match e.items {
+        ElemItems::Funcs(_) => 0,
+        ElemItems::Exprs(_) => 4,
+    };
+    let mode = match &e.mode {
+        ElemMode::Passive => 1,
+        ElemMode::Declarative => 3,
+        ElemMode::Active { table, .. } if table.0 != 0 => 2,
+        ElemMode::Active { .. } => 0,
+    };
+    exprs | mode
 }
 
 /// The address of an active data segment whose offset is a constant.
@@ -616,32 +574,6 @@ fn const_address(e: &Expr<'_>, features: Features) -> Option<u64> {
         Instr::I32Const { value } => Some(u64::from(value as u32)),
         Instr::I64Const { value } => Some(value as u64),
         _ => None,
-    }
-}
-
-/// `  - 0000010: 6865 6c6c 6f                             hello`, 16 bytes
-/// a line.
-fn hexdump(out: &mut String, data: &[u8], base: u64) {
-    for (i, chunk) in data.chunks(16).enumerate() {
-        let addr = base.wrapping_add(i as u64 * 16);
-        let mut hex = String::new();
-        for (j, b) in chunk.iter().enumerate() {
-            let _ = write!(hex, "{b:02x}");
-            if j % 2 == 1 {
-                hex.push(' ');
-            }
-        }
-        let ascii: String = chunk
-            .iter()
-            .map(|&b| {
-                if b.is_ascii_graphic() || b == b' ' {
-                    char::from(b)
-                } else {
-                    '.'
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "  - {addr:07x}: {hex:<40}  {ascii}");
     }
 }
 
@@ -706,8 +638,18 @@ fn max_text(l: &Limits) -> String {
     }
 }
 
-fn pages(l: &Limits) -> String {
-    format!("pages: initial={}{}", l.min, max_text(l))
+/// `pages: initial=1 max=2 shared i64`.
+fn pages(m: &MemType) -> String {
+    let shared = if m.shared { " shared" } else { "" };
+    let i64 = match m.addr {
+        AddrType::I64 => " i64",
+        AddrType::I32 => "",
+    };
+    format!(
+        "pages: initial={}{}{shared}{i64}",
+        m.limits.min,
+        max_text(&m.limits)
+    )
 }
 
 fn table_type(t: &TableType) -> String {
@@ -746,7 +688,9 @@ mod tests {
 
     fn run(opts: Options) -> String {
         let module = weft_binary::decode(ADD, Features::WASM2).unwrap();
-        dump(Path::new("add.wasm"), ADD, &module, Features::WASM2, opts).unwrap()
+        dump(Path::new("add.wasm"), ADD, &module, Features::WASM2, &opts)
+            .unwrap()
+            .text
     }
 
     #[test]
@@ -778,7 +722,7 @@ mod tests {
             " - func[0] <add> -> \"add\"\n",
             " - func[0] size=9 <add>\n",
             " - segment[0] memory=0 size=5 - init i32=16\n",
-            "  - 0000010: 6865 6c6c 6f                              hello\n",
+            "  - 0000010: 6865 6c6c 6f                             hello\n",
         ] {
             assert!(out.contains(line), "{line:?} not in\n{out}");
         }
@@ -791,8 +735,8 @@ mod tests {
             ..Options::default()
         });
         let expected = "\
-000026 func[0] <add>:
- 000028: 01 7f                      | local[0] type=i32
+000027 func[0] <add>:
+ 000028: 01 7f                      | local[2] type=i32
  00002a: 20 00                      | local.get 0
  00002c: 20 01                      | local.get 1
  00002e: 6a                         | i32.add
@@ -818,11 +762,13 @@ mod tests {
         let bytes = weft_binary::encode(&module);
         let module = weft_binary::decode(&bytes, features).unwrap();
         let all = Options {
-            headers: false,
             details: true,
             disassemble: true,
+            ..Options::default()
         };
-        let out = dump(Path::new("cd.wasm"), &bytes, &module, features, all).unwrap();
+        let out = dump(Path::new("cd.wasm"), &bytes, &module, features, &all)
+            .unwrap()
+            .text;
         for line in [
             " - type[1] descriptor 2 struct {i32}\n",
             " - type[2] describes 1 struct {(ref null (exact 0))}\n",
@@ -841,13 +787,15 @@ mod tests {
             headers: true,
             details: true,
             disassemble: true,
+            full_contents: true,
+            section: None,
         };
         for at in 8..ADD.len() {
             for b in [0x00, 0x01, 0x0b, 0x7f, 0x80, 0xff] {
                 let mut bytes = ADD.to_vec();
                 bytes[at] = b;
                 if let Ok(m) = weft_binary::decode(&bytes, Features::WASM2) {
-                    let _ = dump(Path::new("x.wasm"), &bytes, &m, Features::WASM2, all);
+                    let _ = dump(Path::new("x.wasm"), &bytes, &m, Features::WASM2, &all);
                 }
             }
         }
