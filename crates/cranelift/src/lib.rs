@@ -11,8 +11,10 @@
 //! a function using anything else is declined with the reason and stays in
 //! the interpreter. Memory 0 is behind guard pages (no bounds checks: the
 //! runtime turns a fault into a trap, see [`ModuleEnv::memory_guards`]) or
-//! bounds-checked explicitly; bulk memory, table and `call_indirect` checks
-//! go through runtime calls (see [`vmctx::Libcalls`]). The runtime
+//! bounds-checked explicitly; `call_indirect` finds its callee inline
+//! (the runtime only when the element is not a callee of the expected
+//! type); bulk memory and table instructions go through runtime calls (see
+//! [`vmctx::Libcalls`]). The runtime
 //! compiles a whole module ([`Compiler::compile_module`], `Strategy::Compiler`)
 //! or one function on its first call ([`Compiler::compile_function`],
 //! `Strategy::Auto`).

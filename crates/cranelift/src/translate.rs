@@ -953,6 +953,87 @@ impl FuncTranslator<'_, '_> {
         Ok(self.b.ins().iadd_imm_s(funcs, at))
     }
 
+    /// The callee of `call_indirect` through element `elem` of table
+    /// `table`, expected of type `ty`: the address of its
+    /// [`crate::vmctx::VMFuncRef`]. The lookup is inline; anything but an
+    /// element in bounds naming a function of the expected type (a null
+    /// element, a mismatch, an index past the store's references) goes to
+    /// the runtime, which raises the trap or (for a callee of a subtype,
+    /// which needs no trap) writes the callee to a stack slot. Types are
+    /// compared by id: the compiler declines modules with non-final types,
+    /// so matching the expected type means being it.
+    fn call_indirect_callee(&mut self, table: TableIdx, ty: TypeIdx, elem: Value) -> Result<Value> {
+        let entry = |i: u32| i32::try_from(u64::from(i) * 4).map_err(|_| "internal error: index");
+        let (table_at, type_at) = (entry(table.0)?, entry(ty.0)?);
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let flags = self.trusted;
+        let found = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let done = self.b.create_block();
+        let callee = self.b.append_block_param(done, ptr);
+        let b = &mut self.b;
+        let sc = b.ins().load(ptr, flags, self.vmctx, offsets::STORE_CTX);
+        let indices = b.ins().load(ptr, flags, self.vmctx, offsets::TABLE_INDICES);
+        let t = b.ins().load(I32, flags, indices, table_at);
+        let t = b.ins().uextend(ptr, t);
+        let t = b.ins().imul_imm_s(t, i64::from(offsets::TABLE_DEF_SIZE));
+        let tables = b.ins().load(ptr, flags, sc, offsets::TABLES);
+        let def = b.ins().iadd(tables, t);
+        let len = b.ins().load(ptr, flags, def, offsets::TABLE_LEN);
+        let i = b.ins().uextend(ptr, elem);
+        let inside = b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        let lookup = b.create_block();
+        b.ins().brif(inside, lookup, &[], slow, &[]);
+
+        b.switch_to_block(lookup);
+        let elems = b.ins().load(ptr, flags, def, offsets::TABLE_ELEMS);
+        let at = b.ins().ishl_imm_u(i, 3);
+        let at = b.ins().iadd(elems, at);
+        let r = b.ins().load(I64, flags, at, 0);
+        // Null (0) wraps to the largest index and fails the bound.
+        let sf = b.ins().iadd_imm_s(r, -1);
+        let count = b.ins().load(ptr, flags, sc, offsets::FUNC_REFS_LEN);
+        let known = b.ins().icmp(IntCC::UnsignedLessThan, sf, count);
+        let typed = b.create_block();
+        b.ins().brif(known, typed, &[], slow, &[]);
+
+        b.switch_to_block(typed);
+        let refs = b.ins().load(ptr, flags, sc, offsets::FUNC_REFS);
+        let at = b.ins().imul_imm_s(sf, i64::from(offsets::FUNC_REF_SIZE));
+        let fr = b.ins().iadd(refs, at);
+        let id = b.ins().load(I32, flags, fr, offsets::FUNC_REF_TYPE_ID);
+        let ids = b.ins().load(ptr, flags, self.vmctx, offsets::TYPE_IDS);
+        let expected = b.ins().load(I32, flags, ids, type_at);
+        let same = b.ins().icmp(IntCC::Equal, id, expected);
+        b.ins().brif(same, found, &[], slow, &[]);
+
+        b.switch_to_block(found);
+        b.ins().jump(done, &[BlockArg::Value(fr)]);
+
+        b.switch_to_block(slow);
+        let slot = b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            offsets::FUNC_REF_SIZE as u32,
+            3,
+        ));
+        let out = b.ins().stack_addr(ptr, slot, 0);
+        let f = self.libcall(offsets::CALL_INDIRECT);
+        let tab = self.b.ins().iconst(I32, i64::from(table.0));
+        let tyi = self.b.ins().iconst(I32, i64::from(ty.0));
+        let call = self.b.ins().call_indirect(
+            self.sigs.call_indirect,
+            f,
+            &[self.vmctx, tab, tyi, elem, out],
+        );
+        let status = self.b.inst_results(call)[0];
+        self.check_status(status);
+        self.b.ins().jump(done, &[BlockArg::Value(out)]);
+
+        self.b.switch_to_block(done);
+        Ok(callee)
+    }
+
     /// Calls the function of the [`crate::vmctx::VMFuncRef`] at
     /// `func_ref`: natively if it has code, else through the runtime.
     /// Returns the callee's status.
@@ -1290,25 +1371,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
             .ok_or("internal error: call_indirect type")?
             .clone();
         let elem = self.pop()?;
-        // The runtime checks the element and its type and writes the
-        // callee's reference to a stack slot.
-        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            offsets::FUNC_REF_SIZE as u32,
-            3,
-        ));
-        let ptr = self.b.func.dfg.value_type(self.vmctx);
-        let func_ref = self.b.ins().stack_addr(ptr, slot, 0);
-        let f = self.libcall(offsets::CALL_INDIRECT);
-        let tab = self.b.ins().iconst(I32, i64::from(table.0));
-        let tyi = self.b.ins().iconst(I32, i64::from(ty.0));
-        let call = self.b.ins().call_indirect(
-            self.sigs.call_indirect,
-            f,
-            &[self.vmctx, tab, tyi, elem, func_ref],
-        );
-        let status = self.b.inst_results(call)[0];
-        self.check_status(status);
+        let func_ref = self.call_indirect_callee(table, ty, elem)?;
         self.call_via_slots(&ft, |t, slots| t.call_func_ref(func_ref, slots))
     }
 

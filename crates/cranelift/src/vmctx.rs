@@ -62,6 +62,22 @@ pub struct VMFuncRef {
     pub vmctx: *mut VMContext,
     /// Its index in the store, for calls through [`Libcalls::call`].
     pub index: u32,
+    /// Its type's id in the engine (canonical: equal ids, equal types),
+    /// which compiled `call_indirect` compares with the expected type's.
+    pub type_id: u32,
+}
+
+/// A table as compiled `call_indirect` sees it: its elements (slot
+/// encoding: a function reference is its store index plus one, null is
+/// 0) and their count. The runtime keeps it current (see
+/// [`VMStoreContext::tables`]).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TableDef {
+    /// The first element.
+    pub elems: *const u64,
+    /// The number of elements.
+    pub len: usize,
 }
 
 /// The runtime functions compiled code calls, all with the caller's
@@ -80,9 +96,11 @@ pub struct Libcalls {
     /// suspended by the call (for a profiler's samples or a host
     /// function's backtrace) without unwinding them.
     pub call: unsafe extern "C" fn(*mut VMContext, *mut VMFuncRef, *mut u64, u32, usize) -> u32,
-    /// `call_indirect`'s checks: table `table`, element `elem`, expected
-    /// type `ty` (module type index); on success writes the callee to the
-    /// last argument.
+    /// `call_indirect`'s checks, where compiled code's own lookup (through
+    /// [`VMStoreContext::tables`]) did not find a callee of the expected
+    /// type: table `table`, element `elem`, expected type `ty` (module type
+    /// index); on success writes the callee to the last argument, else
+    /// records the trap.
     pub call_indirect: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, *mut VMFuncRef) -> u32,
     /// Records trap [`TrapKind`] `code` raised in defined function `def`
     /// by the instruction at the last argument (its offset in the module).
@@ -151,6 +169,17 @@ pub struct VMStoreContext {
     /// set on each entry into compiled code and after each call through
     /// the runtime (which may add globals and so move the array).
     pub globals: *mut u8,
+    /// The store's tables, indexed by store table index, and its functions'
+    /// references, indexed by store function index, with their count:
+    /// compiled `call_indirect` looks its callee up here and falls back to
+    /// [`Libcalls::call_indirect`] for anything but a callee of the expected
+    /// type (so an index at or past `func_refs_len` is never read). Set
+    /// like `globals`: the arrays move when tables grow or functions are
+    /// added. A reference without code is given code by [`Libcalls::call`]
+    /// when its function is compiled.
+    pub tables: *const TableDef,
+    pub func_refs: *mut VMFuncRef,
+    pub func_refs_len: usize,
 }
 
 /// Where compiled code finds a global's value in [`VMStoreContext::globals`]:
@@ -176,6 +205,10 @@ pub struct VMContext {
     pub store_ctx: *mut VMStoreContext,
     /// For each of the instance's globals, its index in the store.
     pub global_indices: *const u32,
+    /// For each of the instance's tables, its index in the store.
+    pub table_indices: *const u32,
+    /// For each type of the instance's module, its id in the engine.
+    pub type_ids: *const u32,
     /// The runtime's functions.
     pub libcalls: Libcalls,
     /// The instance's index in its store.
@@ -203,6 +236,24 @@ pub mod offsets {
     pub const GLOBALS: i32 = offset_of!(VMStoreContext, globals) as i32;
     /// [`VMContext::global_indices`].
     pub const GLOBAL_INDICES: i32 = offset_of!(VMContext, global_indices) as i32;
+    /// [`VMContext::table_indices`].
+    pub const TABLE_INDICES: i32 = offset_of!(VMContext, table_indices) as i32;
+    /// [`VMContext::type_ids`].
+    pub const TYPE_IDS: i32 = offset_of!(VMContext, type_ids) as i32;
+    /// [`VMStoreContext::tables`].
+    pub const TABLES: i32 = offset_of!(VMStoreContext, tables) as i32;
+    /// [`VMStoreContext::func_refs`].
+    pub const FUNC_REFS: i32 = offset_of!(VMStoreContext, func_refs) as i32;
+    /// [`VMStoreContext::func_refs_len`].
+    pub const FUNC_REFS_LEN: i32 = offset_of!(VMStoreContext, func_refs_len) as i32;
+    /// The size of a [`TableDef`].
+    pub const TABLE_DEF_SIZE: i32 = size_of::<TableDef>() as i32;
+    /// [`TableDef::elems`].
+    pub const TABLE_ELEMS: i32 = offset_of!(TableDef, elems) as i32;
+    /// [`TableDef::len`].
+    pub const TABLE_LEN: i32 = offset_of!(TableDef, len) as i32;
+    /// [`VMFuncRef::type_id`].
+    pub const FUNC_REF_TYPE_ID: i32 = offset_of!(VMFuncRef, type_id) as i32;
     /// [`MemoryDef::base`].
     pub const MEMORY_BASE: i32 = offset_of!(MemoryDef, base) as i32;
     /// [`MemoryDef::len`].

@@ -39,7 +39,7 @@ use crate::store::{Store, StoreInner};
 use crate::values::slots_of;
 use crate::{Caller, Error};
 use weft_cranelift::vmctx::{
-    GlobalsLayout, Libcalls, MemoryDef, TrapKind, VMContext, VMFuncRef, VMStoreContext,
+    GlobalsLayout, Libcalls, MemoryDef, TableDef, TrapKind, VMContext, VMFuncRef, VMStoreContext,
 };
 use weft_syntax::{FuncIdx, FuncType, GlobalIdx, TypeIdx, ValType};
 
@@ -348,6 +348,10 @@ struct VmAlloc {
     funcs: Box<[VMFuncRef]>,
     /// What `vmctx.global_indices` points to.
     global_indices: Box<[u32]>,
+    /// What `vmctx.table_indices` points to.
+    table_indices: Box<[u32]>,
+    /// What `vmctx.type_ids` points to.
+    type_ids: Box<[u32]>,
     /// What `vmctx.memory0` points to when the instance has no memory.
     no_memory: MemoryDef,
 }
@@ -380,23 +384,74 @@ unsafe impl Sync for InstanceVm {}
 
 /// The store's [`VMStoreContext`], at an address that never changes, only
 /// reached through its raw pointer (compiled code reads it).
-pub(crate) struct StoreVm(std::ptr::NonNull<VMStoreContext>);
+pub(crate) struct StoreVm(std::ptr::NonNull<StoreVmAlloc>);
+
+struct StoreVmAlloc {
+    ctx: VMStoreContext,
+    /// What `ctx.func_refs` points to: one per store function, in order.
+    func_refs: Vec<VMFuncRef>,
+    /// What `ctx.tables` points to: one per store table, in order.
+    tables: Vec<TableDef>,
+}
 
 impl StoreVm {
     pub(crate) fn new() -> StoreVm {
-        let ctx = Box::new(VMStoreContext {
-            stack_limit: 0,
-            store: std::ptr::null_mut(),
-            fuel: std::ptr::null_mut(),
-            epoch: std::ptr::null(),
-            epoch_deadline: std::ptr::null(),
-            globals: std::ptr::null_mut(),
+        let alloc = Box::new(StoreVmAlloc {
+            ctx: VMStoreContext {
+                stack_limit: 0,
+                store: std::ptr::null_mut(),
+                fuel: std::ptr::null_mut(),
+                epoch: std::ptr::null(),
+                epoch_deadline: std::ptr::null(),
+                globals: std::ptr::null_mut(),
+                tables: std::ptr::null(),
+                func_refs: std::ptr::null_mut(),
+                func_refs_len: 0,
+            },
+            func_refs: Vec::new(),
+            tables: Vec::new(),
         });
-        StoreVm(std::ptr::NonNull::from(Box::leak(ctx)))
+        StoreVm(std::ptr::NonNull::from(Box::leak(alloc)))
     }
 
     fn ptr(&self) -> *mut VMStoreContext {
-        self.0.as_ptr()
+        // SAFETY: `self.0` is a live allocation (freed only by `drop`);
+        // `addr_of_mut!` makes no reference.
+        unsafe { std::ptr::addr_of_mut!((*self.0.as_ptr()).ctx) }
+    }
+}
+
+/// Points the store's context at the store's current arrays (globals,
+/// tables, function references), which move when they grow: on each entry
+/// into compiled code and after each runtime call that may have added to
+/// them (a call through the runtime, which may instantiate a module or grow
+/// a table, an epoch callback, `table.grow`). References of functions added
+/// since the last time are appended; existing ones keep what they have
+/// (a reference without code gets it through [`Libcalls::call`]).
+fn refresh(inner: &mut StoreInner) {
+    let Some(p) = inner.vm.as_ref().map(|vm| vm.0.as_ptr()) else {
+        return;
+    };
+    // SAFETY: the store's allocation, alive with the store; written only
+    // with `&mut` access to the store, while compiled code of the store is
+    // suspended (in this runtime call) or not running. No reference into
+    // it outlives this function.
+    unsafe {
+        let func_refs = &mut (*p).func_refs;
+        for sf in func_refs.len()..inner.funcs.len() {
+            func_refs.push(func_ref(inner, sf as u32));
+        }
+        let tables = &mut (*p).tables;
+        tables.clear();
+        tables.extend(inner.tables.iter().map(|t| TableDef {
+            elems: t.elems.as_ptr(),
+            len: t.elems.len(),
+        }));
+        let ctx = &mut (*p).ctx;
+        ctx.globals = inner.globals.as_mut_ptr().cast();
+        ctx.func_refs = (*p).func_refs.as_mut_ptr();
+        ctx.func_refs_len = (*p).func_refs.len();
+        ctx.tables = (*p).tables.as_ptr();
     }
 }
 
@@ -416,10 +471,12 @@ unsafe impl Sync for StoreVm {}
 /// How compiled code calls store function `sf`: natively if its instance
 /// has a context and its body was compiled, else through the runtime.
 fn func_ref(inner: &StoreInner, sf: u32) -> VMFuncRef {
+    let type_id = inner.funcs[sf as usize].ty;
     let none = VMFuncRef {
         code: None,
         vmctx: std::ptr::null_mut(),
         index: sf,
+        type_id,
     };
     let FuncKind::Wasm { instance, def } = inner.funcs[sf as usize].kind else {
         return none;
@@ -431,6 +488,7 @@ fn func_ref(inner: &StoreInner, sf: u32) -> VMFuncRef {
             code: Some(code),
             vmctx: vm.vmctx(),
             index: sf,
+            type_id,
         },
         _ => none,
     }
@@ -453,6 +511,8 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
             funcs: std::ptr::null_mut(),
             store_ctx,
             global_indices: std::ptr::null(),
+            table_indices: std::ptr::null(),
+            type_ids: std::ptr::null(),
             libcalls: Libcalls {
                 call: call::<T>,
                 call_indirect: call_indirect::<T>,
@@ -477,6 +537,12 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
         },
         funcs: Box::new([]),
         global_indices: inner.instances[instance as usize].globals.clone().into(),
+        table_indices: inner.instances[instance as usize].tables.clone().into(),
+        type_ids: inner.instances[instance as usize]
+            .module
+            .type_ids
+            .clone()
+            .into(),
         no_memory: MemoryDef {
             base: std::ptr::NonNull::dangling().as_ptr(),
             len: 0,
@@ -505,6 +571,8 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
             (*p).funcs = funcs;
             (*p).vmctx.funcs = (*p).funcs.as_mut_ptr();
             (*p).vmctx.global_indices = (*p).global_indices.as_ptr();
+            (*p).vmctx.table_indices = (*p).table_indices.as_ptr();
+            (*p).vmctx.type_ids = (*p).type_ids.as_ptr();
         }
     }
 }
@@ -539,6 +607,7 @@ pub(crate) fn enter<T>(
     if store.inner.engine.config().guards_in_use() {
         crate::signals::ensure_alt_stack();
     }
+    refresh(&mut store.inner);
     // SAFETY: `vm` and `sc` are this store's contexts, alive while it is.
     // The store pointer is set for the duration of the call, during which
     // `store` is not used: compiled code and the libcalls reach the store
@@ -553,7 +622,6 @@ pub(crate) fn enter<T>(
         (*sc).fuel = std::ptr::addr_of_mut!((*sp).inner.fuel);
         (*sc).epoch = epoch;
         (*sc).epoch_deadline = std::ptr::addr_of!((*sp).inner.epoch_deadline);
-        (*sc).globals = (*sp).inner.globals.as_mut_ptr().cast();
         let called = crate::signals::call(entry, vm, slots.as_mut_ptr());
         (*sc).store = outer_store;
         (*sc).fuel = outer_fuel;
@@ -673,11 +741,8 @@ unsafe extern "C" fn epoch<T>(vmctx: *mut VMContext, def: u32, fp: usize) -> u32
         activation::push_compiled(&mut store.inner, inst, def, fp);
         let r = store.epoch_reached();
         activation::pop(&mut store.inner);
-        // The globals array may have moved (see `call_store_func`).
-        if let Some(sc) = &store.inner.vm {
-            // SAFETY: as in `call_store_func`.
-            unsafe { (*sc.ptr()).globals = store.inner.globals.as_mut_ptr().cast() };
-        }
+        // The callback may have added to the store's arrays.
+        refresh(&mut store.inner);
         match r {
             Ok(()) => 0,
             Err(e) => fail(store, e),
@@ -753,13 +818,9 @@ unsafe fn call_store_func<T>(store: &mut Store<T>, inst: u32, sf: u32, slots: *m
         }
         FuncKind::Wasm { .. } => exec::call(store, sf, args),
     };
-    // The callee may have added globals (instantiating a module, say),
-    // which moves the array compiled code reads them from.
-    if let Some(sc) = &store.inner.vm {
-        // SAFETY: the store's context, alive with the store; written only
-        // with `&mut` access to the store.
-        unsafe { (*sc.ptr()).globals = store.inner.globals.as_mut_ptr().cast() };
-    }
+    // The callee may have added globals, functions or tables
+    // (instantiating a module, say) or grown a table.
+    refresh(&mut store.inner);
     match r {
         Ok(()) => 0,
         Err(e) => fail(store, e),
@@ -967,7 +1028,9 @@ unsafe extern "C" fn table_grow<T>(
     let (store, inst) = store::<T>(vmctx);
     let t = table_of(store, inst, table) as u32;
     grown(vmctx, |store: &mut Store<T>| {
-        store.grow_table(t, u64::from(delta), init)
+        let r = store.grow_table(t, u64::from(delta), init);
+        refresh(&mut store.inner);
+        r
     })
 }
 

@@ -1001,3 +1001,97 @@ fn parallel_compilation_compiles_every_function() {
     assert_eq!(one.0, 300);
     assert_eq!(one, many);
 }
+
+/// Compiled `call_indirect` looks its callee up inline, in the store's
+/// table and function-reference arrays (the runtime only on a miss): it
+/// must see a table grown by the host, by interpreted code and by compiled
+/// code, and functions created or instantiated while compiled code runs.
+#[test]
+fn call_indirect_sees_tables_and_functions_added_while_it_runs() {
+    struct Data {
+        table: Option<Table>,
+        other: Option<Module>,
+    }
+    let engine = engine();
+    let mut store = Store::new(
+        &engine,
+        Data {
+            table: None,
+            other: None,
+        },
+    );
+    let ty = TableType::new(RefType::FUNCREF, Limits { min: 2, max: None });
+    let table = Table::new(&mut store, ty, Val::FuncRef(None)).unwrap();
+    store.data_mut().table = Some(table);
+    let other = Module::new(
+        &engine,
+        r#"(module (func (export "f") (result i32) (i32.const 99)))"#,
+    )
+    .unwrap();
+    store.data_mut().other = Some(other);
+    let mut linker = Linker::<Data>::new(&engine);
+    linker.define("env", "tab", table).unwrap();
+    linker
+        .func_wrap("env", "add", |mut caller: Caller<'_, Data>| -> Result<()> {
+            let table = caller.data().table.unwrap();
+            let other = caller.data().other.clone().unwrap();
+            // Grows the table from 2 to 50 elements (moving them), with
+            // a new host function at 40 and a function of a new instance
+            // at 41.
+            table.grow(&mut caller, 48, Val::FuncRef(None))?;
+            let f = Func::wrap(&mut caller, || 42i32);
+            table.set(&mut caller, 40, Val::FuncRef(Some(f)))?;
+            let linker = Linker::new(caller.engine());
+            let instance = linker.instantiate(&mut caller, &other)?;
+            let g = instance.get_func(&mut caller, "f").unwrap();
+            table.set(&mut caller, 41, Val::FuncRef(Some(g)))?;
+            Ok(())
+        })
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $r (func (result i32)))
+            (import "env" "tab" (table $t 2 funcref))
+            (import "env" "add" (func $add))
+            (func $seven (type $r) (i32.const 7))
+            (func $interp_grow (result i32)
+                (drop (try_table (result i32) (i32.const 0)))
+                (table.grow $t (ref.func $seven) (i32.const 10)))
+            (elem declare func $seven)
+            (func (export "run") (result i32)
+                (call $add)
+                ;; 42 and 99 from what the host added; the interpreter
+                ;; grows to 60 and compiled code to 70.
+                (i32.mul (call_indirect (type $r) (i32.const 40)) (i32.const 1000))
+                (i32.add (call_indirect (type $r) (i32.const 41)))
+                (i32.add (call_indirect (type $r)
+                    (i32.add (call $interp_grow) (i32.const 5))))
+                (i32.add (call_indirect (type $r)
+                    (i32.add (table.grow $t (ref.func $seven) (i32.const 10))
+                             (i32.const 9)))))
+            (func (export "at") (param i32) (result i32)
+                (call_indirect (type $r) (local.get 0))))"#,
+    )
+    .unwrap();
+    let (compiled, declined) = module.compiled_functions().unwrap();
+    assert_eq!((compiled, declined.len()), (3, 1));
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance
+        .get_typed_func::<(), i32>(&mut store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 42_000 + 99 + 7 + 7);
+    assert_eq!(table.size(&store), 70);
+    let at = instance
+        .get_typed_func::<i32, i32>(&mut store, "at")
+        .unwrap();
+    assert_eq!(at.call(&mut store, 41).unwrap(), 99);
+    for (i, message) in [
+        (0, "uninitialized element"),
+        (70, "undefined element"),
+        (-1, "undefined element"),
+    ] {
+        let e = at.call(&mut store, i).unwrap_err();
+        assert!(e.to_string().contains(message), "{i}: {e}");
+    }
+}
