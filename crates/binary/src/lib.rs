@@ -30,7 +30,7 @@ mod sections;
 pub use encode::encode;
 pub use error::DecodeError;
 pub use instr::{encode_instr, Immediate, VisitInstr};
-pub use module::decode;
+pub use module::{decode, field_offset};
 pub use reader::Reader;
 pub use sections::{
     id as section_id, section_headers, section_name, SectionHeader, MAGIC, SECTION_ORDER, VERSION,

@@ -22,14 +22,14 @@
 //! a short input fails fast.
 
 use crate::names::parse_names;
-use crate::sections::{check_header, id, rank};
+use crate::sections::{check_header, id, rank, section_headers};
 use crate::{DecodeError, Reader, Result};
 use std::borrow::Cow;
 use weft_syntax::{
     ArrayType, Code, CompositeType, Custom, CustomPlace, Data, DataMode, Elem, ElemItems, ElemMode,
     Export, ExportDesc, Expr, Feature, Features, FieldType, FuncIdx, FuncType, Global, GlobalIdx,
-    HeapType, Import, ImportDesc, Instr, Locals, MemIdx, Module, RefType, StorageType, StructType,
-    SubType, Table, TableIdx, TagIdx, TypeIdx, Types,
+    HeapType, Import, ImportDesc, Instr, Locals, MemIdx, Module, ModuleField, RefType, StorageType,
+    StructType, SubType, Table, TableIdx, TagIdx, TypeIdx, Types,
 };
 
 /// At most this many types in a module (wasmparser's limit, so that a huge
@@ -48,6 +48,52 @@ pub const MAX_TYPES: usize = 1_000_000;
 /// never make a module malformed).
 pub fn decode(bytes: &[u8], features: Features) -> Result<Module<'_>> {
     Decoder { bytes, features }.module()
+}
+
+/// The absolute offset of `field`'s entry in the binary module `bytes`
+/// (of the start section's payload for [`ModuleField::Start`]), for
+/// validation errors about a field as a whole. `None` if the module has no
+/// such entry or its section cannot be read up to it.
+pub fn field_offset(bytes: &[u8], features: Features, field: ModuleField) -> Option<usize> {
+    let (section, k) = match field {
+        ModuleField::Import(k) => (id::IMPORT, k),
+        ModuleField::Func(k) => (id::FUNCTION, k),
+        ModuleField::Table(k) => (id::TABLE, k),
+        ModuleField::Memory(k) => (id::MEMORY, k),
+        ModuleField::Tag(k) => (id::TAG, k),
+        ModuleField::Global(k) => (id::GLOBAL, k),
+        ModuleField::Export(k) => (id::EXPORT, k),
+        ModuleField::Start => (id::START, 0),
+        ModuleField::Elem(k) => (id::ELEMENT, k),
+        ModuleField::Data(k) => (id::DATA, k),
+    };
+    let h = section_headers(bytes)
+        .ok()?
+        .into_iter()
+        .find(|h| h.id == section)?;
+    if section == id::START {
+        return Some(h.offset);
+    }
+    let d = Decoder { bytes, features };
+    let mut r = d.reader_at(h.offset);
+    if k >= r.read_u32().ok()? {
+        return None;
+    }
+    for _ in 0..k {
+        let skipped = match section {
+            id::IMPORT => d.import(&mut r).map(drop),
+            id::FUNCTION => r.read_u32().map(drop),
+            id::TABLE => d.table(&mut r).map(drop),
+            id::MEMORY => r.read_mem_type().map(drop),
+            id::TAG => r.read_tag_type().map(drop),
+            id::GLOBAL => d.global(&mut r).map(drop),
+            id::EXPORT => d.export(&mut r).map(drop),
+            id::ELEMENT => d.elem(&mut r).map(drop),
+            _ => d.data(&mut r).map(drop),
+        };
+        skipped.ok()?;
+    }
+    Some(r.offset())
 }
 
 struct Decoder<'a> {

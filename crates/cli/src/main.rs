@@ -422,16 +422,29 @@ fn decode<'a>(path: &Path, bytes: &'a [u8], features: Features) -> Result<Module
     weft_binary::decode(bytes, features).map_err(|e| Failure(format!("{}: {e}", shown(path))))
 }
 
-/// Validates a decoded module. For text input (`spans` given), an error in
-/// an instruction is reported as `FILE:LINE:COLUMN: message`, as wabt does.
+/// Validates a decoded module, `bytes` decoded. For text input (`spans`
+/// given), an error in an instruction or about a module field is reported
+/// as `FILE:LINE:COLUMN: message`, as wabt does; for binary input an error
+/// about a field gets the offset of the field's entry.
 fn validate(
     path: &Path,
+    bytes: &[u8],
     module: &Module<'_>,
     features: Features,
     spans: Option<&weft_text::SourceMap>,
 ) -> Result<(), Failure> {
-    weft_valid::validate(module, features).map_err(|e| {
-        let at = e.offset.zip(spans).and_then(|(o, s)| s.locate(module, o));
+    weft_valid::validate(module, features).map_err(|mut e| {
+        let at = match spans {
+            Some(s) => match (e.offset, e.field) {
+                (Some(o), _) => s.locate(module, o),
+                (None, Some(f)) => s.locate_field(f),
+                (None, None) => None,
+            },
+            None => None,
+        };
+        if let (None, Some(f)) = (e.offset, e.field) {
+            e.offset = weft_binary::field_offset(bytes, features, f);
+        }
         match at {
             Some((line, col)) => Failure(format!("{}:{line}:{col}: {}", shown(path), e.message)),
             None => Failure(format!("{}: {e}", shown(path))),
@@ -483,7 +496,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             let f = features.features;
             let Loaded { bytes, spans } = load_binary(&file, f)?;
             let module = decode(&file, &bytes, f)?;
-            validate(&file, &module, f, spans.as_ref())?;
+            validate(&file, &bytes, &module, f, spans.as_ref())?;
             check_limits(&file, &bytes, f)?;
         }
         Command::Wat2wasm {
@@ -494,7 +507,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             let f = features.features;
             let Loaded { bytes, spans } = load_binary(&file, f)?;
             let module = decode(&file, &bytes, f)?;
-            validate(&file, &module, f, spans.as_ref())?;
+            validate(&file, &bytes, &module, f, spans.as_ref())?;
             let out = match output {
                 Some(out) => out,
                 None if is_stdio(&file) => PathBuf::from("-"),
@@ -651,7 +664,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 // its line and column (binary input is validated once, by
                 // the engine).
                 let decoded = decode(&module, &bytes, f)?;
-                validate(&module, &decoded, f, Some(spans))?;
+                validate(&module, &bytes, &decoded, f, Some(spans))?;
             }
             let options = run::Options {
                 invoke,

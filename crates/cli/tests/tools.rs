@@ -359,6 +359,82 @@ fn text_validation_errors_point_at_line_and_column() {
     }
 }
 
+/// Errors about a module field rather than an instruction point at the
+/// field's keyword in text (`FILE:LINE:COL:`, wabt's column for a duplicate
+/// export) and at the field's entry in binary (`(at offset 0x..)`), with
+/// the spec's message.
+#[test]
+fn module_field_errors_point_at_the_field() {
+    let cases = [
+        (
+            "export",
+            "  (export \"g\" (func 7))",
+            "3:4",
+            "unknown function 7",
+        ),
+        (
+            "dup",
+            "  (export \"a\" (func 0))\n  (export \"a\" (func 0))",
+            "4:4",
+            "duplicate export name \"a\"",
+        ),
+        ("start", "  (start 9)", "3:4", "unknown function 9"),
+        (
+            "elem",
+            "  (elem (i32.const 0) func 5)",
+            "3:4",
+            "unknown function 5",
+        ),
+        (
+            "data",
+            "  (data (memory 2) (i32.const 0) \"x\")",
+            "3:4",
+            "unknown memory 2",
+        ),
+        (
+            "inline",
+            "  (func (export \"a\"))",
+            "4:4",
+            "duplicate export name \"a\"",
+        ),
+    ];
+    for (name, field, at, message) in cases {
+        let src = format!("(module\n  (func (export \"main\"))\n{field}\n  (table 1 funcref))\n");
+        // The inline case adds a second function exporting "a" after the
+        // first: the duplicate is the export of the function on line 4.
+        let src = if name == "inline" {
+            format!("(module\n  (table 1 funcref)\n  (func (export \"a\"))\n{field})\n")
+        } else {
+            src
+        };
+        let file = write(&format!("field_{name}.wat"), &src);
+        let expected = format!("{file}:{at}: {message}");
+        for tool in [
+            vec!["validate", file.as_str()],
+            vec!["wat2wasm", file.as_str(), "-o", "-"],
+            vec!["run", file.as_str()],
+        ] {
+            fails_with(&weft(&tool), &expected, &tool.join(" "));
+        }
+    }
+    // The same duplicate export in binary: the offset of the second entry
+    // of the export section (header 8, type 4+2, function 2+2, export
+    // section id and size 2, count 1, first entry "a" func 0: 4 bytes).
+    let wasm: &[u8] = &[
+        0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // header
+        1, 4, 1, 0x60, 0, 0, // type () -> ()
+        3, 2, 1, 0, // function
+        7, 9, 2, 1, b'a', 0, 0, 1, b'a', 0, 0, // exports "a", "a"
+        10, 4, 1, 2, 0, 0x0b, // code
+    ];
+    let file = write("dup.wasm", wasm);
+    fails_with(
+        &weft(&["validate", &file]),
+        "duplicate export name \"a\" (at offset 0x19)",
+        "binary duplicate export",
+    );
+}
+
 /// Appends a custom section to a module binary.
 fn with_custom_section(mut wasm: Vec<u8>, name: &str, payload: &[u8]) -> Vec<u8> {
     let leb = |mut n: usize, out: &mut Vec<u8>| loop {

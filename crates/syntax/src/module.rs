@@ -246,6 +246,27 @@ pub struct Code<'a> {
     pub body: Expr<'a>,
 }
 
+/// A field of a module, named by its section and its place in that
+/// section (not by its index in an index space: `Func(0)` is the first
+/// defined function, after any imported ones). Validation errors about a
+/// field as a whole (an export naming an unknown function, a duplicate
+/// export name, a bad start function, an element segment for an unknown
+/// table) carry one, so that the binary decoder can give the field's byte
+/// offset and the text parser its line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ModuleField {
+    Import(u32),
+    Func(u32),
+    Table(u32),
+    Memory(u32),
+    Tag(u32),
+    Global(u32),
+    Export(u32),
+    Start,
+    Elem(u32),
+    Data(u32),
+}
+
 /// Where a custom section sits relative to the known sections, so that the
 /// encoder can put it back in place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

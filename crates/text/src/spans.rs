@@ -10,7 +10,7 @@
 //! bookkeeping and binary input none at all.
 
 use std::collections::HashMap;
-use weft_syntax::{DataMode, ElemItems, ElemMode, Expr, Module};
+use weft_syntax::{DataMode, ElemItems, ElemMode, Expr, Module, ModuleField};
 
 /// Where an expression is in a module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -38,9 +38,24 @@ pub(crate) struct Mark {
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     exprs: HashMap<ExprPlace, Vec<Mark>>,
+    /// The line and column of each module field's keyword.
+    fields: HashMap<ModuleField, (u32, u32)>,
 }
 
 impl SourceMap {
+    pub(crate) fn insert_field(&mut self, field: ModuleField, at: (u32, u32)) {
+        self.fields.insert(field, at);
+    }
+
+    /// The 1-based line and column of the keyword of module field `field`
+    /// (`export` in `(export "f" (func 0))`; for an inline import or
+    /// export, that of the definition it is written in), for validation
+    /// errors about a field as a whole.
+    pub fn locate_field(&self, field: ModuleField) -> Option<(usize, usize)> {
+        let &(line, col) = self.fields.get(&field)?;
+        Some((line as usize, col as usize))
+    }
+
     pub(crate) fn insert(&mut self, place: ExprPlace, marks: Vec<Mark>) {
         if !marks.is_empty() {
             self.exprs.insert(place, marks);

@@ -23,8 +23,8 @@ use weft_syntax::{
     AddrType, ArrayType, Code, CompositeType, Data, DataMode, Elem, ElemItems, ElemMode, Export,
     ExportDesc, Expr, ExternKind, Feature, Features, FieldIdx, FieldType, FuncIdx, FuncType,
     Global, GlobalIdx, GlobalType, Import, ImportDesc, Limits, LocalIdx, Locals, MemIdx, MemType,
-    Module, Mut, NameMap, Names, RefType, StorageType, StructType, SubType, Table, TableIdx,
-    TableType, TagIdx, TagType, TypeIdx, Types, ValType,
+    Module, ModuleField, Mut, NameMap, Names, RefType, StorageType, StructType, SubType, Table,
+    TableIdx, TableType, TagIdx, TagType, TypeIdx, Types, ValType,
 };
 
 /// An index as written: a number or an identifier (kept as its token for
@@ -326,6 +326,9 @@ struct IdSpace<'a> {
 struct Fields<'a> {
     features: Features,
     items: Vec<Item<'a>>,
+    /// The line and column of the field keyword each item was written
+    /// with (an inline import or export: that of its definition).
+    item_at: Vec<(u32, u32)>,
     types: Types,
     /// Field identifiers by (type index, identifier).
     field_names: HashMap<(u32, Cow<'a, str>), u32>,
@@ -427,6 +430,7 @@ impl<'a> Fields<'a> {
                 return Err(c.unexpected());
             }
             let field_at = c.peek();
+            let kw_at = (kw.line, kw.col);
             c.pos += 2;
             match kw.text {
                 "type" => self.type_field(c)?,
@@ -454,6 +458,7 @@ impl<'a> Fields<'a> {
                 }
             }
             c.rparen()?;
+            self.item_at.resize(self.items.len(), kw_at);
         }
         Ok(())
     }
@@ -1095,6 +1100,13 @@ impl<'a> ModCx<'a> {
         self.source_map.insert(place, marks);
     }
 
+    /// Records where module field `field` was written.
+    fn field_at(&mut self, field: ModuleField, at: Option<(u32, u32)>) {
+        if let Some(at) = at {
+            self.source_map.insert_field(field, at);
+        }
+    }
+
     /// Resolves an index in `space`.
     pub fn resolve(&self, i: Idx<'a>, space: Space) -> Result<u32> {
         match i {
@@ -1167,6 +1179,7 @@ pub(crate) fn parse_module(
     let mut f = Fields {
         features,
         items: Vec::new(),
+        item_at: Vec::new(),
         types: Types::default(),
         field_names: HashMap::new(),
         spaces: Default::default(),
@@ -1294,6 +1307,7 @@ fn finish<'a>(
     let Fields {
         features,
         items,
+        item_at,
         types,
         field_names,
         spaces,
@@ -1317,7 +1331,9 @@ fn finish<'a>(
     let mut module = Module::default();
     let mut names = module_names(module_id, &ids, field_ids);
     let mut func_index = 0u32;
-    for item in items {
+    for (n, item) in items.into_iter().enumerate() {
+        let at = item_at.get(n).copied();
+        let count = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
         match item {
             Item::Import {
                 module: mname,
@@ -1349,6 +1365,7 @@ fn finish<'a>(
                         ty: TypeIdx(m.resolve_type_use(&tu)?.0),
                     }),
                 };
+                m.field_at(ModuleField::Import(count(module.imports.len())), at);
                 module.imports.push(Import {
                     module: Cow::Owned(mname),
                     name: Cow::Owned(name),
@@ -1397,6 +1414,7 @@ fn finish<'a>(
                         _ => runs.push(Locals { count: 1, ty: *t }),
                     }
                 }
+                m.field_at(ModuleField::Func(count(module.funcs.len())), at);
                 module.funcs.push(TypeIdx(ti));
                 module.code.push(Code {
                     locals: runs,
@@ -1417,15 +1435,23 @@ fn finish<'a>(
                     )?),
                     None => None,
                 };
+                m.field_at(ModuleField::Table(count(module.tables.len())), at);
                 module.tables.push(Table { ty, init });
             }
-            Item::Memory(t) => module.mems.push(t),
-            Item::Tag(tu) => module.tags.push(TagType {
-                ty: TypeIdx(m.resolve_type_use(&tu)?.0),
-            }),
+            Item::Memory(t) => {
+                m.field_at(ModuleField::Memory(count(module.mems.len())), at);
+                module.mems.push(t);
+            }
+            Item::Tag(tu) => {
+                m.field_at(ModuleField::Tag(count(module.tags.len())), at);
+                module.tags.push(TagType {
+                    ty: TypeIdx(m.resolve_type_use(&tu)?.0),
+                });
+            }
             Item::Global { ty, init } => {
                 let place = ExprPlace::Global(module.globals.len());
                 let init = const_expr(&mut m, toks, ExprSrc::Tokens(init), place)?;
+                m.field_at(ModuleField::Global(count(module.globals.len())), at);
                 module.globals.push(Global { ty, init });
             }
             Item::Export { name, kind, idx } => {
@@ -1440,12 +1466,16 @@ fn finish<'a>(
                     }
                     ExternKind::Tag => ExportDesc::Tag(TagIdx(m.resolve(idx, Space::Tag)?)),
                 };
+                m.field_at(ModuleField::Export(count(module.exports.len())), at);
                 module.exports.push(Export {
                     name: Cow::Owned(name),
                     desc,
                 });
             }
-            Item::Start(i) => module.start = Some(FuncIdx(m.resolve(i, Space::Func)?)),
+            Item::Start(i) => {
+                m.field_at(ModuleField::Start, at);
+                module.start = Some(FuncIdx(m.resolve(i, Space::Func)?));
+            }
             Item::Elem { ty, mode, items } => {
                 let mode = match mode {
                     ElemModeSrc::Passive => ElemMode::Passive,
@@ -1494,6 +1524,7 @@ fn finish<'a>(
                         ElemItems::Exprs(exprs)
                     }
                 };
+                m.field_at(ModuleField::Elem(count(module.elems.len())), at);
                 module.elems.push(Elem { ty, items, mode });
             }
             Item::Data { init, mode } => {
@@ -1509,6 +1540,7 @@ fn finish<'a>(
                         )?,
                     },
                 };
+                m.field_at(ModuleField::Data(count(module.datas.len())), at);
                 module.datas.push(Data {
                     init: Cow::Owned(init),
                     mode,

@@ -1,6 +1,7 @@
 //! The validation error.
 
 use std::fmt;
+use weft_syntax::ModuleField;
 
 /// Why a module is not valid (spec §3), or, with `malformed` set, why one
 /// of its function bodies or constant expressions is not well-formed binary
@@ -18,6 +19,12 @@ pub struct ValidationError {
     /// expression ("illegal opcode", "END opcode expected", "data count
     /// section required", ...).
     pub malformed: bool,
+    /// The module field a module-level error is about (an export, the
+    /// start function, a segment, ...), where `offset` is `None`: the
+    /// validator sees no byte offsets of fields, the caller that has the
+    /// binary or the text finds it (`weft_binary::field_offset`,
+    /// `weft_text::SourceMap::locate_field`).
+    pub field: Option<ModuleField>,
 }
 
 impl ValidationError {
@@ -27,7 +34,17 @@ impl ValidationError {
             message: message.into(),
             offset: None,
             malformed: false,
+            field: None,
         }
+    }
+
+    /// Ties an error without an offset to `field` (if not already tied to
+    /// one); an error at an instruction keeps its offset alone.
+    pub(crate) fn in_field(mut self, field: ModuleField) -> Self {
+        if self.offset.is_none() && self.field.is_none() {
+            self.field = Some(field);
+        }
+        self
     }
 
     /// An invalid-module error at an absolute offset.
@@ -36,6 +53,7 @@ impl ValidationError {
             message: message.into(),
             offset: Some(offset),
             malformed: false,
+            field: None,
         }
     }
 
@@ -45,6 +63,7 @@ impl ValidationError {
             message: message.into(),
             offset: Some(offset),
             malformed: true,
+            field: None,
         }
     }
 }

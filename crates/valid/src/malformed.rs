@@ -65,6 +65,7 @@ fn scan_all(module: &Module<'_>, features: Features) -> Result<(), ValidationErr
             message: "data count section required".into(),
             offset: None,
             malformed: true,
+            field: None,
         });
     }
     Ok(())

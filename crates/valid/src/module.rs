@@ -10,8 +10,8 @@ use crate::types::{OpType, Pool, Sig};
 use std::collections::HashSet;
 use weft_syntax::{
     AddrType, CompositeType, CustomPlace, DataMode, Elem, ElemItems, ElemMode, ExportDesc, Feature,
-    Features, FieldType, FuncType, GlobalType, HeapType, ImportDesc, Limits, MemType, Module, Mut,
-    RefType, StorageType, TableType, TagType, TypeIdx, ValType,
+    Features, FieldType, FuncType, GlobalType, HeapType, ImportDesc, Limits, MemType, Module,
+    ModuleField, Mut, RefType, StorageType, TableType, TagType, TypeIdx, ValType,
 };
 
 /// The validation context `C` (§3.1.1), with types in the validator's own
@@ -279,43 +279,44 @@ impl Context {
                 None => Err(ValidationError::invalid(format!("unknown type {t}"))),
             }
         };
-        for import in &module.imports {
+        for (k, import) in (0u32..).zip(&module.imports) {
+            let in_import = |e: ValidationError| e.in_field(ModuleField::Import(k));
             match &import.desc {
                 ImportDesc::Func(t) => {
-                    let t = func_type(&cx, *t)?;
+                    let t = func_type(&cx, *t).map_err(in_import)?;
                     cx.funcs.push(t);
                     cx.funcs_exact.push(import.exact);
                 }
                 ImportDesc::Table(t) => {
-                    check_table_type(features, num_types, t)?;
+                    check_table_type(features, num_types, t).map_err(in_import)?;
                     cx.tables.push(*t);
                 }
                 ImportDesc::Memory(m) => {
-                    check_mem_type(m)?;
+                    check_mem_type(m).map_err(in_import)?;
                     cx.mems.push(*m);
                 }
                 ImportDesc::Global(g) => {
-                    check_global_type(features, num_types, g)?;
+                    check_global_type(features, num_types, g).map_err(in_import)?;
                     if g.mutability == Mut::Var && !features.has(Feature::MutableGlobal) {
-                        return Err(ValidationError::invalid(
+                        return Err(in_import(ValidationError::invalid(
                             "mutable globals cannot be imported",
-                        ));
+                        )));
                     }
                     cx.globals.push(*g);
                 }
                 ImportDesc::Tag(t) => {
-                    let t = tag_type(&cx, *t)?;
+                    let t = tag_type(&cx, *t).map_err(in_import)?;
                     cx.tags.push(t);
                 }
             }
         }
         cx.imported_globals = cx.globals.len();
-        for &t in &module.tags {
-            let t = tag_type(&cx, t)?;
+        for (k, &t) in (0u32..).zip(&module.tags) {
+            let t = tag_type(&cx, t).map_err(|e| e.in_field(ModuleField::Tag(k)))?;
             cx.tags.push(t);
         }
-        for &t in &module.funcs {
-            let t = func_type(&cx, t)?;
+        for (k, &t) in (0u32..).zip(&module.funcs) {
+            let t = func_type(&cx, t).map_err(|e| e.in_field(ModuleField::Func(k)))?;
             cx.funcs.push(t);
             cx.funcs_exact.push(true);
         }
@@ -441,35 +442,38 @@ pub(crate) fn validate_module(
 
     // §3.4.4 globals.
     for (i, g) in module.globals.iter().enumerate() {
-        check_global_type(features, num_types, &g.ty)?;
+        let in_global = |e: ValidationError| e.in_field(ModuleField::Global(i as u32));
+        check_global_type(features, num_types, &g.ty).map_err(in_global)?;
         let visible = if gc {
             cx.imported_globals + i
         } else {
             cx.imported_globals
         };
         let ty = cx.subtypes.val(g.ty.content);
-        validate_const_expr(&mut cx, &g.init, ty, visible, &mut scratch)?;
+        validate_const_expr(&mut cx, &g.init, ty, visible, &mut scratch).map_err(in_global)?;
     }
 
     // §3.4.2 tables: a table of a non-nullable type needs an initialiser,
     // which sees only the imported globals.
-    for t in &module.tables {
-        check_table_type(features, num_types, &t.ty)?;
+    for (k, t) in (0u32..).zip(&module.tables) {
+        let in_table = |e: ValidationError| e.in_field(ModuleField::Table(k));
+        check_table_type(features, num_types, &t.ty).map_err(in_table)?;
         let elem = cx.subtypes.reference(t.ty.elem);
         let imported = cx.imported_globals;
         match &t.init {
-            Some(init) => validate_const_expr(&mut cx, init, elem, imported, &mut scratch)?,
+            Some(init) => validate_const_expr(&mut cx, init, elem, imported, &mut scratch)
+                .map_err(in_table)?,
             None if !t.ty.elem.nullable => {
-                return Err(ValidationError::invalid(format!(
+                return Err(in_table(ValidationError::invalid(format!(
                     "type mismatch: a table of {elem} needs an initialiser"
-                )))
+                ))))
             }
             None => {}
         }
     }
     // §3.4.3 memories.
-    for m in &module.mems {
-        check_mem_type(m)?;
+    for (k, m) in (0u32..).zip(&module.mems) {
+        check_mem_type(m).map_err(|e| e.in_field(ModuleField::Memory(k)))?;
     }
 
     // Element and data segments see every global with GC.
@@ -480,65 +484,71 @@ pub(crate) fn validate_module(
     };
 
     // §3.4.5 element segments.
-    for elem in &module.elems {
-        check_val_type(features, num_types, ValType::Ref(elem.ty))
-            .map_err(ValidationError::invalid)?;
-        let ty = cx.subtypes.reference(elem_type(features, elem));
-        match &elem.items {
-            ElemItems::Funcs(funcs) => {
-                for f in funcs {
-                    match cx.refs.get_mut(f.index()) {
-                        Some(d) => *d = true,
-                        None => {
-                            return Err(ValidationError::invalid(format!("unknown function {f}")))
+    for (k, elem) in (0u32..).zip(&module.elems) {
+        let mut segment = || -> Result<()> {
+            check_val_type(features, num_types, ValType::Ref(elem.ty))
+                .map_err(ValidationError::invalid)?;
+            let ty = cx.subtypes.reference(elem_type(features, elem));
+            match &elem.items {
+                ElemItems::Funcs(funcs) => {
+                    for f in funcs {
+                        match cx.refs.get_mut(f.index()) {
+                            Some(d) => *d = true,
+                            None => {
+                                return Err(ValidationError::invalid(format!(
+                                    "unknown function {f}"
+                                )))
+                            }
                         }
-                    }
-                    let item = cx.func_ref(f.index());
-                    if !cx.subtypes.matches(item, ty) {
-                        return Err(ValidationError::invalid(format!(
+                        let item = cx.func_ref(f.index());
+                        if !cx.subtypes.matches(item, ty) {
+                            return Err(ValidationError::invalid(format!(
                             "type mismatch: function {f} of type {item} in an element segment of type {}",
                             elem.ty
                         )));
+                        }
+                    }
+                }
+                ElemItems::Exprs(exprs) => {
+                    for e in exprs {
+                        validate_const_expr(&mut cx, e, ty, visible, &mut scratch)?;
                     }
                 }
             }
-            ElemItems::Exprs(exprs) => {
-                for e in exprs {
-                    validate_const_expr(&mut cx, e, ty, visible, &mut scratch)?;
+            match &elem.mode {
+                ElemMode::Passive | ElemMode::Declarative => {}
+                ElemMode::Active { table, offset } => {
+                    let t = cx.tables.get(table.index()).ok_or_else(|| {
+                        ValidationError::invalid(format!("unknown table {table}"))
+                    })?;
+                    let table_elem = cx.subtypes.reference(t.elem);
+                    if !cx.subtypes.matches(ty, table_elem) {
+                        return Err(ValidationError::invalid(format!(
+                            "type mismatch: element segment of type {} for a table of {}",
+                            elem.ty, t.elem
+                        )));
+                    }
+                    let addr = OpType::of_addr(t.addr);
+                    validate_const_expr(&mut cx, offset, addr, visible, &mut scratch)?;
                 }
             }
-        }
-        match &elem.mode {
-            ElemMode::Passive | ElemMode::Declarative => {}
-            ElemMode::Active { table, offset } => {
-                let t = cx
-                    .tables
-                    .get(table.index())
-                    .ok_or_else(|| ValidationError::invalid(format!("unknown table {table}")))?;
-                let table_elem = cx.subtypes.reference(t.elem);
-                if !cx.subtypes.matches(ty, table_elem) {
-                    return Err(ValidationError::invalid(format!(
-                        "type mismatch: element segment of type {} for a table of {}",
-                        elem.ty, t.elem
-                    )));
-                }
-                let addr = OpType::of_addr(t.addr);
-                validate_const_expr(&mut cx, offset, addr, visible, &mut scratch)?;
-            }
-        }
+            Ok(())
+        };
+        segment().map_err(|e| e.in_field(ModuleField::Elem(k)))?;
     }
 
     // §3.4.6 data segments.
-    for data in &module.datas {
+    for (k, data) in (0u32..).zip(&module.datas) {
+        let in_data = |e: ValidationError| e.in_field(ModuleField::Data(k));
         match &data.mode {
             DataMode::Passive => {}
             DataMode::Active { memory, offset } => {
-                let m = cx
-                    .mems
-                    .get(memory.index())
-                    .ok_or_else(|| ValidationError::invalid(format!("unknown memory {memory}")))?;
+                let m = cx.mems.get(memory.index()).ok_or_else(|| {
+                    in_data(ValidationError::invalid(format!("unknown memory {memory}")))
+                })?;
                 let addr = OpType::of_addr(m.addr);
-                validate_const_expr(&mut cx, offset, addr, visible, &mut scratch)?;
+                validate_const_expr(&mut cx, offset, addr, visible, &mut scratch)
+                    .map_err(in_data)?;
             }
         }
     }
@@ -549,6 +559,7 @@ pub(crate) fn validate_module(
             message: "function and code section have inconsistent lengths".into(),
             offset: None,
             malformed: true,
+            field: None,
         });
     }
     let imported_funcs = cx.funcs.len() - module.funcs.len();
@@ -566,19 +577,23 @@ pub(crate) fn validate_module(
 
     // §3.4.7 the start function: type [] -> [].
     if let Some(start) = module.start {
-        let sig = cx
-            .func_sig(start.index())
-            .ok_or_else(|| ValidationError::invalid(format!("unknown function {start}")))?;
+        let in_start = |e: ValidationError| e.in_field(ModuleField::Start);
+        let sig = cx.func_sig(start.index()).ok_or_else(|| {
+            in_start(ValidationError::invalid(format!(
+                "unknown function {start}"
+            )))
+        })?;
         if sig.params.len != 0 || sig.results.len != 0 {
-            return Err(ValidationError::invalid(
+            return Err(in_start(ValidationError::invalid(
                 "start function must not have parameters or results",
-            ));
+            )));
         }
     }
 
     // §3.4.8 exports: known indices, distinct names.
     let mut names = HashSet::with_capacity(module.exports.len());
-    for e in &module.exports {
+    for (k, e) in (0u32..).zip(&module.exports) {
+        let in_export = |e: ValidationError| e.in_field(ModuleField::Export(k));
         let (len, noun) = match e.desc {
             ExportDesc::Func(_) => (cx.funcs.len(), "function"),
             ExportDesc::Table(_) => (cx.tables.len(), "table"),
@@ -588,21 +603,23 @@ pub(crate) fn validate_module(
         };
         let idx = e.desc.index();
         if idx as usize >= len {
-            return Err(ValidationError::invalid(format!("unknown {noun} {idx}")));
+            return Err(in_export(ValidationError::invalid(format!(
+                "unknown {noun} {idx}"
+            ))));
         }
         if let ExportDesc::Global(g) = e.desc {
             let mutable = cx.globals.get(g.index()).map(|g| g.mutability) == Some(Mut::Var);
             if mutable && !features.has(Feature::MutableGlobal) {
-                return Err(ValidationError::invalid(
+                return Err(in_export(ValidationError::invalid(
                     "mutable globals cannot be exported",
-                ));
+                )));
             }
         }
         if !names.insert(&*e.name) {
-            return Err(ValidationError::invalid(format!(
+            return Err(in_export(ValidationError::invalid(format!(
                 "duplicate export name \"{}\"",
                 weft_syntax::excerpt(&e.name)
-            )));
+            ))));
         }
     }
 

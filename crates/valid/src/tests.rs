@@ -450,6 +450,39 @@ fn module_level() {
     invalid(&m, "unknown type");
 }
 
+/// Errors about a field as a whole name the field (the caller finds its
+/// offset or its line and column); errors at an instruction keep their
+/// offset and name none.
+#[test]
+fn module_level_errors_name_their_field() {
+    let field = |m: &Module<'_>| check(m).unwrap_err().field;
+    let mut m = func_module(ft(&[], &[]), &[], &[I::End {}]);
+    let export = |name: &'static str, f| Export {
+        name: Cow::Borrowed(name),
+        desc: ExportDesc::Func(FuncIdx(f)),
+    };
+    m.exports = vec![export("a", 0), export("b", 5)];
+    assert_eq!(field(&m), Some(ModuleField::Export(1)));
+    m.exports = vec![export("a", 0), export("b", 0), export("a", 0)];
+    assert_eq!(field(&m), Some(ModuleField::Export(2)));
+    m.exports.clear();
+    m.start = Some(FuncIdx(4));
+    assert_eq!(field(&m), Some(ModuleField::Start));
+    m.start = None;
+    m.datas.push(Data {
+        init: Cow::Borrowed(b"x"),
+        mode: DataMode::Active {
+            memory: MemIdx(3),
+            offset: expr(&[I::I32Const { value: 0 }, I::End {}]),
+        },
+    });
+    assert_eq!(field(&m), Some(ModuleField::Data(0)));
+    m.datas.clear();
+    m.code[0].body = expr(&[I::I32Const { value: 0 }, I::End {}]);
+    let e = check(&m).unwrap_err();
+    assert_eq!((e.field, e.offset.is_some()), (None, true), "{e}");
+}
+
 #[test]
 fn element_segments() {
     let mut m = func_module(ft(&[], &[]), &[], &[I::End {}]);
