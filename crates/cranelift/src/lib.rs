@@ -27,8 +27,9 @@ pub mod vmctx;
 pub use code_memory::{is_code, CodeMemory};
 pub use translate::ModuleEnv;
 
+use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::ir::{Function, UserFuncName};
+use cranelift_codegen::ir::{ExternalName, Function, UserExternalName, UserFuncName};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
@@ -52,6 +53,9 @@ pub struct CompiledModule {
     /// For each defined function, its entry point's offset in `code`, or
     /// why it was declined.
     pub funcs: Vec<Result<usize, String>>,
+    /// For each compiled function, its body's offset from its entry point
+    /// (see [`Machine::body_at`]).
+    body_at: Vec<u32>,
     /// Which Wasm instruction each range of `code` came from.
     srclocs: SrcLocs,
 }
@@ -62,6 +66,11 @@ pub struct CompiledModule {
 struct Machine {
     code: Vec<u8>,
     srclocs: Vec<(u32, u32, u32)>,
+    /// Where the body starts: the code begins with the entry point's
+    /// trampoline (array convention), which calls the body. Addresses
+    /// before it are not the function's frames (a return address there is
+    /// the trampoline's, whose caller is the runtime).
+    body_at: u32,
 }
 
 /// Ranges of machine code (`start..end`, offsets in one code mapping) and
@@ -93,6 +102,7 @@ impl CompiledModule {
         CompiledModule {
             code: None,
             funcs: reasons.map(Err).collect(),
+            body_at: Vec::new(),
             srclocs: SrcLocs::default(),
         }
     }
@@ -110,16 +120,26 @@ impl CompiledModule {
         Some(unsafe { std::mem::transmute::<*const u8, vmctx::EntryFn>(at) })
     }
 
-    /// The defined function whose code holds address `pc`, if any.
+    /// The body of defined function `def` (see [`vmctx::VMFuncRef::body`]),
+    /// if it was compiled.
+    pub fn body(&self, def: u32) -> Option<*const u8> {
+        let off = *self.funcs.get(def as usize)?.as_ref().ok()?;
+        let at = *self.body_at.get(def as usize)? as usize;
+        Some(self.code.as_ref()?.at(off + at))
+    }
+
+    /// The defined function whose body holds address `pc`, if any.
     pub fn def_at(&self, pc: usize) -> Option<u32> {
         let off = self.code.as_ref()?.offset_of(pc)?;
-        self.funcs
+        let (def, start) = self
+            .funcs
             .iter()
             .enumerate()
             .filter_map(|(def, f)| Some((def as u32, *f.as_ref().ok()?)))
             .filter(|&(_, start)| start <= off)
-            .max_by_key(|&(_, start)| start)
-            .map(|(def, _)| def)
+            .max_by_key(|&(_, start)| start)?;
+        let body = start + *self.body_at.get(def as usize)? as usize;
+        (off >= body).then_some(def)
     }
 
     /// The module offset of the Wasm instruction whose machine code holds
@@ -157,6 +177,7 @@ impl CompiledModule {
 pub struct NativeFunc {
     code: CodeMemory,
     srclocs: SrcLocs,
+    body_at: u32,
 }
 
 impl NativeFunc {
@@ -167,14 +188,21 @@ impl NativeFunc {
         unsafe { std::mem::transmute::<*const u8, vmctx::EntryFn>(self.code.at(0)) }
     }
 
+    /// The function's body (see [`vmctx::VMFuncRef::body`]).
+    pub fn body(&self) -> *const u8 {
+        self.code.at(self.body_at as usize)
+    }
+
     /// The function's code: start address and length in bytes.
     pub fn range(&self) -> (usize, usize) {
         (self.code.at(0) as usize, self.code.len())
     }
 
-    /// Whether address `pc` is inside the function's code.
+    /// Whether address `pc` is inside the function's body.
     pub fn contains(&self, pc: usize) -> bool {
-        self.code.offset_of(pc).is_some()
+        self.code
+            .offset_of(pc)
+            .is_some_and(|off| off >= self.body_at as usize)
     }
 
     /// The module offset of the Wasm instruction whose machine code holds
@@ -204,6 +232,11 @@ impl Compiler {
             .map_err(|e| e.to_string())?;
         flags
             .set("enable_verifier", if verify { "true" } else { "false" })
+            .map_err(|e| e.to_string())?;
+        // Bodies return the status and every result in registers, or
+        // through a hidden pointer when they do not fit.
+        flags
+            .set("enable_multi_ret_implicit_sret", "true")
             .map_err(|e| e.to_string())?;
         let isa = cranelift_native::builder()
             .map_err(|e| e.to_string())?
@@ -272,9 +305,11 @@ impl Compiler {
         }
         let mut bytes = Vec::new();
         let mut srclocs = SrcLocs::default();
+        let mut body_at = vec![0; machine.len()];
         let mut funcs: Vec<Result<usize, String>> = machine
             .into_iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(def, r)| {
                 let machine = r.unwrap_or_else(|| Err("internal error: not compiled".into()))?;
                 while bytes.len() % 16 != 0 {
                     bytes.push(0);
@@ -282,6 +317,7 @@ impl Compiler {
                 let at = bytes.len();
                 bytes.extend_from_slice(&machine.code);
                 srclocs.add(at, &machine.srclocs);
+                body_at[def] = machine.body_at;
                 Ok(at)
             })
             .collect();
@@ -301,6 +337,7 @@ impl Compiler {
         CompiledModule {
             code,
             funcs,
+            body_at,
             srclocs,
         }
     }
@@ -321,6 +358,7 @@ impl Compiler {
         Ok(NativeFunc {
             code,
             srclocs: SrcLocs(machine.srclocs),
+            body_at: machine.body_at,
         })
     }
 
@@ -334,10 +372,11 @@ impl Compiler {
         code: &Code<'_>,
     ) -> Result<Machine, String> {
         let fc = self.isa.frontend_config();
+        // The body first, then the entry point's trampoline, which calls it.
         ctx.clear();
         ctx.func = Function::with_name_signature(
             UserFuncName::user(0, def),
-            translate::entry_signature(fc.pointer_type(), fc.default_call_conv),
+            translate::body_signature(fc.pointer_type(), fc.default_call_conv, ty)?,
         );
         let b = FunctionBuilder::new(&mut ctx.func, fctx);
         if let Err(e) = translate::translate(b, env, def, ty, code, fc) {
@@ -361,16 +400,55 @@ impl Compiler {
         if frame > vmctx::MAX_FRAME {
             return Err(format!("a frame of {frame} bytes"));
         }
-        let srclocs = compiled
+        let body_code = compiled.code_buffer().to_vec();
+        let body_srclocs: Vec<(u32, u32, u32)> = compiled
             .buffer
             .get_srclocs_sorted()
             .iter()
             .filter(|l| !l.loc.is_default())
             .map(|l| (l.start, l.end, l.loc.bits()))
             .collect();
+
+        ctx.clear();
+        ctx.func = Function::with_name_signature(
+            UserFuncName::user(1, def),
+            translate::entry_signature(fc.pointer_type(), fc.default_call_conv),
+        );
+        let body_name = ExternalName::User(
+            ctx.func
+                .declare_imported_user_function(UserExternalName::new(0, def)),
+        );
+        let b = FunctionBuilder::new(&mut ctx.func, fctx);
+        translate::entry_trampoline(b, ty, body_name, fc)?;
+        let compiled = ctx
+            .compile(&*self.isa, &mut ControlPlane::default())
+            .map_err(|e| format!("cranelift: {:?}", e.inner))?;
+        let mut code = compiled.code_buffer().to_vec();
+        while code.len() % 16 != 0 {
+            code.push(0);
+        }
+        let body_at = code.len();
+        // The trampoline's one relocation: its call of the body, which
+        // follows it in the same code (so the displacement is known now).
+        for r in compiled.buffer.relocs() {
+            if r.kind != Reloc::X86CallPCRel4 {
+                return Err(format!("unexpected relocation {:?}", r.kind));
+            }
+            let at = r.offset as usize;
+            let disp = i32::try_from(body_at as i64 + r.addend - at as i64)
+                .map_err(|_| "trampoline too far from its body")?;
+            code[at..at + 4].copy_from_slice(&disp.to_le_bytes());
+        }
+        code.extend_from_slice(&body_code);
+        let body_at = body_at as u32;
+        let srclocs = body_srclocs
+            .into_iter()
+            .map(|(start, end, loc)| (start + body_at, end + body_at, loc))
+            .collect();
         Ok(Machine {
-            code: compiled.code_buffer().to_vec(),
+            code,
             srclocs,
+            body_at,
         })
     }
 }

@@ -166,7 +166,8 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     guards: bool,
     /// Signatures of the runtime's functions.
     sigs: Sigs,
-    /// Signatures of the other runtime functions, made on first use.
+    /// Signatures of the other runtime functions and of callees' bodies,
+    /// made on first use.
     runtime_sigs: Vec<(Vec<Type>, Vec<Type>, SigRef)>,
     cc: CallConv,
     /// With fuel: the charge of the open fuel point (its `iconst`, and the
@@ -182,8 +183,6 @@ pub(crate) struct FuncTranslator<'a, 'b> {
 }
 
 struct Sigs {
-    /// A compiled callee's ([`entry_signature`]).
-    entry: cranelift_codegen::ir::SigRef,
     call: cranelift_codegen::ir::SigRef,
     call_indirect: cranelift_codegen::ir::SigRef,
     trap: cranelift_codegen::ir::SigRef,
@@ -191,9 +190,71 @@ struct Sigs {
     memory_grow: cranelift_codegen::ir::SigRef,
 }
 
-/// The native signature of compiled functions (see [`crate::vmctx::EntryFn`]).
+/// The signature of compiled functions' entry points (see
+/// [`crate::vmctx::EntryFn`]): the array convention.
 pub(crate) fn entry_signature(ptr: Type, cc: cranelift_codegen::isa::CallConv) -> Signature {
     sig(cc, &[ptr, ptr], &[I32])
+}
+
+/// The signature of a compiled function of type `ty`'s body, which
+/// compiled callers call directly (see [`crate::vmctx::VMFuncRef::body`]):
+/// the callee's context and the parameters; the status (as
+/// [`entry_signature`]'s) and the results, which are meaningless with a
+/// status of 1.
+pub(crate) fn body_signature(
+    ptr: Type,
+    cc: cranelift_codegen::isa::CallConv,
+    ty: &FuncType,
+) -> Result<Signature> {
+    let params: Vec<Type> = std::iter::once(ptr)
+        .chain(clif_types(&ty.params)?)
+        .collect();
+    let results: Vec<Type> = std::iter::once(I32)
+        .chain(clif_types(&ty.results)?)
+        .collect();
+    Ok(sig(cc, &params, &results))
+}
+
+/// Builds the entry point of a compiled function of type `ty` (the array
+/// convention, [`entry_signature`]): reads the parameters from the slots,
+/// calls the body (`body`, a colocated function the caller places in the
+/// same code), writes the results back and returns the body's status.
+pub(crate) fn entry_trampoline(
+    mut b: FunctionBuilder<'_>,
+    ty: &FuncType,
+    body: cranelift_codegen::ir::ExternalName,
+    fc: TargetFrontendConfig,
+) -> Result<()> {
+    let (ptr, cc) = (fc.pointer_type(), fc.default_call_conv);
+    let params = clif_types(&ty.params)?;
+    let results = clif_types(&ty.results)?;
+    let sig_ref = b.import_signature(body_signature(ptr, cc, ty)?);
+    let callee = b.import_function(cranelift_codegen::ir::ExtFuncData {
+        name: body,
+        signature: sig_ref,
+        colocated: true,
+        patchable: false,
+    });
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let vmctx = b.block_params(entry)[0];
+    let slots = b.block_params(entry)[1];
+    let mut args = vec![vmctx];
+    let (at, _) = slot_offsets(&params);
+    for (&t, at) in params.iter().zip(at) {
+        args.push(load_slot(&mut b, t, slots, at));
+    }
+    let call = b.ins().call(callee, &args);
+    let rets = b.inst_results(call).to_vec();
+    let (at, _) = slot_offsets(&results);
+    for (&v, at) in rets[1..].iter().zip(at) {
+        store_slot(&mut b, v, slots, at);
+    }
+    b.ins().return_(&rets[..1]);
+    b.seal_all_blocks();
+    b.finalize(fc);
+    Ok(())
 }
 
 fn sig(cc: cranelift_codegen::isa::CallConv, params: &[Type], results: &[Type]) -> Signature {
@@ -217,7 +278,6 @@ pub(crate) fn translate(
     let params = clif_types(&ty.params)?;
     let results = clif_types(&ty.results)?;
     let sigs = Sigs {
-        entry: b.import_signature(entry_signature(ptr, cc)),
         call: b.import_signature(sig(cc, &[ptr, ptr, ptr, I32, ptr], &[I32])),
         call_indirect: b.import_signature(sig(cc, &[ptr, I32, I32, I32, ptr], &[I32])),
         trap: b.import_signature(sig(cc, &[ptr, I32, I32, I32], &[])),
@@ -236,13 +296,11 @@ pub(crate) fn translate(
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     let vmctx = b.block_params(entry)[0];
-    let slots = b.block_params(entry)[1];
+    let args = b.block_params(entry)[1..].to_vec();
 
-    // Parameters come from the slots; declared locals start at zero.
+    // Parameters are the body's; declared locals start at zero.
     let mut locals = Vec::new();
-    let (at, _) = slot_offsets(&params);
-    for (&t, at) in params.iter().zip(at) {
-        let v = load_slot(&mut b, t, slots, at);
+    for (&t, v) in params.iter().zip(args) {
         let var = b.declare_var(t);
         b.def_var(var, v);
         locals.push((var, t));
@@ -344,16 +402,14 @@ pub(crate) fn translate(
     }
     t.patch_fuel_points();
     t.emit_cold_blocks();
-    // The exit: results to the slots, status 0.
+    // The exit: status 0 and the results.
     let b = &mut t.b;
     b.switch_to_block(exit);
-    let vals = b.block_params(exit).to_vec();
-    let (at, _) = slot_offsets(&t.results);
-    for (v, at) in vals.into_iter().zip(at) {
-        store_slot(b, v, slots, at);
-    }
     let ok = b.ins().iconst(I32, 0);
-    b.ins().return_(&[ok]);
+    let vals: Vec<Value> = std::iter::once(ok)
+        .chain(b.block_params(exit).iter().copied())
+        .collect();
+    b.ins().return_(&vals);
     b.seal_all_blocks();
     t.b.finalize(fc);
     Ok(())
@@ -640,8 +696,7 @@ impl FuncTranslator<'_, '_> {
             self.b
                 .ins()
                 .call_indirect(self.sigs.trap, f, &[self.vmctx, code, def, at]);
-            let one = self.b.ins().iconst(I32, 1);
-            self.b.ins().return_(&[one]);
+            self.return_failed();
         }
         if let Some(blk) = self.fail_block {
             self.b.switch_to_block(blk);
@@ -651,9 +706,18 @@ impl FuncTranslator<'_, '_> {
             self.b
                 .ins()
                 .call_indirect(self.sigs.frame, f, &[self.vmctx, def, at]);
-            let one = self.b.ins().iconst(I32, 1);
-            self.b.ins().return_(&[one]);
+            self.return_failed();
         }
+    }
+
+    /// Returns status 1 (with zero results, which the caller ignores).
+    fn return_failed(&mut self) {
+        let one = self.b.ins().iconst(I32, 1);
+        let mut vals = vec![one];
+        for &t in &self.results {
+            vals.push(zero(&mut self.b, t));
+        }
+        self.b.ins().return_(&vals);
     }
 
     /// The i32 result of a growth runtime call (see
@@ -684,25 +748,31 @@ impl FuncTranslator<'_, '_> {
     ) -> Vec<Value> {
         let ptr = self.b.func.dfg.value_type(self.vmctx);
         let ps: Vec<Type> = std::iter::once(ptr).chain(params.iter().copied()).collect();
-        let known = self
-            .runtime_sigs
-            .iter()
-            .find(|(p, r, _)| *p == ps && r == results)
-            .map(|s| s.2);
-        let sig_ref = match known {
-            Some(s) => s,
-            None => {
-                let s = self.b.import_signature(sig(self.cc, &ps, results));
-                self.runtime_sigs.push((ps, results.to_vec(), s));
-                s
-            }
-        };
+        let sig_ref = self.sig_ref(ps, results);
         let f = self.libcall(offset);
         let a: Vec<Value> = std::iter::once(self.vmctx)
             .chain(args.iter().copied())
             .collect();
         let call = self.b.ins().call_indirect(sig_ref, f, &a);
         self.b.inst_results(call).to_vec()
+    }
+
+    /// The signature `params` -> `results` in this function, imported on
+    /// first use.
+    fn sig_ref(&mut self, params: Vec<Type>, results: &[Type]) -> SigRef {
+        let known = self
+            .runtime_sigs
+            .iter()
+            .find(|(p, r, _)| *p == params && r == results)
+            .map(|s| s.2);
+        match known {
+            Some(s) => s,
+            None => {
+                let s = self.b.import_signature(sig(self.cc, &params, results));
+                self.runtime_sigs.push((params, results.to_vec(), s));
+                s
+            }
+        }
     }
 
     /// A runtime call that returns a status: on to the next instruction, or
@@ -1035,32 +1105,60 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// Calls the function of the [`crate::vmctx::VMFuncRef`] at
-    /// `func_ref`: natively if it has code, else through the runtime.
-    /// Returns the callee's status.
-    fn call_func_ref(&mut self, func_ref: Value, slots: Value) -> Value {
+    /// `func_ref`, of type `ty`, with the arguments on the operand stack:
+    /// its body directly if it has code, else through the runtime with the
+    /// arguments and results in a slot array. Pushes the results, or
+    /// returns status 1 (after adding this frame) if the callee failed.
+    fn call_func(&mut self, ty: &FuncType, func_ref: Value) -> Result<()> {
+        let params = clif_types(&ty.params)?;
+        let results = clif_types(&ty.results)?;
+        let args = self.popn(params.len())?;
         let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let body_params: Vec<Type> = std::iter::once(ptr).chain(params.iter().copied()).collect();
+        let body_results: Vec<Type> = std::iter::once(I32)
+            .chain(results.iter().copied())
+            .collect();
+        let body_sig = self.sig_ref(body_params, &body_results);
         let b = &mut self.b;
-        let code = b
+        let body = b
             .ins()
-            .load(ptr, self.trusted, func_ref, offsets::FUNC_REF_CODE);
+            .load(ptr, self.trusted, func_ref, offsets::FUNC_REF_BODY);
         let native = b.create_block();
         let runtime = b.create_block();
+        b.set_cold_block(runtime);
         let done = b.create_block();
-        let status = b.append_block_param(done, I32);
-        b.ins().brif(code, native, &[], runtime, &[]);
+        for &t in &body_results {
+            b.append_block_param(done, t);
+        }
+        b.ins().brif(body, native, &[], runtime, &[]);
 
         b.switch_to_block(native);
         let callee = b
             .ins()
             .load(ptr, self.trusted, func_ref, offsets::FUNC_REF_VMCTX);
-        let call = b
-            .ins()
-            .call_indirect(self.sigs.entry, code, &[callee, slots]);
-        let s = b.inst_results(call)[0];
-        b.ins().jump(done, &[BlockArg::Value(s)]);
+        let a: Vec<Value> = std::iter::once(callee)
+            .chain(args.iter().copied())
+            .collect();
+        let call = b.ins().call_indirect(body_sig, body, &a);
+        let rets: Vec<BlockArg> = b
+            .inst_results(call)
+            .iter()
+            .map(|&v| BlockArg::Value(v))
+            .collect();
+        b.ins().jump(done, &rets);
 
         b.switch_to_block(runtime);
-        b.set_cold_block(runtime);
+        let (param_at, param_bytes) = slot_offsets(&params);
+        let (result_at, result_bytes) = slot_offsets(&results);
+        let slot = b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            param_bytes.max(result_bytes).max(8) as u32,
+            3,
+        ));
+        let slots = b.ins().stack_addr(ptr, slot, 0);
+        for (&v, at) in args.iter().zip(param_at) {
+            store_slot(b, v, slots, at);
+        }
         let f = self.libcall(offsets::CALL);
         let def = self.index(self.def);
         let b = &mut self.b;
@@ -1068,40 +1166,16 @@ impl FuncTranslator<'_, '_> {
         let call =
             b.ins()
                 .call_indirect(self.sigs.call, f, &[self.vmctx, func_ref, slots, def, fp]);
-        let s = b.inst_results(call)[0];
-        b.ins().jump(done, &[BlockArg::Value(s)]);
+        let mut rets = vec![BlockArg::Value(b.inst_results(call)[0])];
+        for (&t, at) in results.iter().zip(result_at) {
+            rets.push(BlockArg::Value(load_slot(b, t, slots, at)));
+        }
+        b.ins().jump(done, &rets);
 
         b.switch_to_block(done);
-        status
-    }
-
-    /// Calls with the arguments and results in a stack slot array.
-    fn call_via_slots(
-        &mut self,
-        ty: &FuncType,
-        call: impl FnOnce(&mut Self, Value) -> Value,
-    ) -> Result<()> {
-        let params = clif_types(&ty.params)?;
-        let results = clif_types(&ty.results)?;
-        let (param_at, param_bytes) = slot_offsets(&params);
-        let (result_at, result_bytes) = slot_offsets(&results);
-        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            param_bytes.max(result_bytes).max(8) as u32,
-            3,
-        ));
-        let vals = self.popn(params.len())?;
-        let ptr = self.b.func.dfg.value_type(self.vmctx);
-        let addr = self.b.ins().stack_addr(ptr, slot, 0);
-        for (v, at) in vals.into_iter().zip(param_at) {
-            store_slot(&mut self.b, v, addr, at);
-        }
-        let status = call(self, addr);
-        self.check_status(status);
-        for (&t, at) in results.iter().zip(result_at) {
-            let v = load_slot(&mut self.b, t, addr, at);
-            self.stack.push(v);
-        }
+        let vals = b.block_params(done).to_vec();
+        self.check_status(vals[0]);
+        self.stack.extend_from_slice(&vals[1..]);
         Ok(())
     }
 }
@@ -1361,7 +1435,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
     fn Call(&mut self, func: FuncIdx) -> Result<()> {
         let ty = self.env.func_type(func).clone();
         let func_ref = self.func_ref_addr(func)?;
-        self.call_via_slots(&ty, |t, slots| t.call_func_ref(func_ref, slots))
+        self.call_func(&ty, func_ref)
     }
 
     fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
@@ -1372,7 +1446,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
             .clone();
         let elem = self.pop()?;
         let func_ref = self.call_indirect_callee(table, ty, elem)?;
-        self.call_via_slots(&ft, |t, slots| t.call_func_ref(func_ref, slots))
+        self.call_func(&ft, func_ref)
     }
 
     // ---- parametric (§4.4.4) ----------------------------------------------

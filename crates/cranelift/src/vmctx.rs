@@ -19,8 +19,12 @@
 //! libcall) and every compiled caller returns 1 in turn, so no unwinding
 //! through native frames is needed.
 //!
-//! Calls between compiled functions are native calls through the callee's
-//! [`VMFuncRef`] (its code and its instance's context); a function without
+//! Each compiled function has two entries: [`EntryFn`], the slot-array
+//! convention above, for the runtime, and its body, which takes the
+//! parameters and returns the status and the results in registers, for
+//! compiled callers (the entry point is a small trampoline to the body).
+//! Calls between compiled functions call the body through the callee's
+//! [`VMFuncRef`] (its body and its instance's context); a function without
 //! code (interpreted, host) is called through [`Libcalls::call`].
 //!
 //! Stack exhaustion: each compiled function compares the stack pointer, at
@@ -56,8 +60,14 @@ pub type EntryFn = unsafe extern "C" fn(vmctx: *mut VMContext, slots: *mut u64) 
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct VMFuncRef {
-    /// Its machine code, or `None` if it has none (interpreted or host).
+    /// Its machine code's entry point, or `None` if it has none
+    /// (interpreted or host).
     pub code: Option<EntryFn>,
+    /// Its machine code's body, which compiled callers call directly with
+    /// the parameters in registers (the signature `body_signature` in
+    /// `translate.rs` gives: the context and the parameters; the status and
+    /// the results); null without `code`.
+    pub body: *const u8,
     /// The context of its instance (null without `code`).
     pub vmctx: *mut VMContext,
     /// Its index in the store, for calls through [`Libcalls::call`].
@@ -262,6 +272,8 @@ pub mod offsets {
     pub const FUNC_REF_SIZE: i32 = size_of::<VMFuncRef>() as i32;
     /// [`VMFuncRef::code`].
     pub const FUNC_REF_CODE: i32 = offset_of!(VMFuncRef, code) as i32;
+    /// [`VMFuncRef::body`].
+    pub const FUNC_REF_BODY: i32 = offset_of!(VMFuncRef, body) as i32;
     /// [`VMFuncRef::vmctx`].
     pub const FUNC_REF_VMCTX: i32 = offset_of!(VMFuncRef, vmctx) as i32;
     /// [`VMFuncRef::index`].

@@ -129,6 +129,16 @@ impl Native {
         }
     }
 
+    /// The body of defined function `def` (see
+    /// [`VMFuncRef::body`]), if it has machine code.
+    pub(crate) fn body(&self, def: u32) -> Option<*const u8> {
+        match self {
+            Native::None => None,
+            Native::Eager(n) => n.body(def),
+            Native::Lazy(fs) => Some(fs.get(def as usize)?.get()?.as_ref().ok()?.body()),
+        }
+    }
+
     /// The defined function whose machine code holds address `pc`.
     fn def_at(&self, pc: usize) -> Option<u32> {
         match self {
@@ -474,6 +484,7 @@ fn func_ref(inner: &StoreInner, sf: u32) -> VMFuncRef {
     let type_id = inner.funcs[sf as usize].ty;
     let none = VMFuncRef {
         code: None,
+        body: std::ptr::null(),
         vmctx: std::ptr::null_mut(),
         index: sf,
         type_id,
@@ -482,10 +493,11 @@ fn func_ref(inner: &StoreInner, sf: u32) -> VMFuncRef {
         return none;
     };
     let callee = &inner.instances[instance as usize];
-    let code = callee.module.native.entry(def);
-    match (code, &callee.vm) {
-        (Some(code), Some(vm)) => VMFuncRef {
+    let native = &callee.module.native;
+    match (native.entry(def), native.body(def), &callee.vm) {
+        (Some(code), Some(body), Some(vm)) => VMFuncRef {
             code: Some(code),
+            body,
             vmctx: vm.vmctx(),
             index: sf,
             type_id,

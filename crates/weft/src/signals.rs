@@ -263,7 +263,7 @@ unsafe extern "C" fn on_fault(
 
 /// Records the compiled frames of a fault at `pc` whose frame pointer is
 /// `fp`: the chain of saved frame pointers, while return addresses are in
-/// compiled code (the first one outside is the trampoline's).
+/// compiled code (the first one outside is `weft_rt_call_compiled`'s).
 ///
 /// # Safety
 /// `fp` must be the frame pointer of compiled code at `pc` (Cranelift keeps
@@ -276,9 +276,11 @@ unsafe fn record_frames(l: &mut Landing, pc: usize, mut fp: usize) {
     l.frames = 1;
     // Callers' frames are at higher addresses: a chain that does not
     // climb is not one (it cannot loop).
+    let mut at_entry = false;
     while fp != 0 && fp.is_multiple_of(8) {
         let ra = *(fp as *const usize).add(1);
         if !weft_cranelift::is_code(ra) {
+            at_entry = true;
             break;
         }
         if l.recorded < pcs.len() {
@@ -291,6 +293,15 @@ unsafe fn record_frames(l: &mut Landing, pc: usize, mut fp: usize) {
             break;
         }
         fp = next;
+    }
+    // The outermost compiled frame is the entry point's trampoline (every
+    // call from the runtime enters through one, and it calls the body):
+    // the return address into it names no function.
+    if at_entry && l.frames > 1 {
+        if l.recorded == l.frames {
+            l.recorded -= 1;
+        }
+        l.frames -= 1;
     }
     FAULT_PCS.set(pcs);
 }
