@@ -64,6 +64,9 @@ pub trait ModuleEnv {
     fn epoch_interruption(&self) -> bool {
         false
     }
+    /// How many of the module's functions are imports (they come first in
+    /// the function index space).
+    fn imported_funcs(&self) -> u32;
 }
 
 /// The Cranelift type of a value type the compiler handles.
@@ -159,6 +162,11 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     mem: Option<(Value, Value)>,
     /// Flags for accesses to the context, slots and stack (aligned, no trap).
     trusted: MemFlagsData,
+    /// Flags for the context's fields that never change once compiled code
+    /// can run (memory 0's descriptor and base, the store context, the
+    /// arrays of function references and indices, the runtime's
+    /// functions): loads the optimizer may share, hoist or drop.
+    fixed: MemFlagsData,
     /// Flags for linear-memory accesses (unaligned; bounds checked before,
     /// or, with guard pages, trapping: never moved or removed).
     heap: MemFlagsData,
@@ -285,6 +293,7 @@ pub(crate) fn translate(
         memory_grow: b.import_signature(sig(cc, &[ptr, I32], &[I64])),
     };
     let trusted = MemFlagsData::trusted();
+    let fixed = trusted.with_readonly().with_can_move();
     let guards = env.memory_guards();
     let heap = if guards {
         MemFlagsData::new()
@@ -317,11 +326,11 @@ pub(crate) fn translate(
             locals.push((var, t));
         }
     }
-    let mem_def = b.ins().load(ptr, trusted, vmctx, offsets::MEMORY0);
-    let base = b.ins().load(ptr, trusted, mem_def, offsets::MEMORY_BASE);
+    let mem_def = b.ins().load(ptr, fixed, vmctx, offsets::MEMORY0);
+    let base = b.ins().load(ptr, fixed, mem_def, offsets::MEMORY_BASE);
     let mem = Some((mem_def, base));
     // The stack limit (see `vmctx`): checked before anything else runs.
-    let store_ctx = b.ins().load(ptr, trusted, vmctx, offsets::STORE_CTX);
+    let store_ctx = b.ins().load(ptr, fixed, vmctx, offsets::STORE_CTX);
     let limit = b.ins().load(ptr, trusted, store_ctx, offsets::STACK_LIMIT);
     let sp = b.ins().get_stack_pointer(ptr);
     let exhausted = b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
@@ -348,6 +357,7 @@ pub(crate) fn translate(
         at: code.body.offset as u32,
         mem,
         trusted,
+        fixed,
         heap,
         guards,
         sigs,
@@ -612,7 +622,7 @@ impl FuncTranslator<'_, '_> {
             let b = &mut self.b;
             let sc = b
                 .ins()
-                .load(ptr, self.trusted, self.vmctx, offsets::STORE_CTX);
+                .load(ptr, self.fixed, self.vmctx, offsets::STORE_CTX);
             let e = b.ins().load(ptr, self.trusted, sc, offsets::EPOCH);
             let d = b.ins().load(ptr, self.trusted, sc, offsets::EPOCH_DEADLINE);
             // An atomic load: a plain one would be merged with the entry's
@@ -651,7 +661,7 @@ impl FuncTranslator<'_, '_> {
         let b = &mut self.b;
         let sc = b
             .ins()
-            .load(ptr, self.trusted, self.vmctx, offsets::STORE_CTX);
+            .load(ptr, self.fixed, self.vmctx, offsets::STORE_CTX);
         let p = b.ins().load(ptr, self.trusted, sc, offsets::FUEL);
         let fuel = b.ins().load(I64, self.trusted, p, 0);
         let amount = b.ins().iconst(I64, 0);
@@ -797,7 +807,7 @@ impl FuncTranslator<'_, '_> {
     /// The runtime function at context offset `offset`.
     fn libcall(&mut self, offset: i32) -> Value {
         let ptr = self.b.func.dfg.value_type(self.vmctx);
-        self.b.ins().load(ptr, self.trusted, self.vmctx, offset)
+        self.b.ins().load(ptr, self.fixed, self.vmctx, offset)
     }
 
     /// Opens a block, loop or if of type `bt`; the parameters stay on the
@@ -997,13 +1007,13 @@ impl FuncTranslator<'_, '_> {
         let b = &mut self.b;
         let indices = b
             .ins()
-            .load(ptr, self.trusted, self.vmctx, offsets::GLOBAL_INDICES);
-        let index = b.ins().load(I32, self.trusted, indices, at);
+            .load(ptr, self.fixed, self.vmctx, offsets::GLOBAL_INDICES);
+        let index = b.ins().load(I32, self.fixed, indices, at);
         let index = b.ins().uextend(ptr, index);
         let offset = b.ins().imul_imm_s(index, i64::from(layout.stride));
         let sc = b
             .ins()
-            .load(ptr, self.trusted, self.vmctx, offsets::STORE_CTX);
+            .load(ptr, self.fixed, self.vmctx, offsets::STORE_CTX);
         let base = b.ins().load(ptr, self.trusted, sc, offsets::GLOBALS);
         let entry = b.ins().iadd(base, offset);
         Ok(b.ins().iadd_imm_s(entry, i64::from(layout.value_offset)))
@@ -1019,7 +1029,7 @@ impl FuncTranslator<'_, '_> {
         let funcs = self
             .b
             .ins()
-            .load(ptr, self.trusted, self.vmctx, offsets::FUNCS);
+            .load(ptr, self.fixed, self.vmctx, offsets::FUNCS);
         Ok(self.b.ins().iadd_imm_s(funcs, at))
     }
 
@@ -1043,9 +1053,13 @@ impl FuncTranslator<'_, '_> {
         let done = self.b.create_block();
         let callee = self.b.append_block_param(done, ptr);
         let b = &mut self.b;
-        let sc = b.ins().load(ptr, flags, self.vmctx, offsets::STORE_CTX);
-        let indices = b.ins().load(ptr, flags, self.vmctx, offsets::TABLE_INDICES);
-        let t = b.ins().load(I32, flags, indices, table_at);
+        let sc = b
+            .ins()
+            .load(ptr, self.fixed, self.vmctx, offsets::STORE_CTX);
+        let indices = b
+            .ins()
+            .load(ptr, self.fixed, self.vmctx, offsets::TABLE_INDICES);
+        let t = b.ins().load(I32, self.fixed, indices, table_at);
         let t = b.ins().uextend(ptr, t);
         let t = b.ins().imul_imm_s(t, i64::from(offsets::TABLE_DEF_SIZE));
         let tables = b.ins().load(ptr, flags, sc, offsets::TABLES);
@@ -1073,8 +1087,8 @@ impl FuncTranslator<'_, '_> {
         let at = b.ins().imul_imm_s(sf, i64::from(offsets::FUNC_REF_SIZE));
         let fr = b.ins().iadd(refs, at);
         let id = b.ins().load(I32, flags, fr, offsets::FUNC_REF_TYPE_ID);
-        let ids = b.ins().load(ptr, flags, self.vmctx, offsets::TYPE_IDS);
-        let expected = b.ins().load(I32, flags, ids, type_at);
+        let ids = b.ins().load(ptr, self.fixed, self.vmctx, offsets::TYPE_IDS);
+        let expected = b.ins().load(I32, self.fixed, ids, type_at);
         let same = b.ins().icmp(IntCC::Equal, id, expected);
         b.ins().brif(same, found, &[], slow, &[]);
 
@@ -1109,7 +1123,9 @@ impl FuncTranslator<'_, '_> {
     /// its body directly if it has code, else through the runtime with the
     /// arguments and results in a slot array. Pushes the results, or
     /// returns status 1 (after adding this frame) if the callee failed.
-    fn call_func(&mut self, ty: &FuncType, func_ref: Value) -> Result<()> {
+    /// With `same_instance` (a defined function of this module), the
+    /// callee's context is this function's.
+    fn call_func(&mut self, ty: &FuncType, func_ref: Value, same_instance: bool) -> Result<()> {
         let params = clif_types(&ty.params)?;
         let results = clif_types(&ty.results)?;
         let args = self.popn(params.len())?;
@@ -1133,9 +1149,12 @@ impl FuncTranslator<'_, '_> {
         b.ins().brif(body, native, &[], runtime, &[]);
 
         b.switch_to_block(native);
-        let callee = b
-            .ins()
-            .load(ptr, self.trusted, func_ref, offsets::FUNC_REF_VMCTX);
+        let callee = if same_instance {
+            self.vmctx
+        } else {
+            b.ins()
+                .load(ptr, self.trusted, func_ref, offsets::FUNC_REF_VMCTX)
+        };
         let a: Vec<Value> = std::iter::once(callee)
             .chain(args.iter().copied())
             .collect();
@@ -1435,7 +1454,8 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
     fn Call(&mut self, func: FuncIdx) -> Result<()> {
         let ty = self.env.func_type(func).clone();
         let func_ref = self.func_ref_addr(func)?;
-        self.call_func(&ty, func_ref)
+        let same_instance = func.0 >= self.env.imported_funcs();
+        self.call_func(&ty, func_ref, same_instance)
     }
 
     fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
@@ -1446,7 +1466,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
             .clone();
         let elem = self.pop()?;
         let func_ref = self.call_indirect_callee(table, ty, elem)?;
-        self.call_func(&ft, func_ref)
+        self.call_func(&ft, func_ref, false)
     }
 
     // ---- parametric (§4.4.4) ----------------------------------------------

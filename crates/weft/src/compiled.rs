@@ -83,6 +83,9 @@ impl weft_cranelift::ModuleEnv for ModuleInner {
     fn epoch_interruption(&self) -> bool {
         self.engine.config().epoch_interruption
     }
+    fn imported_funcs(&self) -> u32 {
+        self.num_imported_funcs as u32
+    }
 }
 
 /// A module's machine code, by strategy.
