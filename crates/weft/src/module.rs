@@ -60,11 +60,12 @@ pub(crate) struct ModuleInner {
 }
 
 /// Points a validation error of a text module at the line and column of the
-/// offending instruction: `type mismatch: ... (at 3:5)`. Only on the error
-/// path: the text is parsed again with its source map and encoded, and the
-/// encoding decoded and validated, which gives the error's byte offset in
-/// the encoding that the source map translates. Other errors (and errors
-/// about a module field rather than an instruction) are returned as they are.
+/// offending instruction or module field: `type mismatch: ... (at 3:5)`,
+/// `duplicate export name "a" (at 4:4)`. Only on the error path: the text is
+/// parsed again with its source map and encoded, and the encoding decoded and
+/// validated, which gives the error's byte offset in the encoding (or the
+/// field it is about) that the source map translates. Other errors are
+/// returned as they are.
 #[cfg(feature = "wat")]
 fn locate_text_error(e: Error, text: &str, features: syn::Features) -> Error {
     let located = || {
@@ -72,7 +73,11 @@ fn locate_text_error(e: Error, text: &str, features: syn::Features) -> Error {
         let bytes = weft_binary::encode(&module);
         let decoded = weft_binary::decode(&bytes, features).ok()?;
         let err = weft_valid::validate(&decoded, features).err()?;
-        let (line, col) = spans.locate(&decoded, err.offset?)?;
+        let (line, col) = match (err.offset, err.field) {
+            (Some(at), _) => spans.locate(&decoded, at)?,
+            (None, Some(field)) => spans.locate_field(field)?,
+            (None, None) => return None,
+        };
         Some(Error::new(
             e.kind(),
             format!("{} (at {line}:{col})", err.message),

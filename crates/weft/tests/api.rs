@@ -791,8 +791,8 @@ fn runaway_host_callbacks_trap_in_every_tier() {
 }
 
 /// `Module::new` on text points a validation error at the line and column
-/// of the offending instruction (1-based, as wabt counts), where binary
-/// input gives a byte offset.
+/// of the offending instruction or module field (1-based, as wabt counts),
+/// where binary input gives a byte offset.
 #[test]
 fn text_validation_error_has_line_and_column() {
     let engine = Engine::default();
@@ -811,4 +811,24 @@ fn text_validation_error_has_line_and_column() {
         panic!("invalid module accepted");
     };
     assert!(err.message().ends_with("(at 2:16)"), "{}", err.message());
+    // Errors about a module field point at the field.
+    for (text, message, at) in [
+        (
+            "(module\n  (func $f)\n  (export \"a\" (func 0))\n   (export \"a\" (func 0)))",
+            "duplicate export name",
+            "(at 4:5)",
+        ),
+        (
+            "(module\n (func)\n  (start 3))",
+            "unknown function",
+            "(at 3:4)",
+        ),
+    ] {
+        let Err(err) = Module::new(&engine, text) else {
+            panic!("invalid module accepted: {text}");
+        };
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        assert!(err.message().starts_with(message), "{}", err.message());
+        assert!(err.message().ends_with(at), "{}", err.message());
+    }
 }
