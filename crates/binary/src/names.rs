@@ -54,6 +54,26 @@ subsections! {
     11 tags,
 }
 
+/// A vector of `(index, item)` pairs whose indices strictly increase, as
+/// both kinds of name map require; `None` if they do not.
+fn parse_indexed<'a, I: From<u32>, T>(
+    r: &mut Reader<'a>,
+    mut item: impl FnMut(&mut Reader<'a>) -> Option<T>,
+) -> Option<Vec<(I, T)>> {
+    let n = count(r)?;
+    let mut out = Vec::with_capacity(n);
+    let mut last = None;
+    for _ in 0..n {
+        let index = r.read_u32().ok()?;
+        if last.is_some_and(|l| index <= l) {
+            return None;
+        }
+        last = Some(index);
+        out.push((I::from(index), item(r)?));
+    }
+    Some(out)
+}
+
 /// A name map or an indirect name map, read and written the same way for
 /// every index space.
 trait NameSubsection<'a>: Sized {
@@ -64,18 +84,7 @@ trait NameSubsection<'a>: Sized {
 impl<'a, I: From<u32> + Into<u32> + Copy> NameSubsection<'a> for NameMap<'a, I> {
     /// `(index, name)` pairs with strictly increasing indices.
     fn parse(r: &mut Reader<'a>) -> Option<Self> {
-        let n = count(r)?;
-        let mut map = Vec::with_capacity(n);
-        let mut last = None;
-        for _ in 0..n {
-            let index = r.read_u32().ok()?;
-            if last.is_some_and(|l| index <= l) {
-                return None;
-            }
-            last = Some(index);
-            map.push((I::from(index), Cow::Borrowed(r.read_name().ok()?)));
-        }
-        Some(map)
+        parse_indexed(r, |r| Some(Cow::Borrowed(r.read_name().ok()?)))
     }
 
     fn encode(&self, out: &mut Vec<u8>) {
@@ -92,18 +101,7 @@ impl<'a, I: From<u32> + Into<u32> + Copy, J: From<u32> + Into<u32> + Copy> NameS
 {
     /// `(index, name map)` pairs with strictly increasing indices.
     fn parse(r: &mut Reader<'a>) -> Option<Self> {
-        let n = count(r)?;
-        let mut maps = Vec::with_capacity(n);
-        let mut last = None;
-        for _ in 0..n {
-            let index = r.read_u32().ok()?;
-            if last.is_some_and(|l| index <= l) {
-                return None;
-            }
-            last = Some(index);
-            maps.push((I::from(index), NameMap::parse(r)?));
-        }
-        Some(maps)
+        parse_indexed(r, NameMap::parse)
     }
 
     fn encode(&self, out: &mut Vec<u8>) {

@@ -232,14 +232,20 @@ impl FuncTranslator<'_, '_> {
         self.push_v(r)
     }
 
+    /// Loads one lane of vector type `ty` from the popped address (after
+    /// its bounds check).
+    fn load_scalar(&mut self, memarg: MemArg, ty: Type) -> Result<Value> {
+        let lane_ty = ty.lane_type();
+        let at = self.address(memarg, u64::from(lane_ty.bytes()))?;
+        Ok(self.b.ins().load(lane_ty, self.heap, at, 0))
+    }
+
     /// `v128.loadN_lane`: lane `lane` of the popped vector (of type `ty`)
     /// replaced by the value loaded.
     pub(super) fn load_lane(&mut self, memarg: MemArg, ty: Type, lane: LaneIdx) -> Result<()> {
         let x = self.pop_v(ty)?;
-        let lane_ty = ty.lane_type();
-        let at = self.address(memarg, u64::from(lane_ty.bytes()))?;
+        let y = self.load_scalar(memarg, ty)?;
         let b = &mut self.b;
-        let y = b.ins().load(lane_ty, self.heap, at, 0);
         let r = b.ins().insertlane(x, y, lane.0);
         self.push_v(r)
     }
@@ -247,8 +253,7 @@ impl FuncTranslator<'_, '_> {
     /// `v128.storeN_lane`: stores lane `lane` of the popped vector.
     pub(super) fn store_lane(&mut self, memarg: MemArg, ty: Type, lane: LaneIdx) -> Result<()> {
         let x = self.pop_v(ty)?;
-        let lane_ty = ty.lane_type();
-        let at = self.address(memarg, u64::from(lane_ty.bytes()))?;
+        let at = self.address(memarg, u64::from(ty.lane_type().bytes()))?;
         let b = &mut self.b;
         let y = b.ins().extractlane(x, lane.0);
         b.ins().store(self.heap, y, at, 0);
@@ -257,22 +262,16 @@ impl FuncTranslator<'_, '_> {
 
     /// `v128.loadN_splat`: the scalar loaded, in every lane of type `ty`.
     pub(super) fn load_splat(&mut self, memarg: MemArg, ty: Type) -> Result<()> {
-        let lane_ty = ty.lane_type();
-        let at = self.address(memarg, u64::from(lane_ty.bytes()))?;
-        let b = &mut self.b;
-        let x = b.ins().load(lane_ty, self.heap, at, 0);
-        let r = b.ins().splat(ty, x);
+        let x = self.load_scalar(memarg, ty)?;
+        let r = self.b.ins().splat(ty, x);
         self.push_v(r)
     }
 
     /// `v128.loadN_zero`: the scalar loaded in lane 0 of type `ty`, the
     /// other lanes zero.
     pub(super) fn load_zero(&mut self, memarg: MemArg, ty: Type) -> Result<()> {
-        let lane_ty = ty.lane_type();
-        let at = self.address(memarg, u64::from(lane_ty.bytes()))?;
-        let b = &mut self.b;
-        let x = b.ins().load(lane_ty, self.heap, at, 0);
-        let r = b.ins().scalar_to_vector(ty, x);
+        let x = self.load_scalar(memarg, ty)?;
+        let r = self.b.ins().scalar_to_vector(ty, x);
         self.push_v(r)
     }
 
