@@ -6,10 +6,8 @@
 //! [`vmctx`], and the runtime (`weft`, behind its `cranelift` feature)
 //! fills that context in and calls the code through [`vmctx::EntryFn`].
 //!
-//! What is compiled today: all of Wasm 2.0, SIMD included, relaxed SIMD
-//! with the interpreter's deterministic choices (`translate/simd.rs`), and
-//! `return_call` and `return_call_indirect` (bodies use Cranelift's `tail`
-//! calling convention, so a tail call replaces the caller's frame);
+//! What is compiled today: all of Wasm 2.0, SIMD included, and relaxed
+//! SIMD with the interpreter's deterministic choices (`translate/simd.rs`);
 //! a function using anything else is declined with the reason and stays in
 //! the interpreter. Memory 0 is behind guard pages (no bounds checks: the
 //! runtime turns a fault into a trap, see [`ModuleEnv::memory_guards`]) or
@@ -378,7 +376,7 @@ impl Compiler {
         ctx.clear();
         ctx.func = Function::with_name_signature(
             UserFuncName::user(0, def),
-            translate::body_signature(fc.pointer_type(), ty)?,
+            translate::body_signature(fc.pointer_type(), fc.default_call_conv, ty)?,
         );
         let b = FunctionBuilder::new(&mut ctx.func, fctx);
         if let Err(e) = translate::translate(b, env, def, ty, code, fc) {

@@ -176,7 +176,7 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     sigs: Sigs,
     /// Signatures of the other runtime functions and of callees' bodies,
     /// made on first use.
-    runtime_sigs: Vec<(CallConv, Vec<Type>, Vec<Type>, SigRef)>,
+    runtime_sigs: Vec<(Vec<Type>, Vec<Type>, SigRef)>,
     cc: CallConv,
     /// With fuel: the charge of the open fuel point (its `iconst`, and the
     /// instructions counted so far), and the closed ones.
@@ -208,20 +208,20 @@ pub(crate) fn entry_signature(ptr: Type, cc: cranelift_codegen::isa::CallConv) -
 /// compiled callers call directly (see [`crate::vmctx::VMFuncRef::body`]):
 /// the callee's context and the parameters; the status (as
 /// [`entry_signature`]'s) and the results, which are meaningless with a
-/// status of 1. In Cranelift's `tail` calling convention ([`BODY_CC`]), so
-/// that `return_call` can reuse the caller's frame.
-pub(crate) fn body_signature(ptr: Type, ty: &FuncType) -> Result<Signature> {
+/// status of 1.
+pub(crate) fn body_signature(
+    ptr: Type,
+    cc: cranelift_codegen::isa::CallConv,
+    ty: &FuncType,
+) -> Result<Signature> {
     let params: Vec<Type> = std::iter::once(ptr)
         .chain(clif_types(&ty.params)?)
         .collect();
     let results: Vec<Type> = std::iter::once(I32)
         .chain(clif_types(&ty.results)?)
         .collect();
-    Ok(sig(BODY_CC, &params, &results))
+    Ok(sig(cc, &params, &results))
 }
-
-/// The calling convention of bodies (see [`body_signature`]).
-const BODY_CC: CallConv = CallConv::Tail;
 
 /// Builds the entry point of a compiled function of type `ty` (the array
 /// convention, [`entry_signature`]): reads the parameters from the slots,
@@ -233,10 +233,10 @@ pub(crate) fn entry_trampoline(
     body: cranelift_codegen::ir::ExternalName,
     fc: TargetFrontendConfig,
 ) -> Result<()> {
-    let ptr = fc.pointer_type();
+    let (ptr, cc) = (fc.pointer_type(), fc.default_call_conv);
     let params = clif_types(&ty.params)?;
     let results = clif_types(&ty.results)?;
-    let sig_ref = b.import_signature(body_signature(ptr, ty)?);
+    let sig_ref = b.import_signature(body_signature(ptr, cc, ty)?);
     let callee = b.import_function(cranelift_codegen::ir::ExtFuncData {
         name: body,
         signature: sig_ref,
@@ -758,7 +758,7 @@ impl FuncTranslator<'_, '_> {
     ) -> Vec<Value> {
         let ptr = self.b.func.dfg.value_type(self.vmctx);
         let ps: Vec<Type> = std::iter::once(ptr).chain(params.iter().copied()).collect();
-        let sig_ref = self.sig_ref(self.cc, ps, results);
+        let sig_ref = self.sig_ref(ps, results);
         let f = self.libcall(offset);
         let a: Vec<Value> = std::iter::once(self.vmctx)
             .chain(args.iter().copied())
@@ -767,19 +767,19 @@ impl FuncTranslator<'_, '_> {
         self.b.inst_results(call).to_vec()
     }
 
-    /// The signature `params` -> `results` in calling convention `cc` in
-    /// this function, imported on first use.
-    fn sig_ref(&mut self, cc: CallConv, params: Vec<Type>, results: &[Type]) -> SigRef {
+    /// The signature `params` -> `results` in this function, imported on
+    /// first use.
+    fn sig_ref(&mut self, params: Vec<Type>, results: &[Type]) -> SigRef {
         let known = self
             .runtime_sigs
             .iter()
-            .find(|(c, p, r, _)| *c == cc && *p == params && r == results)
-            .map(|s| s.3);
+            .find(|(p, r, _)| *p == params && r == results)
+            .map(|s| s.2);
         match known {
             Some(s) => s,
             None => {
-                let s = self.b.import_signature(sig(cc, &params, results));
-                self.runtime_sigs.push((cc, params, results.to_vec(), s));
+                let s = self.b.import_signature(sig(self.cc, &params, results));
+                self.runtime_sigs.push((params, results.to_vec(), s));
                 s
             }
         }
@@ -1124,18 +1124,8 @@ impl FuncTranslator<'_, '_> {
     /// arguments and results in a slot array. Pushes the results, or
     /// returns status 1 (after adding this frame) if the callee failed.
     /// With `same_instance` (a defined function of this module), the
-    /// callee's context is this function's. With `tail` (`return_call`),
-    /// the body is called in this function's frame, which it replaces; a
-    /// callee without code is called through the runtime and its status
-    /// and results returned (the interpreter's frame is replaced too, so a
-    /// failure adds no frame of this function either).
-    fn call_func(
-        &mut self,
-        ty: &FuncType,
-        func_ref: Value,
-        same_instance: bool,
-        tail: bool,
-    ) -> Result<()> {
+    /// callee's context is this function's.
+    fn call_func(&mut self, ty: &FuncType, func_ref: Value, same_instance: bool) -> Result<()> {
         let params = clif_types(&ty.params)?;
         let results = clif_types(&ty.results)?;
         let args = self.popn(params.len())?;
@@ -1144,7 +1134,7 @@ impl FuncTranslator<'_, '_> {
         let body_results: Vec<Type> = std::iter::once(I32)
             .chain(results.iter().copied())
             .collect();
-        let body_sig = self.sig_ref(BODY_CC, body_params, &body_results);
+        let body_sig = self.sig_ref(body_params, &body_results);
         let b = &mut self.b;
         let body = b
             .ins()
@@ -1168,17 +1158,13 @@ impl FuncTranslator<'_, '_> {
         let a: Vec<Value> = std::iter::once(callee)
             .chain(args.iter().copied())
             .collect();
-        if tail {
-            b.ins().return_call_indirect(body_sig, body, &a);
-        } else {
-            let call = b.ins().call_indirect(body_sig, body, &a);
-            let rets: Vec<BlockArg> = b
-                .inst_results(call)
-                .iter()
-                .map(|&v| BlockArg::Value(v))
-                .collect();
-            b.ins().jump(done, &rets);
-        }
+        let call = b.ins().call_indirect(body_sig, body, &a);
+        let rets: Vec<BlockArg> = b
+            .inst_results(call)
+            .iter()
+            .map(|&v| BlockArg::Value(v))
+            .collect();
+        b.ins().jump(done, &rets);
 
         b.switch_to_block(runtime);
         let (param_at, param_bytes) = slot_offsets(&params);
@@ -1207,13 +1193,8 @@ impl FuncTranslator<'_, '_> {
 
         b.switch_to_block(done);
         let vals = b.block_params(done).to_vec();
-        if tail {
-            b.ins().return_(&vals);
-            self.finish_block();
-        } else {
-            self.check_status(vals[0]);
-            self.stack.extend_from_slice(&vals[1..]);
-        }
+        self.check_status(vals[0]);
+        self.stack.extend_from_slice(&vals[1..]);
         Ok(())
     }
 }
@@ -1474,14 +1455,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
         let ty = self.env.func_type(func).clone();
         let func_ref = self.func_ref_addr(func)?;
         let same_instance = func.0 >= self.env.imported_funcs();
-        self.call_func(&ty, func_ref, same_instance, false)
-    }
-
-    fn ReturnCall(&mut self, func: FuncIdx) -> Result<()> {
-        let ty = self.env.func_type(func).clone();
-        let func_ref = self.func_ref_addr(func)?;
-        let same_instance = func.0 >= self.env.imported_funcs();
-        self.call_func(&ty, func_ref, same_instance, true)
+        self.call_func(&ty, func_ref, same_instance)
     }
 
     fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
@@ -1492,18 +1466,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
             .clone();
         let elem = self.pop()?;
         let func_ref = self.call_indirect_callee(table, ty, elem)?;
-        self.call_func(&ft, func_ref, false, false)
-    }
-
-    fn ReturnCallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
-        let ft = self
-            .env
-            .type_at(ty)
-            .ok_or("internal error: return_call_indirect type")?
-            .clone();
-        let elem = self.pop()?;
-        let func_ref = self.call_indirect_callee(table, ty, elem)?;
-        self.call_func(&ft, func_ref, false, true)
+        self.call_func(&ft, func_ref, false)
     }
 
     // ---- parametric (§4.4.4) ----------------------------------------------
