@@ -441,30 +441,41 @@ impl StoreVm {
 /// a table, an epoch callback, `table.grow`). References of functions added
 /// since the last time are appended; existing ones keep what they have
 /// (a reference without code gets it through [`Libcalls::call`]).
+#[inline]
 fn refresh(inner: &mut StoreInner) {
     let Some(p) = inner.vm.as_ref().map(|vm| vm.0.as_ptr()) else {
         return;
     };
+    // Usually nothing has changed: each array is compared before it is
+    // rebuilt, which keeps calls into compiled code cheap.
     // SAFETY: the store's allocation, alive with the store; written only
     // with `&mut` access to the store, while compiled code of the store is
     // suspended (in this runtime call) or not running. No reference into
     // it outlives this function.
     unsafe {
+        (*p).ctx.globals = inner.globals.as_mut_ptr().cast();
         let func_refs = &mut (*p).func_refs;
-        for sf in func_refs.len()..inner.funcs.len() {
-            func_refs.push(func_ref(inner, sf as u32));
+        if func_refs.len() != inner.funcs.len() {
+            for sf in func_refs.len()..inner.funcs.len() {
+                func_refs.push(func_ref(inner, sf as u32));
+            }
+            (*p).ctx.func_refs = func_refs.as_mut_ptr();
+            (*p).ctx.func_refs_len = func_refs.len();
         }
         let tables = &mut (*p).tables;
-        tables.clear();
-        tables.extend(inner.tables.iter().map(|t| TableDef {
-            elems: t.elems.as_ptr(),
-            len: t.elems.len(),
-        }));
-        let ctx = &mut (*p).ctx;
-        ctx.globals = inner.globals.as_mut_ptr().cast();
-        ctx.func_refs = (*p).func_refs.as_mut_ptr();
-        ctx.func_refs_len = (*p).func_refs.len();
-        ctx.tables = (*p).tables.as_ptr();
+        let current = |d: &TableDef, t: &crate::store::TableEntity| {
+            d.elems == t.elems.as_ptr() && d.len == t.elems.len()
+        };
+        if tables.len() != inner.tables.len()
+            || !tables.iter().zip(&inner.tables).all(|(d, t)| current(d, t))
+        {
+            tables.clear();
+            tables.extend(inner.tables.iter().map(|t| TableDef {
+                elems: t.elems.as_ptr(),
+                len: t.elems.len(),
+            }));
+            (*p).ctx.tables = tables.as_ptr();
+        }
     }
 }
 

@@ -131,7 +131,10 @@ impl Config {
     /// bytes, so that recursion that mixes tiers goes as deep as the same
     /// frames allow in any mix. Wasm runs on the calling thread's stack,
     /// which needs this much plus about 128 KiB (one compiled frame of up
-    /// to 64 KiB past the limit and the runtime's own frames). Interpreted
+    /// to 64 KiB past the limit and the runtime's own frames); on a smaller
+    /// thread the limit moves up to keep those 128 KiB (on Linux with the
+    /// compiler, where the thread's stack bounds are known), so that deep
+    /// recursion traps there instead of overflowing the thread. Interpreted
     /// calls between interpreted functions use no native stack (see
     /// [`max_call_depth`](Config::max_call_depth)).
     pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {

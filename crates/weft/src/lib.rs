@@ -57,6 +57,7 @@ mod profiler;
 mod runtime;
 #[cfg(feature = "cranelift")]
 mod signals;
+mod stack;
 mod store;
 mod types;
 mod values;

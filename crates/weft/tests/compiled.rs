@@ -1095,3 +1095,33 @@ fn call_indirect_sees_tables_and_functions_added_while_it_runs() {
         assert!(e.to_string().contains(message), "{i}: {e}");
     }
 }
+
+/// On a thread whose stack is smaller than `max_wasm_stack` (512 KiB by
+/// default), runaway recursion across the tiers still ends in "call stack
+/// exhausted", not in an overflow of the thread's stack that would kill
+/// the process: the limit keeps clear of the thread's end.
+#[test]
+fn runaway_recursion_on_a_small_thread_traps() {
+    for strategy in [Strategy::Compiler, Strategy::Auto] {
+        let outcome = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let engine = Engine::new(Config::new().strategy(strategy));
+                let (mut store, instance, _) = instantiate(&engine, MIXED);
+                let comp = instance
+                    .get_typed_func::<i32, i32>(&mut store, "comp")
+                    .unwrap();
+                let err = comp.call(&mut store, i32::MAX).unwrap_err();
+                let message = err.as_trap().expect("a trap").message().to_string();
+                (message, comp.call(&mut store, 10).unwrap())
+            })
+            .expect("spawn a thread")
+            .join()
+            .expect("the thread finished");
+        assert_eq!(
+            outcome,
+            ("call stack exhausted".to_string(), 10),
+            "{strategy:?}"
+        );
+    }
+}

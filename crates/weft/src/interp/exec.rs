@@ -184,7 +184,7 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: u32, args: &mut [u64]) -> Resu
                 return execute_pooled(store, instance, def, args);
             }
             let max = store.inner.engine.config().max_wasm_stack;
-            store.inner.stack_limit = sp.saturating_sub(max).max(1);
+            store.inner.stack_limit = crate::stack::limit(sp, max);
             // The limit must be cleared however the call ends (a host
             // function may panic), or the next call, perhaps on another
             // thread, would measure against a stale one.
