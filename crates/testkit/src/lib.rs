@@ -324,3 +324,19 @@ pub fn run_seeds<T: Default + Send>(
     });
     total
 }
+
+/// The program the profiler tests sample (`crates/weft/tests/profiler.rs`,
+/// `crates/cli/tests/profile.rs`): `$main` calls `$hot` (a loop of `n`
+/// iterations) and `$cold` (`n / 16`), both through `$spin`.
+pub const PROFILE_PROGRAM: &str = r#"(module
+    (func $spin (param i32) (result i32)
+        (local i32)
+        (loop
+            (local.set 1 (i32.add (local.get 1) (i32.mul (local.get 0) (i32.const 3))))
+            (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+        (local.get 1))
+    (func $hot (param i32) (result i32) (call $spin (local.get 0)))
+    (func $cold (param i32) (result i32)
+        (call $spin (i32.div_u (local.get 0) (i32.const 16))))
+    (func $main (export "main") (param i32) (result i32)
+        (i32.add (call $hot (local.get 0)) (call $cold (local.get 0)))))"#;
