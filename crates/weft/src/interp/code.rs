@@ -22,7 +22,9 @@
 //! payload type follows the row's signature class ([`Un`], [`Bin`], ...);
 //! rows the interpreter handles by hand (control, locals, globals, tables,
 //! constants) get the uninhabited payload [`Never`] and are never built.
-//! The hand-written variants follow. `Op` is `#[repr(u16)]` and at most
+//! The hand-written variants follow, from the table in `isa.rs`, which
+//! also gives their tags ([`Tag`]), operand kinds ([`Op::visit_operands`]),
+//! handlers and whether they end control flow. `Op` is `#[repr(u16)]` and at most
 //! 16 bytes; the executed form pairs each with its handler (`exec::Inst`,
 //! 24 bytes).
 
@@ -376,16 +378,193 @@ impl Dst for Never {
     }
 }
 
-macro_rules! define_op {
-    ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
-        { $($field:ident : $ty:ty),* } $sig:tt )*) => {
+/// What an operand of a hand-written instruction is, by its kind in the
+/// table (`isa.rs`): what the verifier checks and the disassembler shows.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Operand<'a> {
+    /// A frame slot and the number of slots its value takes.
+    Slot(Slot, usize),
+    /// A jump offset, relative to the instruction.
+    Jump(i32),
+    /// An index into an index space of the module or a list of the code.
+    Index(Space, u32),
+    /// The first slot of a call's arguments and results.
+    CallBase(Slot),
+    /// The first slot of a `throw`'s payload.
+    Payload(Slot),
+    /// The number of `br_table` entries, less one, that follow.
+    BrLen(u32),
+    /// A slot of a far memory access, as wide as its row's value.
+    FarSlot(Slot),
+    /// An immediate that needs no check.
+    Imm(&'a dyn std::fmt::Debug),
+}
+
+/// The index spaces of [`Operand::Index`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Space {
+    Func,
+    Table,
+    Memory,
+    Global,
+    Data,
+    Elem,
+    Tag,
+    /// A module type index that must name a function type.
+    FuncType,
+    /// [`PAIRS`].
+    Pair,
+    /// [`LOAD_PAIRS`].
+    LoadPair,
+    /// [`STORE_PAIRS`].
+    StorePair,
+    /// The function's shuffle lanes.
+    Lanes,
+    /// A table row that is a memory access (of `MemFar`).
+    FarRow,
+}
+
+/// The [`Operand`] of field `$v` (a reference) of kind `$kind`.
+macro_rules! operand {
+    (slot, $v:ident) => {
+        Operand::Slot(*$v, 1)
+    };
+    (out, $v:ident) => {
+        Operand::Slot(*$v, 1)
+    };
+    (slot2, $v:ident) => {
+        Operand::Slot(*$v, 2)
+    };
+    (out2, $v:ident) => {
+        Operand::Slot(*$v, 2)
+    };
+    (jump, $v:ident) => {
+        Operand::Jump(*$v)
+    };
+    (func, $v:ident) => {
+        Operand::Index(Space::Func, *$v)
+    };
+    (table, $v:ident) => {
+        Operand::Index(Space::Table, *$v)
+    };
+    (mem, $v:ident) => {
+        Operand::Index(Space::Memory, *$v)
+    };
+    (mem16, $v:ident) => {
+        Operand::Index(Space::Memory, *$v as u32)
+    };
+    (global, $v:ident) => {
+        Operand::Index(Space::Global, *$v)
+    };
+    (data, $v:ident) => {
+        Operand::Index(Space::Data, *$v)
+    };
+    (elem, $v:ident) => {
+        Operand::Index(Space::Elem, *$v)
+    };
+    (tag, $v:ident) => {
+        Operand::Index(Space::Tag, *$v)
+    };
+    (func_type, $v:ident) => {
+        Operand::Index(Space::FuncType, *$v)
+    };
+    (pair, $v:ident) => {
+        Operand::Index(Space::Pair, *$v as u32)
+    };
+    (load_pair, $v:ident) => {
+        Operand::Index(Space::LoadPair, *$v as u32)
+    };
+    (store_pair, $v:ident) => {
+        Operand::Index(Space::StorePair, *$v as u32)
+    };
+    (lanes, $v:ident) => {
+        Operand::Index(Space::Lanes, *$v)
+    };
+    (far_row, $v:ident) => {
+        Operand::Index(Space::FarRow, *$v as u32)
+    };
+    (call_base, $v:ident) => {
+        Operand::CallBase(*$v)
+    };
+    (payload, $v:ident) => {
+        Operand::Payload(*$v)
+    };
+    (br_len, $v:ident) => {
+        Operand::BrLen(*$v)
+    };
+    (far_out, $v:ident) => {
+        Operand::FarSlot(*$v)
+    };
+    (far_slot, $v:ident) => {
+        Operand::FarSlot(*$v)
+    };
+    ($imm:ident, $v:ident) => {
+        Operand::Imm($v)
+    };
+}
+
+/// `$d = Some($v)` if kind `$kind` is a retargetable destination.
+macro_rules! pick_dst {
+    ($d:ident, out, $v:ident) => {
+        $d = Some($v)
+    };
+    ($d:ident, out2, $v:ident) => {
+        $d = Some($v)
+    };
+    ($d:ident, far_out, $v:ident) => {
+        $d = Some($v)
+    };
+    ($d:ident, $kind:ident, $v:ident) => {
+        let _ = $v;
+    };
+}
+
+/// `$d = Some($v)` if kind `$kind` is a jump offset.
+macro_rules! pick_jump {
+    ($d:ident, jump, $v:ident) => {
+        $d = Some($v)
+    };
+    ($d:ident, $kind:ident, $v:ident) => {
+        let _ = $v;
+    };
+}
+
+/// Whether an entry's flag says it ends control flow.
+macro_rules! ends {
+    () => {
+        false
+    };
+    (ends) => {
+        true
+    };
+}
+
+/// Receives the front end's rows (in brackets), then the hand-written
+/// table (`isa.rs`).
+macro_rules! define_op_all {
+    ([$( $feature:ident [$($op:literal)+] $variant:ident $name:literal
+        { $($field:ident : $ty:ty),* } $sig:tt )*]
+     $( $(#[$attr:meta])* $hand:ident $({ $($hfield:ident : $hkind:ident),* })?
+        => $($h:ident)::+ $(< $($mode:literal),+ >)? $(, $flag:ident)? ; )*) => {
         /// The tags of the table rows' variants, in table order: the same
-        /// numbers as their discriminants in [`Op`].
+        /// numbers as their discriminants in [`Op`] and [`Tag`].
         #[repr(u16)]
         #[allow(dead_code)] // only the numbers are used
         pub(crate) enum RowTag {
             $( $variant, )*
             /// The number of rows.
+            Count,
+        }
+
+        /// The tag of every variant of [`Op`] (its discriminant): the
+        /// rows', then the hand-written ones.
+        #[repr(u16)]
+        #[allow(dead_code)] // only the numbers are used
+        #[allow(clippy::enum_variant_names)] // `ThrowTag` is a variant's name
+        pub(crate) enum Tag {
+            $( $variant, )*
+            $( $hand, )*
+            /// The number of tags.
             Count,
         }
 
@@ -397,275 +576,7 @@ macro_rules! define_op {
         #[allow(dead_code)] // rows with a `Never` payload exist only to keep the table complete
         pub(crate) enum Op {
             $( $variant(payload!($sig)), )*
-
-            /// Trap with `code`.
-            Trap { code: TrapCode } = tag::TRAP,
-            /// Run this function's machine code on the frame's slots (the
-            /// compiler tier's stub, followed by `Ret`; see `compiled.rs`).
-            Native = tag::NATIVE,
-            /// Charge `amount` units of fuel.
-            Fuel { amount: u32 } = tag::FUEL,
-            /// Trap with "interrupt" if the engine's epoch has reached the
-            /// store's deadline.
-            Epoch = tag::EPOCH,
-            /// Jump by `offset` instructions (relative to this one).
-            Jump { offset: i32 } = tag::JUMP,
-            /// Jump if `cond` (an i32) is not zero.
-            JumpIfNez { cond: Slot, offset: i32 } = tag::JUMP_IF_NEZ,
-            /// Jump if `cond` (an i32) is zero.
-            JumpIfEqz { cond: Slot, offset: i32 } = tag::JUMP_IF_EQZ,
-            /// Jump if the i32 comparison `lhs eq rhs` holds.
-            BrI32Eq { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_EQ,
-            /// Jump if the i32 comparison `lhs ne rhs` holds.
-            BrI32Ne { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_NE,
-            /// Jump if the i32 comparison `lhs lts rhs` holds.
-            BrI32LtS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_LT_S,
-            /// Jump if the i32 comparison `lhs ltu rhs` holds.
-            BrI32LtU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_LT_U,
-            /// Jump if the i32 comparison `lhs gts rhs` holds.
-            BrI32GtS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_GT_S,
-            /// Jump if the i32 comparison `lhs gtu rhs` holds.
-            BrI32GtU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_GT_U,
-            /// Jump if the i32 comparison `lhs les rhs` holds.
-            BrI32LeS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_LE_S,
-            /// Jump if the i32 comparison `lhs leu rhs` holds.
-            BrI32LeU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_LE_U,
-            /// Jump if the i32 comparison `lhs ges rhs` holds.
-            BrI32GeS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_GE_S,
-            /// Jump if the i32 comparison `lhs geu rhs` holds.
-            BrI32GeU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I32_GE_U,
-            /// Jump if the i64 comparison `lhs eq rhs` holds.
-            BrI64Eq { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_EQ,
-            /// Jump if the i64 comparison `lhs ne rhs` holds.
-            BrI64Ne { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_NE,
-            /// Jump if the i64 comparison `lhs lts rhs` holds.
-            BrI64LtS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_LT_S,
-            /// Jump if the i64 comparison `lhs ltu rhs` holds.
-            BrI64LtU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_LT_U,
-            /// Jump if the i64 comparison `lhs gts rhs` holds.
-            BrI64GtS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_GT_S,
-            /// Jump if the i64 comparison `lhs gtu rhs` holds.
-            BrI64GtU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_GT_U,
-            /// Jump if the i64 comparison `lhs les rhs` holds.
-            BrI64LeS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_LE_S,
-            /// Jump if the i64 comparison `lhs leu rhs` holds.
-            BrI64LeU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_LE_U,
-            /// Jump if the i64 comparison `lhs ges rhs` holds.
-            BrI64GeS { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_GE_S,
-            /// Jump if the i64 comparison `lhs geu rhs` holds.
-            BrI64GeU { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_I64_GE_U,
-            /// Jump if the f32 comparison `Eq` holds.
-            BrF32Eq { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_EQ,
-            /// Jump if the f32 comparison `Ne` holds.
-            BrF32Ne { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_NE,
-            /// Jump if the f32 comparison `Lt` holds.
-            BrF32Lt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_LT,
-            /// Jump if the f32 comparison `Gt` holds.
-            BrF32Gt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_GT,
-            /// Jump if the f32 comparison `Le` holds.
-            BrF32Le { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_LE,
-            /// Jump if the f32 comparison `Ge` holds.
-            BrF32Ge { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_GE,
-            /// Jump if the f32 comparison `NotLt` holds.
-            BrF32NotLt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_NOT_LT,
-            /// Jump if the f32 comparison `NotGt` holds.
-            BrF32NotGt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_NOT_GT,
-            /// Jump if the f32 comparison `NotLe` holds.
-            BrF32NotLe { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_NOT_LE,
-            /// Jump if the f32 comparison `NotGe` holds.
-            BrF32NotGe { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F32_NOT_GE,
-            /// Jump if the f64 comparison `Eq` holds.
-            BrF64Eq { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_EQ,
-            /// Jump if the f64 comparison `Ne` holds.
-            BrF64Ne { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_NE,
-            /// Jump if the f64 comparison `Lt` holds.
-            BrF64Lt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_LT,
-            /// Jump if the f64 comparison `Gt` holds.
-            BrF64Gt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_GT,
-            /// Jump if the f64 comparison `Le` holds.
-            BrF64Le { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_LE,
-            /// Jump if the f64 comparison `Ge` holds.
-            BrF64Ge { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_GE,
-            /// Jump if the f64 comparison `NotLt` holds.
-            BrF64NotLt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_NOT_LT,
-            /// Jump if the f64 comparison `NotGt` holds.
-            BrF64NotGt { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_NOT_GT,
-            /// Jump if the f64 comparison `NotLe` holds.
-            BrF64NotLe { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_NOT_LE,
-            /// Jump if the f64 comparison `NotGe` holds.
-            BrF64NotGe { lhs: Slot, rhs: Slot, offset: i32 } = tag::BR_F64_NOT_GE,
-            /// `dst = src == 0 ? a : b` for an i64 `cond`.
-            ChooseZ64 { dst: Slot, cond: Slot, a: Slot, b: Slot } = tag::CHOOSE_Z64,
-            /// `br_table`: followed by `len + 1` `Jump`s; takes entry
-            /// `min(index, len)`.
-            JumpTable { index: Slot, len: u32 } = tag::JUMP_TABLE,
-            /// `dst = src`.
-            Move { dst: Slot, src: Slot } = tag::MOVE,
-            /// `dst, dst+1 = src, src+1` (a v128).
-            Move128 { dst: Slot, src: Slot } = tag::MOVE128,
-            /// `dst = op2(op1(a, b), c)` for pair `pair` of
-            /// [`for_each_pair`] (its handler knows which).
-            Pair { dst: Slot, a: Slot, b: Slot, c: Slot, pair: u16 } = tag::PAIR,
-            /// Jump if the `i32.load` at `addr` (`+ idx` in mode
-            /// `ADDR_ADD`) `+ offset` is not zero.
-            LoadJumpIfNez { addr: Slot, idx: Slot, offset: u32, jump: i32 } = tag::LOAD_JUMP_IF_NEZ,
-            /// Jump if that `i32.load` is zero.
-            LoadJumpIfEqz { addr: Slot, idx: Slot, offset: u32, jump: i32 } = tag::LOAD_JUMP_IF_EQZ,
-            /// Jump if that `i32.load8_u` is not zero.
-            Load8JumpIfNez { addr: Slot, idx: Slot, offset: u32, jump: i32 } = tag::LOAD8_JUMP_IF_NEZ,
-            /// Jump if that `i32.load8_u` is zero.
-            Load8JumpIfEqz { addr: Slot, idx: Slot, offset: u32, jump: i32 } = tag::LOAD8_JUMP_IF_EQZ,
-            /// `dst = op2(load(addr (+ idx) + offset), c)` for pair `pair`
-            /// of [`for_each_load_pair`] (its handler knows which).
-            LoadPair { dst: Slot, addr: Slot, idx: Slot, c: Slot, pair: u16, offset: u32 } = tag::LOAD_PAIR,
-            /// `store(addr + offset, op(a, b))` for pair `pair` of
-            /// [`for_each_store_pair`] (its handler knows which).
-            StorePair { addr: Slot, a: Slot, b: Slot, pair: u16, offset: u32 } = tag::STORE_PAIR,
-            /// `dst = (x & m) == 0 ? a : b` (`select` on `eqz (and x m)`,
-            /// for i32 and i64 alike: i32 slots are zero-extended).
-            ChooseTestZ { dst: Slot, x: Slot, m: Slot, a: Slot, b: Slot } = tag::CHOOSE_TEST_Z,
-            /// `d1 = s1`, then `d2 = s2`: two `Move`s in a row.
-            Move2 { d1: Slot, s1: Slot, d2: Slot, s2: Slot } = tag::MOVE2,
-            /// Return; the results are already in slots 0...
-            Ret = tag::RET,
-            /// Return the one-slot value `src` (moved to slot 0).
-            Ret1 { src: Slot } = tag::RET1,
-            /// Return the v128 `src` (moved to slots 0, 1).
-            Ret128 { src: Slot } = tag::RET128,
-            /// Call function `func` (module index space); the arguments are
-            /// at `base..`, and so are the results afterwards.
-            CallDirect { base: Slot, func: u32 } = tag::CALL_DIRECT,
-            /// Call the function at `table[index]`, checked against type
-            /// `ty` (module type index).
-            CallTable { base: Slot, index: Slot, ty: u32, table: u32 } = tag::CALL_TABLE,
-            /// `return_call`: call function `func` in place of the current
-            /// one (its frame is reused: the arguments at `base..` move to
-            /// slot 0). A host function is called as by `CallDirect`, and
-            /// the return that follows this instruction returns its results.
-            TailCall { base: Slot, func: u32 } = tag::TAIL_CALL,
-            /// `return_call_indirect`: `CallTable` in place of the current
-            /// function, as `TailCall`.
-            TailCallTable { base: Slot, index: Slot, ty: u32, table: u32 } = tag::TAIL_CALL_TABLE,
-            /// `dst = cond != 0 ? a : b`.
-            Choose { dst: Slot, cond: Slot, a: Slot, b: Slot } = tag::CHOOSE,
-            /// `select` of v128 values.
-            Choose128 { dst: Slot, cond: Slot, a: Slot, b: Slot } = tag::CHOOSE128,
-            /// `dst = global`.
-            GlobalRead { dst: Slot, global: u32 } = tag::GLOBAL_READ,
-            /// `dst = global` (v128).
-            GlobalRead128 { dst: Slot, global: u32 } = tag::GLOBAL_READ128,
-            /// `global = src`.
-            GlobalWrite { src: Slot, global: u32 } = tag::GLOBAL_WRITE,
-            /// `global = src` (v128).
-            GlobalWrite128 { src: Slot, global: u32 } = tag::GLOBAL_WRITE128,
-            /// `dst = ref.func func`.
-            FuncRef { dst: Slot, func: u32 } = tag::FUNC_REF,
-            /// `dst = src == null`.
-            IsNull { dst: Slot, src: Slot } = tag::IS_NULL,
-            /// `dst = table[index]`.
-            TableRead { dst: Slot, index: Slot, table: u32 } = tag::TABLE_READ,
-            /// `table[index] = val`.
-            TableWrite { index: Slot, val: Slot, table: u32 } = tag::TABLE_WRITE,
-            /// `dst = table.size`.
-            TableLen { dst: Slot, table: u32 } = tag::TABLE_LEN,
-            /// `dst = table.grow(init, delta)`.
-            TableExtend { dst: Slot, init: Slot, delta: Slot, table: u32 } = tag::TABLE_EXTEND,
-            /// `table.fill(start, val, len)`.
-            TableFillRange { start: Slot, val: Slot, len: Slot, table: u32 } = tag::TABLE_FILL_RANGE,
-            /// `table.copy`.
-            TableCopyRange { dst: Slot, src: Slot, len: Slot, dst_table: u32, src_table: u32 } = tag::TABLE_COPY_RANGE,
-            /// `table.init`.
-            TableInitRange { dst: Slot, src: Slot, len: Slot, table: u32, elem: u32 } = tag::TABLE_INIT_RANGE,
-            /// `elem.drop`.
-            ElemDiscard { elem: u32 } = tag::ELEM_DISCARD,
-            /// `dst = memory.size` of memory `mem`.
-            MemLen { dst: Slot, mem: u32 } = tag::MEM_LEN,
-            /// `dst = memory.grow(delta)` of memory `mem`.
-            MemExtend { dst: Slot, delta: Slot, mem: u32 } = tag::MEM_EXTEND,
-            /// `memory.fill` of memory `mem`.
-            MemFill { dst: Slot, val: Slot, len: Slot, mem: u32 } = tag::MEM_FILL,
-            /// `memory.copy` from memory `src_mem` to memory `dst_mem`.
-            MemCopy { dst: Slot, src: Slot, len: Slot, dst_mem: u32, src_mem: u32 } = tag::MEM_COPY,
-            /// `memory.init` of memory `mem`.
-            MemInit { dst: Slot, src: Slot, len: Slot, data: u32, mem: u32 } = tag::MEM_INIT,
-            /// The load or store of table row `row` on memory `mem`, when
-            /// that is not the register fast path (a memory other than 0,
-            /// or a 64-bit one): `dst = load(mem[addr + off])` or
-            /// `mem[addr + off] = store(val)`, lane `lane` for the lane
-            /// accesses (`val` is then the vector operand). The offset
-            /// (up to 64 bits) is read from slot `off`.
-            MemFar { row: u16, dst: Slot, addr: Slot, val: Slot, off: Slot, mem: u16, lane: u8 } = tag::MEM_FAR,
-            /// `dst = min(src, u32::MAX)`: an index into a 64-bit table,
-            /// narrowed for the table instructions (a table never has
-            /// `u32::MAX` elements, so the narrowed index is out of bounds
-            /// exactly when the original one is).
-            Narrow64 { dst: Slot, src: Slot } = tag::NARROW64,
-            /// `data.drop`.
-            DataDiscard { data: u32 } = tag::DATA_DISCARD,
-            /// `i8x16.shuffle` with lanes `shuffles[lanes]`.
-            Shuffle { dst: Slot, a: Slot, b: Slot, lanes: u32 } = tag::SHUFFLE,
-            /// `dst = value` for constants beyond the constant area.
-            Const64 { dst: Slot, value: u64 } = tag::CONST64,
-            /// `dst = a + b` (i32), then jump if `dst eq rhs`.
-            AddBrI32Eq { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_EQ,
-            /// `dst = a + b` (i32), then jump if `dst ne rhs`.
-            AddBrI32Ne { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_NE,
-            /// `dst = a + b` (i32), then jump if `dst lts rhs`.
-            AddBrI32LtS { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_LT_S,
-            /// `dst = a + b` (i32), then jump if `dst ltu rhs`.
-            AddBrI32LtU { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_LT_U,
-            /// `dst = a + b` (i32), then jump if `dst gts rhs`.
-            AddBrI32GtS { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_GT_S,
-            /// `dst = a + b` (i32), then jump if `dst gtu rhs`.
-            AddBrI32GtU { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_GT_U,
-            /// `dst = a + b` (i32), then jump if `dst les rhs`.
-            AddBrI32LeS { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_LE_S,
-            /// `dst = a + b` (i32), then jump if `dst leu rhs`.
-            AddBrI32LeU { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_LE_U,
-            /// `dst = a + b` (i32), then jump if `dst ges rhs`.
-            AddBrI32GeS { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_GE_S,
-            /// `dst = a + b` (i32), then jump if `dst geu rhs`.
-            AddBrI32GeU { dst: Slot, a: Slot, b: Slot, rhs: Slot, offset: i32 } = tag::ADD_BR_I32_GE_U,
-            /// `dst = a + b` (i32), then jump if `dst` is not zero.
-            AddJumpIfNez { dst: Slot, a: Slot, b: Slot, offset: i32 } = tag::ADD_JUMP_IF_NEZ,
-            /// `dst = a + b` (i32), then jump if `dst` is zero.
-            AddJumpIfEqz { dst: Slot, a: Slot, b: Slot, offset: i32 } = tag::ADD_JUMP_IF_EQZ,
-
-            // Typed function references (handlers in `exec/refs.rs`).
-
-            /// `call_ref`: call the function `callee` refers to (null
-            /// traps); the arguments are at `base..`, and so are the
-            /// results afterwards.
-            CallFuncRef { base: Slot, callee: Slot } = tag::CALL_REF,
-            /// `return_call_ref`: `CallRef` in place of the current
-            /// function, as `TailCall`.
-            TailCallFuncRef { base: Slot, callee: Slot } = tag::TAIL_CALL_REF,
-            /// Jump if the reference `cond` is null (all 64 bits zero).
-            JumpIfNull { cond: Slot, offset: i32 } = tag::JUMP_IF_NULL,
-            /// Jump if the reference `cond` is not null.
-            JumpIfNonNull { cond: Slot, offset: i32 } = tag::JUMP_IF_NON_NULL,
-            /// The GC instruction `op` ([`GcOp`] says what its operands
-            /// `a`, `b`, `c` and immediate `imm` are; handler in
-            /// `exec/gc.rs`), result in `dst` if it has one.
-            Gc { op: GcOp, dst: Slot, a: Slot, b: Slot, c: Slot, imm: u32 } = tag::GC,
-
-            // Threads (handler in `exec/atomic.rs`).
-
-            /// The atomic access `op` on memory `mem` at `addr` plus the
-            /// offset in slot `off` (up to 64 bits), with the operands `a`
-            /// and `b` that [`AtomicKind`] says it has; result in `dst`
-            /// unless it is a store.
-            Atomic { op: AtomicOp, dst: Slot, addr: Slot, a: Slot, b: Slot, off: Slot, mem: u16 } = tag::ATOMIC,
-
-            // Exceptions (handlers in `exec/exn.rs`).
-
-            /// `throw`: a new exception of tag `tag` (module tag index)
-            /// with the payload at `base..`, unwound to the innermost
-            /// handler that catches it ([`CatchEntry`]).
-            ThrowTag { base: Slot, tag: u32 } = tag::THROW,
-            /// `throw_ref` (and the legacy `rethrow`): throws the exception
-            /// `src` refers to again (null traps).
-            ThrowExn { src: Slot } = tag::THROW_REF,
+            $( $(#[$attr])* $hand $({ $($hfield: super::isa::kind_ty!($hkind)),* })?, )*
         }
 
         impl Op {
@@ -686,322 +597,72 @@ macro_rules! define_op {
             }
 
             /// The destination slot of an instruction that computes one
-            /// value into a slot the translator may choose.
+            /// value into a slot the translator may choose (kind `out`).
             pub(crate) fn dst_mut(&mut self) -> Option<&mut Slot> {
                 match self {
                     $( Op::$variant(p) => p.dst_mut(), )*
-                    Op::Choose { dst, .. }
-                    | Op::Choose128 { dst, .. }
-                    | Op::GlobalRead { dst, .. }
-                    | Op::GlobalRead128 { dst, .. }
-                    | Op::FuncRef { dst, .. }
-                    | Op::IsNull { dst, .. }
-                    | Op::TableRead { dst, .. }
-                    | Op::TableLen { dst, .. }
-                    | Op::TableExtend { dst, .. }
-                    | Op::MemLen { dst, .. }
-                    | Op::MemFar { dst, .. }
-                    | Op::Atomic { dst, .. }
-                    | Op::Narrow64 { dst, .. }
-                    | Op::MemExtend { dst, .. }
-                    | Op::Shuffle { dst, .. }
-                    | Op::ChooseZ64 { dst, .. }
-                    | Op::Pair { dst, .. }
-                    | Op::LoadPair { dst, .. }
-                    | Op::ChooseTestZ { dst, .. }
-                    | Op::Const64 { dst, .. } => Some(dst),
-                    Op::Trap { .. }
-                    | Op::Native
-                    | Op::Fuel { .. }
-                    | Op::Epoch
-                    | Op::Jump { .. }
-                    | Op::JumpIfNez { .. }
-                    | Op::JumpIfEqz { .. }
-                    | Op::BrI32Eq { .. }
-                    | Op::BrI32Ne { .. }
-                    | Op::BrI32LtS { .. }
-                    | Op::BrI32LtU { .. }
-                    | Op::BrI32GtS { .. }
-                    | Op::BrI32GtU { .. }
-                    | Op::BrI32LeS { .. }
-                    | Op::BrI32LeU { .. }
-                    | Op::BrI32GeS { .. }
-                    | Op::BrI32GeU { .. }
-                    | Op::BrI64Eq { .. }
-                    | Op::BrI64Ne { .. }
-                    | Op::BrI64LtS { .. }
-                    | Op::BrI64LtU { .. }
-                    | Op::BrI64GtS { .. }
-                    | Op::BrI64GtU { .. }
-                    | Op::BrI64LeS { .. }
-                    | Op::BrI64LeU { .. }
-                    | Op::BrI64GeS { .. }
-                    | Op::BrI64GeU { .. }
-                    | Op::JumpTable { .. }
-                    | Op::BrF32Eq { .. }
-                    | Op::BrF32Ne { .. }
-                    | Op::BrF32Lt { .. }
-                    | Op::BrF32Gt { .. }
-                    | Op::BrF32Le { .. }
-                    | Op::BrF32Ge { .. }
-                    | Op::BrF32NotLt { .. }
-                    | Op::BrF32NotGt { .. }
-                    | Op::BrF32NotLe { .. }
-                    | Op::BrF32NotGe { .. }
-                    | Op::BrF64Eq { .. }
-                    | Op::BrF64Ne { .. }
-                    | Op::BrF64Lt { .. }
-                    | Op::BrF64Gt { .. }
-                    | Op::BrF64Le { .. }
-                    | Op::BrF64Ge { .. }
-                    | Op::BrF64NotLt { .. }
-                    | Op::BrF64NotGt { .. }
-                    | Op::BrF64NotLe { .. }
-                    | Op::BrF64NotGe { .. }
-                    | Op::Move { .. }
-                    | Op::Move128 { .. }
-                    | Op::Move2 { .. }
-                    | Op::StorePair { .. }
-                    | Op::LoadJumpIfNez { .. }
-                    | Op::LoadJumpIfEqz { .. }
-                    | Op::Load8JumpIfNez { .. }
-                    | Op::Load8JumpIfEqz { .. }
-                    | Op::Ret
-                    | Op::Ret1 { .. }
-                    | Op::Ret128 { .. }
-                    | Op::CallDirect { .. }
-                    | Op::CallTable { .. }
-                    | Op::TailCall { .. }
-                    | Op::TailCallTable { .. }
-                    | Op::GlobalWrite { .. }
-                    | Op::GlobalWrite128 { .. }
-                    | Op::TableWrite { .. }
-                    | Op::TableFillRange { .. }
-                    | Op::TableCopyRange { .. }
-                    | Op::TableInitRange { .. }
-                    | Op::ElemDiscard { .. }
-                    | Op::MemFill { .. }
-                    | Op::MemCopy { .. }
-                    | Op::MemInit { .. }
-                    | Op::AddBrI32Eq { .. }
-                    | Op::AddBrI32Ne { .. }
-                    | Op::AddBrI32LtS { .. }
-                    | Op::AddBrI32LtU { .. }
-                    | Op::AddBrI32GtS { .. }
-                    | Op::AddBrI32GtU { .. }
-                    | Op::AddBrI32LeS { .. }
-                    | Op::AddBrI32LeU { .. }
-                    | Op::AddBrI32GeS { .. }
-                    | Op::AddBrI32GeU { .. }
-                    | Op::AddJumpIfNez { .. }
-                    | Op::AddJumpIfEqz { .. }
-                    | Op::CallFuncRef { .. }
-                    | Op::TailCallFuncRef { .. }
-                    | Op::ThrowTag { .. }
-                    | Op::ThrowExn { .. }
-                    | Op::JumpIfNull { .. }
-                    | Op::JumpIfNonNull { .. }
-                    | Op::Gc { .. }
-                    | Op::DataDiscard { .. } => None,
+                    $( Op::$hand { $($($hfield,)*)? .. } => {
+                        let mut _d: Option<&mut Slot> = None;
+                        $($( pick_dst!(_d, $hkind, $hfield); )*)?
+                        _d
+                    } )*
                 }
             }
 
-            /// The jump offset of a branch instruction.
+            /// The jump offset of a branch instruction (kind `jump`).
             pub(crate) fn offset_mut(&mut self) -> Option<&mut i32> {
                 match self {
-                    Op::Jump { offset }
-                    | Op::JumpIfNez { offset, .. }
-                    | Op::JumpIfEqz { offset, .. }
-                    | Op::BrI32Eq { offset, .. }
-                    | Op::BrI32Ne { offset, .. }
-                    | Op::BrI32LtS { offset, .. }
-                    | Op::BrI32LtU { offset, .. }
-                    | Op::BrI32GtS { offset, .. }
-                    | Op::BrI32GtU { offset, .. }
-                    | Op::BrI32LeS { offset, .. }
-                    | Op::BrI32LeU { offset, .. }
-                    | Op::BrI32GeS { offset, .. }
-                    | Op::BrI32GeU { offset, .. }
-                    | Op::BrI64Eq { offset, .. }
-                    | Op::BrI64Ne { offset, .. }
-                    | Op::BrI64LtS { offset, .. }
-                    | Op::BrI64LtU { offset, .. }
-                    | Op::BrI64GtS { offset, .. }
-                    | Op::BrI64GtU { offset, .. }
-                    | Op::BrI64LeS { offset, .. }
-                    | Op::BrI64LeU { offset, .. }
-                    | Op::BrI64GeS { offset, .. }
-                    | Op::BrI64GeU { offset, .. }
-                    | Op::BrF32Eq { offset, .. }
-                    | Op::BrF32Ne { offset, .. }
-                    | Op::BrF32Lt { offset, .. }
-                    | Op::BrF32Gt { offset, .. }
-                    | Op::BrF32Le { offset, .. }
-                    | Op::BrF32Ge { offset, .. }
-                    | Op::BrF32NotLt { offset, .. }
-                    | Op::BrF32NotGt { offset, .. }
-                    | Op::BrF32NotLe { offset, .. }
-                    | Op::BrF32NotGe { offset, .. }
-                    | Op::BrF64Eq { offset, .. }
-                    | Op::BrF64Ne { offset, .. }
-                    | Op::BrF64Lt { offset, .. }
-                    | Op::BrF64Gt { offset, .. }
-                    | Op::BrF64Le { offset, .. }
-                    | Op::BrF64Ge { offset, .. }
-                    | Op::BrF64NotLt { offset, .. }
-                    | Op::BrF64NotGt { offset, .. }
-                    | Op::BrF64NotLe { offset, .. }
-                    | Op::AddBrI32Eq { offset, .. }
-                    | Op::AddBrI32Ne { offset, .. }
-                    | Op::AddBrI32LtS { offset, .. }
-                    | Op::AddBrI32LtU { offset, .. }
-                    | Op::AddBrI32GtS { offset, .. }
-                    | Op::AddBrI32GtU { offset, .. }
-                    | Op::AddBrI32LeS { offset, .. }
-                    | Op::AddBrI32LeU { offset, .. }
-                    | Op::AddBrI32GeS { offset, .. }
-                    | Op::AddBrI32GeU { offset, .. }
-                    | Op::AddJumpIfNez { offset, .. }
-                    | Op::AddJumpIfEqz { offset, .. }
-                    | Op::LoadJumpIfNez { jump: offset, .. }
-                    | Op::LoadJumpIfEqz { jump: offset, .. }
-                    | Op::Load8JumpIfNez { jump: offset, .. }
-                    | Op::Load8JumpIfEqz { jump: offset, .. }
-                    | Op::JumpIfNull { offset, .. }
-                    | Op::JumpIfNonNull { offset, .. }
-                    | Op::BrF64NotGe { offset, .. } => Some(offset),
+                    $( Op::$hand { $($($hfield,)*)? .. } => {
+                        let mut _d: Option<&mut i32> = None;
+                        $($( pick_jump!(_d, $hkind, $hfield); )*)?
+                        _d
+                    } )*
                     _ => None,
+                }
+            }
+
+            /// Whether execution never goes on to the instruction after
+            /// this one (flag `ends`).
+            pub(crate) fn ends_flow(&self) -> bool {
+                match self {
+                    $( Op::$hand { .. } => ends!($($flag)?), )*
+                    _ => false,
+                }
+            }
+
+            /// The instruction's name: the Wasm instruction's for a row,
+            /// the variant's for the others.
+            pub(crate) fn name(&self) -> &'static str {
+                match self {
+                    $( Op::$variant(_) => $name, )*
+                    $( Op::$hand { .. } => stringify!($hand), )*
+                }
+            }
+
+            /// Calls `f` with each field's name and operand, in order. A
+            /// row's payload is one immediate (its fields are checked by
+            /// signature class, `verify.rs`).
+            pub(crate) fn visit_operands(&self, mut f: impl FnMut(&'static str, Operand<'_>)) {
+                match self {
+                    $( Op::$variant(p) => f("", Operand::Imm(p)), )*
+                    $( Op::$hand { $($($hfield,)*)? .. } => {
+                        $($( f(stringify!($hfield), operand!($hkind, $hfield)); )*)?
+                    } )*
                 }
             }
         }
     };
 }
 
-weft_syntax::for_each_instr!(define_op);
-
-/// Tags of the hand-written variants of [`Op`], after the table rows.
-pub(crate) mod tag {
-    use super::RowTag;
-    pub(crate) const TRAP: u16 = RowTag::Count as u16;
-    pub(crate) const FUEL: u16 = RowTag::Count as u16 + 1;
-    pub(crate) const JUMP: u16 = RowTag::Count as u16 + 2;
-    pub(crate) const JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 3;
-    pub(crate) const JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 4;
-    pub(crate) const BR_I32_EQ: u16 = RowTag::Count as u16 + 5;
-    pub(crate) const BR_I32_NE: u16 = RowTag::Count as u16 + 6;
-    pub(crate) const BR_I32_LT_S: u16 = RowTag::Count as u16 + 7;
-    pub(crate) const BR_I32_LT_U: u16 = RowTag::Count as u16 + 8;
-    pub(crate) const BR_I32_GT_S: u16 = RowTag::Count as u16 + 9;
-    pub(crate) const BR_I32_GT_U: u16 = RowTag::Count as u16 + 10;
-    pub(crate) const BR_I32_LE_S: u16 = RowTag::Count as u16 + 11;
-    pub(crate) const BR_I32_LE_U: u16 = RowTag::Count as u16 + 12;
-    pub(crate) const BR_I32_GE_S: u16 = RowTag::Count as u16 + 13;
-    pub(crate) const BR_I32_GE_U: u16 = RowTag::Count as u16 + 14;
-    pub(crate) const BR_I64_EQ: u16 = RowTag::Count as u16 + 15;
-    pub(crate) const BR_I64_NE: u16 = RowTag::Count as u16 + 16;
-    pub(crate) const BR_I64_LT_S: u16 = RowTag::Count as u16 + 17;
-    pub(crate) const BR_I64_LT_U: u16 = RowTag::Count as u16 + 18;
-    pub(crate) const BR_I64_GT_S: u16 = RowTag::Count as u16 + 19;
-    pub(crate) const BR_I64_GT_U: u16 = RowTag::Count as u16 + 20;
-    pub(crate) const BR_I64_LE_S: u16 = RowTag::Count as u16 + 21;
-    pub(crate) const BR_I64_LE_U: u16 = RowTag::Count as u16 + 22;
-    pub(crate) const BR_I64_GE_S: u16 = RowTag::Count as u16 + 23;
-    pub(crate) const BR_I64_GE_U: u16 = RowTag::Count as u16 + 24;
-    pub(crate) const JUMP_TABLE: u16 = RowTag::Count as u16 + 25;
-    pub(crate) const MOVE: u16 = RowTag::Count as u16 + 26;
-    pub(crate) const MOVE128: u16 = RowTag::Count as u16 + 27;
-    pub(crate) const RET: u16 = RowTag::Count as u16 + 28;
-    pub(crate) const RET1: u16 = RowTag::Count as u16 + 29;
-    pub(crate) const RET128: u16 = RowTag::Count as u16 + 30;
-    pub(crate) const CALL_DIRECT: u16 = RowTag::Count as u16 + 31;
-    pub(crate) const CALL_TABLE: u16 = RowTag::Count as u16 + 32;
-    pub(crate) const CHOOSE: u16 = RowTag::Count as u16 + 33;
-    pub(crate) const CHOOSE128: u16 = RowTag::Count as u16 + 34;
-    pub(crate) const GLOBAL_READ: u16 = RowTag::Count as u16 + 35;
-    pub(crate) const GLOBAL_READ128: u16 = RowTag::Count as u16 + 36;
-    pub(crate) const GLOBAL_WRITE: u16 = RowTag::Count as u16 + 37;
-    pub(crate) const GLOBAL_WRITE128: u16 = RowTag::Count as u16 + 38;
-    pub(crate) const FUNC_REF: u16 = RowTag::Count as u16 + 39;
-    pub(crate) const IS_NULL: u16 = RowTag::Count as u16 + 40;
-    pub(crate) const TABLE_READ: u16 = RowTag::Count as u16 + 41;
-    pub(crate) const TABLE_WRITE: u16 = RowTag::Count as u16 + 42;
-    pub(crate) const TABLE_LEN: u16 = RowTag::Count as u16 + 43;
-    pub(crate) const TABLE_EXTEND: u16 = RowTag::Count as u16 + 44;
-    pub(crate) const TABLE_FILL_RANGE: u16 = RowTag::Count as u16 + 45;
-    pub(crate) const TABLE_COPY_RANGE: u16 = RowTag::Count as u16 + 46;
-    pub(crate) const TABLE_INIT_RANGE: u16 = RowTag::Count as u16 + 47;
-    pub(crate) const ELEM_DISCARD: u16 = RowTag::Count as u16 + 48;
-    pub(crate) const MEM_LEN: u16 = RowTag::Count as u16 + 49;
-    pub(crate) const MEM_EXTEND: u16 = RowTag::Count as u16 + 50;
-    pub(crate) const MEM_FILL: u16 = RowTag::Count as u16 + 51;
-    pub(crate) const MEM_COPY: u16 = RowTag::Count as u16 + 52;
-    pub(crate) const MEM_INIT: u16 = RowTag::Count as u16 + 53;
-    pub(crate) const DATA_DISCARD: u16 = RowTag::Count as u16 + 54;
-    pub(crate) const SHUFFLE: u16 = RowTag::Count as u16 + 55;
-    pub(crate) const CONST64: u16 = RowTag::Count as u16 + 56;
-    pub(crate) const BR_F32_EQ: u16 = RowTag::Count as u16 + 57;
-    pub(crate) const BR_F32_NE: u16 = RowTag::Count as u16 + 58;
-    pub(crate) const BR_F32_LT: u16 = RowTag::Count as u16 + 59;
-    pub(crate) const BR_F32_GT: u16 = RowTag::Count as u16 + 60;
-    pub(crate) const BR_F32_LE: u16 = RowTag::Count as u16 + 61;
-    pub(crate) const BR_F32_GE: u16 = RowTag::Count as u16 + 62;
-    pub(crate) const BR_F32_NOT_LT: u16 = RowTag::Count as u16 + 63;
-    pub(crate) const BR_F32_NOT_GT: u16 = RowTag::Count as u16 + 64;
-    pub(crate) const BR_F32_NOT_LE: u16 = RowTag::Count as u16 + 65;
-    pub(crate) const BR_F32_NOT_GE: u16 = RowTag::Count as u16 + 66;
-    pub(crate) const BR_F64_EQ: u16 = RowTag::Count as u16 + 67;
-    pub(crate) const BR_F64_NE: u16 = RowTag::Count as u16 + 68;
-    pub(crate) const BR_F64_LT: u16 = RowTag::Count as u16 + 69;
-    pub(crate) const BR_F64_GT: u16 = RowTag::Count as u16 + 70;
-    pub(crate) const BR_F64_LE: u16 = RowTag::Count as u16 + 71;
-    pub(crate) const BR_F64_GE: u16 = RowTag::Count as u16 + 72;
-    pub(crate) const BR_F64_NOT_LT: u16 = RowTag::Count as u16 + 73;
-    pub(crate) const BR_F64_NOT_GT: u16 = RowTag::Count as u16 + 74;
-    pub(crate) const BR_F64_NOT_LE: u16 = RowTag::Count as u16 + 75;
-    pub(crate) const BR_F64_NOT_GE: u16 = RowTag::Count as u16 + 76;
-    pub(crate) const CHOOSE_Z64: u16 = RowTag::Count as u16 + 77;
-    pub(crate) const ADD_BR_I32_EQ: u16 = RowTag::Count as u16 + 78;
-    pub(crate) const ADD_BR_I32_NE: u16 = RowTag::Count as u16 + 79;
-    pub(crate) const ADD_BR_I32_LT_S: u16 = RowTag::Count as u16 + 80;
-    pub(crate) const ADD_BR_I32_LT_U: u16 = RowTag::Count as u16 + 81;
-    pub(crate) const ADD_BR_I32_GT_S: u16 = RowTag::Count as u16 + 82;
-    pub(crate) const ADD_BR_I32_GT_U: u16 = RowTag::Count as u16 + 83;
-    pub(crate) const ADD_BR_I32_LE_S: u16 = RowTag::Count as u16 + 84;
-    pub(crate) const ADD_BR_I32_LE_U: u16 = RowTag::Count as u16 + 85;
-    pub(crate) const ADD_BR_I32_GE_S: u16 = RowTag::Count as u16 + 86;
-    pub(crate) const ADD_BR_I32_GE_U: u16 = RowTag::Count as u16 + 87;
-    pub(crate) const ADD_JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 88;
-    pub(crate) const ADD_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 89;
-    pub(crate) const MOVE2: u16 = RowTag::Count as u16 + 90;
-    pub(crate) const PAIR: u16 = RowTag::Count as u16 + 91;
-    pub(crate) const LOAD_JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 92;
-    pub(crate) const LOAD_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 93;
-    pub(crate) const LOAD8_JUMP_IF_NEZ: u16 = RowTag::Count as u16 + 94;
-    pub(crate) const LOAD8_JUMP_IF_EQZ: u16 = RowTag::Count as u16 + 95;
-    pub(crate) const LOAD_PAIR: u16 = RowTag::Count as u16 + 96;
-    pub(crate) const STORE_PAIR: u16 = RowTag::Count as u16 + 97;
-    pub(crate) const CHOOSE_TEST_Z: u16 = RowTag::Count as u16 + 98;
-    pub(crate) const NATIVE: u16 = RowTag::Count as u16 + 99;
-    pub(crate) const MEM_FAR: u16 = RowTag::Count as u16 + 100;
-    pub(crate) const NARROW64: u16 = RowTag::Count as u16 + 101;
-    pub(crate) const TAIL_CALL: u16 = RowTag::Count as u16 + 102;
-    pub(crate) const TAIL_CALL_TABLE: u16 = RowTag::Count as u16 + 103;
-    // Typed function references.
-    pub(crate) const CALL_REF: u16 = RowTag::Count as u16 + 104;
-    pub(crate) const TAIL_CALL_REF: u16 = RowTag::Count as u16 + 105;
-    pub(crate) const JUMP_IF_NULL: u16 = RowTag::Count as u16 + 106;
-    pub(crate) const JUMP_IF_NON_NULL: u16 = RowTag::Count as u16 + 107;
-    // GC.
-    pub(crate) const GC: u16 = RowTag::Count as u16 + 108;
-    pub(crate) const EPOCH: u16 = RowTag::Count as u16 + 109;
-    // Threads.
-    pub(crate) const ATOMIC: u16 = RowTag::Count as u16 + 110;
-    // Exceptions.
-    pub(crate) const THROW: u16 = RowTag::Count as u16 + 111;
-    pub(crate) const THROW_REF: u16 = RowTag::Count as u16 + 112;
-    /// Number of tags.
-    pub(crate) const COUNT: u16 = RowTag::Count as u16 + 113;
+/// Passes the front end's rows on to [`define_op_all`] with the
+/// hand-written table.
+macro_rules! define_op {
+    ($($rows:tt)*) => {
+        super::isa::for_each_op!(define_op_all [$($rows)*]);
+    };
 }
+
+weft_syntax::for_each_instr!(define_op);
 
 macro_rules! pair_table {
     ($($name:ident: $op1:ident $op2:ident;)*) => {
@@ -1276,6 +937,21 @@ pub(crate) struct CompiledFunc {
     /// that only the trap and unwind paths read, so that dispatch does not
     /// carry it.
     pub(crate) offsets: Box<[(u32, u32)]>,
+}
+
+impl std::fmt::Debug for CompiledFunc {
+    /// The frame's layout, then the code disassembled (`disasm.rs`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "frame of {} slots ({} of parameters, {} initialised), {} catch entries",
+            self.frame_size,
+            self.param_slots,
+            self.init.len(),
+            self.catches.len()
+        )?;
+        f.write_str(&super::disasm::disassemble(self))
+    }
 }
 
 /// No slot: a [`CatchEntry`] that delivers no payload or no exception.

@@ -628,6 +628,15 @@ impl Inst {
     }
 }
 
+/// The operand mode in which `inst`'s handler is registered, if it is
+/// in the main table (the fused pairs' and far accesses' handlers are in
+/// their own). Handlers are compared by address.
+pub(crate) fn mode_of(inst: &Inst) -> Option<usize> {
+    // SAFETY: as in `thread`: the tag is the first two bytes of `Op`.
+    let tag = unsafe { *(&inst.op as *const Op as *const u16) } as usize;
+    (0..MODES).find(|&m| HANDLERS[m][tag].is_some_and(|h| h as usize == inst.h as usize))
+}
+
 impl std::fmt::Debug for Inst {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.op.fmt(f)
@@ -644,7 +653,7 @@ pub(crate) fn thread(code: Vec<Op>, modes: &[u8]) -> std::result::Result<Box<[In
     let mut insts = Vec::with_capacity(code.len());
     for (at, (op, mode)) in code.into_iter().zip(modes).enumerate() {
         // SAFETY: `Op` is `#[repr(u16)]`: its first two bytes are the
-        // tag, below `tag::COUNT`.
+        // tag, below `Tag::Count`.
         let tag = unsafe { *(&op as *const Op as *const u16) } as usize;
         let m = mode as usize % MODES;
         let h = match op {
@@ -763,12 +772,12 @@ fn enter(regs: Regs, cx: &mut Cx<'_>) -> Stop {
 
 /// Defines the handler of a hand-written variant: `$pat` binds its fields.
 macro_rules! def {
-    ($(#[$attr:meta])* $name:ident ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident, $facc:ident) $pat:pat => $body:block) => {
+    ($(#[$attr:meta])* $vis:vis $name:ident ($ip:ident, $fp:ident, $mb:ident, $ml:ident, $cx:ident, $acc:ident, $facc:ident) $pat:pat => $body:block) => {
         // Named after the variant; one signature for all, whose arguments
         // some handlers ignore or overwrite.
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
         $(#[$attr])*
-        fn $name(
+        $vis fn $name(
             $ip: *const Inst,
             mut $fp: *mut u64,
             mut $mb: *mut u8,
@@ -1130,25 +1139,14 @@ macro_rules! row_handlers {
         /// first (in table order; rows without a variant of their own have
         /// none), then the hand-written variants; `None` where a tag has
         /// no handler in a mode (`thread` refuses such an instruction).
-        static HANDLERS: [[Option<Handler>; tag::COUNT as usize]; MODES] = {
-            let mut t: [[Option<Handler>; tag::COUNT as usize]; MODES] =
-                [[None; tag::COUNT as usize]; MODES];
+        static HANDLERS: [[Option<Handler>; Tag::Count as usize]; MODES] = {
+            let mut t: [[Option<Handler>; Tag::Count as usize]; MODES] =
+                [[None; Tag::Count as usize]; MODES];
             $( row_entry!(t, $variant $sig); )*
-            custom_entries!(t);
+            hand_entries(&mut t);
             t
         };
     };
-}
-
-/// The load-and-jump handlers in their modes (address from the
-/// accumulator, `ADDR_ADD`).
-macro_rules! load_jump_entries {
-    ($t:ident, $($tag:ident $name:ident),*) => {$(
-        $t[0][tag::$tag as usize] = Some($name::<0>);
-        $t[2][tag::$tag as usize] = Some($name::<2>);
-        $t[8][tag::$tag as usize] = Some($name::<8>);
-        $t[10][tag::$tag as usize] = Some($name::<10>);
-    )*};
 }
 
 /// Whether a type takes part in accumulator modes.
@@ -2575,216 +2573,29 @@ mod gc;
 pub(crate) use gc::{collect_store, ref_matches};
 mod refs;
 
-/// The hand-written variants' handlers, by tag.
-macro_rules! custom_entries {
-    ($t:ident) => {
-        $t[0][tag::TRAP as usize] = Some(Trap);
-        $t[0][tag::NATIVE as usize] = Some(Native);
-        $t[0][tag::FUEL as usize] = Some(Fuel);
-        $t[0][tag::EPOCH as usize] = Some(Epoch);
-        $t[0][tag::JUMP as usize] = Some(Jump);
-        $t[0][tag::JUMP_IF_NEZ as usize] = Some(JumpIfNez::<0>);
-        $t[2][tag::JUMP_IF_NEZ as usize] = Some(JumpIfNez::<2>);
-        $t[0][tag::JUMP_IF_EQZ as usize] = Some(JumpIfEqz::<0>);
-        $t[2][tag::JUMP_IF_EQZ as usize] = Some(JumpIfEqz::<2>);
-        $t[0][tag::BR_I32_EQ as usize] = Some(BrI32Eq::<0>);
-        $t[2][tag::BR_I32_EQ as usize] = Some(BrI32Eq::<2>);
-        $t[4][tag::BR_I32_EQ as usize] = Some(BrI32Eq::<4>);
-        $t[0][tag::BR_I32_NE as usize] = Some(BrI32Ne::<0>);
-        $t[2][tag::BR_I32_NE as usize] = Some(BrI32Ne::<2>);
-        $t[4][tag::BR_I32_NE as usize] = Some(BrI32Ne::<4>);
-        $t[0][tag::BR_I32_LT_S as usize] = Some(BrI32LtS::<0>);
-        $t[2][tag::BR_I32_LT_S as usize] = Some(BrI32LtS::<2>);
-        $t[4][tag::BR_I32_LT_S as usize] = Some(BrI32LtS::<4>);
-        $t[0][tag::BR_I32_LT_U as usize] = Some(BrI32LtU::<0>);
-        $t[2][tag::BR_I32_LT_U as usize] = Some(BrI32LtU::<2>);
-        $t[4][tag::BR_I32_LT_U as usize] = Some(BrI32LtU::<4>);
-        $t[0][tag::BR_I32_GT_S as usize] = Some(BrI32GtS::<0>);
-        $t[2][tag::BR_I32_GT_S as usize] = Some(BrI32GtS::<2>);
-        $t[4][tag::BR_I32_GT_S as usize] = Some(BrI32GtS::<4>);
-        $t[0][tag::BR_I32_GT_U as usize] = Some(BrI32GtU::<0>);
-        $t[2][tag::BR_I32_GT_U as usize] = Some(BrI32GtU::<2>);
-        $t[4][tag::BR_I32_GT_U as usize] = Some(BrI32GtU::<4>);
-        $t[0][tag::BR_I32_LE_S as usize] = Some(BrI32LeS::<0>);
-        $t[2][tag::BR_I32_LE_S as usize] = Some(BrI32LeS::<2>);
-        $t[4][tag::BR_I32_LE_S as usize] = Some(BrI32LeS::<4>);
-        $t[0][tag::BR_I32_LE_U as usize] = Some(BrI32LeU::<0>);
-        $t[2][tag::BR_I32_LE_U as usize] = Some(BrI32LeU::<2>);
-        $t[4][tag::BR_I32_LE_U as usize] = Some(BrI32LeU::<4>);
-        $t[0][tag::BR_I32_GE_S as usize] = Some(BrI32GeS::<0>);
-        $t[2][tag::BR_I32_GE_S as usize] = Some(BrI32GeS::<2>);
-        $t[4][tag::BR_I32_GE_S as usize] = Some(BrI32GeS::<4>);
-        $t[0][tag::BR_I32_GE_U as usize] = Some(BrI32GeU::<0>);
-        $t[2][tag::BR_I32_GE_U as usize] = Some(BrI32GeU::<2>);
-        $t[4][tag::BR_I32_GE_U as usize] = Some(BrI32GeU::<4>);
-        $t[0][tag::BR_I64_EQ as usize] = Some(BrI64Eq::<0>);
-        $t[2][tag::BR_I64_EQ as usize] = Some(BrI64Eq::<2>);
-        $t[4][tag::BR_I64_EQ as usize] = Some(BrI64Eq::<4>);
-        $t[0][tag::BR_I64_NE as usize] = Some(BrI64Ne::<0>);
-        $t[2][tag::BR_I64_NE as usize] = Some(BrI64Ne::<2>);
-        $t[4][tag::BR_I64_NE as usize] = Some(BrI64Ne::<4>);
-        $t[0][tag::BR_I64_LT_S as usize] = Some(BrI64LtS::<0>);
-        $t[2][tag::BR_I64_LT_S as usize] = Some(BrI64LtS::<2>);
-        $t[4][tag::BR_I64_LT_S as usize] = Some(BrI64LtS::<4>);
-        $t[0][tag::BR_I64_LT_U as usize] = Some(BrI64LtU::<0>);
-        $t[2][tag::BR_I64_LT_U as usize] = Some(BrI64LtU::<2>);
-        $t[4][tag::BR_I64_LT_U as usize] = Some(BrI64LtU::<4>);
-        $t[0][tag::BR_I64_GT_S as usize] = Some(BrI64GtS::<0>);
-        $t[2][tag::BR_I64_GT_S as usize] = Some(BrI64GtS::<2>);
-        $t[4][tag::BR_I64_GT_S as usize] = Some(BrI64GtS::<4>);
-        $t[0][tag::BR_I64_GT_U as usize] = Some(BrI64GtU::<0>);
-        $t[2][tag::BR_I64_GT_U as usize] = Some(BrI64GtU::<2>);
-        $t[4][tag::BR_I64_GT_U as usize] = Some(BrI64GtU::<4>);
-        $t[0][tag::BR_I64_LE_S as usize] = Some(BrI64LeS::<0>);
-        $t[2][tag::BR_I64_LE_S as usize] = Some(BrI64LeS::<2>);
-        $t[4][tag::BR_I64_LE_S as usize] = Some(BrI64LeS::<4>);
-        $t[0][tag::BR_I64_LE_U as usize] = Some(BrI64LeU::<0>);
-        $t[2][tag::BR_I64_LE_U as usize] = Some(BrI64LeU::<2>);
-        $t[4][tag::BR_I64_LE_U as usize] = Some(BrI64LeU::<4>);
-        $t[0][tag::BR_I64_GE_S as usize] = Some(BrI64GeS::<0>);
-        $t[2][tag::BR_I64_GE_S as usize] = Some(BrI64GeS::<2>);
-        $t[4][tag::BR_I64_GE_S as usize] = Some(BrI64GeS::<4>);
-        $t[0][tag::BR_I64_GE_U as usize] = Some(BrI64GeU::<0>);
-        $t[2][tag::BR_I64_GE_U as usize] = Some(BrI64GeU::<2>);
-        $t[4][tag::BR_I64_GE_U as usize] = Some(BrI64GeU::<4>);
-        $t[0][tag::JUMP_TABLE as usize] = Some(JumpTable::<0>);
-        $t[2][tag::JUMP_TABLE as usize] = Some(JumpTable::<2>);
-        $t[0][tag::MOVE as usize] = Some(Move);
-        $t[0][tag::MOVE128 as usize] = Some(Move128);
-        $t[0][tag::MOVE2 as usize] = Some(Move2);
-        $t[0][tag::CHOOSE_TEST_Z as usize] = Some(ChooseTestZ::<0>);
-        $t[1][tag::CHOOSE_TEST_Z as usize] = Some(ChooseTestZ::<1>);
-        $t[17][tag::CHOOSE_TEST_Z as usize] = Some(ChooseTestZ::<17>);
-        load_jump_entries!($t, LOAD_JUMP_IF_NEZ LoadJumpIfNez, LOAD_JUMP_IF_EQZ LoadJumpIfEqz,
-            LOAD8_JUMP_IF_NEZ Load8JumpIfNez, LOAD8_JUMP_IF_EQZ Load8JumpIfEqz);
-        $t[0][tag::RET as usize] = Some(Ret);
-        $t[0][tag::RET1 as usize] = Some(Ret1);
-        $t[0][tag::RET128 as usize] = Some(Ret128);
-        $t[0][tag::CALL_DIRECT as usize] = Some(CallDirect);
-        $t[0][tag::CALL_TABLE as usize] = Some(CallTable);
-        $t[0][tag::CHOOSE as usize] = Some(Choose::<0>);
-        $t[1][tag::CHOOSE as usize] = Some(Choose::<1>);
-        $t[2][tag::CHOOSE as usize] = Some(Choose::<2>);
-        $t[3][tag::CHOOSE as usize] = Some(Choose::<3>);
-        $t[17][tag::CHOOSE as usize] = Some(Choose::<17>);
-        $t[19][tag::CHOOSE as usize] = Some(Choose::<19>);
-        $t[0][tag::CHOOSE128 as usize] = Some(Choose128);
-        $t[0][tag::GLOBAL_READ as usize] = Some(GlobalRead);
-        $t[0][tag::GLOBAL_READ128 as usize] = Some(GlobalRead128);
-        $t[0][tag::GLOBAL_WRITE as usize] = Some(GlobalWrite);
-        $t[0][tag::GLOBAL_WRITE128 as usize] = Some(GlobalWrite128);
-        $t[0][tag::FUNC_REF as usize] = Some(FuncRef);
-        $t[0][tag::IS_NULL as usize] = Some(IsNull);
-        $t[0][tag::TABLE_READ as usize] = Some(TableRead);
-        $t[0][tag::TABLE_WRITE as usize] = Some(TableWrite);
-        $t[0][tag::TABLE_LEN as usize] = Some(TableLen);
-        $t[0][tag::TABLE_EXTEND as usize] = Some(TableExtend);
-        $t[0][tag::TABLE_FILL_RANGE as usize] = Some(TableFillRange);
-        $t[0][tag::TABLE_COPY_RANGE as usize] = Some(TableCopyRange);
-        $t[0][tag::TABLE_INIT_RANGE as usize] = Some(TableInitRange);
-        $t[0][tag::ELEM_DISCARD as usize] = Some(ElemDiscard);
-        $t[0][tag::MEM_LEN as usize] = Some(MemLen);
-        $t[0][tag::MEM_EXTEND as usize] = Some(MemExtend);
-        $t[0][tag::MEM_FILL as usize] = Some(MemFill);
-        $t[0][tag::MEM_COPY as usize] = Some(MemCopy);
-        $t[0][tag::MEM_INIT as usize] = Some(MemInit);
-        $t[0][tag::NARROW64 as usize] = Some(Narrow64);
-        $t[0][tag::TAIL_CALL as usize] = Some(TailCall);
-        $t[0][tag::TAIL_CALL_TABLE as usize] = Some(TailCallTable);
-        // Typed references (and GC): each module's (tag, handler) list,
-        // accumulator mode 0.
-        let mut i = 0;
-        while i < refs::ENTRIES.len() {
-            $t[0][refs::ENTRIES[i].0 as usize] = Some(refs::ENTRIES[i].1);
-            i += 1;
-        }
-        $t[0][gc::ENTRIES[0].0 as usize] = Some(gc::ENTRIES[0].1);
-        $t[0][atomic::ENTRIES[0].0 as usize] = Some(atomic::ENTRIES[0].1);
-        $t[0][exn::ENTRIES[0].0 as usize] = Some(exn::ENTRIES[0].1);
-        $t[0][exn::ENTRIES[1].0 as usize] = Some(exn::ENTRIES[1].1);
-        $t[0][tag::DATA_DISCARD as usize] = Some(DataDiscard);
-        $t[0][tag::SHUFFLE as usize] = Some(Shuffle);
-        $t[0][tag::CONST64 as usize] = Some(Const64);
-        $t[0][tag::BR_F32_EQ as usize] = Some(BrF32Eq::<0>);
-        $t[2][tag::BR_F32_EQ as usize] = Some(BrF32Eq::<2>);
-        $t[4][tag::BR_F32_EQ as usize] = Some(BrF32Eq::<4>);
-        $t[0][tag::BR_F32_NE as usize] = Some(BrF32Ne::<0>);
-        $t[2][tag::BR_F32_NE as usize] = Some(BrF32Ne::<2>);
-        $t[4][tag::BR_F32_NE as usize] = Some(BrF32Ne::<4>);
-        $t[0][tag::BR_F32_LT as usize] = Some(BrF32Lt::<0>);
-        $t[2][tag::BR_F32_LT as usize] = Some(BrF32Lt::<2>);
-        $t[4][tag::BR_F32_LT as usize] = Some(BrF32Lt::<4>);
-        $t[0][tag::BR_F32_GT as usize] = Some(BrF32Gt::<0>);
-        $t[2][tag::BR_F32_GT as usize] = Some(BrF32Gt::<2>);
-        $t[4][tag::BR_F32_GT as usize] = Some(BrF32Gt::<4>);
-        $t[0][tag::BR_F32_LE as usize] = Some(BrF32Le::<0>);
-        $t[2][tag::BR_F32_LE as usize] = Some(BrF32Le::<2>);
-        $t[4][tag::BR_F32_LE as usize] = Some(BrF32Le::<4>);
-        $t[0][tag::BR_F32_GE as usize] = Some(BrF32Ge::<0>);
-        $t[2][tag::BR_F32_GE as usize] = Some(BrF32Ge::<2>);
-        $t[4][tag::BR_F32_GE as usize] = Some(BrF32Ge::<4>);
-        $t[0][tag::BR_F32_NOT_LT as usize] = Some(BrF32NotLt::<0>);
-        $t[2][tag::BR_F32_NOT_LT as usize] = Some(BrF32NotLt::<2>);
-        $t[4][tag::BR_F32_NOT_LT as usize] = Some(BrF32NotLt::<4>);
-        $t[0][tag::BR_F32_NOT_GT as usize] = Some(BrF32NotGt::<0>);
-        $t[2][tag::BR_F32_NOT_GT as usize] = Some(BrF32NotGt::<2>);
-        $t[4][tag::BR_F32_NOT_GT as usize] = Some(BrF32NotGt::<4>);
-        $t[0][tag::BR_F32_NOT_LE as usize] = Some(BrF32NotLe::<0>);
-        $t[2][tag::BR_F32_NOT_LE as usize] = Some(BrF32NotLe::<2>);
-        $t[4][tag::BR_F32_NOT_LE as usize] = Some(BrF32NotLe::<4>);
-        $t[0][tag::BR_F32_NOT_GE as usize] = Some(BrF32NotGe::<0>);
-        $t[2][tag::BR_F32_NOT_GE as usize] = Some(BrF32NotGe::<2>);
-        $t[4][tag::BR_F32_NOT_GE as usize] = Some(BrF32NotGe::<4>);
-        $t[0][tag::BR_F64_EQ as usize] = Some(BrF64Eq::<0>);
-        $t[2][tag::BR_F64_EQ as usize] = Some(BrF64Eq::<2>);
-        $t[4][tag::BR_F64_EQ as usize] = Some(BrF64Eq::<4>);
-        $t[0][tag::BR_F64_NE as usize] = Some(BrF64Ne::<0>);
-        $t[2][tag::BR_F64_NE as usize] = Some(BrF64Ne::<2>);
-        $t[4][tag::BR_F64_NE as usize] = Some(BrF64Ne::<4>);
-        $t[0][tag::BR_F64_LT as usize] = Some(BrF64Lt::<0>);
-        $t[2][tag::BR_F64_LT as usize] = Some(BrF64Lt::<2>);
-        $t[4][tag::BR_F64_LT as usize] = Some(BrF64Lt::<4>);
-        $t[0][tag::BR_F64_GT as usize] = Some(BrF64Gt::<0>);
-        $t[2][tag::BR_F64_GT as usize] = Some(BrF64Gt::<2>);
-        $t[4][tag::BR_F64_GT as usize] = Some(BrF64Gt::<4>);
-        $t[0][tag::BR_F64_LE as usize] = Some(BrF64Le::<0>);
-        $t[2][tag::BR_F64_LE as usize] = Some(BrF64Le::<2>);
-        $t[4][tag::BR_F64_LE as usize] = Some(BrF64Le::<4>);
-        $t[0][tag::BR_F64_GE as usize] = Some(BrF64Ge::<0>);
-        $t[2][tag::BR_F64_GE as usize] = Some(BrF64Ge::<2>);
-        $t[4][tag::BR_F64_GE as usize] = Some(BrF64Ge::<4>);
-        $t[0][tag::BR_F64_NOT_LT as usize] = Some(BrF64NotLt::<0>);
-        $t[2][tag::BR_F64_NOT_LT as usize] = Some(BrF64NotLt::<2>);
-        $t[4][tag::BR_F64_NOT_LT as usize] = Some(BrF64NotLt::<4>);
-        $t[0][tag::BR_F64_NOT_GT as usize] = Some(BrF64NotGt::<0>);
-        $t[2][tag::BR_F64_NOT_GT as usize] = Some(BrF64NotGt::<2>);
-        $t[4][tag::BR_F64_NOT_GT as usize] = Some(BrF64NotGt::<4>);
-        $t[0][tag::BR_F64_NOT_LE as usize] = Some(BrF64NotLe::<0>);
-        $t[2][tag::BR_F64_NOT_LE as usize] = Some(BrF64NotLe::<2>);
-        $t[4][tag::BR_F64_NOT_LE as usize] = Some(BrF64NotLe::<4>);
-        $t[0][tag::BR_F64_NOT_GE as usize] = Some(BrF64NotGe::<0>);
-        $t[2][tag::BR_F64_NOT_GE as usize] = Some(BrF64NotGe::<2>);
-        $t[4][tag::BR_F64_NOT_GE as usize] = Some(BrF64NotGe::<4>);
-        $t[0][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<0>);
-        $t[1][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<1>);
-        $t[2][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<2>);
-        $t[3][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<3>);
-        $t[17][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<17>);
-        $t[19][tag::CHOOSE_Z64 as usize] = Some(ChooseZ64::<19>);
-        $t[0][tag::ADD_BR_I32_EQ as usize] = Some(AddBrI32Eq);
-        $t[0][tag::ADD_BR_I32_NE as usize] = Some(AddBrI32Ne);
-        $t[0][tag::ADD_BR_I32_LT_S as usize] = Some(AddBrI32LtS);
-        $t[0][tag::ADD_BR_I32_LT_U as usize] = Some(AddBrI32LtU);
-        $t[0][tag::ADD_BR_I32_GT_S as usize] = Some(AddBrI32GtS);
-        $t[0][tag::ADD_BR_I32_GT_U as usize] = Some(AddBrI32GtU);
-        $t[0][tag::ADD_BR_I32_LE_S as usize] = Some(AddBrI32LeS);
-        $t[0][tag::ADD_BR_I32_LE_U as usize] = Some(AddBrI32LeU);
-        $t[0][tag::ADD_BR_I32_GE_S as usize] = Some(AddBrI32GeS);
-        $t[0][tag::ADD_BR_I32_GE_U as usize] = Some(AddBrI32GeU);
-        $t[0][tag::ADD_JUMP_IF_NEZ as usize] = Some(AddJumpIfNez);
-        $t[0][tag::ADD_JUMP_IF_EQZ as usize] = Some(AddJumpIfEqz);
+/// Registers the handler of a hand-written instruction (`isa.rs`) in its
+/// modes.
+macro_rules! register {
+    ($t:ident, $hand:ident, by_instance) => {};
+    ($t:ident, $hand:ident, $h:ident < $($mode:literal),+ >) => {
+        $( $t[$mode][Tag::$hand as usize] = Some($h::<$mode>); )+
+    };
+    ($t:ident, $hand:ident, $($h:ident)::+) => {
+        $t[0][Tag::$hand as usize] = Some($($h)::+);
     };
 }
+
+macro_rules! hand_entries {
+    ($( $(#[$attr:meta])* $hand:ident $({ $($hfield:ident : $hkind:ident),* })?
+        => $($h:ident)::+ $(< $($mode:literal),+ >)? $(, $flag:ident)? ; )*) => {
+        /// Puts the hand-written instructions' handlers into `t`.
+        const fn hand_entries(t: &mut [[Option<Handler>; Tag::Count as usize]; MODES]) {
+            $( register!(t, $hand, $($h)::+ $(< $($mode),+ >)?); )*
+        }
+    };
+}
+
+super::isa::for_each_op!(hand_entries);
 
 weft_syntax::for_each_instr!(row_handlers);
 

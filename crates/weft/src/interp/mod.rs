@@ -4,7 +4,9 @@
 //! verifier of translated code (`verify`).
 
 pub(crate) mod code;
+pub(crate) mod disasm;
 pub(crate) mod exec;
+pub(crate) mod isa;
 pub(crate) mod mem;
 pub(crate) mod translate;
 pub(crate) mod verify;

@@ -23,7 +23,8 @@
 //! internal error of the translator, reported instead of executed.
 
 use super::code::{
-    CatchEntry, CatchKind, CompiledFunc, Op, RowTag, Slot, LOAD_PAIRS, NO_SLOT, PAIRS, STORE_PAIRS,
+    CatchEntry, CatchKind, CompiledFunc, Op, Operand, RowTag, Slot, Space, LOAD_PAIRS, NO_SLOT,
+    PAIRS, STORE_PAIRS,
 };
 use crate::module::ModuleInner;
 
@@ -40,7 +41,8 @@ pub(crate) fn verify(m: &ModuleInner, f: &CompiledFunc) -> Result<(), String> {
         v.op(&inst.op());
         if let Some(e) = v.error {
             return Err(format!(
-                "internal error: translated code fails verification at instruction {at}: {e}"
+                "internal error: translated code fails verification at instruction {at} ({}): {e}",
+                super::disasm::instruction(at, inst)
             ));
         }
     }
@@ -63,17 +65,7 @@ pub(crate) fn verify(m: &ModuleInner, f: &CompiledFunc) -> Result<(), String> {
 
 /// Whether execution never goes on to the instruction after `op`.
 pub(crate) fn ends_flow(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Ret
-            | Op::Ret1 { .. }
-            | Op::Ret128 { .. }
-            | Op::Jump { .. }
-            | Op::Trap { .. }
-            | Op::JumpTable { .. }
-            | Op::ThrowTag { .. }
-            | Op::ThrowExn { .. }
-    )
+    op.ends_flow()
 }
 
 struct Verifier<'a> {
@@ -225,6 +217,93 @@ impl Verifier<'_> {
         )
     }
 
+    /// Checks operand `o` of the hand-written instruction `op`.
+    fn operand(&mut self, op: &Op, o: Operand<'_>) {
+        let m = self.m;
+        match o {
+            Operand::Slot(slot, width) => self.slot(slot, width),
+            Operand::Jump(offset) => self.jump(offset),
+            Operand::Index(Space::FuncType, ty) => {
+                if m.module.types.func(weft_syntax::TypeIdx(ty)).is_none() {
+                    self.fail(format!("type {ty} is not a function type"));
+                }
+            }
+            Operand::Index(Space::FarRow, row) => {
+                if far_width(row as u16).is_none() {
+                    self.fail(format!("row {row} is not a memory access"));
+                }
+            }
+            Operand::Index(space, index) => {
+                let (what, len) = match space {
+                    Space::Func => ("function", self.func_count()),
+                    Space::Table => ("table", m.table_types.len()),
+                    Space::Memory => ("memory", m.mem_types.len()),
+                    Space::Global => ("global", m.global_types.len()),
+                    Space::Data => ("data segment", m.module.datas.len()),
+                    Space::Elem => ("element segment", m.module.elems.len()),
+                    Space::Tag => ("tag", m.tag_types.len()),
+                    Space::Pair => ("fused pair", PAIRS.len()),
+                    Space::LoadPair => ("fused load pair", LOAD_PAIRS.len()),
+                    Space::StorePair => ("fused store pair", STORE_PAIRS.len()),
+                    Space::Lanes => ("shuffle", self.f.shuffles.len()),
+                    Space::FuncType | Space::FarRow => unreachable!("checked above"),
+                };
+                self.index(what, index, len);
+            }
+            // The callee's type gives the extent; an index that names no
+            // callee type fails as an index operand of the same instruction.
+            Operand::CallBase(base) => {
+                let types = &m.module.types;
+                let in_range = |func: u32| (func as usize) < self.func_count();
+                let (ty, tail) = match *op {
+                    Op::CallDirect { func, .. } => {
+                        (in_range(func).then(|| m.func_type(func)), false)
+                    }
+                    Op::TailCall { func, .. } => (in_range(func).then(|| m.func_type(func)), true),
+                    Op::CallTable { ty, .. } => (types.func(weft_syntax::TypeIdx(ty)), false),
+                    Op::TailCallTable { ty, .. } => (types.func(weft_syntax::TypeIdx(ty)), true),
+                    _ => {
+                        self.fail(format!("{} has a call base but no callee type", op.name()));
+                        return;
+                    }
+                };
+                if let Some(ty) = ty {
+                    self.call_slots(base, ty, tail);
+                }
+            }
+            Operand::Payload(base) => match *op {
+                Op::ThrowTag { tag, .. } => {
+                    if let Some(n) = self.payload_slots(tag) {
+                        self.slot(base, n);
+                    }
+                }
+                _ => self.fail(format!("{} has a payload but no tag", op.name())),
+            },
+            Operand::BrLen(len) => self.br_table_entries(len),
+            Operand::FarSlot(slot) => match *op {
+                Op::MemFar { row, .. } => self.slot(slot, far_width(row).unwrap_or(1)),
+                _ => self.fail(format!("{} has a far slot but no row", op.name())),
+            },
+            Operand::Imm(_) => {}
+        }
+    }
+
+    /// The `len + 1` entries after a `br_table` are each a `Jump` (its
+    /// handler reads them without checks).
+    fn br_table_entries(&mut self, len: u32) {
+        let entries = self.at + 1..=(self.at + 1).saturating_add(len as usize);
+        for e in entries {
+            match self.f.code.get(e).map(|i| i.op()) {
+                Some(Op::Jump { offset }) => {
+                    let at = std::mem::replace(&mut self.at, e);
+                    self.jump(offset);
+                    self.at = at;
+                }
+                other => self.fail(format!("br_table entry {e} is {other:?}, not a jump")),
+            }
+        }
+    }
+
     /// A catch entry covers instructions of the function, continues at one,
     /// and delivers its values to slots of the frame.
     fn catch(&mut self, c: &CatchEntry) {
@@ -255,19 +334,23 @@ impl Verifier<'_> {
 }
 
 /// The slots of the value a memory access of row signature `$sig` loads or
-/// stores (its vector operand, for the lane accesses).
+/// stores (its vector operand, for the lane accesses); `None` if the row
+/// is not a memory access.
 macro_rules! far_width {
     ((mem $al:literal : addr -> v128)) => {
-        2
+        Some(2)
     };
     ((mem $al:literal : addr v128 -> )) => {
-        2
+        Some(2)
     };
     ((memlane $($t:tt)*)) => {
-        2
+        Some(2)
+    };
+    ((mem $($t:tt)*)) => {
+        Some(1)
     };
     ($sig:tt) => {
-        1
+        None
     };
 }
 
@@ -277,463 +360,22 @@ macro_rules! far_width {
 macro_rules! verify_ops {
     ($( $feature:ident [$($op:literal)+] $variant:ident $name:literal
         { $($field:ident : $ty:ty),* } $sig:tt )*) => {
+        /// The slots of the value of a far memory access of table row
+        /// `row` (`Op::MemFar`), if that row is a memory access.
+        fn far_width(row: u16) -> Option<usize> {
+            match row {
+                $( r if r == RowTag::$variant as u16 => far_width!($sig), )*
+                _ => None,
+            }
+        }
+
         impl Verifier<'_> {
             fn op(&mut self, op: &Op) {
-                let m = self.m;
                 match *op {
                     $( Op::$variant(ref p) => row_slots!(self, p, $sig), )*
-                    Op::Trap { .. } | Op::Native | Op::Fuel { .. } | Op::Epoch | Op::Ret => {}
-                    Op::Jump { offset } => self.jump(offset),
-                    Op::JumpIfNez { cond, offset }
-                    | Op::JumpIfEqz { cond, offset }
-                    | Op::JumpIfNull { cond, offset }
-                    | Op::JumpIfNonNull { cond, offset } => {
-                        self.slot(cond, 1);
-                        self.jump(offset);
-                    }
-                    Op::BrI32Eq { lhs, rhs, offset }
-                    | Op::BrI32Ne { lhs, rhs, offset }
-                    | Op::BrI32LtS { lhs, rhs, offset }
-                    | Op::BrI32LtU { lhs, rhs, offset }
-                    | Op::BrI32GtS { lhs, rhs, offset }
-                    | Op::BrI32GtU { lhs, rhs, offset }
-                    | Op::BrI32LeS { lhs, rhs, offset }
-                    | Op::BrI32LeU { lhs, rhs, offset }
-                    | Op::BrI32GeS { lhs, rhs, offset }
-                    | Op::BrI32GeU { lhs, rhs, offset }
-                    | Op::BrI64Eq { lhs, rhs, offset }
-                    | Op::BrI64Ne { lhs, rhs, offset }
-                    | Op::BrI64LtS { lhs, rhs, offset }
-                    | Op::BrI64LtU { lhs, rhs, offset }
-                    | Op::BrI64GtS { lhs, rhs, offset }
-                    | Op::BrI64GtU { lhs, rhs, offset }
-                    | Op::BrI64LeS { lhs, rhs, offset }
-                    | Op::BrI64LeU { lhs, rhs, offset }
-                    | Op::BrI64GeS { lhs, rhs, offset }
-                    | Op::BrI64GeU { lhs, rhs, offset }
-                    | Op::BrF32Eq { lhs, rhs, offset }
-                    | Op::BrF32Ne { lhs, rhs, offset }
-                    | Op::BrF32Lt { lhs, rhs, offset }
-                    | Op::BrF32Gt { lhs, rhs, offset }
-                    | Op::BrF32Le { lhs, rhs, offset }
-                    | Op::BrF32Ge { lhs, rhs, offset }
-                    | Op::BrF32NotLt { lhs, rhs, offset }
-                    | Op::BrF32NotGt { lhs, rhs, offset }
-                    | Op::BrF32NotLe { lhs, rhs, offset }
-                    | Op::BrF32NotGe { lhs, rhs, offset }
-                    | Op::BrF64Eq { lhs, rhs, offset }
-                    | Op::BrF64Ne { lhs, rhs, offset }
-                    | Op::BrF64Lt { lhs, rhs, offset }
-                    | Op::BrF64Gt { lhs, rhs, offset }
-                    | Op::BrF64Le { lhs, rhs, offset }
-                    | Op::BrF64Ge { lhs, rhs, offset }
-                    | Op::BrF64NotLt { lhs, rhs, offset }
-                    | Op::BrF64NotGt { lhs, rhs, offset }
-                    | Op::BrF64NotLe { lhs, rhs, offset }
-                    | Op::BrF64NotGe { lhs, rhs, offset } => {
-                        self.slot(lhs, 1);
-                        self.slot(rhs, 1);
-                        self.jump(offset);
-                    }
-                    Op::AddBrI32Eq {
-                        dst,
-                        a,
-                        b,
-                        rhs,
-                        offset,
-                    }
-                    | Op::AddBrI32Ne {
-                        dst,
-                        a,
-                        b,
-                        rhs,
-                        offset,
-                    }
-                    | Op::AddBrI32LtS {
-                        dst,
-                        a,
-                        b,
-                        rhs,
-                        offset,
-                    }
-                    | Op::AddBrI32LtU {
-                        dst,
-                        a,
-                        b,
-                        rhs,
-                        offset,
-                    }
-                    | Op::AddBrI32GtS {
-                        dst,
-                        a,
-                        b,
-                        rhs,
-                        offset,
-                    }
-                    | Op::AddBrI32GtU {
-                        dst,
-                        a,
-                        b,
-                        rhs,
-                        offset,
-                    }
-                    | Op::AddBrI32LeS {
-                        dst,
-                        a,
-                        b,
-                        rhs,
-                        offset,
-                    }
-                    | Op::AddBrI32LeU {
-                        dst,
-                        a,
-                        b,
-                        rhs,
-                        offset,
-                    }
-                    | Op::AddBrI32GeS {
-                        dst,
-                        a,
-                        b,
-                        rhs,
-                        offset,
-                    }
-                    | Op::AddBrI32GeU {
-                        dst,
-                        a,
-                        b,
-                        rhs,
-                        offset,
-                    } => {
-                        for s in [dst, a, b, rhs] {
-                            self.slot(s, 1);
-                        }
-                        self.jump(offset);
-                    }
-                    Op::AddJumpIfNez { dst, a, b, offset } | Op::AddJumpIfEqz { dst, a, b, offset } => {
-                        for s in [dst, a, b] {
-                            self.slot(s, 1);
-                        }
-                        self.jump(offset);
-                    }
-                    Op::LoadJumpIfNez {
-                        addr, idx, jump, ..
-                    }
-                    | Op::LoadJumpIfEqz {
-                        addr, idx, jump, ..
-                    }
-                    | Op::Load8JumpIfNez {
-                        addr, idx, jump, ..
-                    }
-                    | Op::Load8JumpIfEqz {
-                        addr, idx, jump, ..
-                    } => {
-                        self.slot(addr, 1);
-                        self.slot(idx, 1);
-                        self.jump(jump);
-                    }
-                    Op::JumpTable { index, len } => {
-                        self.slot(index, 1);
-                        // `len + 1` entries follow, each a `Jump` (the handler
-                        // reads them without checks).
-                        let entries = self.at + 1..=(self.at + 1).saturating_add(len as usize);
-                        for e in entries {
-                            match self.f.code.get(e).map(|i| i.op()) {
-                                Some(Op::Jump { offset }) => {
-                                    let at = std::mem::replace(&mut self.at, e);
-                                    self.jump(offset);
-                                    self.at = at;
-                                }
-                                other => self.fail(format!(
-                                    "br_table entry {e} is {other:?}, not a jump"
-                                )),
-                            }
-                        }
-                    }
-                    Op::ChooseZ64 { dst, cond, a, b } | Op::Choose { dst, cond, a, b } => {
-                        for s in [dst, cond, a, b] {
-                            self.slot(s, 1);
-                        }
-                    }
-                    Op::Choose128 { dst, cond, a, b } => {
-                        self.slot(cond, 1);
-                        for s in [dst, a, b] {
-                            self.slot(s, 2);
-                        }
-                    }
-                    Op::ChooseTestZ { dst, x, m, a, b } => {
-                        for s in [dst, x, m, a, b] {
-                            self.slot(s, 1);
-                        }
-                    }
-                    Op::Move { dst, src } | Op::IsNull { dst, src } | Op::Narrow64 { dst, src } => {
-                        self.slot(dst, 1);
-                        self.slot(src, 1);
-                    }
-                    Op::Move128 { dst, src } => {
-                        self.slot(dst, 2);
-                        self.slot(src, 2);
-                    }
-                    Op::Move2 { d1, s1, d2, s2 } => {
-                        for s in [d1, s1, d2, s2] {
-                            self.slot(s, 1);
-                        }
-                    }
-                    Op::Pair { dst, a, b, c, pair } => {
-                        for s in [dst, a, b, c] {
-                            self.slot(s, 1);
-                        }
-                        self.index("fused pair", pair as u32, PAIRS.len());
-                    }
-                    Op::LoadPair {
-                        dst,
-                        addr,
-                        idx,
-                        c,
-                        pair,
-                        ..
-                    } => {
-                        for s in [dst, addr, idx, c] {
-                            self.slot(s, 1);
-                        }
-                        self.index("fused load pair", pair as u32, LOAD_PAIRS.len());
-                    }
-                    Op::StorePair {
-                        addr, a, b, pair, ..
-                    } => {
-                        for s in [addr, a, b] {
-                            self.slot(s, 1);
-                        }
-                        self.index("fused store pair", pair as u32, STORE_PAIRS.len());
-                    }
-                    Op::Ret1 { src } => self.slot(src, 1),
-                    Op::Ret128 { src } => self.slot(src, 2),
-                    Op::CallDirect { base, func } | Op::TailCall { base, func } => {
-                        self.index("function", func, self.func_count());
-                        if (func as usize) < self.func_count() {
-                            let tail = matches!(op, Op::TailCall { .. });
-                            self.call_slots(base, m.func_type(func), tail);
-                        }
-                    }
-                    Op::CallTable {
-                        base,
-                        index,
-                        ty,
-                        table,
-                    }
-                    | Op::TailCallTable {
-                        base,
-                        index,
-                        ty,
-                        table,
-                    } => {
-                        self.slot(index, 1);
-                        self.index("table", table, m.table_types.len());
-                        match m.module.types.func(weft_syntax::TypeIdx(ty)) {
-                            Some(ft) => {
-                                let tail = matches!(op, Op::TailCallTable { .. });
-                                self.call_slots(base, ft, tail)
-                            }
-                            None => self.fail(format!("type {ty} is not a function type")),
-                        }
-                    }
-                    // The callee's type is the reference's, which the code does
-                    // not name: the arguments are read from the callee's frame,
-                    // which its entry reserves.
-                    Op::CallFuncRef { base, callee } | Op::TailCallFuncRef { base, callee } => {
-                        self.slot(base, 1);
-                        self.slot(callee, 1);
-                    }
-                    Op::GlobalRead { dst, global } => {
-                        self.slot(dst, 1);
-                        self.index("global", global, m.global_types.len());
-                    }
-                    Op::GlobalRead128 { dst, global } => {
-                        self.slot(dst, 2);
-                        self.index("global", global, m.global_types.len());
-                    }
-                    Op::GlobalWrite { src, global } => {
-                        self.slot(src, 1);
-                        self.index("global", global, m.global_types.len());
-                    }
-                    Op::GlobalWrite128 { src, global } => {
-                        self.slot(src, 2);
-                        self.index("global", global, m.global_types.len());
-                    }
-                    Op::FuncRef { dst, func } => {
-                        self.slot(dst, 1);
-                        self.index("function", func, self.func_count());
-                    }
-                    Op::TableRead { dst, index, table } => {
-                        self.slot(dst, 1);
-                        self.slot(index, 1);
-                        self.index("table", table, m.table_types.len());
-                    }
-                    Op::TableWrite { index, val, table } => {
-                        self.slot(index, 1);
-                        self.slot(val, 1);
-                        self.index("table", table, m.table_types.len());
-                    }
-                    Op::TableLen { dst, table } => {
-                        self.slot(dst, 1);
-                        self.index("table", table, m.table_types.len());
-                    }
-                    Op::TableExtend {
-                        dst,
-                        init,
-                        delta,
-                        table,
-                    } => {
-                        for s in [dst, init, delta] {
-                            self.slot(s, 1);
-                        }
-                        self.index("table", table, m.table_types.len());
-                    }
-                    Op::TableFillRange {
-                        start,
-                        val,
-                        len,
-                        table,
-                    } => {
-                        for s in [start, val, len] {
-                            self.slot(s, 1);
-                        }
-                        self.index("table", table, m.table_types.len());
-                    }
-                    Op::TableCopyRange {
-                        dst,
-                        src,
-                        len,
-                        dst_table,
-                        src_table,
-                    } => {
-                        for s in [dst, src, len] {
-                            self.slot(s, 1);
-                        }
-                        self.index("table", dst_table, m.table_types.len());
-                        self.index("table", src_table, m.table_types.len());
-                    }
-                    Op::TableInitRange {
-                        dst,
-                        src,
-                        len,
-                        table,
-                        elem,
-                    } => {
-                        for s in [dst, src, len] {
-                            self.slot(s, 1);
-                        }
-                        self.index("table", table, m.table_types.len());
-                        self.index("element segment", elem, m.module.elems.len());
-                    }
-                    Op::ElemDiscard { elem } => {
-                        self.index("element segment", elem, m.module.elems.len());
-                    }
-                    Op::MemLen { dst, mem } => {
-                        self.slot(dst, 1);
-                        self.index("memory", mem, m.mem_types.len());
-                    }
-                    Op::MemExtend { dst, delta, mem } => {
-                        self.slot(dst, 1);
-                        self.slot(delta, 1);
-                        self.index("memory", mem, m.mem_types.len());
-                    }
-                    Op::MemFill { dst, val, len, mem } => {
-                        for s in [dst, val, len] {
-                            self.slot(s, 1);
-                        }
-                        self.index("memory", mem, m.mem_types.len());
-                    }
-                    Op::MemCopy {
-                        dst,
-                        src,
-                        len,
-                        dst_mem,
-                        src_mem,
-                    } => {
-                        for s in [dst, src, len] {
-                            self.slot(s, 1);
-                        }
-                        self.index("memory", dst_mem, m.mem_types.len());
-                        self.index("memory", src_mem, m.mem_types.len());
-                    }
-                    Op::MemInit {
-                        dst,
-                        src,
-                        len,
-                        data,
-                        mem,
-                    } => {
-                        for s in [dst, src, len] {
-                            self.slot(s, 1);
-                        }
-                        self.index("data segment", data, m.module.datas.len());
-                        self.index("memory", mem, m.mem_types.len());
-                    }
-                    Op::DataDiscard { data } => {
-                        self.index("data segment", data, m.module.datas.len());
-                    }
-                    // Its handler is registered per row (`FAR_HANDLERS`); a v128
-                    // value or result takes two slots.
-                    Op::MemFar {
-                        row,
-                        dst,
-                        addr,
-                        val,
-                        off,
-                        mem,
-                        ..
-                    } => {
-                        for s in [addr, off] {
-                            self.slot(s, 1);
-                        }
-                        let width = match row {
-                            $( r if r == RowTag::$variant as u16 => far_width!($sig), )*
-                            _ => {
-                                self.fail(format!("memory access of row {row}"));
-                                1
-                            }
-                        };
-                        self.slot(dst, width);
-                        self.slot(val, width);
-                        self.index("memory", mem as u32, m.mem_types.len());
-                    }
-                    Op::Shuffle { dst, a, b, lanes } => {
-                        for s in [dst, a, b] {
-                            self.slot(s, 2);
-                        }
-                        self.index("shuffle", lanes, self.f.shuffles.len());
-                    }
-                    Op::Const64 { dst, .. } => self.slot(dst, 1),
-                    // Every operand of an atomic access is an i32 or i64.
-                    Op::Atomic {
-                        dst,
-                        addr,
-                        a,
-                        b,
-                        off,
-                        mem,
-                        ..
-                    } => {
-                        for s in [dst, addr, a, b, off] {
-                            self.slot(s, 1);
-                        }
-                        self.index("memory", mem as u32, m.mem_types.len());
-                    }
-                    Op::ThrowTag { base, tag } => {
-                        if let Some(n) = self.payload_slots(tag) {
-                            self.slot(base, n);
-                        }
-                    }
-                    Op::ThrowExn { src } => self.slot(src, 1),
-                    // The GC instructions read consecutive operands from `a`
-                    // (`base`) whose number depends on the type `imm` names;
-                    // `a`, `b`, `c` and `dst` are checked here.
-                    Op::Gc { dst, a, b, c, .. } => {
-                        for s in [dst, a, b, c] {
-                            self.slot(s, 1);
-                        }
-                    }
+                    // The hand-written variants, by the kinds of their
+                    // fields (`isa.rs`).
+                    _ => op.visit_operands(|_, o| self.operand(op, o)),
                 }
             }
         }

@@ -21,10 +21,7 @@ use super::*;
 use crate::interp::code::{AtomicKind, AtomicOp};
 use weft_syntax::AddrType;
 
-/// This module's handlers by tag (accumulator mode 0).
-pub(super) const ENTRIES: [(u16, Handler); 1] = [(tag::ATOMIC, Atomic)];
-
-def!(Atomic(ip, fp, mb, ml, cx, acc, facc) Op::Atomic { op, dst, addr, a, b, off, mem } => {
+def!(pub(super) Atomic(ip, fp, mb, ml, cx, acc, facc) Op::Atomic { op, dst, addr, a, b, off, mem } => {
     // SAFETY: the translator named slots of the frame at `fp`.
     match unsafe { atomic_op(cx, fp, op, [dst, addr, a, b, off], mem) } {
         // SAFETY: the next instruction.

@@ -20,18 +20,14 @@
 use super::*;
 use crate::runtime::gc::enc;
 
-/// This module's handlers by tag (accumulator mode 0).
-pub(super) const ENTRIES: [(u16, Handler); 2] =
-    [(tag::THROW, ThrowTag), (tag::THROW_REF, ThrowExn)];
-
-def!(ThrowTag(ip, fp, mb, ml, cx, acc, facc) Op::ThrowTag { base, tag } => {
+def!(pub(super) ThrowTag(ip, fp, mb, ml, cx, acc, facc) Op::ThrowTag { base, tag } => {
     match new_exception(cx, fp, base, tag) {
         Ok(exn) => throw(ip, fp, cx, exn),
         Err(code) => trap(cx, ip, code),
     }
 });
 
-def!(ThrowExn(ip, fp, mb, ml, cx, acc, facc) Op::ThrowExn { src } => {
+def!(pub(super) ThrowExn(ip, fp, mb, ml, cx, acc, facc) Op::ThrowExn { src } => {
     // SAFETY: a slot of the frame.
     let exn: u64 = unsafe { rd(fp, src) };
     if exn == 0 {

@@ -9,10 +9,7 @@ use crate::runtime::gc::{enc, HeapFull};
 use crate::types::{abstract_target, FieldLayout, Layout};
 use weft_syntax::{HeapType, StorageType, ValType};
 
-/// This module's handlers by tag (accumulator mode 0).
-pub(super) const ENTRIES: [(u16, Handler); 1] = [(tag::GC, Gc)];
-
-def!(Gc(ip, fp, mb, ml, cx, acc, facc) Op::Gc { op, dst, a, b, c, imm } => {
+def!(pub(super) Gc(ip, fp, mb, ml, cx, acc, facc) Op::Gc { op, dst, a, b, c, imm } => {
     // SAFETY: the translator named slots of the frame at `fp`.
     match unsafe { gc_op(cx, fp, op, dst, a, b, c, imm) } {
         // SAFETY: the next instruction.

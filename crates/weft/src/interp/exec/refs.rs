@@ -8,22 +8,13 @@
 
 use super::*;
 
-/// This module's handlers by tag (accumulator mode 0), for the handler
-/// table.
-pub(super) const ENTRIES: [(u16, Handler); 4] = [
-    (tag::CALL_REF, super::CallFuncRef),
-    (tag::TAIL_CALL_REF, super::TailCallFuncRef),
-    (tag::JUMP_IF_NULL, JumpIfNull),
-    (tag::JUMP_IF_NON_NULL, JumpIfNonNull),
-];
-
-def!(JumpIfNull(ip, fp, mb, ml, cx, acc, facc) Op::JumpIfNull { cond, offset } => {
+def!(pub(super) JumpIfNull(ip, fp, mb, ml, cx, acc, facc) Op::JumpIfNull { cond, offset } => {
     // SAFETY: a slot of the frame.
     let r: u64 = unsafe { rd(fp, cond) };
     branch!(r == 0, ip, offset, fp, mb, ml, cx, acc, facc)
 });
 
-def!(JumpIfNonNull(ip, fp, mb, ml, cx, acc, facc) Op::JumpIfNonNull { cond, offset } => {
+def!(pub(super) JumpIfNonNull(ip, fp, mb, ml, cx, acc, facc) Op::JumpIfNonNull { cond, offset } => {
     // SAFETY: a slot of the frame.
     let r: u64 = unsafe { rd(fp, cond) };
     branch!(r != 0, ip, offset, fp, mb, ml, cx, acc, facc)
