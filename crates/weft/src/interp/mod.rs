@@ -1,7 +1,9 @@
 //! The interpreter: translation of validated bodies into internal code
-//! (`translate`), the code itself (`code`), the semantics of loads and
-//! stores (`mem`), the dispatch loop (`exec`) and the
-//! verifier of translated code (`verify`).
+//! (`translate`, by concern in its submodules), the code itself (`code`),
+//! whose hand-written instructions are one table (`isa`), the semantics of
+//! loads and stores (`mem`), the handlers and the run loop (`exec`, by
+//! concern in its submodules), the verifier of translated code (`verify`)
+//! and a disassembler (`disasm`).
 
 pub(crate) mod code;
 pub(crate) mod disasm;
