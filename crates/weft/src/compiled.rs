@@ -4,13 +4,14 @@
 //! into compiled code.
 //!
 //! How the tiers meet: a compiled function's interpreter code is a stub,
-//! `[Native, Ret]` (see `interp/code.rs`). Whoever calls the function (the
-//! host through `Func::call`, an interpreted caller, or compiled code
-//! through [`call`]) enters it as an interpreted function; the `Native`
-//! instruction leaves the dispatch loop, and `exec::run` calls the machine
-//! code on the frame's slots ([`enter`]), then `Ret` returns the results.
-//! So the interpreter's call paths stay as they were, and every direction
-//! (host, interpreted, compiled) reaches compiled code the same way.
+//! `[Native, Ret]` (see `interp/code.rs`). An interpreted caller enters it
+//! as an interpreted function; the `Native` instruction leaves the
+//! dispatch loop, and `exec::run` calls the machine code on the frame's
+//! slots ([`enter`]), then `Ret` returns the results. So the interpreter's
+//! call paths stay as they were. A call from outside Wasm (the host
+//! through `Func::call`, or compiled code through [`call`]) skips the run
+//! loop once the function has machine code ([`enter_direct`]), and does
+//! what the stub would have done around it.
 //! Compiled code calls compiled functions natively, through the
 //! [`VMFuncRef`]s of its instance's context (imports and `call_indirect`
 //! targets of other instances included), and every other function through
@@ -603,6 +604,65 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
     }
 }
 
+/// Calls defined function `def` of instance `inst` with its arguments
+/// (and then results) in `args` straight into its machine code, if it has
+/// some (else `None`: the interpreter runs its stub, or translates it).
+/// What the run loop would do around its `[Native, Ret]` stub with no
+/// interpreted frames, without a value stack: `executions` counts the
+/// call (the garbage collector must not run while compiled frames may hold
+/// references), a host function's panic is resumed, and an exception that
+/// got through gains the function's frame ([`native_error`]). `args` has
+/// the larger of the parameter and result slot counts (the stub's frame).
+#[inline]
+pub(crate) fn enter_direct<T>(
+    store: &mut Store<T>,
+    inst: u32,
+    def: u32,
+    args: &mut [u64],
+) -> Option<Result<(), Error>> {
+    let entry = store.inner.instances[inst as usize]
+        .module
+        .native
+        .entry(def)?;
+    store.inner.executions += 1;
+    let r = call_entry(store, inst, entry, args);
+    store.inner.executions -= 1;
+    if let Some(p) = store.inner.pending_panic.take() {
+        std::panic::resume_unwind(p);
+    }
+    Some(r.map_err(|e| native_error(&store.inner, inst, def, e)))
+}
+
+/// The error a call of compiled function `def` of instance `inst` from
+/// outside Wasm ends with, as the run loop makes it for the function's
+/// stub with no interpreted callers (`exec::run`, `Stop::Native`): a trap
+/// is as it was (there are no callers to add), an exception of the store
+/// gains the stub's frame, unwound from its `Ret` (`exec::uncaught`).
+#[cold]
+#[inline(never)]
+fn native_error(inner: &StoreInner, inst: u32, def: u32, e: Error) -> Error {
+    let Some(exn) = e.as_exception().and_then(|x| x.bits(inner).ok()) else {
+        return e;
+    };
+    let module = &inner.instances[inst as usize].module;
+    let Ok(code) = module.compiled_func(def) else {
+        return e;
+    };
+    let at = code.code.as_ptr().wrapping_add(1);
+    let offset = code.index_of(at).and_then(|i| code.module_offset(i));
+    let mut bt = e.backtrace().to_vec();
+    bt.push(module.frame_info(def, offset));
+    bt.truncate(Trap::MAX_FRAMES);
+    Error::exception(
+        crate::ExnRef::from_bits(inner, exn),
+        format!(
+            "uncaught exception: tag {}",
+            crate::exception::tag_name(inner, exn)
+        ),
+        bt,
+    )
+}
+
 /// Calls compiled defined function `def` of instance `inst` with its
 /// arguments (and then results) in `slots`.
 pub(crate) fn enter<T>(
@@ -611,13 +671,23 @@ pub(crate) fn enter<T>(
     def: u32,
     slots: &mut [u64],
 ) -> Result<(), Error> {
-    let i = &store.inner.instances[inst as usize];
-    let entry = i
+    let entry = store.inner.instances[inst as usize]
         .module
         .native
         .entry(def)
         .ok_or_else(|| Error::other("internal error: function not compiled"))?;
-    let vm = match &i.vm {
+    call_entry(store, inst, entry, slots)
+}
+
+/// [`enter`] with the function's entry point (`entry`) at hand.
+#[inline]
+fn call_entry<T>(
+    store: &mut Store<T>,
+    inst: u32,
+    entry: weft_cranelift::vmctx::EntryFn,
+    slots: &mut [u64],
+) -> Result<(), Error> {
+    let vm = match &store.inner.instances[inst as usize].vm {
         Some(vm) => vm.vmctx(),
         None => return Err(Error::other("internal error: instance without context")),
     };

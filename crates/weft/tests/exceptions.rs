@@ -25,6 +25,8 @@ const MODULE: &str = r#"(module
     (import "env" "host" (func $host (param i32)))
     (tag $own (export "own") (param i64 f64))
     (func $call_host (param i32) (call $host (local.get 0)))
+    ;; Lets what the host throws through, from a frame below.
+    (func (export "via") (param i32) (call $call_host (local.get 0)))
     (func $deep (param $n i32) (param $v i32)
         (if (i32.eqz (local.get $n))
             (then (throw $t (local.get $v))))
@@ -369,4 +371,42 @@ fn caught_exceptions_and_their_payloads_survive_collections() {
         .unwrap();
     assert_eq!(run.call(&mut store, 1234).unwrap(), 1234);
     assert!(store.gc_stats().1 > 100, "{:?}", store.gc_stats());
+}
+
+#[test]
+fn an_exception_through_a_function_the_host_called_names_its_frame() {
+    // The host calls `via` (function 2), which calls `$call_host`
+    // (function 1), which calls the host function that throws: the
+    // exception leaves Wasm with the frame of `via` outermost in every
+    // tier, on the first call and later ones (compiled code is then
+    // entered straight from the host, without the interpreter's run
+    // loop). The interpreter names both frames; compiled code names the
+    // function the host called.
+    for strategy in STRATEGIES {
+        let Setup {
+            mut store,
+            instance,
+            tag,
+        } = setup(strategy);
+        let f = instance
+            .get_typed_func::<i32, ()>(&mut store, "via")
+            .unwrap();
+        for round in 0..2 {
+            let e = f.call(&mut store, 7 + round).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Exception, "{strategy:?}: {e}");
+            assert!(
+                e.to_string()
+                    .starts_with("uncaught exception: tag `env`.`tag`"),
+                "{strategy:?}: {e}"
+            );
+            let exn = e.as_exception().unwrap();
+            assert_eq!(exn.tag(&store).unwrap(), tag);
+            assert_eq!(exn.fields(&store).unwrap(), vec![Val::I32(7 + round)]);
+            let frames: Vec<u32> = e.backtrace().iter().map(|f| f.func_index).collect();
+            assert_eq!(frames.last(), Some(&2), "{strategy:?}: {e}");
+            if strategy == Strategy::Interpreter {
+                assert_eq!(frames, [1, 2], "{e}");
+            }
+        }
+    }
 }

@@ -243,6 +243,11 @@ fn execute_pooled<T>(
     def: u32,
     args: &mut [u64],
 ) -> Result<()> {
+    // A compiled function needs none of the run loop: straight in.
+    #[cfg(feature = "cranelift")]
+    if let Some(r) = crate::compiled::enter_direct(store, instance, def, args) {
+        return r;
+    }
     let mut stack = store.inner.stacks.pool.pop().unwrap_or_default();
     store.inner.executions += 1;
     // The frames of this execution are walkable whenever it stops for host
