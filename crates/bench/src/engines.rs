@@ -19,6 +19,23 @@ pub trait Engine {
     }
     /// Compiles `wasm`, instantiates it without imports and finds `run`.
     fn instantiate(&self, wasm: &[u8]) -> Result<Box<dyn Instance>, String>;
+    /// Instantiates program `name`, whose module is `wasm` (the native
+    /// floor loads its own build of the program instead).
+    fn instantiate_program(&self, name: &str, wasm: &[u8]) -> Result<Box<dyn Instance>, String> {
+        let _ = name;
+        self.instantiate(wasm)
+    }
+    /// Whether it runs only the C programs and none of the other cases
+    /// (the native floor).
+    fn c_programs_only(&self) -> bool {
+        false
+    }
+    /// Whether it runs program `name` (a C program if `c_program`, else a
+    /// WAT kernel), proposals aside.
+    fn runs_program(&self, name: &str, c_program: bool) -> bool {
+        let _ = name;
+        c_program || !self.c_programs_only()
+    }
     /// Compiles `wasm` and instantiates it, every function import defined as
     /// a host function that traps; everything is dropped afterwards.
     fn compile_and_instantiate(&self, wasm: &[u8]) -> Result<(), String>;
@@ -66,7 +83,7 @@ pub fn inc(x: i32) -> i32 {
 
 /// Every engine, Weft first (the ratios are Weft's time over each peer's).
 /// The heavy peers are behind the crate's features `wasm3`, `wasmtime` and
-/// `pulley`.
+/// `pulley`, the native floor behind `native`.
 pub fn all() -> Vec<Box<dyn Engine>> {
     #[allow(unused_mut)] // pushed to only with the optional peers' features
     let mut engines: Vec<Box<dyn Engine>> = vec![Box::new(Weft), Box::new(Wasmi)];
@@ -76,6 +93,8 @@ pub fn all() -> Vec<Box<dyn Engine>> {
     engines.push(Box::new(crate::peer_wasmtime::NATIVE));
     #[cfg(feature = "pulley")]
     engines.push(Box::new(crate::peer_wasmtime::PULLEY));
+    #[cfg(feature = "native")]
+    engines.push(Box::new(crate::peer_native::Native));
     engines
 }
 

@@ -25,6 +25,8 @@
 //! kernels in `benches/kernels/`. See BENCHMARKS.md.
 
 mod engines;
+#[cfg(feature = "native")]
+mod peer_native;
 #[cfg(feature = "wasm3")]
 mod peer_wasm3;
 #[cfg(any(feature = "wasmtime", feature = "pulley"))]
@@ -210,6 +212,11 @@ fn main() {
     if opts.programs {
         run_programs(&opts, &engines, &programs, &mut failures);
     }
+    // The other cases run Wasm engines only (not the native floor).
+    let engines: Vec<Box<dyn Engine>> = engines
+        .into_iter()
+        .filter(|e| !e.c_programs_only())
+        .collect();
     if opts.startup {
         run_startup(&opts, &engines, &mut failures);
     }
@@ -351,7 +358,7 @@ fn run_programs(
                 instances.push(None);
                 continue;
             }
-            match e.instantiate(&wasm) {
+            match e.instantiate_program(p.name, &wasm) {
                 Ok(i) => instances.push(Some(i)),
                 Err(m) => {
                     failures.push(format!("{}: {}: {m}", p.name, e.name()));
@@ -571,7 +578,7 @@ fn child(opts: &Options, engine: &str, program: &str) -> ! {
         } else {
             (p.n, p.expected)
         };
-        let sum = e.instantiate(&p.wasm())?.run(n)?;
+        let sum = e.instantiate_program(p.name, &p.wasm())?.run(n)?;
         if sum != expected {
             return Err(format!("checksum {sum}, expected {expected}"));
         }
@@ -689,7 +696,9 @@ mod tests {
                 if e.name() == "wasm3" && p.name == "sha256" || !p.runs_in(e.as_ref()) {
                     continue;
                 }
-                let result = e.instantiate(&wasm).and_then(|mut i| i.run(p.test_n));
+                let result = e
+                    .instantiate_program(p.name, &wasm)
+                    .and_then(|mut i| i.run(p.test_n));
                 if result != Ok(p.test_expected) {
                     failures.push(format!(
                         "{} under {}: run({}) = {result:?}, expected {}",
@@ -714,7 +723,8 @@ mod tests {
                (memory 1) (func (export "_start")))"#,
         )
         .unwrap();
-        for e in engines::all() {
+        // The native floor runs the C programs only.
+        for e in engines::all().into_iter().filter(|e| !e.c_programs_only()) {
             if cfg!(debug_assertions) && e.name() != "weft" {
                 continue;
             }

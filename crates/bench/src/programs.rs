@@ -41,9 +41,12 @@ pub struct Program {
 
 impl Program {
     /// Whether `engine` runs this program: it supports every proposal the
-    /// program needs.
+    /// program needs, and runs this kind of program ([`Engine::runs_program`]).
+    ///
+    /// [`Engine::runs_program`]: crate::engines::Engine::runs_program
     pub fn runs_in(&self, engine: &dyn crate::engines::Engine) -> bool {
-        self.needs.iter().all(|n| engine.supports(n))
+        let c_program = matches!(self.source, Source::Binary(_));
+        self.needs.iter().all(|n| engine.supports(n)) && engine.runs_program(self.name, c_program)
     }
 
     /// The module in the binary format.
