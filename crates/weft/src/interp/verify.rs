@@ -511,5 +511,7 @@ mod tests {
         }
         let e = fails(bad, &[], "an unknown function");
         assert!(e.contains("function 7 out of range"), "{e}");
+        // The message quotes the instruction, disassembled.
+        assert!(e.contains("(CallDirect base=s"), "{e}");
     }
 }
