@@ -124,6 +124,60 @@ fn backtrace_names_are_demangled() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A real Rust program (rustc 1.95, wasm32-wasip1) panics two calls deep:
+/// the panic message reaches stderr, the process ends like a trap (134),
+/// and the backtrace names the Rust functions demangled (the name section
+/// holds both legacy and v0 symbols), in every tier.
+#[test]
+fn rust_panic_backtrace_is_demangled() {
+    let fixture = "crates/cli/tests/fixtures/rust_panic.wasm";
+    for tier in ["interp", "compile", "auto"] {
+        let o = weft(&["run", "--tier", tier, fixture]);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(134), "{tier}: {err}");
+        // Rust's panic hook starts with an empty line.
+        assert!(
+            err.trim_start().starts_with(
+                "thread 'main' (1) panicked at rust_panic.rs:10:5:\n\
+                 index out of bounds: the len is 4 but the index is 4\n"
+            ),
+            "{tier}: {err}"
+        );
+        let frames = frame_lines(&err);
+        let names: Vec<&str> = frames.iter().map(|f| f.0.as_str()).collect();
+        let at = |name: &str| {
+            names
+                .iter()
+                .position(|n| *n == format!("rust_panic.wasm!{name}"))
+                .unwrap_or_else(|| panic!("{tier}: no frame {name} in\n{err}"))
+        };
+        // Innermost first: the panic machinery, then the program's calls.
+        let (panic, pick, sum_to, main) = (
+            at("core::panicking::panic_bounds_check"),
+            at("rust_panic::pick"),
+            at("rust_panic::sum_to"),
+            at("rust_panic::main"),
+        );
+        assert!(
+            panic < pick && pick < sum_to && sum_to < main,
+            "{tier}: {err}"
+        );
+        assert_eq!(
+            names.last(),
+            Some(&"rust_panic.wasm!_start"),
+            "{tier}: {err}"
+        );
+        // Nothing is left mangled.
+        for n in &names {
+            let symbol = n.trim_start_matches("rust_panic.wasm!");
+            assert!(
+                !symbol.starts_with("_ZN") && !symbol.starts_with("_R"),
+                "{tier}: {n} is mangled:\n{err}"
+            );
+        }
+    }
+}
+
 #[test]
 fn addr2line_prints_function_and_location() {
     let o = weft(&["addr2line", FIXTURE, "0x6d", "0x69", "161", "0x11c"]);
