@@ -20,6 +20,7 @@
 //! `Strategy::Auto`).
 
 mod code_memory;
+pub mod epoch_stub;
 mod lower;
 mod translate;
 pub mod vmctx;

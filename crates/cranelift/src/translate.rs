@@ -177,6 +177,9 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     /// Signatures of the other runtime functions and of callees' bodies,
     /// made on first use.
     runtime_sigs: Vec<(Vec<Type>, Vec<Type>, SigRef)>,
+    /// The signature of the epoch stub (`epoch_stub.rs`), imported on
+    /// first use.
+    epoch_stub_sig: Option<SigRef>,
     cc: CallConv,
     /// With fuel: the charge of the open fuel point (its `iconst`, and the
     /// instructions counted so far), and the closed ones.
@@ -362,6 +365,7 @@ pub(crate) fn translate(
         guards,
         sigs,
         runtime_sigs: Vec::new(),
+        epoch_stub_sig: None,
         cc,
         fuel_site: None,
         fuel_sites: Vec::new(),
@@ -623,8 +627,11 @@ impl FuncTranslator<'_, '_> {
             let sc = b
                 .ins()
                 .load(ptr, self.fixed, self.vmctx, offsets::STORE_CTX);
-            let e = b.ins().load(ptr, self.trusted, sc, offsets::EPOCH);
-            let d = b.ins().load(ptr, self.trusted, sc, offsets::EPOCH_DEADLINE);
+            // The counter's and the deadline's addresses do not change
+            // while compiled code runs (the runtime sets them on each entry,
+            // to the same ones for the same store): loaded once.
+            let e = b.ins().load(ptr, self.fixed, sc, offsets::EPOCH);
+            let d = b.ins().load(ptr, self.fixed, sc, offsets::EPOCH_DEADLINE);
             // An atomic load: a plain one would be merged with the entry's
             // by redundant-load elimination, and a loop would never see
             // the epoch move.
@@ -642,8 +649,32 @@ impl FuncTranslator<'_, '_> {
             b.switch_to_block(reached);
             let fp = b.ins().get_frame_pointer(ptr);
             let def = self.index(self.def);
-            let status = self.runtime_call(offsets::EPOCH_REACHED, &[I32, ptr], &[def, fp], &[I32]);
-            self.check_status(status[0]);
+            let status = if crate::epoch_stub::IN_USE {
+                // Through the stub that keeps every register (see
+                // `epoch_stub.rs`); the status comes back in the store
+                // context.
+                let sig_ref = match self.epoch_stub_sig {
+                    Some(s) => s,
+                    None => {
+                        let s = sig(CallConv::PreserveAll, &[ptr, I32, ptr], &[]);
+                        let s = self.b.import_signature(s);
+                        self.epoch_stub_sig = Some(s);
+                        s
+                    }
+                };
+                let f = self.libcall(offsets::EPOCH_STUB);
+                self.b
+                    .ins()
+                    .call_indirect(sig_ref, f, &[self.vmctx, def, fp]);
+                let b = &mut self.b;
+                let sc = b
+                    .ins()
+                    .load(ptr, self.fixed, self.vmctx, offsets::STORE_CTX);
+                b.ins().load(I32, self.trusted, sc, offsets::EPOCH_STATUS)
+            } else {
+                self.runtime_call(offsets::EPOCH_REACHED, &[I32, ptr], &[def, fp], &[I32])[0]
+            };
+            self.check_status(status);
             self.b.ins().jump(cont, &[]);
             self.b.switch_to_block(cont);
         }

@@ -124,6 +124,10 @@ pub struct Libcalls {
     /// store's epoch deadline callback, if any, and returns 0 to go on
     /// (with a new deadline) or 1 with the "interrupt" trap recorded.
     pub epoch: unsafe extern "C" fn(*mut VMContext, u32, usize) -> u32,
+    /// [`crate::epoch_stub::epoch_stub`]: how compiled code calls
+    /// [`Libcalls::epoch`] (same arguments; the status goes to
+    /// [`VMStoreContext::epoch_status`]) without losing any register.
+    pub epoch_stub: unsafe extern "C" fn(),
     /// `memory.grow` of memory 0 by `delta` pages: the old size or -1 in
     /// the low 32 bits; bit 32 set if it failed with an error (a resource
     /// limiter's), which is then recorded.
@@ -190,6 +194,10 @@ pub struct VMStoreContext {
     pub tables: *const TableDef,
     pub func_refs: *mut VMFuncRef,
     pub func_refs_len: usize,
+    /// The status of the last [`Libcalls::epoch`] call made through
+    /// [`Libcalls::epoch_stub`] (written by the stub, read by compiled
+    /// code right after it).
+    pub epoch_status: u32,
 }
 
 /// Where compiled code finds a global's value in [`VMStoreContext::globals`]:
@@ -289,6 +297,10 @@ pub mod offsets {
     pub const FRAME: i32 = (LIBCALLS + offset_of!(Libcalls, frame)) as i32;
     /// [`Libcalls::epoch`].
     pub const EPOCH_REACHED: i32 = (LIBCALLS + offset_of!(Libcalls, epoch)) as i32;
+    /// [`Libcalls::epoch_stub`].
+    pub const EPOCH_STUB: i32 = (LIBCALLS + offset_of!(Libcalls, epoch_stub)) as i32;
+    /// [`VMStoreContext::epoch_status`].
+    pub const EPOCH_STATUS: i32 = offset_of!(VMStoreContext, epoch_status) as i32;
     /// [`Libcalls::memory_grow`].
     pub const MEMORY_GROW: i32 = (LIBCALLS + offset_of!(Libcalls, memory_grow)) as i32;
     /// [`Libcalls::table_get`].

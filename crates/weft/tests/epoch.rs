@@ -64,3 +64,69 @@ fn a_deadline_already_reached_interrupts_at_the_first_check() -> weft::Result<()
     }
     Ok(())
 }
+
+/// A loop that keeps many values live (integers, floats, a vector) across
+/// its epoch check, and folds them into one result.
+const LIVE: &str = r#"(module
+    (func (export "mix") (param $n i32) (result f64)
+        (local $a i32) (local $b i32) (local $c i64) (local $d i64)
+        (local $e f64) (local $f f64) (local $g f64) (local $h f64)
+        (local $k f32) (local $v v128)
+        (local.set $e (f64.const 1.5))
+        (local.set $f (f64.const -2.25))
+        (local.set $v (v128.const f64x2 0.5 0.25))
+        (loop $l
+            (local.set $a (i32.add (local.get $a) (local.get $n)))
+            (local.set $b (i32.xor (local.get $b) (i32.mul (local.get $a) (i32.const 31))))
+            (local.set $c (i64.add (local.get $c) (i64.extend_i32_u (local.get $b))))
+            (local.set $d (i64.rotl (i64.xor (local.get $d) (local.get $c)) (i64.const 7)))
+            (local.set $e (f64.add (f64.mul (local.get $e) (f64.const 0.999)) (f64.convert_i32_s (local.get $n))))
+            (local.set $f (f64.sub (local.get $f) (f64.div (local.get $e) (f64.const 3.0))))
+            (local.set $g (f64.add (local.get $g) (f64.mul (local.get $e) (local.get $f))))
+            (local.set $h (f64.max (local.get $h) (f64.sqrt (f64.abs (local.get $g)))))
+            (local.set $k (f32.add (local.get $k) (f32.demote_f64 (local.get $h))))
+            (local.set $v (f64x2.add (f64x2.mul (local.get $v) (f64x2.splat (f64.const 1.0001))) (f64x2.splat (local.get $f))))
+            (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (f64.add
+            (f64.add
+                (f64.add (f64.convert_i32_s (local.get $a)) (f64.convert_i32_s (local.get $b)))
+                (f64.add (f64.convert_i64_s (local.get $c)) (f64.convert_i64_s (local.get $d))))
+            (f64.add
+                (f64.add (f64.add (local.get $e) (local.get $f)) (f64.add (local.get $g) (local.get $h)))
+                (f64.add (f64.promote_f32 (local.get $k))
+                    (f64.add (f64x2.extract_lane 0 (local.get $v)) (f64x2.extract_lane 1 (local.get $v))))))))"#;
+
+#[test]
+fn a_deadline_callback_at_every_check_leaves_the_values_of_the_loop_intact() -> weft::Result<()> {
+    // The result without epoch interruption, in the interpreter.
+    let engine = Engine::new(Config::new().strategy(Strategy::Interpreter));
+    let module = Module::new(&engine, LIVE)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+    let mix = instance.get_typed_func::<i32, f64>(&mut store, "mix")?;
+    let expected = mix.call(&mut store, 1000)?;
+    for tier in TIERS {
+        let engine = Engine::new(Config::new().strategy(tier).epoch_interruption(true));
+        let module = Module::new(&engine, LIVE)?;
+        let mut store = Store::new(&engine, 0u64);
+        // Reached at every check; the callback does float work of its
+        // own, so that registers it may use change.
+        store.set_epoch_deadline(0);
+        store.epoch_deadline_callback(|store| {
+            let x: f64 = (1..40).map(|i| f64::from(i).sqrt()).sum();
+            *store.data_mut() += u64::from(x > 1.0);
+            Ok(weft::UpdateDeadline::Continue(0))
+        });
+        let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+        let mix = instance.get_typed_func::<i32, f64>(&mut store, "mix")?;
+        let got = mix.call(&mut store, 1000)?;
+        assert_eq!(
+            got.to_bits(),
+            expected.to_bits(),
+            "{tier:?}: {got} != {expected}"
+        );
+        // The function's entry, 1000 iterations, after the loop.
+        assert_eq!(*store.data(), 1002, "{tier:?}");
+    }
+    Ok(())
+}
