@@ -56,6 +56,7 @@ pub fn decode(bytes: &[u8], features: Features) -> Result<Module<'_>> {
 /// such entry or its section cannot be read up to it.
 pub fn field_offset(bytes: &[u8], features: Features, field: ModuleField) -> Option<usize> {
     let (section, k) = match field {
+        ModuleField::Type(k) => return type_offset(bytes, features, k),
         ModuleField::Import(k) => (id::IMPORT, k),
         ModuleField::Func(k) => (id::FUNCTION, k),
         ModuleField::Table(k) => (id::TABLE, k),
@@ -94,6 +95,34 @@ pub fn field_offset(bytes: &[u8], features: Features, field: ModuleField) -> Opt
         skipped.ok()?;
     }
     Some(r.offset())
+}
+
+/// The offset of the definition of type `k` in `bytes`: its subtype inside
+/// its recursion group.
+fn type_offset(bytes: &[u8], features: Features, k: u32) -> Option<usize> {
+    let h = section_headers(bytes)
+        .ok()?
+        .into_iter()
+        .find(|h| h.id == id::TYPE)?;
+    let d = Decoder { bytes, features };
+    let mut r = d.reader_at(h.offset);
+    let mut next = 0u32;
+    for _ in 0..r.read_u32().ok()? {
+        let members = if r.peek_u8().ok()? == 0x4E && d.has(Feature::Gc) {
+            r.read_u8().ok()?;
+            r.read_u32().ok()?
+        } else {
+            1
+        };
+        for _ in 0..members {
+            if next == k {
+                return Some(r.offset());
+            }
+            d.sub_type(&mut r).ok()?;
+            next += 1;
+        }
+    }
+    None
 }
 
 struct Decoder<'a> {

@@ -435,6 +435,50 @@ fn module_field_errors_point_at_the_field() {
     );
 }
 
+/// Type-section errors point at the type definition: its `type` keyword
+/// in text (inside a `rec` group too), its subtype's offset in binary.
+#[test]
+fn type_errors_point_at_the_type() {
+    let cases = [
+        (
+            "type_final",
+            "(module\n  (type $a (func))\n  (type $b (sub $a (func (param i32)))))\n",
+            "3:4",
+        ),
+        (
+            "type_rec",
+            "(module\n  (rec (type $a (struct (field (ref $b))))\n       (type $b (sub final $a (struct)))))\n",
+            "3:9",
+        ),
+    ];
+    for (name, src, at) in cases {
+        let file = write(&format!("{name}.wat"), src);
+        let expected = format!("{file}:{at}: sub type 1 has final super type 0");
+        for tool in [
+            vec!["validate", file.as_str()],
+            vec!["wat2wasm", file.as_str(), "-o", "-"],
+        ] {
+            fails_with(&weft(&tool), &expected, &tool.join(" "));
+        }
+    }
+    // In binary: a recursion group of two struct types, the second
+    // declaring the first (final) as its supertype. Header 8, section id
+    // and size 2, count 1, `rec` of 2 (2 bytes), type 0 `struct (field
+    // (ref 1))` (5 bytes): type 1 starts at 0x12.
+    let wasm: &[u8] = &[
+        0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // header
+        1, 0x0d, 1, 0x4e, 2, // type section: one group of two
+        0x5f, 1, 0x64, 1, 0, // struct (field (ref 1))
+        0x4f, 1, 0, 0x5f, 0, // sub final 0 (struct)
+    ];
+    let file = write("type_final.wasm", wasm);
+    fails_with(
+        &weft(&["validate", &file]),
+        "sub type 1 has final super type 0 (at offset 0x12)",
+        "binary type error",
+    );
+}
+
 /// Appends a custom section to a module binary.
 fn with_custom_section(mut wasm: Vec<u8>, name: &str, payload: &[u8]) -> Vec<u8> {
     let leb = |mut n: usize, out: &mut Vec<u8>| loop {

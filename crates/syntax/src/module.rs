@@ -255,6 +255,9 @@ pub struct Code<'a> {
 /// offset and the text parser its line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ModuleField {
+    /// A type definition, by type index (a recursion group's members each
+    /// by their own).
+    Type(u32),
     Import(u32),
     Func(u32),
     Table(u32),

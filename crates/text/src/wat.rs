@@ -330,6 +330,9 @@ struct Fields<'a> {
     /// with (an inline import or export: that of its definition).
     item_at: Vec<(u32, u32)>,
     types: Types,
+    /// The line and column of each type definition's `type` keyword, by
+    /// type index.
+    type_at: Vec<(u32, u32)>,
     /// Field identifiers by (type index, identifier).
     field_names: HashMap<(u32, Cow<'a, str>), u32>,
     spaces: [IdSpace<'a>; 8],
@@ -433,7 +436,10 @@ impl<'a> Fields<'a> {
             let kw_at = (kw.line, kw.col);
             c.pos += 2;
             match kw.text {
-                "type" => self.type_field(c)?,
+                "type" => {
+                    self.type_at.push(kw_at);
+                    self.type_field(c)?
+                }
                 "rec" => self.rec_field(c)?,
                 "import" => self.import_field(c, &field_at)?,
                 "func" => self.func_field(c, &field_at)?,
@@ -473,7 +479,12 @@ impl<'a> Fields<'a> {
     /// `(rec (type ...)*)` after `(rec` (§6.6.2).
     fn rec_field(&mut self, c: &mut Cursor<'_, 'a>) -> Result<()> {
         let mut group = Vec::new();
-        while c.eat_lparen_kw("type") {
+        loop {
+            let kw = c.peek_at(1);
+            if !c.eat_lparen_kw("type") {
+                break;
+            }
+            self.type_at.push((kw.line, kw.col));
             group.push(self.type_def(c)?);
             c.rparen()?;
         }
@@ -1181,6 +1192,7 @@ pub(crate) fn parse_module(
         items: Vec::new(),
         item_at: Vec::new(),
         types: Types::default(),
+        type_at: Vec::new(),
         field_names: HashMap::new(),
         spaces: Default::default(),
         ids: Default::default(),
@@ -1309,6 +1321,7 @@ fn finish<'a>(
         items,
         item_at,
         types,
+        type_at,
         field_names,
         spaces,
         ids,
@@ -1328,6 +1341,9 @@ fn finish<'a>(
         marks: Vec::new(),
         source_map: SourceMap::default(),
     };
+    for (i, &at) in type_at.iter().enumerate() {
+        m.field_at(ModuleField::Type(i as u32), Some(at));
+    }
     let mut module = Module::default();
     let mut names = module_names(module_id, &ids, field_ids);
     let mut func_index = 0u32;

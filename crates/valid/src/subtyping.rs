@@ -16,8 +16,8 @@ use crate::error::{Result, ValidationError};
 use crate::types::{Heap, OpType};
 use std::collections::HashMap;
 use weft_syntax::{
-    CompositeType, Feature, Features, FieldType, HeapType, Mut, RecGroup, RefType, StorageType,
-    SubType, TypeIdx, Types, ValType,
+    CompositeType, Feature, Features, FieldType, HeapType, ModuleField, Mut, RecGroup, RefType,
+    StorageType, SubType, TypeIdx, Types, ValType,
 };
 
 /// The longest chain of declared supertypes a type may have.
@@ -69,86 +69,95 @@ impl TypeTable {
         let structural = features.has(Feature::FunctionReferences);
         let mut groups: HashMap<RecGroup, u32> = HashMap::new();
         for (first, group) in types.groups() {
-            let end = first.0 as usize + group.len();
-            if group.len() > 1 && !features.has(Feature::Gc) {
-                return Err(ValidationError::invalid(format!(
-                    "invalid recursion group at type {first}: explicit groups require GC"
-                )));
-            }
-            check_descriptor_clauses(group, first)?;
-            for (i, sub) in group.iter().enumerate() {
-                check_sub_type_refs(features, sub, end, first.0 + i as u32)?;
-            }
-            let canon_first = if structural {
-                let rolled = RecGroup {
-                    types: group.to_vec(),
+            // The type each check is about, for the error's location.
+            let mut at = first.0;
+            let checked = (|| -> Result<()> {
+                let end = first.0 as usize + group.len();
+                if group.len() > 1 && !features.has(Feature::Gc) {
+                    return Err(ValidationError::invalid(format!(
+                        "invalid recursion group at type {first}: explicit groups require GC"
+                    )));
                 }
-                .rolled(first, |t| {
-                    HeapType::Concrete(TypeIdx(table.canon[t.index()]))
-                });
-                *groups.entry(rolled).or_insert(first.0)
-            } else {
-                first.0
-            };
-            for (i, sub) in group.iter().enumerate() {
-                let x = first.0 + i as u32;
-                table.canon.push(canon_first + i as u32);
-                let kind = match sub.composite {
-                    CompositeType::Func(_) => Kind::Func,
-                    CompositeType::Struct(_) => Kind::Struct,
-                    CompositeType::Array(_) => Kind::Array,
+                check_descriptor_clauses(group, first)?;
+                for (i, sub) in group.iter().enumerate() {
+                    at = first.0 + i as u32;
+                    check_sub_type_refs(features, sub, end, first.0 + i as u32)?;
+                }
+                let canon_first = if structural {
+                    let rolled = RecGroup {
+                        types: group.to_vec(),
+                    }
+                    .rolled(first, |t| {
+                        HeapType::Concrete(TypeIdx(table.canon[t.index()]))
+                    });
+                    *groups.entry(rolled).or_insert(first.0)
+                } else {
+                    first.0
                 };
-                let (supertype, depth) = match sub.supertypes[..] {
-                    [] => (None, 0),
-                    [HeapType::Concrete(y)] if y.0 < x => {
-                        let depth = table.info[y.index()].depth + 1;
-                        if depth > MAX_SUBTYPING_DEPTH {
+                for (i, sub) in group.iter().enumerate() {
+                    at = first.0 + i as u32;
+                    let x = first.0 + i as u32;
+                    table.canon.push(canon_first + i as u32);
+                    let kind = match sub.composite {
+                        CompositeType::Func(_) => Kind::Func,
+                        CompositeType::Struct(_) => Kind::Struct,
+                        CompositeType::Array(_) => Kind::Array,
+                    };
+                    let (supertype, depth) = match sub.supertypes[..] {
+                        [] => (None, 0),
+                        [HeapType::Concrete(y)] if y.0 < x => {
+                            let depth = table.info[y.index()].depth + 1;
+                            if depth > MAX_SUBTYPING_DEPTH {
+                                return Err(ValidationError::invalid(format!(
+                                    "sub type hierarchy too deep: type {x} has {depth} supertypes"
+                                )));
+                            }
+                            (Some(table.canon[y.index()]), depth)
+                        }
+                        [HeapType::Concrete(y)] => {
                             return Err(ValidationError::invalid(format!(
-                                "sub type hierarchy too deep: type {x} has {depth} supertypes"
+                                "sub type {x}: forward use of super type {y}"
+                            )))
+                        }
+                        [_] => {
+                            return Err(ValidationError::invalid(format!(
+                                "sub type {x}: super type is not a type index"
+                            )))
+                        }
+                        _ => {
+                            return Err(ValidationError::invalid(format!(
+                                "sub type {x}: multiple supertypes"
+                            )))
+                        }
+                    };
+                    table.info.push(Info {
+                        kind,
+                        supertype,
+                        depth,
+                        descriptor: sub.descriptor.and_then(|h| h.type_index()).map(|t| t.0),
+                    });
+                }
+                for (i, sub) in group.iter().enumerate() {
+                    at = first.0 + i as u32;
+                    let x = first.0 + i as u32;
+                    if let Some(&HeapType::Concrete(y)) = sub.supertypes.first() {
+                        let sup = types.get(y).expect("checked above: y < x");
+                        if sup.is_final {
+                            return Err(ValidationError::invalid(format!(
+                                "sub type {x} has final super type {y}"
                             )));
                         }
-                        (Some(table.canon[y.index()]), depth)
-                    }
-                    [HeapType::Concrete(y)] => {
-                        return Err(ValidationError::invalid(format!(
-                            "sub type {x}: forward use of super type {y}"
-                        )))
-                    }
-                    [_] => {
-                        return Err(ValidationError::invalid(format!(
-                            "sub type {x}: super type is not a type index"
-                        )))
-                    }
-                    _ => {
-                        return Err(ValidationError::invalid(format!(
-                            "sub type {x}: multiple supertypes"
-                        )))
-                    }
-                };
-                table.info.push(Info {
-                    kind,
-                    supertype,
-                    depth,
-                    descriptor: sub.descriptor.and_then(|h| h.type_index()).map(|t| t.0),
-                });
-            }
-            for (i, sub) in group.iter().enumerate() {
-                let x = first.0 + i as u32;
-                if let Some(&HeapType::Concrete(y)) = sub.supertypes.first() {
-                    let sup = types.get(y).expect("checked above: y < x");
-                    if sup.is_final {
-                        return Err(ValidationError::invalid(format!(
-                            "sub type {x} has final super type {y}"
-                        )));
-                    }
-                    table.check_descriptor_sub(sub, sup, x, y.0)?;
-                    if !table.composite_matches(&sub.composite, &sup.composite) {
-                        return Err(ValidationError::invalid(format!(
-                            "sub type {x} does not match super type {y}"
-                        )));
+                        table.check_descriptor_sub(sub, sup, x, y.0)?;
+                        if !table.composite_matches(&sub.composite, &sup.composite) {
+                            return Err(ValidationError::invalid(format!(
+                                "sub type {x} does not match super type {y}"
+                            )));
+                        }
                     }
                 }
-            }
+                Ok(())
+            })();
+            checked.map_err(|e| e.in_field(ModuleField::Type(at)))?;
         }
         Ok(table)
     }

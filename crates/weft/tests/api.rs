@@ -823,6 +823,11 @@ fn text_validation_error_has_line_and_column() {
             "unknown function",
             "(at 3:4)",
         ),
+        (
+            "(module\n  (type (func))\n  (type (sub 0 (func))))",
+            "sub type 1 has final super type 0",
+            "(at 3:4)",
+        ),
     ] {
         let Err(err) = Module::new(&engine, text) else {
             panic!("invalid module accepted: {text}");
