@@ -494,6 +494,27 @@ unsafe impl Send for StoreVm {}
 // SAFETY: as for `Send`.
 unsafe impl Sync for StoreVm {}
 
+/// [`func_ref`] of store function `sf`, also recorded in the store
+/// context's array that inline `call_indirect` reads: an entry made before
+/// the function was compiled (`Strategy::Auto`) would otherwise send every
+/// call through the table to the runtime.
+fn current_func_ref(inner: &mut StoreInner, sf: u32) -> VMFuncRef {
+    let r = func_ref(inner, sf);
+    if let Some(p) = inner.vm.as_ref().map(|vm| vm.0.as_ptr()) {
+        // SAFETY: as in `refresh`: the store's allocation, written with
+        // `&mut` access to the store while its compiled code is suspended
+        // in a runtime call or not running; the entry is replaced in place,
+        // so the array compiled code points to does not move.
+        unsafe {
+            let func_refs = &mut (*p).func_refs;
+            if let Some(e) = func_refs.get_mut(sf as usize) {
+                *e = r;
+            }
+        }
+    }
+    r
+}
+
 /// How compiled code calls store function `sf`: natively if its instance
 /// has a context and its body was compiled, else through the runtime.
 fn func_ref(inner: &StoreInner, sf: u32) -> VMFuncRef {
@@ -819,7 +840,7 @@ unsafe extern "C" fn call<T>(
             let module = &store.inner.instances[instance as usize].module;
             // A translation error is reported by the call below.
             let _ = module.compiled_func(def);
-            callee.write(func_ref(&store.inner, sf));
+            callee.write(current_func_ref(&mut store.inner, sf));
         }
         let r = call_store_func(store, inst, sf, slots);
         activation::pop(&mut store.inner);
@@ -953,7 +974,7 @@ unsafe extern "C" fn call_indirect<T>(
                 TrapCode::BadSignature
             }
             Some(&r) => {
-                out.write(func_ref(&store.inner, (r - 1) as u32));
+                out.write(current_func_ref(&mut store.inner, (r - 1) as u32));
                 return 0;
             }
         };
