@@ -66,9 +66,12 @@ pub(crate) fn pop(inner: &mut StoreInner) {
     inner.activations.pop();
 }
 
-/// The active Wasm functions, innermost first, as (instance, defined
-/// function) pairs.
-pub(crate) fn capture(inner: &StoreInner) -> Vec<(u32, u32)> {
+/// An active Wasm function: (instance, defined function, module offset of
+/// the instruction it executes, where the tier knows it).
+pub(crate) type ActiveFrame = (u32, u32, Option<usize>);
+
+/// The active Wasm functions, innermost first.
+pub(crate) fn capture(inner: &StoreInner) -> Vec<ActiveFrame> {
     let mut out = Vec::new();
     for a in inner.activations.iter().rev() {
         match *a {
@@ -93,7 +96,7 @@ pub(crate) fn capture(inner: &StoreInner) -> Vec<(u32, u32)> {
 
 /// The frames of the innermost activation alone, innermost first: those
 /// of the current execution, which a trap's backtrace names.
-pub(crate) fn innermost(inner: &StoreInner) -> Vec<(u32, u32)> {
+pub(crate) fn innermost(inner: &StoreInner) -> Vec<ActiveFrame> {
     let mut out = Vec::new();
     if let Some(&Activation::Interp { stack }) = inner.activations.last() {
         // SAFETY: as in `capture`.
@@ -102,8 +105,8 @@ pub(crate) fn innermost(inner: &StoreInner) -> Vec<(u32, u32)> {
     out
 }
 
-/// The frame of defined function `def` of instance `inst`, named (without
-/// an offset: activations do not keep the instruction).
-pub(crate) fn frame_info(inner: &StoreInner, inst: u32, def: u32) -> FrameInfo {
-    inner.instances[inst as usize].module.frame_info(def, None)
+/// The frame of defined function `def` of instance `inst`, executing the
+/// instruction at module offset `at` (if known).
+pub(crate) fn frame_info(inner: &StoreInner, inst: u32, def: u32, at: Option<usize>) -> FrameInfo {
+    inner.instances[inst as usize].module.frame_info(def, at)
 }

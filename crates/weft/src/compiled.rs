@@ -883,9 +883,11 @@ pub(crate) unsafe fn compiled_frames(
     inst: u32,
     def: u32,
     mut fp: usize,
-    out: &mut Vec<(u32, u32)>,
+    out: &mut Vec<crate::activation::ActiveFrame>,
 ) {
-    out.push((inst, def));
+    // Where the innermost function is (in the runtime call that pushed
+    // its activation) is not recorded.
+    out.push((inst, def, None));
     // Callers' frames are at higher addresses: a chain that does not climb
     // is not one (it cannot loop).
     while fp != 0 && fp.is_multiple_of(8) {
@@ -895,8 +897,13 @@ pub(crate) unsafe fn compiled_frames(
         }
         // A return address is looked up one byte back, inside its call.
         let caller = (0..inner.instances.len() as u32).find_map(|i| {
-            let def = inner.instances[i as usize].module.native.def_at(ra - 1)?;
-            Some((i, def))
+            let native = &inner.instances[i as usize].module.native;
+            let def = native.def_at(ra - 1)?;
+            Some((
+                i,
+                def,
+                native.wasm_offset_at(def, ra - 1).map(|o| o as usize),
+            ))
         });
         match caller {
             Some(c) => out.push(c),

@@ -405,7 +405,7 @@ impl<T> Store<T> {
     pub fn wasm_backtrace(&self) -> Vec<crate::FrameInfo> {
         crate::activation::capture(&self.inner)
             .into_iter()
-            .map(|(inst, def)| crate::activation::frame_info(&self.inner, inst, def))
+            .map(|(inst, def, at)| crate::activation::frame_info(&self.inner, inst, def, at))
             .collect()
     }
 

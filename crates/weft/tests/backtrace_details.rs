@@ -84,6 +84,74 @@ fn frames_have_offsets_and_source_lines() {
     }
 }
 
+/// `Store::wasm_backtrace` from an epoch callback (at every function
+/// entry) names each caller at its call, with the call's offset and
+/// source line, in every strategy (a compiled function in the runtime
+/// call that runs the callback, or a callee, has no offset).
+#[test]
+fn wasm_backtrace_has_callers_offsets_and_lines() {
+    for strategy in strategies() {
+        let mut config = Config::new();
+        config.strategy(strategy).epoch_interruption(true);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, FIXTURE).unwrap();
+        let mut store = Store::new(&engine, Vec::new());
+        store.set_epoch_deadline(0);
+        store.epoch_deadline_callback(|store| {
+            let bt = store.wasm_backtrace();
+            store.data_mut().push(bt);
+            Ok(weft::UpdateDeadline::Continue(0))
+        });
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let f = instance
+            .get_typed_func::<i32, i32>(&mut store, "run")
+            .unwrap();
+        // Under `Auto` the first call compiles each function as it is
+        // called, through the runtime, whose frames hide where their
+        // callers are; the second runs natively throughout.
+        f.call(&mut store, 0).unwrap_err();
+        store.data_mut().clear();
+        f.call(&mut store, 0).unwrap_err();
+        // The deepest stack seen: innermost's, called from middle, outer
+        // and run.
+        let bt = store
+            .data()
+            .iter()
+            .max_by_key(|bt| bt.len())
+            .expect("callbacks ran");
+        let names: Vec<_> = bt.iter().map(|f| f.func_name.as_deref()).collect();
+        assert_eq!(
+            names,
+            [
+                Some("innermost"),
+                Some("middle"),
+                Some("outer"),
+                Some("run")
+            ],
+            "{strategy:?}"
+        );
+        let callers: Vec<_> = bt[1..].iter().map(|f| f.module_offset).collect();
+        assert_eq!(
+            callers,
+            [Some(0xa1), Some(0xe6), Some(0x11c)],
+            "{strategy:?}"
+        );
+        let lines: Vec<_> = bt[1..]
+            .iter()
+            .map(|f| f.symbols()[0].line().unwrap())
+            .collect();
+        assert_eq!(lines, [24, 29, 33], "{strategy:?}");
+        // The interpreter also knows where the innermost function is: at
+        // its entry.
+        if strategy == Strategy::Interpreter {
+            let at = bt[0].func_offset.expect("an offset");
+            assert!(at < BODIES[1] - BODIES[0], "{at}");
+        }
+    }
+}
+
 #[test]
 fn details_can_be_turned_off() {
     let mut config = Config::new();

@@ -129,9 +129,10 @@ struct Rare {
     thrown: u64,
     /// While the run loop is stopped for host code (a host function, the
     /// epoch deadline callback): the current function, as (instance,
-    /// defined function); `None` while compiled code runs on the current
-    /// frame (its own activation names it). See `activation.rs`.
-    pub(crate) current: Option<(u32, u32)>,
+    /// defined function, its code, the instruction that stopped); `None`
+    /// while compiled code runs on the current frame (its own activation
+    /// names it). See `activation.rs`.
+    pub(crate) current: Option<(u32, u32, *const CompiledFunc, *const Inst)>,
 }
 
 // SAFETY: the raw pointers of a `Stack` are in `frames` and `rare.pending`,
@@ -420,11 +421,27 @@ fn mem_view(inner: &mut StoreInner, inst: u32) -> (*mut u8, usize) {
 /// Whether the range `[start, start + len)` fits in `size`.
 impl Stack {
     /// The active functions, innermost first, as (instance, defined
-    /// function) pairs: the current one (when the run loop stopped for
-    /// host code), then the callers.
-    pub(crate) fn active(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let callers = self.frames.iter().rev().map(|f| (f.inst, f.def));
-        self.rare.current.into_iter().chain(callers)
+    /// function, module offset of the instruction it executes) triples:
+    /// the current one (when the run loop stopped for host code), then the
+    /// callers, at their calls.
+    pub(crate) fn active(&self) -> impl Iterator<Item = crate::activation::ActiveFrame> + '_ {
+        let at = |code: *const CompiledFunc, ip: *const Inst| {
+            // SAFETY: the code of an active frame, kept alive by its
+            // module, which the store keeps alive through the instance.
+            let code = unsafe { code.as_ref() }?;
+            code.module_offset(code.index_of(ip)?)
+        };
+        // A caller's `ip` is the instruction after its call.
+        let callers = self
+            .frames
+            .iter()
+            .rev()
+            .map(move |f| (f.inst, f.def, at(f.code, f.ip.wrapping_sub(1))));
+        let current = self
+            .rare
+            .current
+            .map(|(i, d, code, ip)| (i, d, at(code, ip)));
+        current.into_iter().chain(callers)
     }
 }
 
@@ -588,7 +605,7 @@ fn grow<T>(store: &mut Store<T>, inst: u32, resume: Regs) -> Result<Regs> {
                     let named = frames.into_iter().take(Trap::MAX_FRAMES);
                     t.set_backtrace(
                         named
-                            .map(|(i, d)| crate::activation::frame_info(&store.inner, i, d))
+                            .map(|(i, d, at)| crate::activation::frame_info(&store.inner, i, d, at))
                             .collect(),
                     );
                     t.add_frames_elided(active.saturating_sub(Trap::MAX_FRAMES));
@@ -1545,7 +1562,7 @@ def!(Epoch(ip, fp, mb, ml, cx, acc, facc) Op::Epoch => {
             return trap(cx, ip, TrapCode::Interrupt);
         }
         // The callback needs the host state, which only the run loop has.
-        cx.stack.rare.current = Some((cx.inst, cx.def));
+        cx.stack.rare.current = Some((cx.inst, cx.def, cx.code, ip));
         cx.inner.grow = Some(Grow::Epoch);
         cx.resume = Regs {
             // SAFETY: the next instruction.

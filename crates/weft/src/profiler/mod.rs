@@ -107,13 +107,13 @@ impl GuestProfiler {
         let frames = crate::activation::capture(inner);
         let mut prefix = None;
         // Outermost first: the stack tree grows from the callers.
-        for &(inst, def) in frames.iter().rev() {
+        for &(inst, def, _) in frames.iter().rev() {
             let funcs = &mut self.funcs;
             let func = *self
                 .func_ids
                 .entry((inner.id, inst, def))
                 .or_insert_with(|| {
-                    let info = crate::activation::frame_info(inner, inst, def);
+                    let info = crate::activation::frame_info(inner, inst, def, None);
                     funcs.push(display_name(&info));
                     (funcs.len() - 1) as u32
                 });

@@ -106,7 +106,8 @@ pub(super) fn run<T>(
                 // (re-entries use another stack).
                 let args =
                     unsafe { std::slice::from_raw_parts_mut(resume.fp.add(base as usize), n) };
-                stack.rare.current = Some((inst, def));
+                // The call is the instruction before the one to resume at.
+                stack.rare.current = Some((inst, def, code, resume.ip.wrapping_sub(1)));
                 let r = f(
                     Caller {
                         store: &mut *store,
