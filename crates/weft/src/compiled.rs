@@ -211,6 +211,83 @@ pub(crate) fn compile_on_first_call(m: &ModuleInner, def: u32) -> bool {
     r.is_ok()
 }
 
+/// With `Strategy::Auto` and [`crate::Config::parallel_compilation`],
+/// queues `m` for the background compilers: threads on the machine's other
+/// cores (one fewer than it has; none on one core) that compile queued
+/// modules' functions in order, ahead of their first calls, through the
+/// same one-time initialisation as a first call (so each function is still
+/// compiled once, by whichever comes first). A module is skipped or left
+/// once nothing but the compiler holds it.
+///
+/// Why: on the first calls of a large program, compiling each function
+/// when it is first called kept one core busy compiling while the other
+/// idled (BENCHMARKS.md, real applications).
+pub(crate) fn compile_ahead(m: &std::sync::Arc<ModuleInner>) {
+    use std::sync::{Condvar, Mutex, OnceLock, Weak};
+    type Queue = (
+        Mutex<std::collections::VecDeque<Weak<ModuleInner>>>,
+        Condvar,
+    );
+    static QUEUE: OnceLock<Option<Queue>> = OnceLock::new();
+    if !matches!(m.native, Native::Lazy(_))
+        || !m.engine.config().parallel_compilation
+        || m.module.code.is_empty()
+    {
+        return;
+    }
+    let queue = QUEUE.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut started = 0;
+        for i in 1..cores {
+            let spawned = std::thread::Builder::new()
+                .name(format!("weft-compile-{i}"))
+                .spawn(|| {
+                    // The queue is set once this initialisation returns:
+                    // waiting for it is waiting for this closure.
+                    let Some((modules, ready)) = QUEUE.wait().as_ref() else {
+                        return;
+                    };
+                    loop {
+                        let next = {
+                            let mut q = modules.lock().unwrap_or_else(|e| e.into_inner());
+                            loop {
+                                match q.pop_front() {
+                                    Some(w) => break w,
+                                    None => q = ready.wait(q).unwrap_or_else(|e| e.into_inner()),
+                                }
+                            }
+                        };
+                        compile_all(&next);
+                    }
+                });
+            started += spawned.is_ok() as usize;
+        }
+        (started > 0).then(|| (Mutex::new(Default::default()), Condvar::new()))
+    });
+    if let Some((modules, ready)) = queue {
+        modules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(std::sync::Arc::downgrade(m));
+        ready.notify_one();
+    }
+}
+
+/// Compiles (or translates, where the compiler declines) every function of
+/// the module `m` refers to that no call has reached yet, while anyone
+/// else holds the module.
+fn compile_all(m: &std::sync::Weak<ModuleInner>) {
+    let mut def = 0;
+    while let Some(module) = m.upgrade() {
+        if std::sync::Arc::strong_count(&module) == 1 || def >= module.module.code.len() {
+            return;
+        }
+        // An error is the function's, reported by its call.
+        let _ = module.compiled_func(def as u32);
+        def += 1;
+    }
+}
+
 /// Appends compiled functions of `m`, (defined function, start address,
 /// length), to `/tmp/perf-PID.map` ([`crate::Config::perf_map`]): one line
 /// each, `START SIZE NAME` in hex, as `perf` reads JIT symbols. A failure

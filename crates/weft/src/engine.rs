@@ -163,7 +163,10 @@ impl Config {
 
     /// Whether `Strategy::Compiler` compiles a module's functions on all
     /// of the machine's cores (default: on), as wasmtime's option of the
-    /// same name. Off, one thread compiles them (the calling one).
+    /// same name. Off, one thread compiles them (the calling one). With
+    /// `Strategy::Auto` it also lets the other cores compile a module's
+    /// functions ahead of their first calls, in the background; off, each
+    /// function is compiled on its first call only.
     pub fn parallel_compilation(&mut self, on: bool) -> &mut Self {
         self.parallel_compilation = on;
         self

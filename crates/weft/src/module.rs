@@ -197,6 +197,8 @@ impl Module {
             m.native = crate::compiled::Native::new(&m);
         }
         let m = Module { inner: Arc::new(m) };
+        #[cfg(feature = "cranelift")]
+        crate::compiled::compile_ahead(&m.inner);
         if engine.config().compilation_mode == CompilationMode::Eager {
             for i in 0..m.inner.module.code.len() {
                 m.inner.compiled_func(i as u32).map_err(Error::other)?;

@@ -2,14 +2,18 @@
 //! module is created, a function the compiler covers is compiled on its
 //! first call (once, also when several threads call it), the others stay
 //! interpreted, and compiled callers reach a function compiled after them
-//! natively.
+//! natively. With parallel compilation (the default) the other cores
+//! compile the functions ahead of their calls.
 
 use weft::*;
 
+/// `Auto`, each function compiled on its first call only (no background
+/// compilation), so that the tests see when.
 fn engine() -> Engine {
     Engine::new(
         Config::new()
             .strategy(Strategy::Auto)
+            .parallel_compilation(false)
             .cranelift_debug_verifier(true),
     )
 }
@@ -47,6 +51,41 @@ fn a_function_is_compiled_on_its_first_call_only() {
     let (compiled, declined) = module.compiled_functions().unwrap();
     assert_eq!((compiled, declined.len()), (2, 1));
     assert_eq!(declined[0].0, 3);
+}
+
+/// With parallel compilation, functions no call has reached get compiled
+/// in the background (where the machine has a core to spare), and the
+/// results are the same.
+#[test]
+fn functions_are_compiled_ahead_in_the_background() {
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return;
+    }
+    let engine = Engine::new(Config::new().strategy(Strategy::Auto));
+    let module = Module::new(&engine, CHAIN).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    // $leaf, $mid and $never compiled, $gc declined, without a call.
+    while module.compiled_functions().map(|(n, d)| (n, d.len())) != Some((3, 1)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            module.compiled_functions()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let mid = instance
+        .get_typed_func::<i32, i32>(&mut store, "mid")
+        .unwrap();
+    assert_eq!(mid.call(&mut store, 5).unwrap(), 16);
+    let never = instance
+        .get_typed_func::<(), i32>(&mut store, "never")
+        .unwrap();
+    assert_eq!(never.call(&mut store, ()).unwrap(), 9);
+    assert_eq!(module.compiled_functions().map(|(n, _)| n), Some(3));
 }
 
 #[test]
