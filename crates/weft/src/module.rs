@@ -57,6 +57,13 @@ pub(crate) struct ModuleInner {
     /// [`crate::compiled::Native`]).
     #[cfg(feature = "cranelift")]
     pub(crate) native: crate::compiled::Native,
+    /// The module itself, for the background compilers, which hold it
+    /// weakly (`compiled::compile_ahead`)...
+    #[cfg(feature = "cranelift")]
+    pub(crate) me: std::sync::Weak<ModuleInner>,
+    /// ...and queued once, on the first call of a function.
+    #[cfg(feature = "cranelift")]
+    pub(crate) ahead: std::sync::Once,
 }
 
 /// Points a validation error of a text module at the line and column of the
@@ -191,14 +198,26 @@ impl Module {
             dwarf: Default::default(),
             #[cfg(feature = "cranelift")]
             native: crate::compiled::Native::None,
+            #[cfg(feature = "cranelift")]
+            me: std::sync::Weak::new(),
+            #[cfg(feature = "cranelift")]
+            ahead: std::sync::Once::new(),
         };
         #[cfg(feature = "cranelift")]
         {
             m.native = crate::compiled::Native::new(&m);
         }
-        let m = Module { inner: Arc::new(m) };
-        #[cfg(feature = "cranelift")]
-        crate::compiled::compile_ahead(&m.inner);
+        let m = Module {
+            inner: Arc::new_cyclic(|me| {
+                #[cfg(feature = "cranelift")]
+                {
+                    m.me = me.clone();
+                }
+                #[cfg(not(feature = "cranelift"))]
+                let _ = me;
+                m
+            }),
+        };
         if engine.config().compilation_mode == CompilationMode::Eager {
             for i in 0..m.inner.module.code.len() {
                 m.inner.compiled_func(i as u32).map_err(Error::other)?;
