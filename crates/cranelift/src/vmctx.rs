@@ -278,8 +278,6 @@ pub mod offsets {
     pub const MEMORY_LEN: i32 = offset_of!(MemoryDef, len) as i32;
     /// The size of a [`VMFuncRef`].
     pub const FUNC_REF_SIZE: i32 = size_of::<VMFuncRef>() as i32;
-    /// [`VMFuncRef::code`].
-    pub const FUNC_REF_CODE: i32 = offset_of!(VMFuncRef, code) as i32;
     /// [`VMFuncRef::body`].
     pub const FUNC_REF_BODY: i32 = offset_of!(VMFuncRef, body) as i32;
     /// [`VMFuncRef::vmctx`].
