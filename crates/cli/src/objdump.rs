@@ -20,6 +20,7 @@
 
 mod disasm;
 mod hexfloat;
+mod linking;
 mod names;
 mod raw;
 
@@ -67,13 +68,31 @@ pub fn dump(
     opts: &Options,
 ) -> Result<Dump, String> {
     let headers = section_headers(bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let linking = headers
+        .iter()
+        .position(|h| h.id == 0 && h.name.as_deref() == Some("linking"))
+        .and_then(|i| Some((i, linking::read(bytes, &headers[i])?)));
+    let mut names = Names::new(module);
+    if let Some((at, l)) = &linking {
+        // Names come from every source in file order, the later winning:
+        // the name section (applied by `Names::new`) only wins over a
+        // `linking` section it follows.
+        let name_at = headers
+            .iter()
+            .position(|h| h.id == 0 && h.name.as_deref() == Some("name"));
+        names.apply_linking(l);
+        if name_at.is_some_and(|n| n > *at) {
+            names.apply_name_section(module);
+        }
+    }
     let d = Dumper {
         bytes,
         module,
         features,
         headers: &headers,
-        names: Names::new(module),
+        names,
         section: opts.section.as_deref(),
+        linking: linking.map(|(_, l)| l),
     };
     let mut out = String::new();
     // wabt names the file by its base name.
@@ -130,9 +149,23 @@ struct Dumper<'d, 'a> {
     names: Names,
     /// `-j`: the one section to show.
     section: Option<&'d str>,
+    /// The `linking` section of an object file.
+    linking: Option<linking::Linking>,
 }
 
 impl Dumper<'_, '_> {
+    /// The names the object-file sections refer to.
+    fn lookup(&self) -> linking::Lookup<'_> {
+        linking::Lookup {
+            funcs: &self.names.funcs,
+            globals: &self.names.globals,
+            tables: &self.names.tables,
+            tags: &self.names.tags,
+            datas: &self.names.datas,
+            sections: linking::section_names(self.headers),
+        }
+    }
+
     fn imported(&self, pred: impl Fn(&ImportDesc) -> bool) -> usize {
         self.module.imports.iter().filter(|i| pred(&i.desc)).count()
     }
@@ -481,6 +514,22 @@ impl Dumper<'_, '_> {
         }
         if name == "target_features" {
             raw::target_features(out, self.bytes, h);
+        }
+        if name == "linking" {
+            if let Some(l) = &self.linking {
+                linking::print(out, l, &self.lookup());
+            }
+        }
+        if name.starts_with("reloc.") {
+            let lookup = self.lookup();
+            linking::print_relocs(
+                out,
+                self.bytes,
+                h,
+                self.headers,
+                self.linking.as_ref(),
+                &lookup,
+            );
         }
         // Other custom sections (DWARF, producers, ...) are summarised by
         // their name, as wasm-objdump -x does: their contents would run to

@@ -112,6 +112,20 @@ fn shared_and_64_bit_memories() {
     check_fixture("threads");
 }
 
+/// Relocatable object files (clang -c, sources beside them): the
+/// `linking` section's symbol table, segment info and init functions, the
+/// `reloc.*` sections, and the names they give functions and segments
+/// elsewhere, in every mode.
+#[test]
+fn object_files_with_linking_and_relocations() {
+    for name in ["object_c", "object_data", "object_init"] {
+        for mode in ["h", "x", "d", "s"] {
+            let want = expected(name, mode, &format!("{name}.{mode}.txt"));
+            check(&[&format!("-{mode}")], &format!("{name}.o"), &want);
+        }
+    }
+}
+
 /// A C program's module (DWARF, producers, target features), whole and
 /// one section at a time with `-j` (matched without regard to case; as in
 /// wabt, `-h` and `-d` are not narrowed by it).

@@ -68,6 +68,13 @@ impl Names {
                 ExportDesc::Table(_) | ExportDesc::Memory(_) | ExportDesc::Tag(_) => {}
             }
         }
+        n.apply_name_section(m);
+        n
+    }
+
+    /// The names of the name section, over those already known.
+    pub(super) fn apply_name_section(&mut self, m: &Module<'_>) {
+        let n = self;
         let names = &m.names;
         insert_map(&mut n.funcs, &names.funcs);
         insert_map(&mut n.globals, &names.globals);
@@ -80,7 +87,36 @@ impl Names {
         for (f, locals) in &names.locals {
             insert_map(n.locals.entry(f.0).or_default(), locals);
         }
-        n
+    }
+
+    /// The names of an object file's `linking` section, over those already
+    /// known: symbols with a name of their own name their function,
+    /// global, tag or table, and segment info names data segments.
+    pub(super) fn apply_linking(&mut self, l: &super::linking::Linking) {
+        use super::linking::Target;
+        for s in l.symbols.iter().filter(|s| !s.name.is_empty()) {
+            let name = esc(&s.name);
+            match s.target {
+                Target::Function(f) => {
+                    self.funcs.insert(f, name);
+                }
+                Target::Global(g) => {
+                    self.globals.insert(g, name.clone());
+                    self.defined_globals.insert(g, name);
+                }
+                Target::Tag(t) => {
+                    self.tags.insert(t, name);
+                }
+                Target::Table(t) => {
+                    self.tables.insert(t, name.clone());
+                    self.named_tables.insert(t, name);
+                }
+                Target::Data(_) | Target::Section(_) => {}
+            }
+        }
+        for (i, (name, _, _)) in l.segments.iter().enumerate() {
+            self.datas.insert(i as u32, esc(name));
+        }
     }
 }
 
