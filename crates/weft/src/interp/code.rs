@@ -498,7 +498,24 @@ macro_rules! operand {
     (far_slot, $v:ident) => {
         Operand::FarSlot(*$v)
     };
-    ($imm:ident, $v:ident) => {
+    // The plain immediates, by name: a kind missing from this list does not
+    // compile (instead of passing unchecked as an immediate).
+    (u8, $v:ident) => {
+        Operand::Imm($v)
+    };
+    (u32, $v:ident) => {
+        Operand::Imm($v)
+    };
+    (u64, $v:ident) => {
+        Operand::Imm($v)
+    };
+    (TrapCode, $v:ident) => {
+        Operand::Imm($v)
+    };
+    (GcOp, $v:ident) => {
+        Operand::Imm($v)
+    };
+    (AtomicOp, $v:ident) => {
         Operand::Imm($v)
     };
 }

@@ -32,8 +32,9 @@
 //!     (`code.rs`); `lanes`: an index into the function's shuffle lanes;
 //!   - `far_row`: the table row of a far memory access; `far_out`,
 //!     `far_slot`: slots whose width that row's value type gives;
-//!   - any other identifier is the type of an immediate that needs no
-//!     check (`u8`, `u32`, `u64`, `TrapCode`, `GcOp`, `AtomicOp`).
+//!   - the type of an immediate that needs no check (`u8`, `u32`, `u64`,
+//!     `TrapCode`, `GcOp`, `AtomicOp`; a new one is added to `code.rs`'
+//!     `operand!`, so that a misspelt kind does not compile).
 //! - `handler` is the `exec` function that runs the instruction, in
 //!   operand mode 0; with `<modes>` it is generic over the mode and is
 //!   registered in each mode listed (`code.rs`' `ACC_*` bits).

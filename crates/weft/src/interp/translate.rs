@@ -55,7 +55,6 @@
 //! and the dispatch over the instruction table.
 
 use super::code::*;
-use super::verify::ends_flow;
 use crate::module::ModuleInner;
 use crate::TrapCode;
 use std::collections::HashMap;

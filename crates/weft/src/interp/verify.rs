@@ -55,17 +55,12 @@ pub(crate) fn verify(m: &ModuleInner, f: &CompiledFunc) -> Result<(), String> {
         }
     }
     match f.code.last().map(|i| i.op()) {
-        Some(op) if ends_flow(&op) => Ok(()),
+        Some(op) if op.ends_flow() => Ok(()),
         last => Err(format!(
             "internal error: translated code fails verification: it ends with {last:?}, \
              which does not end control flow"
         )),
     }
-}
-
-/// Whether execution never goes on to the instruction after `op`.
-pub(crate) fn ends_flow(op: &Op) -> bool {
-    op.ends_flow()
 }
 
 struct Verifier<'a> {
@@ -223,18 +218,20 @@ impl Verifier<'_> {
         match o {
             Operand::Slot(slot, width) => self.slot(slot, width),
             Operand::Jump(offset) => self.jump(offset),
-            Operand::Index(Space::FuncType, ty) => {
-                if m.module.types.func(weft_syntax::TypeIdx(ty)).is_none() {
-                    self.fail(format!("type {ty} is not a function type"));
-                }
-            }
-            Operand::Index(Space::FarRow, row) => {
-                if far_width(row as u16).is_none() {
-                    self.fail(format!("row {row} is not a memory access"));
-                }
-            }
             Operand::Index(space, index) => {
                 let (what, len) = match space {
+                    Space::FuncType => {
+                        if m.module.types.func(weft_syntax::TypeIdx(index)).is_none() {
+                            self.fail(format!("type {index} is not a function type"));
+                        }
+                        return;
+                    }
+                    Space::FarRow => {
+                        if far_width(index as u16).is_none() {
+                            self.fail(format!("row {index} is not a memory access"));
+                        }
+                        return;
+                    }
                     Space::Func => ("function", self.func_count()),
                     Space::Table => ("table", m.table_types.len()),
                     Space::Memory => ("memory", m.mem_types.len()),
@@ -246,7 +243,6 @@ impl Verifier<'_> {
                     Space::LoadPair => ("fused load pair", LOAD_PAIRS.len()),
                     Space::StorePair => ("fused store pair", STORE_PAIRS.len()),
                     Space::Lanes => ("shuffle", self.f.shuffles.len()),
-                    Space::FuncType | Space::FarRow => unreachable!("checked above"),
                 };
                 self.index(what, index, len);
             }

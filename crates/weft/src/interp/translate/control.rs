@@ -267,7 +267,7 @@ impl Translator<'_> {
         if c.kind == CtrlKind::Func {
             if self.reachable {
                 self.emit_return()?;
-            } else if !self.code.last().is_some_and(ends_flow) {
+            } else if !self.code.last().is_some_and(Op::ends_flow) {
                 // Dead code may end the function (a fuel point after an
                 // unreachable loop's end): a trap that never runs keeps
                 // execution from running off the end, as `verify.rs`
