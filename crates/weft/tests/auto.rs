@@ -18,6 +18,13 @@ fn engine() -> Engine {
     )
 }
 
+/// A store of `engine` with an instance of `module`, which imports nothing.
+fn instantiate(engine: &Engine, module: &Module) -> (Store<()>, Instance) {
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine).instantiate(&mut store, module).unwrap();
+    (store, instance)
+}
+
 const CHAIN: &str = r#"(module
     (func $leaf (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
     (func $mid (export "mid") (param i32) (result i32) (i32.add (call $leaf (local.get 0)) (i32.const 1)))
@@ -30,10 +37,7 @@ fn a_function_is_compiled_on_its_first_call_only() {
     let engine = engine();
     let module = Module::new(&engine, CHAIN).unwrap();
     assert_eq!(module.compiled_functions(), Some((0, vec![])));
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(&engine, &module);
     assert_eq!(module.compiled_functions(), Some((0, vec![])));
     let mid = instance
         .get_typed_func::<i32, i32>(&mut store, "mid")
@@ -66,10 +70,7 @@ fn functions_are_compiled_ahead_in_the_background() {
     // Nothing before the first call.
     std::thread::sleep(std::time::Duration::from_millis(50));
     assert_eq!(module.compiled_functions(), Some((0, vec![])));
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(&engine, &module);
     let mid = instance
         .get_typed_func::<i32, i32>(&mut store, "mid")
         .unwrap();
@@ -103,10 +104,7 @@ fn threads_sharing_a_module_compile_each_function_once() {
         .map(|t| {
             let (engine, module) = (engine.clone(), module.clone());
             std::thread::spawn(move || {
-                let mut store = Store::new(&engine, ());
-                let instance = Linker::new(&engine)
-                    .instantiate(&mut store, &module)
-                    .unwrap();
+                let (mut store, instance) = instantiate(&engine, &module);
                 let mid = instance
                     .get_typed_func::<i32, i32>(&mut store, "mid")
                     .unwrap();
@@ -145,10 +143,7 @@ fn recursion_on_the_first_call_is_native() {
                         (call $count (i32.sub (local.get 0) (i32.const 1))))))))"#,
     )
     .unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(&engine, &module);
     // $down (compiled first) calls $count, not yet compiled.
     let down = instance
         .get_typed_func::<i32, i32>(&mut store, "down")
