@@ -363,6 +363,29 @@ impl Compiler {
         })
     }
 
+    /// The runtime trampoline of function type `ty`: the body that a
+    /// [`vmctx::VMFuncRef`] of a function without machine code points to
+    /// (see [`vmctx::VMFuncRef::body`]). An error if compiled code cannot
+    /// call functions of this type (it then declines such calls).
+    pub fn runtime_trampoline(&self, ty: &FuncType) -> Result<CodeMemory, String> {
+        let fc = self.isa.frontend_config();
+        let mut ctx = Context::new();
+        ctx.func = Function::with_name_signature(
+            UserFuncName::user(2, 0),
+            translate::body_signature(fc.pointer_type(), fc.default_call_conv, ty)?,
+        );
+        let mut fctx = FunctionBuilderContext::new();
+        let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        translate::runtime_trampoline(b, ty, fc)?;
+        let compiled = ctx
+            .compile(&*self.isa, &mut ControlPlane::default())
+            .map_err(|e| format!("cranelift: {:?}", e.inner))?;
+        if !compiled.buffer.relocs().is_empty() {
+            return Err("internal error: a trampoline with relocations".into());
+        }
+        CodeMemory::new(compiled.code_buffer()).ok_or_else(|| "no executable memory".into())
+    }
+
     fn compile_func(
         &self,
         fctx: &mut FunctionBuilderContext,

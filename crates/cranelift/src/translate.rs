@@ -19,7 +19,7 @@
 mod simd;
 
 use crate::lower::{dispatch, opens_block, Lower, Result};
-use crate::vmctx::{offsets, GlobalsLayout, TrapKind};
+use crate::vmctx::{offsets, GlobalsLayout, TrapKind, MAX_CALL_SLOT_BYTES};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::types::{
@@ -194,7 +194,6 @@ pub(crate) struct FuncTranslator<'a, 'b> {
 }
 
 struct Sigs {
-    call: cranelift_codegen::ir::SigRef,
     call_indirect: cranelift_codegen::ir::SigRef,
     trap: cranelift_codegen::ir::SigRef,
     frame: cranelift_codegen::ir::SigRef,
@@ -209,7 +208,8 @@ pub(crate) fn entry_signature(ptr: Type, cc: cranelift_codegen::isa::CallConv) -
 
 /// The signature of a compiled function of type `ty`'s body, which
 /// compiled callers call directly (see [`crate::vmctx::VMFuncRef::body`]):
-/// the callee's context and the parameters; the status (as
+/// the callee's context, the callee's function reference (which only a
+/// runtime trampoline reads) and the parameters; the status (as
 /// [`entry_signature`]'s) and the results, which are meaningless with a
 /// status of 1.
 pub(crate) fn body_signature(
@@ -217,7 +217,8 @@ pub(crate) fn body_signature(
     cc: cranelift_codegen::isa::CallConv,
     ty: &FuncType,
 ) -> Result<Signature> {
-    let params: Vec<Type> = std::iter::once(ptr)
+    let params: Vec<Type> = [ptr, ptr]
+        .into_iter()
         .chain(clif_types(&ty.params)?)
         .collect();
     let results: Vec<Type> = std::iter::once(I32)
@@ -251,7 +252,9 @@ pub(crate) fn entry_trampoline(
     b.switch_to_block(entry);
     let vmctx = b.block_params(entry)[0];
     let slots = b.block_params(entry)[1];
-    let mut args = vec![vmctx];
+    // A compiled body does not read its function reference.
+    let no_ref = b.ins().iconst(ptr, 0);
+    let mut args = vec![vmctx, no_ref];
     let (at, _) = slot_offsets(&params);
     for (&t, at) in params.iter().zip(at) {
         args.push(load_slot(&mut b, t, slots, at));
@@ -263,6 +266,61 @@ pub(crate) fn entry_trampoline(
         store_slot(&mut b, v, slots, at);
     }
     b.ins().return_(&rets[..1]);
+    b.seal_all_blocks();
+    b.finalize(fc);
+    Ok(())
+}
+
+/// Builds the runtime trampoline of type `ty` (see
+/// [`crate::vmctx::VMFuncRef::body`]): a body that calls
+/// [`crate::vmctx::Libcalls::call`] with the parameters in a slot array on
+/// its frame, and returns the status and the results from it. It runs
+/// with the caller's context (the caller passes its own when the
+/// reference has none) and passes its frame pointer, from which the
+/// runtime finds the caller's frame.
+pub(crate) fn runtime_trampoline(
+    mut b: FunctionBuilder<'_>,
+    ty: &FuncType,
+    fc: TargetFrontendConfig,
+) -> Result<()> {
+    let (ptr, cc) = (fc.pointer_type(), fc.default_call_conv);
+    let params = clif_types(&ty.params)?;
+    let results = clif_types(&ty.results)?;
+    let (param_at, param_bytes) = slot_offsets(&params);
+    let (result_at, result_bytes) = slot_offsets(&results);
+    let bytes = param_bytes.max(result_bytes).max(8);
+    if bytes > MAX_CALL_SLOT_BYTES {
+        return Err(format!(
+            "more than {MAX_CALL_SLOT_BYTES} bytes of arguments or results"
+        ));
+    }
+    let call_sig = b.import_signature(sig(cc, &[ptr, ptr, ptr, ptr], &[I32]));
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let vmctx = b.block_params(entry)[0];
+    let func_ref = b.block_params(entry)[1];
+    let args = b.block_params(entry)[2..].to_vec();
+    let slot = b.create_sized_stack_slot(StackSlotData::new(
+        StackSlotKind::ExplicitSlot,
+        bytes as u32,
+        3,
+    ));
+    let slots = b.ins().stack_addr(ptr, slot, 0);
+    for (&v, at) in args.iter().zip(param_at) {
+        store_slot(&mut b, v, slots, at);
+    }
+    let fixed = MemFlagsData::trusted().with_readonly().with_can_move();
+    let f = b.ins().load(ptr, fixed, vmctx, offsets::CALL);
+    let fp = b.ins().get_frame_pointer(ptr);
+    let call = b
+        .ins()
+        .call_indirect(call_sig, f, &[vmctx, func_ref, slots, fp]);
+    let mut rets = vec![b.inst_results(call)[0]];
+    for (&t, at) in results.iter().zip(result_at) {
+        rets.push(load_slot(&mut b, t, slots, at));
+    }
+    b.ins().return_(&rets);
     b.seal_all_blocks();
     b.finalize(fc);
     Ok(())
@@ -289,7 +347,6 @@ pub(crate) fn translate(
     let params = clif_types(&ty.params)?;
     let results = clif_types(&ty.results)?;
     let sigs = Sigs {
-        call: b.import_signature(sig(cc, &[ptr, ptr, ptr, I32, ptr], &[I32])),
         call_indirect: b.import_signature(sig(cc, &[ptr, I32, I32, I32, ptr], &[I32])),
         trap: b.import_signature(sig(cc, &[ptr, I32, I32, I32], &[])),
         frame: b.import_signature(sig(cc, &[ptr, I32, I32], &[])),
@@ -308,7 +365,8 @@ pub(crate) fn translate(
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     let vmctx = b.block_params(entry)[0];
-    let args = b.block_params(entry)[1..].to_vec();
+    // Parameter 1, the function reference, is for runtime trampolines.
+    let args = b.block_params(entry)[2..].to_vec();
 
     // Parameters are the body's; declared locals start at zero.
     let mut locals = Vec::new();
@@ -1150,80 +1208,41 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// Calls the function of the [`crate::vmctx::VMFuncRef`] at
-    /// `func_ref`, of type `ty`, with the arguments on the operand stack:
-    /// its body directly if it has code, else through the runtime with the
-    /// arguments and results in a slot array. Pushes the results, or
-    /// returns status 1 (after adding this frame) if the callee failed.
-    /// With `same_instance` (a defined function of this module), the
-    /// callee's context is this function's.
+    /// `func_ref`, of type `ty`, with the arguments on the operand stack,
+    /// through its body (machine code, or the runtime trampoline of its
+    /// type for a function without). Pushes the results, or returns status
+    /// 1 (after adding this frame) if the callee failed. With
+    /// `same_instance` (a defined function of this module), the callee's
+    /// context is this function's; otherwise the reference's, or this
+    /// function's if it has none (the trampoline needs the caller's).
     fn call_func(&mut self, ty: &FuncType, func_ref: Value, same_instance: bool) -> Result<()> {
         let params = clif_types(&ty.params)?;
         let results = clif_types(&ty.results)?;
+        if slot_offsets(&params).1.max(slot_offsets(&results).1) > MAX_CALL_SLOT_BYTES {
+            return Err(format!(
+                "a call with more than {MAX_CALL_SLOT_BYTES} bytes of arguments or results"
+            ));
+        }
         let args = self.popn(params.len())?;
         let ptr = self.b.func.dfg.value_type(self.vmctx);
-        let body_params: Vec<Type> = std::iter::once(ptr).chain(params.iter().copied()).collect();
-        let body_results: Vec<Type> = std::iter::once(I32)
-            .chain(results.iter().copied())
-            .collect();
+        let body_params: Vec<Type> = [ptr, ptr].into_iter().chain(params).collect();
+        let body_results: Vec<Type> = std::iter::once(I32).chain(results).collect();
         let body_sig = self.sig_ref(body_params, &body_results);
         let b = &mut self.b;
         let body = b
             .ins()
             .load(ptr, self.trusted, func_ref, offsets::FUNC_REF_BODY);
-        let native = b.create_block();
-        let runtime = b.create_block();
-        b.set_cold_block(runtime);
-        let done = b.create_block();
-        for &t in &body_results {
-            b.append_block_param(done, t);
-        }
-        b.ins().brif(body, native, &[], runtime, &[]);
-
-        b.switch_to_block(native);
         let callee = if same_instance {
             self.vmctx
         } else {
-            b.ins()
-                .load(ptr, self.trusted, func_ref, offsets::FUNC_REF_VMCTX)
+            let theirs = b
+                .ins()
+                .load(ptr, self.trusted, func_ref, offsets::FUNC_REF_VMCTX);
+            b.ins().select(theirs, theirs, self.vmctx)
         };
-        let a: Vec<Value> = std::iter::once(callee)
-            .chain(args.iter().copied())
-            .collect();
+        let a: Vec<Value> = [callee, func_ref].into_iter().chain(args).collect();
         let call = b.ins().call_indirect(body_sig, body, &a);
-        let rets: Vec<BlockArg> = b
-            .inst_results(call)
-            .iter()
-            .map(|&v| BlockArg::Value(v))
-            .collect();
-        b.ins().jump(done, &rets);
-
-        b.switch_to_block(runtime);
-        let (param_at, param_bytes) = slot_offsets(&params);
-        let (result_at, result_bytes) = slot_offsets(&results);
-        let slot = b.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            param_bytes.max(result_bytes).max(8) as u32,
-            3,
-        ));
-        let slots = b.ins().stack_addr(ptr, slot, 0);
-        for (&v, at) in args.iter().zip(param_at) {
-            store_slot(b, v, slots, at);
-        }
-        let f = self.libcall(offsets::CALL);
-        let def = self.index(self.def);
-        let b = &mut self.b;
-        let fp = b.ins().get_frame_pointer(ptr);
-        let call =
-            b.ins()
-                .call_indirect(self.sigs.call, f, &[self.vmctx, func_ref, slots, def, fp]);
-        let mut rets = vec![BlockArg::Value(b.inst_results(call)[0])];
-        for (&t, at) in results.iter().zip(result_at) {
-            rets.push(BlockArg::Value(load_slot(b, t, slots, at)));
-        }
-        b.ins().jump(done, &rets);
-
-        b.switch_to_block(done);
-        let vals = b.block_params(done).to_vec();
+        let vals = b.inst_results(call).to_vec();
         self.check_status(vals[0]);
         self.stack.extend_from_slice(&vals[1..]);
         Ok(())

@@ -23,9 +23,11 @@
 //! convention above, for the runtime, and its body, which takes the
 //! parameters and returns the status and the results in registers, for
 //! compiled callers (the entry point is a small trampoline to the body).
-//! Calls between compiled functions call the body through the callee's
-//! [`VMFuncRef`] (its body and its instance's context); a function without
-//! code (interpreted, host) is called through [`Libcalls::call`].
+//! Every call from compiled code calls a body through the callee's
+//! [`VMFuncRef`] (its body and its instance's context). A function without
+//! code (interpreted, host) has the runtime trampoline of its type as its
+//! body, which calls [`Libcalls::call`]: so a call site is one indirect
+//! call, whatever the callee's tier.
 //!
 //! Stack exhaustion: each compiled function compares the stack pointer, at
 //! entry, with [`VMStoreContext::stack_limit`], which the runtime sets when
@@ -34,13 +36,22 @@
 //! call re-enters the interpreter). The check runs after the prologue, so a
 //! function may overshoot the limit by one frame; the compiler declines
 //! functions whose frame exceeds [`MAX_FRAME`], and the thread needs
-//! the configured maximum plus that much (plus the runtime's own frames).
+//! the configured maximum plus that much (plus the runtime's own frames,
+//! and a runtime trampoline's, which holds at most
+//! [`MAX_CALL_SLOT_BYTES`] of slots: compiled code declines calls with
+//! more).
 
 use std::mem::offset_of;
 
 /// The largest frame (bytes below the frame pointer) of a compiled
 /// function; larger ones stay in the interpreter (see the module docs).
 pub const MAX_FRAME: u32 = 64 * 1024;
+
+/// The most bytes of arguments or results (in slots: 8 bytes per value,
+/// 16 per `v128`) of a call from compiled code, since a runtime
+/// trampoline's frame holds them (see the module docs); compiled code
+/// declines calls beyond.
+pub const MAX_CALL_SLOT_BYTES: i32 = 4096;
 
 /// A linear memory as compiled code sees it: its base (which never moves)
 /// and its current length in bytes. The runtime keeps it current.
@@ -63,12 +74,16 @@ pub struct VMFuncRef {
     /// Its machine code's entry point, or `None` if it has none
     /// (interpreted or host).
     pub code: Option<EntryFn>,
-    /// Its machine code's body, which compiled callers call directly with
-    /// the parameters in registers (the signature `body_signature` in
-    /// `translate.rs` gives: the context and the parameters; the status and
-    /// the results); null without `code`.
+    /// What compiled callers call, with the parameters in registers (the
+    /// signature `body_signature` in `translate.rs` gives: the context, this
+    /// reference and the parameters; the status and the results): its
+    /// machine code's body, or without `code` the runtime trampoline of its
+    /// type (`Compiler::runtime_trampoline`), which calls
+    /// [`Libcalls::call`] with this reference. Null only if compiled code
+    /// cannot call functions of its type.
     pub body: *const u8,
-    /// The context of its instance (null without `code`).
+    /// The context of its instance; null without `code`, and the caller
+    /// then passes its own (which the runtime trampoline needs).
     pub vmctx: *mut VMContext,
     /// Its index in the store, for calls through [`Libcalls::call`].
     pub index: u32,
@@ -100,12 +115,14 @@ pub struct Libcalls {
     /// [`VMFuncRef::index`]) with its arguments and results in `slots`.
     /// The runtime may then give the reference code: with compilation on
     /// first call, the callee may have been compiled by this call, and
-    /// later calls through the same reference are native. The last two
-    /// arguments name the caller: its defined function index and its frame
-    /// pointer, from which the runtime can walk the compiled frames
-    /// suspended by the call (for a profiler's samples or a host
+    /// later calls through the same reference are native. Called by the
+    /// runtime trampolines only, with the caller's context; the last
+    /// argument is the trampoline's frame pointer, whose saved frame pointer
+    /// and return address are its caller's (a compiled function of the
+    /// context's instance): from them the runtime can walk the compiled
+    /// frames suspended by the call (for a profiler's samples or a host
     /// function's backtrace) without unwinding them.
-    pub call: unsafe extern "C" fn(*mut VMContext, *mut VMFuncRef, *mut u64, u32, usize) -> u32,
+    pub call: unsafe extern "C" fn(*mut VMContext, *mut VMFuncRef, *mut u64, usize) -> u32,
     /// `call_indirect`'s checks, where compiled code's own lookup (through
     /// [`VMStoreContext::tables`]) did not find a callee of the expected
     /// type: table `table`, element `elem`, expected type `ty` (module type

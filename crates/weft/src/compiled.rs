@@ -12,10 +12,14 @@
 //! through `Func::call`, or compiled code through [`call`]) skips the run
 //! loop once the function has machine code ([`enter_direct`]), and does
 //! what the stub would have done around it.
-//! Compiled code calls compiled functions natively, through the
-//! [`VMFuncRef`]s of its instance's context (imports and `call_indirect`
-//! targets of other instances included), and every other function through
-//! the runtime ([`call`]).
+//! Compiled code calls every function through the [`VMFuncRef`]s of its
+//! instance's context (imports and `call_indirect` targets of other
+//! instances included) with one indirect call: a compiled function's body
+//! natively, any other function through the runtime trampoline of its
+//! type (made once per engine, [`crate::Engine`]'s `runtime_trampoline`),
+//! which calls [`call`]. One kind of call site instead of a branch to two
+//! (native or runtime) took a fifth off the compile time of the SQLite
+//! shell (see BENCHMARKS.md).
 //!
 //! With `Strategy::Auto` ([`Native::Lazy`]) a function is compiled inside
 //! the one-time initialisation of its interpreter code
@@ -601,18 +605,19 @@ fn current_func_ref(inner: &mut StoreInner, sf: u32) -> VMFuncRef {
 }
 
 /// How compiled code calls store function `sf`: natively if its instance
-/// has a context and its body was compiled, else through the runtime.
+/// has a context and its body was compiled, else through the runtime (the
+/// runtime trampoline of its type).
 fn func_ref(inner: &StoreInner, sf: u32) -> VMFuncRef {
     let type_id = inner.funcs[sf as usize].ty;
-    let none = VMFuncRef {
+    let none = || VMFuncRef {
         code: None,
-        body: std::ptr::null(),
+        body: inner.engine.runtime_trampoline(type_id),
         vmctx: std::ptr::null_mut(),
         index: sf,
         type_id,
     };
     let FuncKind::Wasm { instance, def } = inner.funcs[sf as usize].kind else {
-        return none;
+        return none();
     };
     let callee = &inner.instances[instance as usize];
     let native = &callee.module.native;
@@ -624,7 +629,7 @@ fn func_ref(inner: &StoreInner, sf: u32) -> VMFuncRef {
             index: sf,
             type_id,
         },
-        _ => none,
+        _ => none(),
     }
 }
 
@@ -909,28 +914,47 @@ unsafe fn guard<T>(vmctx: *mut VMContext, f: impl FnOnce(&mut Store<T>, u32) -> 
 /// # Safety
 /// As for [`store`]; `callee` must be valid for reads and writes (an
 /// entry of a context's `funcs`, or a caller's stack copy); `slots` as for
-/// [`call_store_func`].
+/// [`call_store_func`]; `fp` must be the frame pointer of a runtime
+/// trampoline called by a compiled function of `vmctx`'s instance.
 unsafe extern "C" fn call<T>(
     vmctx: *mut VMContext,
     callee: *mut VMFuncRef,
     slots: *mut u64,
-    caller: u32,
     fp: usize,
 ) -> u32 {
     let sf = (*callee).index;
+    // The trampoline's frame record (Cranelift keeps frame pointers): its
+    // caller's frame pointer, then the return address into the caller.
+    let caller_fp = *(fp as *const usize);
+    let ra = *(fp as *const usize).add(1);
     guard::<T>(vmctx, |store, inst| {
         // The compiled frames stay walkable while the callee runs.
-        activation::push_compiled(&mut store.inner, inst, caller, fp);
+        let caller = caller_def(&store.inner, inst, ra);
+        if let Some(def) = caller {
+            activation::push_compiled(&mut store.inner, inst, def, caller_fp);
+        }
         if let FuncKind::Wasm { instance, def } = store.inner.funcs[sf as usize].kind {
             let module = &store.inner.instances[instance as usize].module;
             // A translation error is reported by the call below.
             let _ = module.compiled_func(def);
-            callee.write(current_func_ref(&mut store.inner, sf));
+            if module.native.body(def).is_some() {
+                callee.write(current_func_ref(&mut store.inner, sf));
+            }
         }
         let r = call_store_func(store, inst, sf, slots);
-        activation::pop(&mut store.inner);
+        if caller.is_some() {
+            activation::pop(&mut store.inner);
+        }
         r
     })
+}
+
+/// The defined function of instance `inst` whose code holds return
+/// address `ra`. Not inlined: its locals would stay in [`call`]'s frame,
+/// which every crossing between the tiers nests.
+#[inline(never)]
+fn caller_def(inner: &StoreInner, inst: u32, ra: usize) -> Option<u32> {
+    inner.instances[inst as usize].module.native.def_at(ra - 1)
 }
 
 /// [`Libcalls::epoch`](weft_cranelift::vmctx::Libcalls::epoch): runs the

@@ -273,6 +273,10 @@ pub(crate) struct EngineInner {
     /// The code generator, made on first use.
     #[cfg(feature = "cranelift")]
     compiler: std::sync::OnceLock<std::result::Result<weft_cranelift::Compiler, String>>,
+    /// The runtime trampolines made so far, by function type id (`None`:
+    /// compiled code cannot call that type).
+    #[cfg(feature = "cranelift")]
+    trampolines: Mutex<std::collections::HashMap<u32, Option<weft_cranelift::CodeMemory>>>,
     /// The epoch ([`Engine::increment_epoch`]); compiled code reads it
     /// through its address, which the `Arc` keeps in place.
     pub(crate) epoch: std::sync::atomic::AtomicU64,
@@ -287,6 +291,8 @@ impl Engine {
                 types: Mutex::new(TypeRegistry::default()),
                 #[cfg(feature = "cranelift")]
                 compiler: std::sync::OnceLock::new(),
+                #[cfg(feature = "cranelift")]
+                trampolines: Mutex::default(),
                 epoch: std::sync::atomic::AtomicU64::new(0),
             }),
         }
@@ -337,6 +343,25 @@ impl Engine {
             })
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// The runtime trampoline of function type `type_id` (see
+    /// [`weft_cranelift::vmctx::VMFuncRef::body`]), made on first use and
+    /// kept with the engine; null if compiled code cannot call that type.
+    #[cfg(feature = "cranelift")]
+    pub(crate) fn runtime_trampoline(&self, type_id: u32) -> *const u8 {
+        let mut made = self
+            .inner
+            .trampolines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        made.entry(type_id)
+            .or_insert_with(|| {
+                let compiler = self.compiler().ok()?;
+                compiler.runtime_trampoline(&self.func_type(type_id)).ok()
+            })
+            .as_ref()
+            .map_or(std::ptr::null(), |code| code.at(0))
     }
 
     fn registry(&self) -> std::sync::MutexGuard<'_, TypeRegistry> {
