@@ -213,7 +213,8 @@ enum Command {
         #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
         timeout: Option<std::time::Duration>,
         /// Profile the guest: sample its Wasm call stack every
-        /// --profile-interval and write FILE.svg (a flame graph),
+        /// --profile-interval (compiled code from a signal, interpreted
+        /// code at its epoch checks) and write FILE.svg (a flame graph),
         /// FILE.json (for the Firefox Profiler, profiler.firefox.com) or
         /// FILE.folded (folded stacks); `guest[,FILE]` as in wasmtime
         /// (default weft-guest-profile.json); `perfmap`: no sampling, the

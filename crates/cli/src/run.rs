@@ -217,6 +217,10 @@ pub fn run(
         .as_ref()
         .filter(|p| p.format != ProfileFormat::PerfMap);
     config.epoch_interruption(options.timeout.is_some() || sampled.is_some());
+    // Compiled code is sampled from a signal, without epoch checks, unless
+    // `--timeout` needs the checks to stop it.
+    let signals = sampled.is_some() && options.timeout.is_none();
+    config.sampling_signal(signals);
     config.perf_map(options.profile.is_some() && sampled.is_none());
     config.strategy(options.strategy);
     let engine = Engine::new(&config);
@@ -275,7 +279,13 @@ pub fn run(
     );
     store.limiter(|h: &mut Host| &mut h.limits);
     if let Some(profile) = sampled {
-        let ticker = profile_ticker(&engine, &mut store, profile.interval, options.timeout);
+        let ticker = profile_ticker(
+            &engine,
+            &mut store,
+            profile.interval,
+            options.timeout,
+            signals,
+        );
         let r = instantiate_and_run(path, &engine, &mut store, &module, options, args);
         ticker.stop();
         let profiler = store.data_mut().profiler.take();
@@ -313,12 +323,15 @@ impl Ticker {
 
 /// Samples the guest into the store's profiler each time a timer thread
 /// advances the epoch (every `interval`); with a `timeout`, the first
-/// sample after it interrupts the guest instead.
+/// sample after it interrupts the guest instead. With `signals`
+/// (`Config::sampling_signal`), the thread also signals this one, whose
+/// compiled code is sampled in the signal handler.
 fn profile_ticker(
     engine: &Engine,
     store: &mut Store<Host>,
     interval: Duration,
     timeout: Option<Duration>,
+    signals: bool,
 ) -> Ticker {
     let end = timeout.map(|t| Instant::now() + t);
     store.set_epoch_deadline(1);
@@ -332,12 +345,24 @@ fn profile_ticker(
         }
         Ok(UpdateDeadline::Continue(1))
     });
+    let handle = signals.then(|| {
+        store.signal_sampler(|host, stack| {
+            if let Some(p) = host.profiler.as_mut() {
+                p.sample_stack(stack);
+            }
+            1
+        });
+        store.sampling_handle()
+    });
     let done = Arc::new(AtomicBool::new(false));
     let (engine, stop) = (engine.clone(), done.clone());
     let thread = std::thread::spawn(move || {
         while !stop.load(Ordering::Relaxed) {
             std::thread::sleep(interval);
             engine.increment_epoch();
+            if let Some(h) = &handle {
+                h.signal();
+            }
         }
     });
     Ticker { done, thread }

@@ -23,6 +23,19 @@ pub fn is_code(pc: usize) -> bool {
         .is_some_and(|(_, &end)| pc < end)
 }
 
+/// [`is_code`] for a handler that may have interrupted this thread while it
+/// updates the ranges (making or dropping a [`CodeMemory`]): `false`
+/// rather than wait, where waiting would never end.
+pub fn try_is_code(pc: usize) -> bool {
+    match RANGES.try_read() {
+        Ok(ranges) => ranges
+            .range(..=pc)
+            .next_back()
+            .is_some_and(|(_, &end)| pc < end),
+        Err(_) => false,
+    }
+}
+
 /// A read-execute mapping holding machine code.
 pub struct CodeMemory {
     ptr: NonNull<u8>,

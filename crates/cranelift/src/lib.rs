@@ -25,7 +25,7 @@ mod lower;
 mod translate;
 pub mod vmctx;
 
-pub use code_memory::{is_code, CodeMemory};
+pub use code_memory::{is_code, try_is_code, CodeMemory};
 pub use translate::ModuleEnv;
 
 use cranelift_codegen::binemit::Reloc;

@@ -175,6 +175,11 @@ pub struct Libcalls {
     pub memory_copy: unsafe extern "C" fn(*mut VMContext, u32, u32, u32) -> u32,
     /// `memory.fill` of memory 0: destination, byte, length.
     pub memory_fill: unsafe extern "C" fn(*mut VMContext, u32, u32, u32) -> u32,
+    /// Not called by compiled code: the runtime's sampling signal handler
+    /// calls it when the signal interrupted compiled code of this store at
+    /// `pc` (second argument) with frame pointer `fp` (third), to sample
+    /// the guest there (see `Config::sampling_signal` in `weft`).
+    pub sample: unsafe extern "C" fn(*mut VMContext, usize, usize),
 }
 
 /// What all instances of a store share.

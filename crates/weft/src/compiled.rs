@@ -86,7 +86,9 @@ impl weft_cranelift::ModuleEnv for ModuleInner {
         self.engine.config().guards_in_use()
     }
     fn epoch_interruption(&self) -> bool {
-        self.engine.config().epoch_interruption
+        // Sampled from a signal instead (see `Config::sampling_signal`).
+        let config = self.engine.config();
+        config.epoch_interruption && !config.sampling_signal_in_use()
     }
     fn imported_funcs(&self) -> u32 {
         self.num_imported_funcs as u32
@@ -672,6 +674,7 @@ pub(crate) fn new_vm<T>(inner: &mut StoreInner, instance: u32) {
                 data_drop: data_drop::<T>,
                 memory_copy: memory_copy::<T>,
                 memory_fill: memory_fill::<T>,
+                sample: sample::<T>,
             },
             instance,
         },
@@ -942,6 +945,13 @@ unsafe extern "C" fn call<T>(
             }
         }
         let r = call_store_func(store, inst, sf, slots);
+        // A tick that fell in the callee outside compiled code (a host
+        // function), where the signal does not sample, is sampled on its
+        // return, charged to the caller: as the epoch check that follows
+        // a call in the interpreter would.
+        if store.has_signal_sampler() && store.inner.engine.epoch() >= store.inner.epoch_deadline {
+            store.run_signal_sampler();
+        }
         if caller.is_some() {
             activation::pop(&mut store.inner);
         }
@@ -975,6 +985,45 @@ unsafe extern "C" fn epoch<T>(vmctx: *mut VMContext, def: u32, fp: usize) -> u32
             Ok(()) => 0,
             Err(e) => fail(store, e),
         }
+    })
+}
+
+/// [`Libcalls::sample`](weft_cranelift::vmctx::Libcalls::sample): the
+/// sampling signal interrupted this store's compiled code at `pc`, whose
+/// frame pointer is `fp`. If the epoch has reached the store's deadline,
+/// runs the store's signal sampler with the compiled frames from `pc` on
+/// walkable (as [`epoch`] does at a check).
+///
+/// # Safety
+/// Called by the sampling handler only (`signals::on_sample`), on the
+/// thread it interrupted, with `pc` in compiled code: the runtime is then
+/// suspended inside a call into compiled code, so `vmctx` is the context
+/// of a live store whose pointer is set, used by nothing else meanwhile,
+/// as for a libcall.
+unsafe extern "C" fn sample<T>(vmctx: *mut VMContext, pc: usize, fp: usize) {
+    let (store, _) = store::<T>(vmctx);
+    if !store.has_signal_sampler() || store.inner.engine.epoch() < store.inner.epoch_deadline {
+        return;
+    }
+    // Only inside a body is `fp` a frame of compiled code (before its own
+    // frame is made, its caller's, which is compiled code too); an entry
+    // point's trampoline starts with the runtime's.
+    let Some((inst, def)) = body_holding(&store.inner, pc) else {
+        return;
+    };
+    activation::push_compiled(&mut store.inner, inst, def, fp);
+    // A panic must not unwind out of a signal handler; the sample is lost.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| store.run_signal_sampler()));
+    activation::pop(&mut store.inner);
+}
+
+/// The instance and defined function whose compiled body holds `pc`.
+fn body_holding(inner: &StoreInner, pc: usize) -> Option<(u32, u32)> {
+    (0..inner.instances.len() as u32).find_map(|i| {
+        let native = &inner.instances[i as usize].module.native;
+        let def = native.def_at(pc)?;
+        let body = native.body(def)? as usize;
+        (pc >= body).then_some((i, def))
     })
 }
 

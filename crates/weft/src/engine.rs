@@ -55,6 +55,7 @@ pub struct Config {
     #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
     pub(crate) parallel_compilation: bool,
     pub(crate) epoch_interruption: bool,
+    pub(crate) sampling_signal: bool,
     pub(crate) gc_stress: bool,
     pub(crate) memory_guards: bool,
     pub(crate) perf_map: bool,
@@ -76,6 +77,7 @@ impl Config {
             cranelift_debug_verifier: cfg!(debug_assertions),
             parallel_compilation: true,
             epoch_interruption: false,
+            sampling_signal: false,
             gc_stress: false,
             memory_guards: true,
             perf_map: false,
@@ -237,6 +239,37 @@ impl Config {
     pub fn epoch_interruption(&mut self, on: bool) -> &mut Self {
         self.epoch_interruption = on;
         self
+    }
+
+    /// Whether compiled code is sampled from a signal rather than at epoch
+    /// checks, for a profiler that must not slow the guest down (default:
+    /// off). On, compiled code has no epoch checks (the interpreter keeps
+    /// its, with [`epoch_interruption`](Config::epoch_interruption)), so
+    /// the epoch cannot interrupt it; instead a thread calls
+    /// [`crate::SamplingHandle::signal`], and if the guest's thread is then
+    /// running compiled code, the store's sampler
+    /// ([`crate::Store::signal_sampler`]) runs right there, in the signal
+    /// handler. Only on x86-64 Linux with the compiler; elsewhere this
+    /// setting does nothing (compiled code checks the epoch as usual).
+    ///
+    /// Why: an epoch check costs a load, a compare and a branch at every
+    /// loop iteration, which slowed the compiled tier by 10-25% under
+    /// `weft run --profile` (see BENCHMARKS.md); a signal costs nothing
+    /// between samples.
+    pub fn sampling_signal(&mut self, on: bool) -> &mut Self {
+        self.sampling_signal = on;
+        self
+    }
+
+    /// Whether [`Config::sampling_signal`] is on and works here.
+    #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
+    pub(crate) fn sampling_signal_in_use(&self) -> bool {
+        self.sampling_signal
+            && cfg!(all(
+                feature = "cranelift",
+                target_arch = "x86_64",
+                target_os = "linux"
+            ))
     }
 
     /// When function bodies are translated.

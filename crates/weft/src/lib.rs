@@ -77,7 +77,7 @@ pub use limits::{
 };
 pub use linker::{InstancePre, Linker};
 pub use module::{ExportType, ExternType, ImportType, Module};
-pub use profiler::GuestProfiler;
+pub use profiler::{GuestProfiler, GuestStack, SamplingHandle};
 pub use store::{AsContext, AsContextMut, Store, UpdateDeadline};
 pub use values::{
     AnyKind, AnyRef, ArrayRef, ExternRef, StructRef, Val, WasmParams, WasmResults, WasmRet, WasmTy,

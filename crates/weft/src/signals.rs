@@ -52,6 +52,9 @@ pub(crate) struct Landing {
     recorded: usize,
     /// Compiled frames at the fault (`recorded` and the ones left out).
     frames: usize,
+    /// The context the call entered compiled code with, through which
+    /// the sampling handler finds the store ([`on_sample`]).
+    vmctx: *mut VMContext,
 }
 
 thread_local! {
@@ -142,6 +145,7 @@ pub(crate) unsafe fn call(entry: EntryFn, vmctx: *mut VMContext, slots: *mut u64
             faulted: false,
             recorded: 0,
             frames: 0,
+            vmctx,
         };
         CURRENT.set(&mut landing);
         let status = weft_rt_call_compiled(entry, vmctx, slots, &mut landing);
@@ -184,6 +188,96 @@ pub(crate) fn install() {
                 }
             }
         });
+    }
+}
+
+/// The signal that samples compiled code (`Config::sampling_signal`).
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+const SAMPLE_SIGNAL: libc::c_int = libc::SIGPROF;
+
+/// The handler of [`SAMPLE_SIGNAL`] before ours, to chain to.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+static PREVIOUS_SAMPLE: std::sync::OnceLock<Previous> = std::sync::OnceLock::new();
+
+/// Installs the sampling handler (once per process), before any
+/// [`send_sample`]: the signal's default action ends the process.
+pub(crate) fn install_sampling() {
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            // SAFETY: installing a handler; the previous one is kept for
+            // chaining before ours can run. `SA_RESTART`: system calls the
+            // signal interrupts (a host function's read) resume. Not on
+            // the alternate stack: the sampler needs more room than it
+            // has, and runs below compiled code, whose stack limit leaves
+            // at least 64 KiB (see `Config::max_wasm_stack`).
+            unsafe {
+                let mut new: libc::sigaction = std::mem::zeroed();
+                new.sa_sigaction = on_sample as *const () as usize;
+                new.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+                libc::sigemptyset(&mut new.sa_mask);
+                let mut old: libc::sigaction = std::mem::zeroed();
+                libc::sigaction(SAMPLE_SIGNAL, std::ptr::null(), &mut old);
+                let _ = PREVIOUS_SAMPLE.set(Previous(old));
+                libc::sigaction(SAMPLE_SIGNAL, &new, std::ptr::null_mut());
+            }
+        });
+    }
+}
+
+/// Sends the sampling signal to this process's thread `tid` (a kernel
+/// thread id: unlike a `pthread_t`, one that has ended is no undefined
+/// behaviour, only an error). [`install_sampling`] must have run, or the
+/// signal ends the process.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+pub(crate) fn send_sample(tid: libc::pid_t) {
+    // SAFETY: a system call with plain integer arguments.
+    unsafe {
+        libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, SAMPLE_SIGNAL);
+    }
+}
+
+/// The sampling handler: if the signal interrupted compiled code (a call
+/// into compiled code is published on this thread and the program counter
+/// is in Weft's code memory), lets the store sample it through
+/// `Libcalls::sample`. The runtime is then suspended inside that call,
+/// as in a libcall, and this thread holds no lock and is not in the
+/// allocator (compiled code takes neither), so the sampler may allocate.
+/// Anywhere else (the runtime, a host function, the interpreter, which
+/// samples at its epoch checks) it does nothing but chain.
+///
+/// # Safety
+/// Called by the kernel for [`SAMPLE_SIGNAL`] with `SA_SIGINFO`.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+unsafe extern "C" fn on_sample(
+    sig: libc::c_int,
+    info: *mut libc::siginfo_t,
+    ctx: *mut libc::c_void,
+) {
+    let landing = CURRENT.get();
+    if !landing.is_null() {
+        let uc = &*ctx.cast::<libc::ucontext_t>();
+        let pc = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as usize;
+        let fp = uc.uc_mcontext.gregs[libc::REG_RBP as usize] as usize;
+        // Not the blocking `is_code`: this thread may be the one updating
+        // the ranges.
+        if weft_cranelift::try_is_code(pc) {
+            let vmctx = (*landing).vmctx;
+            ((*vmctx).libcalls.sample)(vmctx, pc, fp);
+        }
+    }
+    if let Some(Previous(p)) = PREVIOUS_SAMPLE.get() {
+        if p.sa_sigaction != libc::SIG_DFL && p.sa_sigaction != libc::SIG_IGN {
+            if p.sa_flags & libc::SA_SIGINFO != 0 {
+                let f: unsafe extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                    std::mem::transmute(p.sa_sigaction);
+                f(sig, info, ctx);
+            } else {
+                let f: unsafe extern "C" fn(libc::c_int) = std::mem::transmute(p.sa_sigaction);
+                f(sig);
+            }
+        }
     }
 }
 

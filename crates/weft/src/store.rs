@@ -9,6 +9,7 @@ use crate::engine::Engine;
 use crate::func::HostFunc;
 use crate::limits::ResourceLimiter;
 use crate::module::ModuleInner;
+use crate::profiler::{GuestStack, SamplingHandle};
 use crate::runtime::memory::LinearMemory;
 use crate::{Error, ErrorKind, Result};
 use std::any::Any;
@@ -285,8 +286,13 @@ pub struct Store<T> {
     pub(crate) hosts: Vec<HostFunc<T>>,
     limiter: Option<LimiterFn<T>>,
     epoch_callback: Option<EpochCallback<T>>,
+    sampler: Option<SignalSampler<T>>,
     data: T,
 }
+
+/// What a store runs when the sampling signal interrupts its compiled code
+/// (see [`Store::signal_sampler`]).
+type SignalSampler<T> = Box<dyn (FnMut(&mut T, &GuestStack<'_>) -> u64) + Send + Sync>;
 
 /// How a store finds its [`ResourceLimiter`] in its host state.
 type LimiterFn<T> = Box<dyn (FnMut(&mut T) -> &mut dyn ResourceLimiter) + Send + Sync>;
@@ -340,6 +346,7 @@ impl<T> Store<T> {
             hosts: Vec::new(),
             limiter: None,
             epoch_callback: None,
+            sampler: None,
             data,
         }
     }
@@ -428,6 +435,54 @@ impl<T> Store<T> {
             }
             UpdateDeadline::Interrupt => Err(crate::Trap::new(crate::TrapCode::Interrupt).into()),
         }
+    }
+
+    /// Installs `f` as the sampler of compiled code under
+    /// [`Config::sampling_signal`](crate::Config::sampling_signal): when
+    /// [`SamplingHandle::signal`] interrupts this store's compiled code
+    /// and the epoch has reached the store's deadline, `f` runs in the
+    /// signal handler with the host state and the guest's call stack
+    /// (give it to [`crate::GuestProfiler::sample_stack`]), and returns
+    /// how many epoch ticks from now the next deadline is (as
+    /// [`UpdateDeadline::Continue`]). It must not block on a lock another
+    /// thread could hold indefinitely; a panic in it is caught and the
+    /// sample dropped. Code elsewhere (the interpreter) reaches the same
+    /// deadline at its epoch checks, and runs the
+    /// [`epoch_deadline_callback`](Store::epoch_deadline_callback).
+    pub fn signal_sampler(
+        &mut self,
+        f: impl (FnMut(&mut T, &GuestStack<'_>) -> u64) + Send + Sync + 'static,
+    ) {
+        self.sampler = Some(Box::new(f));
+    }
+
+    /// A handle that sends the sampling signal to the calling thread,
+    /// the one that runs this store's guest (see
+    /// [`Store::signal_sampler`]).
+    pub fn sampling_handle(&self) -> SamplingHandle {
+        SamplingHandle::for_this_thread()
+    }
+
+    #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
+    pub(crate) fn has_signal_sampler(&self) -> bool {
+        self.sampler.is_some()
+    }
+
+    /// Runs the signal sampler (see [`Store::signal_sampler`]) and sets
+    /// the next deadline.
+    #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
+    pub(crate) fn run_signal_sampler(&mut self) {
+        let Store {
+            sampler,
+            data,
+            inner,
+            ..
+        } = self;
+        let Some(f) = sampler.as_mut() else {
+            return;
+        };
+        let ticks = f(data, &GuestStack { inner });
+        self.set_epoch_deadline(ticks);
     }
 
     /// Installs a resource limiter: `f` finds it in the host state. The

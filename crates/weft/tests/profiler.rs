@@ -124,6 +124,70 @@ fn a_timer_sampled_profile_finds_the_hot_function_in_every_tier() -> weft::Resul
     Ok(())
 }
 
+/// `Config::sampling_signal`: compiled code has no epoch checks (the
+/// deadline callback never runs in it) and is sampled from the signal
+/// instead, with its stack; the profile still finds the hot function.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+#[test]
+fn compiled_code_is_sampled_from_a_signal_without_epoch_checks() -> weft::Result<()> {
+    for tier in [Strategy::Compiler, Strategy::Auto] {
+        let engine = Engine::new(
+            Config::new()
+                .strategy(tier)
+                .epoch_interruption(true)
+                .sampling_signal(true),
+        );
+        let module = Module::new(&engine, PROGRAM)?;
+        let mut store = Store::new(
+            &engine,
+            (
+                Some(GuestProfiler::new("test", Duration::from_millis(1))),
+                0u64,
+            ),
+        );
+        store.set_epoch_deadline(1);
+        // At epoch checks (none in compiled code): counted, not sampled.
+        store.epoch_deadline_callback(|store| {
+            store.data_mut().1 += 1;
+            Ok(UpdateDeadline::Continue(1))
+        });
+        store.signal_sampler(|data, stack| {
+            data.0.as_mut().expect("profiler").sample_stack(stack);
+            1
+        });
+        let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+        let main = instance.get_typed_func::<i32, i32>(&mut store, "main")?;
+        let handle = store.sampling_handle();
+        let done = Arc::new(AtomicBool::new(false));
+        let (ticker, stop) = (engine.clone(), done.clone());
+        let timer = std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(1));
+                ticker.increment_epoch();
+                handle.signal();
+            }
+        });
+        main.call(&mut store, 400_000_000)?;
+        done.store(true, Ordering::Relaxed);
+        timer.join().unwrap();
+        let (p, checks) = store.data_mut();
+        let p = p.take().unwrap();
+        assert_eq!(*checks, 0, "{tier:?}: an epoch check ran");
+        let stacks = folded(&p);
+        let count = |s: &str| stacks.iter().filter(|x| x.0 == s).map(|x| x.1).sum::<u64>();
+        let (hot, cold) = (count("main;hot;spin"), count("main;cold;spin"));
+        let total: u64 = stacks.iter().map(|x| x.1).sum();
+        assert!(total >= 20, "{tier:?}: {stacks:?}");
+        assert!(hot * 10 >= total * 8, "{tier:?}: {stacks:?}");
+        assert!(hot > 4 * cold, "{tier:?}: {stacks:?}");
+        assert!(
+            stacks.iter().all(|(s, _)| s.starts_with("main")),
+            "{tier:?}: {stacks:?}"
+        );
+    }
+    Ok(())
+}
+
 /// The stack seen from a callback runs through a host function that
 /// called back into Wasm, and from a host function the guest called, in
 /// every tier (and in `Auto`, interpreted and compiled frames mixed).
