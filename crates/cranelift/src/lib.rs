@@ -6,10 +6,12 @@
 //! [`vmctx`], and the runtime (`weft`, behind its `cranelift` feature)
 //! fills that context in and calls the code through [`vmctx::EntryFn`].
 //!
-//! What is compiled today: all of Wasm 2.0, SIMD included, and relaxed
-//! SIMD with the interpreter's deterministic choices (`translate/simd.rs`);
-//! a function using anything else is declined with the reason and stays in
-//! the interpreter. Memory 0 is behind guard pages (no bounds checks: the
+//! What is compiled today: all of Wasm 2.0, SIMD included, relaxed SIMD
+//! with the interpreter's deterministic choices (`translate/simd.rs`), and
+//! tail calls (`return_call`, `return_call_indirect`: bodies use
+//! Cranelift's `tail` convention) where [`ModuleEnv::compiles_tail_calls`]
+//! allows; a function using anything else is declined with the reason and
+//! stays in the interpreter. Memory 0 is behind guard pages (no bounds checks: the
 //! runtime turns a fault into a trap, see [`ModuleEnv::memory_guards`]) or
 //! bounds-checked explicitly; `call_indirect` finds its callee inline
 //! (the runtime only when the element is not a callee of the expected
@@ -372,7 +374,7 @@ impl Compiler {
         let mut ctx = Context::new();
         ctx.func = Function::with_name_signature(
             UserFuncName::user(2, 0),
-            translate::body_signature(fc.pointer_type(), fc.default_call_conv, ty)?,
+            translate::body_signature(fc.pointer_type(), ty)?,
         );
         let mut fctx = FunctionBuilderContext::new();
         let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
@@ -400,7 +402,7 @@ impl Compiler {
         ctx.clear();
         ctx.func = Function::with_name_signature(
             UserFuncName::user(0, def),
-            translate::body_signature(fc.pointer_type(), fc.default_call_conv, ty)?,
+            translate::body_signature(fc.pointer_type(), ty)?,
         );
         let b = FunctionBuilder::new(&mut ctx.func, fctx);
         if let Err(e) = translate::translate(b, env, def, ty, code, fc) {

@@ -67,6 +67,14 @@ pub trait ModuleEnv {
     /// How many of the module's functions are imports (they come first in
     /// the function index space).
     fn imported_funcs(&self) -> u32;
+    /// Whether `return_call` and `return_call_indirect` may be compiled:
+    /// not where a chain of tail calls could alternate between compiled
+    /// and interpreted functions of the module, since each such round trip
+    /// nests native frames (through the runtime), where the interpreter's
+    /// run in constant space.
+    fn compiles_tail_calls(&self) -> bool {
+        true
+    }
 }
 
 /// The Cranelift type of a value type the compiler handles.
@@ -176,7 +184,7 @@ pub(crate) struct FuncTranslator<'a, 'b> {
     sigs: Sigs,
     /// Signatures of the other runtime functions and of callees' bodies,
     /// made on first use.
-    runtime_sigs: Vec<(Vec<Type>, Vec<Type>, SigRef)>,
+    runtime_sigs: Vec<(CallConv, Vec<Type>, Vec<Type>, SigRef)>,
     /// The signature of the epoch stub (`epoch_stub.rs`), imported on
     /// first use.
     epoch_stub_sig: Option<SigRef>,
@@ -212,11 +220,7 @@ pub(crate) fn entry_signature(ptr: Type, cc: cranelift_codegen::isa::CallConv) -
 /// runtime trampoline reads) and the parameters; the status (as
 /// [`entry_signature`]'s) and the results, which are meaningless with a
 /// status of 1.
-pub(crate) fn body_signature(
-    ptr: Type,
-    cc: cranelift_codegen::isa::CallConv,
-    ty: &FuncType,
-) -> Result<Signature> {
+pub(crate) fn body_signature(ptr: Type, ty: &FuncType) -> Result<Signature> {
     let params: Vec<Type> = [ptr, ptr]
         .into_iter()
         .chain(clif_types(&ty.params)?)
@@ -224,8 +228,15 @@ pub(crate) fn body_signature(
     let results: Vec<Type> = std::iter::once(I32)
         .chain(clif_types(&ty.results)?)
         .collect();
-    Ok(sig(cc, &params, &results))
+    Ok(sig(BODY_CALL_CONV, &params, &results))
 }
+
+/// The calling convention of bodies (and runtime trampolines): Cranelift's
+/// `tail`, which keeps the System V convention's callee-saved registers
+/// and allows `return_call`, for Wasm's tail calls (a tail call replaces
+/// the caller's frame, so that a loop of them runs in constant stack).
+/// Entry points and runtime calls keep the platform's convention.
+const BODY_CALL_CONV: CallConv = CallConv::Tail;
 
 /// Builds the entry point of a compiled function of type `ty` (the array
 /// convention, [`entry_signature`]): reads the parameters from the slots,
@@ -237,10 +248,10 @@ pub(crate) fn entry_trampoline(
     body: cranelift_codegen::ir::ExternalName,
     fc: TargetFrontendConfig,
 ) -> Result<()> {
-    let (ptr, cc) = (fc.pointer_type(), fc.default_call_conv);
+    let ptr = fc.pointer_type();
     let params = clif_types(&ty.params)?;
     let results = clif_types(&ty.results)?;
-    let sig_ref = b.import_signature(body_signature(ptr, cc, ty)?);
+    let sig_ref = b.import_signature(body_signature(ptr, ty)?);
     let callee = b.import_function(cranelift_codegen::ir::ExtFuncData {
         name: body,
         signature: sig_ref,
@@ -847,7 +858,7 @@ impl FuncTranslator<'_, '_> {
     ) -> Vec<Value> {
         let ptr = self.b.func.dfg.value_type(self.vmctx);
         let ps: Vec<Type> = std::iter::once(ptr).chain(params.iter().copied()).collect();
-        let sig_ref = self.sig_ref(ps, results);
+        let sig_ref = self.sig_ref(self.cc, ps, results);
         let f = self.libcall(offset);
         let a: Vec<Value> = std::iter::once(self.vmctx)
             .chain(args.iter().copied())
@@ -856,19 +867,28 @@ impl FuncTranslator<'_, '_> {
         self.b.inst_results(call).to_vec()
     }
 
-    /// The signature `params` -> `results` in this function, imported on
-    /// first use.
-    fn sig_ref(&mut self, params: Vec<Type>, results: &[Type]) -> SigRef {
+    /// Declines a tail call where [`ModuleEnv::compiles_tail_calls`] says so.
+    fn tail_calls_compiled(&self) -> Result<()> {
+        if self.env.compiles_tail_calls() {
+            Ok(())
+        } else {
+            Err("tail calls in a module with functions the compiler declines".into())
+        }
+    }
+
+    /// The signature `params` -> `results` with calling convention `cc`
+    /// in this function, imported on first use.
+    fn sig_ref(&mut self, cc: CallConv, params: Vec<Type>, results: &[Type]) -> SigRef {
         let known = self
             .runtime_sigs
             .iter()
-            .find(|(p, r, _)| *p == params && r == results)
-            .map(|s| s.2);
+            .find(|(c, p, r, _)| *c == cc && *p == params && r == results)
+            .map(|s| s.3);
         match known {
             Some(s) => s,
             None => {
-                let s = self.b.import_signature(sig(self.cc, &params, results));
-                self.runtime_sigs.push((params, results.to_vec(), s));
+                let s = self.b.import_signature(sig(cc, &params, results));
+                self.runtime_sigs.push((cc, params, results.to_vec(), s));
                 s
             }
         }
@@ -1215,7 +1235,15 @@ impl FuncTranslator<'_, '_> {
     /// `same_instance` (a defined function of this module), the callee's
     /// context is this function's; otherwise the reference's, or this
     /// function's if it has none (the trampoline needs the caller's).
-    fn call_func(&mut self, ty: &FuncType, func_ref: Value, same_instance: bool) -> Result<()> {
+    /// With `tail`, a tail call: the callee returns (status and results)
+    /// to this function's caller, in this function's frame.
+    fn call_func(
+        &mut self,
+        ty: &FuncType,
+        func_ref: Value,
+        same_instance: bool,
+        tail: bool,
+    ) -> Result<()> {
         let params = clif_types(&ty.params)?;
         let results = clif_types(&ty.results)?;
         if slot_offsets(&params).1.max(slot_offsets(&results).1) > MAX_CALL_SLOT_BYTES {
@@ -1227,7 +1255,7 @@ impl FuncTranslator<'_, '_> {
         let ptr = self.b.func.dfg.value_type(self.vmctx);
         let body_params: Vec<Type> = [ptr, ptr].into_iter().chain(params).collect();
         let body_results: Vec<Type> = std::iter::once(I32).chain(results).collect();
-        let body_sig = self.sig_ref(body_params, &body_results);
+        let body_sig = self.sig_ref(BODY_CALL_CONV, body_params, &body_results);
         let b = &mut self.b;
         let body = b
             .ins()
@@ -1241,6 +1269,11 @@ impl FuncTranslator<'_, '_> {
             b.ins().select(theirs, theirs, self.vmctx)
         };
         let a: Vec<Value> = [callee, func_ref].into_iter().chain(args).collect();
+        if tail {
+            b.ins().return_call_indirect(body_sig, body, &a);
+            self.finish_block();
+            return Ok(());
+        }
         let call = b.ins().call_indirect(body_sig, body, &a);
         let vals = b.inst_results(call).to_vec();
         self.check_status(vals[0]);
@@ -1505,7 +1538,15 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
         let ty = self.env.func_type(func).clone();
         let func_ref = self.func_ref_addr(func)?;
         let same_instance = func.0 >= self.env.imported_funcs();
-        self.call_func(&ty, func_ref, same_instance)
+        self.call_func(&ty, func_ref, same_instance, false)
+    }
+
+    fn ReturnCall(&mut self, func: FuncIdx) -> Result<()> {
+        self.tail_calls_compiled()?;
+        let ty = self.env.func_type(func).clone();
+        let func_ref = self.func_ref_addr(func)?;
+        let same_instance = func.0 >= self.env.imported_funcs();
+        self.call_func(&ty, func_ref, same_instance, true)
     }
 
     fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
@@ -1516,7 +1557,19 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
             .clone();
         let elem = self.pop()?;
         let func_ref = self.call_indirect_callee(table, ty, elem)?;
-        self.call_func(&ft, func_ref, false)
+        self.call_func(&ft, func_ref, false, false)
+    }
+
+    fn ReturnCallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
+        self.tail_calls_compiled()?;
+        let ft = self
+            .env
+            .type_at(ty)
+            .ok_or("internal error: call_indirect type")?
+            .clone();
+        let elem = self.pop()?;
+        let func_ref = self.call_indirect_callee(table, ty, elem)?;
+        self.call_func(&ft, func_ref, false, true)
     }
 
     // ---- parametric (§4.4.4) ----------------------------------------------

@@ -93,6 +93,11 @@ impl weft_cranelift::ModuleEnv for ModuleInner {
     fn imported_funcs(&self) -> u32 {
         self.num_imported_funcs as u32
     }
+    fn compiles_tail_calls(&self) -> bool {
+        *self.tail_calls_compiled.get_or_init(|| {
+            !uses_declined_instructions(&self.module, self.engine.config().features)
+        })
+    }
 }
 
 /// A module's machine code, by strategy.
@@ -428,6 +433,45 @@ fn uses_gc_values(m: &weft_syntax::Module<'_>) -> bool {
             weft_syntax::ImportDesc::Table(t) => any(ValType::Ref(t.elem)),
             _ => false,
         })
+}
+
+/// Whether a function of `m` may be declined by the compiler for what it
+/// uses (exceptions, typed function references, GC, atomics and the other
+/// instruction sets it does not cover; module-wide reasons are
+/// [`memories_beyond_compiler`]'s), so that compiled and interpreted
+/// functions of `m` may call each other. One decoding pass over the code
+/// (about 0.1 ms per MB); `true` if it cannot decode, to be safe.
+fn uses_declined_instructions(
+    m: &weft_syntax::Module<'_>,
+    features: weft_syntax::Features,
+) -> bool {
+    use weft_syntax::Feature;
+    if !m.tags.is_empty() {
+        return true;
+    }
+    m.code.iter().any(|c| {
+        let mut r = weft_binary::Reader::new(&c.body.bytes, features);
+        while !r.is_empty() {
+            match r.read_instr() {
+                Ok(i) => {
+                    if matches!(
+                        i.feature(),
+                        Feature::Exceptions
+                            | Feature::LegacyExceptions
+                            | Feature::FunctionReferences
+                            | Feature::Gc
+                            | Feature::Threads
+                            | Feature::WideArithmetic
+                            | Feature::CustomDescriptors
+                    ) {
+                        return true;
+                    }
+                }
+                Err(_) => return true,
+            }
+        }
+        false
+    })
 }
 
 /// Functions compiled and declined (by reason) in this process.

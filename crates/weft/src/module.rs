@@ -64,6 +64,10 @@ pub(crate) struct ModuleInner {
     /// ...and queued once, on the first call of a function.
     #[cfg(feature = "cranelift")]
     pub(crate) ahead: std::sync::Once,
+    /// Whether the compiler may compile this module's tail calls (see
+    /// `compiled.rs`), found on first need.
+    #[cfg(feature = "cranelift")]
+    pub(crate) tail_calls_compiled: std::sync::OnceLock<bool>,
 }
 
 /// Points a validation error of a text module at the line and column of the
@@ -202,6 +206,8 @@ impl Module {
             me: std::sync::Weak::new(),
             #[cfg(feature = "cranelift")]
             ahead: std::sync::Once::new(),
+            #[cfg(feature = "cranelift")]
+            tail_calls_compiled: std::sync::OnceLock::new(),
         };
         #[cfg(feature = "cranelift")]
         {

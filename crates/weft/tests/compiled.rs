@@ -45,6 +45,64 @@ fn functions_are_compiled_and_others_declined() {
     assert_eq!(fac.call(&mut store, 20).unwrap(), 2432902008176640000);
 }
 
+/// Tail calls run in constant stack in compiled code: a million-deep
+/// mutual `return_call` and `return_call_indirect` recursion, compiled.
+/// In a module where the compiler declines some function (here one that
+/// throws), a chain of tail calls could alternate between the tiers, which
+/// nests native frames: there the tail calls stay interpreted, and the
+/// same recursion through the declined function runs too.
+#[test]
+fn tail_calls_are_compiled_where_they_cannot_cross_tiers() {
+    const EVEN_ODD: &str = r#"
+        (type $t (func (param i64) (result i32)))
+        (table 1 funcref)
+        (elem (i32.const 0) $odd)
+        (func $even (export "even") (param i64) (result i32)
+            (if (result i32) (i64.eqz (local.get 0))
+                (then (i32.const 1))
+                (else (return_call_indirect (type $t) (i64.sub (local.get 0) (i64.const 1)) (i32.const 0)))))
+        (func $odd (param i64) (result i32)
+            (if (result i32) (i64.eqz (local.get 0))
+                (then (i32.const 0))
+                (else (return_call $step (i64.sub (local.get 0) (i64.const 1))))))"#;
+    let plain = format!(
+        "(module {EVEN_ODD} (func $step (param i64) (result i32) (return_call $even (local.get 0))))"
+    );
+    let throwing = format!(
+        r#"(module {EVEN_ODD}
+            (tag $e)
+            (func $step (param i64) (result i32)
+                (block $caught (try_table (catch $e $caught)
+                    (if (i64.eq (local.get 0) (i64.const -1)) (then (throw $e)))))
+                (return_call $even (local.get 0))))"#
+    );
+    for strategy in [Strategy::Compiler, Strategy::Auto] {
+        for (wat, compiled_all) in [(&plain, true), (&throwing, false)] {
+            let engine = Engine::new(Config::new().strategy(strategy));
+            let (mut store, instance, module) = instantiate(&engine, wat);
+            let even = instance
+                .get_typed_func::<i64, i32>(&mut store, "even")
+                .unwrap();
+            assert_eq!(even.call(&mut store, 1_000_000).unwrap(), 1, "{strategy:?}");
+            assert_eq!(even.call(&mut store, 1_000_001).unwrap(), 0, "{strategy:?}");
+            let (compiled, declined) = module.compiled_functions().unwrap();
+            if compiled_all {
+                assert_eq!(
+                    (compiled, declined.len()),
+                    (3, 0),
+                    "{strategy:?}: {declined:?}"
+                );
+            } else {
+                assert_eq!(compiled, 0, "{strategy:?}: {declined:?}");
+                assert!(
+                    declined.iter().any(|(_, why)| why.contains("tail calls")),
+                    "{strategy:?}: {declined:?}"
+                );
+            }
+        }
+    }
+}
+
 /// v128 values in every place compiled code keeps or passes them: host
 /// arguments and results, calls to interpreted and host functions (two
 /// slots each), globals, locals, block results and `select`.
