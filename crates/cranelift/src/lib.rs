@@ -7,8 +7,10 @@
 //! fills that context in and calls the code through [`vmctx::EntryFn`].
 //!
 //! What is compiled today: all of Wasm 2.0, SIMD included, relaxed SIMD
-//! with the interpreter's deterministic choices (`translate/simd.rs`), and
-//! tail calls (`return_call`, `return_call_indirect`: bodies use
+//! with the interpreter's deterministic choices (`translate/simd.rs`),
+//! typed function references (`call_ref`, `br_on_null`, ...: references
+//! in the slot encoding, function types only), and tail calls
+//! (`return_call`, `return_call_indirect`, `return_call_ref`: bodies use
 //! Cranelift's `tail` convention) where [`ModuleEnv::compiles_tail_calls`]
 //! allows; a function using anything else is declined with the reason and
 //! stays in the interpreter. Memory 0 is behind guard pages (no bounds checks: the

@@ -87,8 +87,13 @@ fn clif_type(t: ValType) -> Result<Type> {
         // Lanes are typed by each instruction (see `simd.rs`).
         ValType::V128 => Ok(I8X16),
         // In slot encoding: 0 for null, else the store's index plus one.
-        ValType::FUNCREF | ValType::EXTERNREF => Ok(I64),
-        ValType::Ref(_) => Err("3.0 reference types".into()),
+        // Typed function references too: a concrete heap type is a
+        // function type (modules with struct or array types are declined
+        // whole, see `weft`'s `memories_beyond_compiler`).
+        ValType::Ref(r) => match (r.heap.abstract_top(), r.heap) {
+            (Some(HeapType::Func | HeapType::Extern), _) | (None, HeapType::Concrete(_)) => Ok(I64),
+            _ => Err("3.0 reference types".into()),
+        },
     }
 }
 
@@ -867,6 +872,36 @@ impl FuncTranslator<'_, '_> {
         self.b.inst_results(call).to_vec()
     }
 
+    /// `call_ref` (with `tail`, `return_call_ref`) of type `ty`: the
+    /// reference on top of the stack names its callee by its store index
+    /// plus one, whose [`crate::vmctx::VMFuncRef`] is in the store's array
+    /// (no type check: validation typed the reference).
+    fn call_ref(&mut self, ty: TypeIdx, tail: bool) -> Result<()> {
+        let ft = self
+            .env
+            .type_at(ty)
+            .ok_or("internal error: call_ref type")?
+            .clone();
+        let r = self.pop()?;
+        let ptr = self.b.func.dfg.value_type(self.vmctx);
+        let b = &mut self.b;
+        // Null (0) wraps to the largest index and fails the bound; every
+        // store function has an entry (`refresh` in `weft`), so only null
+        // does.
+        let sf = b.ins().iadd_imm_s(r, -1);
+        let sc = b
+            .ins()
+            .load(ptr, self.fixed, self.vmctx, offsets::STORE_CTX);
+        let count = b.ins().load(ptr, self.trusted, sc, offsets::FUNC_REFS_LEN);
+        let outside = b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, sf, count);
+        self.trap_if(outside, TrapKind::NullFunctionReference);
+        let b = &mut self.b;
+        let refs = b.ins().load(ptr, self.trusted, sc, offsets::FUNC_REFS);
+        let at = b.ins().imul_imm_s(sf, i64::from(offsets::FUNC_REF_SIZE));
+        let func_ref = b.ins().iadd(refs, at);
+        self.call_func(&ft, func_ref, false, tail)
+    }
+
     /// Declines a tail call where [`ModuleEnv::compiles_tail_calls`] says so.
     fn tail_calls_compiled(&self) -> Result<()> {
         if self.env.compiles_tail_calls() {
@@ -1560,6 +1595,15 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
         self.call_func(&ft, func_ref, false, false)
     }
 
+    fn CallRef(&mut self, ty: TypeIdx) -> Result<()> {
+        self.call_ref(ty, false)
+    }
+
+    fn ReturnCallRef(&mut self, ty: TypeIdx) -> Result<()> {
+        self.tail_calls_compiled()?;
+        self.call_ref(ty, true)
+    }
+
     fn ReturnCallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
         self.tail_calls_compiled()?;
         let ft = self
@@ -1776,6 +1820,33 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
 
     fn RefIsNull(&mut self) -> Result<()> {
         self.eqz()
+    }
+
+    fn RefAsNonNull(&mut self) -> Result<()> {
+        let r = self.pop()?;
+        let null = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
+        self.trap_if(null, TrapKind::NullReference);
+        self.push(r)
+    }
+
+    fn BrOnNull(&mut self, label: LabelIdx) -> Result<()> {
+        let r = self.pop()?;
+        let (blk, vals) = self.branch_args(label)?;
+        let null = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
+        let cont = self.b.create_block();
+        self.b.ins().brif(null, blk, &args(&vals), cont, &[]);
+        self.b.switch_to_block(cont);
+        self.push(r)
+    }
+
+    fn BrOnNonNull(&mut self, label: LabelIdx) -> Result<()> {
+        // The label takes the reference, on top of the values below it.
+        let (blk, vals) = self.branch_args(label)?;
+        let r = self.pop()?;
+        let cont = self.b.create_block();
+        self.b.ins().brif(r, blk, &args(&vals), cont, &[]);
+        self.b.switch_to_block(cont);
+        Ok(())
     }
 
     fn RefFunc(&mut self, func: FuncIdx) -> Result<()> {

@@ -370,11 +370,15 @@ pub enum TrapKind {
     OutOfFuel = 6,
     /// The epoch reached the store's deadline.
     Interrupt = 7,
+    /// `ref.as_non_null` of null.
+    NullReference = 8,
+    /// `call_ref` or `return_call_ref` of null.
+    NullFunctionReference = 9,
 }
 
 impl TrapKind {
     /// Every kind, indexed by its code.
-    pub const ALL: [TrapKind; 8] = [
+    pub const ALL: [TrapKind; 10] = [
         TrapKind::Unreachable,
         TrapKind::MemoryOutOfBounds,
         TrapKind::IntegerOverflow,
@@ -383,6 +387,8 @@ impl TrapKind {
         TrapKind::StackOverflow,
         TrapKind::OutOfFuel,
         TrapKind::Interrupt,
+        TrapKind::NullReference,
+        TrapKind::NullFunctionReference,
     ];
 
     /// The kind with code `code`, if any.

@@ -436,8 +436,8 @@ fn uses_gc_values(m: &weft_syntax::Module<'_>) -> bool {
 }
 
 /// Whether a function of `m` may be declined by the compiler for what it
-/// uses (exceptions, typed function references, GC, atomics and the other
-/// instruction sets it does not cover; module-wide reasons are
+/// uses (exceptions, GC, atomics and the other instruction sets it does
+/// not cover; module-wide reasons are
 /// [`memories_beyond_compiler`]'s), so that compiled and interpreted
 /// functions of `m` may call each other. One decoding pass over the code
 /// (about 0.1 ms per MB); `true` if it cannot decode, to be safe.
@@ -458,7 +458,6 @@ fn uses_declined_instructions(
                         i.feature(),
                         Feature::Exceptions
                             | Feature::LegacyExceptions
-                            | Feature::FunctionReferences
                             | Feature::Gc
                             | Feature::Threads
                             | Feature::WideArithmetic
@@ -1212,6 +1211,8 @@ unsafe extern "C" fn trap<T>(vmctx: *mut VMContext, kind: u32, def: u32, at: u32
         Some(TrapKind::StackOverflow) => TrapCode::StackOverflow,
         Some(TrapKind::OutOfFuel) => TrapCode::OutOfFuel,
         Some(TrapKind::Interrupt) => TrapCode::Interrupt,
+        Some(TrapKind::NullReference) => TrapCode::NullReference,
+        Some(TrapKind::NullFunctionReference) => TrapCode::NullFunctionReference,
         None => TrapCode::Unreachable,
     };
     let mut t = Trap::new(code);

@@ -103,6 +103,80 @@ fn tail_calls_are_compiled_where_they_cannot_cross_tiers() {
     }
 }
 
+/// Typed function references are compiled: `call_ref` and
+/// `return_call_ref` through a reference, `br_on_null`, `br_on_non_null`
+/// and `ref.as_non_null`, with the interpreter's traps on null.
+#[test]
+fn typed_function_references_are_compiled() {
+    let wat = r#"(module
+        (type $un (func (param i32) (result i32)))
+        (func $inc (type $un) (i32.add (local.get 0) (i32.const 1)))
+        (func $dbl (type $un) (i32.mul (local.get 0) (i32.const 2)))
+        (table $t 2 (ref null $un))
+        (elem (table $t) (i32.const 0) (ref null $un) (ref.func $inc) (ref.func $dbl))
+        (elem declare func $inc $dbl)
+        (func $pick (param i32) (result (ref null $un))
+            (if (result (ref null $un)) (i32.lt_u (local.get 0) (i32.const 2))
+                (then (table.get $t (local.get 0)))
+                (else (ref.null $un))))
+        ;; f(which, x): which's function of x, or -1 if there is none
+        (func (export "apply") (param i32 i32) (result i32)
+            (block $none
+                local.get 1
+                local.get 0
+                call $pick
+                br_on_null $none
+                call_ref $un
+                return)
+            (i32.const -1))
+        (func (export "non_null") (param i32 i32) (result i32)
+            (local $f (ref null $un))
+            (block $some (result (ref $un))
+                (br_on_non_null $some (call $pick (local.get 0)))
+                (return (i32.const -2)))
+            (local.set $f)
+            (return_call_ref $un (local.get 1) (local.get $f)))
+        (func (export "as_non_null") (param i32 i32) (result i32)
+            (call_ref $un (local.get 1) (ref.as_non_null (call $pick (local.get 0)))))
+        (func (export "call_null") (param i32) (result i32)
+            (call_ref $un (local.get 0) (call $pick (i32.const 9)))))"#;
+    for strategy in [Strategy::Compiler, Strategy::Auto] {
+        let engine = Engine::new(Config::new().strategy(strategy));
+        let (mut store, instance, module) = instantiate(&engine, wat);
+        let f = |store: &mut Store<()>, name: &str| {
+            instance
+                .get_typed_func::<(i32, i32), i32>(&mut *store, name)
+                .unwrap()
+        };
+        let apply = f(&mut store, "apply");
+        assert_eq!(apply.call(&mut store, (0, 5)).unwrap(), 6);
+        assert_eq!(apply.call(&mut store, (1, 5)).unwrap(), 10);
+        assert_eq!(apply.call(&mut store, (2, 5)).unwrap(), -1);
+        let non_null = f(&mut store, "non_null");
+        assert_eq!(non_null.call(&mut store, (1, 7)).unwrap(), 14);
+        assert_eq!(non_null.call(&mut store, (3, 7)).unwrap(), -2);
+        let as_non_null = f(&mut store, "as_non_null");
+        assert_eq!(as_non_null.call(&mut store, (0, 1)).unwrap(), 2);
+        let e = as_non_null.call(&mut store, (5, 1)).unwrap_err();
+        assert_eq!(e.trap_code(), Some(TrapCode::NullReference), "{strategy:?}");
+        let call_null = instance
+            .get_typed_func::<i32, i32>(&mut store, "call_null")
+            .unwrap();
+        let e = call_null.call(&mut store, 1).unwrap_err();
+        assert_eq!(
+            e.trap_code(),
+            Some(TrapCode::NullFunctionReference),
+            "{strategy:?}"
+        );
+        assert_eq!(
+            e.to_string().lines().next(),
+            Some("null function reference")
+        );
+        let (_, declined) = module.compiled_functions().unwrap();
+        assert!(declined.is_empty(), "{strategy:?}: {declined:?}");
+    }
+}
+
 /// v128 values in every place compiled code keeps or passes them: host
 /// arguments and results, calls to interpreted and host functions (two
 /// slots each), globals, locals, block results and `select`.
