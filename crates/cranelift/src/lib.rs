@@ -367,11 +367,13 @@ impl Compiler {
         })
     }
 
-    /// The runtime trampoline of function type `ty`: the body that a
-    /// [`vmctx::VMFuncRef`] of a function without machine code points to
-    /// (see [`vmctx::VMFuncRef::body`]). An error if compiled code cannot
-    /// call functions of this type (it then declines such calls).
-    pub fn runtime_trampoline(&self, ty: &FuncType) -> Result<CodeMemory, String> {
+    /// The machine code of the runtime trampoline of function type `ty`:
+    /// the body that a [`vmctx::VMFuncRef`] of a function without machine
+    /// code points to (see [`vmctx::VMFuncRef::body`]); position
+    /// independent, for the caller to place in a [`CodeMemory`]. An error
+    /// if compiled code cannot call functions of this type (it then
+    /// declines such calls).
+    pub fn runtime_trampoline(&self, ty: &FuncType) -> Result<Vec<u8>, String> {
         let fc = self.isa.frontend_config();
         let mut ctx = Context::new();
         ctx.func = Function::with_name_signature(
@@ -387,7 +389,7 @@ impl Compiler {
         if !compiled.buffer.relocs().is_empty() {
             return Err("internal error: a trampoline with relocations".into());
         }
-        CodeMemory::new(compiled.code_buffer()).ok_or_else(|| "no executable memory".into())
+        Ok(compiled.code_buffer().to_vec())
     }
 
     fn compile_func(

@@ -209,7 +209,7 @@ pub(crate) fn compile_on_first_call(m: &ModuleInner, def: u32) -> bool {
     m.ahead.call_once(|| compile_ahead(&m.me));
     let r = slot.get_or_init(|| {
         let ty = ModuleInner::func_type(m, (m.num_imported_funcs as u32) + def);
-        let r = match memories_beyond_compiler(m) {
+        let r = match beyond_compiler(m) {
             Some(why) => Err(why),
             None => compiler.compile_function(m, def, ty, &m.module.code[def as usize]),
         };
@@ -350,7 +350,7 @@ fn compile_module(m: &ModuleInner) -> weft_cranelift::CompiledModule {
         .iter()
         .enumerate()
         .map(|(def, code)| (ModuleInner::func_type(m, (n + def) as u32), code));
-    let compiled = match compiler.and_then(|c| match memories_beyond_compiler(m) {
+    let compiled = match compiler.and_then(|c| match beyond_compiler(m) {
         Some(why) => Err(why),
         None => Ok(c),
     }) {
@@ -375,6 +375,24 @@ fn count(r: Result<(), &String>) {
     };
     let mut totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
     *totals.entry(key).or_insert(0) += 1;
+}
+
+/// Why the compiler declines every function of `m`, if it does: see
+/// [`memories_beyond_compiler`]; and compiled code calls every function
+/// through a body, so the runtime trampolines of `m`'s function types
+/// must exist first.
+fn beyond_compiler(m: &ModuleInner) -> Option<String> {
+    memories_beyond_compiler(m).or_else(|| {
+        let func_types: Vec<u32> = m
+            .module
+            .types
+            .iter()
+            .zip(&m.type_ids)
+            .filter(|(t, _)| matches!(t.composite, weft_syntax::CompositeType::Func(_)))
+            .map(|(_, &id)| id)
+            .collect();
+        m.engine.ensure_runtime_trampolines(&func_types).err()
+    })
 }
 
 /// Why the compiler declines every function of `m`, if it does: compiled

@@ -306,10 +306,9 @@ pub(crate) struct EngineInner {
     /// The code generator, made on first use.
     #[cfg(feature = "cranelift")]
     compiler: std::sync::OnceLock<std::result::Result<weft_cranelift::Compiler, String>>,
-    /// The runtime trampolines made so far, by function type id (`None`:
-    /// compiled code cannot call that type).
+    /// The runtime trampolines made so far.
     #[cfg(feature = "cranelift")]
-    trampolines: Mutex<std::collections::HashMap<u32, Option<weft_cranelift::CodeMemory>>>,
+    trampolines: Mutex<Trampolines>,
     /// The epoch ([`Engine::increment_epoch`]); compiled code reads it
     /// through its address, which the `Arc` keeps in place.
     pub(crate) epoch: std::sync::atomic::AtomicU64,
@@ -380,21 +379,77 @@ impl Engine {
 
     /// The runtime trampoline of function type `type_id` (see
     /// [`weft_cranelift::vmctx::VMFuncRef::body`]), made on first use and
-    /// kept with the engine; null if compiled code cannot call that type.
+    /// kept with the engine; null if compiled code cannot call that type,
+    /// or if it could not be made (then
+    /// [`ensure_runtime_trampolines`](Engine::ensure_runtime_trampolines)
+    /// fails for any module with that type, whose code is then not
+    /// compiled: no compiled code calls a null body).
     #[cfg(feature = "cranelift")]
     pub(crate) fn runtime_trampoline(&self, type_id: u32) -> *const u8 {
+        let _ = self.ensure_runtime_trampolines(&[type_id]);
+        let made = self
+            .inner
+            .trampolines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        made.bodies
+            .get(&type_id)
+            .copied()
+            .flatten()
+            .unwrap_or(std::ptr::null())
+    }
+
+    /// Makes the runtime trampolines of the function types `type_ids` that
+    /// are not made yet, in one code mapping (trampolines live as long as
+    /// the engine: one mapping per call that makes some keeps their number
+    /// down). An error if one that compiled code could call could not be
+    /// made; compiled code must then not call that type.
+    #[cfg(feature = "cranelift")]
+    pub(crate) fn ensure_runtime_trampolines(
+        &self,
+        type_ids: &[u32],
+    ) -> std::result::Result<(), String> {
         let mut made = self
             .inner
             .trampolines
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        made.entry(type_id)
-            .or_insert_with(|| {
-                let compiler = self.compiler().ok()?;
-                compiler.runtime_trampoline(&self.func_type(type_id)).ok()
-            })
-            .as_ref()
-            .map_or(std::ptr::null(), |code| code.at(0))
+        let missing: Vec<u32> = type_ids
+            .iter()
+            .copied()
+            .filter(|id| !made.bodies.contains_key(id))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let compiler = self.compiler()?;
+        let mut code = Vec::new();
+        let mut placed = Vec::new();
+        for id in missing {
+            match compiler.runtime_trampoline(&self.func_type(id)) {
+                Ok(bytes) => {
+                    while code.len() % 16 != 0 {
+                        code.push(0);
+                    }
+                    placed.push((id, code.len()));
+                    code.extend_from_slice(&bytes);
+                }
+                // Compiled code cannot call this type: it has no body.
+                Err(_) => {
+                    made.bodies.insert(id, None);
+                }
+            }
+        }
+        if placed.is_empty() {
+            return Ok(());
+        }
+        let memory = weft_cranelift::CodeMemory::new(&code)
+            .ok_or("no executable memory for the runtime trampolines")?;
+        for (id, at) in placed {
+            made.bodies.insert(id, Some(memory.at(at)));
+        }
+        made.code.push(memory);
+        Ok(())
     }
 
     fn registry(&self) -> std::sync::MutexGuard<'_, TypeRegistry> {
@@ -423,6 +478,23 @@ impl Engine {
         self.registry().list()[id as usize].func.clone()
     }
 }
+
+/// An engine's runtime trampolines (see
+/// [`Engine::ensure_runtime_trampolines`]).
+#[cfg(feature = "cranelift")]
+#[derive(Default)]
+struct Trampolines {
+    /// By function type id: the trampoline, or `None` if compiled code
+    /// cannot call that type.
+    bodies: std::collections::HashMap<u32, Option<*const u8>>,
+    /// The mappings holding them.
+    code: Vec<weft_cranelift::CodeMemory>,
+}
+
+// SAFETY: the pointers point into `code`'s mappings, which are immutable
+// (read-execute) and owned by the same value.
+#[cfg(feature = "cranelift")]
+unsafe impl Send for Trampolines {}
 
 impl Default for Engine {
     fn default() -> Self {

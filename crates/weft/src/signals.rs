@@ -263,22 +263,45 @@ unsafe extern "C" fn on_sample(
         // Not the blocking `is_code`: this thread may be the one updating
         // the ranges.
         if weft_cranelift::try_is_code(pc) {
+            // The sampler may make system calls: the interrupted code's
+            // `errno` is put back.
+            let errno = *libc::__errno_location();
             let vmctx = (*landing).vmctx;
             ((*vmctx).libcalls.sample)(vmctx, pc, fp);
+            *libc::__errno_location() = errno;
         }
     }
     if let Some(Previous(p)) = PREVIOUS_SAMPLE.get() {
-        if p.sa_sigaction != libc::SIG_DFL && p.sa_sigaction != libc::SIG_IGN {
-            if p.sa_flags & libc::SA_SIGINFO != 0 {
-                let f: unsafe extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
-                    std::mem::transmute(p.sa_sigaction);
-                f(sig, info, ctx);
-            } else {
-                let f: unsafe extern "C" fn(libc::c_int) = std::mem::transmute(p.sa_sigaction);
-                f(sig);
-            }
-        }
+        call_previous(p, sig, info, ctx);
     }
+}
+
+/// Calls the handler `p` that was installed before ours with our
+/// handler's arguments; `false` if it is the default action or "ignore",
+/// which the caller then takes care of.
+///
+/// # Safety
+/// From a signal handler for `sig`, with its arguments; `p` as
+/// `sigaction` reported it.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+unsafe fn call_previous(
+    p: &libc::sigaction,
+    sig: libc::c_int,
+    info: *mut libc::siginfo_t,
+    ctx: *mut libc::c_void,
+) -> bool {
+    if p.sa_sigaction == libc::SIG_DFL || p.sa_sigaction == libc::SIG_IGN {
+        return false;
+    }
+    if p.sa_flags & libc::SA_SIGINFO != 0 {
+        let f: unsafe extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+            std::mem::transmute(p.sa_sigaction);
+        f(sig, info, ctx);
+    } else {
+        let f: unsafe extern "C" fn(libc::c_int) = std::mem::transmute(p.sa_sigaction);
+        f(sig);
+    }
+    true
 }
 
 /// Gives the calling thread an alternate signal stack if it has none
@@ -334,24 +357,15 @@ unsafe extern "C" fn on_fault(
         }
     }
     let i = usize::from(sig == libc::SIGBUS);
-    match PREVIOUS[i].get() {
-        Some(Previous(p)) if p.sa_sigaction != libc::SIG_DFL && p.sa_sigaction != libc::SIG_IGN => {
-            if p.sa_flags & libc::SA_SIGINFO != 0 {
-                let f: unsafe extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
-                    std::mem::transmute(p.sa_sigaction);
-                f(sig, info, ctx);
-            } else {
-                let f: unsafe extern "C" fn(libc::c_int) = std::mem::transmute(p.sa_sigaction);
-                f(sig);
-            }
-        }
-        _ => {
-            // The default action: restore it, and the fault happens again
-            // on return, without us.
-            let mut dfl: libc::sigaction = std::mem::zeroed();
-            dfl.sa_sigaction = libc::SIG_DFL;
-            libc::sigaction(sig, &dfl, std::ptr::null_mut());
-        }
+    let chained = PREVIOUS[i]
+        .get()
+        .is_some_and(|Previous(p)| call_previous(p, sig, info, ctx));
+    if !chained {
+        // The default action: restore it, and the fault happens again on
+        // return, without us.
+        let mut dfl: libc::sigaction = std::mem::zeroed();
+        dfl.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(sig, &dfl, std::ptr::null_mut());
     }
 }
 

@@ -444,9 +444,11 @@ impl<T> Store<T> {
     /// signal handler with the host state and the guest's call stack
     /// (give it to [`crate::GuestProfiler::sample_stack`]), and returns
     /// how many epoch ticks from now the next deadline is (as
-    /// [`UpdateDeadline::Continue`]). It must not block on a lock another
-    /// thread could hold indefinitely; a panic in it is caught and the
-    /// sample dropped. Code elsewhere (the interpreter) reaches the same
+    /// [`UpdateDeadline::Continue`]). As a signal handler, it must not
+    /// take a lock that this thread may hold while it runs Wasm (the
+    /// thread itself is then in compiled code: in no lock of Weft's and
+    /// not in the allocator, so allocating is fine); a panic in it is
+    /// caught and the sample dropped. Code elsewhere (the interpreter) reaches the same
     /// deadline at its epoch checks, and runs the
     /// [`epoch_deadline_callback`](Store::epoch_deadline_callback).
     pub fn signal_sampler(
