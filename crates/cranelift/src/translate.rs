@@ -872,11 +872,41 @@ impl FuncTranslator<'_, '_> {
         self.b.inst_results(call).to_vec()
     }
 
+    /// `call` (with `tail`, `return_call`) of function `func`.
+    fn call(&mut self, func: FuncIdx, tail: bool) -> Result<()> {
+        if tail {
+            self.tail_calls_compiled()?;
+        }
+        let ty = self.env.func_type(func).clone();
+        let func_ref = self.func_ref_addr(func)?;
+        let same_instance = func.0 >= self.env.imported_funcs();
+        self.call_func(&ty, func_ref, same_instance, tail)
+    }
+
+    /// `call_indirect` (with `tail`, `return_call_indirect`) of type `ty`
+    /// through table `table`.
+    fn call_indirect(&mut self, ty: TypeIdx, table: TableIdx, tail: bool) -> Result<()> {
+        if tail {
+            self.tail_calls_compiled()?;
+        }
+        let ft = self
+            .env
+            .type_at(ty)
+            .ok_or("internal error: call_indirect type")?
+            .clone();
+        let elem = self.pop()?;
+        let func_ref = self.call_indirect_callee(table, ty, elem)?;
+        self.call_func(&ft, func_ref, false, tail)
+    }
+
     /// `call_ref` (with `tail`, `return_call_ref`) of type `ty`: the
     /// reference on top of the stack names its callee by its store index
     /// plus one, whose [`crate::vmctx::VMFuncRef`] is in the store's array
     /// (no type check: validation typed the reference).
     fn call_ref(&mut self, ty: TypeIdx, tail: bool) -> Result<()> {
+        if tail {
+            self.tail_calls_compiled()?;
+        }
         let ft = self
             .env
             .type_at(ty)
@@ -1570,29 +1600,19 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
     }
 
     fn Call(&mut self, func: FuncIdx) -> Result<()> {
-        let ty = self.env.func_type(func).clone();
-        let func_ref = self.func_ref_addr(func)?;
-        let same_instance = func.0 >= self.env.imported_funcs();
-        self.call_func(&ty, func_ref, same_instance, false)
+        self.call(func, false)
     }
 
     fn ReturnCall(&mut self, func: FuncIdx) -> Result<()> {
-        self.tail_calls_compiled()?;
-        let ty = self.env.func_type(func).clone();
-        let func_ref = self.func_ref_addr(func)?;
-        let same_instance = func.0 >= self.env.imported_funcs();
-        self.call_func(&ty, func_ref, same_instance, true)
+        self.call(func, true)
     }
 
     fn CallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
-        let ft = self
-            .env
-            .type_at(ty)
-            .ok_or("internal error: call_indirect type")?
-            .clone();
-        let elem = self.pop()?;
-        let func_ref = self.call_indirect_callee(table, ty, elem)?;
-        self.call_func(&ft, func_ref, false, false)
+        self.call_indirect(ty, table, false)
+    }
+
+    fn ReturnCallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
+        self.call_indirect(ty, table, true)
     }
 
     fn CallRef(&mut self, ty: TypeIdx) -> Result<()> {
@@ -1600,20 +1620,7 @@ impl<'a> Lower<'a> for FuncTranslator<'_, '_> {
     }
 
     fn ReturnCallRef(&mut self, ty: TypeIdx) -> Result<()> {
-        self.tail_calls_compiled()?;
         self.call_ref(ty, true)
-    }
-
-    fn ReturnCallIndirect(&mut self, ty: TypeIdx, table: TableIdx) -> Result<()> {
-        self.tail_calls_compiled()?;
-        let ft = self
-            .env
-            .type_at(ty)
-            .ok_or("internal error: call_indirect type")?
-            .clone();
-        let elem = self.pop()?;
-        let func_ref = self.call_indirect_callee(table, ty, elem)?;
-        self.call_func(&ft, func_ref, false, true)
     }
 
     // ---- parametric (§4.4.4) ----------------------------------------------

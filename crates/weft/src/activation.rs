@@ -32,6 +32,11 @@ pub(crate) enum Activation {
     /// suspended with frame pointer `fp`, and its compiled callers.
     #[cfg(feature = "cranelift")]
     Compiled { inst: u32, def: u32, fp: usize },
+    /// Compiled frames suspended in a call through a runtime trampoline
+    /// (`weft-cranelift`'s), whose frame pointer is `fp`, called by
+    /// compiled code of instance `inst`.
+    #[cfg(feature = "cranelift")]
+    Trampoline { inst: u32, fp: usize },
 }
 
 // SAFETY: an activation's pointers are only dereferenced on the thread
@@ -58,6 +63,14 @@ pub(crate) fn push_compiled(inner: &mut StoreInner, inst: u32, def: u32, fp: usi
     inner
         .activations
         .push(Activation::Compiled { inst, def, fp });
+}
+
+/// Pushes compiled frames suspended in a runtime trampoline (see
+/// [`Activation::Trampoline`]).
+#[cfg(feature = "cranelift")]
+#[inline(never)]
+pub(crate) fn push_trampoline(inner: &mut StoreInner, inst: u32, fp: usize) {
+    inner.activations.push(Activation::Trampoline { inst, fp });
 }
 
 /// Pops the innermost activation, when the call it was pushed for returns.
@@ -88,6 +101,13 @@ pub(crate) fn capture(inner: &StoreInner) -> Vec<ActiveFrame> {
                 // `def`, suspended in the libcall that pushed this
                 // activation and pops it before returning.
                 unsafe { crate::compiled::compiled_frames(inner, inst, def, fp, &mut out) };
+            }
+            #[cfg(feature = "cranelift")]
+            Activation::Trampoline { inst, fp } => {
+                // SAFETY: `fp` is the frame pointer of a runtime
+                // trampoline, suspended in the libcall that pushed this
+                // activation and pops it before returning.
+                unsafe { crate::compiled::trampoline_caller_frames(inner, inst, fp, &mut out) };
             }
         }
     }

@@ -987,16 +987,10 @@ unsafe extern "C" fn call<T>(
     fp: usize,
 ) -> u32 {
     let sf = (*callee).index;
-    // The trampoline's frame record (Cranelift keeps frame pointers): its
-    // caller's frame pointer, then the return address into the caller.
-    let caller_fp = *(fp as *const usize);
-    let ra = *(fp as *const usize).add(1);
     guard::<T>(vmctx, |store, inst| {
-        // The compiled frames stay walkable while the callee runs.
-        let caller = caller_def(&store.inner, inst, ra);
-        if let Some(def) = caller {
-            activation::push_compiled(&mut store.inner, inst, def, caller_fp);
-        }
+        // The compiled frames stay walkable while the callee runs (the
+        // caller is found from the trampoline's frame when they are read).
+        activation::push_trampoline(&mut store.inner, inst, fp);
         if let FuncKind::Wasm { instance, def } = store.inner.funcs[sf as usize].kind {
             let module = &store.inner.instances[instance as usize].module;
             // A translation error is reported by the call below.
@@ -1010,22 +1004,12 @@ unsafe extern "C" fn call<T>(
         // function), where the signal does not sample, is sampled on its
         // return, charged to the caller: as the epoch check that follows
         // a call in the interpreter would.
-        if store.has_signal_sampler() && store.inner.engine.epoch() >= store.inner.epoch_deadline {
+        if store.signal_sample_due() {
             store.run_signal_sampler();
         }
-        if caller.is_some() {
-            activation::pop(&mut store.inner);
-        }
+        activation::pop(&mut store.inner);
         r
     })
-}
-
-/// The defined function of instance `inst` whose code holds return
-/// address `ra`. Not inlined: its locals would stay in [`call`]'s frame,
-/// which every crossing between the tiers nests.
-#[inline(never)]
-fn caller_def(inner: &StoreInner, inst: u32, ra: usize) -> Option<u32> {
-    inner.instances[inst as usize].module.native.def_at(ra - 1)
 }
 
 /// [`Libcalls::epoch`](weft_cranelift::vmctx::Libcalls::epoch): runs the
@@ -1063,7 +1047,7 @@ unsafe extern "C" fn epoch<T>(vmctx: *mut VMContext, def: u32, fp: usize) -> u32
 /// as for a libcall.
 unsafe extern "C" fn sample<T>(vmctx: *mut VMContext, pc: usize, fp: usize) {
     let (store, _) = store::<T>(vmctx);
-    if !store.has_signal_sampler() || store.inner.engine.epoch() < store.inner.epoch_deadline {
+    if !store.signal_sample_due() {
         return;
     }
     // Only inside a body is `fp` a frame of compiled code (before its own
@@ -1086,6 +1070,30 @@ fn body_holding(inner: &StoreInner, pc: usize) -> Option<(u32, u32)> {
         let body = native.body(def)? as usize;
         (pc >= body).then_some((i, def))
     })
+}
+
+/// The compiled frames suspended in a call through the runtime trampoline
+/// whose frame pointer is `fp`, called by compiled code of instance
+/// `inst`: its caller (the function whose code holds the return address
+/// in the trampoline's frame record) and the caller's compiled callers.
+/// Found here, when frames are read, rather than on every such call (with
+/// `Strategy::Auto`, finding a function by address is a linear search).
+///
+/// # Safety
+/// `fp` must be the frame pointer of a runtime trampoline suspended in
+/// [`call`] (Cranelift keeps frame pointers: its frame record holds its
+/// caller's frame pointer and return address).
+pub(crate) unsafe fn trampoline_caller_frames(
+    inner: &StoreInner,
+    inst: u32,
+    fp: usize,
+    out: &mut Vec<crate::activation::ActiveFrame>,
+) {
+    let caller_fp = *(fp as *const usize);
+    let ra = *(fp as *const usize).add(1);
+    if let Some(def) = inner.instances[inst as usize].module.native.def_at(ra - 1) {
+        compiled_frames(inner, inst, def, caller_fp, out);
+    }
 }
 
 /// The compiled frames of an activation, innermost first: function `def`

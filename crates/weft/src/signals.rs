@@ -177,14 +177,10 @@ pub(crate) fn install() {
             // chaining before ours can run.
             unsafe {
                 for (i, sig) in [libc::SIGSEGV, libc::SIGBUS].into_iter().enumerate() {
-                    let mut new: libc::sigaction = std::mem::zeroed();
-                    new.sa_sigaction = on_fault as *const () as usize;
-                    new.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
-                    libc::sigemptyset(&mut new.sa_mask);
-                    let mut old: libc::sigaction = std::mem::zeroed();
-                    libc::sigaction(sig, std::ptr::null(), &mut old);
-                    let _ = PREVIOUS[i].set(Previous(old));
-                    libc::sigaction(sig, &new, std::ptr::null_mut());
+                    let flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+                    set_handler(sig, on_fault as *const () as usize, flags, |old| {
+                        let _ = PREVIOUS[i].set(Previous(old));
+                    });
                 }
             }
         });
@@ -213,14 +209,11 @@ pub(crate) fn install_sampling() {
             // has, and runs below compiled code, whose stack limit leaves
             // at least 64 KiB (see `Config::max_wasm_stack`).
             unsafe {
-                let mut new: libc::sigaction = std::mem::zeroed();
-                new.sa_sigaction = on_sample as *const () as usize;
-                new.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
-                libc::sigemptyset(&mut new.sa_mask);
-                let mut old: libc::sigaction = std::mem::zeroed();
-                libc::sigaction(SAMPLE_SIGNAL, std::ptr::null(), &mut old);
-                let _ = PREVIOUS_SAMPLE.set(Previous(old));
-                libc::sigaction(SAMPLE_SIGNAL, &new, std::ptr::null_mut());
+                let handler = on_sample as *const () as usize;
+                let flags = libc::SA_SIGINFO | libc::SA_RESTART;
+                set_handler(SAMPLE_SIGNAL, handler, flags, |old| {
+                    let _ = PREVIOUS_SAMPLE.set(Previous(old));
+                });
             }
         });
     }
@@ -302,6 +295,30 @@ unsafe fn call_previous(
         f(sig);
     }
     true
+}
+
+/// Installs `handler` (an `SA_SIGINFO` handler's address) for `sig` with
+/// `flags`, no signal masked, after giving the handler it replaces to
+/// `keep` (so that ours can chain to it from its first run).
+///
+/// # Safety
+/// `handler` must be a function of the `SA_SIGINFO` signature that is safe
+/// to run for `sig` at any point of any thread.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+unsafe fn set_handler(
+    sig: libc::c_int,
+    handler: usize,
+    flags: libc::c_int,
+    keep: impl FnOnce(libc::sigaction),
+) {
+    let mut new: libc::sigaction = std::mem::zeroed();
+    new.sa_sigaction = handler;
+    new.sa_flags = flags;
+    libc::sigemptyset(&mut new.sa_mask);
+    let mut old: libc::sigaction = std::mem::zeroed();
+    libc::sigaction(sig, std::ptr::null(), &mut old);
+    keep(old);
+    libc::sigaction(sig, &new, std::ptr::null_mut());
 }
 
 /// Gives the calling thread an alternate signal stack if it has none

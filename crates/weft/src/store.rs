@@ -465,9 +465,11 @@ impl<T> Store<T> {
         SamplingHandle::for_this_thread()
     }
 
+    /// Whether the store has a signal sampler and the epoch has reached
+    /// its deadline (a sample is due).
     #[cfg_attr(not(feature = "cranelift"), allow(dead_code))]
-    pub(crate) fn has_signal_sampler(&self) -> bool {
-        self.sampler.is_some()
+    pub(crate) fn signal_sample_due(&self) -> bool {
+        self.sampler.is_some() && self.inner.engine.epoch() >= self.inner.epoch_deadline
     }
 
     /// Runs the signal sampler (see [`Store::signal_sampler`]) and sets

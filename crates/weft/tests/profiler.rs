@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use weft::{
-    AsContext, Config, Engine, GuestProfiler, Linker, Module, Store, Strategy, TrapCode,
-    UpdateDeadline,
+    AsContext, Config, Engine, GuestProfiler, Linker, Module, SamplingHandle, Store, Strategy,
+    TrapCode, UpdateDeadline,
 };
 
 const TIERS: [Strategy; 3] = [Strategy::Interpreter, Strategy::Compiler, Strategy::Auto];
@@ -43,6 +43,51 @@ fn folded(p: &GuestProfiler) -> Vec<(String, u64)> {
             (stack.to_string(), n.parse().unwrap())
         })
         .collect()
+}
+
+/// A thread that advances the engine's epoch every millisecond (and, with
+/// a handle, sends the sampling signal) until stopped.
+struct Ticker {
+    done: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Ticker {
+    fn start(engine: &Engine, handle: Option<SamplingHandle>) -> Ticker {
+        let done = Arc::new(AtomicBool::new(false));
+        let (engine, stop) = (engine.clone(), done.clone());
+        let thread = std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(1));
+                engine.increment_epoch();
+                if let Some(h) = &handle {
+                    h.signal();
+                }
+            }
+        });
+        Ticker { done, thread }
+    }
+
+    fn stop(self) {
+        self.done.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap();
+    }
+}
+
+/// A time-sampled profile of `PROGRAM`: enough samples, `$hot` (16 times
+/// the work of `$cold`) with most of them, every stack under `$main`.
+fn assert_finds_hot(tier: Strategy, p: &GuestProfiler) {
+    let stacks = folded(p);
+    let count = |s: &str| stacks.iter().filter(|x| x.0 == s).map(|x| x.1).sum::<u64>();
+    let (hot, cold) = (count("main;hot;spin"), count("main;cold;spin"));
+    let total: u64 = stacks.iter().map(|x| x.1).sum();
+    assert!(total >= 20, "{tier:?}: {stacks:?}");
+    assert!(hot * 10 >= total * 8, "{tier:?}: {stacks:?}");
+    assert!(hot > 4 * cold, "{tier:?}: {stacks:?}");
+    assert!(
+        stacks.iter().all(|(s, _)| s.starts_with("main")),
+        "{tier:?}: {stacks:?}"
+    );
 }
 
 /// With a deadline 0 epochs away every check samples: the profile counts
@@ -91,14 +136,7 @@ fn a_timer_sampled_profile_finds_the_hot_function_in_every_tier() -> weft::Resul
         let mut store = profiled(&engine, 1);
         let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
         let main = instance.get_typed_func::<i32, i32>(&mut store, "main")?;
-        let done = Arc::new(AtomicBool::new(false));
-        let (ticker, stop) = (engine.clone(), done.clone());
-        let timer = std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(1));
-                ticker.increment_epoch();
-            }
-        });
+        let timer = Ticker::start(&engine, None);
         // Enough work for at least 100 ms in the fastest tier.
         let n = if tier == Strategy::Interpreter {
             40_000_000
@@ -106,20 +144,9 @@ fn a_timer_sampled_profile_finds_the_hot_function_in_every_tier() -> weft::Resul
             400_000_000
         };
         main.call(&mut store, n)?;
-        done.store(true, Ordering::Relaxed);
-        timer.join().unwrap();
+        timer.stop();
         let p = store.data_mut().take().unwrap();
-        let stacks = folded(&p);
-        let count = |s: &str| stacks.iter().filter(|x| x.0 == s).map(|x| x.1).sum::<u64>();
-        let (hot, cold) = (count("main;hot;spin"), count("main;cold;spin"));
-        let total: u64 = stacks.iter().map(|x| x.1).sum();
-        assert!(total >= 20, "{tier:?}: {stacks:?}");
-        assert!(hot * 10 >= total * 8, "{tier:?}: {stacks:?}");
-        assert!(hot > 4 * cold, "{tier:?}: {stacks:?}");
-        assert!(
-            stacks.iter().all(|(s, _)| s.starts_with("main")),
-            "{stacks:?}"
-        );
+        assert_finds_hot(tier, &p);
     }
     Ok(())
 }
@@ -157,33 +184,13 @@ fn compiled_code_is_sampled_from_a_signal_without_epoch_checks() -> weft::Result
         });
         let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
         let main = instance.get_typed_func::<i32, i32>(&mut store, "main")?;
-        let handle = store.sampling_handle();
-        let done = Arc::new(AtomicBool::new(false));
-        let (ticker, stop) = (engine.clone(), done.clone());
-        let timer = std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(1));
-                ticker.increment_epoch();
-                handle.signal();
-            }
-        });
+        let timer = Ticker::start(&engine, Some(store.sampling_handle()));
         main.call(&mut store, 400_000_000)?;
-        done.store(true, Ordering::Relaxed);
-        timer.join().unwrap();
+        timer.stop();
         let (p, checks) = store.data_mut();
         let p = p.take().unwrap();
         assert_eq!(*checks, 0, "{tier:?}: an epoch check ran");
-        let stacks = folded(&p);
-        let count = |s: &str| stacks.iter().filter(|x| x.0 == s).map(|x| x.1).sum::<u64>();
-        let (hot, cold) = (count("main;hot;spin"), count("main;cold;spin"));
-        let total: u64 = stacks.iter().map(|x| x.1).sum();
-        assert!(total >= 20, "{tier:?}: {stacks:?}");
-        assert!(hot * 10 >= total * 8, "{tier:?}: {stacks:?}");
-        assert!(hot > 4 * cold, "{tier:?}: {stacks:?}");
-        assert!(
-            stacks.iter().all(|(s, _)| s.starts_with("main")),
-            "{tier:?}: {stacks:?}"
-        );
+        assert_finds_hot(tier, &p);
     }
     Ok(())
 }
